@@ -1,0 +1,222 @@
+//! Client construction: credentials, endpoints, signing and retry settings shared by both products.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use acs_rpc::credentials::Credentials;
+use acs_rpc::meta::ProductMeta;
+use acs_rpc::sign::{HttpMethod, Placement, SignatureVersion, SigningContext};
+
+use crate::error::Error;
+use crate::generated::{cbn, operations, vpc};
+use crate::retry::RetryPolicy;
+
+/// Produces the timestamp and nonce of each signature. Tests pin it; production uses the clock.
+pub type SigningSource = Arc<dyn Fn() -> SigningContext + Send + Sync>;
+
+/// The state every generated client carries: which product it talks to and how to sign.
+#[derive(Clone)]
+pub struct ClientContext {
+    pub(crate) product: &'static ProductMeta,
+    pub(crate) settings: Arc<Settings>,
+}
+
+impl fmt::Debug for ClientContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientContext")
+            .field("product", &self.product.product)
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
+/// Settings shared by the Cbn and Vpc clients of one [`Cen`].
+pub(crate) struct Settings {
+    pub(crate) credentials: Credentials,
+    pub(crate) signature_version: SignatureVersion,
+    pub(crate) placement: Placement,
+    pub(crate) method: HttpMethod,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) signing: SigningSource,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Credentials print through their own redacting Debug.
+        f.debug_struct("Settings")
+            .field("credentials", &self.credentials)
+            .field("signature_version", &self.signature_version)
+            .field("placement", &self.placement)
+            .field("method", &self.method)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Both CEN clients, built once and cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Cen {
+    cbn: cbn::Client,
+    vpc: vpc::Client,
+}
+
+impl Cen {
+    /// Starts a builder with the defaults of the official SDKs: V3 signatures, POST, parameters in
+    /// the query, three attempts.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The client of the Cbn product (version 2017-09-12): every CEN operation.
+    pub fn cbn(&self) -> &cbn::Client {
+        &self.cbn
+    }
+
+    /// The client of the Vpc product (version 2016-04-28): the grants that let CEN attach a VPC
+    /// of another account.
+    pub fn vpc(&self) -> &vpc::Client {
+        &self.vpc
+    }
+}
+
+/// Configures a [`Cen`].
+#[derive(Default)]
+pub struct ClientBuilder {
+    credentials: Option<Credentials>,
+    cbn_endpoint: Option<String>,
+    vpc_endpoint: Option<String>,
+    signature_version: Option<SignatureVersion>,
+    placement: Option<Placement>,
+    method: Option<HttpMethod>,
+    retry: Option<RetryPolicy>,
+    signing: Option<SigningSource>,
+    http: Option<reqwest::Client>,
+    timeout: Option<Duration>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("cbn_endpoint", &self.cbn_endpoint)
+            .field("vpc_endpoint", &self.vpc_endpoint)
+            .field("signature_version", &self.signature_version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Uses these credentials instead of the default chain (environment, then aliyun CLI profile).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sends both products to one base URL, as an emulator on loopback serves them.
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        let url = url.into();
+        self.cbn_endpoint = Some(url.clone());
+        self.vpc_endpoint = Some(url);
+        self
+    }
+
+    /// Overrides the Cbn endpoint (default `https://cbn.aliyuncs.com`).
+    pub fn cbn_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.cbn_endpoint = Some(url.into());
+        self
+    }
+
+    /// Overrides the Vpc endpoint (default `https://vpc.aliyuncs.com`).
+    pub fn vpc_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.vpc_endpoint = Some(url.into());
+        self
+    }
+
+    /// Chooses the signature scheme: V3 (ACS3-HMAC-SHA256, the default) or V1 (HMAC-SHA1).
+    pub fn signature_version(mut self, version: SignatureVersion) -> Self {
+        self.signature_version = Some(version);
+        self
+    }
+
+    /// Puts the API parameters in the query (default) or in a form body.
+    pub fn placement(mut self, placement: Placement) -> Self {
+        self.placement = Some(placement);
+        self
+    }
+
+    /// Sends requests as POST (default) or GET. GET forces the parameters into the query.
+    pub fn method(mut self, method: HttpMethod) -> Self {
+        self.method = Some(method);
+        self
+    }
+
+    /// Replaces the retry policy.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Replaces the source of timestamps and nonces, so tests can pin the exact request bytes.
+    pub fn signing_source(mut self, source: SigningSource) -> Self {
+        self.signing = Some(source);
+        self
+    }
+
+    /// Uses this HTTP client (proxies, TLS roots, connection pools) instead of a default one.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Bounds each HTTP attempt (default 30 s). Ignored when an HTTP client is supplied.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Builds the clients, resolving credentials from the default chain when none were given.
+    pub fn build(self) -> Result<Cen, Error> {
+        let credentials = match self.credentials {
+            Some(credentials) => credentials,
+            None => Credentials::default_chain()?,
+        };
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
+                .build()
+                .map_err(Error::Transport)?,
+        };
+        let settings = Arc::new(Settings {
+            credentials,
+            signature_version: self.signature_version.unwrap_or(SignatureVersion::V3),
+            placement: self.placement.unwrap_or(Placement::Query),
+            method: self.method.unwrap_or(HttpMethod::Post),
+            retry: self.retry.unwrap_or_default(),
+            signing: self.signing.unwrap_or_else(|| Arc::new(SigningContext::now)),
+        });
+        let endpoint = |given: Option<String>, product: &'static ProductMeta| {
+            given
+                .unwrap_or_else(|| product.endpoint.to_owned())
+                .trim_end_matches('/')
+                .to_owned()
+        };
+        let context = |product| ClientContext {
+            product,
+            settings: settings.clone(),
+        };
+        Ok(Cen {
+            cbn: cbn::Client::new_with_client(
+                &endpoint(self.cbn_endpoint, &operations::CBN),
+                http.clone(),
+                context(&operations::CBN),
+            ),
+            vpc: vpc::Client::new_with_client(
+                &endpoint(self.vpc_endpoint, &operations::VPC),
+                http,
+                context(&operations::VPC),
+            ),
+        })
+    }
+}

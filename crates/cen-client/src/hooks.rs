@@ -1,0 +1,344 @@
+//! The bridge between progenitor's JSON-over-HTTP calls and Alibaba's RPC protocol.
+//!
+//! A generated method sends `POST {endpoint}/{Action}` with the API parameters as a JSON body.
+//! [`prepare`] (the `pre` hook) flattens that body into Alibaba's wire parameters once, filling in
+//! a `ClientToken` when the operation takes one, so every retry carries the same token.
+//! [`execute`] (the `exec` hook) turns it into a signed request to `/`, signs it anew for each
+//! attempt and retries what the [`RetryPolicy`](crate::RetryPolicy) allows.
+
+use std::time::{Duration, Instant};
+
+use acs_rpc::encode;
+use acs_rpc::error::ApiError;
+use acs_rpc::flat;
+use acs_rpc::sign::{self, HttpMethod, Placement, RpcRequest, SignatureVersion, WireRequest};
+use bytes::Bytes;
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use tracing::Instrument;
+
+use crate::config::ClientContext;
+use crate::generated::{cbn, vpc};
+
+/// Content type of the intermediate body that carries flattened parameters from `pre` to `exec`.
+const FLAT_BODY: &str = "application/x-www-form-urlencoded";
+
+/// Rewrites the generated JSON body into flattened wire parameters.
+pub(crate) fn prepare(context: &ClientContext, request: &mut reqwest::Request) -> Result<(), String> {
+    let action = action_of(request.url())?;
+    let operation = context
+        .product
+        .operation(&action)
+        .ok_or_else(|| format!("{action} is not an operation of {}", context.product.product))?;
+    let mut body: serde_json::Value = match request.body().and_then(|b| b.as_bytes()) {
+        Some(bytes) if !bytes.is_empty() => serde_json::from_slice(bytes)
+            .map_err(|e| format!("the request body of {action} is not JSON: {e}"))?,
+        _ => serde_json::Value::Object(Default::default()),
+    };
+    if let (Some(name), Some(map)) = (operation.client_token, body.as_object_mut()) {
+        let missing = map.get(name).is_none_or(|v| v.is_null());
+        if missing {
+            map.insert(name.to_owned(), serde_json::Value::String(client_token()));
+        }
+    }
+    let params = flat::flatten(&body, operation.json_params)
+        .map_err(|e| format!("cannot flatten the parameters of {action}: {e}"))?;
+    let encoded = params
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode::percent_encode(k), encode::percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    request
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(FLAT_BODY));
+    *request.body_mut() = Some(encoded.into());
+    // Sign once here so that anything that would make signing fail (a header value the
+    // credentials cannot carry, an endpoint that is not a URL) is reported before anything is sent.
+    Call::from_request(request)?.signed(context)?;
+    Ok(())
+}
+
+/// A random idempotence token in the UUID v4 text form the official SDKs use.
+fn client_token() -> String {
+    let bytes: [u8; 16] = rand::random();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-4{}-{:x}{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        (u8::from_str_radix(&hex[16..17], 16).unwrap_or(0) & 0x3) | 0x8,
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+/// The Action is the last path segment of the virtual path `/{Action}`.
+fn action_of(url: &reqwest::Url) -> Result<String, String> {
+    url.path_segments()
+        .and_then(|mut segments| segments.next_back().map(str::to_owned))
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| format!("no Action in the request path of {url}"))
+}
+
+/// What one prepared call needs for each of its attempts.
+struct Call {
+    action: String,
+    params: Vec<(String, String)>,
+    /// `scheme://host[:port]` plus any path prefix of the endpoint, without the Action.
+    base: String,
+    host: String,
+}
+
+impl Call {
+    fn from_request(request: &reqwest::Request) -> Result<Self, String> {
+        let url = request.url();
+        let action = action_of(url)?;
+        let body = request.body().and_then(|b| b.as_bytes()).unwrap_or_default();
+        let body = std::str::from_utf8(body).map_err(|e| e.to_string())?;
+        let params = encode::form_decode(body).map_err(|e| e.to_string())?;
+        let host = match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_owned(),
+        };
+        let prefix = url.path().strip_suffix(&action).unwrap_or("/");
+        let base = format!(
+            "{}://{host}{}",
+            url.scheme(),
+            prefix.trim_end_matches('/')
+        );
+        Ok(Self {
+            action,
+            params,
+            base,
+            host,
+        })
+    }
+
+    /// Signs one attempt with a fresh timestamp and nonce.
+    fn signed(&self, context: &ClientContext) -> Result<reqwest::Request, String> {
+        let settings = &context.settings;
+        let placement = match settings.method {
+            HttpMethod::Get => Placement::Query,
+            HttpMethod::Post => settings.placement,
+        };
+        let rpc = RpcRequest {
+            method: settings.method,
+            host: self.host.clone(),
+            action: self.action.clone(),
+            version: context.product.version.to_owned(),
+            format: "JSON".to_owned(),
+            params: self.params.clone(),
+            placement,
+        };
+        let signing = (settings.signing)();
+        let wire = match settings.signature_version {
+            SignatureVersion::V1 => sign::sign_v1(&rpc, &settings.credentials, &signing),
+            SignatureVersion::V3 => sign::sign_v3(&rpc, &settings.credentials, &signing),
+        };
+        self.to_reqwest(wire)
+    }
+
+    fn to_reqwest(&self, wire: WireRequest) -> Result<reqwest::Request, String> {
+        let method = match wire.method {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Post => reqwest::Method::POST,
+        };
+        let url = format!("{}{}", self.base, wire.path_and_query);
+        let url = reqwest::Url::parse(&url).map_err(|e| format!("bad endpoint URL {url}: {e}"))?;
+        let mut request = reqwest::Request::new(method, url);
+        for (name, value) in wire.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| e.to_string())?;
+            let value = HeaderValue::from_str(&value).map_err(|e| e.to_string())?;
+            request.headers_mut().insert(name, value);
+        }
+        if !wire.body.is_empty() {
+            *request.body_mut() = Some(wire.body.into());
+        }
+        Ok(request)
+    }
+}
+
+/// Fails a call locally. `exec` can only return a `reqwest::Error`, and the only way to make one is
+/// to let reqwest refuse a request; a URL scheme it does not speak is refused before any I/O.
+async fn refuse(http: &reqwest::Client, reason: &str) -> reqwest::Result<reqwest::Response> {
+    tracing::error!(%reason, "could not build the signed request");
+    let url = reqwest::Url::parse("cen-client-refused:/").map_err(|_| ()).ok();
+    match url {
+        Some(url) => http.execute(reqwest::Request::new(reqwest::Method::GET, url)).await,
+        None => unreachable!("the constant URL parses"),
+    }
+}
+
+/// Why an attempt may be worth repeating.
+enum Verdict {
+    Done(reqwest::Response),
+    Retry {
+        response: reqwest::Response,
+        after: Option<Duration>,
+        give_up: bool,
+    },
+}
+
+/// Sends a prepared call, retrying and re-signing as the policy allows.
+pub(crate) async fn execute(
+    context: &ClientContext,
+    http: &reqwest::Client,
+    request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
+    let call = match Call::from_request(&request) {
+        Ok(call) => call,
+        // `prepare` validated this request already, so this cannot happen; fail without sending.
+        Err(reason) => return refuse(http, &reason).await,
+    };
+    let policy = &context.settings.retry;
+    let mut attempt = 1;
+    loop {
+        let span = tracing::info_span!(
+            "cen.call",
+            product = context.product.product,
+            action = %call.action,
+            attempt,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let signed = match call.signed(context) {
+            Ok(signed) => signed,
+            Err(reason) => return refuse(http, &reason).await,
+        };
+        let started = Instant::now();
+        let outcome = http.execute(signed).instrument(span.clone()).await;
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        let last = attempt >= policy.max_attempts;
+        match outcome {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                if let Some(id) = response.headers().get("x-acs-request-id") {
+                    span.record("request_id", id.to_str().unwrap_or_default());
+                }
+                match classify(response, policy).await? {
+                    Verdict::Done(response) => return Ok(response),
+                    Verdict::Retry {
+                        response,
+                        after,
+                        give_up,
+                    } => {
+                        if last || give_up {
+                            return Ok(response);
+                        }
+                        let delay = after.unwrap_or_else(|| policy.backoff(attempt));
+                        span.in_scope(|| {
+                            tracing::info!(delay_ms = delay.as_millis() as u64, "retrying")
+                        });
+                        tokio::time::sleep(delay).await;
+                    }
+                }
+            }
+            Err(error) => {
+                let transient = error.is_connect() || error.is_timeout();
+                if last || !transient {
+                    return Err(error);
+                }
+                let delay = policy.backoff(attempt);
+                span.in_scope(|| {
+                    tracing::info!(delay_ms = delay.as_millis() as u64, error = %error, "retrying")
+                });
+                tokio::time::sleep(delay).await;
+            }
+        }
+        attempt += 1;
+    }
+}
+
+/// Decides whether a response ends the call, and normalises XML error bodies to JSON so the
+/// generated code decodes them as the typed error.
+async fn classify(
+    response: reqwest::Response,
+    policy: &crate::RetryPolicy,
+) -> reqwest::Result<Verdict> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(Verdict::Done(response));
+    }
+    let headers = response.headers().clone();
+    let version = response.version();
+    let bytes = response.bytes().await?;
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let api_error = ApiError::from_body(status.as_u16(), content_type, &bytes);
+    let retry_after = headers
+        .get("x-acs-retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let throttled = status.as_u16() == 429
+        || retry_after.is_some()
+        || api_error.as_ref().is_some_and(ApiError::is_throttling);
+    let transient = matches!(status.as_u16(), 500 | 502 | 503 | 504);
+
+    // Hand the body back as JSON when it was an XML envelope, so one decoder serves both.
+    let (body, json) = match &api_error {
+        Some(error) if !looks_like_json(&bytes) => (Bytes::from(error.to_json()), true),
+        _ => (bytes, false),
+    };
+    let mut rebuilt = http::Response::builder().status(status).version(version);
+    if let Some(h) = rebuilt.headers_mut() {
+        *h = headers;
+        if json {
+            h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            h.remove(reqwest::header::CONTENT_LENGTH);
+        }
+    }
+    let response = match rebuilt.body(body) {
+        Ok(r) => reqwest::Response::from(r),
+        // Building from parts of a response that already parsed cannot fail; keep a safe answer.
+        Err(_) => return Ok(Verdict::Done(reqwest::Response::from(http::Response::new(Bytes::new())))),
+    };
+    if !(throttled || transient) {
+        return Ok(Verdict::Done(response));
+    }
+    let (after, give_up) = match retry_after {
+        Some(ms) => match policy.retry_after(ms) {
+            Some(delay) => (Some(delay), false),
+            None => (None, true),
+        },
+        None => (None, false),
+    };
+    Ok(Verdict::Retry {
+        response,
+        after,
+        give_up,
+    })
+}
+
+fn looks_like_json(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{')
+}
+
+/// Wires both generated clients to the RPC bridge.
+macro_rules! rpc_hooks {
+    ($product:ident) => {
+        impl ClientHooks<ClientContext> for $product::Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                _info: &OperationInfo,
+            ) -> Result<(), progenitor_client::Error<E>> {
+                prepare(self.inner(), request).map_err(progenitor_client::Error::Custom)
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                execute(self.inner(), self.client(), request).await
+            }
+        }
+    };
+}
+
+rpc_hooks!(cbn);
+rpc_hooks!(vpc);
