@@ -194,7 +194,9 @@ impl ClientBuilder {
             placement: self.placement.unwrap_or(Placement::Query),
             method: self.method.unwrap_or(HttpMethod::Post),
             retry: self.retry.unwrap_or_default(),
-            signing: self.signing.unwrap_or_else(|| Arc::new(SigningContext::now)),
+            signing: self
+                .signing
+                .unwrap_or_else(|| Arc::new(SigningContext::now)),
         });
         let endpoint = |given: Option<String>, product: &'static ProductMeta| {
             given

@@ -23,13 +23,21 @@ use crate::generated::{cbn, vpc};
 /// Content type of the intermediate body that carries flattened parameters from `pre` to `exec`.
 const FLAT_BODY: &str = "application/x-www-form-urlencoded";
 
+/// Identifies this client to the service, as the official SDKs identify themselves.
+const USER_AGENT: &str = concat!("cen-client/", env!("CARGO_PKG_VERSION"), " (rust)");
+
 /// Rewrites the generated JSON body into flattened wire parameters.
-pub(crate) fn prepare(context: &ClientContext, request: &mut reqwest::Request) -> Result<(), String> {
+pub(crate) fn prepare(
+    context: &ClientContext,
+    request: &mut reqwest::Request,
+) -> Result<(), String> {
     let action = action_of(request.url())?;
-    let operation = context
-        .product
-        .operation(&action)
-        .ok_or_else(|| format!("{action} is not an operation of {}", context.product.product))?;
+    let operation = context.product.operation(&action).ok_or_else(|| {
+        format!(
+            "{action} is not an operation of {}",
+            context.product.product
+        )
+    })?;
     let mut body: serde_json::Value = match request.body().and_then(|b| b.as_bytes()) {
         Some(bytes) if !bytes.is_empty() => serde_json::from_slice(bytes)
             .map_err(|e| format!("the request body of {action} is not JSON: {e}"))?,
@@ -45,7 +53,13 @@ pub(crate) fn prepare(context: &ClientContext, request: &mut reqwest::Request) -
         .map_err(|e| format!("cannot flatten the parameters of {action}: {e}"))?;
     let encoded = params
         .iter()
-        .map(|(k, v)| format!("{}={}", encode::percent_encode(k), encode::percent_encode(v)))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                encode::percent_encode(k),
+                encode::percent_encode(v)
+            )
+        })
         .collect::<Vec<_>>()
         .join("&");
     request
@@ -94,7 +108,10 @@ impl Call {
     fn from_request(request: &reqwest::Request) -> Result<Self, String> {
         let url = request.url();
         let action = action_of(url)?;
-        let body = request.body().and_then(|b| b.as_bytes()).unwrap_or_default();
+        let body = request
+            .body()
+            .and_then(|b| b.as_bytes())
+            .unwrap_or_default();
         let body = std::str::from_utf8(body).map_err(|e| e.to_string())?;
         let params = encode::form_decode(body).map_err(|e| e.to_string())?;
         let host = match url.port() {
@@ -102,11 +119,7 @@ impl Call {
             None => url.host_str().unwrap_or_default().to_owned(),
         };
         let prefix = url.path().strip_suffix(&action).unwrap_or("/");
-        let base = format!(
-            "{}://{host}{}",
-            url.scheme(),
-            prefix.trim_end_matches('/')
-        );
+        let base = format!("{}://{host}{}", url.scheme(), prefix.trim_end_matches('/'));
         Ok(Self {
             action,
             params,
@@ -152,6 +165,10 @@ impl Call {
             let value = HeaderValue::from_str(&value).map_err(|e| e.to_string())?;
             request.headers_mut().insert(name, value);
         }
+        request.headers_mut().insert(
+            reqwest::header::USER_AGENT,
+            HeaderValue::from_static(USER_AGENT),
+        );
         if !wire.body.is_empty() {
             *request.body_mut() = Some(wire.body.into());
         }
@@ -163,9 +180,14 @@ impl Call {
 /// to let reqwest refuse a request; a URL scheme it does not speak is refused before any I/O.
 async fn refuse(http: &reqwest::Client, reason: &str) -> reqwest::Result<reqwest::Response> {
     tracing::error!(%reason, "could not build the signed request");
-    let url = reqwest::Url::parse("cen-client-refused:/").map_err(|_| ()).ok();
+    let url = reqwest::Url::parse("cen-client-refused:/")
+        .map_err(|_| ())
+        .ok();
     match url {
-        Some(url) => http.execute(reqwest::Request::new(reqwest::Method::GET, url)).await,
+        Some(url) => {
+            http.execute(reqwest::Request::new(reqwest::Method::GET, url))
+                .await
+        }
         None => unreachable!("the constant URL parses"),
     }
 }
@@ -291,7 +313,11 @@ async fn classify(
     let response = match rebuilt.body(body) {
         Ok(r) => reqwest::Response::from(r),
         // Building from parts of a response that already parsed cannot fail; keep a safe answer.
-        Err(_) => return Ok(Verdict::Done(reqwest::Response::from(http::Response::new(Bytes::new())))),
+        Err(_) => {
+            return Ok(Verdict::Done(reqwest::Response::from(http::Response::new(
+                Bytes::new(),
+            ))));
+        }
     };
     if !(throttled || transient) {
         return Ok(Verdict::Done(response));

@@ -9,7 +9,7 @@
 //! ```no_run
 //! # async fn run() -> Result<(), cen_client::Error> {
 //! let cen = cen_client::Cen::builder().build()?; // credentials from the environment or ~/.aliyun
-//! let created = cen.cbn().create_cen().body_map(|b| b.name("my-network")).send().await?;
+//! let created = cen.cbn().create_cen().body_map(|b| b.name("my-network".to_owned())).send().await?;
 //! println!("created {:?}", created.into_inner().cen_id);
 //! # Ok(()) }
 //! ```

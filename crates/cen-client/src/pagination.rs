@@ -88,16 +88,19 @@ where
     pub fn pages(self) -> impl Stream<Item = Result<Resp, Error>> + Send + 'a {
         let Pages { request, fetch } = self;
         let start = Cursor::Page { number: 1, seen: 0 };
-        stream::try_unfold((start, request, fetch), |(cursor, mut request, fetch)| async move {
-            match &cursor {
-                Cursor::Done => return Ok(None),
-                Cursor::Page { number, .. } => request.set_page(*number),
-                Cursor::Token(token) => request.set_next_token(token.clone()),
-            }
-            let page = fetch(request.clone()).await?;
-            let next = next_cursor(&cursor, &page);
-            Ok(Some((page, (next, request, fetch))))
-        })
+        stream::try_unfold(
+            (start, request, fetch),
+            |(cursor, mut request, fetch)| async move {
+                match &cursor {
+                    Cursor::Done => return Ok(None),
+                    Cursor::Page { number, .. } => request.set_page(*number),
+                    Cursor::Token(token) => request.set_next_token(token.clone()),
+                }
+                let page = fetch(request.clone()).await?;
+                let next = next_cursor(&cursor, &page);
+                Ok(Some((page, (next, request, fetch))))
+            },
+        )
     }
 
     /// Every item of every page, in order.

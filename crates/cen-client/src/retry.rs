@@ -50,7 +50,8 @@ impl RetryPolicy {
             .saturating_mul(1u32 << exponent)
             .min(self.max_backoff);
         let half = base / 2;
-        let jitter_nanos = rand::rng().random_range(0..=half.as_nanos().min(u64::MAX as u128) as u64);
+        let jitter_nanos =
+            rand::rng().random_range(0..=half.as_nanos().min(u64::MAX as u128) as u64);
         half + Duration::from_nanos(jitter_nanos)
     }
 

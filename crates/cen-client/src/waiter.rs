@@ -37,7 +37,12 @@ impl Waiter {
     ///
     /// An instance that is not listed yet is polled again, since listings can lag behind creation;
     /// a service error ends the wait at once.
-    pub async fn cen_status(&self, client: &cbn::Client, cen_id: &str, status: &str) -> Result<Cen, Error> {
+    pub async fn cen_status(
+        &self,
+        client: &cbn::Client,
+        cen_id: &str,
+        status: &str,
+    ) -> Result<Cen, Error> {
         let started = Instant::now();
         let mut last_seen: Option<String> = None;
         loop {

@@ -42,7 +42,10 @@ impl Canned {
     pub fn json(status: u16, body: serde_json::Value) -> Self {
         Self {
             status,
-            headers: vec![("content-type".into(), "application/json;charset=utf-8".into())],
+            headers: vec![(
+                "content-type".into(),
+                "application/json;charset=utf-8".into(),
+            )],
             body: body.to_string(),
         }
     }
@@ -71,7 +74,9 @@ pub struct Scripted {
 
 impl Scripted {
     pub async fn start(answers: Vec<Canned>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let url = format!("http://{}", listener.local_addr().expect("local addr"));
         let server = Self {
             url,
@@ -98,12 +103,21 @@ impl Scripted {
                 return;
             };
             self.requests.lock().expect("lock").push(request);
-            let answer = self.answers.lock().expect("lock").pop_front().unwrap_or(Canned {
-                status: 599,
-                headers: vec![],
-                body: "the test script has no answer left".into(),
-            });
-            let mut head = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\n", answer.status, answer.body.len());
+            let answer = self
+                .answers
+                .lock()
+                .expect("lock")
+                .pop_front()
+                .unwrap_or(Canned {
+                    status: 599,
+                    headers: vec![],
+                    body: "the test script has no answer left".into(),
+                });
+            let mut head = format!(
+                "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
+                answer.status,
+                answer.body.len()
+            );
             for (name, value) in &answer.headers {
                 head.push_str(&format!("{name}: {value}\r\n"));
             }

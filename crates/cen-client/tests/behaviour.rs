@@ -1,0 +1,330 @@
+//! What a caller notices across several requests: retries, idempotence tokens, pages, waiting.
+
+mod support;
+
+use std::time::Duration;
+
+use cen_client::waiter::Waiter;
+use cen_client::{Cen, Credentials, RetryPolicy, SignatureVersion};
+use futures::TryStreamExt;
+use serde_json::json;
+use support::{Canned, Recorded, Scripted};
+
+fn client(server: &Scripted, retry: RetryPolicy) -> Cen {
+    Cen::builder()
+        .endpoint(&server.url)
+        .credentials(Credentials::new("testid", "testsecret"))
+        .retry(retry)
+        .build()
+        .expect("a client")
+}
+
+fn fast_retries(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(50),
+    }
+}
+
+fn throttled() -> Canned {
+    Canned::json(
+        400,
+        json!({"RequestId": "T1", "Code": "Throttling.User", "Message": "Request was denied due to user flow control."}),
+    )
+}
+
+fn created(id: &str) -> Canned {
+    Canned::json(200, json!({"RequestId": "R", "CenId": id}))
+}
+
+fn query_param(request: &Recorded, name: &str) -> Option<String> {
+    let query = request.target.split_once('?')?.1;
+    acs_rpc::encode::form_decode(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+#[tokio::test]
+async fn throttled_call_is_retried_with_a_fresh_signature_and_the_same_client_token() {
+    let server = Scripted::start(vec![throttled(), created("cen-1")]).await;
+    let cen = client(&server, fast_retries(3));
+
+    let response = cen
+        .cbn()
+        .create_cen()
+        .body_map(|b| b.name("net".to_owned()))
+        .send()
+        .await;
+    assert_eq!(
+        response
+            .expect("the retry succeeds")
+            .into_inner()
+            .cen_id
+            .as_deref(),
+        Some("cen-1")
+    );
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let nonces: Vec<_> = requests
+        .iter()
+        .map(|r| r.header("x-acs-signature-nonce").map(str::to_owned))
+        .collect();
+    assert_ne!(nonces[0], nonces[1], "each attempt is signed anew");
+    assert_ne!(
+        requests[0].header("authorization"),
+        requests[1].header("authorization")
+    );
+    let tokens: Vec<_> = requests
+        .iter()
+        .map(|r| query_param(r, "ClientToken"))
+        .collect();
+    assert!(
+        tokens[0].as_deref().is_some_and(|t| t.len() == 36),
+        "a UUID token was generated: {tokens:?}"
+    );
+    assert_eq!(
+        tokens[0], tokens[1],
+        "a retried create carries the same idempotence token"
+    );
+}
+
+#[tokio::test]
+async fn v1_retries_are_signed_anew_too() {
+    let server = Scripted::start(vec![
+        Canned::json(
+            503,
+            json!({"Code": "ServiceUnavailable", "Message": "busy"}),
+        ),
+        created("cen-2"),
+    ])
+    .await;
+    let cen = Cen::builder()
+        .endpoint(&server.url)
+        .credentials(Credentials::new("testid", "testsecret"))
+        .signature_version(SignatureVersion::V1)
+        .retry(fast_retries(2))
+        .build()
+        .expect("a client");
+    cen.cbn()
+        .create_cen()
+        .body_map(|b| b.client_token("fixed".to_owned()))
+        .send()
+        .await
+        .expect("the retry succeeds");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_ne!(
+        query_param(&requests[0], "SignatureNonce"),
+        query_param(&requests[1], "SignatureNonce")
+    );
+    assert_ne!(
+        query_param(&requests[0], "Signature"),
+        query_param(&requests[1], "Signature")
+    );
+    assert_eq!(
+        query_param(&requests[1], "ClientToken").as_deref(),
+        Some("fixed"),
+        "a caller's token is kept"
+    );
+}
+
+#[tokio::test]
+async fn retries_are_bounded_and_the_last_error_is_returned() {
+    let server = Scripted::start(vec![
+        throttled(),
+        throttled(),
+        throttled(),
+        created("never"),
+    ])
+    .await;
+    let cen = client(&server, fast_retries(3));
+    let error = cen_client::Error::from(
+        cen.cbn()
+            .create_cen()
+            .send()
+            .await
+            .expect_err("still throttled"),
+    );
+    assert_eq!(error.code(), Some("Throttling.User"));
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn business_errors_are_not_retried() {
+    let server = Scripted::start(vec![
+        Canned::json(400, json!({"Code": "InvalidName", "Message": "bad"})),
+        created("never"),
+    ])
+    .await;
+    let cen = client(&server, fast_retries(3));
+    let error = cen_client::Error::from(cen.cbn().create_cen().send().await.expect_err("refused"));
+    assert_eq!(error.code(), Some("InvalidName"));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn retry_after_header_is_honoured_and_long_hints_end_retries() {
+    let short = Canned::json(400, json!({"Code": "Throttling", "Message": "slow down"}))
+        .with_header("x-acs-retry-after", "30");
+    let server = Scripted::start(vec![short, created("cen-3")]).await;
+    let cen = client(&server, fast_retries(3));
+    let started = std::time::Instant::now();
+    cen.cbn()
+        .create_cen()
+        .send()
+        .await
+        .expect("succeeds after the hinted wait");
+    assert!(
+        started.elapsed() >= Duration::from_millis(30),
+        "waited at least the hinted 30 ms"
+    );
+
+    let long = Canned::json(400, json!({"Code": "Throttling", "Message": "slow down"}))
+        .with_header("x-acs-retry-after", "60000");
+    let server = Scripted::start(vec![long, created("never")]).await;
+    let cen = client(&server, fast_retries(3));
+    let error = cen_client::Error::from(
+        cen.cbn()
+            .create_cen()
+            .send()
+            .await
+            .expect_err("hint exceeds max_backoff"),
+    );
+    assert_eq!(error.code(), Some("Throttling"));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn connection_failures_are_transport_errors_after_retrying() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let cen = Cen::builder()
+        .endpoint(format!("http://127.0.0.1:{port}"))
+        .credentials(Credentials::new("testid", "testsecret"))
+        .retry(fast_retries(2))
+        .build()
+        .expect("a client");
+    let error = cen_client::Error::from(
+        cen.cbn()
+            .create_cen()
+            .send()
+            .await
+            .expect_err("nothing listens"),
+    );
+    assert!(
+        matches!(error, cen_client::Error::Transport(_)),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn pages_stream_every_item_across_pages() {
+    let page = |number: i32, ids: &[&str]| {
+        let cens: Vec<_> = ids
+            .iter()
+            .map(|id| json!({"CenId": id, "Status": "Active"}))
+            .collect();
+        Canned::json(
+            200,
+            json!({"RequestId": "R", "TotalCount": 5, "PageNumber": number, "PageSize": 2, "Cens": {"Cen": cens}}),
+        )
+    };
+    let server = Scripted::start(vec![
+        page(1, &["a", "b"]),
+        page(2, &["c", "d"]),
+        page(3, &["e"]),
+    ])
+    .await;
+    let cen = client(&server, RetryPolicy::none());
+    let request = cen_client::cbn::types::DescribeCensRequest::builder()
+        .page_size(2)
+        .try_into()
+        .expect("a request");
+    let items: Vec<_> = cen
+        .cbn()
+        .describe_cens_pages(request)
+        .items()
+        .try_collect()
+        .await
+        .expect("all pages");
+    let ids: Vec<_> = items.iter().filter_map(|c| c.cen_id.clone()).collect();
+    assert_eq!(ids, ["a", "b", "c", "d", "e"]);
+    let pages: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| query_param(r, "PageNumber"))
+        .collect();
+    assert_eq!(
+        pages,
+        [Some("1".into()), Some("2".into()), Some("3".into())]
+    );
+}
+
+#[tokio::test]
+async fn waiter_polls_until_the_status_is_reached() {
+    let listing = |status: &str| {
+        Canned::json(
+            200,
+            json!({"RequestId": "R", "TotalCount": 1, "PageNumber": 1, "PageSize": 10,
+            "Cens": {"Cen": [{"CenId": "cen-9", "Status": status}]}}),
+        )
+    };
+    let server = Scripted::start(vec![
+        listing("Creating"),
+        listing("Creating"),
+        listing("Active"),
+    ])
+    .await;
+    let cen = client(&server, RetryPolicy::none());
+    let waiter = Waiter {
+        timeout: Duration::from_secs(5),
+        interval: Duration::from_millis(5),
+    };
+    let found = waiter
+        .cen_status(cen.cbn(), "cen-9", "Active")
+        .await
+        .expect("becomes active");
+    assert_eq!(found.status.as_deref(), Some("Active"));
+    assert_eq!(server.requests().len(), 3);
+    assert_eq!(
+        query_param(&server.requests()[0], "Filter.1.Value.1").as_deref(),
+        Some("cen-9")
+    );
+
+    let server = Scripted::start(vec![listing("Creating"); 50]).await;
+    let cen = client(&server, RetryPolicy::none());
+    let waiter = Waiter {
+        timeout: Duration::from_millis(40),
+        interval: Duration::from_millis(10),
+    };
+    let error = waiter
+        .cen_status(cen.cbn(), "cen-9", "Active")
+        .await
+        .expect_err("never active");
+    assert!(error.to_string().contains("last seen: Creating"), "{error}");
+}
+
+#[tokio::test]
+async fn credentials_never_appear_in_debug_output() {
+    let server = Scripted::start(vec![]).await;
+    let cen = Cen::builder()
+        .endpoint(&server.url)
+        .credentials(
+            Credentials::new("testid", "very-secret-value").with_security_token("sts-secret-token"),
+        )
+        .build()
+        .expect("a client");
+    let shown = format!("{cen:?}");
+    assert!(
+        !shown.contains("very-secret-value") && !shown.contains("sts-secret-token"),
+        "{shown}"
+    );
+}
