@@ -13,9 +13,9 @@ use crate::generated::{cbn, vpc};
 /// from "the service was not reached".
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The service answered with an error envelope.
+    /// The service answered with an error envelope. Boxed to keep `Result<_, Error>` small.
     #[error(transparent)]
-    Api(#[from] ApiError),
+    Api(Box<ApiError>),
     /// The request never got an answer: DNS, connection, TLS or timeout.
     #[error("transport error: {0}")]
     Transport(#[source] reqwest::Error),
@@ -50,6 +50,12 @@ pub enum Error {
     },
 }
 
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        Error::Api(Box::new(error))
+    }
+}
+
 impl Error {
     /// The Alibaba error code, when the service answered with one.
     pub fn code(&self) -> Option<&str> {
@@ -71,14 +77,14 @@ macro_rules! from_generated {
                     E::ErrorResponse(response) => {
                         let status = response.status().as_u16();
                         let body = response.into_inner();
-                        Error::Api(ApiError {
+                        Error::Api(Box::new(ApiError {
                             status,
                             request_id: body.request_id,
                             host_id: body.host_id,
                             code: body.code.unwrap_or_default(),
                             message: body.message.unwrap_or_default(),
                             recommend: body.recommend,
-                        })
+                        }))
                     }
                     E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
                         Error::Transport(e)

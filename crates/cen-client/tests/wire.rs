@@ -218,6 +218,10 @@ fn wire_cases() {
             let outcome = dispatch!(cen, case, {
                 cbn "CreateCen" => create_cen(CreateCenRequest),
                 cbn "DescribeCens" => describe_cens(DescribeCensRequest),
+                cbn "TagResources" => tag_resources(TagResourcesRequest),
+                cbn "AttachCenChildInstance" => attach_cen_child_instance(AttachCenChildInstanceRequest),
+                cbn "SetCenInterRegionBandwidthLimit" => set_cen_inter_region_bandwidth_limit(SetCenInterRegionBandwidthLimitRequest),
+                vpc "GrantInstanceToCen" => grant_instance_to_cen(GrantInstanceToCenRequest),
             });
             let requests = server.requests();
             assert_eq!(requests.len(), 1, "one attempt, no retry");

@@ -1,0 +1,361 @@
+//! The typed client: progenitor's code for each product, plus the files derived from the model
+//! and from progenitor's type space (`operations.rs`, `pagination.rs`, `mod.rs`).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use quote::{format_ident, quote};
+use typify::{TypeDetails, TypeId, TypeSpace};
+
+use crate::pagination::{Field, PageFields, PagedOperation, Scalar, Step};
+use crate::rust::{Case, format_file, header, sanitize};
+use crate::spec::{BodySchema, Operation, Product};
+use crate::{CLIENT_GENERATED_DIR, Error, GeneratedFile};
+
+/// Every file of `crates/cen-client/src/generated/`.
+pub fn generate(products: &[Product]) -> Result<Vec<GeneratedFile>, Error> {
+    let mut files = Vec::new();
+    let mut paged = Vec::new();
+    for product in products {
+        let (file, pages) = generate_product(product)?;
+        files.push(file);
+        paged.push((product, pages));
+    }
+    let sources: Vec<&str> = products.iter().map(|p| p.source.as_str()).collect();
+    let header = header(&sources);
+    files.push(crate::meta::generate(products, &header)?);
+    files.push(crate::pagination::generate(&paged, &header)?);
+    files.push(module_file(products, &header)?);
+    Ok(files)
+}
+
+/// The settings every product's client is generated with.
+pub fn settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_inner_type(quote!(crate::ClientContext))
+        .with_hooks(HooksMode::Expected);
+    settings
+}
+
+/// Runs progenitor on one product and reads the pagination facts from its type space.
+fn generate_product(product: &Product) -> Result<(GeneratedFile, Vec<PagedOperation>), Error> {
+    let mut generator = Generator::new(&settings());
+    // progenitor panics on some documents (`todo!`, `assert!`); validation rules those out, and
+    // a panic that still happens is reported as an error rather than aborting the run.
+    let tokens = catch_unwind(AssertUnwindSafe(|| {
+        generator.generate_tokens(&product.document)
+    }))
+    .map_err(|panic| Error::Progenitor {
+        file: product.source.clone(),
+        message: panic_message(&*panic),
+    })?
+    .map_err(|e| Error::Progenitor {
+        file: product.source.clone(),
+        message: e.to_string(),
+    })?;
+    let path = format!("{CLIENT_GENERATED_DIR}/{}.rs", product.module_name());
+    let file = format_file(path, &header(&[&product.source]), tokens)?;
+
+    let types = Types {
+        space: generator.get_type_space(),
+        product,
+    };
+    let mut pages = Vec::new();
+    for op in &product.operations {
+        if op.pagination.is_some() {
+            let method = sanitize(&op.action, Case::Snake);
+            if !file.contents.contains(&format!("pub fn {method}(")) {
+                return Err(types.error(
+                    op,
+                    format!("progenitor generated no client method `{method}`."),
+                ));
+            }
+            pages.push(types.paged_operation(op, method)?);
+        }
+    }
+    Ok((file, pages))
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        format!("it panicked: {s}")
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        format!("it panicked: {s}")
+    } else {
+        "it panicked".to_owned()
+    }
+}
+
+/// Reads the Rust names of generated types and fields from typify's type space.
+struct Types<'t> {
+    space: &'t TypeSpace,
+    product: &'t Product,
+}
+
+/// A struct found in the type space, by its Rust name, with its fields.
+struct Struct {
+    name: String,
+    ident: proc_macro2::TokenStream,
+    /// (Rust field name, type) in declaration order.
+    fields: Vec<(String, TypeId)>,
+}
+
+impl Types<'_> {
+    fn error(&self, op: &Operation, message: String) -> Error {
+        Error::Types {
+            file: self.product.source.clone(),
+            operation: op.action.clone(),
+            message,
+        }
+    }
+
+    /// The Rust name progenitor gives the type of a request or response body.
+    fn body_type_name(op: &Operation, schema: &BodySchema, suffix: &str) -> String {
+        match schema {
+            BodySchema::Component(name) => sanitize(name, Case::Pascal),
+            BodySchema::Inline => sanitize(&format!("{}-{suffix}", op.action), Case::Pascal),
+        }
+    }
+
+    fn named_struct(&self, op: &Operation, name: &str) -> Result<Struct, Error> {
+        let found = self
+            .space
+            .iter_types()
+            .find(|t| matches!(t.details(), TypeDetails::Struct(_)) && t.name() == name);
+        let Some(ty) = found else {
+            return Err(self.error(op, format!("typify generated no struct `{name}`.")));
+        };
+        let TypeDetails::Struct(details) = ty.details() else {
+            unreachable!("filtered on structs above");
+        };
+        let fields = details
+            .properties()
+            .map(|(n, id)| (n.to_owned(), id))
+            .collect();
+        Ok(Struct {
+            name: name.to_owned(),
+            ident: ty.ident(),
+            fields,
+        })
+    }
+
+    fn struct_by_id(&self, op: &Operation, id: &TypeId, what: &str) -> Result<Struct, Error> {
+        let ty = self
+            .space
+            .get_type(id)
+            .map_err(|e| self.error(op, e.to_string()))?;
+        match ty.details() {
+            TypeDetails::Struct(details) => Ok(Struct {
+                name: ty.name(),
+                ident: ty.ident(),
+                fields: details
+                    .properties()
+                    .map(|(n, id)| (n.to_owned(), id))
+                    .collect(),
+            }),
+            _ => Err(self.error(op, format!("{what} is `{}`, not a struct.", ty.name()))),
+        }
+    }
+
+    /// The field for JSON property `json` of `s`, if the schema has that property.
+    fn field<'s>(&self, s: &'s Struct, json: &str) -> Option<&'s (String, TypeId)> {
+        let rust = sanitize(json, Case::Snake);
+        s.fields.iter().find(|(n, _)| *n == rust)
+    }
+
+    /// Like [`Self::field`], for a property the document is known to have.
+    fn required_field<'s>(
+        &self,
+        op: &Operation,
+        s: &'s Struct,
+        json: &str,
+    ) -> Result<&'s (String, TypeId), Error> {
+        self.field(s, json).ok_or_else(|| {
+            self.error(
+                op,
+                format!(
+                    "typify generated no field `{}` for property `{json}` on `{}`.",
+                    sanitize(json, Case::Snake),
+                    s.name
+                ),
+            )
+        })
+    }
+
+    /// `(optional, inner)`: whether `id` is an `Option`, and the type inside.
+    fn unwrap_option(&self, op: &Operation, id: &TypeId) -> Result<(bool, TypeId), Error> {
+        let ty = self
+            .space
+            .get_type(id)
+            .map_err(|e| self.error(op, e.to_string()))?;
+        Ok(match ty.details() {
+            TypeDetails::Option(inner) => (true, inner),
+            _ => (false, id.clone()),
+        })
+    }
+
+    fn scalar_field(&self, op: &Operation, s: &Struct, json: &str) -> Result<Option<Field>, Error> {
+        let Some((name, id)) = self.field(s, json) else {
+            return Ok(None);
+        };
+        let (optional, inner) = self.unwrap_option(op, id)?;
+        let ty = self
+            .space
+            .get_type(&inner)
+            .map_err(|e| self.error(op, e.to_string()))?;
+        let scalar = match ty.details() {
+            TypeDetails::Builtin("i32") => Scalar::I32,
+            TypeDetails::Builtin("i64") => Scalar::I64,
+            TypeDetails::String => Scalar::String,
+            _ => {
+                return Err(self.error(
+                    op,
+                    format!(
+                        "pagination field `{json}` of `{}` has type `{}`; expected an int32, int64 or string.",
+                        s.name,
+                        ty.name()
+                    ),
+                ));
+            }
+        };
+        Ok(Some(Field {
+            name: name.clone(),
+            optional,
+            scalar,
+        }))
+    }
+
+    fn paged_operation(&self, op: &Operation, method: String) -> Result<PagedOperation, Error> {
+        let Some(pagination) = &op.pagination else {
+            unreachable!("called for paginated operations only");
+        };
+        let request = self.named_struct(op, &Self::body_type_name(op, &op.request, "body"))?;
+        let response =
+            self.named_struct(op, &Self::body_type_name(op, &op.response, "response"))?;
+
+        // Walk the items path: each segment is a field, maybe optional, of a struct; the last one
+        // is a `Vec` (typify writes optional arrays as `Vec` with `#[serde(default)]`).
+        let mut steps = Vec::new();
+        let mut current = response.fields.clone();
+        let mut current_name = response.name.clone();
+        let mut item = None;
+        for (i, segment) in pagination.items.iter().enumerate() {
+            let s = Struct {
+                name: current_name.clone(),
+                ident: quote!(),
+                fields: current.clone(),
+            };
+            let (field, id) = self.required_field(op, &s, segment)?.clone();
+            let (optional, inner) = self.unwrap_option(op, &id)?;
+            steps.push(Step { field, optional });
+            if i + 1 == pagination.items.len() {
+                let ty = self
+                    .space
+                    .get_type(&inner)
+                    .map_err(|e| self.error(op, e.to_string()))?;
+                let TypeDetails::Vec(element) = ty.details() else {
+                    return Err(self.error(
+                        op,
+                        format!(
+                            "`x-acs-pagination.items: {}` is `{}` in Rust, not a `Vec`.",
+                            pagination.items_path(),
+                            ty.name()
+                        ),
+                    ));
+                };
+                let element = self
+                    .space
+                    .get_type(&element)
+                    .map_err(|e| self.error(op, e.to_string()))?;
+                item = Some(element.ident());
+            } else {
+                let next = self.struct_by_id(
+                    op,
+                    &inner,
+                    &format!("`{}`", pagination.items[..=i].join(".")),
+                )?;
+                current = next.fields;
+                current_name = next.name;
+            }
+        }
+        let Some(item) = item else {
+            return Err(self.error(op, "`x-acs-pagination.items` is empty.".to_owned()));
+        };
+
+        let token = pagination.next_token.as_deref();
+        let request_fields = PageFields {
+            total_count: None,
+            page_number: self.scalar_field(op, &request, "PageNumber")?,
+            page_size: self.scalar_field(op, &request, "PageSize")?,
+            next_token: match token {
+                Some(t) => self.scalar_field(op, &request, t)?,
+                None => None,
+            },
+        };
+        let response_fields = PageFields {
+            total_count: self.scalar_field(op, &response, "TotalCount")?,
+            page_number: self.scalar_field(op, &response, "PageNumber")?,
+            page_size: self.scalar_field(op, &response, "PageSize")?,
+            next_token: match token {
+                Some(t) => self.scalar_field(op, &response, t)?,
+                None => None,
+            },
+        };
+        if request_fields.page_number.is_none() && request_fields.next_token.is_none() {
+            return Err(self.error(
+                op,
+                "the operation has `x-acs-pagination` but its request has neither `PageNumber` nor a `next_token` parameter.".to_owned(),
+            ));
+        }
+        Ok(PagedOperation {
+            action: op.action.clone(),
+            method: format_ident!("{method}"),
+            pages_method: format_ident!("{method}_pages"),
+            request_type: request.ident,
+            response_type: response.ident,
+            item_type: item,
+            steps,
+            request_fields,
+            response_fields,
+        })
+    }
+}
+
+/// `generated/mod.rs`: the module declarations, with the lints generated code cannot meet.
+fn module_file(products: &[Product], header: &str) -> Result<GeneratedFile, Error> {
+    let modules = products.iter().map(|p| {
+        let name = format_ident!("{}", p.module_name());
+        let doc = format!(
+            " The `{}` API, version `{}`: generated from `{}` by progenitor.",
+            p.name, p.version, p.source
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(
+                clippy::all,
+                clippy::pedantic,
+                missing_debug_implementations,
+                missing_docs,
+                unused_imports,
+                unreachable_pub
+            )]
+            #[rustfmt::skip]
+            pub mod #name;
+        }
+    });
+    let tokens = quote! {
+        //! Code generated from the OpenAPI documents by `cargo xtask codegen`.
+        //!
+        //! The files are formatted by prettyplease when they are generated; `rustfmt::skip` keeps
+        //! `cargo fmt` from reformatting them, so that `cargo xtask codegen --check` stays exact.
+        #(#modules)*
+        #[rustfmt::skip]
+        pub mod operations;
+        #[rustfmt::skip]
+        mod pagination;
+    };
+    format_file(format!("{CLIENT_GENERATED_DIR}/mod.rs"), header, tokens)
+}
