@@ -10,15 +10,16 @@ use typify::{TypeDetails, TypeId, TypeSpace};
 use crate::pagination::{Field, PageFields, PagedOperation, Scalar, Step};
 use crate::rust::{Case, format_file, header, sanitize};
 use crate::spec::{BodySchema, Operation, Product};
-use crate::{CLIENT_GENERATED_DIR, Error, GeneratedFile};
+use crate::{CLIENT_GENERATED_DIR, Error, GeneratedFile, TYPES_GENERATED_DIR};
 
 /// Every file of `crates/cen-client/src/generated/`.
 pub fn generate(products: &[Product]) -> Result<Vec<GeneratedFile>, Error> {
     let mut files = Vec::new();
     let mut paged = Vec::new();
     for product in products {
-        let (file, pages) = generate_product(product)?;
-        files.push(file);
+        let (client, types, pages) = generate_product(product)?;
+        files.push(client);
+        files.push(types);
         paged.push((product, pages));
     }
     let sources: Vec<&str> = products.iter().map(|p| p.source.as_str()).collect();
@@ -26,6 +27,7 @@ pub fn generate(products: &[Product]) -> Result<Vec<GeneratedFile>, Error> {
     files.push(crate::meta::generate(products, &header)?);
     files.push(crate::pagination::generate(&paged, &header)?);
     files.push(module_file(products, &header)?);
+    files.push(types_module_file(products, &header)?);
     Ok(files)
 }
 
@@ -41,7 +43,13 @@ pub fn settings() -> GenerationSettings {
 }
 
 /// Runs progenitor on one product and reads the pagination facts from its type space.
-fn generate_product(product: &Product) -> Result<(GeneratedFile, Vec<PagedOperation>), Error> {
+///
+/// progenitor writes the request and response types into a `types` module of the client. They
+/// depend on serde alone, and the server stubs need the very same types, so the module is moved
+/// into the `cen-types` crate and the client re-exports it under the same name.
+fn generate_product(
+    product: &Product,
+) -> Result<(GeneratedFile, GeneratedFile, Vec<PagedOperation>), Error> {
     let mut generator = Generator::new(&settings());
     // progenitor panics on some documents (`todo!`, `assert!`); validation rules those out, and
     // a panic that still happens is reported as an error rather than aborting the run.
@@ -57,7 +65,13 @@ fn generate_product(product: &Product) -> Result<(GeneratedFile, Vec<PagedOperat
         message: e.to_string(),
     })?;
     let path = format!("{CLIENT_GENERATED_DIR}/{}.rs", product.module_name());
-    let file = format_file(path, &header(&[&product.source]), tokens)?;
+    let (client_tokens, types_tokens) = split_types(&path, product, tokens)?;
+    let file = format_file(path, &header(&[&product.source]), client_tokens)?;
+    let types_file = format_file(
+        format!("{TYPES_GENERATED_DIR}/{}.rs", product.module_name()),
+        &header(&[&product.source]),
+        types_tokens,
+    )?;
 
     let types = Types {
         space: generator.get_type_space(),
@@ -76,7 +90,43 @@ fn generate_product(product: &Product) -> Result<(GeneratedFile, Vec<PagedOperat
             pages.push(types.paged_operation(op, method)?);
         }
     }
-    Ok((file, pages))
+    Ok((file, types_file, pages))
+}
+
+/// Separates progenitor's `pub mod types { .. }` from the client code, leaving
+/// `pub use cen_types::{product} as types;` in its place.
+fn split_types(
+    path: &str,
+    product: &Product,
+    tokens: proc_macro2::TokenStream,
+) -> Result<(proc_macro2::TokenStream, proc_macro2::TokenStream), Error> {
+    let mut file = syn::parse2::<syn::File>(tokens).map_err(|source| Error::Syntax {
+        path: path.to_owned(),
+        source,
+    })?;
+    let position = file
+        .items
+        .iter()
+        .position(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"));
+    let Some(position) = position else {
+        return Err(Error::Progenitor {
+            file: product.source.clone(),
+            message: "its output has no `types` module".to_owned(),
+        });
+    };
+    let syn::Item::Mod(types) = file.items.remove(position) else {
+        unreachable!("the position was found on a module");
+    };
+    let module = format_ident!("{}", product.module_name());
+    file.items.insert(
+        position,
+        syn::parse_quote! {
+            /// The request and response types, shared with the server stubs through `cen-types`.
+            pub use cen_types::#module as types;
+        },
+    );
+    let items = types.content.map(|(_, items)| items).unwrap_or_default();
+    Ok((quote!(#file), quote!(#(#items)*)))
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
@@ -353,9 +403,38 @@ fn module_file(products: &[Product], header: &str) -> Result<GeneratedFile, Erro
         //! `cargo fmt` from reformatting them, so that `cargo xtask codegen --check` stays exact.
         #(#modules)*
         #[rustfmt::skip]
-        pub mod operations;
-        #[rustfmt::skip]
         mod pagination;
     };
     format_file(format!("{CLIENT_GENERATED_DIR}/mod.rs"), header, tokens)
+}
+
+/// `cen-types`' `generated/mod.rs`: one module of types per product, and the operation tables.
+fn types_module_file(products: &[Product], header: &str) -> Result<GeneratedFile, Error> {
+    let modules = products.iter().map(|p| {
+        let name = format_ident!("{}", p.module_name());
+        let doc = format!(
+            " The request and response types of `{}` version `{}`, from `{}`.",
+            p.name, p.version, p.source
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(
+                clippy::all,
+                clippy::pedantic,
+                missing_debug_implementations,
+                missing_docs,
+                unused_imports,
+                unreachable_pub
+            )]
+            #[rustfmt::skip]
+            pub mod #name;
+        }
+    });
+    let tokens = quote! {
+        //! Code generated from the OpenAPI documents by `cargo xtask codegen`.
+        #(#modules)*
+        #[rustfmt::skip]
+        pub mod operations;
+    };
+    format_file(format!("{TYPES_GENERATED_DIR}/mod.rs"), header, tokens)
 }

@@ -12,12 +12,20 @@ pub mod client;
 pub mod meta;
 pub mod pagination;
 mod rust;
+pub mod server;
+mod shape;
 pub mod spec;
 
 pub use check::{Difference, DifferenceKind};
 
 /// The directory the client generator owns, relative to the workspace root.
 pub const CLIENT_GENERATED_DIR: &str = "crates/cen-client/src/generated";
+
+/// The directory of the request and response types that client and server share.
+pub const TYPES_GENERATED_DIR: &str = "crates/cen-types/src/generated";
+
+/// The directory the server-stub generator owns.
+pub const SERVER_GENERATED_DIR: &str = "crates/cen-server/src/generated";
 
 /// The default directory of the OpenAPI documents, relative to the workspace root.
 pub const DEFAULT_SPEC_DIR: &str = "spec";
@@ -119,9 +127,14 @@ pub enum Error {
 pub fn generate(root: &std::path::Path, spec_dir: &std::path::Path) -> Result<Generated, Error> {
     let products = spec::load_dir(root, spec_dir)?;
     let mut files = client::generate(&products)?;
+    files.extend(server::generate(&products)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Generated {
-        owned_dirs: vec![CLIENT_GENERATED_DIR.to_owned()],
+        owned_dirs: vec![
+            CLIENT_GENERATED_DIR.to_owned(),
+            SERVER_GENERATED_DIR.to_owned(),
+            TYPES_GENERATED_DIR.to_owned(),
+        ],
         files,
     })
 }

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use crate::rust::format_file;
 use crate::spec::{Operation, Product};
-use crate::{CLIENT_GENERATED_DIR, Error, GeneratedFile};
+use crate::{Error, GeneratedFile, TYPES_GENERATED_DIR};
 
 /// Writes `operations.rs` for `products`.
 pub fn generate(products: &[Product], header: &str) -> Result<GeneratedFile, Error> {
@@ -16,7 +16,7 @@ pub fn generate(products: &[Product], header: &str) -> Result<GeneratedFile, Err
         .iter()
         .map(|p| format_ident!("{}", p.static_name()));
     let tokens = quote! {
-        //! What the client runtime needs to know about each operation, from the `x-acs-*`
+        //! What the client and server runtimes need to know about each operation, from the `x-acs-*`
         //! extensions. Operations are sorted by action.
 
         use acs_rpc::meta::{DocumentedError, OperationMeta, Pagination, ProductMeta};
@@ -27,7 +27,7 @@ pub fn generate(products: &[Product], header: &str) -> Result<GeneratedFile, Err
         pub static PRODUCTS: &[&ProductMeta] = &[#(&#all),*];
     };
     format_file(
-        format!("{CLIENT_GENERATED_DIR}/operations.rs"),
+        format!("{TYPES_GENERATED_DIR}/operations.rs"),
         header,
         tokens,
     )

@@ -10,7 +10,11 @@ fn sample() -> Generated {
 }
 
 fn file<'g>(generated: &'g Generated, name: &str) -> &'g GeneratedFile {
-    let path = format!("{}/{name}", xtask::CLIENT_GENERATED_DIR);
+    file_in(generated, xtask::CLIENT_GENERATED_DIR, name)
+}
+
+fn file_in<'g>(generated: &'g Generated, dir: &str, name: &str) -> &'g GeneratedFile {
+    let path = format!("{dir}/{name}");
     generated
         .files
         .iter()
@@ -43,29 +47,60 @@ fn every_file_has_the_header() {
 }
 
 #[test]
-fn the_client_files_are_the_expected_ones() {
+fn the_generated_files_are_the_expected_ones() {
     let generated = sample();
-    let names: Vec<&str> = generated
-        .files
-        .iter()
-        .map(|f| f.path.rsplit('/').next().unwrap_or_default())
-        .collect();
+    let names: Vec<&str> = generated.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
         names,
         [
-            "cbn.rs",
-            "mod.rs",
-            "operations.rs",
-            "pagination.rs",
-            "vpc.rs"
+            "crates/cen-client/src/generated/cbn.rs",
+            "crates/cen-client/src/generated/mod.rs",
+            "crates/cen-client/src/generated/pagination.rs",
+            "crates/cen-client/src/generated/vpc.rs",
+            "crates/cen-server/src/generated/cbn.rs",
+            "crates/cen-server/src/generated/mod.rs",
+            "crates/cen-server/src/generated/vpc.rs",
+            "crates/cen-types/src/generated/cbn.rs",
+            "crates/cen-types/src/generated/mod.rs",
+            "crates/cen-types/src/generated/operations.rs",
+            "crates/cen-types/src/generated/vpc.rs",
         ]
     );
 }
 
 #[test]
+fn client_and_server_share_the_types_crate() {
+    let generated = sample();
+    let client = &file(&generated, "cbn.rs").contents;
+    assert!(client.contains("pub use cen_types::cbn as types;"));
+    assert!(!client.contains("pub mod types"));
+    let types = &file_in(&generated, xtask::TYPES_GENERATED_DIR, "cbn.rs").contents;
+    assert!(types.contains("pub struct CreateCenRequest"));
+    assert!(!types.contains("reqwest"));
+}
+
+#[test]
+fn server_stubs_have_a_typed_method_and_shapes_per_operation() {
+    let generated = sample();
+    let server = &file_in(&generated, xtask::SERVER_GENERATED_DIR, "cbn.rs").contents;
+    assert!(
+        server.contains("pub trait Cbn: Send + Sync + 'static"),
+        "{server}"
+    );
+    assert!(server.contains("fn create_cen("));
+    assert!(server.contains("request: types::CreateCenRequest"));
+    assert!(server.contains("\"CreateCen\" =>"));
+    assert!(
+        server.contains("max_items: Some(20)"),
+        "the Tag limit reaches the decoder"
+    );
+    assert!(server.contains("Shape::Enum(&[\"REDUCED\"])"));
+}
+
+#[test]
 fn operations_carry_the_extensions() {
     let generated = sample();
-    let ops = &file(&generated, "operations.rs").contents;
+    let ops = &file_in(&generated, xtask::TYPES_GENERATED_DIR, "operations.rs").contents;
     assert!(ops.contains("pub static CBN: ProductMeta"), "{ops}");
     assert!(ops.contains("client_token: Some(\"ClientToken\")"), "{ops}");
     assert!(ops.contains("items: \"Cens.Cen\""), "{ops}");

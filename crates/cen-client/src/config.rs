@@ -9,8 +9,9 @@ use acs_rpc::meta::ProductMeta;
 use acs_rpc::sign::{HttpMethod, Placement, SignatureVersion, SigningContext};
 
 use crate::error::Error;
-use crate::generated::{cbn, operations, vpc};
+use crate::generated::{cbn, vpc};
 use crate::retry::RetryPolicy;
+use cen_types::operations;
 
 /// Produces the timestamp and nonce of each signature. Tests pin it; production uses the clock.
 pub type SigningSource = Arc<dyn Fn() -> SigningContext + Send + Sync>;

@@ -6,11 +6,14 @@
 
 pub mod auth;
 pub mod context;
+pub mod decode;
 pub mod frontdoor;
+pub mod generated;
 pub mod render;
 pub mod service;
 
 pub use auth::{Account, KeyStore, NonceCache, StaticKeyStore};
 pub use context::{Format, RequestContext};
 pub use frontdoor::{FrontDoor, FrontDoorBuilder};
+pub use generated::{cbn, vpc};
 pub use service::{BoxFuture, ProductService};

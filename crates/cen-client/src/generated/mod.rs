@@ -27,6 +27,4 @@ pub mod cbn;
 #[rustfmt::skip]
 pub mod vpc;
 #[rustfmt::skip]
-pub mod operations;
-#[rustfmt::skip]
 mod pagination;

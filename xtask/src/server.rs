@@ -1,0 +1,210 @@
+//! The server stubs: per product, a trait with one typed method per operation, the wire shapes of
+//! every request and response, and a [`ProductService`] that decodes, calls and encodes.
+//!
+//! [`ProductService`]: ../../cen_server/service/trait.ProductService.html
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::rust::{Case, format_file, header, sanitize};
+use crate::shape::{Field, Walker, fields_tokens};
+use crate::spec::{BodySchema, Operation, Product};
+use crate::{Error, GeneratedFile, SERVER_GENERATED_DIR};
+
+/// Every file of `crates/cen-server/src/generated/`.
+pub fn generate(products: &[Product]) -> Result<Vec<GeneratedFile>, Error> {
+    let mut files = products
+        .iter()
+        .map(generate_product)
+        .collect::<Result<Vec<_>, _>>()?;
+    let sources: Vec<&str> = products.iter().map(|p| p.source.as_str()).collect();
+    files.push(module_file(products, &header(&sources))?);
+    Ok(files)
+}
+
+/// The Rust name progenitor gives a request or response body type.
+fn body_type(op: &Operation, schema: &BodySchema, suffix: &str) -> proc_macro2::Ident {
+    let name = match schema {
+        BodySchema::Component(name) => sanitize(name, Case::Pascal),
+        BodySchema::Inline => sanitize(&format!("{}-{suffix}", op.action), Case::Pascal),
+    };
+    format_ident!("{name}")
+}
+
+/// The fields of a request or response schema, wherever it is defined.
+fn body_fields(
+    product: &Product,
+    walker: &Walker<'_>,
+    op: &Operation,
+    schema: &BodySchema,
+) -> Result<Vec<Field>, Error> {
+    match schema {
+        BodySchema::Component(name) => Ok(walker.component_fields(name)),
+        BodySchema::Inline => Err(Error::Types {
+            file: product.source.clone(),
+            operation: op.action.clone(),
+            message: "the server generator needs request and response schemas under \
+                      `components/schemas`; move the inline schema there."
+                .to_owned(),
+        }),
+    }
+}
+
+fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
+    let walker = Walker::new(&product.document);
+    let module = format_ident!("{}", product.module_name());
+    let trait_name = format_ident!("{}", sanitize(&product.name, Case::Pascal));
+    let meta = format_ident!("{}", product.static_name());
+
+    let mut methods = Vec::new();
+    let mut arms = Vec::new();
+    let mut request_statics = Vec::new();
+    let mut response_statics = Vec::new();
+    for op in &product.operations {
+        let method = format_ident!("{}", sanitize(&op.action, Case::Snake));
+        let constant = format_ident!("{}", sanitize(&op.action, Case::Snake).to_uppercase());
+        let request = body_type(op, &op.request, "body");
+        let response = body_type(op, &op.response, "response");
+        let action = &op.action;
+        let docs = method_docs(op);
+        methods.push(quote! {
+            #(#[doc = #docs])*
+            fn #method(
+                &self,
+                ctx: &RequestContext,
+                request: types::#request,
+            ) -> impl Future<Output = Result<types::#response, ApiError>> + Send;
+        });
+        arms.push(quote! {
+            #action => {
+                let request: types::#request = decode::decode_request(requests::#constant, &params)?;
+                let response = self.0.#method(ctx, request).await?;
+                decode::encode_response(responses::#constant, &response)
+            }
+        });
+        let request_fields = fields_tokens(&body_fields(product, &walker, op, &op.request)?);
+        let response_fields = fields_tokens(&body_fields(product, &walker, op, &op.response)?);
+        let request_doc = format!(" The parameters of `{action}`.");
+        let response_doc = format!(" The response of `{action}`.");
+        request_statics.push(quote! {
+            #[doc = #request_doc]
+            pub static #constant: &[Field] = #request_fields;
+        });
+        response_statics.push(quote! {
+            #[doc = #response_doc]
+            pub static #constant: &[Field] = #response_fields;
+        });
+    }
+
+    let trait_doc = format!(
+        " The operations of `{}` version `{}`, one typed method each. Implement it and serve it \
+         with [`service`].",
+        product.name, product.version
+    );
+    let tokens = quote! {
+        use std::future::Future;
+        use std::sync::Arc;
+
+        use acs_rpc::error::ApiError;
+        use acs_rpc::meta::ProductMeta;
+
+        use crate::context::RequestContext;
+        use crate::decode::{self, Field, Shape};
+        use crate::service::{BoxFuture, ProductService};
+
+        /// The request and response types, shared with the client through `cen-types`.
+        pub use cen_types::#module as types;
+
+        #[doc = #trait_doc]
+        pub trait #trait_name: Send + Sync + 'static {
+            #(#methods)*
+        }
+
+        /// Serves an implementation of the trait: decodes each request's flat parameters into its
+        /// typed request (`MissingParameter` and `InvalidParameter` name the offending parameter),
+        /// calls the method, and hands the typed response to the front door for rendering.
+        pub fn service<T: #trait_name>(implementation: Arc<T>) -> Arc<dyn ProductService> {
+            Arc::new(Service(implementation))
+        }
+
+        struct Service<T>(Arc<T>);
+
+        impl<T: #trait_name> ProductService for Service<T> {
+            fn meta(&self) -> &'static ProductMeta {
+                &cen_types::operations::#meta
+            }
+
+            fn call<'a>(
+                &'a self,
+                ctx: &'a RequestContext,
+                params: Vec<(String, String)>,
+            ) -> BoxFuture<'a, Result<serde_json::Value, ApiError>> {
+                Box::pin(async move {
+                    match ctx.action.as_str() {
+                        #(#arms)*
+                        _ => Err(crate::frontdoor::errors::action_not_found()),
+                    }
+                })
+            }
+        }
+
+        /// The wire shape of each operation's parameters.
+        pub mod requests {
+            use super::{Field, Shape};
+            #(#request_statics)*
+        }
+
+        /// The wire shape of each operation's response.
+        pub mod responses {
+            use super::{Field, Shape};
+            #(#response_statics)*
+        }
+    };
+    format_file(
+        format!("{SERVER_GENERATED_DIR}/{}.rs", product.module_name()),
+        &header(&[&product.source]),
+        tokens,
+    )
+}
+
+/// The doc lines of a trait method: the summary, the async note, and the documented errors.
+fn method_docs(op: &Operation) -> Vec<String> {
+    let mut docs = Vec::new();
+    if let Some(summary) = &op.summary {
+        docs.push(format!(" {summary}"));
+    }
+    docs.push(format!(" `{}`.", op.action));
+    if let Some(note) = &op.async_note {
+        docs.push(String::new());
+        docs.push(format!(" Asynchronous: {note}"));
+    }
+    if !op.errors.is_empty() {
+        docs.push(String::new());
+        docs.push(" Documented errors:".to_owned());
+        for error in &op.errors {
+            docs.push(format!(" - {} `{}`", error.status, error.code));
+        }
+    }
+    docs
+}
+
+fn module_file(products: &[Product], header: &str) -> Result<GeneratedFile, Error> {
+    let modules = products.iter().map(|p| {
+        let name = format_ident!("{}", p.module_name());
+        let doc = format!(
+            " The server stubs of `{}` version `{}`, from `{}`.",
+            p.name, p.version, p.source
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]
+            #[rustfmt::skip]
+            pub mod #name;
+        }
+    });
+    let tokens: TokenStream = quote! {
+        //! Code generated from the OpenAPI documents by `cargo xtask codegen`.
+        #(#modules)*
+    };
+    format_file(format!("{SERVER_GENERATED_DIR}/mod.rs"), header, tokens)
+}

@@ -1,0 +1,195 @@
+//! The wire shape of request and response schemas, as the server stubs need it.
+//!
+//! A server receives flat strings (`Tag.1.Key=k`); to turn them into the typed request it must
+//! know, for each name, whether it is a string, a 32- or 64-bit integer, a boolean, a repeat list
+//! (and its highest index) or a nested object. This module walks a schema of the validated
+//! document into that description and writes it as `static` Rust data for `cen_server::decode`.
+
+use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type, VariantOrUnknownOrEmpty};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::spec::component_name;
+
+/// One property of an object shape.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The wire name.
+    pub name: String,
+    /// Whether the schema lists it under `required`.
+    pub required: bool,
+    /// Its shape.
+    pub shape: Shape,
+}
+
+/// What a value looks like on the wire.
+#[derive(Debug, Clone)]
+pub enum Shape {
+    /// A string with no closed set of values.
+    String,
+    /// A string from a closed set (`enum`).
+    Enum(Vec<String>),
+    /// A 32-bit integer.
+    Int32,
+    /// A 64-bit integer.
+    Int64,
+    /// `true` or `false`.
+    Boolean,
+    /// A floating-point number.
+    Number,
+    /// A repeat list, with the highest index the service accepts.
+    Array {
+        /// The element.
+        items: Box<Shape>,
+        /// `x-acs-max-items`.
+        max_items: Option<u64>,
+    },
+    /// A nested object (`Options.Field`).
+    Object(Vec<Field>),
+    /// One parameter holding a JSON document of the inner shape (`x-acs-style: json`).
+    Json(Box<Shape>),
+    /// A free-form value.
+    Any,
+}
+
+/// Walks the schemas of one document.
+pub struct Walker<'a> {
+    document: &'a OpenAPI,
+}
+
+impl<'a> Walker<'a> {
+    /// A walker over `document`, which has passed validation.
+    pub fn new(document: &'a OpenAPI) -> Self {
+        Self { document }
+    }
+
+    /// The properties of the component schema `name`.
+    pub fn component_fields(&self, name: &str) -> Vec<Field> {
+        match self.component(name).map(|schema| self.shape(schema, 0)) {
+            Some(Shape::Object(fields)) => fields,
+            _ => Vec::new(),
+        }
+    }
+
+    fn component(&self, name: &str) -> Option<&'a Schema> {
+        match self.document.components.as_ref()?.schemas.get(name)? {
+            ReferenceOr::Item(schema) => Some(schema),
+            ReferenceOr::Reference { reference } => self.component(component_name(reference)?),
+        }
+    }
+
+    fn resolve(&self, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
+        match schema {
+            ReferenceOr::Item(schema) => Some(schema),
+            ReferenceOr::Reference { reference } => self.component(component_name(reference)?),
+        }
+    }
+
+    fn resolve_boxed(&self, schema: &'a ReferenceOr<Box<Schema>>) -> Option<&'a Schema> {
+        match schema {
+            ReferenceOr::Item(schema) => Some(schema),
+            ReferenceOr::Reference { reference } => self.component(component_name(reference)?),
+        }
+    }
+
+    /// The shape of one schema. `depth` stops a self-referencing schema from recursing forever;
+    /// validated documents have none, and a cycle degrades to `Any`.
+    fn shape(&self, schema: &'a Schema, depth: usize) -> Shape {
+        if depth > 16 {
+            return Shape::Any;
+        }
+        let extensions = &schema.schema_data.extensions;
+        let inner = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => {
+                let values: Vec<String> = string.enumeration.iter().flatten().cloned().collect();
+                if values.is_empty() {
+                    Shape::String
+                } else {
+                    Shape::Enum(values)
+                }
+            }
+            SchemaKind::Type(Type::Integer(integer)) => match &integer.format {
+                VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int64) => Shape::Int64,
+                _ => Shape::Int32,
+            },
+            SchemaKind::Type(Type::Number(_)) => Shape::Number,
+            SchemaKind::Type(Type::Boolean(_)) => Shape::Boolean,
+            SchemaKind::Type(Type::Array(array)) => {
+                let items = array
+                    .items
+                    .as_ref()
+                    .and_then(|items| self.resolve_boxed(items))
+                    .map_or(Shape::Any, |items| self.shape(items, depth + 1));
+                Shape::Array {
+                    items: Box::new(items),
+                    max_items: extensions.get("x-acs-max-items").and_then(|v| v.as_u64()),
+                }
+            }
+            SchemaKind::Type(Type::Object(object)) => {
+                let fields = object
+                    .properties
+                    .iter()
+                    .filter_map(|(name, property)| {
+                        let property = self.resolve_boxed(property)?;
+                        Some(Field {
+                            name: name.clone(),
+                            required: object.required.contains(name),
+                            shape: self.shape(property, depth + 1),
+                        })
+                    })
+                    .collect();
+                Shape::Object(fields)
+            }
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => self
+                .resolve(&all_of[0])
+                .map_or(Shape::Any, |s| self.shape(s, depth + 1)),
+            _ => Shape::Any,
+        };
+        match extensions.get("x-acs-style").and_then(|v| v.as_str()) {
+            Some("json") => Shape::Json(Box::new(inner)),
+            _ => inner,
+        }
+    }
+}
+
+/// The Rust expression of a list of fields, for a `static` initializer.
+pub fn fields_tokens(fields: &[Field]) -> TokenStream {
+    let fields = fields.iter().map(|field| {
+        let name = &field.name;
+        let required = field.required;
+        let shape = shape_tokens(&field.shape);
+        quote!(Field { name: #name, required: #required, shape: #shape })
+    });
+    quote!(&[#(#fields),*])
+}
+
+fn shape_tokens(shape: &Shape) -> TokenStream {
+    match shape {
+        Shape::String => quote!(Shape::String),
+        Shape::Enum(values) => quote!(Shape::Enum(&[#(#values),*])),
+        Shape::Int32 => quote!(Shape::Int32),
+        Shape::Int64 => quote!(Shape::Int64),
+        Shape::Boolean => quote!(Shape::Boolean),
+        Shape::Number => quote!(Shape::Number),
+        Shape::Array { items, max_items } => {
+            let items = shape_tokens(items);
+            let max_items = match max_items {
+                Some(n) => {
+                    let n = proc_macro2::Literal::u64_unsuffixed(*n);
+                    quote!(Some(#n))
+                }
+                None => quote!(None),
+            };
+            quote!(Shape::Array { items: &#items, max_items: #max_items })
+        }
+        Shape::Object(fields) => {
+            let fields = fields_tokens(fields);
+            quote!(Shape::Object(#fields))
+        }
+        Shape::Json(inner) => {
+            let inner = shape_tokens(inner);
+            quote!(Shape::Json(&#inner))
+        }
+        Shape::Any => quote!(Shape::Any),
+    }
+}
