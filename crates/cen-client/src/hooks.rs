@@ -237,7 +237,10 @@ pub(crate) async fn execute(
             Ok(response) => {
                 span.record("status", response.status().as_u16());
                 if let Some(id) = response.headers().get("x-acs-request-id") {
-                    span.record("request_id", id.to_str().unwrap_or_default());
+                    span.record(
+                        "request_id",
+                        tracing::field::display(id.to_str().unwrap_or_default()),
+                    );
                 }
                 match classify(response, policy).await? {
                     Verdict::Done(response) => return Ok(response),
