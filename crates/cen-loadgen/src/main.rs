@@ -42,14 +42,14 @@ struct Args {
     #[arg(
         long,
         env = "ALIBABA_CLOUD_ACCESS_KEY_ID",
-        default_value = "LTAI5tCenEmulatorKey01"
+        default_value = "LTAI5tEmulatorDefault1"
     )]
     access_key_id: String,
     /// AccessKey secret (default: ALIBABA_CLOUD_ACCESS_KEY_SECRET, else the emulator's first default account).
     #[arg(
         long,
         env = "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-        default_value = "CenEmulatorSecret01",
+        default_value = "emulator-secret-1",
         hide_env_values = true,
         hide_default_value = true
     )]
