@@ -29,3 +29,8 @@ pub use config::{Cen, ClientBuilder, ClientContext, SigningSource};
 pub use error::Error;
 pub use generated::{cbn, vpc};
 pub use retry::RetryPolicy;
+
+/// The README's Rust examples, compiled as doctests so they keep working as written.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
