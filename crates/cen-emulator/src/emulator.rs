@@ -1,0 +1,552 @@
+//! The domain layer: one [`Emulator`] holding the state behind a lock, and the helpers every
+//! operation shares. The operations themselves are in `ops/`, one file per family.
+//!
+//! Every operation takes a [`Caller`] and a typed request and returns a typed response or an
+//! [`ApiError`]. Reads run under the lock on the current state; writes run on a copy of the
+//! state that replaces it only once the operation succeeded and the store committed it, so a
+//! failed operation changes nothing and no reader ever sees half a write.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use acs_rpc::error::ApiError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::errors;
+use crate::inventory::{InventoryError, NetworkInstance};
+use crate::state::{AttachStatus, Attachment, BandwidthPackage, Cen, CenStatus, Millis, State};
+use crate::store::{Store, StoreError};
+use crate::validate;
+
+/// Who is calling: the account behind the verified AccessKey, and the request id to answer with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The caller's account UID.
+    pub uid: i64,
+    /// The `RequestId` of the call.
+    pub request_id: String,
+}
+
+impl Caller {
+    /// Creates a caller.
+    pub fn new(uid: i64, request_id: impl Into<String>) -> Self {
+        Self {
+            uid,
+            request_id: request_id.into(),
+        }
+    }
+
+    /// Creates a caller from the front door's string UID, which the emulator's key store always
+    /// fills with a number.
+    pub fn from_context(uid: &str, request_id: &str) -> Result<Self, ApiError> {
+        let uid = uid.parse().map_err(|_| {
+            ApiError::new(
+                500,
+                "InternalError",
+                "The request processing has failed due to some unknown error, exception or failure.",
+            )
+        })?;
+        Ok(Self::new(uid, request_id))
+    }
+}
+
+/// The source of the current time, replaceable in tests.
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// What the emulator is started with.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// How long asynchronous transitions (Creating, Attaching, Modifying, ...) last.
+    pub delay: Duration,
+    /// The UIDs of the known accounts (owners named in ChildInstanceOwnerId must be among them or
+    /// own an inventory instance).
+    pub accounts: Vec<i64>,
+    /// The inventory every reset returns to.
+    pub inventory: Vec<NetworkInstance>,
+}
+
+/// The read-only facts an operation needs besides the state.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    /// The current time.
+    pub now: Millis,
+    /// The transition delay in milliseconds.
+    pub delay: Millis,
+    /// The configuration.
+    pub config: &'a EmulatorConfig,
+}
+
+struct Inner {
+    state: State,
+    store: Store,
+}
+
+/// The stateful CEN service.
+pub struct Emulator {
+    config: EmulatorConfig,
+    clock: Clock,
+    inner: Mutex<Inner>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Creates the emulator, resuming the state in the store if there is one.
+    pub fn new(config: EmulatorConfig, store: Store) -> Result<Self, StoreError> {
+        let state = store.load()?.unwrap_or_default();
+        Ok(Self {
+            config,
+            clock: Arc::new(SystemTime::now),
+            inner: Mutex::new(Inner { state, store }),
+        })
+    }
+
+    /// Replaces the clock (tests use a manual one).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.config
+    }
+
+    /// The current time in milliseconds since the epoch.
+    pub fn now(&self) -> Millis {
+        let since = (self.clock)()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Millis::try_from(since.as_millis()).unwrap_or(Millis::MAX)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // The state is only replaced after a successful commit, so a panic while the lock was
+        // held cannot have left it half-written; keep serving.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            now: self.now(),
+            delay: Millis::try_from(self.config.delay.as_millis()).unwrap_or(Millis::MAX),
+            config: &self.config,
+        }
+    }
+
+    /// Runs a read-only operation on the current state.
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&State, &Ctx<'_>) -> R) -> R {
+        let inner = self.lock();
+        f(&inner.state, &self.ctx())
+    }
+
+    /// Runs a writing operation on a copy of the state, and installs the copy once it is
+    /// durably stored.
+    pub(crate) fn write<R>(
+        &self,
+        f: impl FnOnce(&mut State, &Ctx<'_>) -> Result<R, ApiError>,
+    ) -> Result<R, ApiError> {
+        let mut inner = self.lock();
+        let ctx = self.ctx();
+        let mut next = inner.state.clone();
+        next.purge(ctx.now, ctx.delay);
+        let result = f(&mut next, &ctx)?;
+        if next != inner.state {
+            inner.store.save(&next).map_err(|error| {
+                tracing::error!(%error, "could not store the state");
+                ApiError::new(500, "InternalError", "Internal error.")
+            })?;
+            inner.state = next;
+        }
+        Ok(result)
+    }
+
+    /// Runs a writing operation that honours a ClientToken: a retry with the same token and the
+    /// same other parameters answers the first result without doing anything; the same token
+    /// with other parameters is `IdempotenceParam.NotMatch`.
+    pub(crate) fn write_idempotent<P: Serialize + DeserializeOwned>(
+        &self,
+        caller: &Caller,
+        action: &str,
+        token: Option<&str>,
+        request: &impl Serialize,
+        f: impl FnOnce(&mut State, &Ctx<'_>) -> Result<P, ApiError>,
+    ) -> Result<P, ApiError> {
+        let Some(token) = validate::client_token(token)? else {
+            return self.write(f);
+        };
+        let fingerprint = fingerprint(request);
+        self.write(|state, ctx| {
+            if let Some(record) = state
+                .tokens
+                .iter()
+                .find(|r| r.caller == caller.uid && r.action == action && r.token == token)
+            {
+                if record.fingerprint != fingerprint {
+                    return Err(errors::idempotence_not_match());
+                }
+                return serde_json::from_value(record.result.clone())
+                    .map_err(|_| ApiError::new(500, "InternalError", "Internal error."));
+            }
+            let result = f(state, ctx)?;
+            state.tokens.push(crate::state::TokenRecord {
+                caller: caller.uid,
+                action: action.to_owned(),
+                token: token.to_owned(),
+                fingerprint,
+                result: serde_json::to_value(&result).unwrap_or_default(),
+            });
+            Ok(result)
+        })
+    }
+
+    /// Returns to the initial state: no resources, the start-up inventory only.
+    pub fn reset(&self) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let empty = State::default();
+        inner.store.save(&empty)?;
+        inner.state = empty;
+        Ok(())
+    }
+
+    /// The whole inventory: the start-up instances and those added since.
+    pub fn inventory(&self) -> Vec<NetworkInstance> {
+        self.read(|state, ctx| ctx.instances(state).cloned().collect())
+    }
+
+    /// Adds an instance to the inventory (the admin endpoint).
+    pub fn add_instance(
+        &self,
+        instance: NetworkInstance,
+    ) -> Result<NetworkInstance, AddInstanceError> {
+        let instance = instance.normalize().map_err(AddInstanceError::Invalid)?;
+        let mut inner = self.lock();
+        let ctx = self.ctx();
+        if ctx.instance(&inner.state, &instance.instance_id).is_some() {
+            return Err(AddInstanceError::Invalid(InventoryError(format!(
+                "InstanceId {} already exists",
+                instance.instance_id
+            ))));
+        }
+        let mut next = inner.state.clone();
+        next.added_instances.push(instance.clone());
+        inner.store.save(&next).map_err(AddInstanceError::Store)?;
+        inner.state = next;
+        Ok(instance)
+    }
+}
+
+/// Why the admin endpoint could not add an instance.
+#[derive(Debug, thiserror::Error)]
+pub enum AddInstanceError {
+    /// The entry is invalid or its id is taken.
+    #[error("{0}")]
+    Invalid(InventoryError),
+    /// The store failed.
+    #[error("{0}")]
+    Store(StoreError),
+}
+
+/// The canonical JSON of a request without its ClientToken.
+fn fingerprint(request: &impl Serialize) -> String {
+    let mut value = serde_json::to_value(request).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        object.remove("ClientToken");
+    }
+    value.to_string()
+}
+
+impl<'a> Ctx<'a> {
+    /// Every instance of the inventory.
+    pub fn instances<'s>(
+        &self,
+        state: &'s State,
+    ) -> impl Iterator<Item = &'s NetworkInstance> + use<'s, 'a>
+    where
+        'a: 's,
+    {
+        self.config
+            .inventory
+            .iter()
+            .chain(state.added_instances.iter())
+    }
+
+    /// Finds an instance by id.
+    pub fn instance<'s>(&self, state: &'s State, id: &str) -> Option<&'s NetworkInstance>
+    where
+        'a: 's,
+    {
+        self.instances(state).find(|i| i.instance_id == id)
+    }
+
+    /// Whether an account UID is known: a configured account or the owner of an instance.
+    pub fn account_known(&self, state: &State, uid: i64) -> bool {
+        self.config.accounts.contains(&uid) || self.instances(state).any(|i| i.owner_id == uid)
+    }
+
+    /// The index of the caller's CEN instance, or `ParameterCenInstanceId` if it does not exist,
+    /// belongs to another account, or has finished deleting.
+    pub fn cen_index(&self, state: &State, caller: &Caller, id: &str) -> Result<usize, ApiError> {
+        state
+            .cens
+            .iter()
+            .position(|c| {
+                c.id == id && c.owner == caller.uid && self.cen_status(c) != CenStatus::Gone
+            })
+            .ok_or_else(errors::cen_not_found)
+    }
+
+    /// The caller's CEN instance.
+    pub fn cen<'s>(
+        &self,
+        state: &'s State,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<&'s Cen, ApiError> {
+        self.cen_index(state, caller, id).map(|i| &state.cens[i])
+    }
+
+    /// The caller's CEN instance, which must be Active.
+    pub fn active_cen<'s>(
+        &self,
+        state: &'s State,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<&'s Cen, ApiError> {
+        let cen = self.cen(state, caller, id)?;
+        if self.cen_status(cen) != CenStatus::Active {
+            return Err(errors::cen_status());
+        }
+        Ok(cen)
+    }
+
+    /// The status of a CEN instance now.
+    pub fn cen_status(&self, cen: &Cen) -> CenStatus {
+        cen.status(self.now, self.delay)
+    }
+
+    /// The status of an attachment now.
+    pub fn attach_status(&self, attachment: &Attachment) -> AttachStatus {
+        attachment.status(self.now, self.delay)
+    }
+
+    /// The live attachments of a CEN instance, in attach order.
+    pub fn attachments<'s>(
+        &self,
+        state: &'s State,
+        cen_id: &'s str,
+    ) -> impl Iterator<Item = &'s Attachment> + use<'s, 'a>
+    where
+        'a: 's,
+    {
+        let ctx = *self;
+        state
+            .attachments
+            .iter()
+            .filter(move |a| a.cen_id == cen_id && ctx.attach_status(a) != AttachStatus::Gone)
+    }
+
+    /// The live attachment of an instance (to any CEN instance).
+    pub fn attachment_of<'s>(&self, state: &'s State, instance_id: &str) -> Option<&'s Attachment> {
+        state
+            .attachments
+            .iter()
+            .find(|a| a.instance_id == instance_id && self.attach_status(a) != AttachStatus::Gone)
+    }
+
+    /// The caller's bandwidth plan, or `ParameterBwpInstanceId`.
+    pub fn package_index(
+        &self,
+        state: &State,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<usize, ApiError> {
+        state
+            .packages
+            .iter()
+            .position(|p| p.id == id && p.owner == caller.uid)
+            .ok_or_else(errors::bwp_not_found)
+    }
+
+    /// The plans associated with a CEN instance.
+    pub fn packages_of<'s>(
+        &self,
+        state: &'s State,
+        cen_id: &'s str,
+    ) -> impl Iterator<Item = &'s BandwidthPackage> {
+        state
+            .packages
+            .iter()
+            .filter(move |p| p.cen_id.as_deref() == Some(cen_id))
+    }
+}
+
+/// Formats a time as the API does for creation times: `yyyy-MM-ddTHH:mmZ` in UTC.
+pub fn minutes(ms: Millis) -> String {
+    let t = UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0));
+    let full = acs_rpc::time::format_timestamp(t);
+    // `2021-06-22T09:06:00Z` without its seconds.
+    match full.len().checked_sub(4) {
+        Some(cut) if full.is_char_boundary(cut) => format!("{}Z", &full[..cut]),
+        _ => full,
+    }
+}
+
+/// A new resource id: the prefix and 18 lower-case letters and digits, as Alibaba's look.
+pub fn new_id(prefix: &str) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let suffix: String = (0..18)
+        .map(|_| char::from(ALPHABET[rand::random_range(0..ALPHABET.len())]))
+        .collect();
+    format!("{prefix}{suffix}")
+}
+
+/// A new numeric order id of 15 digits.
+pub fn new_order_id() -> String {
+    format!(
+        "{}",
+        rand::random_range(100_000_000_000_000_u64..1_000_000_000_000_000)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_have_the_real_shape() {
+        let id = new_id("cen-");
+        assert_eq!(id.len(), 22);
+        assert!(
+            id[4..]
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        );
+        assert_eq!(new_order_id().len(), 15);
+    }
+
+    #[test]
+    fn concurrent_writes_lose_nothing() {
+        let h = Arc::new(crate::testing::Harness::new());
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let h = Arc::clone(&h);
+                std::thread::spawn(move || {
+                    let mut ids = Vec::new();
+                    for i in 0..25 {
+                        ids.push(h.create_cen(
+                            crate::testing::A,
+                            serde_json::json!({ "Name": format!("t{t}-{i}") }),
+                        ));
+                        // The same token from every thread creates one instance only.
+                        h.create_cen(
+                            crate::testing::A,
+                            serde_json::json!({ "ClientToken": "shared", "Name": "s" }),
+                        );
+                    }
+                    ids
+                })
+            })
+            .collect();
+        let mut ids: Vec<String> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 200);
+        let listed = h
+            .emulator
+            .describe_cens(
+                &h.caller(crate::testing::A),
+                crate::testing::req(serde_json::json!({})),
+            )
+            .unwrap();
+        assert_eq!(listed.total_count, Some(201));
+    }
+
+    #[test]
+    fn sqlite_state_survives_a_restart_and_reset_clears_it() {
+        let dir = std::env::temp_dir().join(format!(
+            "cen-emulator-restart-{}-{}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.db");
+        let config = EmulatorConfig {
+            delay: Duration::ZERO,
+            accounts: vec![1],
+            inventory: crate::inventory::default_inventory(&[1]),
+        };
+        let caller = Caller::new(1, "R");
+        let id = {
+            let emulator = Emulator::new(config.clone(), Store::open(&path).unwrap()).unwrap();
+            emulator
+                .create_cen(
+                    &caller,
+                    crate::testing::req(serde_json::json!({"Name": "kept"})),
+                )
+                .unwrap()
+                .cen_id
+                .unwrap()
+        };
+        let emulator = Emulator::new(config.clone(), Store::open(&path).unwrap()).unwrap();
+        let listed = emulator
+            .describe_cens(&caller, crate::testing::req(serde_json::json!({})))
+            .unwrap();
+        let cens = listed.cens.unwrap().cen;
+        assert_eq!(cens[0].cen_id.as_deref(), Some(id.as_str()));
+        assert_eq!(cens[0].status.as_deref(), Some("Active"));
+        emulator.reset().unwrap();
+        drop(emulator);
+        let emulator = Emulator::new(config, Store::open(&path).unwrap()).unwrap();
+        let listed = emulator
+            .describe_cens(&caller, crate::testing::req(serde_json::json!({})))
+            .unwrap();
+        assert_eq!(listed.total_count, Some(0));
+        drop(emulator);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn failed_operations_change_nothing() {
+        use crate::testing::{A, req};
+        use serde_json::json;
+        let h = crate::testing::Harness::new();
+        let empty = h.active_cen(A);
+        let full = h.active_cen(A);
+        let twenty: Vec<_> = (0..20).map(|i| json!({ "Key": format!("k{i}") })).collect();
+        h.emulator
+            .tag_resources(
+                &h.caller(A),
+                req(json!({"ResourceType": "cen", "ResourceId": [full], "Tag": twenty})),
+            )
+            .unwrap();
+        // The first resource is tagged in the working copy before the second exceeds its quota;
+        // the error must discard the copy.
+        let e = h
+            .emulator
+            .tag_resources(
+                &h.caller(A),
+                req(json!({"ResourceType": "cen", "ResourceId": [empty, full], "Tag": [{"Key": "new"}]})),
+            )
+            .unwrap_err();
+        assert_eq!(e.code, "QuotaExceeded.TagNum");
+        let cens = h.describe_cens(A, json!({ "Filter": [{"Key": "CenId", "Value": [empty]}] }));
+        assert!(cens[0].tags.as_ref().unwrap().tag.is_empty());
+    }
+
+    #[test]
+    fn minutes_drop_the_seconds() {
+        assert_eq!(minutes(0), "1970-01-01T00:00Z");
+        assert_eq!(minutes(1_624_352_760_000), "2021-06-22T09:06Z");
+    }
+}

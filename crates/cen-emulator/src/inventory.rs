@@ -1,0 +1,450 @@
+//! The network instances (VPCs, VBRs, CCN instances) that CEN attaches.
+//!
+//! The real service finds them in the Vpc and Smart Access Gateway products; the emulator keeps a
+//! built-in inventory (or one loaded with `--inventory`), plus instances added at run time through
+//! `POST /_emulator/inventory`. Each instance carries route tables, from which CEN learns routes.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::geo::Area;
+
+/// The kind of a network instance, spelled as the API spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum InstanceType {
+    /// A virtual private cloud.
+    #[serde(rename = "VPC")]
+    Vpc,
+    /// A virtual border router (Express Connect).
+    #[serde(rename = "VBR")]
+    Vbr,
+    /// A Cloud Connect Network instance.
+    #[serde(rename = "CCN")]
+    Ccn,
+}
+
+impl InstanceType {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::Vbr => "VBR",
+            Self::Ccn => "CCN",
+        }
+    }
+
+    /// Parses the wire spelling exactly (the API is case-sensitive here).
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "VPC" => Some(Self::Vpc),
+            "VBR" => Some(Self::Vbr),
+            "CCN" => Some(Self::Ccn),
+            _ => None,
+        }
+    }
+
+    /// The id prefix of instances of this kind.
+    pub fn id_prefix(self) -> &'static str {
+        match self {
+            Self::Vpc => "vpc-",
+            Self::Vbr => "vbr-",
+            Self::Ccn => "ccn-",
+        }
+    }
+}
+
+impl fmt::Display for InstanceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One route of an instance's route table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RouteEntry {
+    /// The destination, an IPv4 CIDR block.
+    pub destination_cidr_block: String,
+    /// The next hop type: `local` for system routes, `Instance`, `HaVip`, `RouterInterface`,
+    /// `NatGateway`, `PhysicalConnection`, ...
+    pub next_hop_type: String,
+    /// The next hop id (empty for system routes).
+    #[serde(default)]
+    pub next_hop_id: String,
+    /// `System`, `Custom` or `BGP`.
+    pub route_type: String,
+}
+
+impl RouteEntry {
+    /// Whether PublishRouteEntries and WithdrawPublishedRouteEntries may change this route:
+    /// custom routes whose next hop is an ECS instance, a HaVip or a router interface.
+    pub fn is_operational(&self) -> bool {
+        self.route_type == "Custom"
+            && matches!(
+                self.next_hop_type.as_str(),
+                "Instance" | "HaVip" | "RouterInterface"
+            )
+    }
+
+    /// Whether CEN learns the route without being asked: system and BGP routes always are.
+    pub fn published_by_default(&self) -> bool {
+        self.route_type != "Custom"
+    }
+}
+
+/// A route table of an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RouteTable {
+    /// The route table id (`vtb-...`).
+    pub route_table_id: String,
+    /// Its routes.
+    #[serde(default)]
+    pub route_entries: Vec<RouteEntry>,
+}
+
+/// A network instance CEN can attach.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkInstance {
+    /// The instance id (`vpc-...`, `vbr-...`, `ccn-...`).
+    pub instance_id: String,
+    /// The kind of instance.
+    pub instance_type: InstanceType,
+    /// The region it lives in.
+    pub region_id: String,
+    /// The UID of the account owning it.
+    pub owner_id: i64,
+    /// Its IPv4 CIDR blocks (the first is the primary block of a VPC).
+    #[serde(default)]
+    pub cidr_blocks: Vec<String>,
+    /// A display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its route tables; when absent, one is derived from the CIDR blocks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub route_tables: Vec<RouteTable>,
+}
+
+/// The `{"Instances": [...]}` document of `--inventory` and `GET /_emulator/inventory`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InventoryDocument {
+    /// The instances.
+    #[serde(default)]
+    pub instances: Vec<NetworkInstance>,
+}
+
+/// Why an inventory entry was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InventoryError(pub String);
+
+/// Whether a string is an IPv4 CIDR block such as `10.0.0.0/16`.
+pub fn is_ipv4_cidr(value: &str) -> bool {
+    let Some((address, prefix)) = value.split_once('/') else {
+        return false;
+    };
+    let prefix_ok = !prefix.is_empty()
+        && prefix.len() <= 2
+        && prefix.bytes().all(|b| b.is_ascii_digit())
+        && prefix.parse::<u8>().is_ok_and(|p| p <= 32);
+    prefix_ok && address.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+impl NetworkInstance {
+    /// Checks an entry and fills in a derived route table when none is given.
+    pub fn normalize(mut self) -> Result<Self, InventoryError> {
+        let prefix = self.instance_type.id_prefix();
+        let suffix = self.instance_id.strip_prefix(prefix).unwrap_or_default();
+        if suffix.is_empty()
+            || !suffix
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(InventoryError(format!(
+                "InstanceId must be {prefix} followed by lower-case letters and digits"
+            )));
+        }
+        if Area::of_region(&self.region_id).is_none() {
+            return Err(InventoryError(format!(
+                "RegionId {} is not a region that CEN serves",
+                self.region_id
+            )));
+        }
+        if self.owner_id <= 0 {
+            return Err(InventoryError(
+                "OwnerId must be a positive account UID".into(),
+            ));
+        }
+        if let Some(bad) = self.cidr_blocks.iter().find(|c| !is_ipv4_cidr(c)) {
+            return Err(InventoryError(format!(
+                "CidrBlocks entry {bad} is not an IPv4 CIDR block"
+            )));
+        }
+        for table in &self.route_tables {
+            if table.route_table_id.is_empty() {
+                return Err(InventoryError("RouteTableId must not be empty".into()));
+            }
+            if let Some(bad) = table
+                .route_entries
+                .iter()
+                .find(|r| !is_ipv4_cidr(&r.destination_cidr_block))
+            {
+                return Err(InventoryError(format!(
+                    "DestinationCidrBlock {} is not an IPv4 CIDR block",
+                    bad.destination_cidr_block
+                )));
+            }
+        }
+        if self.route_tables.is_empty() {
+            self.route_tables = vec![derived_route_table(
+                &self.instance_id,
+                self.instance_type,
+                &self.cidr_blocks,
+            )];
+        }
+        Ok(self)
+    }
+
+    /// Finds a route table by id.
+    pub fn route_table(&self, id: &str) -> Option<&RouteTable> {
+        self.route_tables.iter().find(|t| t.route_table_id == id)
+    }
+}
+
+/// The route table the emulator gives an instance that came without one: a system route per
+/// CIDR block for a VPC, a BGP route per block (the networks behind it) for a VBR or CCN.
+fn derived_route_table(id: &str, kind: InstanceType, cidrs: &[String]) -> RouteTable {
+    let suffix = id.split_once('-').map_or(id, |(_, s)| s);
+    let (next_hop_type, route_type) = match kind {
+        InstanceType::Vpc => ("local", "System"),
+        InstanceType::Vbr => ("PhysicalConnection", "BGP"),
+        InstanceType::Ccn => ("SmartAccessGateway", "BGP"),
+    };
+    RouteTable {
+        route_table_id: format!("vtb-{suffix}"),
+        route_entries: cidrs
+            .iter()
+            .map(|c| RouteEntry {
+                destination_cidr_block: c.clone(),
+                next_hop_type: next_hop_type.into(),
+                next_hop_id: String::new(),
+                route_type: route_type.into(),
+            })
+            .collect(),
+    }
+}
+
+fn route(cidr: &str, next_hop_type: &str, next_hop_id: &str, route_type: &str) -> RouteEntry {
+    RouteEntry {
+        destination_cidr_block: cidr.into(),
+        next_hop_type: next_hop_type.into(),
+        next_hop_id: next_hop_id.into(),
+        route_type: route_type.into(),
+    }
+}
+
+fn instance(
+    id: &str,
+    kind: InstanceType,
+    region: &str,
+    owner: i64,
+    cidrs: &[&str],
+    extra_routes: Vec<RouteEntry>,
+) -> NetworkInstance {
+    let cidr_blocks: Vec<String> = cidrs.iter().map(|c| (*c).to_owned()).collect();
+    let mut table = derived_route_table(id, kind, &cidr_blocks);
+    table.route_entries.extend(extra_routes);
+    NetworkInstance {
+        instance_id: id.into(),
+        instance_type: kind,
+        region_id: region.into(),
+        owner_id: owner,
+        cidr_blocks,
+        name: Some(format!("emulator-{}", kind.as_str().to_ascii_lowercase())),
+        route_tables: vec![table],
+    }
+}
+
+/// The built-in inventory for the configured accounts: a set for the first account in six
+/// regions of all four areas, and a smaller set for the second account (for cross-account flows).
+///
+/// `vpc-bp1emuhz00000000002` (cn-hangzhou) and `vpc-uf6emush00000000001` (cn-shanghai) both
+/// bring 192.168.0.0/16, so attaching both to one CEN instance shows a route conflict. The
+/// first hangzhou VPC has a custom route to an ECS instance (publishable) and one to a NAT
+/// gateway (not publishable).
+pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
+    use InstanceType::{Ccn, Vbr, Vpc};
+    let mut out = Vec::new();
+    if let Some(&a) = owners.first() {
+        out.extend([
+            instance(
+                "vpc-bp1emuhz00000000001",
+                Vpc,
+                "cn-hangzhou",
+                a,
+                &["172.16.0.0/16"],
+                vec![
+                    route("10.100.0.0/16", "Instance", "i-bp1emu0000000001", "Custom"),
+                    route("0.0.0.0/0", "NatGateway", "ngw-bp1emu000000001", "Custom"),
+                ],
+            ),
+            instance(
+                "vpc-bp1emuhz00000000002",
+                Vpc,
+                "cn-hangzhou",
+                a,
+                &["192.168.0.0/16"],
+                vec![],
+            ),
+            instance(
+                "vpc-uf6emush00000000001",
+                Vpc,
+                "cn-shanghai",
+                a,
+                &["192.168.0.0/16"],
+                vec![route(
+                    "10.101.0.0/16",
+                    "HaVip",
+                    "havip-uf6emu00000001",
+                    "Custom",
+                )],
+            ),
+            instance(
+                "vpc-2zeemubj00000000001",
+                Vpc,
+                "cn-beijing",
+                a,
+                &["10.10.0.0/16"],
+                vec![],
+            ),
+            instance(
+                "vpc-rj9emuus00000000001",
+                Vpc,
+                "us-west-1",
+                a,
+                &["10.20.0.0/16"],
+                vec![],
+            ),
+            instance(
+                "vpc-gw8emueu00000000001",
+                Vpc,
+                "eu-central-1",
+                a,
+                &["10.30.0.0/16"],
+                vec![],
+            ),
+            instance(
+                "vpc-t4nemusg00000000001",
+                Vpc,
+                "ap-southeast-1",
+                a,
+                &["10.40.0.0/16"],
+                vec![],
+            ),
+            instance(
+                "vbr-bp1emuhz00000000001",
+                Vbr,
+                "cn-hangzhou",
+                a,
+                &["10.200.0.0/16"],
+                vec![],
+            ),
+            instance(
+                "vbr-uf6emush00000000001",
+                Vbr,
+                "cn-shanghai",
+                a,
+                &["10.201.0.0/16"],
+                vec![],
+            ),
+            instance(
+                "ccn-emush000000000001",
+                Ccn,
+                "cn-shanghai",
+                a,
+                &["10.250.0.0/16"],
+                vec![],
+            ),
+        ]);
+    }
+    if let Some(&b) = owners.get(1) {
+        out.extend([
+            instance(
+                "vpc-bp1emuhzb0000000001",
+                Vpc,
+                "cn-hangzhou",
+                b,
+                &["172.20.0.0/16"],
+                vec![],
+            ),
+            instance(
+                "vpc-rj9emuusb0000000001",
+                Vpc,
+                "us-west-1",
+                b,
+                &["172.21.0.0/16"],
+                vec![],
+            ),
+            instance(
+                "vbr-bp1emuhzb0000000001",
+                Vbr,
+                "cn-hangzhou",
+                b,
+                &["10.210.0.0/16"],
+                vec![],
+            ),
+        ]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_blocks_are_checked() {
+        assert!(is_ipv4_cidr("10.0.0.0/8"));
+        assert!(is_ipv4_cidr("0.0.0.0/0"));
+        assert!(!is_ipv4_cidr("10.0.0.0/33"));
+        assert!(!is_ipv4_cidr("10.0.0/8"));
+        assert!(!is_ipv4_cidr("10.0.0.0"));
+        assert!(!is_ipv4_cidr("10.0.0.0/+8"));
+    }
+
+    #[test]
+    fn default_inventory_is_valid_and_has_a_conflicting_pair() {
+        let inventory = default_inventory(&[1, 2]);
+        for i in &inventory {
+            assert_eq!(i.clone().normalize().as_ref(), Ok(i), "{}", i.instance_id);
+        }
+        let with_192: Vec<_> = inventory
+            .iter()
+            .filter(|i| i.cidr_blocks.iter().any(|c| c == "192.168.0.0/16"))
+            .collect();
+        assert_eq!(with_192.len(), 2);
+        assert!(inventory.iter().any(|i| i.owner_id == 2));
+    }
+
+    #[test]
+    fn normalize_rejects_bad_entries_and_derives_route_tables() {
+        let json = r#"{"InstanceId":"vpc-abc123","InstanceType":"VPC","RegionId":"cn-hangzhou","OwnerId":7,"CidrBlocks":["10.9.0.0/16"]}"#;
+        let i: NetworkInstance = serde_json::from_str(json).unwrap();
+        let i = i.normalize().unwrap();
+        assert_eq!(i.route_tables[0].route_table_id, "vtb-abc123");
+        assert_eq!(i.route_tables[0].route_entries[0].route_type, "System");
+
+        let mut bad = i.clone();
+        bad.region_id = "nowhere-1".into();
+        assert!(bad.normalize().is_err());
+        let mut bad = i.clone();
+        bad.instance_id = "vbr-abc".into();
+        assert!(bad.normalize().is_err());
+        let mut bad = i;
+        bad.cidr_blocks = vec!["nope".into()];
+        assert!(bad.normalize().is_err());
+    }
+}

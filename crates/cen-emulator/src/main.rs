@@ -1,0 +1,167 @@
+//! `cen-emulator`: the CEN API on loopback.
+//!
+//! ```text
+//! cen-emulator [--listen 127.0.0.1:9000] [--account AK:SECRET:UID]... [--accounts-file FILE]
+//!              [--data FILE] [--delay-ms 1000] [--inventory FILE]
+//! ```
+//!
+//! The first line on stdout is `listening on http://<address>`; logs go to stderr (`RUST_LOG`).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cen_emulator::config::{self, AccountSpec};
+use cen_emulator::inventory::{InventoryDocument, default_inventory};
+use cen_emulator::store::Store;
+use cen_emulator::{Emulator, EmulatorConfig};
+use clap::Parser;
+
+/// A stateful emulator of Alibaba Cloud's Cloud Enterprise Network API.
+#[derive(Debug, Parser)]
+#[command(name = "cen-emulator", version)]
+struct Cli {
+    /// The address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = config::DEFAULT_LISTEN)]
+    listen: String,
+    /// An account as ACCESS_KEY_ID:SECRET:ACCOUNT_UID (repeatable). Without any account option,
+    /// the two documented default accounts exist.
+    #[arg(long = "account", value_name = "AK:SECRET:UID")]
+    accounts: Vec<String>,
+    /// A JSON file {"Accounts": [{"AccessKeyId", "AccessKeySecret", "AccountUid"}]}.
+    #[arg(long, value_name = "FILE")]
+    accounts_file: Option<PathBuf>,
+    /// A SQLite file keeping the state across restarts (in memory without it).
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+    /// How long asynchronous transitions (Creating, Attaching, Modifying, ...) last.
+    #[arg(long, default_value_t = config::DEFAULT_DELAY_MS)]
+    delay_ms: u64,
+    /// A JSON file {"Instances": [...]} replacing the built-in inventory of network instances.
+    #[arg(long, value_name = "FILE")]
+    inventory: Option<PathBuf>,
+}
+
+fn accounts(cli: &Cli) -> Result<Vec<AccountSpec>, String> {
+    let mut accounts = Vec::new();
+    for value in &cli.accounts {
+        accounts.push(config::parse_account(value).map_err(|e| format!("--account: {e}"))?);
+    }
+    if let Some(path) = &cli.accounts_file {
+        accounts.extend(config::read_accounts_file(path).map_err(|e| e.to_string())?);
+    }
+    if accounts.is_empty() {
+        accounts = config::default_accounts();
+    }
+    Ok(accounts)
+}
+
+fn inventory(
+    cli: &Cli,
+    uids: &[i64],
+) -> Result<Vec<cen_emulator::inventory::NetworkInstance>, String> {
+    let Some(path) = &cli.inventory else {
+        return Ok(default_inventory(uids));
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let document: InventoryDocument =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out: Vec<cen_emulator::inventory::NetworkInstance> = Vec::new();
+    for instance in document.instances {
+        let instance = instance
+            .normalize()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if out.iter().any(|i| i.instance_id == instance.instance_id) {
+            return Err(format!(
+                "{}: {} appears twice",
+                path.display(),
+                instance.instance_id
+            ));
+        }
+        out.push(instance);
+    }
+    Ok(out)
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let accounts = accounts(&cli)?;
+    let uids = config::uids(&accounts);
+    let inventory = inventory(&cli, &uids)?;
+    let store = match &cli.data {
+        Some(path) => Store::open(path).map_err(|e| format!("{}: {e}", path.display()))?,
+        None => Store::Memory,
+    };
+    let emulator = Emulator::new(
+        EmulatorConfig {
+            delay: Duration::from_millis(cli.delay_ms),
+            accounts: uids,
+            inventory,
+        },
+        store,
+    )
+    .map_err(|e| e.to_string())?;
+    for account in &accounts {
+        // The secret is deliberately not logged.
+        tracing::info!(access_key_id = %account.access_key_id, uid = account.uid, "account");
+    }
+    let app = cen_emulator::app(Arc::new(emulator), &accounts);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&cli.listen)
+            .await
+            .map_err(|e| format!("--listen {}: {e}", cli.listen))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let mut stdout = std::io::stdout();
+        writeln!(stdout, "listening on http://{address}").map_err(|e| e.to_string())?;
+        stdout.flush().map_err(|e| e.to_string())?;
+        tracing::info!(%address, data = ?cli.data, delay_ms = cli.delay_ms, "serving");
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("cen-emulator: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The operations, one file per family, each an `impl Emulator` block.
+
+mod bandwidth;
+mod cen;
+mod child;
+mod grants;
+mod health;
+mod limits;
+mod routes;
+mod tags;

@@ -1,0 +1,77 @@
+//! The generated `Cbn` and `Vpc` server traits, implemented by delegating each operation to the
+//! domain method of the same name (the Vpc DescribeGrantRulesToCen is
+//! [`Emulator::vpc_describe_grant_rules_to_cen`]).
+//!
+//! The domain is synchronous (a lock and, with `--data`, one SQLite commit), so each future is
+//! ready at once.
+
+use std::future::{Future, ready};
+
+use acs_rpc::error::ApiError;
+use cen_server::RequestContext;
+
+use crate::api::{cbn as t, vpc as v};
+use crate::emulator::{Caller, Emulator};
+
+/// Generates one delegating trait method per operation.
+macro_rules! delegate {
+    ($types:ident; $($method:ident => $domain:ident ($request:ident) -> $response:ident;)*) => {
+        $(
+            fn $method(
+                &self,
+                ctx: &RequestContext,
+                request: $types::$request,
+            ) -> impl Future<Output = Result<$types::$response, ApiError>> + Send {
+                ready(
+                    Caller::from_context(&ctx.caller_uid, &ctx.request_id)
+                        .and_then(|caller| Emulator::$domain(self, &caller, request)),
+                )
+            }
+        )*
+    };
+}
+
+impl cen_server::cbn::Cbn for Emulator {
+    delegate! { t;
+        associate_cen_bandwidth_package => associate_cen_bandwidth_package(AssociateCenBandwidthPackageRequest) -> AssociateCenBandwidthPackageResponse;
+        attach_cen_child_instance => attach_cen_child_instance(AttachCenChildInstanceRequest) -> AttachCenChildInstanceResponse;
+        create_cen => create_cen(CreateCenRequest) -> CreateCenResponse;
+        create_cen_bandwidth_package => create_cen_bandwidth_package(CreateCenBandwidthPackageRequest) -> CreateCenBandwidthPackageResponse;
+        delete_cen => delete_cen(DeleteCenRequest) -> DeleteCenResponse;
+        delete_cen_bandwidth_package => delete_cen_bandwidth_package(DeleteCenBandwidthPackageRequest) -> DeleteCenBandwidthPackageResponse;
+        describe_cen_attached_child_instance_attribute => describe_cen_attached_child_instance_attribute(DescribeCenAttachedChildInstanceAttributeRequest) -> DescribeCenAttachedChildInstanceAttributeResponse;
+        describe_cen_attached_child_instances => describe_cen_attached_child_instances(DescribeCenAttachedChildInstancesRequest) -> DescribeCenAttachedChildInstancesResponse;
+        describe_cen_bandwidth_packages => describe_cen_bandwidth_packages(DescribeCenBandwidthPackagesRequest) -> DescribeCenBandwidthPackagesResponse;
+        describe_cen_geographic_span_remaining_bandwidth => describe_cen_geographic_span_remaining_bandwidth(DescribeCenGeographicSpanRemainingBandwidthRequest) -> DescribeCenGeographicSpanRemainingBandwidthResponse;
+        describe_cen_geographic_spans => describe_cen_geographic_spans(DescribeCenGeographicSpansRequest) -> DescribeCenGeographicSpansResponse;
+        describe_cen_inter_region_bandwidth_limits => describe_cen_inter_region_bandwidth_limits(DescribeCenInterRegionBandwidthLimitsRequest) -> DescribeCenInterRegionBandwidthLimitsResponse;
+        describe_cen_region_domain_route_entries => describe_cen_region_domain_route_entries(DescribeCenRegionDomainRouteEntriesRequest) -> DescribeCenRegionDomainRouteEntriesResponse;
+        describe_cen_vbr_health_check => describe_cen_vbr_health_check(DescribeCenVbrHealthCheckRequest) -> DescribeCenVbrHealthCheckResponse;
+        describe_cens => describe_cens(DescribeCensRequest) -> DescribeCensResponse;
+        describe_geographic_region_membership => describe_geographic_region_membership(DescribeGeographicRegionMembershipRequest) -> DescribeGeographicRegionMembershipResponse;
+        describe_grant_rules_to_cen => describe_grant_rules_to_cen(DescribeGrantRulesToCenRequest) -> DescribeGrantRulesToCenResponse;
+        describe_published_route_entries => describe_published_route_entries(DescribePublishedRouteEntriesRequest) -> DescribePublishedRouteEntriesResponse;
+        describe_route_conflict => describe_route_conflict(DescribeRouteConflictRequest) -> DescribeRouteConflictResponse;
+        detach_cen_child_instance => detach_cen_child_instance(DetachCenChildInstanceRequest) -> DetachCenChildInstanceResponse;
+        disable_cen_vbr_health_check => disable_cen_vbr_health_check(DisableCenVbrHealthCheckRequest) -> DisableCenVbrHealthCheckResponse;
+        enable_cen_vbr_health_check => enable_cen_vbr_health_check(EnableCenVbrHealthCheckRequest) -> EnableCenVbrHealthCheckResponse;
+        list_tag_resources => list_tag_resources(ListTagResourcesRequest) -> ListTagResourcesResponse;
+        modify_cen_attribute => modify_cen_attribute(ModifyCenAttributeRequest) -> ModifyCenAttributeResponse;
+        modify_cen_bandwidth_package_attribute => modify_cen_bandwidth_package_attribute(ModifyCenBandwidthPackageAttributeRequest) -> ModifyCenBandwidthPackageAttributeResponse;
+        modify_cen_bandwidth_package_spec => modify_cen_bandwidth_package_spec(ModifyCenBandwidthPackageSpecRequest) -> ModifyCenBandwidthPackageSpecResponse;
+        publish_route_entries => publish_route_entries(PublishRouteEntriesRequest) -> PublishRouteEntriesResponse;
+        set_cen_inter_region_bandwidth_limit => set_cen_inter_region_bandwidth_limit(SetCenInterRegionBandwidthLimitRequest) -> SetCenInterRegionBandwidthLimitResponse;
+        tag_resources => tag_resources(TagResourcesRequest) -> TagResourcesResponse;
+        unassociate_cen_bandwidth_package => unassociate_cen_bandwidth_package(UnassociateCenBandwidthPackageRequest) -> UnassociateCenBandwidthPackageResponse;
+        untag_resources => untag_resources(UntagResourcesRequest) -> UntagResourcesResponse;
+        withdraw_published_route_entries => withdraw_published_route_entries(WithdrawPublishedRouteEntriesRequest) -> WithdrawPublishedRouteEntriesResponse;
+    }
+}
+
+impl cen_server::vpc::Vpc for Emulator {
+    delegate! { v;
+        describe_grant_rules_to_cen => vpc_describe_grant_rules_to_cen(DescribeGrantRulesToCenRequest) -> DescribeGrantRulesToCenResponse;
+        grant_instance_to_cen => grant_instance_to_cen(GrantInstanceToCenRequest) -> GrantInstanceToCenResponse;
+        revoke_instance_from_cen => revoke_instance_from_cen(RevokeInstanceFromCenRequest) -> RevokeInstanceFromCenResponse;
+    }
+}
