@@ -1,2 +1,18 @@
-//! The conformance harness. It is filled in by the conformance issue; the crate exists now so the
-//! workspace layout is final from the first commit.
+//! The conformance harness: golden cases as data (`cases/<family>/<id>.yaml`, format in
+//! `README.md`) and a runner that replays them against the project's signer and against any CEN
+//! endpoint.
+//!
+//! Expectations come from outside the project (Alibaba's documentation, official SDK captures,
+//! recordings of the real service), never from running this project's own code.
+
+pub mod case;
+pub mod cli;
+pub mod diff;
+pub mod endpoint;
+pub mod exchange;
+pub mod runner;
+pub mod sign_cmd;
+pub mod signing;
+
+/// The directory holding the cases shipped with the crate.
+pub const CASES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");

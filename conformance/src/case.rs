@@ -1,0 +1,730 @@
+//! The case format: one YAML file per case under `cases/<family>/<id>.yaml`, described in
+//! `conformance/README.md`.
+//!
+//! Parsing is strict (unknown fields are errors, parameter values must be strings) and every
+//! error names the file and the field, because a case file is written by hand and a silent
+//! default would make a golden test nothing.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use thiserror::Error;
+
+/// Why a case file could not be used.
+#[derive(Debug, Error)]
+#[error("{}: {field}: {message}", file.display())]
+pub struct CaseError {
+    /// The case file.
+    pub file: PathBuf,
+    /// The field at fault, dotted (`request.params`), or `-` for the file as a whole.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl CaseError {
+    fn new(file: &Path, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Ordered name/value pairs whose values must be YAML strings, so that what is signed and sent is
+/// byte for byte what the file says (an unquoted `1.0` would be a float).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params(pub Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Params {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ParamsVisitor;
+        impl<'de> Visitor<'de> for ParamsVisitor {
+            type Value = Params;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping of names to quoted string values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Params, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(name) = map.next_key::<serde_yaml_ng::Value>()? {
+                    let name = match name {
+                        serde_yaml_ng::Value::String(s) => s,
+                        other => {
+                            return Err(de::Error::custom(format!(
+                                "name {} must be a string",
+                                scalar_text(&other)
+                            )));
+                        }
+                    };
+                    let value = match map.next_value::<serde_yaml_ng::Value>()? {
+                        serde_yaml_ng::Value::String(s) => s,
+                        other => {
+                            return Err(de::Error::custom(format!(
+                                "value of `{name}` must be a quoted string, got {}; quote it so it is sent byte for byte",
+                                scalar_text(&other)
+                            )));
+                        }
+                    };
+                    pairs.push((name, value));
+                }
+                Ok(Params(pairs))
+            }
+        }
+        deserializer.deserialize_map(ParamsVisitor)
+    }
+}
+
+fn scalar_text(value: &serde_yaml_ng::Value) -> String {
+    match value {
+        serde_yaml_ng::Value::Null => "null".to_owned(),
+        serde_yaml_ng::Value::Bool(b) => format!("the boolean {b}"),
+        serde_yaml_ng::Value::Number(n) => format!("the number {n}"),
+        _ => "a non-scalar".to_owned(),
+    }
+}
+
+/// What a case checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Family 1: the client's signer must reproduce canonical form, string to sign, signature and
+    /// wire request byte for byte. Needs no endpoint.
+    Signing,
+    /// A request built and signed at run time, sent to an endpoint, its response checked.
+    Exchange,
+}
+
+/// The response format(s) a case is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum FormatSpec {
+    /// `Format=JSON`.
+    #[serde(rename = "JSON", alias = "json")]
+    Json,
+    /// `Format=XML`.
+    #[serde(rename = "XML", alias = "xml")]
+    Xml,
+    /// Run once per format selected with `--format` (exchange cases only).
+    #[default]
+    #[serde(rename = "both")]
+    Both,
+}
+
+/// One concrete response format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// JSON.
+    Json,
+    /// XML.
+    Xml,
+}
+
+impl Format {
+    /// The value of the `Format` parameter.
+    pub fn param(self) -> &'static str {
+        match self {
+            Self::Json => "JSON",
+            Self::Xml => "XML",
+        }
+    }
+
+    /// The suffix of a case variant's name, `json` or `xml`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Xml => "xml",
+        }
+    }
+}
+
+/// Where an expectation comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// Alibaba's API reference or documentation (a worked example, an error table), or computed
+    /// from the documented algorithm by an implementation independent of this project.
+    Reference,
+    /// Captured from an official SDK.
+    Sdk,
+    /// Recorded from a named endpoint on a date.
+    Recorded,
+}
+
+/// The provenance record of a case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// The kind of source.
+    pub source: Source,
+    /// What exactly: the document and example, the SDK and version, the recording session.
+    pub details: String,
+    /// A link to the source, where there is one.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `sdk`: the SDK package and version, such as `alibabacloud-cbn20170912 3.0.0`.
+    #[serde(default)]
+    pub sdk: Option<String>,
+    /// `recorded`: the endpoint recorded from, such as `cbn.aliyuncs.com`.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// `recorded`: the date of the recording, `yyyy-mm-dd`.
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+/// A known divergence: the case is run, and its failure is reported as `xfail`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedFailure {
+    /// Why it fails, with an issue reference where there is one.
+    pub reason: String,
+}
+
+/// The signature scheme of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureKind {
+    /// HMAC-SHA1 (`SignatureVersion=1.0`).
+    V1,
+    /// `ACS3-HMAC-SHA256`.
+    V3,
+    /// Not signed: the request is sent as `raw` gives it.
+    None,
+}
+
+/// Where the parameters travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlacementSpec {
+    /// All in the query string.
+    #[default]
+    Query,
+    /// All in an `application/x-www-form-urlencoded` body.
+    Body,
+    /// Exchange cases only: alternately in the query and the body, in sorted order.
+    Split,
+}
+
+/// Credentials: fixed values (signing cases) or a role the runner resolves (exchange cases).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum CredentialsSpec {
+    /// `primary`, `secondary`, `disabled`, `unknown` or `wrong-secret`.
+    Named(String),
+    /// Literal values.
+    Inline {
+        /// The AccessKey id.
+        access_key_id: String,
+        /// The AccessKey secret.
+        access_key_secret: String,
+        /// An STS token.
+        #[serde(default)]
+        security_token: Option<String>,
+    },
+}
+
+/// The named credential roles an exchange case may ask for.
+pub const CREDENTIAL_NAMES: &[&str] = &[
+    "primary",
+    "secondary",
+    "disabled",
+    "unknown",
+    "wrong-secret",
+];
+
+/// Changes made after the signature is computed, which a correct server must detect.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AfterSigning {
+    /// Parameters set (replacing every value, or added).
+    #[serde(default)]
+    pub set: Params,
+    /// Parameters removed.
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+/// A request sent exactly as written, without signing.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Raw {
+    /// The query string, without `?`, sent verbatim.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// The body, sent verbatim.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// The content type of the body; a form by default when there is a body.
+    #[serde(default)]
+    pub content_type: Option<String>,
+}
+
+/// The request of a case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// The signature scheme.
+    pub signature: SignatureKind,
+    /// The HTTP method; `POST` when absent. Exchange cases may use any method.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Exchange cases: the method put in the string to sign when it differs from the one sent.
+    #[serde(default)]
+    pub signed_method: Option<String>,
+    /// Where the parameters go.
+    #[serde(default)]
+    pub placement: PlacementSpec,
+    /// Signing cases: the `host` (signed by V3). Exchange cases take it from the endpoint.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// The product whose version is sent, `Cbn` (default) or `Vpc`.
+    #[serde(default)]
+    pub product: Option<String>,
+    /// An explicit `Version`, overriding the product's (required for signing cases).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// The credentials.
+    #[serde(default)]
+    pub credentials: Option<CredentialsSpec>,
+    /// A pinned timestamp, sent verbatim (signing cases: required; exchange cases: a bad one).
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    /// Exchange cases: seconds added to the current clock for the timestamp.
+    #[serde(default)]
+    pub clock_skew_seconds: Option<i64>,
+    /// A pinned nonce (signing cases: required; exchange cases: random when absent).
+    #[serde(default)]
+    pub nonce: Option<String>,
+    /// The API parameters, in the order given.
+    #[serde(default)]
+    pub params: Params,
+    /// Exchange cases: common parameters (V1) or headers (V3) left out before signing.
+    #[serde(default)]
+    pub omit: Vec<String>,
+    /// Exchange cases: common parameters set before signing (V1; V3 query parameters).
+    #[serde(default)]
+    pub set: Params,
+    /// Exchange cases, V3: headers set before signing.
+    #[serde(default)]
+    pub set_headers: Params,
+    /// Exchange cases: tampering after signing.
+    #[serde(default)]
+    pub after_signing: Option<AfterSigning>,
+    /// Exchange cases: send the identical request twice; the first must succeed and the
+    /// expectations apply to the second.
+    #[serde(default)]
+    pub replay: bool,
+    /// Exchange cases with `signature: none`: the exact query and body.
+    #[serde(default)]
+    pub raw: Option<Raw>,
+}
+
+/// The final request a signer must produce.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireSpec {
+    /// `GET` or `POST`.
+    pub method: String,
+    /// `/` or `/?` and the query.
+    pub path_and_query: String,
+    /// Every header, lower-case names (order does not matter).
+    #[serde(default)]
+    pub headers: Params,
+    /// The body text.
+    #[serde(default)]
+    pub body: String,
+}
+
+/// What a signing case must produce.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningExpect {
+    /// V1: the canonicalized query string; V3: the canonical request.
+    pub canonical: String,
+    /// The string to sign.
+    pub string_to_sign: String,
+    /// The signature.
+    pub signature: String,
+    /// The final request.
+    pub wire: WireSpec,
+}
+
+/// What the response to an exchange case must show.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseExpect {
+    /// The HTTP status.
+    pub status: u16,
+    /// The error `Code`; absent means the response must not be an error envelope.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The exact `Message`.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The start of the `Message` (for messages quoting request-specific text).
+    #[serde(default)]
+    pub message_prefix: Option<String>,
+    /// Top-level fields the body must have (JSON members, XML children of the root).
+    #[serde(default)]
+    pub fields: Vec<String>,
+    /// Response headers: an exact value, or `"*"` for any value.
+    #[serde(default)]
+    pub headers: Params,
+}
+
+/// The expectation, by kind.
+#[derive(Debug, Clone)]
+pub enum Expect {
+    /// Signing cases.
+    Signing(SigningExpect),
+    /// Exchange cases.
+    Response(ResponseExpect),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    id: String,
+    kind: Kind,
+    description: String,
+    operation: String,
+    #[serde(default)]
+    format: FormatSpec,
+    #[serde(default)]
+    tags: Vec<String>,
+    provenance: Provenance,
+    #[serde(default)]
+    expected_failure: Option<ExpectedFailure>,
+    request: RequestSpec,
+    expect: serde_yaml_ng::Value,
+}
+
+/// One golden case.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// The family: the name of the directory holding the file.
+    pub family: String,
+    /// Unique within its family, equal to the file stem.
+    pub id: String,
+    /// What the case checks.
+    pub kind: Kind,
+    /// One sentence: what behaviour and why.
+    pub description: String,
+    /// The `Action`.
+    pub operation: String,
+    /// The response format(s).
+    pub format: FormatSpec,
+    /// Free tags; `billing` and `writes` gate real endpoints.
+    pub tags: Vec<String>,
+    /// Where the expectation comes from.
+    pub provenance: Provenance,
+    /// A known divergence.
+    pub expected_failure: Option<ExpectedFailure>,
+    /// The request.
+    pub request: RequestSpec,
+    /// What must hold.
+    pub expect: Expect,
+}
+
+impl Case {
+    /// `family/id`, the name shown in reports.
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.family, self.id)
+    }
+
+    /// Whether the case carries a tag.
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t == tag)
+    }
+}
+
+/// Parses a case from its text; `path` names the file in errors and gives the family and id.
+pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
+    let raw: RawCase = serde_yaml_ng::from_str(text).map_err(|e| yaml_error(path, "", &e))?;
+    let family = path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let err = |field: &str, message: &str| CaseError::new(path, field, message);
+    if raw.id != stem {
+        return Err(err(
+            "id",
+            &format!("is {:?} but the file is named {stem:?}", raw.id),
+        ));
+    }
+    for (field, value) in [
+        ("description", &raw.description),
+        ("operation", &raw.operation),
+        ("provenance.details", &raw.provenance.details),
+    ] {
+        if value.trim().is_empty() {
+            return Err(err(field, "must not be empty"));
+        }
+    }
+    match raw.provenance.source {
+        Source::Recorded => {
+            if raw.provenance.endpoint.is_none() {
+                return Err(err(
+                    "provenance.endpoint",
+                    "a recorded case names the endpoint it was recorded from",
+                ));
+            }
+            if raw.provenance.date.is_none() {
+                return Err(err(
+                    "provenance.date",
+                    "a recorded case gives the date of the recording",
+                ));
+            }
+        }
+        Source::Sdk => {
+            if raw.provenance.sdk.is_none() {
+                return Err(err(
+                    "provenance.sdk",
+                    "an sdk case names the SDK package and version",
+                ));
+            }
+        }
+        Source::Reference => {}
+    }
+    if let Some(xfail) = &raw.expected_failure
+        && xfail.reason.trim().is_empty()
+    {
+        return Err(err("expected_failure.reason", "must say why"));
+    }
+    let req = &raw.request;
+    let expect = match raw.kind {
+        Kind::Signing => {
+            validate_signing(path, &raw)?;
+            Expect::Signing(
+                serde_yaml_ng::from_value(raw.expect.clone())
+                    .map_err(|e| yaml_error(path, "expect", &e))?,
+            )
+        }
+        Kind::Exchange => {
+            validate_exchange(path, req)?;
+            let expect: ResponseExpect = serde_yaml_ng::from_value(raw.expect.clone())
+                .map_err(|e| yaml_error(path, "expect", &e))?;
+            if expect.message.is_some() && expect.message_prefix.is_some() {
+                return Err(err(
+                    "expect.message_prefix",
+                    "give either message or message_prefix",
+                ));
+            }
+            if (expect.message.is_some() || expect.message_prefix.is_some())
+                && expect.code.is_none()
+            {
+                return Err(err("expect.code", "a message is only checked with a code"));
+            }
+            Expect::Response(expect)
+        }
+    };
+    Ok(Case {
+        path: path.to_owned(),
+        family,
+        id: raw.id,
+        kind: raw.kind,
+        description: raw.description,
+        operation: raw.operation,
+        format: raw.format,
+        tags: raw.tags,
+        provenance: raw.provenance,
+        expected_failure: raw.expected_failure,
+        request: raw.request,
+        expect,
+    })
+}
+
+fn yaml_error(path: &Path, prefix: &str, e: &serde_yaml_ng::Error) -> CaseError {
+    // serde_yaml_ng puts the dotted path first (`request.method: unknown variant ...`); split it
+    // off so the field is reported as such.
+    let text = e.to_string();
+    let (field, message) = match text.split_once(": ") {
+        Some((field, message))
+            if !field.contains(' ') && !field.is_empty() && !text.starts_with("missing field") =>
+        {
+            (field.to_owned(), message.to_owned())
+        }
+        _ => {
+            let field = text
+                .split('`')
+                .nth(1)
+                .filter(|_| text.starts_with("missing field") || text.starts_with("unknown field"))
+                .unwrap_or("-")
+                .to_owned();
+            (field, text.clone())
+        }
+    };
+    let field = match (prefix, field.as_str()) {
+        ("", f) => f.to_owned(),
+        (p, "-") => p.to_owned(),
+        (p, f) => format!("{p}.{f}"),
+    };
+    CaseError::new(path, field, message)
+}
+
+fn validate_signing(path: &Path, raw: &RawCase) -> Result<(), CaseError> {
+    let err = |field: &str, message: &str| Err(CaseError::new(path, field, message));
+    let req = &raw.request;
+    if raw.format == FormatSpec::Both {
+        return err("format", "a signing case signs one Format: JSON or XML");
+    }
+    if req.signature == SignatureKind::None {
+        return err("request.signature", "a signing case signs with v1 or v3");
+    }
+    match req.method.as_deref() {
+        None | Some("GET" | "POST") => {}
+        Some(_) => return err("request.method", "a signing case uses GET or POST"),
+    }
+    if req.placement == PlacementSpec::Split {
+        return err(
+            "request.placement",
+            "the signer places parameters in the query or the body, not split",
+        );
+    }
+    if req.host.is_none() {
+        return err("request.host", "a signing case gives the host");
+    }
+    if req.version.is_none() {
+        return err("request.version", "a signing case gives the version");
+    }
+    if !matches!(req.credentials, Some(CredentialsSpec::Inline { .. })) {
+        return err(
+            "request.credentials",
+            "a signing case gives access_key_id and access_key_secret inline",
+        );
+    }
+    if req.timestamp.is_none() {
+        return err("request.timestamp", "a signing case pins the clock");
+    }
+    if req.nonce.is_none() {
+        return err("request.nonce", "a signing case pins the nonce");
+    }
+    for (field, used) in [
+        ("request.omit", !req.omit.is_empty()),
+        ("request.set", !req.set.0.is_empty()),
+        ("request.set_headers", !req.set_headers.0.is_empty()),
+        ("request.after_signing", req.after_signing.is_some()),
+        ("request.replay", req.replay),
+        ("request.raw", req.raw.is_some()),
+        (
+            "request.clock_skew_seconds",
+            req.clock_skew_seconds.is_some(),
+        ),
+        ("request.product", req.product.is_some()),
+        ("request.signed_method", req.signed_method.is_some()),
+    ] {
+        if used {
+            return err(field, "is for exchange cases only");
+        }
+    }
+    Ok(())
+}
+
+fn validate_exchange(path: &Path, req: &RequestSpec) -> Result<(), CaseError> {
+    let err = |field: &str, message: &str| Err(CaseError::new(path, field, message));
+    if req.host.is_some() {
+        return err(
+            "request.host",
+            "an exchange case takes the host from the endpoint",
+        );
+    }
+    if let Some(product) = &req.product
+        && !matches!(product.as_str(), "Cbn" | "Vpc")
+    {
+        return err("request.product", "is Cbn or Vpc");
+    }
+    if req.timestamp.is_some() && req.clock_skew_seconds.is_some() {
+        return err(
+            "request.clock_skew_seconds",
+            "give either a pinned timestamp or a skew",
+        );
+    }
+    match (req.signature, &req.credentials, &req.raw) {
+        (SignatureKind::None, _, None) => {
+            return err(
+                "request.raw",
+                "an unsigned request gives its raw query or body",
+            );
+        }
+        (SignatureKind::None, _, Some(_)) => {}
+        (_, _, Some(_)) => return err("request.raw", "is only for signature: none"),
+        (_, None, None) => {
+            return err(
+                "request.credentials",
+                &format!("a signed request names its credentials: one of {CREDENTIAL_NAMES:?}"),
+            );
+        }
+        (_, Some(CredentialsSpec::Inline { .. }), None) => {
+            return err(
+                "request.credentials",
+                &format!(
+                    "an exchange case names its credentials (one of {CREDENTIAL_NAMES:?}); secrets never go in case files"
+                ),
+            );
+        }
+        (_, Some(CredentialsSpec::Named(name)), None) => {
+            if !CREDENTIAL_NAMES.contains(&name.as_str()) {
+                return err(
+                    "request.credentials",
+                    &format!("unknown credentials {name:?}: one of {CREDENTIAL_NAMES:?}"),
+                );
+            }
+        }
+    }
+    if req.replay && req.after_signing.is_some() {
+        return err(
+            "request.replay",
+            "a replayed request must succeed the first time; do not tamper with it",
+        );
+    }
+    if req.signature != SignatureKind::V3 && !req.set_headers.0.is_empty() {
+        return err("request.set_headers", "is for v3 requests");
+    }
+    Ok(())
+}
+
+/// Reads and parses one case file.
+pub fn load_case(path: &Path) -> Result<Case, CaseError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CaseError::new(path, "-", format!("cannot read: {e}")))?;
+    parse_case(path, &text)
+}
+
+/// Reads every `<family>/<id>.yaml` under `dir`, sorted by family and id; ids must be unique
+/// within a family.
+pub fn load_dir(dir: &Path) -> Result<Vec<Case>, CaseError> {
+    let read_dir = |d: &Path| -> Result<Vec<PathBuf>, CaseError> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(d)
+            .map_err(|e| CaseError::new(d, "-", format!("cannot list: {e}")))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        Ok(entries)
+    };
+    let mut cases = Vec::new();
+    for family in read_dir(dir)? {
+        if !family.is_dir() {
+            continue;
+        }
+        for file in read_dir(&family)? {
+            match file.extension().and_then(|e| e.to_str()) {
+                Some("yaml") => cases.push(load_case(&file)?),
+                Some("yml" | "json") => {
+                    return Err(CaseError::new(&file, "-", "case files are named <id>.yaml"));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(cases)
+}

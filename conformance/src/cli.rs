@@ -1,0 +1,281 @@
+//! The command line: `run` and `sign`.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use acs_rpc::Credentials;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::case::{Kind, load_dir};
+use crate::endpoint::{CredentialSet, Endpoint, EndpointKind, start_in_process};
+use crate::runner::{FormatSelection, RunOptions, plan, run};
+use crate::sign_cmd::{Algorithm, SignInput, sign};
+
+/// Golden cases of Alibaba Cloud's CEN RPC API, replayed against the signer and any endpoint.
+#[derive(Debug, Parser)]
+#[command(name = "cen-conformance", version)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the cases: signing cases locally, the others against an endpoint.
+    Run(RunArgs),
+    /// Print the canonical form, string to sign and signature of a request.
+    Sign(SignArgs),
+}
+
+/// Response formats for `--format`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// JSON only.
+    Json,
+    /// XML only.
+    Xml,
+    /// Both.
+    Both,
+}
+
+/// Options of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The endpoint, such as https://cbn.aliyuncs.com; without it the in-process emulator is
+    /// started.
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Only cases whose name (family/id[format]) contains this.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// The response formats to run cases in.
+    #[arg(long, value_enum, default_value = "both")]
+    pub format: FormatArg,
+    /// Write a JUnit XML report here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Run cases tagged `billing` against a real endpoint.
+    #[arg(long)]
+    pub allow_billing: bool,
+    /// Run cases tagged `writes` against a real endpoint.
+    #[arg(long)]
+    pub allow_writes: bool,
+    /// The directory of cases.
+    #[arg(long, default_value = crate::CASES_DIR)]
+    pub cases: PathBuf,
+    /// The primary AccessKey id.
+    #[arg(long, env = "ALIBABA_CLOUD_ACCESS_KEY_ID")]
+    pub access_key_id: Option<String>,
+    /// The primary AccessKey secret.
+    #[arg(long, env = "ALIBABA_CLOUD_ACCESS_KEY_SECRET", hide_env_values = true)]
+    pub access_key_secret: Option<String>,
+    /// An STS token for the primary key.
+    #[arg(long, env = "ALIBABA_CLOUD_SECURITY_TOKEN", hide_env_values = true)]
+    pub security_token: Option<String>,
+    /// The secondary AccessKey id (another account).
+    #[arg(long, env = "CEN_CONFORMANCE_SECONDARY_ACCESS_KEY_ID")]
+    pub secondary_access_key_id: Option<String>,
+    /// The secondary AccessKey secret.
+    #[arg(
+        long,
+        env = "CEN_CONFORMANCE_SECONDARY_ACCESS_KEY_SECRET",
+        hide_env_values = true
+    )]
+    pub secondary_access_key_secret: Option<String>,
+    /// A disabled AccessKey id, for InvalidAccessKeyId.Inactive.
+    #[arg(long, env = "CEN_CONFORMANCE_DISABLED_ACCESS_KEY_ID")]
+    pub disabled_access_key_id: Option<String>,
+    /// The disabled AccessKey's secret.
+    #[arg(
+        long,
+        env = "CEN_CONFORMANCE_DISABLED_ACCESS_KEY_SECRET",
+        hide_env_values = true
+    )]
+    pub disabled_access_key_secret: Option<String>,
+}
+
+/// Signature schemes for `--algorithm`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AlgorithmArg {
+    /// HMAC-SHA1, `SignatureVersion=1.0`.
+    V1,
+    /// ACS3-HMAC-SHA256.
+    V3,
+}
+
+/// Options of `sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The HTTP method.
+    #[arg(long, value_parser = ["GET", "POST"])]
+    pub method: String,
+    /// The AccessKey secret.
+    #[arg(long)]
+    pub secret: String,
+    /// The signature scheme.
+    #[arg(long, value_enum, default_value = "v1")]
+    pub algorithm: AlgorithmArg,
+    /// V1: added as AccessKeyId unless given as a parameter; V3: printed in Authorization.
+    #[arg(long)]
+    pub access_key_id: Option<String>,
+    /// V3: a request header, name:value (repeatable).
+    #[arg(long = "header")]
+    pub headers: Vec<String>,
+    /// The form body as sent (V1: its parameters are signed too; V3: its bytes are hashed).
+    #[arg(long)]
+    pub body: Option<String>,
+    /// name=value with decoded values: V1 every signed parameter, V3 the query parameters.
+    pub params: Vec<String>,
+}
+
+fn pair(
+    id: Option<String>,
+    secret: Option<String>,
+    what: &str,
+) -> Result<Option<Credentials>, String> {
+    match (id, secret) {
+        (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
+            Ok(Some(Credentials::new(id, secret)))
+        }
+        (None, None) => Ok(None),
+        (Some(id), None) | (Some(id), Some(_)) if id.is_empty() => Ok(None),
+        _ => Err(format!("{what}: give both the AccessKey id and its secret")),
+    }
+}
+
+fn credentials(args: &RunArgs) -> Result<CredentialSet, String> {
+    let mut primary = pair(
+        args.access_key_id.clone(),
+        args.access_key_secret.clone(),
+        "primary credentials",
+    )?;
+    if let (Some(p), Some(token)) = (primary.as_mut(), &args.security_token)
+        && !token.is_empty()
+    {
+        *p = p.clone().with_security_token(token.as_str());
+    }
+    Ok(CredentialSet {
+        primary,
+        secondary: pair(
+            args.secondary_access_key_id.clone(),
+            args.secondary_access_key_secret.clone(),
+            "secondary credentials",
+        )?,
+        disabled: pair(
+            args.disabled_access_key_id.clone(),
+            args.disabled_access_key_secret.clone(),
+            "disabled credentials",
+        )?,
+    })
+}
+
+/// Runs the command line; the exit code is 0 on success, 1 when a case failed, 2 on usage or
+/// setup errors.
+pub async fn main(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Sign(args) => {
+            let input = SignInput {
+                method: args.method,
+                secret: args.secret,
+                algorithm: match args.algorithm {
+                    AlgorithmArg::V1 => Algorithm::V1,
+                    AlgorithmArg::V3 => Algorithm::V3,
+                },
+                access_key_id: args.access_key_id,
+                headers: args.headers,
+                body: args.body,
+                params: args.params,
+            };
+            match sign(&input) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Run(args) => run_command(args).await,
+    }
+}
+
+async fn run_command(args: RunArgs) -> ExitCode {
+    let cases = match load_dir(&args.cases) {
+        Ok(cases) => cases,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = RunOptions {
+        filter: args.filter.clone(),
+        formats: match args.format {
+            FormatArg::Json => FormatSelection::Json,
+            FormatArg::Xml => FormatSelection::Xml,
+            FormatArg::Both => FormatSelection::Both,
+        },
+        allow_billing: args.allow_billing,
+        allow_writes: args.allow_writes,
+    };
+    let planned = plan(&cases, &options);
+    let credentials = match credentials(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let needs_endpoint = planned.iter().any(|p| p.case.kind == Kind::Exchange);
+    let mut no_endpoint_reason = String::from("no endpoint");
+    let endpoint = match (&args.endpoint, needs_endpoint) {
+        (_, false) => None,
+        (Some(url), true) => match Endpoint::new(url, EndpointKind::Remote, credentials) {
+            Ok(endpoint) => Some(endpoint),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        (None, true) => match start_in_process().await {
+            Ok(endpoint) => Some(endpoint),
+            Err(e) => {
+                eprintln!("warning: {e}; cases that need an endpoint are skipped");
+                no_endpoint_reason = e.to_string();
+                None
+            }
+        },
+    };
+    let mut stdout = std::io::stdout().lock();
+    let report = match run(
+        &planned,
+        endpoint.as_ref(),
+        &no_endpoint_reason,
+        &options,
+        &mut stdout,
+    )
+    .await
+    {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let _ = stdout.flush();
+    if let Some(path) = &args.junit
+        && let Err(e) = std::fs::write(path, report.junit())
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
+    if report.failed() > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,171 @@
+//! Where exchange cases are sent, with which credentials.
+
+use std::fmt;
+
+use acs_rpc::Credentials;
+use thiserror::Error;
+
+/// What kind of server an endpoint is, which decides whether `billing` and `writes` cases may
+/// run without being allowed explicitly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointKind {
+    /// An emulator (in-process or on loopback) or a test server: nothing costs money or touches
+    /// real resources.
+    Emulator,
+    /// Anything given with `--endpoint`, presumed to be Alibaba Cloud.
+    Remote,
+}
+
+/// The credentials an endpoint accepts, by role. `unknown` and `wrong-secret` are derived at run
+/// time and need no configuration (`wrong-secret` needs `primary`).
+#[derive(Debug, Clone, Default)]
+pub struct CredentialSet {
+    /// The account the cases run as.
+    pub primary: Option<Credentials>,
+    /// A second account, for cross-account cases.
+    pub secondary: Option<Credentials>,
+    /// A disabled AccessKey, for `InvalidAccessKeyId.Inactive`.
+    pub disabled: Option<Credentials>,
+}
+
+/// Why no endpoint could be had.
+#[derive(Debug, Error)]
+pub enum EndpointError {
+    /// The in-process emulator could not be started.
+    #[error("cannot start the in-process emulator: {0}; pass --endpoint URL")]
+    EmulatorUnavailable(String),
+    /// `--endpoint` is not an `http(s)://host[:port]` URL.
+    #[error("invalid endpoint {url:?}: {reason}")]
+    InvalidUrl {
+        /// What was given.
+        url: String,
+        /// Why it is not usable.
+        reason: String,
+    },
+}
+
+/// A server to send exchange cases to.
+pub struct Endpoint {
+    /// `scheme://host[:port]`, without a trailing slash.
+    pub base_url: String,
+    /// The `Host` the requests carry (and V3 signs): the URL's authority.
+    pub host: String,
+    /// Emulator or real.
+    pub kind: EndpointKind,
+    /// The credentials by role.
+    pub credentials: CredentialSet,
+    /// Keeps an in-process server alive as long as the endpoint.
+    _guard: Option<Box<dyn Send + Sync>>,
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("base_url", &self.base_url)
+            .field("kind", &self.kind)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Endpoint {
+    /// An endpoint at `url`; the path, if any, is ignored (RPC always posts to `/`).
+    pub fn new(
+        url: &str,
+        kind: EndpointKind,
+        credentials: CredentialSet,
+    ) -> Result<Self, EndpointError> {
+        let invalid = |reason: &str| EndpointError::InvalidUrl {
+            url: url.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let parsed = reqwest::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(invalid("the scheme must be http or https"));
+        }
+        let host_name = parsed.host_str().ok_or_else(|| invalid("no host"))?;
+        let host = match parsed.port() {
+            Some(port) => format!("{host_name}:{port}"),
+            None => host_name.to_owned(),
+        };
+        Ok(Self {
+            base_url: format!("{}://{host}", parsed.scheme()),
+            host,
+            kind,
+            credentials,
+            _guard: None,
+        })
+    }
+
+    /// Attaches something (a server handle, a shutdown sender) that must live as long as the
+    /// endpoint.
+    #[must_use]
+    pub fn with_guard(mut self, guard: Box<dyn Send + Sync>) -> Self {
+        self._guard = Some(guard);
+        self
+    }
+}
+
+/// Starts the CEN emulator (`crates/cen-emulator`) inside this process on a loopback port, in
+/// memory with its default accounts and inventory, and returns it as an
+/// [`EndpointKind::Emulator`] endpoint: `primary` is the emulator's first default account,
+/// `secondary` its second. The emulator has no disabled keys, so `disabled` cases are skipped.
+///
+/// This is what `cen-conformance run` does without `--endpoint`. The server task stops when the
+/// endpoint is dropped.
+pub async fn start_in_process() -> Result<Endpoint, EndpointError> {
+    use cen_emulator::config::{DEFAULT_DELAY_MS, default_accounts, uids};
+    use cen_emulator::inventory::default_inventory;
+    use cen_emulator::store::Store;
+    use cen_emulator::{Emulator, EmulatorConfig};
+
+    let unavailable = |reason: String| EndpointError::EmulatorUnavailable(reason);
+    let accounts = default_accounts();
+    let uids = uids(&accounts);
+    let emulator = Emulator::new(
+        EmulatorConfig {
+            delay: std::time::Duration::from_millis(DEFAULT_DELAY_MS),
+            accounts: uids.clone(),
+            inventory: default_inventory(&uids),
+        },
+        Store::Memory,
+    )
+    .map_err(|e| unavailable(e.to_string()))?;
+    let app = cen_emulator::app(std::sync::Arc::new(emulator), &accounts);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| unavailable(format!("cannot bind a loopback port: {e}")))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| unavailable(e.to_string()))?;
+    let server = tokio::spawn(async move {
+        // An error here ends the task; requests then fail and are reported per case.
+        let _ = axum::serve(listener, app).await;
+    });
+    let credential = |i: usize| {
+        accounts
+            .get(i)
+            .map(|a| Credentials::new(a.access_key_id.as_str(), a.secret.as_str()))
+    };
+    let credentials = CredentialSet {
+        primary: credential(0),
+        secondary: credential(1),
+        disabled: None,
+    };
+    Ok(Endpoint::new(
+        &format!("http://{address}"),
+        EndpointKind::Emulator,
+        credentials,
+    )?
+    .with_guard(Box::new(AbortOnDrop(server))))
+}
+
+/// Stops a spawned server when dropped.
+#[derive(Debug)]
+pub struct AbortOnDrop(pub tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

@@ -1,0 +1,179 @@
+//! The case format: every shipped case loads, and malformed cases are refused with an error that
+//! names the file and the field.
+
+use std::path::Path;
+
+use cen_conformance::case::{CaseError, Kind, load_dir, parse_case};
+use cen_conformance::runner::{Outcome, RunOptions, plan, run};
+use rstest::rstest;
+
+const SIGNING: &str = r#"id: demo
+kind: signing
+description: A demo.
+operation: DescribeRegions
+format: XML
+tags: [v1]
+provenance:
+  source: reference
+  details: The ECS example.
+request:
+  signature: v1
+  method: GET
+  host: ecs.aliyuncs.com
+  version: "2014-05-26"
+  credentials: {access_key_id: testid, access_key_secret: testsecret}
+  timestamp: "2016-02-23T12:46:24Z"
+  nonce: 3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf
+expect:
+  canonical: AccessKeyId=testid&Action=DescribeRegions&Format=XML&SignatureMethod=HMAC-SHA1&SignatureNonce=3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf&SignatureVersion=1.0&Timestamp=2016-02-23T12%3A46%3A24Z&Version=2014-05-26
+  string_to_sign: GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26
+  signature: OLeaidS1JvxuMvnyHOwuJ+uX5qY=
+  wire:
+    method: GET
+    path_and_query: /?AccessKeyId=testid&Action=DescribeRegions&Format=XML&SignatureMethod=HMAC-SHA1&SignatureNonce=3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf&SignatureVersion=1.0&Timestamp=2016-02-23T12%3A46%3A24Z&Version=2014-05-26&Signature=OLeaidS1JvxuMvnyHOwuJ%2BuX5qY%3D
+"#;
+
+const EXCHANGE: &str = r#"id: demo
+kind: exchange
+description: A demo.
+operation: DescribeCens
+provenance: {source: reference, details: The common error table.}
+request:
+  signature: v1
+  credentials: primary
+  params: {PageSize: "10"}
+expect: {status: 400, code: MissingTimestamp}
+"#;
+
+fn path() -> &'static Path {
+    Path::new("cases/demo-family/demo.yaml")
+}
+
+fn parse_err(text: &str) -> CaseError {
+    parse_case(path(), text).expect_err("the case must be refused")
+}
+
+#[test]
+fn shipped_cases_load() {
+    let cases = load_dir(Path::new(cen_conformance::CASES_DIR)).unwrap_or_else(|e| panic!("{e}"));
+    let count = |family: &str| cases.iter().filter(|c| c.family == family).count();
+    assert!(count("signing") >= 15, "{}", count("signing"));
+    assert!(count("auth") >= 40, "{}", count("auth"));
+    assert!(
+        cases
+            .iter()
+            .filter(|c| c.family == "signing")
+            .all(|c| c.kind == Kind::Signing)
+    );
+    assert!(
+        cases
+            .iter()
+            .filter(|c| c.family == "auth")
+            .all(|c| c.kind == Kind::Exchange)
+    );
+}
+
+#[test]
+fn valid_cases_parse() {
+    let case = parse_case(path(), SIGNING).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(case.name(), "demo-family/demo");
+    parse_case(path(), EXCHANGE).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[rstest]
+#[case::missing_field(SIGNING.replace("description: A demo.\n", ""), "description", "missing field")]
+#[case::unknown_field(EXCHANGE.replace("kind: exchange", "kind: exchange\ncolour: red"), "colour", "unknown field")]
+#[case::unquoted_number(EXCHANGE.replace("PageSize: \"10\"", "PageSize: 10"), "request.params", "must be a quoted string")]
+#[case::bad_variant(EXCHANGE.replace("signature: v1", "signature: v2"), "request.signature", "unknown variant")]
+#[case::id_not_file_name(EXCHANGE.replace("id: demo", "id: other"), "id", "file is named")]
+#[case::unknown_credentials(EXCHANGE.replace("primary", "root"), "request.credentials", "unknown credentials")]
+#[case::inline_secret_in_exchange(EXCHANGE.replace("credentials: primary", "credentials: {access_key_id: a, access_key_secret: b}"), "request.credentials", "secrets never go in case files")]
+#[case::signing_without_nonce(SIGNING.replace("  nonce: 3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf\n", ""), "request.nonce", "pins the nonce")]
+#[case::signing_expect_without_wire(SIGNING.split("  wire:").next().unwrap().to_owned(), "expect.wire", "missing field")]
+#[case::exchange_expect_typo(EXCHANGE.replace("code:", "cod:"), "expect.cod", "unknown field")]
+#[case::recorded_without_date(EXCHANGE.replace("source: reference", "source: recorded, endpoint: cbn.aliyuncs.com"), "provenance.date", "date")]
+#[case::empty_xfail_reason(EXCHANGE.replace("request:", "expected_failure: {reason: \"\"}\nrequest:"), "expected_failure.reason", "must say why")]
+fn malformed_case_names_file_and_field(
+    #[case] text: String,
+    #[case] field: &str,
+    #[case] message: &str,
+) {
+    let err = parse_err(&text);
+    assert_eq!(err.file, path());
+    assert_eq!(err.field, field, "{err}");
+    assert!(err.message.contains(message), "{err}");
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("cases/demo-family/demo.yaml: "),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn expected_failure_is_reported_as_xfail_and_an_unexpected_pass_fails() {
+    let broken = SIGNING
+        .replace(
+            "OLeaidS1JvxuMvnyHOwuJ+uX5qY=",
+            "AAAAdS1JvxuMvnyHOwuJ+uX5qY=",
+        )
+        .replace(
+            "request:",
+            "expected_failure: {reason: the golden is wrong on purpose}\nrequest:",
+        );
+    let marked_but_right = SIGNING.replace(
+        "request:",
+        "expected_failure: {reason: stale marker}\nrequest:",
+    );
+    let cases = vec![
+        parse_case(path(), &broken).unwrap_or_else(|e| panic!("{e}")),
+        parse_case(path(), &marked_but_right).unwrap_or_else(|e| panic!("{e}")),
+    ];
+    let options = RunOptions::default();
+    let mut out = Vec::new();
+    let report = run(
+        &plan(&cases, &options),
+        None,
+        "no endpoint",
+        &options,
+        &mut out,
+    )
+    .await
+    .expect("run");
+    let text = String::from_utf8(out).expect("UTF-8");
+    assert_eq!(
+        report.results[0].outcome,
+        Outcome::XFail("the golden is wrong on purpose".to_owned())
+    );
+    assert!(
+        matches!(report.results[1].outcome, Outcome::Fail(_)),
+        "{text}"
+    );
+    assert!(
+        text.starts_with(
+            "xfail demo-family/demo (the golden is wrong on purpose)\nFAIL demo-family/demo\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("remove the marker"), "{text}");
+    assert!(
+        text.ends_with("\n0 passed, 1 failed, 1 skipped\n"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_signing_mismatch_shows_a_line_diff() {
+    let wrong = SIGNING.replace(
+        "OLeaidS1JvxuMvnyHOwuJ+uX5qY=",
+        "AAAAdS1JvxuMvnyHOwuJ+uX5qY=",
+    );
+    let cases = vec![parse_case(path(), &wrong).unwrap_or_else(|e| panic!("{e}"))];
+    let options = RunOptions::default();
+    let mut out = Vec::new();
+    let report = run(&plan(&cases, &options), None, "", &options, &mut out)
+        .await
+        .expect("run");
+    let text = String::from_utf8(out).expect("UTF-8");
+    assert_eq!(report.failed(), 1);
+    assert!(text.contains("    - signature: AAAAdS1JvxuMvnyHOwuJ+uX5qY=\n    + signature: OLeaidS1JvxuMvnyHOwuJ+uX5qY=\n"), "{text}");
+}
