@@ -48,7 +48,7 @@ pub struct ProductMeta {
     pub product: &'static str,
     /// The API version, such as `2017-09-12`.
     pub version: &'static str,
-    /// The default endpoint host, such as `cbn.aliyuncs.com`.
+    /// The default endpoint URL, such as `https://cbn.aliyuncs.com`.
     pub endpoint: &'static str,
     /// Every operation of the product.
     pub operations: &'static [OperationMeta],
@@ -56,6 +56,15 @@ pub struct ProductMeta {
 
 impl ProductMeta {
     /// Looks an operation up by its exact `Action` name, as the gateway does.
+    /// The endpoint's host (`cbn.aliyuncs.com`), which the service reports as `HostId`.
+    pub fn host(&self) -> &'static str {
+        let rest = self
+            .endpoint
+            .split_once("://")
+            .map_or(self.endpoint, |(_, rest)| rest);
+        rest.split('/').next().unwrap_or(rest)
+    }
+
     pub fn operation(&self, action: &str) -> Option<&OperationMeta> {
         self.operations.iter().find(|op| op.action == action)
     }
@@ -75,7 +84,7 @@ mod tests {
     const CBN: ProductMeta = ProductMeta {
         product: "Cbn",
         version: "2017-09-12",
-        endpoint: "cbn.aliyuncs.com",
+        endpoint: "https://cbn.aliyuncs.com",
         operations: &[OperationMeta {
             action: "DescribeCens",
             json_params: &[],
@@ -91,6 +100,11 @@ mod tests {
             }],
         }],
     };
+
+    #[test]
+    fn host_is_the_endpoint_without_scheme_or_path() {
+        assert_eq!(CBN.host(), "cbn.aliyuncs.com");
+    }
 
     #[test]
     fn finds_operations_and_errors() {

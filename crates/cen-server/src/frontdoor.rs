@@ -546,7 +546,7 @@ impl FrontDoor {
     ) -> Response<Body> {
         let meta = progress.product.or_else(|| self.product_for_host(host));
         let (product, endpoint) =
-            meta.map_or(("Cbn", "cbn.aliyuncs.com"), |m| (m.product, m.endpoint));
+            meta.map_or(("Cbn", "cbn.aliyuncs.com"), |m| (m.product, m.host()));
         error.request_id = Some(request_id.to_owned());
         if error.host_id.is_none() {
             error.host_id = Some(endpoint.to_owned());
@@ -569,7 +569,7 @@ impl FrontDoor {
         self.products
             .iter()
             .map(|p| p.meta())
-            .find(|m| wanted.as_deref() == Some(first_label(m.endpoint).as_str()))
+            .find(|m| wanted.as_deref() == Some(first_label(m.host()).as_str()))
             .or_else(|| self.products.first().map(|p| p.meta()))
     }
 
@@ -668,7 +668,7 @@ impl FrontDoor {
             caller_uid: verified.account.uid,
             security_token: verified.security_token,
             region_id: param(&params, "RegionId").map(str::to_owned),
-            host_id: meta.endpoint,
+            host_id: meta.host(),
         };
         params.retain(|(name, _)| !PROTOCOL_PARAMS.contains(&name.as_str()));
         match product.call(&ctx, params).await {
@@ -688,9 +688,7 @@ impl FrontDoor {
                 Err(errors::internal())
             }
             Err(mut error) => {
-                error
-                    .host_id
-                    .get_or_insert_with(|| meta.endpoint.to_owned());
+                error.host_id.get_or_insert_with(|| meta.host().to_owned());
                 Err(error)
             }
         }

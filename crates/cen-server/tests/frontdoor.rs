@@ -141,9 +141,9 @@ fn build(req: &Req, step: usize) -> Sent {
         .unwrap_or_else(|| CBN.version.to_owned());
     let host = req.host.clone().unwrap_or_else(|| {
         if version == VPC.version {
-            VPC.endpoint
+            VPC.host()
         } else {
-            CBN.endpoint
+            CBN.host()
         }
         .to_owned()
     });
@@ -360,7 +360,7 @@ fn check(
                 Some(request_id.as_str()),
                 "{at}"
             );
-            let product = if error.host_id.as_deref() == Some(VPC.endpoint) {
+            let product = if error.host_id.as_deref() == Some(VPC.host()) {
                 "Vpc"
             } else {
                 "Cbn"
@@ -375,7 +375,7 @@ fn check(
                 ),
                 "{at}: Recommend"
             );
-            let host_id = expect.host_id.as_deref().unwrap_or(CBN.endpoint);
+            let host_id = expect.host_id.as_deref().unwrap_or(CBN.host());
             assert_eq!(error.host_id.as_deref(), Some(host_id), "{at}: HostId");
             if let Some(message) = &expect.message {
                 assert_eq!(&error.message, message, "{at}: message");

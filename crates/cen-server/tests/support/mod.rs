@@ -40,7 +40,7 @@ const fn op(action: &'static str) -> OperationMeta {
 pub static CBN: ProductMeta = ProductMeta {
     product: "Cbn",
     version: "2017-09-12",
-    endpoint: "cbn.aliyuncs.com",
+    endpoint: "https://cbn.aliyuncs.com",
     operations: &[
         op("Echo"),
         op("Fail"),
@@ -54,7 +54,7 @@ pub static CBN: ProductMeta = ProductMeta {
 pub static VPC: ProductMeta = ProductMeta {
     product: "Vpc",
     version: "2016-04-28",
-    endpoint: "vpc.aliyuncs.com",
+    endpoint: "https://vpc.aliyuncs.com",
     operations: &[
         op("Echo"),
         op("GrantInstanceToCen"),
