@@ -39,7 +39,16 @@ fn body_fields(
     schema: &BodySchema,
 ) -> Result<Vec<Field>, Error> {
     match schema {
-        BodySchema::Component(name) => Ok(walker.component_fields(name)),
+        BodySchema::Component(name) => {
+            walker.component_fields(name).map_err(|codes| Error::Types {
+                file: product.source.clone(),
+                operation: op.action.clone(),
+                message: format!(
+                    "`x-acs-max-items-error` names {}, which `x-acs-errors` does not document.",
+                    codes.join(", ")
+                ),
+            })
+        }
         BodySchema::Inline => Err(Error::Types {
             file: product.source.clone(),
             operation: op.action.clone(),
@@ -51,7 +60,6 @@ fn body_fields(
 }
 
 fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
-    let walker = Walker::new(&product.document);
     let module = format_ident!("{}", product.module_name());
     let trait_name = format_ident!("{}", sanitize(&product.name, Case::Pascal));
     let meta = format_ident!("{}", product.static_name());
@@ -61,6 +69,7 @@ fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
     let mut request_statics = Vec::new();
     let mut response_statics = Vec::new();
     for op in &product.operations {
+        let walker = Walker::new(&product.document, &op.errors);
         let method = format_ident!("{}", sanitize(&op.action, Case::Snake));
         let constant = format_ident!("{}", sanitize(&op.action, Case::Snake).to_uppercase());
         let request = body_type(op, &op.request, "body");
@@ -106,7 +115,7 @@ fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
         use std::sync::Arc;
 
         use acs_rpc::error::ApiError;
-        use acs_rpc::meta::ProductMeta;
+        use acs_rpc::meta::{DocumentedError, ProductMeta};
 
         use crate::context::RequestContext;
         use crate::decode::{self, Field, Shape};
@@ -150,13 +159,13 @@ fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
 
         /// The wire shape of each operation's parameters.
         pub mod requests {
-            use super::{Field, Shape};
+            use super::{DocumentedError, Field, Shape};
             #(#request_statics)*
         }
 
         /// The wire shape of each operation's response.
         pub mod responses {
-            use super::{Field, Shape};
+            use super::{DocumentedError, Field, Shape};
             #(#response_statics)*
         }
     };

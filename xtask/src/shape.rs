@@ -9,7 +9,7 @@ use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type, VariantOrUnknown
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::spec::component_name;
+use crate::spec::{DocumentedError, component_name};
 
 /// One property of an object shape.
 #[derive(Debug, Clone)]
@@ -43,6 +43,9 @@ pub enum Shape {
         items: Box<Shape>,
         /// `x-acs-max-items`.
         max_items: Option<u64>,
+        /// `x-acs-max-items-error`: the documented error for too many items, resolved against
+        /// the operation's `x-acs-errors`.
+        limit_error: Option<DocumentedError>,
     },
     /// A nested object (`Options.Field`).
     Object(Vec<Field>),
@@ -55,19 +58,35 @@ pub enum Shape {
 /// Walks the schemas of one document.
 pub struct Walker<'a> {
     document: &'a OpenAPI,
+    /// The documented errors of the operation being walked.
+    errors: &'a [DocumentedError],
+    /// `x-acs-max-items-error` codes that are not among `errors`.
+    unknown_errors: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'a> Walker<'a> {
-    /// A walker over `document`, which has passed validation.
-    pub fn new(document: &'a OpenAPI) -> Self {
-        Self { document }
+    /// A walker over `document`, which has passed validation, for an operation documenting
+    /// `errors`.
+    pub fn new(document: &'a OpenAPI, errors: &'a [DocumentedError]) -> Self {
+        Self {
+            document,
+            errors,
+            unknown_errors: Default::default(),
+        }
     }
 
-    /// The properties of the component schema `name`.
-    pub fn component_fields(&self, name: &str) -> Vec<Field> {
-        match self.component(name).map(|schema| self.shape(schema, 0)) {
+    /// The properties of the component schema `name`, or the `x-acs-max-items-error` codes that
+    /// the operation does not document.
+    pub fn component_fields(&self, name: &str) -> Result<Vec<Field>, Vec<String>> {
+        let fields = match self.component(name).map(|schema| self.shape(schema, 0)) {
             Some(Shape::Object(fields)) => fields,
             _ => Vec::new(),
+        };
+        let unknown = self.unknown_errors.take();
+        if unknown.is_empty() {
+            Ok(fields)
+        } else {
+            Err(unknown)
         }
     }
 
@@ -120,9 +139,20 @@ impl<'a> Walker<'a> {
                     .as_ref()
                     .and_then(|items| self.resolve_boxed(items))
                     .map_or(Shape::Any, |items| self.shape(items, depth + 1));
+                let limit_error = extensions
+                    .get("x-acs-max-items-error")
+                    .and_then(|v| v.as_str())
+                    .and_then(|code| {
+                        let found = self.errors.iter().find(|e| e.code == code).cloned();
+                        if found.is_none() {
+                            self.unknown_errors.borrow_mut().push(code.to_owned());
+                        }
+                        found
+                    });
                 Shape::Array {
                     items: Box::new(items),
                     max_items: extensions.get("x-acs-max-items").and_then(|v| v.as_u64()),
+                    limit_error,
                 }
             }
             SchemaKind::Type(Type::Object(object)) => {
@@ -171,7 +201,11 @@ fn shape_tokens(shape: &Shape) -> TokenStream {
         Shape::Int64 => quote!(Shape::Int64),
         Shape::Boolean => quote!(Shape::Boolean),
         Shape::Number => quote!(Shape::Number),
-        Shape::Array { items, max_items } => {
+        Shape::Array {
+            items,
+            max_items,
+            limit_error,
+        } => {
             let items = shape_tokens(items);
             let max_items = match max_items {
                 Some(n) => {
@@ -180,7 +214,14 @@ fn shape_tokens(shape: &Shape) -> TokenStream {
                 }
                 None => quote!(None),
             };
-            quote!(Shape::Array { items: &#items, max_items: #max_items })
+            let limit_error = match limit_error {
+                Some(e) => {
+                    let (status, code, message) = (e.status, &e.code, &e.message);
+                    quote!(Some(&DocumentedError { status: #status, code: #code, message: #message }))
+                }
+                None => quote!(None),
+            };
+            quote!(Shape::Array { items: &#items, max_items: #max_items, limit_error: #limit_error })
         }
         Shape::Object(fields) => {
             let fields = fields_tokens(fields);

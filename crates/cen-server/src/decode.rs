@@ -6,6 +6,7 @@
 //! client's mistake is a 400 with `MissingParameter` or `InvalidParameter`, never a 500.
 
 use acs_rpc::error::ApiError;
+use acs_rpc::meta::DocumentedError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -42,6 +43,9 @@ pub enum Shape {
         items: &'static Shape,
         /// The highest index accepted.
         max_items: Option<u32>,
+        /// The documented error for an index above `max_items` (`x-acs-max-items-error`), when
+        /// the operation has one; `InvalidParameter` otherwise.
+        limit_error: Option<&'static DocumentedError>,
     },
     /// A nested object `Name.Field`.
     Object(&'static [Field]),
@@ -110,7 +114,11 @@ fn check_indices<'a>(
     };
     let path = format!("{prefix}.{segment}");
     match shape {
-        Shape::Array { items, max_items } => {
+        Shape::Array {
+            items,
+            max_items,
+            limit_error,
+        } => {
             let index: u64 = segment
                 .parse()
                 .map_err(|_| invalid_parameter(full, "a repeat list needs a numeric index"))?;
@@ -120,6 +128,9 @@ fn check_indices<'a>(
             if let Some(max) = max_items
                 && index > u64::from(*max)
             {
+                if let Some(error) = limit_error {
+                    return Err(ApiError::new(error.status, error.code, error.message));
+                }
                 return Err(invalid_parameter(
                     full,
                     &format!("at most {max} items are accepted"),
@@ -334,6 +345,7 @@ mod tests {
             shape: Shape::Array {
                 items: &TAG,
                 max_items: Some(20),
+                limit_error: None,
             },
         },
     ];
@@ -397,6 +409,33 @@ mod tests {
     }
 
     #[test]
+    fn a_documented_limit_error_replaces_invalid_parameter() {
+        static LIMIT: DocumentedError = DocumentedError {
+            status: 400,
+            code: "SizeLimitExceeded.ResourceIdNum",
+            message: "The number of resource IDs exceeds the limit.",
+        };
+        static IDS: &[Field] = &[Field {
+            name: "ResourceId",
+            required: false,
+            shape: Shape::Array {
+                items: &Shape::String,
+                max_items: Some(2),
+                limit_error: Some(&LIMIT),
+            },
+        }];
+        let ok: Value =
+            decode_request(IDS, &params(&[("ResourceId.2", "b")])).expect("within the limit");
+        assert_eq!(ok, serde_json::json!({"ResourceId": ["b"]}));
+        let error =
+            decode_request::<Value>(IDS, &params(&[("ResourceId.3", "c")])).expect_err("over");
+        assert_eq!(
+            (error.status, error.code.as_str()),
+            (400, "SizeLimitExceeded.ResourceIdNum")
+        );
+    }
+
+    #[test]
     fn empty_lists_are_written_back() {
         static CENS: Shape = Shape::Object(&[Field {
             name: "Cen",
@@ -404,6 +443,7 @@ mod tests {
             shape: Shape::Array {
                 items: &Shape::String,
                 max_items: None,
+                limit_error: None,
             },
         }]);
         static RESPONSE: &[Field] = &[Field {

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 use acs_rpc::error::ApiError;
-use acs_rpc::meta::ProductMeta;
+use acs_rpc::meta::{DocumentedError, ProductMeta};
 use crate::context::RequestContext;
 use crate::decode::{self, Field, Shape};
 use crate::service::{BoxFuture, ProductService};
@@ -1011,7 +1011,7 @@ impl<T: Cbn> ProductService for Service<T> {
 }
 /// The wire shape of each operation's parameters.
 pub mod requests {
-    use super::{Field, Shape};
+    use super::{DocumentedError, Field, Shape};
     /// The parameters of `AssociateCenBandwidthPackage`.
     pub static ASSOCIATE_CEN_BANDWIDTH_PACKAGE: &[Field] = &[
         Field {
@@ -1154,6 +1154,7 @@ pub mod requests {
                     ],
                 ),
                 max_items: Some(20),
+                limit_error: None,
             },
         },
     ];
@@ -1258,6 +1259,7 @@ pub mod requests {
                     ],
                 ),
                 max_items: Some(20),
+                limit_error: None,
             },
         },
     ];
@@ -1427,11 +1429,13 @@ pub mod requests {
                             shape: Shape::Array {
                                 items: &Shape::String,
                                 max_items: Some(5),
+                                limit_error: None,
                             },
                         },
                     ],
                 ),
                 max_items: Some(5),
+                limit_error: None,
             },
         },
         Field {
@@ -1498,6 +1502,7 @@ pub mod requests {
                     ],
                 ),
                 max_items: Some(20),
+                limit_error: None,
             },
         },
     ];
@@ -1750,11 +1755,13 @@ pub mod requests {
                             shape: Shape::Array {
                                 items: &Shape::String,
                                 max_items: Some(5),
+                                limit_error: None,
                             },
                         },
                     ],
                 ),
                 max_items: Some(5),
+                limit_error: None,
             },
         },
         Field {
@@ -1811,6 +1818,7 @@ pub mod requests {
                     ],
                 ),
                 max_items: Some(20),
+                limit_error: None,
             },
         },
     ];
@@ -2238,6 +2246,13 @@ pub mod requests {
             shape: Shape::Array {
                 items: &Shape::String,
                 max_items: Some(20),
+                limit_error: Some(
+                    &DocumentedError {
+                        status: 400u16,
+                        code: "SizeLimitExceeded.ResourceIdNum",
+                        message: "The ResourceIds parameter's number is exceed , Valid : 20",
+                    },
+                ),
             },
         },
         Field {
@@ -2274,6 +2289,7 @@ pub mod requests {
                     ],
                 ),
                 max_items: Some(20),
+                limit_error: None,
             },
         },
     ];
@@ -2515,6 +2531,13 @@ pub mod requests {
             shape: Shape::Array {
                 items: &Shape::String,
                 max_items: Some(20),
+                limit_error: Some(
+                    &DocumentedError {
+                        status: 400u16,
+                        code: "SizeLimitExceeded.ResourceIdNum",
+                        message: "The ResourceIds parameter's number is exceed , Valid : 20",
+                    },
+                ),
             },
         },
         Field {
@@ -2551,6 +2574,7 @@ pub mod requests {
                     ],
                 ),
                 max_items: Some(20),
+                limit_error: None,
             },
         },
     ];
@@ -2615,6 +2639,13 @@ pub mod requests {
             shape: Shape::Array {
                 items: &Shape::String,
                 max_items: Some(20),
+                limit_error: Some(
+                    &DocumentedError {
+                        status: 400u16,
+                        code: "SizeLimitExceeded.ResourceIdNum",
+                        message: "The ResourceIds parameter's number is exceed , Valid : 20",
+                    },
+                ),
             },
         },
         Field {
@@ -2638,6 +2669,7 @@ pub mod requests {
             shape: Shape::Array {
                 items: &Shape::String,
                 max_items: Some(20),
+                limit_error: None,
             },
         },
     ];
@@ -2697,7 +2729,7 @@ pub mod requests {
 }
 /// The wire shape of each operation's response.
 pub mod responses {
-    use super::{Field, Shape};
+    use super::{DocumentedError, Field, Shape};
     /// The response of `AssociateCenBandwidthPackage`.
     pub static ASSOCIATE_CEN_BANDWIDTH_PACKAGE: &[Field] = &[
         Field {
@@ -2812,6 +2844,7 @@ pub mod responses {
                                             ],
                                         ),
                                         max_items: None,
+                                        limit_error: None,
                                     },
                                 },
                             ],
@@ -2828,6 +2861,7 @@ pub mod responses {
                                     shape: Shape::Array {
                                         items: &Shape::String,
                                         max_items: None,
+                                        limit_error: None,
                                     },
                                 },
                             ],
@@ -2933,6 +2967,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],
@@ -3003,6 +3038,7 @@ pub mod responses {
                                                     shape: Shape::Array {
                                                         items: &Shape::String,
                                                         max_items: None,
+                                                        limit_error: None,
                                                     },
                                                 },
                                             ],
@@ -3087,6 +3123,7 @@ pub mod responses {
                                                             ],
                                                         ),
                                                         max_items: None,
+                                                        limit_error: None,
                                                     },
                                                 },
                                             ],
@@ -3146,6 +3183,7 @@ pub mod responses {
                                                             ],
                                                         ),
                                                         max_items: None,
+                                                        limit_error: None,
                                                     },
                                                 },
                                             ],
@@ -3154,6 +3192,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],
@@ -3224,6 +3263,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],
@@ -3306,6 +3346,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],
@@ -3356,6 +3397,7 @@ pub mod responses {
                                                     shape: Shape::Array {
                                                         items: &Shape::String,
                                                         max_items: None,
+                                                        limit_error: None,
                                                     },
                                                 },
                                             ],
@@ -3385,6 +3427,7 @@ pub mod responses {
                                                             ],
                                                         ),
                                                         max_items: None,
+                                                        limit_error: None,
                                                     },
                                                 },
                                             ],
@@ -3414,6 +3457,7 @@ pub mod responses {
                                                             ],
                                                         ),
                                                         max_items: None,
+                                                        limit_error: None,
                                                     },
                                                 },
                                             ],
@@ -3430,6 +3474,7 @@ pub mod responses {
                                                     shape: Shape::Array {
                                                         items: &Shape::String,
                                                         max_items: None,
+                                                        limit_error: None,
                                                     },
                                                 },
                                             ],
@@ -3478,6 +3523,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],
@@ -3585,6 +3631,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],
@@ -3615,6 +3662,7 @@ pub mod responses {
                                                     shape: Shape::Array {
                                                         items: &Shape::String,
                                                         max_items: None,
+                                                        limit_error: None,
                                                     },
                                                 },
                                             ],
@@ -3684,6 +3732,7 @@ pub mod responses {
                                                             ],
                                                         ),
                                                         max_items: None,
+                                                        limit_error: None,
                                                     },
                                                 },
                                             ],
@@ -3692,6 +3741,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],
@@ -3749,6 +3799,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],
@@ -3826,6 +3877,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],
@@ -3919,6 +3971,7 @@ pub mod responses {
                                                             ],
                                                         ),
                                                         max_items: None,
+                                                        limit_error: None,
                                                     },
                                                 },
                                             ],
@@ -3957,6 +4010,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],
@@ -4029,6 +4083,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],
@@ -4110,6 +4165,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 use acs_rpc::error::ApiError;
-use acs_rpc::meta::ProductMeta;
+use acs_rpc::meta::{DocumentedError, ProductMeta};
 use crate::context::RequestContext;
 use crate::decode::{self, Field, Shape};
 use crate::service::{BoxFuture, ProductService};
@@ -117,7 +117,7 @@ impl<T: Vpc> ProductService for Service<T> {
 }
 /// The wire shape of each operation's parameters.
 pub mod requests {
-    use super::{Field, Shape};
+    use super::{DocumentedError, Field, Shape};
     /// The parameters of `DescribeGrantRulesToCen`.
     pub static DESCRIBE_GRANT_RULES_TO_CEN: &[Field] = &[
         Field {
@@ -285,7 +285,7 @@ pub mod requests {
 }
 /// The wire shape of each operation's response.
 pub mod responses {
-    use super::{Field, Shape};
+    use super::{DocumentedError, Field, Shape};
     /// The response of `DescribeGrantRulesToCen`.
     pub static DESCRIBE_GRANT_RULES_TO_CEN: &[Field] = &[
         Field {
@@ -317,6 +317,7 @@ pub mod responses {
                                 ],
                             ),
                             max_items: None,
+                            limit_error: None,
                         },
                     },
                 ],
