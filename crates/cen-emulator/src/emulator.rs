@@ -4,7 +4,8 @@
 //! Every operation takes a [`Caller`] and a typed request and returns a typed response or an
 //! [`ApiError`]. Reads run under the lock on the current state; writes run on a copy of the
 //! state that replaces it only once the operation succeeded and the store committed it, so a
-//! failed operation changes nothing and no reader ever sees half a write.
+//! failed operation changes nothing and no reader ever sees half a write. The state's tables
+//! are persistent collections, so the copy costs O(1) and a write costs O(what it changed).
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -158,14 +159,21 @@ impl Emulator {
         let mut next = inner.state.clone();
         next.purge(ctx.now, ctx.delay);
         let result = f(&mut next, &ctx)?;
-        if next != inner.state {
-            inner.store.save(&next).map_err(|error| {
-                tracing::error!(%error, "could not store the state");
-                ApiError::new(500, "InternalError", "Internal error.")
-            })?;
-            inner.state = next;
-        }
+        Self::commit(&mut inner, next).map_err(|error| {
+            tracing::error!(%error, "could not store the state");
+            ApiError::new(500, "InternalError", "Internal error.")
+        })?;
         Ok(result)
+    }
+
+    /// Stores what `next` changed (nothing when it changed nothing) and installs it.
+    fn commit(inner: &mut Inner, mut next: State) -> Result<(), StoreError> {
+        let changes = next.settle(&inner.state, inner.store.keeps_bodies());
+        if !changes.is_empty() {
+            inner.store.apply(&changes)?;
+        }
+        inner.state = next;
+        Ok(())
     }
 
     /// Runs a writing operation that honours a ClientToken: a retry with the same token and the
@@ -184,11 +192,8 @@ impl Emulator {
         };
         let fingerprint = fingerprint(request);
         self.write(|state, ctx| {
-            if let Some(record) = state
-                .tokens
-                .iter()
-                .find(|r| r.caller == caller.uid && r.action == action && r.token == token)
-            {
+            let key = (caller.uid, action.to_owned(), token.to_owned());
+            if let Some(record) = state.tokens.get(&key) {
                 if record.fingerprint != fingerprint {
                     return Err(errors::idempotence_not_match());
                 }
@@ -196,7 +201,7 @@ impl Emulator {
                     .map_err(|_| ApiError::new(500, "InternalError", "Internal error."));
             }
             let result = f(state, ctx)?;
-            state.tokens.push(crate::state::TokenRecord {
+            state.tokens.insert(crate::state::TokenRecord {
                 caller: caller.uid,
                 action: action.to_owned(),
                 token: token.to_owned(),
@@ -236,9 +241,8 @@ impl Emulator {
             ))));
         }
         let mut next = inner.state.clone();
-        next.added_instances.push(instance.clone());
-        inner.store.save(&next).map_err(AddInstanceError::Store)?;
-        inner.state = next;
+        next.added_instances.insert(instance.clone());
+        Self::commit(&mut inner, next).map_err(AddInstanceError::Store)?;
         Ok(instance)
     }
 }
@@ -283,7 +287,11 @@ impl<'a> Ctx<'a> {
     where
         'a: 's,
     {
-        self.instances(state).find(|i| i.instance_id == id)
+        self.config
+            .inventory
+            .iter()
+            .find(|i| i.instance_id == id)
+            .or_else(|| state.added_instances.get(id))
     }
 
     /// Whether an account UID is known: a configured account or the owner of an instance.
@@ -291,26 +299,30 @@ impl<'a> Ctx<'a> {
         self.config.accounts.contains(&uid) || self.instances(state).any(|i| i.owner_id == uid)
     }
 
-    /// The index of the caller's CEN instance, or `ParameterCenInstanceId` if it does not exist,
-    /// belongs to another account, or has finished deleting.
-    pub fn cen_index(&self, state: &State, caller: &Caller, id: &str) -> Result<usize, ApiError> {
-        state
-            .cens
-            .iter()
-            .position(|c| {
-                c.id == id && c.owner == caller.uid && self.cen_status(c) != CenStatus::Gone
-            })
-            .ok_or_else(errors::cen_not_found)
-    }
-
-    /// The caller's CEN instance.
+    /// The caller's CEN instance, or `ParameterCenInstanceId` if it does not exist, belongs to
+    /// another account, or has finished deleting.
     pub fn cen<'s>(
         &self,
         state: &'s State,
         caller: &Caller,
         id: &str,
     ) -> Result<&'s Cen, ApiError> {
-        self.cen_index(state, caller, id).map(|i| &state.cens[i])
+        state
+            .cens
+            .get(id)
+            .filter(|c| c.owner == caller.uid && self.cen_status(c) != CenStatus::Gone)
+            .ok_or_else(errors::cen_not_found)
+    }
+
+    /// The caller's CEN instance (as [`Ctx::cen`]), for changing it.
+    pub fn cen_mut<'s>(
+        &self,
+        state: &'s mut State,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<&'s mut Cen, ApiError> {
+        self.cen(state, caller, id)?;
+        state.cens.get_mut(id).ok_or_else(errors::cen_not_found)
     }
 
     /// The caller's CEN instance, which must be Active.
@@ -357,22 +369,33 @@ impl<'a> Ctx<'a> {
     pub fn attachment_of<'s>(&self, state: &'s State, instance_id: &str) -> Option<&'s Attachment> {
         state
             .attachments
-            .iter()
-            .find(|a| a.instance_id == instance_id && self.attach_status(a) != AttachStatus::Gone)
+            .get(instance_id)
+            .filter(|a| self.attach_status(a) != AttachStatus::Gone)
     }
 
     /// The caller's bandwidth plan, or `ParameterBwpInstanceId`.
-    pub fn package_index(
+    pub fn package<'s>(
         &self,
-        state: &State,
+        state: &'s State,
         caller: &Caller,
         id: &str,
-    ) -> Result<usize, ApiError> {
+    ) -> Result<&'s BandwidthPackage, ApiError> {
         state
             .packages
-            .iter()
-            .position(|p| p.id == id && p.owner == caller.uid)
+            .get(id)
+            .filter(|p| p.owner == caller.uid)
             .ok_or_else(errors::bwp_not_found)
+    }
+
+    /// The caller's bandwidth plan (as [`Ctx::package`]), for changing it.
+    pub fn package_mut<'s>(
+        &self,
+        state: &'s mut State,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<&'s mut BandwidthPackage, ApiError> {
+        self.package(state, caller, id)?;
+        state.packages.get_mut(id).ok_or_else(errors::bwp_not_found)
     }
 
     /// The plans associated with a CEN instance.

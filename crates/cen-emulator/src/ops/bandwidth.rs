@@ -75,7 +75,7 @@ impl Emulator {
             |state, ctx| {
                 let id = new_id("cenbwp-");
                 let order_id = new_order_id();
-                state.packages.push(BandwidthPackage {
+                state.packages.insert(BandwidthPackage {
                     id: id.clone(),
                     owner: caller.uid,
                     name: request.name.clone(),
@@ -113,14 +113,17 @@ impl Emulator {
         request: t::DeleteCenBandwidthPackageRequest,
     ) -> Result<t::DeleteCenBandwidthPackageResponse, ApiError> {
         self.write(|state, ctx| {
-            let index = ctx.package_index(state, caller, &request.cen_bandwidth_package_id)?;
-            if state.packages[index].cen_id.is_some() {
+            if ctx
+                .package(state, caller, &request.cen_bandwidth_package_id)?
+                .cen_id
+                .is_some()
+            {
                 return Err(errors::bwp_instance_status(403));
             }
             if allocated(state, &request.cen_bandwidth_package_id) > 0 {
                 return Err(errors::limits_not_zero());
             }
-            state.packages.remove(index);
+            state.packages.remove(&request.cen_bandwidth_package_id);
             Ok(())
         })?;
         Ok(t::DeleteCenBandwidthPackageResponse {
@@ -143,8 +146,7 @@ impl Emulator {
     ) -> Result<t::AssociateCenBandwidthPackageResponse, ApiError> {
         self.write(|state, ctx| {
             ctx.active_cen(state, caller, &request.cen_id)?;
-            let index = ctx.package_index(state, caller, &request.cen_bandwidth_package_id)?;
-            let package = &state.packages[index];
+            let package = ctx.package(state, caller, &request.cen_bandwidth_package_id)?;
             if package.cen_id.is_some() {
                 return Err(errors::bwp_instance_status(400));
             }
@@ -154,7 +156,8 @@ impl Emulator {
             {
                 return Err(errors::bwp_span_already_associated());
             }
-            state.packages[index].cen_id = Some(request.cen_id.clone());
+            ctx.package_mut(state, caller, &request.cen_bandwidth_package_id)?
+                .cen_id = Some(request.cen_id.clone());
             Ok(())
         })?;
         Ok(t::AssociateCenBandwidthPackageResponse {
@@ -177,14 +180,15 @@ impl Emulator {
     ) -> Result<t::UnassociateCenBandwidthPackageResponse, ApiError> {
         self.write(|state, ctx| {
             ctx.active_cen(state, caller, &request.cen_id)?;
-            let index = ctx.package_index(state, caller, &request.cen_bandwidth_package_id)?;
-            if state.packages[index].cen_id.as_deref() != Some(request.cen_id.as_str()) {
+            let package = ctx.package(state, caller, &request.cen_bandwidth_package_id)?;
+            if package.cen_id.as_deref() != Some(request.cen_id.as_str()) {
                 return Err(errors::bwp_instance_status(400));
             }
             if allocated(state, &request.cen_bandwidth_package_id) > 0 {
                 return Err(errors::limits_not_zero());
             }
-            state.packages[index].cen_id = None;
+            ctx.package_mut(state, caller, &request.cen_bandwidth_package_id)?
+                .cen_id = None;
             Ok(())
         })?;
         Ok(t::UnassociateCenBandwidthPackageResponse {
@@ -344,8 +348,7 @@ impl Emulator {
         validate::name(request.name.as_deref())?;
         validate::description(request.description.as_deref())?;
         self.write(|state, ctx| {
-            let index = ctx.package_index(state, caller, &request.cen_bandwidth_package_id)?;
-            let package = &mut state.packages[index];
+            let package = ctx.package_mut(state, caller, &request.cen_bandwidth_package_id)?;
             if let Some(name) = &request.name {
                 package.name = Some(name.clone());
             }
@@ -376,17 +379,20 @@ impl Emulator {
             return Err(errors::invalid_parameter());
         }
         self.write(|state, ctx| {
-            let index = ctx.package_index(state, caller, &request.cen_bandwidth_package_id)?;
+            let current = ctx
+                .package(state, caller, &request.cen_bandwidth_package_id)?
+                .bandwidth;
             let Some(bandwidth) = request.bandwidth.map(i64::from) else {
                 return Err(errors::spec_not_changed());
             };
-            if state.packages[index].bandwidth == bandwidth {
+            if current == bandwidth {
                 return Err(errors::spec_not_changed());
             }
             if bandwidth < allocated(state, &request.cen_bandwidth_package_id) {
                 return Err(errors::bwp_bandwidth_exceeded());
             }
-            state.packages[index].bandwidth = bandwidth;
+            ctx.package_mut(state, caller, &request.cen_bandwidth_package_id)?
+                .bandwidth = bandwidth;
             Ok(())
         })?;
         Ok(t::ModifyCenBandwidthPackageSpecResponse {

@@ -64,7 +64,7 @@ impl Emulator {
             &request,
             |state, ctx| {
                 let id = new_id("cen-");
-                state.cens.push(Cen {
+                state.cens.insert(Cen {
                     id: id.clone(),
                     owner: caller.uid,
                     name: request.name.clone(),
@@ -130,8 +130,8 @@ impl Emulator {
                 total_count: Some(0),
             });
         }
-        let items = self.read(|state, ctx| {
-            state
+        let (cen, total) = self.read(|state, ctx| {
+            let matched = state
                 .cens
                 .iter()
                 .filter(|c| c.owner == caller.uid)
@@ -156,35 +156,41 @@ impl Emulator {
                     if !matches || !validate::tags_match(&c.tags, &tag_filters) {
                         return None;
                     }
-                    Some(t::DescribeCensResponseCensCenItem {
-                        cen_bandwidth_package_ids: Some(
-                            t::DescribeCensResponseCensCenItemCenBandwidthPackageIds {
-                                cen_bandwidth_package_id: packages,
-                            },
-                        ),
-                        cen_id: Some(c.id.clone()),
-                        creation_time: Some(minutes(c.created_at)),
-                        description: c.description.clone(),
-                        ipv6_level: Some("DISABLED".into()),
-                        name: c.name.clone(),
-                        protection_level: Some(c.protection_level.clone()),
-                        resource_group_id: Some(group.clone()),
-                        status: Some(status.as_str().into()),
-                        tags: Some(t::DescribeCensResponseCensCenItemTags {
-                            tag: tag_pairs(&c.tags)
-                                .map(
-                                    |(key, value)| t::DescribeCensResponseCensCenItemTagsTagItem {
-                                        key: Some(key),
-                                        value: Some(value),
-                                    },
-                                )
-                                .collect(),
-                        }),
-                    })
+                    Some((c, status, packages))
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            // Only the page is built into response items.
+            let (matched, total) = page.slice(matched);
+            let items = matched
+                .into_iter()
+                .map(|(c, status, packages)| t::DescribeCensResponseCensCenItem {
+                    cen_bandwidth_package_ids: Some(
+                        t::DescribeCensResponseCensCenItemCenBandwidthPackageIds {
+                            cen_bandwidth_package_id: packages,
+                        },
+                    ),
+                    cen_id: Some(c.id.clone()),
+                    creation_time: Some(minutes(c.created_at)),
+                    description: c.description.clone(),
+                    ipv6_level: Some("DISABLED".into()),
+                    name: c.name.clone(),
+                    protection_level: Some(c.protection_level.clone()),
+                    resource_group_id: Some(group.clone()),
+                    status: Some(status.as_str().into()),
+                    tags: Some(t::DescribeCensResponseCensCenItemTags {
+                        tag: tag_pairs(&c.tags)
+                            .map(
+                                |(key, value)| t::DescribeCensResponseCensCenItemTagsTagItem {
+                                    key: Some(key),
+                                    value: Some(value),
+                                },
+                            )
+                            .collect(),
+                    }),
+                })
+                .collect::<Vec<_>>();
+            (items, total)
         });
-        let (cen, total) = page.slice(items);
         Ok(t::DescribeCensResponse {
             cens: Some(t::DescribeCensResponseCens { cen }),
             page_number: Some(page.number),
@@ -209,8 +215,7 @@ impl Emulator {
         validate::description(request.description.as_deref())?;
         self.write(|state, ctx| {
             ctx.active_cen(state, caller, &request.cen_id)?;
-            let index = ctx.cen_index(state, caller, &request.cen_id)?;
-            let cen = &mut state.cens[index];
+            let cen = ctx.cen_mut(state, caller, &request.cen_id)?;
             if let Some(name) = &request.name {
                 cen.name = Some(name.clone());
             }
@@ -249,8 +254,7 @@ impl Emulator {
             if ctx.packages_of(state, &request.cen_id).next().is_some() {
                 return Err(errors::bwp_instance_status(400));
             }
-            let index = ctx.cen_index(state, caller, &request.cen_id)?;
-            state.cens[index].deleting_at = Some(ctx.now);
+            ctx.cen_mut(state, caller, &request.cen_id)?.deleting_at = Some(ctx.now);
             Ok(())
         })?;
         Ok(t::DeleteCenResponse {

@@ -62,11 +62,11 @@ impl Emulator {
                 return Err(errors::child_already_attached());
             }
             if owner != caller.uid
-                && !state.grants.iter().any(|g| {
-                    g.cen_id == request.cen_id
-                        && g.cen_owner == caller.uid
-                        && g.instance_id == instance.instance_id
-                })
+                && !state.grants.contains_key(&(
+                    request.cen_id.clone(),
+                    caller.uid,
+                    instance.instance_id.clone(),
+                ))
             {
                 return Err(errors::across_uid());
             }
@@ -79,7 +79,7 @@ impl Emulator {
                 attached_at: ctx.now,
                 detach_at: None,
             };
-            state.attachments.push(attachment);
+            state.attachments.insert(attachment);
             Ok(())
         })?;
         Ok(t::AttachCenChildInstanceResponse {
@@ -117,17 +117,13 @@ impl Emulator {
             {
                 return Err(errors::bid_not_found_detach());
             }
-            let index = state
-                .attachments
-                .iter()
-                .position(|a| {
+            let attachment = ctx
+                .attachment_of(state, &request.child_instance_id)
+                .filter(|a| {
                     a.cen_id == request.cen_id
-                        && a.instance_id == request.child_instance_id
-                        && ctx.attach_status(a) != AttachStatus::Gone
                         && request.child_instance_owner_id.is_none_or(|o| o == a.owner)
                 })
                 .ok_or_else(errors::instance_not_found)?;
-            let attachment = &state.attachments[index];
             if attachment.instance_type.as_str() != kind {
                 return Err(errors::illegal_child_type());
             }
@@ -137,10 +133,12 @@ impl Emulator {
             if ctx.attach_status(attachment) != AttachStatus::Attached {
                 return Err(errors::child_status());
             }
-            state.attachments[index].detach_at = Some(ctx.now);
+            if let Some(attachment) = state.attachments.get_mut(&request.child_instance_id) {
+                attachment.detach_at = Some(ctx.now);
+            }
             state
                 .health_checks
-                .retain(|h| !(h.cen_id == request.cen_id && h.vbr_id == request.child_instance_id));
+                .remove(&(request.cen_id.clone(), request.child_instance_id.clone()));
             Ok(())
         })?;
         Ok(t::DetachCenChildInstanceResponse {

@@ -9,7 +9,7 @@ use crate::emulator::{Caller, Ctx, Emulator, minutes};
 use crate::errors;
 use crate::geo::Area;
 use crate::inventory::NetworkInstance;
-use crate::state::{CenStatus, Grant, State};
+use crate::state::{CenStatus, Grant, Record, State};
 use crate::validate::{self, Page};
 
 /// Finds the caller's instance for a Vpc grant call: the region must be known
@@ -67,10 +67,8 @@ impl Emulator {
                 if !request.cen_id.starts_with("cen-") || request.cen_id.len() <= 4 {
                     return Err(errors::vpc_illegal_cen_id());
                 }
-                if state.cens.iter().any(|c| {
-                    c.id == request.cen_id
-                        && c.owner != request.cen_owner_id
-                        && ctx.cen_status(c) != CenStatus::Gone
+                if state.cens.get(&request.cen_id).is_some_and(|c| {
+                    c.owner != request.cen_owner_id && ctx.cen_status(c) != CenStatus::Gone
                 }) {
                     return Err(errors::vpc_invalid_grant());
                 }
@@ -83,12 +81,8 @@ impl Emulator {
                     owner: caller.uid,
                     created_at: ctx.now,
                 };
-                if !state.grants.iter().any(|g| {
-                    g.cen_id == grant.cen_id
-                        && g.cen_owner == grant.cen_owner
-                        && g.instance_id == grant.instance_id
-                }) {
-                    state.grants.push(grant);
+                if !state.grants.contains_key(&grant.key()) {
+                    state.grants.insert(grant);
                 }
                 Ok(())
             },
@@ -130,11 +124,9 @@ impl Emulator {
                     return Err(errors::vpc_cbn_status());
                 }
                 let id = instance.instance_id.clone();
-                state.grants.retain(|g| {
-                    !(g.cen_id == request.cen_id
-                        && g.cen_owner == request.cen_owner_id
-                        && g.instance_id == id)
-                });
+                state
+                    .grants
+                    .remove(&(request.cen_id.clone(), request.cen_owner_id, id));
                 Ok(())
             },
         )?;

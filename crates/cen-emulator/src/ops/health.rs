@@ -18,6 +18,20 @@ fn private_source(ip: Ipv4Addr) -> bool {
     a == 10 || (a == 172 && (16..=31).contains(&b)) || (a == 192 && b == 168)
 }
 
+/// The lowest address of 100.96.0.0/16 from 100.96.0.1 on that no health check uses.
+fn free_source<'s>(used: impl Iterator<Item = &'s str>) -> String {
+    let used: std::collections::BTreeSet<u16> = used
+        .filter_map(|ip| ip.parse::<Ipv4Addr>().ok())
+        .filter_map(|ip| match ip.octets() {
+            [100, 96, hi, lo] => Some(u16::from_be_bytes([hi, lo])),
+            _ => None,
+        })
+        .collect();
+    let n = (1..=u16::MAX).find(|n| !used.contains(n)).unwrap_or(1);
+    let [hi, lo] = n.to_be_bytes();
+    Ipv4Addr::new(100, 96, hi, lo).to_string()
+}
+
 impl Emulator {
     /// EnableCenVbrHealthCheck: configures (or reconfigures) the health check of a VBR that is
     /// Attached to an `Active` CEN instance of the caller.
@@ -74,23 +88,12 @@ impl Emulator {
                 .filter(|a| ctx.attach_status(a) == AttachStatus::Attached)
                 .ok_or_else(errors::health_status_not_support)?;
             let owner = attachment.owner;
-            let existing = state
-                .health_checks
-                .iter()
-                .position(|h| h.cen_id == request.cen_id && h.vbr_id == request.vbr_instance_id);
-            let source = source.map_or_else(
-                || {
-                    existing.map_or_else(
-                        || {
-                            let n = u16::try_from(state.health_checks.len() + 1).unwrap_or(1);
-                            let [hi, lo] = n.to_be_bytes();
-                            Ipv4Addr::new(100, 96, hi, lo).to_string()
-                        },
-                        |i| state.health_checks[i].source_ip.clone(),
-                    )
-                },
-                |ip| ip.to_string(),
-            );
+            let key = (request.cen_id.clone(), request.vbr_instance_id.clone());
+            let source = match (source, state.health_checks.get(&key)) {
+                (Some(ip), _) => ip.to_string(),
+                (None, Some(existing)) => existing.source_ip.clone(),
+                (None, None) => free_source(state.health_checks.iter().map(|h| &*h.source_ip)),
+            };
             let check = HealthCheck {
                 cen_id: request.cen_id.clone(),
                 vbr_id: request.vbr_instance_id.clone(),
@@ -103,10 +106,7 @@ impl Emulator {
                 only: request.health_check_only.unwrap_or(false),
                 description: request.description.clone(),
             };
-            match existing {
-                Some(i) => state.health_checks[i] = check,
-                None => state.health_checks.push(check),
-            }
+            state.health_checks.insert(check);
             Ok(())
         })?;
         Ok(t::EnableCenVbrHealthCheckResponse {
@@ -135,7 +135,7 @@ impl Emulator {
             }
             state
                 .health_checks
-                .retain(|h| !(h.cen_id == request.cen_id && h.vbr_id == request.vbr_instance_id));
+                .remove(&(request.cen_id.clone(), request.vbr_instance_id.clone()));
             Ok(())
         })?;
         Ok(t::DisableCenVbrHealthCheckResponse {
@@ -198,6 +198,24 @@ impl Emulator {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_automatic_source_is_the_lowest_free() {
+        assert_eq!(super::free_source([].into_iter()), "100.96.0.1");
+        assert_eq!(
+            super::free_source(["100.96.0.2", "10.0.0.1", "100.96.0.1"].into_iter()),
+            "100.96.0.3"
+        );
+        assert_eq!(
+            super::free_source(["100.96.0.2", "100.96.0.3"].into_iter()),
+            "100.96.0.1"
+        );
+        let full: Vec<String> = (1..=255).map(|n| format!("100.96.0.{n}")).collect();
+        assert_eq!(
+            super::free_source(full.iter().map(String::as_str)),
+            "100.96.1.0"
+        );
+    }
+
     use crate::testing::{A, Harness, req};
     use serde_json::json;
 

@@ -49,14 +49,9 @@ impl Emulator {
         let span = Span::of_regions(local, opposite).ok_or_else(errors::illegal_region)?;
         self.write(|state, ctx| {
             ctx.active_cen(state, caller, &request.cen_id)?;
-            let existing = state
-                .limits
-                .iter()
-                .position(|l| l.cen_id == request.cen_id && l.is_between(local, opposite));
+            let key = Limit::key_of(&request.cen_id, local, opposite);
             if request.bandwidth_limit == 0 {
-                if let Some(index) = existing {
-                    state.limits.remove(index);
-                }
+                state.limits.remove(&key);
                 return Ok(());
             }
             for region in [local, opposite] {
@@ -71,19 +66,18 @@ impl Emulator {
                 .packages_of(state, &request.cen_id)
                 .find(|p| p.span == span_id)
                 .ok_or_else(errors::bwp_span_not_associated)?;
-            let current = existing.map_or(0, |i| state.limits[i].bandwidth);
+            let current = state.limits.get(&key).map_or(0, |l| l.bandwidth);
             if allocated(state, &plan.id) - current + request.bandwidth_limit > plan.bandwidth {
                 return Err(errors::bwp_bandwidth_exceeded());
             }
             let package_id = plan.id.clone();
-            match existing {
-                Some(index) => {
-                    let limit = &mut state.limits[index];
+            match state.limits.get_mut(&key) {
+                Some(limit) => {
                     limit.bandwidth = request.bandwidth_limit;
                     limit.package_id = package_id;
                     limit.set_at = ctx.now;
                 }
-                None => state.limits.push(Limit {
+                None => state.limits.insert(Limit {
                     cen_id: request.cen_id.clone(),
                     local_region: local.to_owned(),
                     opposite_region: opposite.to_owned(),

@@ -12,7 +12,7 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator};
 use crate::errors;
 use crate::inventory::{NetworkInstance, RouteEntry};
-use crate::state::{AttachStatus, Attachment, CenStatus, RoutePublication, State};
+use crate::state::{AttachStatus, Attachment, CenStatus, Record, RoutePublication, State};
 use crate::validate::Page;
 
 /// One route a network instance advertises to a CEN instance.
@@ -25,13 +25,12 @@ struct Advertised<'s> {
 fn is_published(state: &State, attachment: &Attachment, table: &str, entry: &RouteEntry) -> bool {
     state
         .publications
-        .iter()
-        .find(|p| {
-            p.cen_id == attachment.cen_id
-                && p.instance_id == attachment.instance_id
-                && p.route_table_id == table
-                && p.cidr == entry.destination_cidr_block
-        })
+        .get(&(
+            attachment.cen_id.clone(),
+            attachment.instance_id.clone(),
+            table.to_owned(),
+            entry.destination_cidr_block.clone(),
+        ))
         .map_or_else(|| entry.published_by_default(), |p| p.published)
 }
 
@@ -157,13 +156,9 @@ impl Emulator {
                 cidr: change.cidr.to_owned(),
                 published: change.publish,
             };
-            state.publications.retain(|p| {
-                !(p.cen_id == key.cen_id
-                    && p.instance_id == key.instance_id
-                    && p.route_table_id == key.route_table_id
-                    && p.cidr == key.cidr)
-            });
-            state.publications.push(key);
+            // A change moves the publication to the end, as a new one.
+            state.publications.remove(&key.key());
+            state.publications.insert(key);
             Ok(())
         })
     }

@@ -47,32 +47,16 @@ fn resources(ctx: &Ctx<'_>, state: &State, caller: &Caller, kind: Kind) -> Vec<S
 /// The tags of one resource, for changing.
 fn tags_mut<'s>(state: &'s mut State, kind: Kind, id: &str) -> Option<&'s mut Vec<Tag>> {
     match kind {
-        Kind::Cen => state
-            .cens
-            .iter_mut()
-            .find(|c| c.id == id)
-            .map(|c| &mut c.tags),
-        Kind::BandwidthPackage => state
-            .packages
-            .iter_mut()
-            .find(|p| p.id == id)
-            .map(|p| &mut p.tags),
+        Kind::Cen => state.cens.get_mut(id).map(|c| &mut c.tags),
+        Kind::BandwidthPackage => state.packages.get_mut(id).map(|p| &mut p.tags),
     }
 }
 
 /// The tags of one resource.
 fn tags_of<'s>(state: &'s State, kind: Kind, id: &str) -> &'s [Tag] {
     match kind {
-        Kind::Cen => state
-            .cens
-            .iter()
-            .find(|c| c.id == id)
-            .map_or(&[], |c| &c.tags),
-        Kind::BandwidthPackage => state
-            .packages
-            .iter()
-            .find(|p| p.id == id)
-            .map_or(&[], |p| &p.tags),
+        Kind::Cen => state.cens.get(id).map_or(&[], |c| &c.tags),
+        Kind::BandwidthPackage => state.packages.get(id).map_or(&[], |p| &p.tags),
     }
 }
 
