@@ -21,6 +21,8 @@ pub struct AccountSpec {
     pub secret: String,
     /// The account UID, a positive number as Alibaba's are.
     pub uid: i64,
+    /// A disabled key is known but refused with `InvalidAccessKeyId.Inactive`.
+    pub enabled: bool,
 }
 
 impl fmt::Debug for AccountSpec {
@@ -30,6 +32,7 @@ impl fmt::Debug for AccountSpec {
             .field("access_key_id", &self.access_key_id)
             .field("secret", &"***")
             .field("uid", &self.uid)
+            .field("enabled", &self.enabled)
             .finish()
     }
 }
@@ -40,12 +43,20 @@ impl AccountSpec {
             access_key_id: access_key_id.into(),
             secret: secret.into(),
             uid,
+            enabled: true,
         }
+    }
+
+    fn disabled(mut self) -> Self {
+        self.enabled = false;
+        self
     }
 }
 
-/// The two accounts that exist when none is configured; the second serves cross-account flows.
-/// Their secrets are public test values, documented in the README.
+/// The accounts that exist when none is configured: two enabled ones (the second serves
+/// cross-account flows) and a disabled key of the first account, so that
+/// `InvalidAccessKeyId.Inactive` can be exercised. Their secrets are public test values,
+/// documented in the README.
 pub fn default_accounts() -> Vec<AccountSpec> {
     vec![
         AccountSpec::new(
@@ -58,6 +69,12 @@ pub fn default_accounts() -> Vec<AccountSpec> {
             "emulator-secret-2",
             6_543_210_987_654_321,
         ),
+        AccountSpec::new(
+            "LTAI5tEmulatorDisabled",
+            "emulator-secret-disabled",
+            1_234_567_890_123_456,
+        )
+        .disabled(),
     ]
 }
 
@@ -93,6 +110,13 @@ struct FileAccount {
     access_key_id: String,
     access_key_secret: String,
     account_uid: UidValue,
+    /// `false` makes the key known but refused (`InvalidAccessKeyId.Inactive`).
+    #[serde(default = "enabled_by_default")]
+    enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
 }
 
 /// A UID written as a JSON number or string.
@@ -110,7 +134,8 @@ struct AccountsFile {
     accounts: Vec<FileAccount>,
 }
 
-/// Reads `{"Accounts": [{"AccessKeyId", "AccessKeySecret", "AccountUid"}]}`.
+/// Reads `{"Accounts": [{"AccessKeyId", "AccessKeySecret", "AccountUid", "Enabled"}]}`
+/// (`Enabled` is optional and true by default).
 pub fn parse_accounts_json(text: &str) -> Result<Vec<AccountSpec>, AccountError> {
     let file: AccountsFile =
         serde_json::from_str(text).map_err(|e| AccountError(format!("accounts file: {e}")))?;
@@ -129,11 +154,12 @@ pub fn parse_accounts_json(text: &str) -> Result<Vec<AccountSpec>, AccountError>
                     "accounts file: empty AccessKeyId or AccessKeySecret".into(),
                 ));
             }
-            Ok(AccountSpec::new(
-                &a.access_key_id,
-                &a.access_key_secret,
-                uid,
-            ))
+            let account = AccountSpec::new(&a.access_key_id, &a.access_key_secret, uid);
+            Ok(if a.enabled {
+                account
+            } else {
+                account.disabled()
+            })
         })
         .collect()
 }

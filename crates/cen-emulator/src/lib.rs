@@ -35,11 +35,16 @@ pub fn app(emulator: std::sync::Arc<Emulator>, accounts: &[config::AccountSpec])
         accounts
             .iter()
             .map(|a| {
-                cen_server::Account::new(
+                let account = cen_server::Account::new(
                     a.access_key_id.clone(),
                     a.secret.clone(),
                     a.uid.to_string(),
-                )
+                );
+                if a.enabled {
+                    account
+                } else {
+                    account.disabled()
+                }
             })
             .collect(),
     );

@@ -95,3 +95,19 @@ async fn cross_account_attach_over_http() {
         Some(default_accounts()[1].uid)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_default_disabled_key_is_refused_as_inactive() {
+    let url = serve().await;
+    let disabled = default_accounts()
+        .into_iter()
+        .find(|a| !a.enabled)
+        .expect("a disabled default key");
+    let cen = Cen::builder()
+        .endpoint(&url)
+        .credentials(Credentials::new(disabled.access_key_id, disabled.secret))
+        .build()
+        .unwrap();
+    let error = cen_client::Error::from(cen.cbn().describe_cens().send().await.unwrap_err());
+    assert_eq!(error.code(), Some("InvalidAccessKeyId.Inactive"));
+}
