@@ -377,24 +377,13 @@ impl Types<'_> {
 /// `generated/mod.rs`: the module declarations, with the lints generated code cannot meet.
 fn module_file(products: &[Product], header: &str) -> Result<GeneratedFile, Error> {
     let modules = products.iter().map(|p| {
-        let name = format_ident!("{}", p.module_name());
-        let doc = format!(
-            " The `{}` API, version `{}`: generated from `{}` by progenitor.",
-            p.name, p.version, p.source
-        );
-        quote! {
-            #[doc = #doc]
-            #[allow(
-                clippy::all,
-                clippy::pedantic,
-                missing_debug_implementations,
-                missing_docs,
-                unused_imports,
-                unreachable_pub
-            )]
-            #[rustfmt::skip]
-            pub mod #name;
-        }
+        crate::rust::generated_module(
+            &p.module_name(),
+            &format!(
+                " The `{}` API, version `{}`: generated from `{}` by progenitor.",
+                p.name, p.version, p.source
+            ),
+        )
     });
     let tokens = quote! {
         //! Code generated from the OpenAPI documents by `cargo xtask codegen`.
@@ -411,24 +400,13 @@ fn module_file(products: &[Product], header: &str) -> Result<GeneratedFile, Erro
 /// `cen-types`' `generated/mod.rs`: one module of types per product, and the operation tables.
 fn types_module_file(products: &[Product], header: &str) -> Result<GeneratedFile, Error> {
     let modules = products.iter().map(|p| {
-        let name = format_ident!("{}", p.module_name());
-        let doc = format!(
-            " The request and response types of `{}` version `{}`, from `{}`.",
-            p.name, p.version, p.source
-        );
-        quote! {
-            #[doc = #doc]
-            #[allow(
-                clippy::all,
-                clippy::pedantic,
-                missing_debug_implementations,
-                missing_docs,
-                unused_imports,
-                unreachable_pub
-            )]
-            #[rustfmt::skip]
-            pub mod #name;
-        }
+        crate::rust::generated_module(
+            &p.module_name(),
+            &format!(
+                " The request and response types of `{}` version `{}`, from `{}`.",
+                p.name, p.version, p.source
+            ),
+        )
     });
     let tokens = quote! {
         //! Code generated from the OpenAPI documents by `cargo xtask codegen`.

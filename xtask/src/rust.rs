@@ -39,6 +39,26 @@ pub(crate) fn sanitize(input: &str, case: Case) -> String {
     }
 }
 
+/// The declaration of one generated module, with the lints generated code cannot meet and
+/// `rustfmt::skip`, which keeps `cargo fmt` from reformatting prettyplease's output (so that
+/// `cargo xtask codegen --check` stays exact).
+pub(crate) fn generated_module(name: &str, doc: &str) -> TokenStream {
+    let name = quote::format_ident!("{name}");
+    quote::quote! {
+        #[doc = #doc]
+        #[allow(
+            clippy::all,
+            clippy::pedantic,
+            missing_debug_implementations,
+            missing_docs,
+            unused_imports,
+            unreachable_pub
+        )]
+        #[rustfmt::skip]
+        pub mod #name;
+    }
+}
+
 /// The do-not-edit header naming the documents a file is generated from.
 pub(crate) fn header(sources: &[&str]) -> String {
     format!(

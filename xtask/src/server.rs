@@ -199,17 +199,13 @@ fn method_docs(op: &Operation) -> Vec<String> {
 
 fn module_file(products: &[Product], header: &str) -> Result<GeneratedFile, Error> {
     let modules = products.iter().map(|p| {
-        let name = format_ident!("{}", p.module_name());
-        let doc = format!(
-            " The server stubs of `{}` version `{}`, from `{}`.",
-            p.name, p.version, p.source
-        );
-        quote! {
-            #[doc = #doc]
-            #[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]
-            #[rustfmt::skip]
-            pub mod #name;
-        }
+        crate::rust::generated_module(
+            &p.module_name(),
+            &format!(
+                " The server stubs of `{}` version `{}`, from `{}`.",
+                p.name, p.version, p.source
+            ),
+        )
     });
     let tokens: TokenStream = quote! {
         //! Code generated from the OpenAPI documents by `cargo xtask codegen`.

@@ -124,8 +124,13 @@ pub fn form_decode(s: &str) -> Result<Vec<(String, String)>, DecodeError> {
 ///
 /// Both `+` and space are escaped, so every server decodes the result to the same values.
 pub fn form_encode(params: &[(String, String)]) -> String {
+    encode_pairs(params.iter())
+}
+
+/// Joins `name=value` pairs with `&`, each side percent-encoded, in the order given.
+fn encode_pairs<'a>(pairs: impl Iterator<Item = &'a (String, String)>) -> String {
     let mut out = String::new();
-    for (i, (name, value)) in params.iter().enumerate() {
+    for (i, (name, value)) in pairs.enumerate() {
         if i > 0 {
             out.push('&');
         }
@@ -156,16 +161,7 @@ pub fn sorted_params(params: &[(String, String)]) -> Vec<&(String, String)> {
 /// Empty values are kept as `name=` because Alibaba signs them (the SDKs send an empty
 /// `SignatureType`).
 pub fn canonical_query(params: &[(String, String)]) -> String {
-    let mut out = String::new();
-    for (i, (name, value)) in sorted_params(params).into_iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        push_percent_encoded(&mut out, name);
-        out.push('=');
-        push_percent_encoded(&mut out, value);
-    }
-    out
+    encode_pairs(sorted_params(params).into_iter())
 }
 
 #[cfg(test)]

@@ -2,10 +2,24 @@
 
 //! Code generated from the OpenAPI documents by `cargo xtask codegen`.
 /// The server stubs of `Cbn` version `2017-09-12`, from `spec/cbn-2017-09-12.yaml`.
-#[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    missing_debug_implementations,
+    missing_docs,
+    unused_imports,
+    unreachable_pub
+)]
 #[rustfmt::skip]
 pub mod cbn;
 /// The server stubs of `Vpc` version `2016-04-28`, from `spec/vpc-2016-04-28.yaml`.
-#[allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    missing_debug_implementations,
+    missing_docs,
+    unused_imports,
+    unreachable_pub
+)]
 #[rustfmt::skip]
 pub mod vpc;
