@@ -95,6 +95,11 @@ pub enum Kind {
     Signing,
     /// A request built and signed at run time, sent to an endpoint, its response checked.
     Exchange,
+    /// Families 3 and 5: several signed requests in order (`steps:`), values captured from one
+    /// response and substituted into later requests (`${Name}`), polling for asynchronous states
+    /// (`wait_until`), a `cleanup:` list that always runs, and the normalised transcript of the
+    /// responses compared with the case's snapshot.
+    Flow,
 }
 
 /// The response format(s) a case is about.
@@ -319,6 +324,53 @@ pub struct RequestSpec {
     /// Exchange cases with `signature: none`: the exact query and body.
     #[serde(default)]
     pub raw: Option<Raw>,
+    /// Exchange cases, signed: parameters added to the query besides `params`, even under a name
+    /// already sent (a duplicate), and signed with the rest.
+    #[serde(default)]
+    pub extra_query: Params,
+    /// Exchange cases, signed: parameters added to the form body besides `params`, even under a
+    /// name already sent, and signed with the rest.
+    #[serde(default)]
+    pub extra_body: Params,
+    /// Exchange cases, signed: parameters whose value is that many `x` characters (very long
+    /// values, oversized bodies), added to `params`.
+    #[serde(default)]
+    pub fill: std::collections::BTreeMap<String, usize>,
+}
+
+impl RequestSpec {
+    /// A request signed with a named credential role, everything else default: what a flow step
+    /// sends.
+    pub fn signed(
+        signature: SignatureKind,
+        product: Option<String>,
+        credentials: &str,
+        params: Params,
+    ) -> Self {
+        Self {
+            signature,
+            method: None,
+            signed_method: None,
+            placement: PlacementSpec::Query,
+            host: None,
+            product,
+            version: None,
+            credentials: Some(CredentialsSpec::Named(credentials.to_owned())),
+            timestamp: None,
+            clock_skew_seconds: None,
+            nonce: None,
+            params,
+            omit: Vec::new(),
+            set: Params::default(),
+            set_headers: Params::default(),
+            after_signing: None,
+            replay: false,
+            raw: None,
+            extra_query: Params::default(),
+            extra_body: Params::default(),
+            fill: std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 /// The final request a signer must produce.
@@ -372,7 +424,17 @@ pub struct ResponseExpect {
     /// Response headers: an exact value, or `"*"` for any value.
     #[serde(default)]
     pub headers: Params,
+    /// JSON variant only: dotted paths into the body (a number indexes a list) and the JSON type
+    /// each must have, `object`, `array`, `string`, `integer`, `number` (any number), `boolean`
+    /// or `null`: list wrappers (`Cens: object`, `Cens.Cen: array`) and numbers sent as numbers.
+    #[serde(default)]
+    pub types: std::collections::BTreeMap<String, String>,
 }
+
+/// The JSON types `expect.types` may name.
+pub const JSON_TYPES: &[&str] = &[
+    "object", "array", "string", "integer", "number", "boolean", "null",
+];
 
 /// The expectation, by kind.
 #[derive(Debug, Clone)]
@@ -381,6 +443,111 @@ pub enum Expect {
     Signing(SigningExpect),
     /// Exchange cases.
     Response(ResponseExpect),
+    /// Flow cases: the steps, each with its own expectation, and the cleanup.
+    Flow(Flow),
+}
+
+/// Polling: the step's request is repeated until the value at `path` in the response equals
+/// `equals`, or the timeout passes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitUntil {
+    /// A dotted path into the response (`Cens.Cen.0.Status`); a number indexes a list (and, in
+    /// XML, index 0 of a single element is that element).
+    pub path: String,
+    /// The value to wait for, compared with the text of a string, number or boolean;
+    /// `"(absent)"` waits for the path to disappear.
+    pub equals: String,
+    /// Give up after this long (default 120000).
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Wait this long between two requests (default 2000; an emulator endpoint may poll faster).
+    #[serde(default = "default_interval_ms")]
+    pub interval_ms: u64,
+}
+
+fn default_timeout_ms() -> u64 {
+    120_000
+}
+
+fn default_interval_ms() -> u64 {
+    2_000
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// One request of a flow case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// A label shown in reports and the transcript.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The `Action`.
+    pub action: String,
+    /// `Cbn` (default) or `Vpc`.
+    #[serde(default)]
+    pub product: Option<String>,
+    /// The credentials the request is signed with: `primary` (default), `secondary`, ...
+    #[serde(default)]
+    pub account: Option<String>,
+    /// `v1` (default) or `v3`.
+    #[serde(default)]
+    pub signature: Option<SignatureKind>,
+    /// The API parameters; `${Name}` is replaced by a captured value or an endpoint variable.
+    #[serde(default)]
+    pub params: Params,
+    /// What the response must show; `{status: 200}` (and no error) when absent.
+    #[serde(default)]
+    pub expect: Option<ResponseExpect>,
+    /// Variables set from the response: name -> dotted path (`Cens.Cen.0.CenId`).
+    #[serde(default)]
+    pub capture: Params,
+    /// Repeat the request until a value is reached.
+    #[serde(default)]
+    pub wait_until: Option<WaitUntil>,
+    /// Cleanup steps: further error codes that mean "nothing left to undo" (a not-found answer
+    /// always does), such as `InvalidOperation.BwpInstanceStatus` when unassociating a plan the
+    /// steps already unassociated.
+    #[serde(default)]
+    pub tolerate: Vec<String>,
+    /// Whether the normalised body goes into the transcript (default true; turn it off for
+    /// answers that depend on what else the account holds).
+    #[serde(default = "default_true")]
+    pub snapshot: bool,
+}
+
+impl Step {
+    /// The request of this step with `params` already substituted.
+    pub fn request(&self, params: Params) -> RequestSpec {
+        RequestSpec::signed(
+            self.signature.unwrap_or(SignatureKind::V1),
+            self.product.clone(),
+            self.account.as_deref().unwrap_or("primary"),
+            params,
+        )
+    }
+
+    /// The name of the step in reports: its label, or its action.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(name) => format!("{} ({name})", self.action),
+            None => self.action.clone(),
+        }
+    }
+}
+
+/// The steps of a flow case.
+#[derive(Debug, Clone, Default)]
+pub struct Flow {
+    /// Run in order; the first failure ends them.
+    pub steps: Vec<Step>,
+    /// Always run after the steps, even after a failure, in the order given (write it in reverse
+    /// creation order); steps whose variables were never captured are left out, and a
+    /// not-found answer counts as done.
+    pub cleanup: Vec<Step>,
 }
 
 #[derive(Deserialize)]
@@ -397,8 +564,14 @@ struct RawCase {
     provenance: Provenance,
     #[serde(default)]
     expected_failure: Option<ExpectedFailure>,
-    request: RequestSpec,
-    expect: serde_yaml_ng::Value,
+    #[serde(default)]
+    request: Option<RequestSpec>,
+    #[serde(default)]
+    expect: Option<serde_yaml_ng::Value>,
+    #[serde(default)]
+    steps: Option<Vec<Step>>,
+    #[serde(default)]
+    cleanup: Option<Vec<Step>>,
 }
 
 /// One golden case.
@@ -500,31 +673,61 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
     {
         return Err(err("expected_failure.reason", "must say why"));
     }
-    let req = &raw.request;
-    let expect = match raw.kind {
-        Kind::Signing => {
-            validate_signing(path, &raw)?;
-            Expect::Signing(
-                serde_yaml_ng::from_value(raw.expect.clone())
-                    .map_err(|e| yaml_error(path, "expect", &e))?,
-            )
+    let (request, expect) = match raw.kind {
+        Kind::Signing | Kind::Exchange => {
+            for (field, used) in [
+                ("steps", raw.steps.is_some()),
+                ("cleanup", raw.cleanup.is_some()),
+            ] {
+                if used {
+                    return Err(err(field, "is for flow cases only"));
+                }
+            }
+            let Some(req) = &raw.request else {
+                return Err(err("request", "missing field `request`"));
+            };
+            let Some(expect_value) = &raw.expect else {
+                return Err(err("expect", "missing field `expect`"));
+            };
+            let expect = if raw.kind == Kind::Signing {
+                validate_signing(path, &raw, req)?;
+                Expect::Signing(
+                    serde_yaml_ng::from_value(expect_value.clone())
+                        .map_err(|e| yaml_error(path, "expect", &e))?,
+                )
+            } else {
+                validate_exchange(path, req)?;
+                let expect: ResponseExpect = serde_yaml_ng::from_value(expect_value.clone())
+                    .map_err(|e| yaml_error(path, "expect", &e))?;
+                validate_response_expect(path, "expect", &expect)?;
+                Expect::Response(expect)
+            };
+            (req.clone(), expect)
         }
-        Kind::Exchange => {
-            validate_exchange(path, req)?;
-            let expect: ResponseExpect = serde_yaml_ng::from_value(raw.expect.clone())
-                .map_err(|e| yaml_error(path, "expect", &e))?;
-            if expect.message.is_some() && expect.message_prefix.is_some() {
-                return Err(err(
-                    "expect.message_prefix",
-                    "give either message or message_prefix",
-                ));
+        Kind::Flow => {
+            for (field, used) in [
+                ("request", raw.request.is_some()),
+                ("expect", raw.expect.is_some()),
+            ] {
+                if used {
+                    return Err(err(
+                        field,
+                        "a flow case gives `steps:` (each with its own expect), not request/expect",
+                    ));
+                }
             }
-            if (expect.message.is_some() || expect.message_prefix.is_some())
-                && expect.code.is_none()
-            {
-                return Err(err("expect.code", "a message is only checked with a code"));
+            let steps = raw.steps.clone().unwrap_or_default();
+            if steps.is_empty() {
+                return Err(err("steps", "a flow case has at least one step"));
             }
-            Expect::Response(expect)
+            let cleanup = raw.cleanup.clone().unwrap_or_default();
+            for (list, items) in [("steps", &steps), ("cleanup", &cleanup)] {
+                for (i, step) in items.iter().enumerate() {
+                    validate_step(path, &format!("{list}[{i}]"), step)?;
+                }
+            }
+            let request = steps[0].request(Params::default());
+            (request, Expect::Flow(Flow { steps, cleanup }))
         }
     };
     Ok(Case {
@@ -538,9 +741,92 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
         tags: raw.tags,
         provenance: raw.provenance,
         expected_failure: raw.expected_failure,
-        request: raw.request,
+        request,
         expect,
     })
+}
+
+fn validate_response_expect(
+    path: &Path,
+    prefix: &str,
+    expect: &ResponseExpect,
+) -> Result<(), CaseError> {
+    let err =
+        |field: &str, message: &str| CaseError::new(path, format!("{prefix}.{field}"), message);
+    if expect.message.is_some() && expect.message_prefix.is_some() {
+        return Err(err(
+            "message_prefix",
+            "give either message or message_prefix",
+        ));
+    }
+    if (expect.message.is_some() || expect.message_prefix.is_some()) && expect.code.is_none() {
+        return Err(err("code", "a message is only checked with a code"));
+    }
+    for (path, kind) in &expect.types {
+        if !JSON_TYPES.contains(&kind.as_str()) {
+            return Err(err(
+                "types",
+                &format!("the type of `{path}` is {kind:?}: one of {JSON_TYPES:?}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_step(path: &Path, field: &str, step: &Step) -> Result<(), CaseError> {
+    let err =
+        |sub: &str, message: &str| Err(CaseError::new(path, format!("{field}.{sub}"), message));
+    if step.action.trim().is_empty() {
+        return err("action", "must not be empty");
+    }
+    if let Some(product) = &step.product
+        && !matches!(product.as_str(), "Cbn" | "Vpc")
+    {
+        return err("product", "is Cbn or Vpc");
+    }
+    if let Some(account) = &step.account
+        && !CREDENTIAL_NAMES.contains(&account.as_str())
+    {
+        return err(
+            "account",
+            &format!("unknown credentials {account:?}: one of {CREDENTIAL_NAMES:?}"),
+        );
+    }
+    if !step.tolerate.is_empty() && !field.starts_with("cleanup") {
+        return err(
+            "tolerate",
+            "is for cleanup steps; a step expects one answer",
+        );
+    }
+    if step.signature == Some(SignatureKind::None) {
+        return err("signature", "a flow step signs with v1 or v3");
+    }
+    if let Some(expect) = &step.expect {
+        validate_response_expect(path, &format!("{field}.expect"), expect)?;
+    }
+    if let Some(wait) = &step.wait_until {
+        if wait.path.trim().is_empty() {
+            return err("wait_until.path", "must not be empty");
+        }
+        if wait.interval_ms == 0 || wait.timeout_ms < wait.interval_ms {
+            return err(
+                "wait_until.timeout_ms",
+                "the interval is positive and the timeout at least one interval",
+            );
+        }
+    }
+    for (name, value) in &step.capture.0 {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return err(
+                "capture",
+                &format!("variable name {name:?} is letters, digits and _"),
+            );
+        }
+        if value.trim().is_empty() {
+            return err("capture", &format!("the path of `{name}` is empty"));
+        }
+    }
+    Ok(())
 }
 
 fn yaml_error(path: &Path, prefix: &str, e: &serde_yaml_ng::Error) -> CaseError {
@@ -571,9 +857,8 @@ fn yaml_error(path: &Path, prefix: &str, e: &serde_yaml_ng::Error) -> CaseError 
     CaseError::new(path, field, message)
 }
 
-fn validate_signing(path: &Path, raw: &RawCase) -> Result<(), CaseError> {
+fn validate_signing(path: &Path, raw: &RawCase, req: &RequestSpec) -> Result<(), CaseError> {
     let err = |field: &str, message: &str| Err(CaseError::new(path, field, message));
-    let req = &raw.request;
     if raw.format == FormatSpec::Both {
         return err("format", "a signing case signs one Format: JSON or XML");
     }
@@ -621,6 +906,9 @@ fn validate_signing(path: &Path, raw: &RawCase) -> Result<(), CaseError> {
         ),
         ("request.product", req.product.is_some()),
         ("request.signed_method", req.signed_method.is_some()),
+        ("request.extra_query", !req.extra_query.0.is_empty()),
+        ("request.extra_body", !req.extra_body.0.is_empty()),
+        ("request.fill", !req.fill.is_empty()),
     ] {
         if used {
             return err(field, "is for exchange cases only");
@@ -655,7 +943,17 @@ fn validate_exchange(path: &Path, req: &RequestSpec) -> Result<(), CaseError> {
                 "an unsigned request gives its raw query or body",
             );
         }
-        (SignatureKind::None, _, Some(_)) => {}
+        (SignatureKind::None, _, Some(_)) => {
+            for (field, used) in [
+                ("request.extra_query", !req.extra_query.0.is_empty()),
+                ("request.extra_body", !req.extra_body.0.is_empty()),
+                ("request.fill", !req.fill.is_empty()),
+            ] {
+                if used {
+                    return err(field, "is for signed requests; write it into `raw`");
+                }
+            }
+        }
         (_, _, Some(_)) => return err("request.raw", "is only for signature: none"),
         (_, None, None) => {
             return err(

@@ -1,4 +1,4 @@
-//! The command line: `run` and `sign`.
+//! The command line: `run`, `record` and `sign`.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -28,6 +28,23 @@ pub enum Command {
     Run(RunArgs),
     /// Print the canonical form, string to sign and signature of a request.
     Sign(SignArgs),
+    /// Run exchange cases against --endpoint and write its answers back into the case files as
+    /// `recorded` goldens (an emulator's answers never replace `reference`, `sdk` or real
+    /// recordings).
+    Record(RecordArgs),
+}
+
+/// Options of `record`: those of `run` (cases, filter, formats, credentials, gates), the
+/// endpoint being required, and where to write.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The options shared with `run`; `--endpoint` is required.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Write the recorded cases under this directory (`<dir>/<family>/<id>.yaml`) instead of
+    /// over the case files.
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// Response formats for `--format`.
@@ -66,6 +83,11 @@ pub struct RunArgs {
     /// The directory of cases.
     #[arg(long, default_value = crate::CASES_DIR)]
     pub cases: PathBuf,
+    /// An endpoint variable for flow cases, NAME=VALUE (repeatable): `PrimaryUid`,
+    /// `SecondaryUid` and the network instances the cases attach (`VpcHangzhou`, ...); the
+    /// in-process emulator defines them all.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
     /// The primary AccessKey id.
     #[arg(long, env = "ALIBABA_CLOUD_ACCESS_KEY_ID")]
     pub access_key_id: Option<String>,
@@ -201,6 +223,7 @@ pub async fn main(cli: Cli) -> ExitCode {
             }
         }
         Command::Run(args) => run_command(args).await,
+        Command::Record(args) => record_command(args).await,
     }
 }
 
@@ -230,19 +253,31 @@ async fn run_command(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let needs_endpoint = planned.iter().any(|p| p.case.kind == Kind::Exchange);
+    let mut variables = Vec::new();
+    for var in &args.vars {
+        match var.split_once('=') {
+            Some((name, value)) if !name.is_empty() => {
+                variables.push((name.to_owned(), value.to_owned()));
+            }
+            _ => {
+                eprintln!("error: --var {var:?}: expected NAME=VALUE");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let needs_endpoint = planned.iter().any(|p| p.case.kind != Kind::Signing);
     let mut no_endpoint_reason = String::from("no endpoint");
     let endpoint = match (&args.endpoint, needs_endpoint) {
         (_, false) => None,
         (Some(url), true) => match Endpoint::new(url, EndpointKind::Remote, credentials) {
-            Ok(endpoint) => Some(endpoint),
+            Ok(endpoint) => Some(endpoint.with_variables(variables.clone())),
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         },
         (None, true) => match start_in_process().await {
-            Ok(endpoint) => Some(endpoint),
+            Ok(endpoint) => Some(endpoint.with_variables(variables.clone())),
             Err(e) => {
                 eprintln!("warning: {e}; cases that need an endpoint are skipped");
                 no_endpoint_reason = e.to_string();
@@ -277,5 +312,61 @@ async fn run_command(args: RunArgs) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+async fn record_command(args: RecordArgs) -> ExitCode {
+    let RecordArgs { run: args, out_dir } = args;
+    let Some(url) = args.endpoint.clone() else {
+        eprintln!("error: record needs --endpoint URL (the endpoint whose answers are recorded)");
+        return ExitCode::from(2);
+    };
+    let cases = match load_dir(&args.cases) {
+        Ok(cases) => cases,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = RunOptions {
+        filter: args.filter.clone(),
+        formats: match args.format {
+            FormatArg::Json => FormatSelection::Json,
+            FormatArg::Xml => FormatSelection::Xml,
+            FormatArg::Both => FormatSelection::Both,
+        },
+        allow_billing: args.allow_billing,
+        allow_writes: args.allow_writes,
+    };
+    let planned = plan(&cases, &options);
+    let endpoint = match credentials(&args)
+        .and_then(|c| Endpoint::new(&url, EndpointKind::Remote, c).map_err(|e| e.to_string()))
+    {
+        Ok(endpoint) => endpoint,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let result = crate::record::record(
+        &planned,
+        &endpoint,
+        &options,
+        out_dir.as_deref(),
+        &crate::record::today(),
+        &mut stdout,
+    )
+    .await;
+    let _ = stdout.flush();
+    match result {
+        Ok(report) if report.failed() > 0 => ExitCode::FAILURE,
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            for line in e.to_string().lines() {
+                eprintln!("error: {line}");
+            }
+            ExitCode::from(2)
+        }
     }
 }

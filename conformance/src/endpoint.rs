@@ -54,6 +54,12 @@ pub struct Endpoint {
     pub kind: EndpointKind,
     /// The credentials by role.
     pub credentials: CredentialSet,
+    /// Values flow cases refer to as `${Name}` that depend on the endpoint's accounts: account
+    /// UIDs (`PrimaryUid`, `SecondaryUid`) and existing network instances (`VpcHangzhou`, ...).
+    /// In transcripts their values are shown as `<Name>`, so one snapshot fits every endpoint.
+    pub variables: Vec<(String, String)>,
+    /// Polls of `wait_until` happen at least this often (an emulator need not be polled slowly).
+    pub poll_interval: Option<std::time::Duration>,
     /// Keeps an in-process server alive as long as the endpoint.
     _guard: Option<Box<dyn Send + Sync>>,
 }
@@ -64,6 +70,7 @@ impl fmt::Debug for Endpoint {
             .field("base_url", &self.base_url)
             .field("kind", &self.kind)
             .field("credentials", &self.credentials)
+            .field("variables", &self.variables)
             .finish_non_exhaustive()
     }
 }
@@ -93,8 +100,35 @@ impl Endpoint {
             host,
             kind,
             credentials,
+            variables: Vec::new(),
+            poll_interval: None,
             _guard: None,
         })
+    }
+
+    /// Sets the endpoint variables (`--var NAME=VALUE`), replacing any of the same name.
+    #[must_use]
+    pub fn with_variables(mut self, variables: impl IntoIterator<Item = (String, String)>) -> Self {
+        for (name, value) in variables {
+            self.variables.retain(|(n, _)| *n != name);
+            self.variables.push((name, value));
+        }
+        self
+    }
+
+    /// Polls `wait_until` steps at least this often.
+    #[must_use]
+    pub fn with_poll_interval(mut self, interval: std::time::Duration) -> Self {
+        self.poll_interval = Some(interval);
+        self
+    }
+
+    /// The value of an endpoint variable.
+    pub fn variable(&self, name: &str) -> Option<&str> {
+        self.variables
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Attaches something (a server handle, a shutdown sender) that must live as long as the
@@ -106,15 +140,46 @@ impl Endpoint {
     }
 }
 
+/// The transition delay (Creating, Attaching, ...) of the in-process emulator: short, so that flow
+/// cases see the asynchronous states and wait them out quickly.
+pub const IN_PROCESS_DELAY_MS: u64 = 200;
+
+/// How often `wait_until` polls the in-process emulator.
+pub const IN_PROCESS_POLL_MS: u64 = 50;
+
+/// The endpoint variables of the emulator's default accounts and inventory
+/// (`cen_emulator::inventory::default_inventory`): the names flow cases use, which
+/// `--var NAME=VALUE` supplies for a real endpoint.
+pub const EMULATOR_INSTANCES: &[(&str, &str)] = &[
+    ("VpcHangzhou", "vpc-bp1emuhz00000000001"),
+    ("VpcHangzhouRouteTable", "vtb-bp1emuhz00000000001"),
+    ("VpcHangzhou2", "vpc-bp1emuhz00000000002"),
+    ("VpcShanghai", "vpc-uf6emush00000000001"),
+    ("VpcShanghaiRouteTable", "vtb-uf6emush00000000001"),
+    ("VpcBeijing", "vpc-2zeemubj00000000001"),
+    ("VpcUsWest", "vpc-rj9emuus00000000001"),
+    ("VbrHangzhou", "vbr-bp1emuhz00000000001"),
+    ("SecondaryVpcHangzhou", "vpc-bp1emuhzb0000000001"),
+    ("SecondaryVpcUsWest", "vpc-rj9emuusb0000000001"),
+];
+
 /// Starts the CEN emulator (`crates/cen-emulator`) inside this process on a loopback port, in
-/// memory with its default accounts and inventory, and returns it as an
-/// [`EndpointKind::Emulator`] endpoint: `primary` is the emulator's first default account,
-/// `secondary` its second. The emulator has no disabled keys, so `disabled` cases are skipped.
+/// memory with its default accounts and inventory and a transition delay of
+/// [`IN_PROCESS_DELAY_MS`], and returns it as an [`EndpointKind::Emulator`] endpoint: `primary`
+/// is the emulator's first default account, `secondary` its second. The emulator has no disabled
+/// keys, so `disabled` cases are skipped.
 ///
 /// This is what `cen-conformance run` does without `--endpoint`. The server task stops when the
 /// endpoint is dropped.
 pub async fn start_in_process() -> Result<Endpoint, EndpointError> {
-    use cen_emulator::config::{DEFAULT_DELAY_MS, default_accounts, uids};
+    start_in_process_with_delay(std::time::Duration::from_millis(IN_PROCESS_DELAY_MS)).await
+}
+
+/// [`start_in_process`] with another transition delay.
+pub async fn start_in_process_with_delay(
+    delay: std::time::Duration,
+) -> Result<Endpoint, EndpointError> {
+    use cen_emulator::config::{default_accounts, uids};
     use cen_emulator::inventory::default_inventory;
     use cen_emulator::store::Store;
     use cen_emulator::{Emulator, EmulatorConfig};
@@ -124,7 +189,7 @@ pub async fn start_in_process() -> Result<Endpoint, EndpointError> {
     let uids = uids(&accounts);
     let emulator = Emulator::new(
         EmulatorConfig {
-            delay: std::time::Duration::from_millis(DEFAULT_DELAY_MS),
+            delay,
             accounts: uids.clone(),
             inventory: default_inventory(&uids),
         },
@@ -152,11 +217,20 @@ pub async fn start_in_process() -> Result<Endpoint, EndpointError> {
         secondary: credential(1),
         disabled: None,
     };
+    let mut variables: Vec<(String, String)> = EMULATOR_INSTANCES
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    for (name, uid) in ["PrimaryUid", "SecondaryUid"].into_iter().zip(&uids) {
+        variables.push((name.to_owned(), uid.to_string()));
+    }
     Ok(Endpoint::new(
         &format!("http://{address}"),
         EndpointKind::Emulator,
         credentials,
     )?
+    .with_variables(variables)
+    .with_poll_interval(std::time::Duration::from_millis(IN_PROCESS_POLL_MS))
     .with_guard(Box::new(AbortOnDrop(server))))
 }
 

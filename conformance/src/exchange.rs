@@ -16,7 +16,8 @@ use acs_rpc::time::format_timestamp;
 use serde_json::Value;
 
 use crate::case::{
-    Case, CredentialsSpec, Expect, Format, PlacementSpec, ResponseExpect, SignatureKind,
+    Case, CredentialsSpec, Expect, Format, PlacementSpec, RequestSpec, ResponseExpect,
+    SignatureKind,
 };
 use crate::diff::Failure;
 use crate::endpoint::Endpoint;
@@ -98,12 +99,12 @@ pub fn resolve_credentials(name: &str, endpoint: &Endpoint) -> Result<Credential
     }
 }
 
-/// The `Version` a case sends.
-fn version_of(case: &Case) -> String {
-    if let Some(version) = &case.request.version {
+/// The `Version` a request sends.
+fn version_of(request: &RequestSpec) -> String {
+    if let Some(version) = &request.version {
         return version.clone();
     }
-    let meta = match case.request.product.as_deref() {
+    let meta = match request.product.as_deref() {
         Some("Vpc") => &cen_types::operations::VPC,
         _ => &cen_types::operations::CBN,
     };
@@ -140,6 +141,14 @@ fn path_and_query(query: &str) -> String {
     }
 }
 
+/// The `fill` parameters of a request: each a value of that many `x` characters.
+fn filled(req: &RequestSpec) -> Pairs {
+    req.fill
+        .iter()
+        .map(|(name, len)| (name.clone(), "x".repeat(*len)))
+        .collect()
+}
+
 /// Builds and signs the request of an exchange case for one response format.
 pub fn prepare(
     case: &Case,
@@ -147,7 +156,17 @@ pub fn prepare(
     endpoint: &Endpoint,
     now: SystemTime,
 ) -> Result<Prepared, Skip> {
-    let req = &case.request;
+    prepare_request(&case.operation, &case.request, format, endpoint, now)
+}
+
+/// Builds and signs one request of `action` for one response format.
+pub fn prepare_request(
+    action: &str,
+    req: &RequestSpec,
+    format: Format,
+    endpoint: &Endpoint,
+    now: SystemTime,
+) -> Result<Prepared, Skip> {
     let method = req.method.clone().unwrap_or_else(|| "POST".to_owned());
     let host = endpoint.host.clone();
     if req.signature == SignatureKind::None {
@@ -187,12 +206,13 @@ pub fn prepare(
     });
     let signed_method = req.signed_method.clone().unwrap_or_else(|| method.clone());
     let omitted = |name: &str| req.omit.iter().any(|o| o.eq_ignore_ascii_case(name));
-    let version = version_of(case);
+    let version = version_of(req);
     match req.signature {
         SignatureKind::V1 => {
             let mut params: Pairs = req.params.0.clone();
+            params.extend(filled(req));
             let mut common = vec![
-                ("Action", case.operation.as_str()),
+                ("Action", action),
                 ("Version", version.as_str()),
                 ("Format", format.param()),
                 ("AccessKeyId", creds.access_key_id.as_str()),
@@ -213,7 +233,11 @@ pub fn prepare(
                 set_pair(&mut params, name, value);
             }
             params.retain(|(n, _)| !omitted(n));
-            let string_to_sign = v1::string_to_sign(&signed_method, &params);
+            // Extra parameters are signed like the rest: a server signs everything it received.
+            let mut signed = params.clone();
+            signed.extend(req.extra_query.0.iter().cloned());
+            signed.extend(req.extra_body.0.iter().cloned());
+            let string_to_sign = v1::string_to_sign(&signed_method, &signed);
             let signature = v1::signature(creds.access_key_secret.expose(), &string_to_sign);
             if !omitted("Signature") {
                 params.push(("Signature".to_owned(), signature));
@@ -224,7 +248,9 @@ pub fn prepare(
                 }
                 params.retain(|(n, _)| !after.remove.contains(n));
             }
-            let (query, body) = place(params, req.placement);
+            let (mut query, mut body) = place(params, req.placement);
+            query.extend(req.extra_query.0.iter().cloned());
+            body.extend(req.extra_body.0.iter().cloned());
             let mut headers = vec![("host".to_owned(), host)];
             if !body.is_empty() {
                 headers.push(("content-type".to_owned(), FORM_CONTENT_TYPE.to_owned()));
@@ -238,6 +264,7 @@ pub fn prepare(
         }
         SignatureKind::V3 | SignatureKind::None => {
             let mut params: Pairs = req.params.0.clone();
+            params.extend(filled(req));
             if format == Format::Xml {
                 params.push(("Format".to_owned(), format.param().to_owned()));
             }
@@ -245,12 +272,14 @@ pub fn prepare(
                 set_pair(&mut params, name, value);
             }
             params.retain(|(n, _)| !omitted(n));
-            let (query, body_params) = place(params, req.placement);
+            let (mut query, mut body_params) = place(params, req.placement);
+            query.extend(req.extra_query.0.iter().cloned());
+            body_params.extend(req.extra_body.0.iter().cloned());
             // Sorted like the official SDKs send a body; V3 signs only its hash.
             let body = canonical_query(&body_params).into_bytes();
             let mut headers: Pairs = vec![
                 ("host".to_owned(), host),
-                ("x-acs-action".to_owned(), case.operation.clone()),
+                ("x-acs-action".to_owned(), action.to_owned()),
                 ("x-acs-version".to_owned(), version),
                 ("x-acs-date".to_owned(), timestamp),
                 ("x-acs-signature-nonce".to_owned(), nonce),
@@ -288,7 +317,6 @@ pub fn prepare(
                 );
                 headers.push(("authorization".to_owned(), authorization));
             }
-            let mut query = query;
             if let Some(after) = &req.after_signing {
                 for (name, value) in &after.set.0 {
                     set_pair(&mut query, name, value);
@@ -362,7 +390,8 @@ fn chain(e: reqwest::Error) -> String {
     text
 }
 
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+/// The value of a response header, by case-insensitive name.
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -445,9 +474,31 @@ fn media_type(content_type: Option<&str>) -> String {
         .unwrap_or_else(|| "(none)".to_owned())
 }
 
+/// The value at a dotted path of a JSON tree; a numeric segment indexes an array.
+pub fn json_at<'a>(tree: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(tree, |node, segment| match node {
+        Value::Object(map) => map.get(segment),
+        Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => None,
+    })
+}
+
+/// The JSON type name of a value, as `expect.types` writes it.
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
 /// Renders the checked facts as expected and as observed, line for line.
 fn render(
-    case: &Case,
+    action: &str,
     expect: &ResponseExpect,
     format: Format,
     observed: &Observed,
@@ -502,7 +553,7 @@ fn render(
         let wanted_root = if expect.code.is_some() {
             "Error".to_owned()
         } else {
-            format!("{}Response", case.operation)
+            format!("{action}Response")
         };
         line(
             format!("xml root: {wanted_root}"),
@@ -518,6 +569,21 @@ fn render(
                 if present { "present" } else { "absent" }
             ),
         );
+    }
+    if format == Format::Json && !expect.types.is_empty() {
+        let tree = serde_json::from_str::<Value>(&observed.body).unwrap_or(Value::Null);
+        for (path, kind) in &expect.types {
+            let got = json_at(&tree, path).map_or("(absent)", json_type);
+            let got = if kind == "number" && got == "integer" {
+                "number"
+            } else {
+                got
+            };
+            line(
+                format!("type {path}: {kind}"),
+                format!("type {path}: {got}"),
+            );
+        }
     }
     for (name, value) in &expect.headers.0 {
         let got = header(&observed.headers, name);
@@ -541,7 +607,17 @@ pub fn check_response(case: &Case, format: Format, observed: &Observed) -> Resul
     let Expect::Response(expect) = &case.expect else {
         return Err(Failure::message("not an exchange case"));
     };
-    let (expected, actual) = render(case, expect, format, observed);
+    check_expect(&case.operation, expect, format, observed)
+}
+
+/// Checks a response to `action` against an expectation (an exchange case's, or a flow step's).
+pub fn check_expect(
+    action: &str,
+    expect: &ResponseExpect,
+    format: Format,
+    observed: &Observed,
+) -> Result<(), Failure> {
+    let (expected, actual) = render(action, expect, format, observed);
     Failure::compare("the response differs", &expected, &actual).map_err(|f| {
         let mut body = observed.body.clone();
         if body.len() > 2000 {

@@ -10,6 +10,8 @@ pub mod cli;
 pub mod diff;
 pub mod endpoint;
 pub mod exchange;
+pub mod flow;
+pub mod record;
 pub mod runner;
 pub mod sign_cmd;
 pub mod signing;

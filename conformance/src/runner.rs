@@ -7,6 +7,7 @@ use crate::case::{Case, Format, FormatSpec, Kind};
 use crate::diff::Failure;
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::exchange::{Skip, run_exchange};
+use crate::flow::{compare_with_snapshot, run_flow};
 use crate::signing::check_signing;
 
 /// Which formats exchange cases written for both are run in.
@@ -193,7 +194,7 @@ pub fn plan<'a>(cases: &'a [Case], options: &RunOptions) -> Vec<Planned<'a>> {
                 format: None,
                 name: case.name(),
             }),
-            Kind::Exchange => {
+            Kind::Exchange | Kind::Flow => {
                 let formats: &[Format] = match case.format {
                     FormatSpec::Json => &[Format::Json],
                     FormatSpec::Xml => &[Format::Xml],
@@ -288,7 +289,22 @@ pub async fn run(
         let started = Instant::now();
         let outcome = match (p.case.kind, p.format, endpoint) {
             (Kind::Signing, _, _) => settle(p.case, check_signing(p.case)),
-            (Kind::Exchange, _, None) => Outcome::Skip(no_endpoint_reason.to_owned()),
+            (Kind::Exchange | Kind::Flow, _, None) => Outcome::Skip(no_endpoint_reason.to_owned()),
+            (Kind::Flow, format, Some(endpoint)) => match safety_skip(p.case, endpoint, options) {
+                Some(reason) => Outcome::Skip(reason),
+                None => {
+                    let format = format.unwrap_or(Format::Json);
+                    match run_flow(&client, p.case, format, endpoint).await {
+                        Ok(run) => settle(
+                            p.case,
+                            run.result.and_then(|()| {
+                                compare_with_snapshot(p.case, format, &run.transcript)
+                            }),
+                        ),
+                        Err(Skip(reason)) => Outcome::Skip(reason),
+                    }
+                }
+            },
             (Kind::Exchange, format, Some(endpoint)) => {
                 match safety_skip(p.case, endpoint, options) {
                     Some(reason) => Outcome::Skip(reason),

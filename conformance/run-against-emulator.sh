@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Runs the conformance suite against a cen-emulator binary on loopback, the way CI does: builds
+# both binaries (unless CEN_EMULATOR_BIN and CEN_CONFORMANCE_BIN name them), starts the emulator
+# with --listen 127.0.0.1:0, reads its URL from the first line it prints, runs every case with the
+# emulator's two default accounts, --allow-writes and --allow-billing, writes a JUnit report, and
+# stops the emulator on exit. Exits with the suite's status (1 when a case failed).
+#
+#   conformance/run-against-emulator.sh [extra `cen-conformance run` options, e.g. --filter auth/]
+#
+# Environment: CEN_CONFORMANCE_JUNIT (default target/conformance-junit.xml),
+# CEN_EMULATOR_BIN, CEN_CONFORMANCE_BIN, CEN_EMULATOR_DELAY_MS (default 200).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+junit="${CEN_CONFORMANCE_JUNIT:-target/conformance-junit.xml}"
+emulator_bin="${CEN_EMULATOR_BIN:-}"
+conformance_bin="${CEN_CONFORMANCE_BIN:-}"
+if [[ -z "$emulator_bin" || -z "$conformance_bin" ]]; then
+    cargo build --locked -p cen-emulator -p cen-conformance --bins
+    target_dir="${CARGO_TARGET_DIR:-target}"
+    emulator_bin="${emulator_bin:-$target_dir/debug/cen-emulator}"
+    conformance_bin="${conformance_bin:-$target_dir/debug/cen-conformance}"
+fi
+
+workdir="$(mktemp -d)"
+emulator_pid=""
+cleanup() {
+    local status=$?
+    if [[ -n "$emulator_pid" ]] && kill -0 "$emulator_pid" 2>/dev/null; then
+        kill "$emulator_pid" 2>/dev/null || true
+        wait "$emulator_pid" 2>/dev/null || true
+    fi
+    rm -rf "$workdir"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$emulator_bin" --listen 127.0.0.1:0 --delay-ms "${CEN_EMULATOR_DELAY_MS:-200}" \
+    >"$workdir/stdout" 2>"$workdir/stderr" &
+emulator_pid=$!
+
+# The first line on stdout is `listening on http://<address>`.
+url=""
+for _ in $(seq 1 300); do
+    line="$(head -n 1 "$workdir/stdout" 2>/dev/null || true)"
+    if [[ "$line" == "listening on "* ]]; then
+        url="${line#listening on }"
+        break
+    fi
+    if ! kill -0 "$emulator_pid" 2>/dev/null; then
+        break
+    fi
+    sleep 0.1
+done
+if [[ -z "$url" ]]; then
+    echo "error: the emulator did not start; its stderr:" >&2
+    cat "$workdir/stderr" >&2
+    exit 2
+fi
+echo "cen-emulator on $url"
+
+# The endpoint variables of flow cases: the emulator's default account UIDs and the network
+# instances of its default inventory (conformance/src/endpoint.rs, EMULATOR_INSTANCES).
+emulator_vars=(
+    --var PrimaryUid=1234567890123456
+    --var SecondaryUid=6543210987654321
+    --var VpcHangzhou=vpc-bp1emuhz00000000001
+    --var VpcHangzhouRouteTable=vtb-bp1emuhz00000000001
+    --var VpcHangzhou2=vpc-bp1emuhz00000000002
+    --var VpcShanghai=vpc-uf6emush00000000001
+    --var VpcShanghaiRouteTable=vtb-uf6emush00000000001
+    --var VpcBeijing=vpc-2zeemubj00000000001
+    --var VpcUsWest=vpc-rj9emuus00000000001
+    --var VbrHangzhou=vbr-bp1emuhz00000000001
+    --var SecondaryVpcHangzhou=vpc-bp1emuhzb0000000001
+    --var SecondaryVpcUsWest=vpc-rj9emuusb0000000001
+)
+
+mkdir -p "$(dirname "$junit")"
+"$conformance_bin" run \
+    --endpoint "$url" \
+    --access-key-id LTAI5tEmulatorDefault1 \
+    --access-key-secret emulator-secret-1 \
+    --secondary-access-key-id LTAI5tEmulatorDefault2 \
+    --secondary-access-key-secret emulator-secret-2 \
+    --allow-writes \
+    --allow-billing \
+    --junit "$junit" \
+    "${emulator_vars[@]}" \
+    "$@"

@@ -1,0 +1,332 @@
+//! The harness catches what is wrong: the in-process emulator's router, wrapped in a middleware
+//! that breaks one thing in its answers, is served on 127.0.0.1 and the runner (the code
+//! `cen-conformance run` uses) is pointed at it. Each fault must fail the run, the report must
+//! name the case that catches it, and the diff must show the expected line and the actual one.
+//! A control run through the same wrapper, with no fault, passes the same cases.
+
+use std::sync::Arc;
+
+use acs_rpc::Credentials;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::Response;
+use cen_conformance::case::load_dir;
+use cen_conformance::endpoint::{AbortOnDrop, CredentialSet, Endpoint, EndpointKind};
+use cen_conformance::runner::{FormatSelection, RunOptions, plan, run};
+use serde_json::{Map, Value, json};
+
+/// One thing a broken server gets wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// Nothing: the emulator as it is.
+    None,
+    /// `<Wrong>` instead of `<DescribeCensResponse>`.
+    WrongXmlRoot,
+    /// `"Cens": [..]` instead of `"Cens": {"Cen": [..]}`.
+    UnwrappedList,
+    /// `InvalidParam` instead of `InvalidParameter`.
+    WrongCode,
+    /// 403 instead of 400.
+    WrongStatus,
+    /// A request whose signature does not match is served as if it did.
+    AcceptsBadSignature,
+    /// `TotalCount` left out.
+    DropsTotalCount,
+    /// `"TotalCount": "0"` instead of `"TotalCount": 0`.
+    NumberAsString,
+}
+
+fn edit_json(text: &str, edit: impl FnOnce(&mut Map<String, Value>)) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(mut map)) => {
+            edit(&mut map);
+            Value::Object(map).to_string()
+        }
+        _ => text.to_owned(),
+    }
+}
+
+async fn break_response(State(fault): State<Fault>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    match fault {
+        Fault::None => {}
+        Fault::WrongXmlRoot => {
+            text = text
+                .replace("<DescribeCensResponse>", "<Wrong>")
+                .replace("</DescribeCensResponse>", "</Wrong>");
+        }
+        Fault::UnwrappedList => {
+            text = edit_json(&text, |map| {
+                if let Some(Value::Object(wrapper)) = map.get("Cens").cloned() {
+                    let list = wrapper.get("Cen").cloned().unwrap_or(json!([]));
+                    map.insert("Cens".to_owned(), list);
+                }
+            });
+        }
+        Fault::WrongCode => {
+            text = edit_json(&text, |map| {
+                if map.get("Code") == Some(&json!("InvalidParameter")) {
+                    map.insert("Code".to_owned(), json!("InvalidParam"));
+                }
+            });
+        }
+        Fault::WrongStatus => {
+            if parts.status == StatusCode::BAD_REQUEST {
+                parts.status = StatusCode::FORBIDDEN;
+            }
+        }
+        Fault::AcceptsBadSignature => {
+            if text.contains("SignatureDoesNotMatch") {
+                parts.status = StatusCode::OK;
+                parts.headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json;charset=utf-8"),
+                );
+                text = json!({
+                    "RequestId": "00000000-0000-4000-8000-000000000000",
+                    "Cens": {"Cen": []},
+                    "TotalCount": 0,
+                    "PageNumber": 1,
+                    "PageSize": 10
+                })
+                .to_string();
+            }
+        }
+        Fault::DropsTotalCount => {
+            text = edit_json(&text, |map| {
+                map.remove("TotalCount");
+            });
+        }
+        Fault::NumberAsString => {
+            text = edit_json(&text, |map| {
+                if let Some(Value::Number(n)) = map.get("TotalCount").cloned() {
+                    map.insert("TotalCount".to_owned(), Value::String(n.to_string()));
+                }
+            });
+        }
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(text))
+}
+
+/// The in-process emulator (as `endpoint::start_in_process` builds it) behind the fault, on a
+/// loopback port, as an emulator endpoint (writes allowed) with the default accounts.
+async fn serve(fault: Fault) -> Endpoint {
+    use cen_emulator::config::{default_accounts, uids};
+    use cen_emulator::inventory::default_inventory;
+    use cen_emulator::store::Store;
+    use cen_emulator::{Emulator, EmulatorConfig};
+
+    let accounts = default_accounts();
+    let uids = uids(&accounts);
+    let emulator = Emulator::new(
+        EmulatorConfig {
+            delay: std::time::Duration::from_millis(200),
+            accounts: uids.clone(),
+            inventory: default_inventory(&uids),
+        },
+        Store::Memory,
+    )
+    .expect("the emulator starts");
+    let app = cen_emulator::app(Arc::new(emulator), &accounts)
+        .layer(from_fn_with_state(fault, break_response));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let address = listener.local_addr().expect("local address");
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let credential = |i: usize| {
+        accounts
+            .get(i)
+            .map(|a| Credentials::new(a.access_key_id.as_str(), a.secret.as_str()))
+    };
+    Endpoint::new(
+        &format!("http://{address}"),
+        EndpointKind::Emulator,
+        CredentialSet {
+            primary: credential(0),
+            secondary: credential(1),
+            disabled: None,
+        },
+    )
+    .expect("valid URL")
+    .with_guard(Box::new(AbortOnDrop(server)))
+}
+
+/// Runs the cases whose name contains `filter` against a server with `fault`; returns whether
+/// the run failed and its output.
+async fn run_against(fault: Fault, filter: &str) -> (usize, usize, String) {
+    let cases = load_dir(std::path::Path::new(cen_conformance::CASES_DIR)).expect("cases load");
+    let options = RunOptions {
+        filter: Some(filter.to_owned()),
+        formats: FormatSelection::Both,
+        ..RunOptions::default()
+    };
+    let planned = plan(&cases, &options);
+    assert!(!planned.is_empty(), "no case matches {filter:?}");
+    let endpoint = serve(fault).await;
+    let mut out = Vec::new();
+    let report = run(&planned, Some(&endpoint), "no endpoint", &options, &mut out)
+        .await
+        .expect("run");
+    (
+        report.failed(),
+        planned.len(),
+        String::from_utf8(out).expect("UTF-8 output"),
+    )
+}
+
+/// Asserts that the fault fails the run, that `case` is reported as failing, and that its diff
+/// shows `expected` (`-`) and `actual` (`+`).
+#[track_caller]
+fn assert_caught(failed: usize, text: &str, case: &str, expected: &str, actual: &str) {
+    assert!(failed > 0, "the fault went unnoticed:\n{text}");
+    assert!(
+        text.contains(&format!("FAIL {case}\n")),
+        "{case} is not reported:\n{text}"
+    );
+    let diff = text
+        .split(&format!("FAIL {case}\n"))
+        .nth(1)
+        .unwrap_or_default();
+    let diff: String = diff
+        .lines()
+        .take_while(|l| l.starts_with("    "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        diff.contains("    the response differs") && diff.contains("    --- expected"),
+        "no diff under {case}:\n{text}"
+    );
+    assert!(
+        diff.contains(&format!("    - {expected}\n")),
+        "the diff of {case} lacks `- {expected}`:\n{diff}"
+    );
+    assert!(
+        diff.contains(&format!("    + {actual}\n")),
+        "the diff of {case} lacks `+ {actual}`:\n{diff}"
+    );
+}
+
+/// The cases the faults are caught by, all passing against the emulator itself.
+const CATCHERS: &[&str] = &[
+    "malformed/repeat-index-gaps-accepted[xml]",
+    "malformed/repeat-index-gaps-accepted[json]",
+    "malformed/mistyped-integer-word[json]",
+    "malformed/missing-required-parameter[json]",
+    "auth/signature-mismatch-tampered-v1[json]",
+    "malformed/plus-and-encoded-utf8-accepted[json]",
+    "malformed/long-value-in-query-accepted[json]",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_catching_cases_pass_through_the_wrapper_without_a_fault() {
+    for case in CATCHERS {
+        let (failed, planned, text) = run_against(Fault::None, case).await;
+        assert_eq!(failed, 0, "{text}");
+        assert_eq!(planned, 1, "{case} selects one case:\n{text}");
+        assert!(text.contains(&format!("ok {case}\n")), "{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_xml_root_is_caught() {
+    let case = "malformed/repeat-index-gaps-accepted[xml]";
+    let (failed, _, text) = run_against(Fault::WrongXmlRoot, case).await;
+    assert_caught(
+        failed,
+        &text,
+        case,
+        "xml root: DescribeCensResponse",
+        "xml root: Wrong",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_list_without_its_wrapper_is_caught() {
+    let case = "malformed/repeat-index-gaps-accepted[json]";
+    let (failed, _, text) = run_against(Fault::UnwrappedList, case).await;
+    assert_caught(failed, &text, case, "type Cens: object", "type Cens: array");
+    assert_caught(
+        failed,
+        &text,
+        case,
+        "type Cens.Cen: array",
+        "type Cens.Cen: (absent)",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_error_code_is_caught() {
+    let case = "malformed/mistyped-integer-word[json]";
+    let (failed, _, text) = run_against(Fault::WrongCode, case).await;
+    assert_caught(
+        failed,
+        &text,
+        case,
+        "code: InvalidParameter",
+        "code: InvalidParam",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_status_is_caught() {
+    let case = "malformed/missing-required-parameter[json]";
+    let (failed, _, text) = run_against(Fault::WrongStatus, case).await;
+    assert_caught(failed, &text, case, "status: 400", "status: 403");
+    // The whole malformed family notices it too.
+    let (failed, planned, text) = run_against(Fault::WrongStatus, "malformed/").await;
+    assert!(
+        failed * 2 > planned,
+        "{failed} of {planned} failed:\n{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_accepting_a_bad_signature_is_caught() {
+    let case = "auth/signature-mismatch-tampered-v1[json]";
+    let (failed, _, text) = run_against(Fault::AcceptsBadSignature, case).await;
+    assert_caught(failed, &text, case, "status: 400", "status: 200");
+    assert_caught(
+        failed,
+        &text,
+        case,
+        "code: SignatureDoesNotMatch",
+        "code: (none)",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_field_is_caught() {
+    let case = "malformed/plus-and-encoded-utf8-accepted[json]";
+    let (failed, _, text) = run_against(Fault::DropsTotalCount, case).await;
+    assert_caught(
+        failed,
+        &text,
+        case,
+        "field TotalCount: present",
+        "field TotalCount: absent",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_number_sent_as_a_string_is_caught() {
+    let case = "malformed/long-value-in-query-accepted[json]";
+    let (failed, _, text) = run_against(Fault::NumberAsString, case).await;
+    assert_caught(
+        failed,
+        &text,
+        case,
+        "type TotalCount: integer",
+        "type TotalCount: string",
+    );
+}
