@@ -2,8 +2,8 @@
 # Runs the conformance suite against a cen-emulator binary on loopback, the way CI does: builds
 # both binaries (unless CEN_EMULATOR_BIN and CEN_CONFORMANCE_BIN name them), starts the emulator
 # with --listen 127.0.0.1:0, reads its URL from the first line it prints, runs every case with the
-# emulator's two default accounts, --allow-writes and --allow-billing, writes a JUnit report, and
-# stops the emulator on exit. Exits with the suite's status (1 when a case failed).
+# emulator's two default accounts and its disabled key, --allow-writes and --allow-billing,
+# writes a JUnit report, and stops the emulator on exit. Exits with the suite's status (1 when a case failed).
 #
 #   conformance/run-against-emulator.sh [extra `cen-conformance run` options, e.g. --filter auth/]
 #
@@ -85,6 +85,8 @@ mkdir -p "$(dirname "$junit")"
     --access-key-secret emulator-secret-1 \
     --secondary-access-key-id LTAI5tEmulatorDefault2 \
     --secondary-access-key-secret emulator-secret-2 \
+    --disabled-access-key-id LTAI5tEmulatorDisabled \
+    --disabled-access-key-secret emulator-secret-disabled \
     --allow-writes \
     --allow-billing \
     --junit "$junit" \

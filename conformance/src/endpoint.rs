@@ -166,8 +166,8 @@ pub const EMULATOR_INSTANCES: &[(&str, &str)] = &[
 /// Starts the CEN emulator (`crates/cen-emulator`) inside this process on a loopback port, in
 /// memory with its default accounts and inventory and a transition delay of
 /// [`IN_PROCESS_DELAY_MS`], and returns it as an [`EndpointKind::Emulator`] endpoint: `primary`
-/// is the emulator's first default account, `secondary` its second. The emulator has no disabled
-/// keys, so `disabled` cases are skipped.
+/// is the emulator's first default account, `secondary` its second, `disabled` its default
+/// disabled key.
 ///
 /// This is what `cen-conformance run` does without `--endpoint`. The server task stops when the
 /// endpoint is dropped.
@@ -207,15 +207,14 @@ pub async fn start_in_process_with_delay(
         // An error here ends the task; requests then fail and are reported per case.
         let _ = axum::serve(listener, app).await;
     });
-    let credential = |i: usize| {
-        accounts
-            .get(i)
-            .map(|a| Credentials::new(a.access_key_id.as_str(), a.secret.as_str()))
+    let credentials_of = |a: &cen_emulator::config::AccountSpec| {
+        Credentials::new(a.access_key_id.as_str(), a.secret.as_str())
     };
+    let mut enabled = accounts.iter().filter(|a| a.enabled).map(credentials_of);
     let credentials = CredentialSet {
-        primary: credential(0),
-        secondary: credential(1),
-        disabled: None,
+        primary: enabled.next(),
+        secondary: enabled.next(),
+        disabled: accounts.iter().find(|a| !a.enabled).map(credentials_of),
     };
     let mut variables: Vec<(String, String)> = EMULATOR_INSTANCES
         .iter()
