@@ -1,10 +1,7 @@
-//! The runner's HTTP path end to end on 127.0.0.1: every exchange case of the `auth` family,
-//! against the in-process emulator (what `cen-conformance run` uses without `--endpoint`) and
-//! against a bare `cen-server` front door with a tiny fake product serving `DescribeCens`.
-//!
-//! The fake front door stays because it has a disabled AccessKey, which the emulator's
-//! configuration cannot express, so only it exercises `InvalidAccessKeyId.Inactive`; it also
-//! pins the runner's own behaviour (diffs, skips, JUnit) independently of emulator changes.
+//! The runner's HTTP path end to end on 127.0.0.1, against a bare `cen-server` front door with a
+//! tiny fake product serving `DescribeCens`: every exchange case of the `auth` family, and the
+//! runner's own behaviour (diffs, skips, JUnit) independently of emulator changes. The same
+//! cases run one test per file against the emulator in `exchange_cases.rs`.
 
 use std::sync::Arc;
 
@@ -12,9 +9,7 @@ use acs_rpc::Credentials;
 use acs_rpc::error::ApiError;
 use acs_rpc::meta::ProductMeta;
 use cen_conformance::case::load_dir;
-use cen_conformance::endpoint::{
-    AbortOnDrop, CredentialSet, Endpoint, EndpointKind, start_in_process,
-};
+use cen_conformance::endpoint::{AbortOnDrop, CredentialSet, Endpoint, EndpointKind};
 use cen_conformance::runner::{FormatSelection, Outcome, RunOptions, plan, run};
 use cen_server::{Account, BoxFuture, FrontDoor, ProductService, RequestContext, StaticKeyStore};
 use serde_json::{Value, json};
@@ -106,29 +101,6 @@ async fn auth_cases_pass_against_a_front_door() {
     assert_eq!(text.lines().last(), Some(summary.as_str()), "{text}");
     assert!(
         text.contains("ok auth/accept-v1-post-split[xml]\n"),
-        "{text}"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn auth_cases_pass_against_the_in_process_emulator() {
-    let cases = load_dir(std::path::Path::new(cen_conformance::CASES_DIR)).expect("cases load");
-    let options = RunOptions {
-        filter: Some("auth/".to_owned()),
-        ..RunOptions::default()
-    };
-    let planned = plan(&cases, &options);
-    let endpoint = start_in_process().await.expect("the emulator starts");
-    let mut out = Vec::new();
-    let report = run(&planned, Some(&endpoint), "no endpoint", &options, &mut out)
-        .await
-        .expect("run");
-    let text = String::from_utf8(out).expect("UTF-8 output");
-    assert_eq!(report.failed(), 0, "{text}");
-    // Only the disabled-key case (in both formats) lacks credentials on the emulator.
-    assert_eq!(report.skipped(), 2, "{text}");
-    assert!(
-        text.contains("skip auth/access-key-inactive[json] (needs `disabled` credentials"),
         "{text}"
     );
 }

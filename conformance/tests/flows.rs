@@ -74,3 +74,28 @@ async fn operations(#[files("cases/operations/*.yaml")] path: PathBuf) {
 async fn scenarios(#[files("cases/scenarios/*.yaml")] path: PathBuf) {
     check(&path).await;
 }
+
+/// CI never writes snapshots, and a snapshot whose case is gone must not linger: `run` would
+/// never read it and nobody would notice it going stale.
+#[test]
+fn every_snapshot_belongs_to_a_case() {
+    let cases = Path::new(cen_conformance::CASES_DIR);
+    for family in ["operations", "scenarios"] {
+        let snapshots = cases.join(family).join("snapshots");
+        for entry in std::fs::read_dir(&snapshots).expect("the snapshot directory") {
+            let name = entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            let id = name
+                .strip_suffix(".json.snap")
+                .or_else(|| name.strip_suffix(".xml.snap"))
+                .unwrap_or_else(|| panic!("{family}/snapshots/{name} is not a case snapshot"));
+            assert!(
+                cases.join(family).join(format!("{id}.yaml")).is_file(),
+                "{family}/snapshots/{name} has no case {family}/{id}.yaml: delete it"
+            );
+        }
+    }
+}
