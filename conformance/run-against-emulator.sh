@@ -88,6 +88,7 @@ mkdir -p "$(dirname "$junit")"
     --disabled-access-key-id LTAI5tEmulatorDisabled \
     --disabled-access-key-secret emulator-secret-disabled \
     --allow-writes \
+    --poll-interval-ms 100 \
     --allow-billing \
     --junit "$junit" \
     "${emulator_vars[@]}" \

@@ -88,6 +88,10 @@ pub struct RunArgs {
     /// in-process emulator defines them all.
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    /// Poll asynchronous states at most this often (milliseconds), instead of each case's own
+    /// interval: an emulator with a short delay need not be polled every two seconds.
+    #[arg(long, value_name = "MS")]
+    pub poll_interval_ms: Option<u64>,
     /// The primary AccessKey id.
     #[arg(long, env = "ALIBABA_CLOUD_ACCESS_KEY_ID")]
     pub access_key_id: Option<String>,
@@ -270,7 +274,13 @@ async fn run_command(args: RunArgs) -> ExitCode {
     let endpoint = match (&args.endpoint, needs_endpoint) {
         (_, false) => None,
         (Some(url), true) => match Endpoint::new(url, EndpointKind::Remote, credentials) {
-            Ok(endpoint) => Some(endpoint.with_variables(variables.clone())),
+            Ok(endpoint) => {
+                let endpoint = endpoint.with_variables(variables.clone());
+                Some(match args.poll_interval_ms {
+                    Some(ms) => endpoint.with_poll_interval(std::time::Duration::from_millis(ms)),
+                    None => endpoint,
+                })
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
