@@ -125,7 +125,7 @@ fn run(cli: Cli) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     for account in &accounts {
         // The secret is deliberately not logged.
-        tracing::info!(access_key_id = %account.access_key_id, uid = account.uid, "account");
+        tracing::info!(access_key_id = %account.access_key_id, uid = account.uid, enabled = account.enabled, "account");
     }
     let app = cen_emulator::app(Arc::new(emulator), &accounts);
     let runtime = tokio::runtime::Builder::new_multi_thread()
