@@ -92,6 +92,27 @@ pub fn tags_to_set(
     Ok(out)
 }
 
+/// The `Filter.N` of a list call: at most five filters, each with an allowed key and at most
+/// five values; anything else is `InvalidParameter`. Returns (key, values) in request order.
+pub fn filters<'a>(
+    given: impl ExactSizeIterator<Item = (Option<&'a str>, &'a Vec<String>)>,
+    keys: &[&str],
+) -> Result<Vec<(&'a str, &'a Vec<String>)>, ApiError> {
+    if given.len() > 5 {
+        return Err(errors::invalid_parameter());
+    }
+    given
+        .map(|(key, values)| {
+            let key = key.unwrap_or_default();
+            if keys.contains(&key) && values.len() <= 5 {
+                Ok((key, values))
+            } else {
+                Err(errors::invalid_parameter())
+            }
+        })
+        .collect()
+}
+
 /// A tag filter of a list call: the key must be valid, the value is optional.
 pub fn tag_filters(
     tags: impl IntoIterator<Item = (Option<String>, Option<String>)>,

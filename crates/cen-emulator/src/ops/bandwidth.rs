@@ -214,21 +214,12 @@ impl Emulator {
             request.tag.iter().map(|t| (t.key.clone(), t.value.clone())),
             ILLEGAL_TAG,
         )?;
-        if request.filter.len() > 5 {
-            return Err(errors::invalid_parameter());
-        }
-        let mut filters = Vec::new();
-        for filter in &request.filter {
-            let key = filter.key.as_deref().unwrap_or_default();
-            if !matches!(key, "CenId" | "Status" | "CenBandwidthPackageId" | "Name")
-                || filter.value.len() > 5
-            {
-                return Err(errors::invalid_parameter());
-            }
-            if !filter.value.is_empty() {
-                filters.push((key, &filter.value));
-            }
-        }
+        let mut filters = validate::filters(
+            request.filter.iter().map(|f| (f.key.as_deref(), &f.value)),
+            &["CenId", "Status", "CenBandwidthPackageId", "Name"],
+        )?;
+        // A filter without values constrains nothing here, also under IsOrKey.
+        filters.retain(|(_, values)| !values.is_empty());
         let or = request.is_or_key.unwrap_or(false);
         let group = default_resource_group(caller.uid);
         let wrong_group = request

@@ -103,19 +103,10 @@ impl Emulator {
             request.tag.iter().map(|t| (t.key.clone(), t.value.clone())),
             INVALID_TAG,
         )?;
-        if request.filter.len() > 5 {
-            return Err(errors::invalid_parameter());
-        }
-        let mut filters = Vec::new();
-        for filter in &request.filter {
-            let key = filter.key.as_deref().unwrap_or_default();
-            if !matches!(key, "CenId" | "Name" | "Status" | "CenBandwidthPackageId")
-                || filter.value.len() > 5
-            {
-                return Err(errors::invalid_parameter());
-            }
-            filters.push((key, &filter.value));
-        }
+        let filters = validate::filters(
+            request.filter.iter().map(|f| (f.key.as_deref(), &f.value)),
+            &["CenId", "Name", "Status", "CenBandwidthPackageId"],
+        )?;
         let group = default_resource_group(caller.uid);
         if request
             .resource_group_id
