@@ -231,15 +231,9 @@ pub async fn main(cli: Cli) -> ExitCode {
     }
 }
 
-async fn run_command(args: RunArgs) -> ExitCode {
-    let cases = match load_dir(&args.cases) {
-        Ok(cases) => cases,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let options = RunOptions {
+/// The selection and safety options shared by `run` and `record`.
+fn run_options(args: &RunArgs) -> RunOptions {
+    RunOptions {
         filter: args.filter.clone(),
         formats: match args.format {
             FormatArg::Json => FormatSelection::Json,
@@ -248,7 +242,18 @@ async fn run_command(args: RunArgs) -> ExitCode {
         },
         allow_billing: args.allow_billing,
         allow_writes: args.allow_writes,
+    }
+}
+
+async fn run_command(args: RunArgs) -> ExitCode {
+    let cases = match load_dir(&args.cases) {
+        Ok(cases) => cases,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
     };
+    let options = run_options(&args);
     let planned = plan(&cases, &options);
     let credentials = match credentials(&args) {
         Ok(c) => c,
@@ -338,16 +343,7 @@ async fn record_command(args: RecordArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let options = RunOptions {
-        filter: args.filter.clone(),
-        formats: match args.format {
-            FormatArg::Json => FormatSelection::Json,
-            FormatArg::Xml => FormatSelection::Xml,
-            FormatArg::Both => FormatSelection::Both,
-        },
-        allow_billing: args.allow_billing,
-        allow_writes: args.allow_writes,
-    };
+    let options = run_options(&args);
     let planned = plan(&cases, &options);
     let endpoint = match credentials(&args)
         .and_then(|c| Endpoint::new(&url, EndpointKind::Remote, c).map_err(|e| e.to_string()))

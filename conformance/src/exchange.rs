@@ -618,18 +618,21 @@ pub fn check_expect(
     observed: &Observed,
 ) -> Result<(), Failure> {
     let (expected, actual) = render(action, expect, format, observed);
-    Failure::compare("the response differs", &expected, &actual).map_err(|f| {
-        let mut body = observed.body.clone();
-        if body.len() > 2000 {
-            let mut cut = 2000;
-            while !body.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            body.truncate(cut);
-            body.push_str(" ...");
+    Failure::compare("the response differs", &expected, &actual).map_err(|f| with_body(f, observed))
+}
+
+/// Adds the start of the response body (2000 bytes at most) to a failure, for diagnosis.
+pub(crate) fn with_body(failure: Failure, observed: &Observed) -> Failure {
+    let mut body = observed.body.clone();
+    if body.len() > 2000 {
+        let mut cut = 2000;
+        while !body.is_char_boundary(cut) {
+            cut -= 1;
         }
-        f.with_context(&format!("response body: {body}"))
-    })
+        body.truncate(cut);
+        body.push_str(" ...");
+    }
+    failure.with_context(&format!("response body: {body}"))
 }
 
 /// Runs one exchange case in one format against an endpoint.

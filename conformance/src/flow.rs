@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::case::{Case, Expect, Format, Params, ResponseExpect, Step};
 use crate::diff::Failure;
 use crate::endpoint::Endpoint;
-use crate::exchange::{Observed, Skip, check_expect, header, prepare_request, send};
+use crate::exchange::{Observed, Skip, check_expect, header, prepare_request, send, with_body};
 
 /// What running a flow in one format produced.
 #[derive(Debug, Clone)]
@@ -642,19 +642,6 @@ fn default_expect() -> ResponseExpect {
         headers: Params::default(),
         types: std::collections::BTreeMap::new(),
     }
-}
-
-fn with_body(failure: Failure, observed: &Observed) -> Failure {
-    let mut body = observed.body.clone();
-    if body.len() > 2000 {
-        let mut cut = 2000;
-        while !body.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        body.truncate(cut);
-        body.push_str(" ...");
-    }
-    failure.with_context(&format!("response body: {body}"))
 }
 
 /// Runs one step (polling if it waits), records it, and captures its variables.
