@@ -182,6 +182,19 @@ impl ClientBuilder {
             Some(credentials) => credentials,
             None => Credentials::default_chain()?,
         };
+        // Everything that could later make a request unsignable is checked here, once, so the
+        // hooks never fail: the values that travel in headers, and the endpoints.
+        let header_safe = |what: &str, value: &str| {
+            reqwest::header::HeaderValue::from_str(value)
+                .map(drop)
+                .map_err(|_| {
+                    Error::InvalidRequest(format!("the {what} cannot travel in an HTTP header"))
+                })
+        };
+        header_safe("AccessKey id", &credentials.access_key_id)?;
+        if let Some(token) = &credentials.security_token {
+            header_safe("security token", token.expose())?;
+        }
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -200,26 +213,31 @@ impl ClientBuilder {
                 .unwrap_or_else(|| Arc::new(SigningContext::now)),
         });
         let endpoint = |given: Option<String>, product: &'static ProductMeta| {
-            given
+            let url = given
                 .unwrap_or_else(|| product.endpoint.to_owned())
                 .trim_end_matches('/')
-                .to_owned()
+                .to_owned();
+            match reqwest::Url::parse(&url) {
+                Ok(parsed) if parsed.has_host() => Ok(url),
+                _ => Err(Error::InvalidRequest(format!(
+                    "the {} endpoint {url:?} is not an http(s) URL with a host",
+                    product.product
+                ))),
+            }
         };
         let context = |product| ClientContext {
             product,
             settings: settings.clone(),
         };
+        let cbn_endpoint = endpoint(self.cbn_endpoint, &operations::CBN)?;
+        let vpc_endpoint = endpoint(self.vpc_endpoint, &operations::VPC)?;
         Ok(Cen {
             cbn: cbn::Client::new_with_client(
-                &endpoint(self.cbn_endpoint, &operations::CBN),
+                &cbn_endpoint,
                 http.clone(),
                 context(&operations::CBN),
             ),
-            vpc: vpc::Client::new_with_client(
-                &endpoint(self.vpc_endpoint, &operations::VPC),
-                http,
-                context(&operations::VPC),
-            ),
+            vpc: vpc::Client::new_with_client(&vpc_endpoint, http, context(&operations::VPC)),
         })
     }
 }

@@ -66,9 +66,6 @@ pub(crate) fn prepare(
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(FLAT_BODY));
     *request.body_mut() = Some(encoded.into());
-    // Sign once here so that anything that would make signing fail (a header value the
-    // credentials cannot carry, an endpoint that is not a URL) is reported before anything is sent.
-    Call::from_request(request)?.signed(context)?;
     Ok(())
 }
 
@@ -210,7 +207,8 @@ pub(crate) async fn execute(
 ) -> reqwest::Result<reqwest::Response> {
     let call = match Call::from_request(&request) {
         Ok(call) => call,
-        // `prepare` validated this request already, so this cannot happen; fail without sending.
+        // The builder validated credentials and endpoints, so this cannot happen; fail without
+        // sending.
         Err(reason) => return refuse(http, &reason).await,
     };
     let policy = &context.settings.retry;

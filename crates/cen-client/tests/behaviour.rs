@@ -328,3 +328,25 @@ async fn credentials_never_appear_in_debug_output() {
         "{shown}"
     );
 }
+
+#[test]
+fn unsignable_settings_are_refused_when_the_client_is_built() {
+    let refused = |builder: cen_client::ClientBuilder| match builder.build() {
+        Err(cen_client::Error::InvalidRequest(reason)) => reason,
+        other => panic!("expected InvalidRequest, got {other:?}"),
+    };
+    let reason = refused(
+        Cen::builder()
+            .endpoint("not a url")
+            .credentials(Credentials::new("testid", "testsecret")),
+    );
+    assert!(reason.contains("endpoint"), "{reason}");
+    let reason =
+        refused(Cen::builder().endpoint("http://127.0.0.1:1").credentials(
+            Credentials::new("testid", "testsecret").with_security_token("bad\ntoken"),
+        ));
+    assert!(
+        reason.contains("security token") && !reason.contains("bad"),
+        "{reason}"
+    );
+}
