@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 pub mod check;
 pub mod client;
+pub mod merge;
 pub mod meta;
 pub mod pagination;
 mod rust;
@@ -61,7 +62,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The spec directory holds no document.
-    #[error("found no `*.yaml` OpenAPI document directly in {}", dir.display())]
+    #[error("found no `*.yaml` OpenAPI document or product directory (with `product.yaml`) in {}", dir.display())]
     NoSpecs {
         /// The directory searched.
         dir: PathBuf,
@@ -87,6 +88,26 @@ pub enum Error {
         /// The first document.
         first: String,
         /// The second document.
+        second: String,
+    },
+    /// A product directory's file cannot be merged into its document.
+    #[error("{file}: {message}")]
+    Fragment {
+        /// The file.
+        file: String,
+        /// What is wrong, as a full sentence.
+        message: String,
+    },
+    /// Two files of a product directory define the same path, schema or waiter.
+    #[error("{kind} `{name}` is defined in {first} and again in {second}; define it once")]
+    DuplicateDefinition {
+        /// `path`, `schema` or `waiter`.
+        kind: &'static str,
+        /// The name defined twice.
+        name: String,
+        /// The file that defined it first.
+        first: String,
+        /// The file that defined it again.
         second: String,
     },
     /// progenitor rejected a document that passed validation.

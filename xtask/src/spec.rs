@@ -5,7 +5,7 @@
 //! their parameters and the `x-acs-*` extensions. Every generator works from that model (and from
 //! the parsed document it keeps), so the conventions are checked in one place.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -17,12 +17,14 @@ use openapiv3::{
 use serde_json::Value;
 
 use crate::Error;
+use crate::merge::Origin;
 
-/// One product, described by one OpenAPI document.
+/// One product, described by one OpenAPI document or by a directory of fragments
+/// ([`crate::merge`]).
 #[derive(Debug, Clone)]
 pub struct Product {
-    /// The document's path relative to the workspace root, with `/` separators
-    /// (`spec/cbn-2017-09-12.yaml`).
+    /// The document's or directory's path relative to the workspace root, with `/` separators
+    /// (`spec/cbn`).
     pub source: String,
     /// `x-acs-product` (`Cbn`).
     pub name: String,
@@ -55,6 +57,10 @@ impl Product {
 pub struct Operation {
     /// The wire `Action` (`DescribeCens`), equal to the path and the operationId.
     pub action: String,
+    /// The file that defines the operation, relative to the workspace root.
+    pub file: String,
+    /// The family of operations it belongs to: its fragment's file stem (`transit-routers`).
+    pub family: String,
     /// The operation's `summary`.
     pub summary: Option<String>,
     /// The operation's `description`.
@@ -180,6 +186,8 @@ pub struct SpecError {
 /// One problem in a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The fragment the problem is in, when the product is assembled from several files.
+    pub file: Option<String>,
     /// The action the problem is in, if it is in one.
     pub operation: Option<String>,
     /// A full sentence saying what is wrong and what to write instead.
@@ -188,6 +196,9 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}: ")?;
+        }
         match &self.operation {
             Some(op) => write!(f, "operation `{op}`: {}", self.message),
             None => f.write_str(&self.message),
@@ -198,6 +209,7 @@ impl fmt::Display for Problem {
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.problems.as_slice() {
+            [one] if one.file.is_some() => write!(f, "{one}"),
             [one] => write!(f, "{}: {one}", self.file),
             many => {
                 write!(f, "{} has {} problems:", self.file, many.len())?;
@@ -215,33 +227,40 @@ impl std::error::Error for SpecError {}
 /// The `x-acs-*` keys allowed on a `x-acs-pagination` object.
 const PAGINATION_KEYS: &[&str] = &["items", "next_token"];
 
-/// Loads and validates every `*.yaml` file directly in `dir` (not in its subdirectories), sorted
-/// by product name. `root` is the workspace root; file names in errors and headers are relative
-/// to it.
+/// Loads and validates every product in `dir`: each `*.yaml` file directly in it is a
+/// single-document product, and each subdirectory holding a `product.yaml` is a product assembled
+/// from fragments ([`crate::merge`]). Other subdirectories are ignored. Products are sorted by
+/// name. `root` is the workspace root; file names in errors and headers are relative to it.
 pub fn load_dir(root: &Path, dir: &Path) -> Result<Vec<Product>, Error> {
     let abs = root.join(dir);
     let entries = std::fs::read_dir(&abs).map_err(|source| Error::Io {
         path: abs.clone(),
         source,
     })?;
-    let mut files = Vec::new();
+    let mut sources = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|source| Error::Io {
             path: abs.clone(),
             source,
         })?;
         let path = entry.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "yaml") {
-            files.push(path);
+        let is_document = path.is_file() && path.extension().is_some_and(|e| e == "yaml");
+        let is_product_dir = path.is_dir() && path.join(crate::merge::PRODUCT_FILE).is_file();
+        if is_document || is_product_dir {
+            sources.push(path);
         }
     }
-    files.sort();
-    if files.is_empty() {
+    sources.sort();
+    if sources.is_empty() {
         return Err(Error::NoSpecs { dir: abs });
     }
     let mut products: Vec<Product> = Vec::new();
-    for file in files {
-        let product = load_file(root, &file)?;
+    for source in sources {
+        let product = if source.is_dir() {
+            load_product_dir(root, &source)?
+        } else {
+            load_file(root, &source)?
+        };
         if let Some(other) = products.iter().find(|p| p.name == product.name) {
             return Err(Error::DuplicateProduct {
                 product: product.name,
@@ -255,7 +274,7 @@ pub fn load_dir(root: &Path, dir: &Path) -> Result<Vec<Product>, Error> {
     Ok(products)
 }
 
-/// Loads and validates one document.
+/// Loads and validates one single-document product.
 pub fn load_file(root: &Path, file: &Path) -> Result<Product, Error> {
     let shown = display_path(root, file);
     let text = std::fs::read_to_string(file).map_err(|source| Error::Io {
@@ -266,7 +285,19 @@ pub fn load_file(root: &Path, file: &Path) -> Result<Product, Error> {
         file: shown.clone(),
         source,
     })?;
-    validate(shown, document).map_err(Error::Spec)
+    validate(shown, document, &BTreeMap::new()).map_err(Error::Spec)
+}
+
+/// Assembles and validates the product in directory `dir` ([`crate::merge`]).
+pub fn load_product_dir(root: &Path, dir: &Path) -> Result<Product, Error> {
+    let shown = display_path(root, dir);
+    let assembled = crate::merge::assemble(root, dir)?;
+    let document: OpenAPI =
+        serde_yaml_ng::from_value(assembled.document).map_err(|source| Error::Parse {
+            file: shown.clone(),
+            source,
+        })?;
+    validate(shown, document, &assembled.origins).map_err(Error::Spec)
 }
 
 /// `file` relative to `root` with `/` separators, or as given when it is outside `root`.
@@ -283,12 +314,31 @@ pub fn display_path(root: &Path, file: &Path) -> String {
     }
 }
 
-/// Checks a parsed document against the conventions and builds the model.
-pub fn validate(file: String, document: OpenAPI) -> Result<Product, SpecError> {
+/// Checks a parsed document against the conventions and builds the model. `origins` says which
+/// file defines each operation when the document was assembled from fragments; an operation it
+/// does not list belongs to `file`.
+pub fn validate(
+    file: String,
+    document: OpenAPI,
+    origins: &BTreeMap<String, Origin>,
+) -> Result<Product, SpecError> {
+    let module = file
+        .rsplit('/')
+        .next()
+        .unwrap_or(&file)
+        .split(['-', '.'])
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
     let mut v = Validator {
         doc: &document,
         problems: Vec::new(),
         op: None,
+        origins,
+        default_origin: Origin {
+            file: file.clone(),
+            family: module,
+        },
     };
     let header = v.header();
     let error_schema = v.shared_error_schema();
@@ -327,6 +377,8 @@ struct Validator<'a> {
     doc: &'a OpenAPI,
     problems: Vec<Problem>,
     op: Option<String>,
+    origins: &'a BTreeMap<String, Origin>,
+    default_origin: Origin,
 }
 
 /// Standard keywords that change the Rust types typify generates, or make progenitor reject real
@@ -338,10 +390,23 @@ enum Forbidden {
 
 impl<'a> Validator<'a> {
     fn problem(&mut self, message: impl Into<String>) {
+        let file = self
+            .op
+            .as_ref()
+            .and_then(|op| self.origins.get(op))
+            .map(|o| o.file.clone());
         self.problems.push(Problem {
+            file,
             operation: self.op.clone(),
             message: message.into(),
         });
+    }
+
+    fn origin(&self, action: &str) -> Origin {
+        self.origins
+            .get(action)
+            .cloned()
+            .unwrap_or_else(|| self.default_origin.clone())
     }
 
     fn header(&mut self) -> Option<(String, String, String)> {
@@ -524,7 +589,10 @@ impl<'a> Validator<'a> {
 
         let (request, _) = request?;
         let (response, _) = response?;
+        let origin = self.origin(&action);
         Some(Operation {
+            file: origin.file,
+            family: origin.family,
             action,
             summary: op.summary.clone(),
             description: op.description.clone(),
