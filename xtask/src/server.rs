@@ -66,6 +66,7 @@ fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
 
     let mut methods = Vec::new();
     let mut arms = Vec::new();
+    let mut request_arms = Vec::new();
     let mut request_statics = Vec::new();
     let mut response_statics = Vec::new();
     for op in &product.operations {
@@ -82,8 +83,12 @@ fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
                 &self,
                 ctx: &RequestContext,
                 request: types::#request,
-            ) -> impl Future<Output = Result<types::#response, ApiError>> + Send;
+            ) -> impl Future<Output = Result<types::#response, ApiError>> + Send {
+                let _ = (ctx, request);
+                std::future::ready(Err(crate::frontdoor::errors::not_implemented(#action)))
+            }
         });
+        request_arms.push(quote! { #action => Some(requests::#constant), });
         arms.push(quote! {
             #action => {
                 let request: types::#request = decode::decode_request(requests::#constant, &params)?;
@@ -107,7 +112,8 @@ fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
 
     let trait_doc = format!(
         " The operations of `{}` version `{}`, one typed method each. Implement it and serve it \
-         with [`service`].",
+         with [`service`]. A method left out answers `NotImplemented` (HTTP 501), so an \
+         implementation can grow one operation at a time.",
         product.name, product.version
     );
     let tokens = quote! {
@@ -141,6 +147,13 @@ fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
         impl<T: #trait_name> ProductService for Service<T> {
             fn meta(&self) -> &'static ProductMeta {
                 &cen_types::operations::#meta
+            }
+
+            fn request_fields(&self, action: &str) -> Option<&'static [Field]> {
+                match action {
+                    #(#request_arms)*
+                    _ => None,
+                }
             }
 
             fn call<'a>(

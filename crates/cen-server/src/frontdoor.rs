@@ -219,6 +219,20 @@ pub mod errors {
         )
     }
 
+    /// `NotImplemented` (this project's rule, HTTP 501): the server serves the product but has no
+    /// implementation of this operation. The generated trait methods answer it by default, so an
+    /// implementation can land one operation at a time and a caller learns which one is missing.
+    pub fn not_implemented(action: &str) -> ApiError {
+        ApiError::new(
+            501,
+            NOT_IMPLEMENTED,
+            format!("The operation {action} is not implemented by this server."),
+        )
+    }
+
+    /// The code of [`not_implemented`].
+    pub const NOT_IMPLEMENTED: &str = "NotImplemented";
+
     /// `UnsupportedHTTPMethod`.
     pub fn unsupported_method() -> ApiError {
         ApiError::new(

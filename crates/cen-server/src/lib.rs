@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod context;
+pub mod coverage;
 pub mod decode;
 pub mod frontdoor;
 pub mod generated;

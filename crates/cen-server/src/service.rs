@@ -7,6 +7,7 @@ use acs_rpc::error::ApiError;
 use acs_rpc::meta::ProductMeta;
 
 use crate::context::RequestContext;
+use crate::decode::Field;
 
 /// A boxed, sendable future, the return type of [`ProductService::call`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -20,6 +21,9 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait ProductService: Send + Sync + 'static {
     /// The product's code, version, endpoint and operations.
     fn meta(&self) -> &'static ProductMeta;
+
+    /// The wire shape of an operation's parameters, from the spec.
+    fn request_fields(&self, action: &str) -> Option<&'static [Field]>;
 
     /// Serves one verified request.
     ///

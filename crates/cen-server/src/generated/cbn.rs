@@ -9,7 +9,7 @@ use crate::decode::{self, Field, Shape};
 use crate::service::{BoxFuture, ProductService};
 /// The request and response types, shared with the client through `cen-types`.
 pub use cen_types::cbn as types;
-/// The operations of `Cbn` version `2017-09-12`, one typed method each. Implement it and serve it with [`service`].
+/// The operations of `Cbn` version `2017-09-12`, one typed method each. Implement it and serve it with [`service`]. A method left out answers `NotImplemented` (HTTP 501), so an implementation can grow one operation at a time.
 pub trait Cbn: Send + Sync + 'static {
     /// Associates a bandwidth plan with a CEN instance.
     /// `AssociateCenBandwidthPackage`.
@@ -30,7 +30,14 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::AssociateCenBandwidthPackageRequest,
     ) -> impl Future<
         Output = Result<types::AssociateCenBandwidthPackageResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented("AssociateCenBandwidthPackage"),
+            ),
+        )
+    }
     /// Attaches a network instance (VPC, VBR or CCN) to a CEN instance.
     /// `AttachCenChildInstance`.
     ///
@@ -63,7 +70,12 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::AttachCenChildInstanceRequest,
     ) -> impl Future<
         Output = Result<types::AttachCenChildInstanceResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("AttachCenChildInstance")),
+        )
+    }
     /// Creates a Cloud Enterprise Network (CEN) instance.
     /// `CreateCen`.
     ///
@@ -78,7 +90,10 @@ pub trait Cbn: Send + Sync + 'static {
         &self,
         ctx: &RequestContext,
         request: types::CreateCenRequest,
-    ) -> impl Future<Output = Result<types::CreateCenResponse, ApiError>> + Send;
+    ) -> impl Future<Output = Result<types::CreateCenResponse, ApiError>> + Send {
+        let _ = (ctx, request);
+        std::future::ready(Err(crate::frontdoor::errors::not_implemented("CreateCen")))
+    }
     /// Purchases a bandwidth plan for inter-area connections.
     /// `CreateCenBandwidthPackage`.
     ///
@@ -96,7 +111,12 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::CreateCenBandwidthPackageRequest,
     ) -> impl Future<
         Output = Result<types::CreateCenBandwidthPackageResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("CreateCenBandwidthPackage")),
+        )
+    }
     /// Deletes a CEN instance.
     /// `DeleteCen`.
     ///
@@ -118,7 +138,10 @@ pub trait Cbn: Send + Sync + 'static {
         &self,
         ctx: &RequestContext,
         request: types::DeleteCenRequest,
-    ) -> impl Future<Output = Result<types::DeleteCenResponse, ApiError>> + Send;
+    ) -> impl Future<Output = Result<types::DeleteCenResponse, ApiError>> + Send {
+        let _ = (ctx, request);
+        std::future::ready(Err(crate::frontdoor::errors::not_implemented("DeleteCen")))
+    }
     /// Deletes a bandwidth plan.
     /// `DeleteCenBandwidthPackage`.
     ///
@@ -135,7 +158,12 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DeleteCenBandwidthPackageRequest,
     ) -> impl Future<
         Output = Result<types::DeleteCenBandwidthPackageResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("DeleteCenBandwidthPackage")),
+        )
+    }
     /// Queries one network instance attached to a CEN instance.
     /// `DescribeCenAttachedChildInstanceAttribute`.
     ///
@@ -155,7 +183,16 @@ pub trait Cbn: Send + Sync + 'static {
             types::DescribeCenAttachedChildInstanceAttributeResponse,
             ApiError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented(
+                    "DescribeCenAttachedChildInstanceAttribute",
+                ),
+            ),
+        )
+    }
     /// Queries the network instances attached to a CEN instance.
     /// `DescribeCenAttachedChildInstances`.
     ///
@@ -168,7 +205,16 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DescribeCenAttachedChildInstancesRequest,
     ) -> impl Future<
         Output = Result<types::DescribeCenAttachedChildInstancesResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented(
+                    "DescribeCenAttachedChildInstances",
+                ),
+            ),
+        )
+    }
     /// Queries bandwidth plans.
     /// `DescribeCenBandwidthPackages`.
     ///
@@ -183,7 +229,14 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DescribeCenBandwidthPackagesRequest,
     ) -> impl Future<
         Output = Result<types::DescribeCenBandwidthPackagesResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented("DescribeCenBandwidthPackages"),
+            ),
+        )
+    }
     /// Queries the unallocated bandwidth between two areas of a CEN instance.
     /// `DescribeCenGeographicSpanRemainingBandwidth`.
     ///
@@ -199,7 +252,16 @@ pub trait Cbn: Send + Sync + 'static {
             types::DescribeCenGeographicSpanRemainingBandwidthResponse,
             ApiError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented(
+                    "DescribeCenGeographicSpanRemainingBandwidth",
+                ),
+            ),
+        )
+    }
     /// Queries the pairs of areas that bandwidth plans can connect.
     /// `DescribeCenGeographicSpans`.
     ///
@@ -212,7 +274,12 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DescribeCenGeographicSpansRequest,
     ) -> impl Future<
         Output = Result<types::DescribeCenGeographicSpansResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("DescribeCenGeographicSpans")),
+        )
+    }
     /// Queries the bandwidth limits between regions.
     /// `DescribeCenInterRegionBandwidthLimits`.
     ///
@@ -225,7 +292,16 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DescribeCenInterRegionBandwidthLimitsRequest,
     ) -> impl Future<
         Output = Result<types::DescribeCenInterRegionBandwidthLimitsResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented(
+                    "DescribeCenInterRegionBandwidthLimits",
+                ),
+            ),
+        )
+    }
     /// Queries the routes of a CEN instance in one region.
     /// `DescribeCenRegionDomainRouteEntries`.
     ///
@@ -238,7 +314,16 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DescribeCenRegionDomainRouteEntriesRequest,
     ) -> impl Future<
         Output = Result<types::DescribeCenRegionDomainRouteEntriesResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented(
+                    "DescribeCenRegionDomainRouteEntries",
+                ),
+            ),
+        )
+    }
     /// Queries the health checks of VBRs attached to CEN in a region.
     /// `DescribeCenVbrHealthCheck`.
     ///
@@ -251,7 +336,12 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DescribeCenVbrHealthCheckRequest,
     ) -> impl Future<
         Output = Result<types::DescribeCenVbrHealthCheckResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("DescribeCenVbrHealthCheck")),
+        )
+    }
     /// Queries CEN instances.
     /// `DescribeCens`.
     ///
@@ -265,7 +355,12 @@ pub trait Cbn: Send + Sync + 'static {
         &self,
         ctx: &RequestContext,
         request: types::DescribeCensRequest,
-    ) -> impl Future<Output = Result<types::DescribeCensResponse, ApiError>> + Send;
+    ) -> impl Future<Output = Result<types::DescribeCensResponse, ApiError>> + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("DescribeCens")),
+        )
+    }
     /// Queries the regions of an area.
     /// `DescribeGeographicRegionMembership`.
     ///
@@ -278,7 +373,16 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DescribeGeographicRegionMembershipRequest,
     ) -> impl Future<
         Output = Result<types::DescribeGeographicRegionMembershipResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented(
+                    "DescribeGeographicRegionMembership",
+                ),
+            ),
+        )
+    }
     /// Queries the network instances of other accounts that are authorized to a CEN instance.
     /// `DescribeGrantRulesToCen`.
     ///
@@ -293,7 +397,12 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DescribeGrantRulesToCenRequest,
     ) -> impl Future<
         Output = Result<types::DescribeGrantRulesToCenResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("DescribeGrantRulesToCen")),
+        )
+    }
     /// Queries whether the routes of an attached network instance are advertised to CEN.
     /// `DescribePublishedRouteEntries`.
     ///
@@ -315,7 +424,16 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DescribePublishedRouteEntriesRequest,
     ) -> impl Future<
         Output = Result<types::DescribePublishedRouteEntriesResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented(
+                    "DescribePublishedRouteEntries",
+                ),
+            ),
+        )
+    }
     /// Queries conflicting routes of a network instance attached to CEN.
     /// `DescribeRouteConflict`.
     ///
@@ -329,7 +447,12 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DescribeRouteConflictRequest,
     ) -> impl Future<
         Output = Result<types::DescribeRouteConflictResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("DescribeRouteConflict")),
+        )
+    }
     /// Detaches a network instance from a CEN instance.
     /// `DetachCenChildInstance`.
     ///
@@ -356,7 +479,12 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DetachCenChildInstanceRequest,
     ) -> impl Future<
         Output = Result<types::DetachCenChildInstanceResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("DetachCenChildInstance")),
+        )
+    }
     /// Disables the health check of a VBR attached to CEN.
     /// `DisableCenVbrHealthCheck`.
     ///
@@ -369,7 +497,12 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::DisableCenVbrHealthCheckRequest,
     ) -> impl Future<
         Output = Result<types::DisableCenVbrHealthCheckResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("DisableCenVbrHealthCheck")),
+        )
+    }
     /// Configures and enables the health check of a VBR attached to CEN.
     /// `EnableCenVbrHealthCheck`.
     ///
@@ -388,7 +521,12 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::EnableCenVbrHealthCheckRequest,
     ) -> impl Future<
         Output = Result<types::EnableCenVbrHealthCheckResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("EnableCenVbrHealthCheck")),
+        )
+    }
     /// Queries the tags of CEN resources.
     /// `ListTagResources`.
     ///
@@ -412,7 +550,12 @@ pub trait Cbn: Send + Sync + 'static {
         &self,
         ctx: &RequestContext,
         request: types::ListTagResourcesRequest,
-    ) -> impl Future<Output = Result<types::ListTagResourcesResponse, ApiError>> + Send;
+    ) -> impl Future<Output = Result<types::ListTagResourcesResponse, ApiError>> + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("ListTagResources")),
+        )
+    }
     /// Modifies the name, description and CIDR-overlap level of a CEN instance.
     /// `ModifyCenAttribute`.
     ///
@@ -428,7 +571,12 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::ModifyCenAttributeRequest,
     ) -> impl Future<
         Output = Result<types::ModifyCenAttributeResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("ModifyCenAttribute")),
+        )
+    }
     /// Modifies the name and description of a bandwidth plan.
     /// `ModifyCenBandwidthPackageAttribute`.
     ///
@@ -441,7 +589,16 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::ModifyCenBandwidthPackageAttributeRequest,
     ) -> impl Future<
         Output = Result<types::ModifyCenBandwidthPackageAttributeResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented(
+                    "ModifyCenBandwidthPackageAttribute",
+                ),
+            ),
+        )
+    }
     /// Changes the maximum bandwidth of a bandwidth plan.
     /// `ModifyCenBandwidthPackageSpec`.
     ///
@@ -460,7 +617,16 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::ModifyCenBandwidthPackageSpecRequest,
     ) -> impl Future<
         Output = Result<types::ModifyCenBandwidthPackageSpecResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented(
+                    "ModifyCenBandwidthPackageSpec",
+                ),
+            ),
+        )
+    }
     /// Advertises a route of an attached VPC or VBR to CEN.
     /// `PublishRouteEntries`.
     ///
@@ -483,7 +649,12 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::PublishRouteEntriesRequest,
     ) -> impl Future<
         Output = Result<types::PublishRouteEntriesResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("PublishRouteEntries")),
+        )
+    }
     /// Sets the bandwidth between two regions of a CEN instance.
     /// `SetCenInterRegionBandwidthLimit`.
     ///
@@ -510,7 +681,16 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::SetCenInterRegionBandwidthLimitRequest,
     ) -> impl Future<
         Output = Result<types::SetCenInterRegionBandwidthLimitResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented(
+                    "SetCenInterRegionBandwidthLimit",
+                ),
+            ),
+        )
+    }
     /// Adds tags to CEN resources.
     /// `TagResources`.
     ///
@@ -536,7 +716,12 @@ pub trait Cbn: Send + Sync + 'static {
         &self,
         ctx: &RequestContext,
         request: types::TagResourcesRequest,
-    ) -> impl Future<Output = Result<types::TagResourcesResponse, ApiError>> + Send;
+    ) -> impl Future<Output = Result<types::TagResourcesResponse, ApiError>> + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("TagResources")),
+        )
+    }
     /// Disassociates a bandwidth plan from a CEN instance.
     /// `UnassociateCenBandwidthPackage`.
     ///
@@ -550,7 +735,16 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::UnassociateCenBandwidthPackageRequest,
     ) -> impl Future<
         Output = Result<types::UnassociateCenBandwidthPackageResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented(
+                    "UnassociateCenBandwidthPackage",
+                ),
+            ),
+        )
+    }
     /// Removes tags from CEN resources.
     /// `UntagResources`.
     ///
@@ -572,7 +766,12 @@ pub trait Cbn: Send + Sync + 'static {
         &self,
         ctx: &RequestContext,
         request: types::UntagResourcesRequest,
-    ) -> impl Future<Output = Result<types::UntagResourcesResponse, ApiError>> + Send;
+    ) -> impl Future<Output = Result<types::UntagResourcesResponse, ApiError>> + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("UntagResources")),
+        )
+    }
     /// Withdraws a route advertised to CEN.
     /// `WithdrawPublishedRouteEntries`.
     ///
@@ -593,7 +792,16 @@ pub trait Cbn: Send + Sync + 'static {
         request: types::WithdrawPublishedRouteEntriesRequest,
     ) -> impl Future<
         Output = Result<types::WithdrawPublishedRouteEntriesResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(
+                crate::frontdoor::errors::not_implemented(
+                    "WithdrawPublishedRouteEntries",
+                ),
+            ),
+        )
+    }
 }
 /// Serves an implementation of the trait: decodes each request's flat parameters into its
 /// typed request (`MissingParameter` and `InvalidParameter` name the offending parameter),
@@ -605,6 +813,71 @@ struct Service<T>(Arc<T>);
 impl<T: Cbn> ProductService for Service<T> {
     fn meta(&self) -> &'static ProductMeta {
         &cen_types::operations::CBN
+    }
+    fn request_fields(&self, action: &str) -> Option<&'static [Field]> {
+        match action {
+            "AssociateCenBandwidthPackage" => {
+                Some(requests::ASSOCIATE_CEN_BANDWIDTH_PACKAGE)
+            }
+            "AttachCenChildInstance" => Some(requests::ATTACH_CEN_CHILD_INSTANCE),
+            "CreateCen" => Some(requests::CREATE_CEN),
+            "CreateCenBandwidthPackage" => Some(requests::CREATE_CEN_BANDWIDTH_PACKAGE),
+            "DeleteCen" => Some(requests::DELETE_CEN),
+            "DeleteCenBandwidthPackage" => Some(requests::DELETE_CEN_BANDWIDTH_PACKAGE),
+            "DescribeCenAttachedChildInstanceAttribute" => {
+                Some(requests::DESCRIBE_CEN_ATTACHED_CHILD_INSTANCE_ATTRIBUTE)
+            }
+            "DescribeCenAttachedChildInstances" => {
+                Some(requests::DESCRIBE_CEN_ATTACHED_CHILD_INSTANCES)
+            }
+            "DescribeCenBandwidthPackages" => {
+                Some(requests::DESCRIBE_CEN_BANDWIDTH_PACKAGES)
+            }
+            "DescribeCenGeographicSpanRemainingBandwidth" => {
+                Some(requests::DESCRIBE_CEN_GEOGRAPHIC_SPAN_REMAINING_BANDWIDTH)
+            }
+            "DescribeCenGeographicSpans" => Some(requests::DESCRIBE_CEN_GEOGRAPHIC_SPANS),
+            "DescribeCenInterRegionBandwidthLimits" => {
+                Some(requests::DESCRIBE_CEN_INTER_REGION_BANDWIDTH_LIMITS)
+            }
+            "DescribeCenRegionDomainRouteEntries" => {
+                Some(requests::DESCRIBE_CEN_REGION_DOMAIN_ROUTE_ENTRIES)
+            }
+            "DescribeCenVbrHealthCheck" => Some(requests::DESCRIBE_CEN_VBR_HEALTH_CHECK),
+            "DescribeCens" => Some(requests::DESCRIBE_CENS),
+            "DescribeGeographicRegionMembership" => {
+                Some(requests::DESCRIBE_GEOGRAPHIC_REGION_MEMBERSHIP)
+            }
+            "DescribeGrantRulesToCen" => Some(requests::DESCRIBE_GRANT_RULES_TO_CEN),
+            "DescribePublishedRouteEntries" => {
+                Some(requests::DESCRIBE_PUBLISHED_ROUTE_ENTRIES)
+            }
+            "DescribeRouteConflict" => Some(requests::DESCRIBE_ROUTE_CONFLICT),
+            "DetachCenChildInstance" => Some(requests::DETACH_CEN_CHILD_INSTANCE),
+            "DisableCenVbrHealthCheck" => Some(requests::DISABLE_CEN_VBR_HEALTH_CHECK),
+            "EnableCenVbrHealthCheck" => Some(requests::ENABLE_CEN_VBR_HEALTH_CHECK),
+            "ListTagResources" => Some(requests::LIST_TAG_RESOURCES),
+            "ModifyCenAttribute" => Some(requests::MODIFY_CEN_ATTRIBUTE),
+            "ModifyCenBandwidthPackageAttribute" => {
+                Some(requests::MODIFY_CEN_BANDWIDTH_PACKAGE_ATTRIBUTE)
+            }
+            "ModifyCenBandwidthPackageSpec" => {
+                Some(requests::MODIFY_CEN_BANDWIDTH_PACKAGE_SPEC)
+            }
+            "PublishRouteEntries" => Some(requests::PUBLISH_ROUTE_ENTRIES),
+            "SetCenInterRegionBandwidthLimit" => {
+                Some(requests::SET_CEN_INTER_REGION_BANDWIDTH_LIMIT)
+            }
+            "TagResources" => Some(requests::TAG_RESOURCES),
+            "UnassociateCenBandwidthPackage" => {
+                Some(requests::UNASSOCIATE_CEN_BANDWIDTH_PACKAGE)
+            }
+            "UntagResources" => Some(requests::UNTAG_RESOURCES),
+            "WithdrawPublishedRouteEntries" => {
+                Some(requests::WITHDRAW_PUBLISHED_ROUTE_ENTRIES)
+            }
+            _ => None,
+        }
     }
     fn call<'a>(
         &'a self,

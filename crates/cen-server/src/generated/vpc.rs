@@ -9,7 +9,7 @@ use crate::decode::{self, Field, Shape};
 use crate::service::{BoxFuture, ProductService};
 /// The request and response types, shared with the client through `cen-types`.
 pub use cen_types::vpc as types;
-/// The operations of `Vpc` version `2016-04-28`, one typed method each. Implement it and serve it with [`service`].
+/// The operations of `Vpc` version `2016-04-28`, one typed method each. Implement it and serve it with [`service`]. A method left out answers `NotImplemented` (HTTP 501), so an implementation can grow one operation at a time.
 pub trait Vpc: Send + Sync + 'static {
     /// Queries the CEN instances that a network instance is authorized to.
     /// `DescribeGrantRulesToCen`.
@@ -19,7 +19,12 @@ pub trait Vpc: Send + Sync + 'static {
         request: types::DescribeGrantRulesToCenRequest,
     ) -> impl Future<
         Output = Result<types::DescribeGrantRulesToCenResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("DescribeGrantRulesToCen")),
+        )
+    }
     /// Authorizes a CEN instance of another account to attach a network instance.
     /// `GrantInstanceToCen`.
     ///
@@ -40,7 +45,12 @@ pub trait Vpc: Send + Sync + 'static {
         request: types::GrantInstanceToCenRequest,
     ) -> impl Future<
         Output = Result<types::GrantInstanceToCenResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("GrantInstanceToCen")),
+        )
+    }
     /// Revokes a CEN instance's authorization to attach a network instance.
     /// `RevokeInstanceFromCen`.
     ///
@@ -57,7 +67,12 @@ pub trait Vpc: Send + Sync + 'static {
         request: types::RevokeInstanceFromCenRequest,
     ) -> impl Future<
         Output = Result<types::RevokeInstanceFromCenResponse, ApiError>,
-    > + Send;
+    > + Send {
+        let _ = (ctx, request);
+        std::future::ready(
+            Err(crate::frontdoor::errors::not_implemented("RevokeInstanceFromCen")),
+        )
+    }
 }
 /// Serves an implementation of the trait: decodes each request's flat parameters into its
 /// typed request (`MissingParameter` and `InvalidParameter` name the offending parameter),
@@ -69,6 +84,14 @@ struct Service<T>(Arc<T>);
 impl<T: Vpc> ProductService for Service<T> {
     fn meta(&self) -> &'static ProductMeta {
         &cen_types::operations::VPC
+    }
+    fn request_fields(&self, action: &str) -> Option<&'static [Field]> {
+        match action {
+            "DescribeGrantRulesToCen" => Some(requests::DESCRIBE_GRANT_RULES_TO_CEN),
+            "GrantInstanceToCen" => Some(requests::GRANT_INSTANCE_TO_CEN),
+            "RevokeInstanceFromCen" => Some(requests::REVOKE_INSTANCE_FROM_CEN),
+            _ => None,
+        }
     }
     fn call<'a>(
         &'a self,
