@@ -296,6 +296,8 @@ def signature(s):
             return ("map", signature(s["additionalProperties"]), s.get("x-acs-style"))
         return ("object", tuple((k, signature(v)) for k, v in sorted(s.get("properties", {}).items())),
                 tuple(sorted(s.get("required", []))))
+    if t == "string" and "x-acs-enum" in s:
+        return (t, s.get("format"), tuple(s.get("enum", ())), s.get("x-acs-style"), tuple(s["x-acs-enum"]))
     if t == "array":
         return ("array", signature(s["items"]), s.get("x-acs-style"))
     return (t, s.get("format"), tuple(s.get("enum", ())), s.get("x-acs-style"))
@@ -354,7 +356,7 @@ class Namer:
             return s
         s = dict(s)
         new_props = {}
-        my = proposed
+        my = op_noun(action) if path in ("req", "resp") else proposed
         for k, v in s["properties"].items():
             sub = f"{path}.{k}"
             if v.get("type") == "array":

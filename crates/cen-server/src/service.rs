@@ -22,8 +22,12 @@ pub trait ProductService: Send + Sync + 'static {
     /// The product's code, version, endpoint and operations.
     fn meta(&self) -> &'static ProductMeta;
 
-    /// The wire shape of an operation's parameters, from the spec.
-    fn request_fields(&self, action: &str) -> Option<&'static [Field]>;
+    /// The wire shape of an operation's parameters, from the spec (the generated services know
+    /// it; a hand-written product may answer `None`).
+    fn request_fields(&self, action: &str) -> Option<&'static [Field]> {
+        let _ = action;
+        None
+    }
 
     /// Serves one verified request.
     ///
