@@ -604,6 +604,10 @@ class _Flow(dict):
     pass
 
 
+class _FlowList(list):
+    pass
+
+
 class _Dumper(yaml.SafeDumper):
     pass
 
@@ -619,6 +623,7 @@ def _str_repr(dumper, data):
 
 
 _Dumper.add_representer(_Flow, _flow_repr)
+_Dumper.add_representer(_FlowList, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
 _Dumper.add_representer(str, _str_repr)
 _Dumper.ignore_aliases = lambda self, data: True
 
@@ -642,6 +647,18 @@ def _op_ordered(op):
     out["x-acs-errors"] = [_Flow(e) for e in out.get("x-acs-errors", [])]
     if "x-acs-async" in out:
         out["x-acs-async"] = _Flow(out["x-acs-async"])
+    return out
+
+
+def _flow_waiter(w):
+    out = {}
+    for k, v in w.items():
+        if isinstance(v, list):
+            out[k] = _FlowList(v)
+        elif isinstance(v, dict):
+            out[k] = _Flow(v)
+        else:
+            out[k] = v
     return out
 
 
@@ -722,7 +739,7 @@ def write_product(product, out, old_doc, ops, fam_of, namer, waiters, families):
         frag = {"paths": paths, "components": {"schemas": {n: schemas[n] for n in ordered}}}
         w = waiters.get(fam)
         if w:
-            frag["x-acs-waiters"] = w
+            frag["x-acs-waiters"] = {n: _flow_waiter(v) for n, v in w.items()}
         with open(os.path.join(pdir, f"{fam}.yaml"), "w") as fh:
             fh.write(f"# {product} family '{fam}': {', '.join(actions)}.\n")
             fh.write(src)

@@ -16,6 +16,7 @@ mod rust;
 pub mod server;
 mod shape;
 pub mod spec;
+pub mod waiter;
 
 pub use check::{Difference, DifferenceKind};
 

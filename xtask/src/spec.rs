@@ -36,6 +36,8 @@ pub struct Product {
     pub error_schema: String,
     /// The operations, sorted by action.
     pub operations: Vec<Operation>,
+    /// `x-acs-waiters`, sorted by name.
+    pub waiters: Vec<crate::waiter::Waiter>,
     /// The parsed document, for generators that need more than the model.
     pub document: OpenAPI,
 }
@@ -77,8 +79,11 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// `x-acs-errors`: the documented business errors, in document order.
     pub errors: Vec<DocumentedError>,
-    /// `x-acs-async`: how to observe an effect that completes in the background.
+    /// `x-acs-async` in its sentence form: how to observe an effect that completes in the
+    /// background.
     pub async_note: Option<String>,
+    /// `x-acs-async.waiter`: the waiter that observes the effect.
+    pub async_waiter: Option<String>,
 }
 
 impl Operation {
@@ -356,7 +361,9 @@ pub fn validate(
         );
     }
     operations.sort_by(|a, b| a.action.cmp(&b.action));
-    let problems = v.problems;
+    let mut problems = v.problems;
+    let waiters = crate::waiter::waiters(&document, &operations, &mut problems);
+    crate::waiter::check_async(&operations, &waiters, &mut problems);
     match (header, error_schema) {
         (Some((name, version, endpoint)), Some(error_schema)) if problems.is_empty() => {
             Ok(Product {
@@ -366,6 +373,7 @@ pub fn validate(
                 endpoint,
                 error_schema,
                 operations,
+                waiters,
                 document,
             })
         }
@@ -564,14 +572,22 @@ impl<'a> Validator<'a> {
         let client_token = self.client_token(op, request.as_ref().map(|r| r.1));
         let pagination = self.pagination(op, response.as_ref().map(|r| r.1));
         let errors = self.errors(op);
-        let async_note = match op.extensions.get("x-acs-async") {
-            None => None,
-            Some(Value::String(s)) => Some(s.clone()),
+        let (async_note, async_waiter) = match op.extensions.get("x-acs-async") {
+            None => (None, None),
+            Some(Value::String(s)) => (Some(s.clone()), None),
+            Some(Value::Object(map))
+                if map.len() == 1 && map.get("waiter").is_some_and(Value::is_string) =>
+            {
+                (
+                    None,
+                    map.get("waiter").and_then(Value::as_str).map(str::to_owned),
+                )
+            }
             Some(other) => {
                 self.problem(format!(
-                    "`x-acs-async` must be a sentence saying how to observe the effect, found `{other}`."
+                    "`x-acs-async` must be `{{waiter: <name of an x-acs-waiters entry>}}`, found `{other}`."
                 ));
-                None
+                (None, None)
             }
         };
 
@@ -603,6 +619,7 @@ impl<'a> Validator<'a> {
             pagination: pagination?,
             errors: errors?,
             async_note,
+            async_waiter,
         })
     }
 
