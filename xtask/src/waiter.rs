@@ -163,7 +163,7 @@ pub fn waiters(
             report("`match` is empty; say which item fields identify the resource.".to_owned());
         }
         for field in raw.matches.keys() {
-            if item.is_some_and(|s| path_schema(doc, s, &[field.clone()]).is_none()) {
+            if item.is_some_and(|s| path_schema(doc, s, std::slice::from_ref(field)).is_none()) {
                 report(format!(
                     "`match.{field}` is not a property of the items of {}.",
                     raw.operation
