@@ -17,9 +17,8 @@ pub fn generate(products: &[Product]) -> Result<Vec<GeneratedFile>, Error> {
     let mut files = Vec::new();
     let mut paged = Vec::new();
     for product in products {
-        let (client, types, pages) = generate_product(product)?;
-        files.push(client);
-        files.push(types);
+        let (product_files, pages) = generate_product(product)?;
+        files.extend(product_files);
         paged.push((product, pages));
     }
     let sources: Vec<&str> = products.iter().map(|p| p.source.as_str()).collect();
@@ -47,9 +46,7 @@ pub fn settings() -> GenerationSettings {
 /// progenitor writes the request and response types into a `types` module of the client. They
 /// depend on serde alone, and the server stubs need the very same types, so the module is moved
 /// into the `cen-types` crate and the client re-exports it under the same name.
-fn generate_product(
-    product: &Product,
-) -> Result<(GeneratedFile, GeneratedFile, Vec<PagedOperation>), Error> {
+fn generate_product(product: &Product) -> Result<(Vec<GeneratedFile>, Vec<PagedOperation>), Error> {
     let mut generator = Generator::new(&settings());
     // progenitor panics on some documents (`todo!`, `assert!`); validation rules those out, and
     // a panic that still happens is reported as an error rather than aborting the run.
@@ -64,7 +61,7 @@ fn generate_product(
         file: product.source.clone(),
         message: e.to_string(),
     })?;
-    let path = format!("{CLIENT_GENERATED_DIR}/{}.rs", product.module_name());
+    let path = format!("{CLIENT_GENERATED_DIR}/{}/raw.rs", product.module_name());
     let (client_tokens, types_tokens) = split_types(&path, product, tokens)?;
     let file = format_file(path, &header(&[&product.source]), client_tokens)?;
     let types_file = format_file(
@@ -90,7 +87,12 @@ fn generate_product(
             pages.push(types.paged_operation(op, method)?);
         }
     }
-    Ok((file, types_file, pages))
+    let paged: std::collections::BTreeSet<String> =
+        pages.iter().map(|p| p.action.clone()).collect();
+    let mut files = crate::fluent::generate_product(product, types.space, &paged)?;
+    files.push(file);
+    files.push(types_file);
+    Ok((files, pages))
 }
 
 /// Separates progenitor's `pub mod types { .. }` from the client code, leaving

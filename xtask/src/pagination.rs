@@ -99,7 +99,7 @@ pub fn generate(
             let impls = ops.iter().map(operation_impls);
             quote! {
                 mod #module {
-                    use crate::generated::#module::{Client, types};
+                    use crate::generated::#module::{raw::Client, types};
 
                     #(#impls)*
                 }

@@ -53,10 +53,14 @@ fn the_generated_files_are_the_expected_ones() {
     assert_eq!(
         names,
         [
-            "crates/cen-client/src/generated/cbn.rs",
+            "crates/cen-client/src/generated/cbn/cbn.rs",
+            "crates/cen-client/src/generated/cbn/mod.rs",
+            "crates/cen-client/src/generated/cbn/raw.rs",
             "crates/cen-client/src/generated/mod.rs",
             "crates/cen-client/src/generated/pagination.rs",
-            "crates/cen-client/src/generated/vpc.rs",
+            "crates/cen-client/src/generated/vpc/mod.rs",
+            "crates/cen-client/src/generated/vpc/raw.rs",
+            "crates/cen-client/src/generated/vpc/vpc.rs",
             "crates/cen-server/src/generated/cbn.rs",
             "crates/cen-server/src/generated/mod.rs",
             "crates/cen-server/src/generated/vpc.rs",
@@ -71,7 +75,7 @@ fn the_generated_files_are_the_expected_ones() {
 #[test]
 fn client_and_server_share_the_types_crate() {
     let generated = sample();
-    let client = &file(&generated, "cbn.rs").contents;
+    let client = &file(&generated, "cbn/raw.rs").contents;
     assert!(client.contains("pub use cen_types::cbn as types;"));
     assert!(!client.contains("pub mod types"));
     let types = &file_in(&generated, xtask::TYPES_GENERATED_DIR, "cbn.rs").contents;
@@ -95,6 +99,39 @@ fn server_stubs_have_a_typed_method_and_shapes_per_operation() {
         "the Tag limit reaches the decoder"
     );
     assert!(server.contains("Shape::Enum(&[\"REDUCED\"])"));
+}
+
+#[test]
+fn each_operation_has_a_builder_with_setters_send_and_a_paginator_when_it_pages() {
+    let generated = sample();
+    let builders = &file(&generated, "cbn/cbn.rs").contents;
+    assert!(
+        builders.contains("pub fn create_cen(&self) -> CreateCen<'_>"),
+        "{builders}"
+    );
+    assert!(builders.contains("pub struct CreateCen<'a>"));
+    assert!(
+        builders.contains("pub fn name(mut self, value: impl Into<::std::string::String>) -> Self"),
+        "string setters take anything that becomes a String"
+    );
+    assert!(
+        builders.contains(
+            "pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self"
+        ),
+        "a list of {{Key, Value}} adds one pair per call"
+    );
+    assert!(
+        builders.contains("pub async fn send(mut self) -> Result<CreateCenOutput, crate::Error>")
+    );
+    assert!(builders.contains("crate::wire::write(\"Name\", &self.name, &mut params);"));
+    let vpc = &file(&generated, "vpc/vpc.rs").contents;
+    assert!(vpc.contains("impl<'a> DescribeVpcs<'a>") && vpc.contains("pub fn into_paginator("));
+    let module = &file(&generated, "cbn/mod.rs").contents;
+    assert!(module.contains("pub type CreateCenOutput = types::CreateCenResponse;"));
+    assert!(
+        module.contains("impl crate::wire::ToParams for types::"),
+        "{module}"
+    );
 }
 
 #[test]

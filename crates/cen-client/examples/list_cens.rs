@@ -7,7 +7,7 @@
 //! CEN_ENDPOINT=http://127.0.0.1:9000 cargo run -p cen-client --example list_cens
 //! ```
 
-use cen_client::{Cen, cbn::types::DescribeCensRequest};
+use cen_client::Cen;
 use futures::TryStreamExt;
 
 #[tokio::main]
@@ -17,11 +17,13 @@ async fn main() -> Result<(), cen_client::Error> {
         builder = builder.endpoint(endpoint);
     }
     let cen = builder.build()?;
-    let request = DescribeCensRequest::builder()
-        .page_size(50)
-        .try_into()
-        .map_err(|e| cen_client::Error::InvalidRequest(format!("{e}")))?;
-    let mut cens = std::pin::pin!(cen.cbn().describe_cens_pages(request).items());
+    let mut cens = std::pin::pin!(
+        cen.cbn()
+            .describe_cens()
+            .page_size(50)
+            .into_paginator()
+            .items()
+    );
     while let Some(item) = cens.try_next().await? {
         println!(
             "{}\t{}\t{}",

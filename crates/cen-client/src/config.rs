@@ -232,12 +232,16 @@ impl ClientBuilder {
         let cbn_endpoint = endpoint(self.cbn_endpoint, &operations::CBN)?;
         let vpc_endpoint = endpoint(self.vpc_endpoint, &operations::VPC)?;
         Ok(Cen {
-            cbn: cbn::Client::new_with_client(
+            cbn: cbn::Client::new(cbn::raw::Client::new_with_client(
                 &cbn_endpoint,
                 http.clone(),
                 context(&operations::CBN),
-            ),
-            vpc: vpc::Client::new_with_client(&vpc_endpoint, http, context(&operations::VPC)),
+            )),
+            vpc: vpc::Client::new(vpc::raw::Client::new_with_client(
+                &vpc_endpoint,
+                http,
+                context(&operations::VPC),
+            )),
         })
     }
 }

@@ -40,6 +40,22 @@ pub enum Error {
         /// What the decoder objected to.
         reason: String,
     },
+    /// A required parameter was not set; nothing was sent.
+    #[error("{operation} needs the parameter {parameter}; nothing was sent")]
+    MissingParameter {
+        /// The action.
+        operation: &'static str,
+        /// The wire name of the parameter.
+        parameter: &'static str,
+    },
+    /// A waiter saw the resource reach a status from which the wanted one cannot follow.
+    #[error("{what} reached the failure status {status}")]
+    WaiterFailure {
+        /// The waiter and the resource.
+        what: String,
+        /// The status seen.
+        status: String,
+    },
     /// A waiter gave up before the resource reached the wanted state.
     #[error("timed out after {waited_secs} s waiting for {what}")]
     WaitTimeout {
@@ -59,10 +75,54 @@ impl From<ApiError> for Error {
 impl Error {
     /// The Alibaba error code, when the service answered with one.
     pub fn code(&self) -> Option<&str> {
+        self.api().map(|api| api.code.as_str())
+    }
+
+    /// The service's `Message`, when it answered with an error envelope.
+    pub fn message(&self) -> Option<&str> {
+        self.api().map(|api| api.message.as_str())
+    }
+
+    /// The `RequestId` of the failed call, to quote to Alibaba's support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api().and_then(|api| api.request_id.as_deref())
+    }
+
+    /// The HTTP status of the error answer.
+    pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api(api) => Some(&api.code),
+            Error::Api(api) => Some(api.status),
+            Error::UnexpectedResponse { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// The envelope the service answered with, if it did.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// Whether the service asked to slow down (`Throttling*` codes, HTTP 429). The client has
+    /// already retried these as its policy allows.
+    pub fn is_throttling(&self) -> bool {
+        self.api().is_some_and(ApiError::is_throttling) || self.status() == Some(429)
+    }
+
+    /// Whether the error says the resource does not exist, as the Terraform provider decides it:
+    /// HTTP 404, or a code such as `InvalidTransitRouterId.NotFound`, `Instance.Notfound`,
+    /// `InstanceNotExist.*` or `ResourceNotFound.*`. Alibaba's not-found codes are not uniform
+    /// (`ParameterCenInstanceId`, `IllegalParam.*`), so list operations, which answer an empty
+    /// list for an unknown id, are the dependable way to learn that something is gone.
+    pub fn is_not_found(&self) -> bool {
+        let Some(api) = self.api() else { return false };
+        let code = api.code.to_ascii_lowercase();
+        api.status == 404
+            || code.contains("notfound")
+            || code.starts_with("instancenotexist")
+            || code.starts_with("resourcenotfound")
     }
 }
 

@@ -46,7 +46,10 @@ pub(crate) fn prepare(
     if let (Some(name), Some(map)) = (operation.client_token, body.as_object_mut()) {
         let missing = map.get(name).is_none_or(|v| v.is_null());
         if missing {
-            map.insert(name.to_owned(), serde_json::Value::String(client_token()));
+            map.insert(
+                name.to_owned(),
+                serde_json::Value::String(crate::wire::client_token()),
+            );
         }
     }
     let params = flat::flatten(&body, operation.json_params)
@@ -69,21 +72,6 @@ pub(crate) fn prepare(
     Ok(())
 }
 
-/// A random idempotence token in the UUID v4 text form the official SDKs use.
-fn client_token() -> String {
-    let bytes: [u8; 16] = rand::random();
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-4{}-{:x}{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        (u8::from_str_radix(&hex[16..17], 16).unwrap_or(0) & 0x3) | 0x8,
-        &hex[17..20],
-        &hex[20..32]
-    )
-}
-
 /// The Action is the last path segment of the virtual path `/{Action}`.
 fn action_of(url: &reqwest::Url) -> Result<String, String> {
     url.path_segments()
@@ -93,7 +81,7 @@ fn action_of(url: &reqwest::Url) -> Result<String, String> {
 }
 
 /// What one prepared call needs for each of its attempts.
-struct Call {
+pub(crate) struct Call {
     action: String,
     params: Vec<(String, String)>,
     /// `scheme://host[:port]` plus any path prefix of the endpoint, without the Action.
@@ -102,6 +90,32 @@ struct Call {
 }
 
 impl Call {
+    /// A call of `action` with its flat parameters to the endpoint `baseurl`
+    /// (`scheme://host[:port][/prefix]`).
+    pub(crate) fn new(
+        baseurl: &str,
+        action: &str,
+        params: Vec<(String, String)>,
+    ) -> Result<Self, String> {
+        let url =
+            reqwest::Url::parse(baseurl).map_err(|e| format!("bad endpoint URL {baseurl}: {e}"))?;
+        let host = match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_owned(),
+        };
+        let base = format!(
+            "{}://{host}{}",
+            url.scheme(),
+            url.path().trim_end_matches('/')
+        );
+        Ok(Self {
+            action: action.to_owned(),
+            params,
+            base,
+            host,
+        })
+    }
+
     fn from_request(request: &reqwest::Request) -> Result<Self, String> {
         let url = request.url();
         let action = action_of(url)?;
@@ -211,6 +225,15 @@ pub(crate) async fn execute(
         // sending.
         Err(reason) => return refuse(http, &reason).await,
     };
+    execute_call(context, http, &call).await
+}
+
+/// Sends a call, signing each attempt anew and retrying as the policy allows.
+pub(crate) async fn execute_call(
+    context: &ClientContext,
+    http: &reqwest::Client,
+    call: &Call,
+) -> reqwest::Result<reqwest::Response> {
     let policy = &context.settings.retry;
     let mut attempt = 1;
     loop {
@@ -347,7 +370,7 @@ fn looks_like_json(bytes: &[u8]) -> bool {
 /// Wires both generated clients to the RPC bridge.
 macro_rules! rpc_hooks {
     ($product:ident) => {
-        impl ClientHooks<ClientContext> for $product::Client {
+        impl ClientHooks<ClientContext> for $product::raw::Client {
             async fn pre<E>(
                 &self,
                 request: &mut reqwest::Request,

@@ -1,16 +1,20 @@
 //! A typed async client for Alibaba Cloud's Cloud Enterprise Network.
 //!
-//! The operation methods, request builders and response types are generated from `spec/` by
-//! `cargo xtask codegen` (see [`cbn`] and [`vpc`]). This crate adds what makes them speak Alibaba's
-//! RPC protocol: every call is flattened into `Tag.1.Key=..` parameters, signed (V3 by default, V1 on
-//! request), retried on throttling and transient failures with a fresh signature each time, and its
-//! error body decoded into one typed [`Error`].
+//! Every operation of the spec is a method of [`cbn::Client`] or [`vpc::Client`] returning a
+//! builder: one setter per parameter (taking `&str`, `String`, numbers, typed values), `send()`
+//! answering the operation's output or one [`Error`], `into_paginator()` on the operations that
+//! page, and `wait_until_*` methods for the asynchronous ones. All of it is generated from `spec/`
+//! by `cargo xtask codegen`. This crate adds what makes the calls speak Alibaba's RPC protocol:
+//! parameters written as `Tag.1.Key=..`, signed (V3 by default, V1 on request), retried on
+//! throttling and transient failures with a fresh signature each time, and error bodies decoded
+//! from JSON or XML.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), cen_client::Error> {
 //! let cen = cen_client::Cen::builder().build()?; // credentials from the environment or ~/.aliyun
-//! let created = cen.cbn().create_cen().body_map(|b| b.name("my-network".to_owned())).send().await?;
-//! println!("created {:?}", created.into_inner().cen_id);
+//! let created = cen.cbn().create_cen().name("my-network").tag("env", "prod").send().await?;
+//! let cen_id = created.cen_id.unwrap_or_default();
+//! cen.cbn().wait_until_cen_active(&cen_id).await?;
 //! # Ok(()) }
 //! ```
 
@@ -21,7 +25,9 @@ pub mod generated;
 mod hooks;
 pub mod pagination;
 mod retry;
+mod transport;
 pub mod waiter;
+pub mod wire;
 
 pub use acs_rpc::credentials::{Credentials, CredentialsError, Secret};
 pub use acs_rpc::sign::{HttpMethod, Placement, SignatureVersion, SigningContext};

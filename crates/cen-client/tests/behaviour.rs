@@ -4,7 +4,6 @@ mod support;
 
 use std::time::Duration;
 
-use cen_client::waiter::Waiter;
 use cen_client::{Cen, Credentials, RetryPolicy, SignatureVersion};
 use futures::TryStreamExt;
 use serde_json::json;
@@ -52,18 +51,9 @@ async fn throttled_call_is_retried_with_a_fresh_signature_and_the_same_client_to
     let server = Scripted::start(vec![throttled(), created("cen-1")]).await;
     let cen = client(&server, fast_retries(3));
 
-    let response = cen
-        .cbn()
-        .create_cen()
-        .body_map(|b| b.name("net".to_owned()))
-        .send()
-        .await;
+    let response = cen.cbn().create_cen().name("net").send().await;
     assert_eq!(
-        response
-            .expect("the retry succeeds")
-            .into_inner()
-            .cen_id
-            .as_deref(),
+        response.expect("the retry succeeds").cen_id.as_deref(),
         Some("cen-1")
     );
 
@@ -111,7 +101,7 @@ async fn v1_retries_are_signed_anew_too() {
         .expect("a client");
     cen.cbn()
         .create_cen()
-        .body_map(|b| b.client_token("fixed".to_owned()))
+        .client_token("fixed")
         .send()
         .await
         .expect("the retry succeeds");
@@ -244,13 +234,11 @@ async fn pages_stream_every_item_across_pages() {
     ])
     .await;
     let cen = client(&server, RetryPolicy::none());
-    let request = cen_client::cbn::types::DescribeCensRequest::builder()
-        .page_size(2)
-        .try_into()
-        .expect("a request");
     let items: Vec<_> = cen
         .cbn()
-        .describe_cens_pages(request)
+        .describe_cens()
+        .page_size(2)
+        .into_paginator()
         .items()
         .try_collect()
         .await
@@ -284,15 +272,15 @@ async fn waiter_polls_until_the_status_is_reached() {
     ])
     .await;
     let cen = client(&server, RetryPolicy::none());
-    let waiter = Waiter {
-        timeout: Duration::from_secs(5),
-        interval: Duration::from_millis(5),
-    };
-    let found = waiter
-        .cen_status(cen.cbn(), "cen-9", "Active")
+    let done = cen
+        .cbn()
+        .wait_until_cen_active("cen-9")
+        .timeout(Duration::from_secs(5))
+        .poll_interval(Duration::from_millis(5))
         .await
         .expect("becomes active");
-    assert_eq!(found.status.as_deref(), Some("Active"));
+    assert_eq!(done.status.as_deref(), Some("Active"));
+    assert_eq!(done.polls, 3);
     assert_eq!(server.requests().len(), 3);
     assert_eq!(
         query_param(&server.requests()[0], "Filter.1.Value.1").as_deref(),
@@ -301,12 +289,11 @@ async fn waiter_polls_until_the_status_is_reached() {
 
     let server = Scripted::start(vec![listing("Creating"); 50]).await;
     let cen = client(&server, RetryPolicy::none());
-    let waiter = Waiter {
-        timeout: Duration::from_millis(40),
-        interval: Duration::from_millis(10),
-    };
-    let error = waiter
-        .cen_status(cen.cbn(), "cen-9", "Active")
+    let error = cen
+        .cbn()
+        .wait_until_cen_active("cen-9")
+        .timeout(Duration::from_millis(40))
+        .poll_interval(Duration::from_millis(10))
         .await
         .expect_err("never active");
     assert!(error.to_string().contains("last seen: Creating"), "{error}");

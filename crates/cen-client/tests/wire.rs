@@ -69,9 +69,9 @@ macro_rules! dispatch {
                 (stringify!($product), $op) => {
                     let body: $product::types::$ty = serde_json::from_value($case.input.clone())
                         .expect("the fixture's input matches the request type");
-                    match $cen.$product().$method().body(body).send().await {
-                        Ok(response) => json!({"ok": response.into_inner()}),
-                        Err(error) => json!({"error": describe(cen_client::Error::from(error))}),
+                    match $cen.$product().$method().with_request(body).send().await {
+                        Ok(response) => json!({"ok": response}),
+                        Err(error) => json!({"error": describe(error)}),
                     }
                 }
             )*

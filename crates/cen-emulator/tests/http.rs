@@ -46,35 +46,32 @@ async fn cross_account_attach_over_http() {
     let cen_id = a
         .cbn()
         .create_cen()
-        .body_map(|body| body.name(Some("net".to_owned())))
+        .name("net")
         .send()
         .await
         .unwrap()
-        .into_inner()
         .cen_id
         .unwrap();
     let attach = || {
-        a.cbn().attach_cen_child_instance().body_map(|body| {
-            body.cen_id(cen_id.clone())
-                .child_instance_id("vpc-bp1emuhzb0000000001".to_owned())
-                .child_instance_region_id("cn-hangzhou".to_owned())
-                .child_instance_type(
-                    cen_client::cbn::types::AttachCenChildInstanceRequestChildInstanceType::Vpc,
-                )
-                .child_instance_owner_id(Some(default_accounts()[1].uid))
-        })
+        a.cbn()
+            .attach_cen_child_instance()
+            .cen_id(&cen_id)
+            .child_instance_id("vpc-bp1emuhzb0000000001")
+            .child_instance_region_id("cn-hangzhou")
+            .child_instance_type(
+                cen_client::cbn::types::AttachCenChildInstanceRequestChildInstanceType::Vpc,
+            )
+            .child_instance_owner_id(default_accounts()[1].uid)
     };
-    let error = cen_client::Error::from(attach().send().await.unwrap_err());
+    let error = attach().send().await.unwrap_err();
     assert_eq!(error.code(), Some("Forbbiden.AttachChildInstanceAcrossUid"));
     b.vpc()
         .grant_instance_to_cen()
-        .body_map(|body| {
-            body.cen_id(cen_id.clone())
-                .cen_owner_id(default_accounts()[0].uid)
-                .instance_id("vpc-bp1emuhzb0000000001".to_owned())
-                .instance_type(cen_client::vpc::types::GrantInstanceToCenRequestInstanceType::Vpc)
-                .region_id("cn-hangzhou".to_owned())
-        })
+        .cen_id(&cen_id)
+        .cen_owner_id(default_accounts()[0].uid)
+        .instance_id("vpc-bp1emuhzb0000000001")
+        .instance_type(cen_client::vpc::types::GrantInstanceToCenRequestInstanceType::Vpc)
+        .region_id("cn-hangzhou")
         .send()
         .await
         .unwrap();
@@ -82,11 +79,10 @@ async fn cross_account_attach_over_http() {
     let children = a
         .cbn()
         .describe_cen_attached_child_instances()
-        .body_map(|body| body.cen_id(cen_id.clone()))
+        .cen_id(&cen_id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(children.total_count, Some(1));
     let child = &children.child_instances.unwrap().child_instance[0];
     assert_eq!(child.status.as_deref(), Some("Attached"));
@@ -108,6 +104,6 @@ async fn the_default_disabled_key_is_refused_as_inactive() {
         .credentials(Credentials::new(disabled.access_key_id, disabled.secret))
         .build()
         .unwrap();
-    let error = cen_client::Error::from(cen.cbn().describe_cens().send().await.unwrap_err());
+    let error = cen.cbn().describe_cens().send().await.unwrap_err();
     assert_eq!(error.code(), Some("InvalidAccessKeyId.Inactive"));
 }

@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use cen_client::cbn::types as cbn;
 use cen_client::vpc::types as vpc;
-use cen_client::waiter::Waiter;
 use cen_client::{Cen, Credentials, SignatureVersion};
 
 /// The modules the Python flows import.
@@ -432,11 +431,11 @@ async fn children(cen: &Cen, cen_id: &str) -> Result<Vec<(String, String, i64)>,
     let page = cen
         .cbn()
         .describe_cen_attached_child_instances()
-        .body_map(|b| b.cen_id(cen_id.to_owned()).page_size(50))
+        .cen_id(cen_id)
+        .page_size(50)
         .send()
         .await
-        .map_err(|e| cen_client::Error::from(e).to_string())?
-        .into_inner();
+        .map_err(|e| e.to_string())?;
     let items = page
         .child_instances
         .map(|c| c.child_instance)
@@ -459,11 +458,10 @@ async fn limits(cen: &Cen, cen_id: &str) -> Result<Vec<(String, String, i64, Str
     let page = cen
         .cbn()
         .describe_cen_inter_region_bandwidth_limits()
-        .body_map(|b| b.cen_id(cen_id.to_owned()))
+        .cen_id(cen_id)
         .send()
         .await
-        .map_err(|e| cen_client::Error::from(e).to_string())?
-        .into_inner();
+        .map_err(|e| e.to_string())?;
     Ok(page
         .cen_inter_region_bandwidth_limits
         .map(|l| l.cen_inter_region_bandwidth_limit)
@@ -529,35 +527,36 @@ async fn rust_client_flow(emulator: &EmulatorProcess, signature: SignatureVersio
     let cen_id = a
         .cbn()
         .create_cen()
-        .body_map(|body| body.name(format!("interop-rust-{signature:?}")))
+        .name(format!("interop-rust-{signature:?}"))
         .send()
         .await
         .expect("CreateCen")
-        .into_inner()
         .cen_id
         .expect("a CenId");
     println!("  CreateCen -> {cen_id}");
-    let waiter = Waiter {
-        timeout: Duration::from_secs(30),
-        interval: Duration::from_millis(100),
-    };
-    let active = waiter
-        .cen_status(a.cbn(), &cen_id, "Active")
+    let active = a
+        .cbn()
+        .wait_until_cen_active(&cen_id)
+        .timeout(Duration::from_secs(30))
+        .poll_interval(Duration::from_millis(100))
         .await
         .expect("the CEN instance becomes Active");
-    assert_eq!(active.cen_id.as_deref(), Some(cen_id.as_str()));
+    assert_eq!(active.status.as_deref(), Some("Active"));
     println!("  {cen_id} is Active");
 
     // Attachments, one across accounts.
     let attach = |id: &str, region: &str, owner: Option<i64>| {
-        let (cen_id, id, region) = (cen_id.clone(), id.to_owned(), region.to_owned());
-        a.cbn().attach_cen_child_instance().body_map(move |body| {
-            body.cen_id(cen_id)
-                .child_instance_id(id)
-                .child_instance_region_id(region)
-                .child_instance_type(cbn::AttachCenChildInstanceRequestChildInstanceType::Vpc)
-                .child_instance_owner_id(owner)
-        })
+        let builder = a
+            .cbn()
+            .attach_cen_child_instance()
+            .cen_id(&cen_id)
+            .child_instance_id(id)
+            .child_instance_region_id(region)
+            .child_instance_type(cbn::AttachCenChildInstanceRequestChildInstanceType::Vpc);
+        match owner {
+            Some(owner) => builder.child_instance_owner_id(owner),
+            None => builder,
+        }
     };
     attach(&hz, "cn-hangzhou", None)
         .send()
@@ -580,13 +579,11 @@ async fn rust_client_flow(emulator: &EmulatorProcess, signature: SignatureVersio
     );
     b.vpc()
         .grant_instance_to_cen()
-        .body_map(|body| {
-            body.cen_id(cen_id.clone())
-                .cen_owner_id(ACCOUNT_1.2)
-                .instance_id(b_hz.clone())
-                .instance_type(vpc::GrantInstanceToCenRequestInstanceType::Vpc)
-                .region_id("cn-hangzhou".to_owned())
-        })
+        .cen_id(&cen_id)
+        .cen_owner_id(ACCOUNT_1.2)
+        .instance_id(&b_hz)
+        .instance_type(vpc::GrantInstanceToCenRequestInstanceType::Vpc)
+        .region_id("cn-hangzhou")
         .send()
         .await
         .expect("GrantInstanceToCen");
@@ -605,47 +602,37 @@ async fn rust_client_flow(emulator: &EmulatorProcess, signature: SignatureVersio
     let plan_id = a
         .cbn()
         .create_cen_bandwidth_package()
-        .body_map(|body| {
-            body.bandwidth(10)
-                .geographic_region_a_id(
-                    cbn::CreateCenBandwidthPackageRequestGeographicRegionAId::China,
-                )
-                .geographic_region_b_id(
-                    cbn::CreateCenBandwidthPackageRequestGeographicRegionBId::NorthAmerica,
-                )
-                .bandwidth_package_charge_type(
-                    cbn::CreateCenBandwidthPackageRequestBandwidthPackageChargeType::Prepay,
-                )
-                .pricing_cycle(cbn::CreateCenBandwidthPackageRequestPricingCycle::Month)
-                .period(1)
-                .auto_pay(true)
-        })
+        .bandwidth(10)
+        .geographic_region_a_id(cbn::CreateCenBandwidthPackageRequestGeographicRegionAId::China)
+        .geographic_region_b_id(
+            cbn::CreateCenBandwidthPackageRequestGeographicRegionBId::NorthAmerica,
+        )
+        .bandwidth_package_charge_type(
+            cbn::CreateCenBandwidthPackageRequestBandwidthPackageChargeType::Prepay,
+        )
+        .pricing_cycle(cbn::CreateCenBandwidthPackageRequestPricingCycle::Month)
+        .period(1)
+        .auto_pay(true)
         .send()
         .await
         .expect("CreateCenBandwidthPackage")
-        .into_inner()
         .cen_bandwidth_package_id
         .expect("a CenBandwidthPackageId");
     println!("  CreateCenBandwidthPackage -> {plan_id}");
     a.cbn()
         .associate_cen_bandwidth_package()
-        .body_map(|body| {
-            body.cen_id(cen_id.clone())
-                .cen_bandwidth_package_id(plan_id.clone())
-        })
+        .cen_id(&cen_id)
+        .cen_bandwidth_package_id(&plan_id)
         .send()
         .await
         .expect("AssociateCenBandwidthPackage");
     let set_limit = |limit: i64| {
-        let cen_id = cen_id.clone();
         a.cbn()
             .set_cen_inter_region_bandwidth_limit()
-            .body_map(move |body| {
-                body.cen_id(cen_id)
-                    .local_region_id("cn-hangzhou".to_owned())
-                    .opposite_region_id("us-west-1".to_owned())
-                    .bandwidth_limit(limit)
-            })
+            .cen_id(&cen_id)
+            .local_region_id("cn-hangzhou")
+            .opposite_region_id("us-west-1")
+            .bandwidth_limit(limit)
     };
     set_limit(5)
         .send()
@@ -681,16 +668,14 @@ async fn rust_client_flow(emulator: &EmulatorProcess, signature: SignatureVersio
     assert!(limits(&a, &cen_id).await.expect("limits").is_empty());
     a.cbn()
         .unassociate_cen_bandwidth_package()
-        .body_map(|body| {
-            body.cen_id(cen_id.clone())
-                .cen_bandwidth_package_id(plan_id.clone())
-        })
+        .cen_id(&cen_id)
+        .cen_bandwidth_package_id(&plan_id)
         .send()
         .await
         .expect("UnassociateCenBandwidthPackage");
     a.cbn()
         .delete_cen_bandwidth_package()
-        .body_map(|body| body.cen_bandwidth_package_id(plan_id.clone()))
+        .cen_bandwidth_package_id(&plan_id)
         .send()
         .await
         .expect("DeleteCenBandwidthPackage");
@@ -699,19 +684,18 @@ async fn rust_client_flow(emulator: &EmulatorProcess, signature: SignatureVersio
         (&us, "us-west-1", None),
         (&b_hz, "cn-hangzhou", Some(ACCOUNT_2.2)),
     ] {
-        let (cen_id, id, region) = (cen_id.clone(), id.clone(), region.to_owned());
-        a.cbn()
+        let detach = a
+            .cbn()
             .detach_cen_child_instance()
-            .body_map(move |body| {
-                body.cen_id(cen_id)
-                    .child_instance_id(id)
-                    .child_instance_region_id(region)
-                    .child_instance_type(cbn::DetachCenChildInstanceRequestChildInstanceType::Vpc)
-                    .child_instance_owner_id(owner)
-            })
-            .send()
-            .await
-            .expect("DetachCenChildInstance");
+            .cen_id(&cen_id)
+            .child_instance_id(id)
+            .child_instance_region_id(region)
+            .child_instance_type(cbn::DetachCenChildInstanceRequestChildInstanceType::Vpc);
+        let detach = match owner {
+            Some(owner) => detach.child_instance_owner_id(owner),
+            None => detach,
+        };
+        detach.send().await.expect("DetachCenChildInstance");
     }
     wait_for("every VPC is detached", || async {
         Ok(children(&a, &cen_id).await?.is_empty().then_some(()))
@@ -719,39 +703,26 @@ async fn rust_client_flow(emulator: &EmulatorProcess, signature: SignatureVersio
     .await;
     b.vpc()
         .revoke_instance_from_cen()
-        .body_map(|body| {
-            body.cen_id(cen_id.clone())
-                .cen_owner_id(ACCOUNT_1.2)
-                .instance_id(b_hz.clone())
-                .instance_type(vpc::RevokeInstanceFromCenRequestInstanceType::Vpc)
-                .region_id("cn-hangzhou".to_owned())
-        })
+        .cen_id(&cen_id)
+        .cen_owner_id(ACCOUNT_1.2)
+        .instance_id(&b_hz)
+        .instance_type(vpc::RevokeInstanceFromCenRequestInstanceType::Vpc)
+        .region_id("cn-hangzhou")
         .send()
         .await
         .expect("RevokeInstanceFromCen");
     a.cbn()
         .delete_cen()
-        .body_map(|body| body.cen_id(cen_id.clone()))
+        .cen_id(&cen_id)
         .send()
         .await
         .expect("DeleteCen");
-    wait_for(&format!("{cen_id} is gone"), || async {
-        let page = a
-            .cbn()
-            .describe_cens()
-            .body_map(|body| {
-                body.filter(vec![cbn::DescribeCensRequestFilterItem {
-                    key: Some("CenId".to_owned()),
-                    value: vec![cen_id.clone()],
-                }])
-            })
-            .send()
-            .await
-            .map_err(|e| cen_client::Error::from(e).to_string())?
-            .into_inner();
-        Ok(page.cens.is_none_or(|c| c.cen.is_empty()).then_some(()))
-    })
-    .await;
+    a.cbn()
+        .wait_until_cen_deleted(&cen_id)
+        .timeout(Duration::from_secs(30))
+        .poll_interval(Duration::from_millis(100))
+        .await
+        .expect("the CEN instance is gone");
     println!("  torn down");
 
     // Authentication failures.

@@ -160,10 +160,8 @@ async fn call(cen: &Cen, operation: Operation) -> Result<(), cen_client::Error> 
         Operation::CreateCen => {
             cen.cbn()
                 .create_cen()
-                .body_map(|b| {
-                    b.name("loadgen".to_owned())
-                        .description("created by cen-loadgen".to_owned())
-                })
+                .name("loadgen")
+                .description("created by cen-loadgen")
                 .send()
                 .await?;
         }

@@ -2,7 +2,7 @@
 
 //! Paging support for the operations with `x-acs-pagination`.
 mod cbn {
-    use crate::generated::cbn::{Client, types};
+    use crate::generated::cbn::{raw::Client, types};
     impl crate::pagination::Paginated
     for types::DescribeCenAttachedChildInstancesResponse {
         type Item = types::DescribeCenAttachedChildInstancesResponseChildInstancesChildInstanceItem;
@@ -721,7 +721,7 @@ mod cbn {
     }
 }
 mod vpc {
-    use crate::generated::vpc::{Client, types};
+    use crate::generated::vpc::{raw::Client, types};
     impl crate::pagination::Paginated for types::DescribeGrantRulesToCenResponse {
         type Item = types::DescribeGrantRulesToCenResponseCenGrantRulesCbnGrantRuleItem;
         fn total_count(&self) -> Option<i64> {

@@ -1,0 +1,856 @@
+//! The client a Rust user meets: per product, one builder per operation with a setter per
+//! parameter, `send()` returning the typed output or `cen_client::Error`, `into_paginator()` on
+//! paginated operations, and `wait_until_*` methods generated from `x-acs-waiters`.
+//!
+//! The builders write their parameters straight into Alibaba's flat wire form
+//! (`cen_client::wire::ToParams`, generated here for every request struct and enum) and hand
+//! them to the same signing and retrying transport as progenitor's client, so a typed request
+//! never passes through `serde_json`. Files: `generated/{product}/mod.rs` (the client type, output
+//! aliases, waiters) and one `generated/{product}/{family}.rs` per spec family (the builders).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::ToSnakeCase;
+use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use typify::{TypeDetails, TypeId, TypeSpace};
+
+use crate::rust::{Case, format_file, generated_module, header, sanitize};
+use crate::spec::{BodySchema, Operation, ParamStyle, Product, component_name};
+use crate::waiter::{Waiter, WaiterState};
+use crate::{CLIENT_GENERATED_DIR, Error, GeneratedFile};
+
+/// What a field's Rust type is, as far as setters and wire writing care.
+#[derive(Debug, Clone)]
+enum Ty {
+    /// `String`, an integer, a float or a bool: `impl Into<T>`.
+    Scalar(TokenStream),
+    /// A typify enum (closed set of strings).
+    Enum(TokenStream),
+    /// A typify struct.
+    Struct(TokenStream),
+    /// A list.
+    Vec(Box<Ty>, TokenStream),
+    /// Anything else (maps, free-form JSON): only settable as a whole.
+    Other(TokenStream),
+}
+
+impl Ty {
+    fn tokens(&self) -> &TokenStream {
+        match self {
+            Ty::Scalar(t) | Ty::Enum(t) | Ty::Struct(t) | Ty::Vec(_, t) | Ty::Other(t) => t,
+        }
+    }
+}
+
+/// One request parameter as the builder holds it.
+struct Param<'o> {
+    wire: &'o str,
+    field: proc_macro2::Ident,
+    required: bool,
+    /// Whether the typed request's field is an `Option` (else a `Vec` or a required value).
+    optional: bool,
+    json: bool,
+    ty: Ty,
+    /// For a list of `{Key, Value}` structs: the two fields' Rust names and whether they are
+    /// optional, so the setter can take a key and a value.
+    key_value: Option<(bool, bool)>,
+    description: Option<String>,
+}
+
+/// Walks schemas and typify's types side by side, collecting the structs and enums that need
+/// a wire writer.
+struct Walker<'a> {
+    doc: &'a OpenAPI,
+    space: &'a TypeSpace,
+    product: &'a Product,
+    /// Struct type name → (its tokens, [(wire name, Rust field)]).
+    structs: BTreeMap<String, (TokenStream, Vec<(String, String)>)>,
+    /// Enum type name → its tokens.
+    enums: BTreeMap<String, TokenStream>,
+}
+
+impl<'a> Walker<'a> {
+    fn error(&self, op: &Operation, message: String) -> Error {
+        Error::Types {
+            file: op.file.clone(),
+            operation: op.action.clone(),
+            message,
+        }
+    }
+
+    fn component(&self, reference: &str) -> Option<&'a Schema> {
+        self.doc
+            .components
+            .as_ref()?
+            .schemas
+            .get(component_name(reference)?)?
+            .as_item()
+    }
+
+    fn resolve(&self, schema: &'a ReferenceOr<Box<Schema>>) -> Option<&'a Schema> {
+        match schema {
+            ReferenceOr::Item(s) => Some(s),
+            ReferenceOr::Reference { reference } => self.component(reference),
+        }
+    }
+
+    /// `(optional, inner)`.
+    fn unwrap_option(&self, id: &TypeId) -> (bool, TypeId) {
+        let Ok(ty) = self.space.get_type(id) else {
+            return (false, id.clone());
+        };
+        match ty.details() {
+            TypeDetails::Option(inner) => (true, inner),
+            _ => (false, id.clone()),
+        }
+    }
+
+    /// The kind of type `id`, registering structs and enums (with `schema`, the schema it was
+    /// generated from) for their wire writers.
+    fn ty(&mut self, op: &Operation, schema: &'a Schema, id: &TypeId) -> Result<Ty, Error> {
+        let ty = self
+            .space
+            .get_type(id)
+            .map_err(|e| self.error(op, e.to_string()))?;
+        let tokens = ty.ident();
+        Ok(match ty.details() {
+            TypeDetails::String | TypeDetails::Builtin(_) => Ty::Scalar(tokens),
+            TypeDetails::Enum(_) => {
+                self.enums.insert(ty.name(), tokens.clone());
+                Ty::Enum(tokens)
+            }
+            TypeDetails::Vec(element) => {
+                let SchemaKind::Type(Type::Array(array)) = &schema.schema_kind else {
+                    return Err(self.error(
+                        op,
+                        format!("`{}` is a Vec but its schema is not an array.", ty.name()),
+                    ));
+                };
+                let items = array
+                    .items
+                    .as_ref()
+                    .and_then(|i| self.resolve(i))
+                    .ok_or_else(|| {
+                        self.error(op, format!("the items of `{}` do not resolve.", ty.name()))
+                    })?;
+                let inner = self.ty(op, items, &element)?;
+                Ty::Vec(Box::new(inner), tokens)
+            }
+            TypeDetails::Struct(details) => {
+                let name = ty.name();
+                if !self.structs.contains_key(&name) {
+                    // Reserve the name first: a recursive schema must not loop.
+                    self.structs
+                        .insert(name.clone(), (tokens.clone(), Vec::new()));
+                    let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+                        return Err(self.error(
+                            op,
+                            format!("`{name}` is a struct but its schema is not an object."),
+                        ));
+                    };
+                    let fields: Vec<(String, TypeId)> = details
+                        .properties()
+                        .map(|(n, id)| (n.to_owned(), id))
+                        .collect();
+                    let mut wire = Vec::new();
+                    for (json, property) in &object.properties {
+                        let rust = sanitize(json, Case::Snake);
+                        let Some((_, field_id)) = fields.iter().find(|(n, _)| *n == rust) else {
+                            return Err(self.error(op, format!("typify generated no field `{rust}` for property `{json}` of `{name}`.")));
+                        };
+                        let property = self.resolve(property).ok_or_else(|| {
+                            self.error(
+                                op,
+                                format!("property `{json}` of `{name}` does not resolve."),
+                            )
+                        })?;
+                        let (_, inner) = self.unwrap_option(field_id);
+                        self.ty(op, property, &inner)?;
+                        wire.push((json.clone(), rust));
+                    }
+                    self.structs.insert(name, (tokens.clone(), wire));
+                }
+                Ty::Struct(tokens)
+            }
+            _ => Ty::Other(tokens),
+        })
+    }
+
+    fn struct_fields(&self, op: &Operation, name: &str) -> Result<Vec<(String, TypeId)>, Error> {
+        let found = self
+            .space
+            .iter_types()
+            .find(|t| matches!(t.details(), TypeDetails::Struct(_)) && t.name() == name);
+        let Some(ty) = found else {
+            return Err(self.error(op, format!("typify generated no struct `{name}`.")));
+        };
+        let TypeDetails::Struct(details) = ty.details() else {
+            unreachable!("filtered on structs above");
+        };
+        Ok(details
+            .properties()
+            .map(|(n, id)| (n.to_owned(), id))
+            .collect())
+    }
+
+    /// For a `{Key, Value}` struct: whether each of the two fields is optional.
+    fn key_value(&self, ty: &Ty) -> Option<(bool, bool)> {
+        let Ty::Vec(inner, _) = ty else { return None };
+        let Ty::Struct(_) = inner.as_ref() else {
+            return None;
+        };
+        let (_, fields) = self
+            .structs
+            .values()
+            .find(|(t, _)| t.to_string() == inner.tokens().to_string())?;
+        let names: Vec<&str> = fields.iter().map(|(w, _)| w.as_str()).collect();
+        if names != ["Key", "Value"] {
+            return None;
+        }
+        let ty = self
+            .space
+            .iter_types()
+            .find(|t| t.ident().to_string() == inner.tokens().to_string())?;
+        let TypeDetails::Struct(details) = ty.details() else {
+            return None;
+        };
+        let mut fields = details.properties().map(|(_, id)| {
+            let (optional, inner) = self.unwrap_option(&id);
+            let is_string = self
+                .space
+                .get_type(&inner)
+                .is_ok_and(|t| matches!(t.details(), TypeDetails::String));
+            (optional, is_string)
+        });
+        let (key_optional, key_string) = fields.next()?;
+        let (value_optional, value_string) = fields.next()?;
+        (key_string && value_string).then_some((key_optional, value_optional))
+    }
+
+    fn params(&mut self, op: &'a Operation) -> Result<Vec<Param<'a>>, Error> {
+        let BodySchema::Component(name) = &op.request else {
+            return Err(self.error(op, "the request schema must be a component.".to_owned()));
+        };
+        let schema = self
+            .doc
+            .components
+            .as_ref()
+            .and_then(|c| c.schemas.get(name))
+            .and_then(ReferenceOr::as_item)
+            .ok_or_else(|| self.error(op, format!("no component `{name}`.")))?;
+        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+            return Err(self.error(op, format!("`{name}` is not an object.")));
+        };
+        let fields = self.struct_fields(op, &sanitize(name, Case::Pascal))?;
+        let mut out = Vec::new();
+        for param in &op.params {
+            let rust = sanitize(&param.name, Case::Snake);
+            let Some((_, id)) = fields.iter().find(|(n, _)| *n == rust) else {
+                return Err(self.error(
+                    op,
+                    format!("typify generated no field `{rust}` for `{}`.", param.name),
+                ));
+            };
+            let property = object
+                .properties
+                .get(&param.name)
+                .and_then(|p| self.resolve(p))
+                .ok_or_else(|| {
+                    self.error(op, format!("parameter `{}` does not resolve.", param.name))
+                })?;
+            let (optional, inner) = self.unwrap_option(id);
+            let json = param.style == ParamStyle::Json;
+            let ty = if json {
+                let ty = self
+                    .space
+                    .get_type(&inner)
+                    .map_err(|e| self.error(op, e.to_string()))?;
+                Ty::Other(ty.ident())
+            } else {
+                self.ty(op, property, &inner)?
+            };
+            let key_value = self.key_value(&ty);
+            out.push(Param {
+                wire: &param.name,
+                field: format_ident!("{rust}"),
+                required: param.required,
+                optional,
+                json,
+                ty,
+                key_value,
+                description: param.description.clone(),
+            });
+        }
+        let _ = self.product;
+        Ok(out)
+    }
+}
+
+/// The files of the fluent client of one product.
+pub fn generate_product(
+    product: &Product,
+    space: &TypeSpace,
+    paged: &BTreeSet<String>,
+) -> Result<Vec<GeneratedFile>, Error> {
+    let module = product.module_name();
+    let head = header(&[&product.source]);
+    let mut walker = Walker {
+        doc: &product.document,
+        space,
+        product,
+        structs: BTreeMap::new(),
+        enums: BTreeMap::new(),
+    };
+    let mut families: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
+    let mut aliases = Vec::new();
+    for op in &product.operations {
+        let params = walker.params(op)?;
+        let tokens = builder(product, op, &params, paged.contains(&op.action));
+        families
+            .entry(op.family.to_snake_case())
+            .or_default()
+            .push(tokens);
+        let output = format_ident!("{}Output", op.action);
+        let response = match &op.response {
+            BodySchema::Component(name) => format_ident!("{}", sanitize(name, Case::Pascal)),
+            BodySchema::Inline => format_ident!(
+                "{}",
+                sanitize(&format!("{}-response", op.action), Case::Pascal)
+            ),
+        };
+        let doc = format!(" What `{}` answers.", op.action);
+        aliases.push(quote! {
+            #[doc = #doc]
+            pub type #output = types::#response;
+        });
+    }
+
+    let mut files = Vec::new();
+    let mut family_mods = Vec::new();
+    for (family, items) in &families {
+        let ident = format_ident!("{family}");
+        let doc = format!(" The builders of the `{family}` operations.");
+        family_mods.push(quote! {
+            #[doc = #doc]
+            mod #ident;
+            pub use #ident::*;
+        });
+        let tokens = quote! {
+            #![allow(clippy::all, clippy::pedantic, missing_docs, unused_mut, unused_imports)]
+            use super::*;
+            #(#items)*
+        };
+        files.push(format_file(
+            format!("{CLIENT_GENERATED_DIR}/{module}/{family}.rs"),
+            &head,
+            tokens,
+        )?);
+    }
+
+    let writers = wire_writers(&walker);
+    let module_ident = format_ident!("{module}");
+    let waiters = product.waiters.iter().map(|w| waiter(product, w, paged));
+    let client_doc = format!(
+        " The `{}` API (version `{}`): one method per operation, each returning a builder \
+         whose `send()` answers the operation's output or [`crate::Error`].",
+        product.name, product.version
+    );
+    let raw_module = generated_module(
+        "raw",
+        &format!(
+            " progenitor's client for `{}`, generated from `{}`: the low-level layer under \
+             [`Client`].",
+            product.name, product.source
+        ),
+    );
+    let tokens = quote! {
+        //! Code generated from the OpenAPI documents by `cargo xtask codegen`.
+        #raw_module
+
+        /// The request and response types, shared with the server stubs through `cen-types`.
+        pub use cen_types::#module_ident as types;
+
+        #(#family_mods)*
+
+        #[doc = #client_doc]
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            raw: raw::Client,
+        }
+
+        impl Client {
+            pub(crate) fn new(raw: raw::Client) -> Self {
+                Self { raw }
+            }
+
+            /// progenitor's client underneath: every operation with the typed request as one
+            /// value (`.body(request)`), and the `*_pages` streams.
+            pub fn raw(&self) -> &raw::Client {
+                &self.raw
+            }
+
+            /// Sends one call's flat parameters and decodes the typed output.
+            async fn send<T: serde::de::DeserializeOwned>(
+                &self,
+                action: &'static str,
+                params: crate::wire::Params,
+            ) -> Result<T, crate::Error> {
+                use progenitor_client::ClientInfo as _;
+                crate::transport::send(self.raw.inner(), self.raw.client(), self.raw.baseurl(), action, params).await
+            }
+        }
+
+        #(#aliases)*
+
+        #(#waiters)*
+
+        mod wire {
+            use super::types;
+            #writers
+        }
+    };
+    files.push(format_file(
+        format!("{CLIENT_GENERATED_DIR}/{module}/mod.rs"),
+        &head,
+        tokens,
+    )?);
+    Ok(files)
+}
+
+fn doc_lines(text: &str) -> Vec<String> {
+    text.lines().map(|l| format!(" {l}")).collect()
+}
+
+/// One operation's builder, its constructor on the client, its setters and `send()`.
+fn builder(product: &Product, op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
+    let name = format_ident!("{}", op.action);
+    let method = format_ident!("{}", sanitize(&op.action, Case::Snake));
+    let action = &op.action;
+    let output = format_ident!("{}Output", op.action);
+
+    let mut docs = Vec::new();
+    if let Some(summary) = &op.summary {
+        docs.extend(doc_lines(summary));
+    }
+    docs.push(format!(" `{}`.", op.action));
+    if let Some(description) = &op.description {
+        docs.push(String::new());
+        docs.extend(doc_lines(description));
+    }
+    if let Some(waiter) = &op.async_waiter {
+        docs.push(String::new());
+        docs.push(format!(
+            " Asynchronous: wait for the effect with [`Client::wait_until_{}`].",
+            waiter.to_snake_case()
+        ));
+    }
+    if !op.errors.is_empty() {
+        docs.push(String::new());
+        docs.push(" Documented errors:".to_owned());
+        for e in &op.errors {
+            docs.push(format!(" - {} `{}`", e.status, e.code));
+        }
+    }
+    let builder_doc = format!(
+        " The request builder of `{action}`: set parameters, then `send()`. See [`Client::{method}`]."
+    );
+    let _ = product;
+
+    let fields = params.iter().map(|p| {
+        let field = &p.field;
+        match &p.ty {
+            Ty::Vec(_, t) if !p.json => quote! { #field: #t },
+            other => {
+                let t = other.tokens();
+                quote! { #field: Option<#t> }
+            }
+        }
+    });
+    let inits = params.iter().map(|p| {
+        let field = &p.field;
+        match &p.ty {
+            Ty::Vec(..) if !p.json => quote! { #field: Vec::new() },
+            _ => quote! { #field: None },
+        }
+    });
+    let setters = params.iter().map(setter);
+    let required = params.iter().filter(|p| p.required).map(|p| {
+        let field = &p.field;
+        let wire = p.wire;
+        let empty = match &p.ty {
+            Ty::Vec(..) if !p.json => quote! { self.#field.is_empty() },
+            _ => quote! { self.#field.is_none() },
+        };
+        quote! {
+            if #empty {
+                return Err(crate::Error::MissingParameter { operation: #action, parameter: #wire });
+            }
+        }
+    });
+    let token = op.client_token.as_ref().map(|t| {
+        let field = format_ident!("{}", sanitize(t, Case::Snake));
+        quote! {
+            if self.#field.is_none() {
+                self.#field = Some(crate::wire::client_token());
+            }
+        }
+    });
+    let writes = params.iter().map(|p| {
+        let field = &p.field;
+        let wire = p.wire;
+        if p.json {
+            quote! { crate::wire::write_json(#wire, &self.#field, &mut params)?; }
+        } else {
+            quote! { crate::wire::write(#wire, &self.#field, &mut params); }
+        }
+    });
+    let count = params.len();
+    let request_type = match &op.request {
+        BodySchema::Component(n) => format_ident!("{}", sanitize(n, Case::Pascal)),
+        BodySchema::Inline => format_ident!("{}Body", op.action),
+    };
+    let from_request = params.iter().map(|p| {
+        let field = &p.field;
+        match (&p.ty, p.optional) {
+            (Ty::Vec(..), false) if !p.json => quote! { self.#field = request.#field; },
+            (_, true) => quote! { self.#field = request.#field; },
+            (_, false) => quote! { self.#field = Some(request.#field); },
+        }
+    });
+    let paginator = paged.then(|| {
+        let page_number = params.iter().find(|p| p.wire == "PageNumber").map(|p| {
+            let field = &p.field;
+            quote! { self.#field = Some(number.into()); }
+        });
+        let token = params.iter().find(|p| p.wire == "NextToken").map(|p| {
+            let field = &p.field;
+            quote! { self.#field = token; }
+        });
+        let number_used = if page_number.is_some() {
+            quote!()
+        } else {
+            quote!(let _ = number;)
+        };
+        let token_used = if token.is_some() {
+            quote!()
+        } else {
+            quote!(let _ = token;)
+        };
+        quote! {
+            impl<'a> #name<'a> {
+                /// Every page of the answer, fetched one at a time as the stream is polled:
+                /// `.items()` streams the items of all pages, `.collect_all()` gathers them.
+                pub fn into_paginator(self) -> crate::pagination::Pages<'a, Self, #output> {
+                    let client = self.client;
+                    crate::pagination::Pages::new(client, self, |_, request: Self| request.send())
+                }
+            }
+
+            impl crate::pagination::PageRequest for #name<'_> {
+                fn set_page(&mut self, number: i32) {
+                    #number_used
+                    #page_number
+                }
+                fn set_next_token(&mut self, token: Option<String>) {
+                    #token_used
+                    #token
+                }
+            }
+        }
+    });
+
+    quote! {
+        impl Client {
+            #(#[doc = #docs])*
+            pub fn #method(&self) -> #name<'_> {
+                #name { client: self, #(#inits,)* }
+            }
+        }
+
+        #[doc = #builder_doc]
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until `send()` is awaited"]
+        pub struct #name<'a> {
+            client: &'a Client,
+            #(#fields,)*
+        }
+
+        impl<'a> #name<'a> {
+            #(#setters)*
+
+            /// Replaces every parameter with those of a typed request value.
+            pub fn with_request(mut self, request: types::#request_type) -> Self {
+                #(#from_request)*
+                self
+            }
+
+            /// Sends the request: checks the required parameters (nothing is sent when one is
+            /// missing), signs, retries what the retry policy allows, and decodes the output.
+            pub async fn send(mut self) -> Result<#output, crate::Error> {
+                #(#required)*
+                #token
+                let mut params = crate::wire::Params::with_capacity(#count);
+                #(#writes)*
+                self.client.send(#action, params).await
+            }
+        }
+
+        #paginator
+    }
+}
+
+fn setter(p: &Param<'_>) -> TokenStream {
+    let field = &p.field;
+    let wire = p.wire;
+    let mut docs = vec![format!(
+        " `{wire}`{}.",
+        if p.required { " (required)" } else { "" }
+    )];
+    if let Some(d) = &p.description {
+        docs.push(String::new());
+        docs.extend(doc_lines(d));
+    }
+    match &p.ty {
+        Ty::Vec(inner, all) if !p.json => {
+            let set = format_ident!("set_{}", field);
+            let set_doc = format!(" Replaces every `{wire}.N` item.");
+            let add = if let (Some((key_optional, value_optional)), Ty::Struct(t)) =
+                (p.key_value, inner.as_ref())
+            {
+                let key = if key_optional {
+                    quote!(Some(key.into()))
+                } else {
+                    quote!(key.into())
+                };
+                let value = if value_optional {
+                    quote!(Some(value.into()))
+                } else {
+                    quote!(value.into())
+                };
+                quote! {
+                    #(#[doc = #docs])*
+                    ///
+                    /// Adds one `{Key, Value}` item; call again for more.
+                    pub fn #field(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+                        self.#field.push(#t { key: #key, value: #value });
+                        self
+                    }
+                }
+            } else {
+                let t = inner.tokens();
+                quote! {
+                    #(#[doc = #docs])*
+                    ///
+                    /// Adds one item; call again for more.
+                    pub fn #field(mut self, item: impl Into<#t>) -> Self {
+                        self.#field.push(item.into());
+                        self
+                    }
+                }
+            };
+            quote! {
+                #add
+                #[doc = #set_doc]
+                pub fn #set(mut self, items: #all) -> Self {
+                    self.#field = items;
+                    self
+                }
+            }
+        }
+        other => {
+            let t = other.tokens();
+            quote! {
+                #(#[doc = #docs])*
+                pub fn #field(mut self, value: impl Into<#t>) -> Self {
+                    self.#field = Some(value.into());
+                    self
+                }
+            }
+        }
+    }
+}
+
+/// `ToParams` for every struct and enum a request reaches.
+fn wire_writers(walker: &Walker<'_>) -> TokenStream {
+    let structs = walker.structs.values().map(|(t, fields)| {
+        let writes = fields.iter().map(|(wire, rust)| {
+            let rust = format_ident!("{rust}");
+            quote! { crate::wire::field(name, #wire, &self.#rust, out); }
+        });
+        quote! {
+            impl crate::wire::ToParams for #t {
+                fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+                    #(#writes)*
+                }
+            }
+        }
+    });
+    let enums = walker.enums.values().map(|t| {
+        quote! {
+            impl crate::wire::ToParams for #t {
+                fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+                    out.push(name.clone(), self.to_string());
+                }
+            }
+        }
+    });
+    quote! { #(#structs)* #(#enums)* }
+}
+
+/// One `wait_until_*` method.
+fn waiter(product: &Product, w: &Waiter, paged: &BTreeSet<String>) -> TokenStream {
+    let method = format_ident!("wait_until_{}", w.name.to_snake_case());
+    let args: Vec<_> = w
+        .arguments
+        .iter()
+        .map(|a| format_ident!("{}", sanitize(a, Case::Snake)))
+        .collect();
+    let request = template(&w.request, &w.arguments);
+    let request_text = w.request.to_string();
+    let request_args: Vec<_> = w
+        .arguments
+        .iter()
+        .filter(|a| request_text.contains(&format!("{{{a}}}")))
+        .map(|a| format_ident!("{}", sanitize(a, Case::Snake)))
+        .collect();
+    let observe = format_ident!("{}", sanitize(&w.operation, Case::Snake));
+    let request_type = product
+        .operations
+        .iter()
+        .find(|op| op.action == w.operation)
+        .map(|op| match &op.request {
+            BodySchema::Component(n) => format_ident!("{}", sanitize(n, Case::Pascal)),
+            BodySchema::Inline => format_ident!("{}Body", op.action),
+        });
+    let items_path: Vec<&str> = w.items.iter().map(String::as_str).collect();
+    let fetch = if paged.contains(&w.operation) {
+        let pages = format_ident!("{}_pages", sanitize(&w.operation, Case::Snake));
+        quote! {
+            let items = client.raw().#pages(request).collect_all().await?;
+            items.iter().map(serde_json::to_value).collect::<Result<Vec<_>, _>>()
+                .map_err(|e| crate::Error::Decode { reason: e.to_string() })
+        }
+    } else {
+        quote! {
+            let response = client.raw().#observe().body(request).send().await?.into_inner();
+            let response = serde_json::to_value(&response)
+                .map_err(|e| crate::Error::Decode { reason: e.to_string() })?;
+            Ok(crate::waiter::items_at(&response, &[#(#items_path),*]))
+        }
+    };
+    let matches = w.matches.iter().map(|(field, value)| {
+        let value = template_string(value, &w.arguments);
+        quote! { (#field, #value) }
+    });
+    let condition = match &w.state {
+        WaiterState::Gone => quote! { crate::waiter::Condition::Gone },
+        WaiterState::Status {
+            path,
+            success,
+            failure,
+        } => {
+            let path = path.iter().map(String::as_str);
+            quote! {
+                crate::waiter::Condition::Status {
+                    path: &[#(#path),*],
+                    success: &[#(#success),*],
+                    failure: &[#(#failure),*],
+                }
+            }
+        }
+    };
+    let what = format!("{} ({})", w.name, w.operation);
+    let mut docs = Vec::new();
+    match &w.description {
+        Some(d) => docs.extend(doc_lines(d)),
+        None => docs.push(format!(" Waits for `{}`.", w.name)),
+    }
+    docs.push(String::new());
+    docs.push(format!(
+        " Polls `{}` until {}. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and \
+         `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.",
+        w.operation,
+        match &w.state {
+            WaiterState::Gone => "the resource is no longer listed".to_owned(),
+            WaiterState::Status {
+                success, failure, ..
+            } if failure.is_empty() => format!("its status is {}", success.join(" or ")),
+            WaiterState::Status {
+                success, failure, ..
+            } => format!(
+                "its status is {} (failing on {})",
+                success.join(" or "),
+                failure.join(" or ")
+            ),
+        }
+    ));
+    let request_type = request_type.into_iter();
+    quote! {
+        impl Client {
+            #(#[doc = #docs])*
+            pub fn #method(&self, #(#args: impl Into<String>),*) -> crate::waiter::Wait<'_> {
+                #(let #args: String = #args.into();)*
+                let matches: Vec<(&'static str, String)> = vec![#(#matches),*];
+                let client = self;
+                crate::waiter::Wait::new(#what, matches, #condition, move || {
+                    #(let #request_args = #request_args.clone();)*
+                    async move {
+                        let request: Result<#(types::#request_type)*, _> = serde_json::from_value(#request);
+                        let request = request.map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                        #fetch
+                    }
+                })
+            }
+        }
+    }
+}
+
+/// A JSON template as Rust: `serde_json::json!` with `{Arg}` strings replaced by the argument.
+fn template(value: &serde_json::Value, arguments: &[String]) -> TokenStream {
+    match value {
+        serde_json::Value::String(s) => {
+            let s = template_string(s, arguments);
+            quote! { serde_json::Value::String(#s) }
+        }
+        serde_json::Value::Array(items) => {
+            let items = items.iter().map(|v| template(v, arguments));
+            quote! { serde_json::Value::Array(vec![#(#items),*]) }
+        }
+        serde_json::Value::Object(map) => {
+            let entries = map.iter().map(|(k, v)| {
+                let v = template(v, arguments);
+                quote! { (#k.to_owned(), #v) }
+            });
+            quote! { serde_json::Value::Object([#(#entries),*].into_iter().collect()) }
+        }
+        other => {
+            let text = other.to_string();
+            quote! { serde_json::from_str::<serde_json::Value>(#text).unwrap_or_default() }
+        }
+    }
+}
+
+/// A template string as a Rust `String` expression.
+fn template_string(text: &str, arguments: &[String]) -> TokenStream {
+    let mut format = String::new();
+    let mut values = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        format.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
+        let name = &rest[start + 1..start + len];
+        if arguments.iter().any(|a| a == name) {
+            format.push_str("{}");
+            values.push(format_ident!("{}", sanitize(name, Case::Snake)));
+        } else {
+            format.push_str(&format!("{{{{{name}}}}}"));
+        }
+        rest = &rest[start + len + 1..];
+    }
+    format.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    quote! { format!(#format #(, #values)*) }
+}
