@@ -132,13 +132,12 @@ async fn retries_are_bounded_and_the_last_error_is_returned() {
     ])
     .await;
     let cen = client(&server, fast_retries(3));
-    let error = cen_client::Error::from(
-        cen.cbn()
-            .create_cen()
-            .send()
-            .await
-            .expect_err("still throttled"),
-    );
+    let error = cen
+        .cbn()
+        .create_cen()
+        .send()
+        .await
+        .expect_err("still throttled");
     assert_eq!(error.code(), Some("Throttling.User"));
     assert_eq!(server.requests().len(), 3);
 }
@@ -151,7 +150,7 @@ async fn business_errors_are_not_retried() {
     ])
     .await;
     let cen = client(&server, fast_retries(3));
-    let error = cen_client::Error::from(cen.cbn().create_cen().send().await.expect_err("refused"));
+    let error = cen.cbn().create_cen().send().await.expect_err("refused");
     assert_eq!(error.code(), Some("InvalidName"));
     assert_eq!(server.requests().len(), 1);
 }
@@ -177,13 +176,12 @@ async fn retry_after_header_is_honoured_and_long_hints_end_retries() {
         .with_header("x-acs-retry-after", "60000");
     let server = Scripted::start(vec![long, created("never")]).await;
     let cen = client(&server, fast_retries(3));
-    let error = cen_client::Error::from(
-        cen.cbn()
-            .create_cen()
-            .send()
-            .await
-            .expect_err("hint exceeds max_backoff"),
-    );
+    let error = cen
+        .cbn()
+        .create_cen()
+        .send()
+        .await
+        .expect_err("hint exceeds max_backoff");
     assert_eq!(error.code(), Some("Throttling"));
     assert_eq!(server.requests().len(), 1);
 }
@@ -202,13 +200,12 @@ async fn connection_failures_are_transport_errors_after_retrying() {
         .retry(fast_retries(2))
         .build()
         .expect("a client");
-    let error = cen_client::Error::from(
-        cen.cbn()
-            .create_cen()
-            .send()
-            .await
-            .expect_err("nothing listens"),
-    );
+    let error = cen
+        .cbn()
+        .create_cen()
+        .send()
+        .await
+        .expect_err("nothing listens");
     assert!(
         matches!(error, cen_client::Error::Transport(_)),
         "{error:?}"
