@@ -23,7 +23,13 @@ Output: --out DIR with product.yaml files and one fragment per family, in the la
 spec/README.md documents.
 
 Usage:
+  # the Go SDK sources: cbn-20170912/client of aliyun/alibabacloud-go-sdk, plus the three Vpc models
+  # (vpc-20160428/client/{grant_instance_to_cen,revoke_instance_from_cen,describe_grant_rules_to_cen}_*.go)
   python3 spec/tools/import_sdk.py --go-dir /tmp/gosdk --old-spec-dir /path/to/old/spec --out /tmp/spec-next
+
+The old single-file spec is git history after the split; the bootstrap used the files of commit 0dcc6e0
+(git show 0dcc6e0:spec/cbn-2017-09-12.yaml, likewise vpc-2016-04-28.yaml). The importer reads it only for
+the 35 first-scope operations.
 """
 
 from __future__ import annotations
@@ -48,7 +54,9 @@ CALLER_DOC = "Caller parameter accepted by every operation."
 # ----------------------------------------------------------------------------- Go SDK
 
 _STRUCT_RE = re.compile(r"^type (\w+) struct \{\n(.*?)^\}", re.S | re.M)
-_FIELD_RE = re.compile(r"^\t(\w+)\s+(\S+)\s+`json:\"(\w+)")
+_FIELD_RE = re.compile(r"^\s+(\w+)\s+(\S+)\s+`json:\"(\w+)")
+GO_DOCS = {}  # (struct, wire) -> comment text of the Go field
+GO_JSON = {}  # Action -> wire names the Go client sends as one JSON string
 
 
 def load_go(go_dir):
@@ -62,12 +70,25 @@ def load_go(go_dir):
             text = open(os.path.join(root, f), encoding="utf-8").read()
             for m in _STRUCT_RE.finditer(text):
                 fields = {}
+                pending = []
                 for line in m.group(2).splitlines():
+                    st = line.strip()
+                    if st.startswith("//"):
+                        pending.append(st[2:].strip())
+                        continue
                     fm = _FIELD_RE.match(line)
                     if fm:
                         fields[fm.group(3)] = fm.group(2)
+                        doc = "\n".join(pending)
+                        doc = doc.split("\nexample:")[0] if not doc.startswith("example:") else ""
+                        GO_DOCS[(m.group(1), fm.group(3))] = doc.strip()
+                    pending = []
                 structs[m.group(1)] = fields
             if f == "client.go":
+                parts = re.split(r"^func \(client \*Client\) (\w+)WithOptions\(", text, flags=re.M)
+                for name, body in zip(parts[1::2], parts[2::2]):
+                    body = body.split("\nfunc ")[0]
+                    GO_JSON[name] = set(re.findall(r'ArrayToStringWithSpecifiedStyle\(tmpReq\.\w+, dara\.String\("(\w+)"\), dara\.String\("json"\)\)', body))
                 for m in re.finditer(r"((?:^//.*\n)+)func \(client \*Client\) (\w+)WithOptions\(", text, re.M):
                     block = [l[2:].strip() if l.startswith("// ") else l[2:] for l in m.group(1).splitlines()]
                     docs[m.group(2)] = _split_go_doc(block)
@@ -93,8 +114,8 @@ def _split_go_doc(lines):
 
 def clean(text):
     text = text.replace("\t", " ")
-    text = re.sub(r"\*\*([^*\n]+?)\* - ", r"**\1** ", text)  # Go's mangled bold: **X*\t- text
-    text = re.sub(r"\*\*([^*\n]+?)\* -$", r"**\1**", text, flags=re.M)
+    text = re.sub(r"\*\*?([^*\n]+?)\* - ", r"**\1** ", text)  # Go's mangled bold: **X*\t- text
+    text = re.sub(r"\*\*?([^*\n]+?)\* -$", r"**\1**", text, flags=re.M)
     text = re.sub(r"\[([^\]]+)\]\((?:https?://|/)[^)]*\)", r"\1", text)  # links -> their text
     text = re.sub(r"</?[a-zA-Z][^>]*>", "", text)  # HTML / doc tags
     text = re.sub(r"[ \t]+\n", "\n", text)
@@ -105,7 +126,8 @@ def clean(text):
 # ----------------------------------------------------------------------------- descriptions
 
 def short_doc(doc):
-    """First paragraph, plus paragraphs that state valid values, defaults or when it is required."""
+    """First paragraph, plus paragraphs that state valid values (with their bullets), defaults or when
+    it is required."""
     doc = clean(doc)
     paras = [p.strip() for p in doc.split("\n\n") if p.strip()]
     paras = [p for p in paras if p != "This parameter is required." and not p.lower().startswith("example")]
@@ -119,44 +141,38 @@ def short_doc(doc):
         if bullet and in_values:
             keep.append(p)
             continue
-        in_values = False
         if "valid value" in low or "default value" in low or "required" in low or "(default)" in low:
             keep.append(p)
-            in_values = "valid value" in low
-    out = "\n\n".join(keep)
-    return out
+            in_values = in_values or "valid value" in low
+    return "\n\n".join(keep)
 
 
 _BULLET_VAL = re.compile(r"^\s*[*-]\s+\*\*([A-Za-z0-9_.:/-]+)\*\*", re.M)
 
 
 def doc_enum(doc):
-    """The closed value set of a 'Valid values:' bullet list, and the (default) one."""
+    """The closed value set of a 'Valid values:' bullet list (top-level bullets with a bold value,
+    possibly separated by explanatory paragraphs), and the one marked (default)."""
     doc = clean(doc)
     low = doc.lower()
     i = low.find("valid value")
     if i < 0:
         return None, None
     rest = doc[i:]
-    # Only the bullets that directly follow.
     vals, default = [], None
-    started = False
     for line in rest.splitlines()[1:]:
-        if not line.strip():
-            continue
-        m = _BULLET_VAL.match(line)
-        if m:
-            started = True
+        if not line.strip() or line.startswith((" ", "\t")):
+            continue  # blank, or a nested bullet / continuation
+        if "valid value" in line.lower():
+            break  # another list
+        if line.startswith(("*", "-")):
+            m = _BULLET_VAL.match(line)
+            if not m:
+                return None, None  # a bullet without a bold value: not a set we can read
             vals.append(m.group(1))
-            if "default" in line.lower():
+            if "(default" in line.lower():
                 default = m.group(1)
-            continue
-        if line.lstrip().startswith(("*", "-")) and started:
-            # a bullet without a bold value: not a closed set we can read
-            return None, None
-        if started and not line.startswith(" "):
-            break
-    if len(vals) < 1:
+    if not vals:
         return None, None
     if set(v.lower() for v in vals) <= {"true", "false"}:
         return None, None
@@ -210,15 +226,16 @@ def sdk_schema(node, structs, go_struct, side, gotype=None, open_enums=(), path=
         gt = go_type_of(structs, go_struct, wire)
         sub_path = f"{path}.{wire}" if path else wire
         s = sdk_schema(p["node"], structs, _go_child_struct(gt), side, gt, open_enums, sub_path)
-        if wire in CALLER and not p["doc"]:
+        raw_doc = p["doc"] or GO_DOCS.get((go_struct, wire), "")  # the Go SDK documents some fields Python leaves bare
+        if wire in CALLER and not raw_doc:
             doc = CALLER_DOC
         else:
-            doc = short_doc(p["doc"])
+            doc = short_doc(raw_doc)
         if doc:
             s = {**s} if "$ref" not in s else s
             s["description"] = doc
         if s.get("type") == "string":
-            vals, default = doc_enum(p["doc"])
+            vals, default = doc_enum(raw_doc)
             if vals and sub_path not in open_enums:
                 if side == "request":
                     s["enum"] = vals
@@ -231,11 +248,46 @@ def sdk_schema(node, structs, go_struct, side, gotype=None, open_enums=(), path=
         if p["required"]:
             required.append(wire)
         props[wire] = _order_schema(s)
+    for wire, gt in (structs.get(go_struct, {}) if go_struct else {}).items():
+        if wire in props:
+            continue
+        # A field of the (newer) Go SDK that the Python SDK 1.4.0 does not model yet.
+        sub_path = f"{path}.{wire}" if path else wire
+        s = go_schema(gt, structs)
+        doc = short_doc(GO_DOCS.get((go_struct, wire), ""))
+        s["description"] = ((doc + "\n\n") if doc else "") + "Modelled by the Go SDK only (newer than the Python SDK 1.4.0)."
+        GO_ONLY.append((side, sub_path))
+        props[wire] = _order_schema(s)
+    props = dict(sorted(props.items()))
     out = {"type": "object"}
     if required:
         out["required"] = required
     out["properties"] = props
     return out
+
+
+GO_ONLY = []
+
+
+def go_schema(gt, structs):
+    base = gt.lstrip("*")
+    if base.startswith("[]"):
+        return {"type": "array", "items": go_schema(base[2:], structs)}
+    if base.startswith("map["):
+        return {"type": "object", "additionalProperties": {"type": "string"}}
+    scalars = {"string": {"type": "string"}, "bool": {"type": "boolean"}, "int32": {"type": "integer", "format": "int32"},
+               "int64": {"type": "integer", "format": "int64"}, "float32": {"type": "number", "format": "float"},
+               "float64": {"type": "number", "format": "double"}}
+    if base in scalars:
+        return dict(scalars[base])
+    props = {}
+    for wire, t in structs[base].items():
+        p = go_schema(t, structs)
+        doc = short_doc(GO_DOCS.get((base, wire), ""))
+        if doc:
+            p["description"] = doc
+        props[wire] = _order_schema(p)
+    return {"type": "object", "properties": props}
 
 
 _KEY_ORDER = ["$ref", "type", "format", "description", "required", "enum", "x-acs-enum", "x-acs-style",
@@ -453,6 +505,8 @@ def main():
     opfacts = yaml.safe_load(open(os.path.join(FACTS, "ops.yaml"))) or {}
     waiters = yaml.safe_load(open(os.path.join(FACTS, "waiters.yaml"))) or {}
     enum_names = yaml.safe_load(open(os.path.join(FACTS, "enums.yaml"))) or {}
+    documented = yaml.safe_load(open(os.path.join(FACTS, "errors.yaml"))) or {}
+    observed = yaml.safe_load(open(os.path.join(FACTS, "observed.yaml"))) or {}
 
     old = {
         "Cbn": yaml.safe_load(open(os.path.join(args.old_spec_dir, "cbn-2017-09-12.yaml"))),
@@ -466,6 +520,8 @@ def main():
         old_paths = {p.strip("/"): v["post"] for p, v in old_doc["paths"].items()}
         comps = old_doc["components"]["schemas"]
         namer = Namer(names.get(product, {}))
+        code_index = build_code_index(old_paths, documented.get(product, {}))
+        all_waiters = {n: w for fam in waiters.get(product, {}).values() for n, w in fam.items()}
         ops_out = {}  # action -> operation object
         fam_of = {}
         order = []
@@ -483,16 +539,18 @@ def main():
                 op = copy.deepcopy(old_paths[action])
                 req = resolve_inline(comps[f"{action}Request"], comps)
                 resp = resolve_inline(comps[f"{action}Response"], comps)
-                op.pop("x-acs-async", None)
+                sentence = op.pop("x-acs-async", None)
+                if isinstance(sentence, str) and "asynchronous" not in op.get("description", ""):
+                    op["description"] = (op.get("description", "") + "\n\nAsynchronous: " + sentence).strip()
             else:
                 o = sdk[action]
                 go_req = f"{action}Request"
                 go_resp = f"{action}ResponseBody"
                 open_enums = set(f.get("open-enums", []))
                 req = sdk_schema(o["request"], structs, go_req, "request", open_enums=open_enums,
-                                 json_wires=o["json"])
+                                 json_wires=o["json"] | GO_JSON.get(action, set()))
                 # json-style parameters
-                for wire in o["json"]:
+                for wire in o["json"] | GO_JSON.get(action, set()):
                     req["properties"][wire]["x-acs-style"] = "json"
                 resp = sdk_schema(o["response"], structs, go_resp, "response", open_enums=open_enums)
                 summary, desc = go_docs.get(action, ("", ""))
@@ -515,7 +573,12 @@ def main():
                         print(f"warning: {action}: paged but list path ambiguous: {lists}", file=sys.stderr)
                 if pag:
                     op["x-acs-pagination"] = pag
-                op["x-acs-errors"] = []
+                errs = [dict(e) for e in documented.get(product, {}).get(action, [])]
+                if not errs:
+                    errs = [dict(GENERIC["InvalidParameter"]), dict(GENERIC["Unauthorized"])]
+                if "DryRun" in rp and not any(e["code"] == "DryRunOperation" for e in errs):
+                    errs.insert(0, dict(GENERIC["DryRunOperation"]))
+                op["x-acs-errors"] = errs
                 op["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
                     "$ref": f"#/components/schemas/{action}Request"}}}}
                 op["responses"] = {
@@ -530,8 +593,17 @@ def main():
                 for e in f["errors"]:
                     if (e["code"], e["status"]) not in have:
                         op.setdefault("x-acs-errors", []).append(e)
+            for code in observed.get(product, {}).get(action, []) or []:
+                if any(e["code"] == code for e in op.get("x-acs-errors", [])):
+                    continue
+                status, message = code_index.get(code, (400, ""))
+                op.setdefault("x-acs-errors", []).append(
+                    {"status": status, "code": code, "message": message, "observed": True})
             if "waiter" in f:
                 op["x-acs-async"] = {"waiter": f["waiter"]}
+                if "asynchronous" not in op.get("description", "").lower():
+                    op["description"] = (op.get("description", "") + "\n\n" +
+                                         async_sentence(action, f["waiter"], all_waiters[f["waiter"]])).strip()
             if "description-append" in f:
                 op["description"] = (op.get("description", "") + "\n\n" + f["description-append"]).strip()
             if "summary" in f:
@@ -557,6 +629,38 @@ def main():
             print(f"note: unused name override {u}", file=sys.stderr)
         write_product(product, args.out, old_doc, ops_out, fam_of, namer, waiters.get(product, {}),
                       product_families[product])
+
+
+GENERIC = {
+    "InvalidParameter": {"status": 400, "code": "InvalidParameter", "message": "Invalid parameter."},
+    "Unauthorized": {"status": 400, "code": "Unauthorized", "message": "The AccessKeyId is unauthorized."},
+    "DryRunOperation": {"status": 400, "code": "DryRunOperation",
+                        "message": "Request validation has been passed with DryRun flag set."},
+}
+# Codes whose status and message PROTOCOL.md documents for every operation.
+PROTOCOL_CODES = {
+    "Throttling.User": (400, "Request was denied due to user flow control."),
+    "InternalError": (500, "The request processing has failed due to some unknown error, exception or failure."),
+}
+
+
+def build_code_index(old_paths, documented):
+    """code -> (status, message) from every documented row, for the observed entries."""
+    idx = dict(PROTOCOL_CODES)
+    rows = [e for op in old_paths.values() for e in op.get("x-acs-errors", [])]
+    rows += [e for errs in documented.values() for e in errs]
+    for e in rows:
+        idx.setdefault(e["code"], (e["status"], e["message"]))
+    return idx
+
+
+def async_sentence(action, name, w):
+    if w.get("gone"):
+        until = f"{w['operation']} no longer returns it"
+    else:
+        until = f"{w['operation']} reports {w['status']} {' or '.join(w['success'])}"
+    return (f"Asynchronous: {action} returns before its effect is complete; the change is done when {until} "
+            f"(waiter {name}).")
 
 
 def name_enums(namer, enum_names):

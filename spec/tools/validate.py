@@ -2,7 +2,10 @@
 """Merges each product directory of a split spec (product.yaml + fragments) into one OpenAPI
 document and validates it with openapi-spec-validator (pip install openapi-spec-validator).
 Also checks the fragment rules of spec/README.md: top-level keys, no duplicate path or schema,
-every $ref resolves, every x-acs-async waiter exists, every waiter's operation exists.
+every $ref resolves, no schema left unreferenced, every x-acs-async waiter exists, every waiter's
+operation exists, no inline object schema except a list wrapper (and string maps), and none of the
+keywords that would change the generated types (minimum, maximum, minLength, maxLength, pattern,
+format: date-time).
 
     python3 spec/tools/validate.py --spec-dir spec [--write-merged DIR]
 """
@@ -46,6 +49,31 @@ def merge(d):
                 problems.append(f"{name}: waiter {n} defined twice")
             waiters[n] = (name, w)
     return doc, waiters, problems
+
+
+FORBIDDEN = ("minimum", "maximum", "minLength", "maxLength", "pattern", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def lint_schema(name, s, path, problems, top=True):
+    """Named-schema rules: no inline object except a list wrapper or a string map; no limit keywords."""
+    if not isinstance(s, dict) or "$ref" in s:
+        return
+    for k in FORBIDDEN:
+        if k in s:
+            problems.append(f"schema {name}{path}: `{k}` is not used; state limits in x-acs-* extensions")
+    if s.get("format") == "date-time":
+        problems.append(f"schema {name}{path}: no format: date-time (Alibaba timestamps have no seconds)")
+    if s.get("type") == "object" and "properties" in s and not top:
+        props = s["properties"]
+        wrapper = len(props) == 1 and list(props.values())[0].get("type") == "array"
+        if not wrapper:
+            problems.append(f"schema {name}{path}: inline object; make it a named schema")
+    for k, v in (s.get("properties") or {}).items():
+        lint_schema(name, v, f"{path}.{k}", problems, top=False)
+    if "items" in s:
+        lint_schema(name, s["items"], f"{path}[]", problems, top=False)
+    if isinstance(s.get("additionalProperties"), dict):
+        lint_schema(name, s["additionalProperties"], f"{path}{{}}", problems, top=False)
 
 
 def refs(x, acc):
@@ -92,6 +120,8 @@ def main():
                 problems.append(f"{f}: waiter {n}: operation {w.get('operation')} not in this product")
             if n not in used:
                 print(f"note: {sub}: waiter {n} is not referenced by any x-acs-async")
+        for n, sch in schemas.items():
+            lint_schema(n, sch, "", problems)
         unreferenced = set(schemas) - {r.split("/")[-1] for r in refs(doc, set())}
         for n in sorted(unreferenced):
             problems.append(f"schema {n} is never referenced")

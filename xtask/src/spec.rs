@@ -410,6 +410,20 @@ impl<'a> Validator<'a> {
         });
     }
 
+    /// Prose becomes Rust doc comments, where a line indented by four spaces is a code block that
+    /// rustdoc compiles as a doctest.
+    fn check_prose(&mut self, what: &str, text: &str) {
+        if let Some(line) = text
+            .lines()
+            .find(|l| l.starts_with("    ") && !l.trim().is_empty())
+        {
+            self.problem(format!(
+                "the {what} has a line indented by four spaces or more, which the generated docs would read as a code block: `{}`; dedent it (nested list items take two spaces).",
+                line.trim()
+            ));
+        }
+    }
+
     fn origin(&self, action: &str) -> Origin {
         self.origins
             .get(action)
@@ -566,6 +580,11 @@ impl<'a> Validator<'a> {
             self.problem("the operation declares `parameters`; every API parameter is a property of the one `application/json` request body.");
         }
 
+        for (what, text) in [("summary", &op.summary), ("description", &op.description)] {
+            if let Some(text) = text {
+                self.check_prose(what, text);
+            }
+        }
         let request = self.request_body(op.request_body.as_ref());
         let response = self.responses(&op.responses, error_schema);
 
@@ -935,6 +954,9 @@ impl<'a> Validator<'a> {
                 max_items: self.unsigned(ext, "x-acs-max-items", name),
                 documented_values: self.strings(ext, "x-acs-enum", name),
             };
+            if let Some(text) = &schema.schema_data.description {
+                self.check_prose(&format!("description of request property `{name}`"), text);
+            }
             params.push(Param {
                 name: name.clone(),
                 required: required.iter().any(|r| r == name),

@@ -6,13 +6,13 @@ use std::hint::black_box;
 
 use acs_rpc::flat::flatten;
 use acs_rpc::sign::{HttpMethod, Placement, RpcRequest, sign_v1, sign_v3};
-use cen_client::cbn::types::{CreateCenRequest, CreateCenRequestTagItem};
+use cen_client::cbn::types::{CreateCenRequest, Tag};
 use cen_client::{Credentials, SigningContext};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn typed_request() -> CreateCenRequest {
-    let tags: Vec<CreateCenRequestTagItem> = (1..=20)
-        .map(|i| CreateCenRequestTagItem {
+    let tags: Vec<Tag> = (1..=20)
+        .map(|i| Tag {
             key: Some(format!("team-{i}")),
             value: Some(format!("value {i} ~ ü")),
         })

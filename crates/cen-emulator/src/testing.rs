@@ -84,7 +84,7 @@ impl Harness {
     }
 
     #[track_caller]
-    pub fn describe_cens(&self, uid: i64, body: Value) -> Vec<t::DescribeCensResponseCensCenItem> {
+    pub fn describe_cens(&self, uid: i64, body: Value) -> Vec<t::Cen> {
         let mut body = body;
         body.as_object_mut()
             .unwrap()

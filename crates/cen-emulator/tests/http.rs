@@ -58,9 +58,7 @@ async fn cross_account_attach_over_http() {
             .cen_id(&cen_id)
             .child_instance_id("vpc-bp1emuhzb0000000001")
             .child_instance_region_id("cn-hangzhou")
-            .child_instance_type(
-                cen_client::cbn::types::AttachCenChildInstanceRequestChildInstanceType::Vpc,
-            )
+            .child_instance_type(cen_client::cbn::types::ChildInstanceType::Vpc)
             .child_instance_owner_id(default_accounts()[1].uid)
     };
     let error = attach().send().await.unwrap_err();

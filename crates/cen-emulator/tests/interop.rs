@@ -552,7 +552,7 @@ async fn rust_client_flow(emulator: &EmulatorProcess, signature: SignatureVersio
             .cen_id(&cen_id)
             .child_instance_id(id)
             .child_instance_region_id(region)
-            .child_instance_type(cbn::AttachCenChildInstanceRequestChildInstanceType::Vpc);
+            .child_instance_type(cbn::ChildInstanceType::Vpc);
         match owner {
             Some(owner) => builder.child_instance_owner_id(owner),
             None => builder,
@@ -603,10 +603,8 @@ async fn rust_client_flow(emulator: &EmulatorProcess, signature: SignatureVersio
         .cbn()
         .create_cen_bandwidth_package()
         .bandwidth(10)
-        .geographic_region_a_id(cbn::CreateCenBandwidthPackageRequestGeographicRegionAId::China)
-        .geographic_region_b_id(
-            cbn::CreateCenBandwidthPackageRequestGeographicRegionBId::NorthAmerica,
-        )
+        .geographic_region_a_id(cbn::GeographicRegionId::China)
+        .geographic_region_b_id(cbn::GeographicRegionId::NorthAmerica)
         .bandwidth_package_charge_type(
             cbn::CreateCenBandwidthPackageRequestBandwidthPackageChargeType::Prepay,
         )
@@ -690,7 +688,7 @@ async fn rust_client_flow(emulator: &EmulatorProcess, signature: SignatureVersio
             .cen_id(&cen_id)
             .child_instance_id(id)
             .child_instance_region_id(region)
-            .child_instance_type(cbn::DetachCenChildInstanceRequestChildInstanceType::Vpc);
+            .child_instance_type(cbn::ChildInstanceType::Vpc);
         let detach = match owner {
             Some(owner) => detach.child_instance_owner_id(owner),
             None => detach,
@@ -706,7 +704,7 @@ async fn rust_client_flow(emulator: &EmulatorProcess, signature: SignatureVersio
         .cen_id(&cen_id)
         .cen_owner_id(ACCOUNT_1.2)
         .instance_id(&b_hz)
-        .instance_type(vpc::RevokeInstanceFromCenRequestInstanceType::Vpc)
+        .instance_type(vpc::InstanceType::Vpc)
         .region_id("cn-hangzhou")
         .send()
         .await

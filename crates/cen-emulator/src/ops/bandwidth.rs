@@ -258,7 +258,7 @@ impl Emulator {
                         .limits
                         .iter()
                         .filter(|l| l.package_id == p.id)
-                        .map(|l| t::DescribeCenBandwidthPackagesResponseCenBandwidthPackagesCenBandwidthPackageItemOrginInterRegionBandwidthLimitsOrginInterRegionBandwidthLimitItem {
+                        .map(|l| t::OrginInterRegionBandwidthLimit {
                             bandwidth_limit: Some(l.bandwidth.to_string()),
                             geographic_span_id: Some(p.span.clone()),
                             local_region_id: Some(l.local_region.clone()),
@@ -266,16 +266,14 @@ impl Emulator {
                         })
                         .collect();
                     let _ = ctx;
-                    t::DescribeCenBandwidthPackagesResponseCenBandwidthPackagesCenBandwidthPackageItem {
+                    t::CenBandwidthPackage {
                         bandwidth: Some(p.bandwidth),
                         bandwidth_package_charge_type: Some(p.charge_type.clone()),
                         business_status: Some("Normal".into()),
                         cen_bandwidth_package_id: Some(p.id.clone()),
-                        cen_ids: Some(
-                            t::DescribeCenBandwidthPackagesResponseCenBandwidthPackagesCenBandwidthPackageItemCenIds {
-                                cen_id: p.cen_id.iter().cloned().collect(),
-                            },
-                        ),
+                        cen_ids: Some(t::CenBandwidthPackageCenIds {
+                            cen_id: p.cen_id.iter().cloned().collect(),
+                        }),
                         creation_time: Some(minutes(p.created_at)),
                         description: p.description.clone(),
                         expired_time: Some(minutes(expires)),
@@ -286,7 +284,7 @@ impl Emulator {
                         is_cross_border: Some(span.is_some_and(Span::is_cross_border)),
                         name: p.name.clone(),
                         orgin_inter_region_bandwidth_limits: Some(
-                            t::DescribeCenBandwidthPackagesResponseCenBandwidthPackagesCenBandwidthPackageItemOrginInterRegionBandwidthLimits {
+                            t::CenBandwidthPackageOrginInterRegionBandwidthLimits {
                                 orgin_inter_region_bandwidth_limit: limits,
                             },
                         ),
@@ -295,21 +293,15 @@ impl Emulator {
                         reservation_internet_charge_type: None,
                         reservation_order_type: None,
                         resource_group_id: Some(group.clone()),
-                        status: Some(
-                            if p.cen_id.is_some() { "InUse" } else { "Idle" }.into(),
-                        ),
-                        tags: Some(
-                            t::DescribeCenBandwidthPackagesResponseCenBandwidthPackagesCenBandwidthPackageItemTags {
-                                tag: tag_pairs(&p.tags)
-                                    .map(|(key, value)| {
-                                        t::DescribeCenBandwidthPackagesResponseCenBandwidthPackagesCenBandwidthPackageItemTagsTagItem {
-                                            key: Some(key),
-                                            value: Some(value),
-                                        }
-                                    })
-                                    .collect(),
-                            },
-                        ),
+                        status: Some(if p.cen_id.is_some() { "InUse" } else { "Idle" }.into()),
+                        tags: Some(t::CenBandwidthPackageTags {
+                            tag: tag_pairs(&p.tags)
+                                .map(|(key, value)| t::Tag {
+                                    key: Some(key),
+                                    value: Some(value),
+                                })
+                                .collect(),
+                        }),
                     }
                 })
                 .collect::<Vec<_>>()
@@ -404,11 +396,7 @@ mod tests {
         )
     }
 
-    fn packages(
-        h: &Harness,
-        body: serde_json::Value,
-    ) -> Vec<cen_types::cbn::DescribeCenBandwidthPackagesResponseCenBandwidthPackagesCenBandwidthPackageItem>
-    {
+    fn packages(h: &Harness, body: serde_json::Value) -> Vec<cen_types::cbn::CenBandwidthPackage> {
         h.emulator
             .describe_cen_bandwidth_packages(&h.caller(A), req(body))
             .unwrap()

@@ -154,12 +154,10 @@ impl Emulator {
             let (matched, total) = page.slice(matched);
             let items = matched
                 .into_iter()
-                .map(|(c, status, packages)| t::DescribeCensResponseCensCenItem {
-                    cen_bandwidth_package_ids: Some(
-                        t::DescribeCensResponseCensCenItemCenBandwidthPackageIds {
-                            cen_bandwidth_package_id: packages,
-                        },
-                    ),
+                .map(|(c, status, packages)| t::Cen {
+                    cen_bandwidth_package_ids: Some(t::CenCenBandwidthPackageIds {
+                        cen_bandwidth_package_id: packages,
+                    }),
                     cen_id: Some(c.id.clone()),
                     creation_time: Some(minutes(c.created_at)),
                     description: c.description.clone(),
@@ -168,14 +166,12 @@ impl Emulator {
                     protection_level: Some(c.protection_level.clone()),
                     resource_group_id: Some(group.clone()),
                     status: Some(status.as_str().into()),
-                    tags: Some(t::DescribeCensResponseCensCenItemTags {
+                    tags: Some(t::CenTags {
                         tag: tag_pairs(&c.tags)
-                            .map(
-                                |(key, value)| t::DescribeCensResponseCensCenItemTagsTagItem {
-                                    key: Some(key),
-                                    value: Some(value),
-                                },
-                            )
+                            .map(|(key, value)| t::Tag {
+                                key: Some(key),
+                                value: Some(value),
+                            })
                             .collect(),
                     }),
                 })

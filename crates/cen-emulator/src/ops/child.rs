@@ -162,14 +162,17 @@ impl Emulator {
             ctx.cen(state, caller, &request.cen_id)?;
             Ok::<_, ApiError>(
                 ctx.attachments(state, &request.cen_id)
-                    .filter(|a| kind.as_deref().is_none_or(|k| a.instance_type.as_str() == k))
+                    .filter(|a| {
+                        kind.as_deref()
+                            .is_none_or(|k| a.instance_type.as_str() == k)
+                    })
                     .filter(|a| {
                         request
                             .child_instance_region_id
                             .as_deref()
                             .is_none_or(|r| r.is_empty() || a.region_id == r)
                     })
-                    .map(|a| t::DescribeCenAttachedChildInstancesResponseChildInstancesChildInstanceItem {
+                    .map(|a| t::CenAttachedChildInstance {
                         cen_id: Some(a.cen_id.clone()),
                         child_instance_attach_time: Some(minutes(a.attached_at)),
                         child_instance_id: Some(a.instance_id.clone()),
@@ -219,18 +222,20 @@ impl Emulator {
                         && a.region_id == request.child_instance_region_id
                 })
                 .ok_or_else(errors::parameter_error)?;
-            let attributes = (instance.instance_type == InstanceType::Vpc).then(|| {
-                t::DescribeCenAttachedChildInstanceAttributeResponseChildInstanceAttributes {
+            let attributes =
+                (instance.instance_type == InstanceType::Vpc).then(|| t::ChildInstanceAttributes {
                     cidr_block: instance.cidr_blocks.first().cloned(),
                     ipv6_cidr_block: None,
                     ipv6_cidr_blocks: None,
-                    secondary_cidr_blocks: Some(
-                        t::DescribeCenAttachedChildInstanceAttributeResponseChildInstanceAttributesSecondaryCidrBlocks {
-                            secondary_cidr_block: instance.cidr_blocks.iter().skip(1).cloned().collect(),
-                        },
-                    ),
-                }
-            });
+                    secondary_cidr_blocks: Some(t::ChildInstanceAttributesSecondaryCidrBlocks {
+                        secondary_cidr_block: instance
+                            .cidr_blocks
+                            .iter()
+                            .skip(1)
+                            .cloned()
+                            .collect(),
+                    }),
+                });
             Ok(t::DescribeCenAttachedChildInstanceAttributeResponse {
                 cen_id: Some(attachment.cen_id.clone()),
                 child_instance_attach_time: Some(minutes(attachment.attached_at)),

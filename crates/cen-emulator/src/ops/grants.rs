@@ -154,13 +154,11 @@ impl Emulator {
                         && g.instance_type.as_str() == kind
                         && g.region_id == request.region_id
                 })
-                .map(
-                    |g| v::DescribeGrantRulesToCenResponseCenGrantRulesCbnGrantRuleItem {
-                        cen_instance_id: Some(g.cen_id.clone()),
-                        cen_owner_id: Some(g.cen_owner),
-                        creation_time: Some(minutes(g.created_at)),
-                    },
-                )
+                .map(|g| v::CenGrantRule {
+                    cen_instance_id: Some(g.cen_id.clone()),
+                    cen_owner_id: Some(g.cen_owner),
+                    creation_time: Some(minutes(g.created_at)),
+                })
                 .collect::<Vec<_>>()
         });
         let (cbn_grant_rule, total) = page.slice(items);
@@ -217,19 +215,17 @@ impl Emulator {
                                 .as_deref()
                                 .is_none_or(|r| r.is_empty() || g.region_id == r)
                     })
-                    .map(
-                        |g| t::DescribeGrantRulesToCenResponseGrantRulesGrantRuleItem {
-                            cen_id: Some(g.cen_id.clone()),
-                            cen_owner_id: Some(g.cen_owner),
-                            child_instance_id: Some(g.instance_id.clone()),
-                            child_instance_owner_id: Some(g.owner),
-                            child_instance_region_id: Some(g.region_id.clone()),
-                            child_instance_type: Some(g.instance_type.as_str().into()),
-                            create_time: Some(g.created_at),
-                            effective_order_type: Some("PayByCenOwner".into()),
-                            order_type: Some("PayByCenOwner".into()),
-                        },
-                    )
+                    .map(|g| t::CenGrantRule {
+                        cen_id: Some(g.cen_id.clone()),
+                        cen_owner_id: Some(g.cen_owner),
+                        child_instance_id: Some(g.instance_id.clone()),
+                        child_instance_owner_id: Some(g.owner),
+                        child_instance_region_id: Some(g.region_id.clone()),
+                        child_instance_type: Some(g.instance_type.as_str().into()),
+                        create_time: Some(g.created_at),
+                        effective_order_type: Some("PayByCenOwner".into()),
+                        order_type: Some("PayByCenOwner".into()),
+                    })
                     .collect::<Vec<_>>(),
             )
         })?;

@@ -168,19 +168,17 @@ impl Emulator {
                             .is_none_or(|v| v.is_empty() || h.vbr_id == v)
                         && request.vbr_instance_owner_id.is_none_or(|o| h.owner == o)
                 })
-                .map(
-                    |h| t::DescribeCenVbrHealthCheckResponseVbrHealthChecksVbrHealthCheckItem {
-                        cen_id: Some(h.cen_id.clone()),
-                        description: h.description.clone(),
-                        health_check_interval: Some(h.interval),
-                        health_check_only: Some(h.only),
-                        health_check_source_ip: Some(h.source_ip.clone()),
-                        health_check_target_ip: Some(h.target_ip.clone()),
-                        healthy_threshold: Some(h.threshold),
-                        vbr_instance_id: Some(h.vbr_id.clone()),
-                        vbr_instance_region_id: Some(h.region_id.clone()),
-                    },
-                )
+                .map(|h| t::CenVbrHealthCheck {
+                    cen_id: Some(h.cen_id.clone()),
+                    description: h.description.clone(),
+                    health_check_interval: Some(h.interval),
+                    health_check_only: Some(h.only),
+                    health_check_source_ip: Some(h.source_ip.clone()),
+                    health_check_target_ip: Some(h.target_ip.clone()),
+                    healthy_threshold: Some(h.threshold),
+                    vbr_instance_id: Some(h.vbr_id.clone()),
+                    vbr_instance_region_id: Some(h.region_id.clone()),
+                })
                 .collect::<Vec<_>>()
         });
         let (vbr_health_check, total) = page.slice(items);

@@ -123,13 +123,16 @@ impl Emulator {
                         } else {
                             "Active"
                         };
-                        t::DescribeCenInterRegionBandwidthLimitsResponseCenInterRegionBandwidthLimitsCenInterRegionBandwidthLimitItem {
+                        t::CenInterRegionBandwidthLimit {
                             bandwidth_limit: Some(l.bandwidth),
                             bandwidth_package_id: Some(l.package_id.clone()),
                             bandwidth_type: Some("BandwidthPackage".into()),
                             cen_id: Some(l.cen_id.clone()),
-                            geographic_span_id: Span::of_regions(&l.local_region, &l.opposite_region)
-                                .map(Span::id),
+                            geographic_span_id: Span::of_regions(
+                                &l.local_region,
+                                &l.opposite_region,
+                            )
+                            .map(Span::id),
                             local_region_id: Some(l.local_region.clone()),
                             opposite_region_id: Some(l.opposite_region.clone()),
                             status: Some(status.into()),
@@ -165,11 +168,9 @@ impl Emulator {
         let items = area
             .regions()
             .iter()
-            .map(
-                |r| t::DescribeGeographicRegionMembershipResponseRegionIdsRegionIdItem {
-                    region_id: Some((*r).to_owned()),
-                },
-            )
+            .map(|r| t::GeographicRegionMember {
+                region_id: Some((*r).to_owned()),
+            })
             .collect();
         let (region_id, total) = page.slice(items);
         Ok(t::DescribeGeographicRegionMembershipResponse {
@@ -196,12 +197,10 @@ impl Emulator {
         let items = Span::all()
             .into_iter()
             .filter(|s| wanted.is_none_or(|w| Span::parse(w) == Some(*s)))
-            .map(|s| {
-                t::DescribeCenGeographicSpansResponseGeographicSpanModelsGeographicSpanModelItem {
-                    geographic_span_id: Some(s.id()),
-                    local_geo_region_id: Some(s.a.id().into()),
-                    opposite_geo_region_id: Some(s.b.id().into()),
-                }
+            .map(|s| t::CenGeographicSpan {
+                geographic_span_id: Some(s.id()),
+                local_geo_region_id: Some(s.a.id().into()),
+                opposite_geo_region_id: Some(s.b.id().into()),
             })
             .collect();
         let (geographic_span_model, total) = page.slice(items);

@@ -267,28 +267,39 @@ impl Emulator {
                     }
                     let published = is_published(state, attachment, &table.route_table_id, entry);
                     let conflicts = if published {
-                        conflicts_with(&routes, &attachment.instance_id, &entry.destination_cidr_block)
-                            .map(|other| t::DescribePublishedRouteEntriesResponsePublishedRouteEntriesPublishedRouteEntryItemConflictsConflictItem {
-                                destination_cidr_block: Some(entry.destination_cidr_block.clone()),
-                                instance_id: Some(other.instance_id.clone()),
-                                instance_type: Some(other.instance_type.as_str().into()),
-                                region_id: Some(other.region_id.clone()),
-                                status: Some("conflict".into()),
-                            })
-                            .collect()
+                        conflicts_with(
+                            &routes,
+                            &attachment.instance_id,
+                            &entry.destination_cidr_block,
+                        )
+                        .map(|other| t::RouteConflict {
+                            destination_cidr_block: Some(entry.destination_cidr_block.clone()),
+                            instance_id: Some(other.instance_id.clone()),
+                            instance_type: Some(other.instance_type.as_str().into()),
+                            region_id: Some(other.region_id.clone()),
+                            status: Some("conflict".into()),
+                        })
+                        .collect()
                     } else {
                         Vec::new()
                     };
-                    items.push(t::DescribePublishedRouteEntriesResponsePublishedRouteEntriesPublishedRouteEntryItem {
+                    items.push(t::PublishedRouteEntry {
                         child_instance_route_table_id: Some(table.route_table_id.clone()),
-                        conflicts: Some(t::DescribePublishedRouteEntriesResponsePublishedRouteEntriesPublishedRouteEntryItemConflicts {
+                        conflicts: Some(t::PublishedRouteEntryConflicts {
                             conflict: conflicts,
                         }),
                         destination_cidr_block: Some(entry.destination_cidr_block.clone()),
                         next_hop_id: Some(entry.next_hop_id.clone()),
                         next_hop_type: Some(entry.next_hop_type.clone()),
                         operational_mode: Some(entry.is_operational()),
-                        publish_status: Some(if published { "Published" } else { "NonPublished" }.into()),
+                        publish_status: Some(
+                            if published {
+                                "Published"
+                            } else {
+                                "NonPublished"
+                            }
+                            .into(),
+                        ),
                         route_type: Some(entry.route_type.clone()),
                     });
                 }
@@ -345,11 +356,19 @@ impl Emulator {
                 if wanted.as_deref().is_some_and(|w| w != status) {
                     continue;
                 }
-                items.push(t::DescribeCenRegionDomainRouteEntriesResponseCenRouteEntriesCenRouteEntryItem {
-                    as_paths: Some(t::DescribeCenRegionDomainRouteEntriesResponseCenRouteEntriesCenRouteEntryItemAsPaths { as_path: vec![] }),
-                    cen_out_route_map_records: Some(t::DescribeCenRegionDomainRouteEntriesResponseCenRouteEntriesCenRouteEntryItemCenOutRouteMapRecords { cen_out_route_map_record: vec![] }),
-                    cen_route_map_records: Some(t::DescribeCenRegionDomainRouteEntriesResponseCenRouteEntriesCenRouteEntryItemCenRouteMapRecords { cen_route_map_record: vec![] }),
-                    communities: Some(t::DescribeCenRegionDomainRouteEntriesResponseCenRouteEntriesCenRouteEntryItemCommunities { community: vec![] }),
+                items.push(t::CenRegionDomainRouteEntry {
+                    as_paths: Some(t::CenRegionDomainRouteEntryAsPaths { as_path: vec![] }),
+                    cen_out_route_map_records: Some(
+                        t::CenRegionDomainRouteEntryCenOutRouteMapRecords {
+                            cen_out_route_map_record: vec![],
+                        },
+                    ),
+                    cen_route_map_records: Some(t::CenRegionDomainRouteEntryCenRouteMapRecords {
+                        cen_route_map_record: vec![],
+                    }),
+                    communities: Some(t::CenRegionDomainRouteEntryCommunities {
+                        community: vec![],
+                    }),
                     destination_cidr_block: Some(cidr.to_owned()),
                     next_hop_instance_id: Some(instance.to_owned()),
                     next_hop_region_id: Some(route.attachment.region_id.clone()),
@@ -423,15 +442,13 @@ impl Emulator {
                     &instance.instance_id,
                     &entry.destination_cidr_block,
                 ) {
-                    items.push(
-                        t::DescribeRouteConflictResponseRouteConflictsRouteConflictItem {
-                            destination_cidr_block: Some(entry.destination_cidr_block.clone()),
-                            instance_id: Some(other.instance_id.clone()),
-                            instance_type: Some(other.instance_type.as_str().into()),
-                            region_id: Some(other.region_id.clone()),
-                            status: Some("conflict".into()),
-                        },
-                    );
+                    items.push(t::RouteConflict {
+                        destination_cidr_block: Some(entry.destination_cidr_block.clone()),
+                        instance_id: Some(other.instance_id.clone()),
+                        instance_type: Some(other.instance_type.as_str().into()),
+                        region_id: Some(other.region_id.clone()),
+                        status: Some("conflict".into()),
+                    });
                 }
             }
             Ok(items)

@@ -218,7 +218,7 @@ impl Emulator {
                     continue;
                 }
                 for tag in tags {
-                    items.push(t::ListTagResourcesResponseTagResourcesTagResourceItem {
+                    items.push(t::TagResource {
                         resource_id: Some(id.clone()),
                         resource_type: Some(request.resource_type.clone()),
                         tag_key: Some(tag.key.clone()),
