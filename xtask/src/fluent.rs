@@ -588,12 +588,20 @@ fn builder(product: &Product, op: &Operation, params: &[Param<'_>], paged: bool)
 
             /// Sends the request: checks the required parameters (nothing is sent when one is
             /// missing), signs, retries what the retry policy allows, and decodes the output.
-            pub async fn send(mut self) -> Result<#output, crate::Error> {
+            pub async fn send(self) -> Result<#output, crate::Error> {
+                let client = self.client;
+                let params = self.into_params()?;
+                client.send(#action, params).await
+            }
+
+            /// The wire parameters this request sends, after checking the required ones and
+            /// filling in an idempotence token where the operation takes one.
+            pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
                 #(#required)*
                 #token
                 let mut params = crate::wire::Params::with_capacity(#count);
                 #(#writes)*
-                self.client.send(#action, params).await
+                Ok(params)
             }
         }
 

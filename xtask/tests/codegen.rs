@@ -121,7 +121,7 @@ fn each_operation_has_a_builder_with_setters_send_and_a_paginator_when_it_pages(
         "a list of {{Key, Value}} adds one pair per call"
     );
     assert!(
-        builders.contains("pub async fn send(mut self) -> Result<CreateCenOutput, crate::Error>")
+        builders.contains("pub async fn send(self) -> Result<CreateCenOutput, crate::Error>")
     );
     assert!(builders.contains("crate::wire::write(\"Name\", &self.name, &mut params);"));
     let vpc = &file(&generated, "vpc/vpc.rs").contents;

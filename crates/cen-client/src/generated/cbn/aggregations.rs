@@ -220,8 +220,15 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateTransitRouteTableAggregationOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTransitRouteTableAggregation", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_route_table_aggregation_cidr.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouteTableAggregation",
@@ -278,7 +285,7 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
             &self.transit_route_table_id,
             &mut params,
         );
-        self.client.send("CreateTransitRouteTableAggregation", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -427,8 +434,15 @@ impl<'a> DeleteTransitRouteTableAggregation<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteTransitRouteTableAggregationOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTransitRouteTableAggregation", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_route_table_aggregation_cidr.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouteTableAggregation",
@@ -465,7 +479,7 @@ impl<'a> DeleteTransitRouteTableAggregation<'a> {
             &self.transit_route_table_id,
             &mut params,
         );
-        self.client.send("DeleteTransitRouteTableAggregation", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -605,8 +619,15 @@ impl<'a> DescribeTransitRouteTableAggregation<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DescribeTransitRouteTableAggregationOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeTransitRouteTableAggregation", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeTransitRouteTableAggregation",
@@ -638,7 +659,7 @@ impl<'a> DescribeTransitRouteTableAggregation<'a> {
             &self.transit_route_table_id,
             &mut params,
         );
-        self.client.send("DescribeTransitRouteTableAggregation", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeTransitRouteTableAggregation<'a> {
@@ -772,8 +793,15 @@ impl<'a> DescribeTransitRouteTableAggregationDetail<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DescribeTransitRouteTableAggregationDetailOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeTransitRouteTableAggregationDetail", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_route_table_aggregation_cidr.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeTransitRouteTableAggregationDetail",
@@ -809,7 +837,7 @@ impl<'a> DescribeTransitRouteTableAggregationDetail<'a> {
             &self.transit_route_table_id,
             &mut params,
         );
-        self.client.send("DescribeTransitRouteTableAggregationDetail", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1008,8 +1036,15 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ModifyTransitRouteTableAggregationOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ModifyTransitRouteTableAggregation", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_route_table_aggregation_cidr.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyTransitRouteTableAggregation",
@@ -1066,7 +1101,7 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
             &self.transit_route_table_id,
             &mut params,
         );
-        self.client.send("ModifyTransitRouteTableAggregation", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1190,8 +1225,15 @@ impl<'a> RefreshTransitRouteTableAggregation<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<RefreshTransitRouteTableAggregationOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("RefreshTransitRouteTableAggregation", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_route_table_aggregation_cidr.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RefreshTransitRouteTableAggregation",
@@ -1227,6 +1269,6 @@ impl<'a> RefreshTransitRouteTableAggregation<'a> {
             &self.transit_route_table_id,
             &mut params,
         );
-        self.client.send("RefreshTransitRouteTableAggregation", params).await
+        Ok(params)
     }
 }

@@ -144,8 +144,15 @@ impl<'a> AssociateTransitRouterAttachmentWithRouteTable<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<AssociateTransitRouterAttachmentWithRouteTableOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("AssociateTransitRouterAttachmentWithRouteTable", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AssociateTransitRouterAttachmentWithRouteTable",
@@ -182,7 +189,7 @@ impl<'a> AssociateTransitRouterAttachmentWithRouteTable<'a> {
             &self.transit_router_route_table_id,
             &mut params,
         );
-        self.client.send("AssociateTransitRouterAttachmentWithRouteTable", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -321,8 +328,15 @@ impl<'a> DissociateTransitRouterAttachmentFromRouteTable<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DissociateTransitRouterAttachmentFromRouteTableOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DissociateTransitRouterAttachmentFromRouteTable", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DissociateTransitRouterAttachmentFromRouteTable",
@@ -359,7 +373,7 @@ impl<'a> DissociateTransitRouterAttachmentFromRouteTable<'a> {
             &self.transit_router_route_table_id,
             &mut params,
         );
-        self.client.send("DissociateTransitRouterAttachmentFromRouteTable", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -552,8 +566,15 @@ impl<'a> ListTransitRouterRouteTableAssociations<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterRouteTableAssociationsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterRouteTableAssociations", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
         crate::wire::write("MaxResults", &self.max_results, &mut params);
         crate::wire::write("NextToken", &self.next_token, &mut params);
@@ -586,7 +607,7 @@ impl<'a> ListTransitRouterRouteTableAssociations<'a> {
             &self.transit_router_route_table_id,
             &mut params,
         );
-        self.client.send("ListTransitRouterRouteTableAssociations", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterRouteTableAssociations<'a> {
@@ -749,8 +770,15 @@ impl<'a> ReplaceTransitRouterRouteTableAssociation<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ReplaceTransitRouterRouteTableAssociationOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ReplaceTransitRouterRouteTableAssociation", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ReplaceTransitRouterRouteTableAssociation",
@@ -787,6 +815,6 @@ impl<'a> ReplaceTransitRouterRouteTableAssociation<'a> {
             &self.transit_router_route_table_id,
             &mut params,
         );
-        self.client.send("ReplaceTransitRouterRouteTableAssociation", params).await
+        Ok(params)
     }
 }

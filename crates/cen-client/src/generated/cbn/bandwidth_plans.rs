@@ -108,9 +108,14 @@ impl<'a> AssociateCenBandwidthPackage<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<AssociateCenBandwidthPackageOutput, crate::Error> {
+    pub async fn send(self) -> Result<AssociateCenBandwidthPackageOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("AssociateCenBandwidthPackage", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_bandwidth_package_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AssociateCenBandwidthPackage",
@@ -138,7 +143,7 @@ impl<'a> AssociateCenBandwidthPackage<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("AssociateCenBandwidthPackage", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -419,9 +424,14 @@ impl<'a> CreateCenBandwidthPackage<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<CreateCenBandwidthPackageOutput, crate::Error> {
+    pub async fn send(self) -> Result<CreateCenBandwidthPackageOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateCenBandwidthPackage", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.bandwidth.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenBandwidthPackage",
@@ -477,7 +487,7 @@ impl<'a> CreateCenBandwidthPackage<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("Tag", &self.tag, &mut params);
-        self.client.send("CreateCenBandwidthPackage", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -574,9 +584,14 @@ impl<'a> DeleteCenBandwidthPackage<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<DeleteCenBandwidthPackageOutput, crate::Error> {
+    pub async fn send(self) -> Result<DeleteCenBandwidthPackageOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteCenBandwidthPackage", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_bandwidth_package_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenBandwidthPackage",
@@ -597,7 +612,7 @@ impl<'a> DeleteCenBandwidthPackage<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DeleteCenBandwidthPackage", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -777,9 +792,14 @@ impl<'a> DescribeCenBandwidthPackages<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<DescribeCenBandwidthPackagesOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeCenBandwidthPackagesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeCenBandwidthPackages", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
         crate::wire::write("Filter", &self.filter, &mut params);
         crate::wire::write(
@@ -800,7 +820,7 @@ impl<'a> DescribeCenBandwidthPackages<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("Tag", &self.tag, &mut params);
-        self.client.send("DescribeCenBandwidthPackages", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeCenBandwidthPackages<'a> {
@@ -937,8 +957,15 @@ impl<'a> ModifyCenBandwidthPackageAttribute<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ModifyCenBandwidthPackageAttributeOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ModifyCenBandwidthPackageAttribute", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_bandwidth_package_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyCenBandwidthPackageAttribute",
@@ -961,7 +988,7 @@ impl<'a> ModifyCenBandwidthPackageAttribute<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("ModifyCenBandwidthPackageAttribute", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1075,8 +1102,15 @@ impl<'a> ModifyCenBandwidthPackageSpec<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ModifyCenBandwidthPackageSpecOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ModifyCenBandwidthPackageSpec", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_bandwidth_package_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyCenBandwidthPackageSpec",
@@ -1098,7 +1132,7 @@ impl<'a> ModifyCenBandwidthPackageSpec<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("ModifyCenBandwidthPackageSpec", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1217,8 +1251,15 @@ impl<'a> TempUpgradeCenBandwidthPackageSpec<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<TempUpgradeCenBandwidthPackageSpecOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("TempUpgradeCenBandwidthPackageSpec", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.bandwidth.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "TempUpgradeCenBandwidthPackageSpec",
@@ -1253,7 +1294,7 @@ impl<'a> TempUpgradeCenBandwidthPackageSpec<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("TempUpgradeCenBandwidthPackageSpec", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1365,8 +1406,15 @@ impl<'a> UnassociateCenBandwidthPackage<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<UnassociateCenBandwidthPackageOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UnassociateCenBandwidthPackage", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_bandwidth_package_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UnassociateCenBandwidthPackage",
@@ -1394,6 +1442,6 @@ impl<'a> UnassociateCenBandwidthPackage<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("UnassociateCenBandwidthPackage", params).await
+        Ok(params)
     }
 }

@@ -155,7 +155,14 @@ impl<'a> CreateCen<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<CreateCenOutput, crate::Error> {
+    pub async fn send(self) -> Result<CreateCenOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateCen", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.client_token.is_none() {
             self.client_token = Some(crate::wire::client_token());
         }
@@ -173,7 +180,7 @@ impl<'a> CreateCen<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("Tag", &self.tag, &mut params);
-        self.client.send("CreateCen", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -272,7 +279,14 @@ impl<'a> DeleteCen<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DeleteCenOutput, crate::Error> {
+    pub async fn send(self) -> Result<DeleteCenOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteCen", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCen",
@@ -289,7 +303,7 @@ impl<'a> DeleteCen<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DeleteCen", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -440,7 +454,14 @@ impl<'a> DescribeCens<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DescribeCensOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeCensOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeCens", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(9usize);
         crate::wire::write("Filter", &self.filter, &mut params);
         crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
@@ -455,7 +476,7 @@ impl<'a> DescribeCens<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("Tag", &self.tag, &mut params);
-        self.client.send("DescribeCens", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeCens<'a> {
@@ -600,7 +621,14 @@ impl<'a> ModifyCenAttribute<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<ModifyCenAttributeOutput, crate::Error> {
+    pub async fn send(self) -> Result<ModifyCenAttributeOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ModifyCenAttribute", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyCenAttribute",
@@ -620,6 +648,6 @@ impl<'a> ModifyCenAttribute<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("ModifyCenAttribute", params).await
+        Ok(params)
     }
 }

@@ -160,8 +160,15 @@ impl<'a> CreateCenChildInstanceRouteEntryToAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateCenChildInstanceRouteEntryToAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateCenChildInstanceRouteEntryToAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenChildInstanceRouteEntryToAttachment",
@@ -212,7 +219,7 @@ impl<'a> CreateCenChildInstanceRouteEntryToAttachment<'a> {
             &self.transit_router_attachment_id,
             &mut params,
         );
-        self.client.send("CreateCenChildInstanceRouteEntryToAttachment", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -372,8 +379,15 @@ impl<'a> DeleteCenChildInstanceRouteEntryToAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteCenChildInstanceRouteEntryToAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteCenChildInstanceRouteEntryToAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenChildInstanceRouteEntryToAttachment",
@@ -424,7 +438,7 @@ impl<'a> DeleteCenChildInstanceRouteEntryToAttachment<'a> {
             &self.transit_router_attachment_id,
             &mut params,
         );
-        self.client.send("DeleteCenChildInstanceRouteEntryToAttachment", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -590,8 +604,15 @@ impl<'a> ListCenChildInstanceRouteEntriesToAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListCenChildInstanceRouteEntriesToAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListCenChildInstanceRouteEntriesToAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.child_instance_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListCenChildInstanceRouteEntriesToAttachment",
@@ -628,7 +649,7 @@ impl<'a> ListCenChildInstanceRouteEntriesToAttachment<'a> {
             &self.transit_router_attachment_id,
             &mut params,
         );
-        self.client.send("ListCenChildInstanceRouteEntriesToAttachment", params).await
+        Ok(params)
     }
 }
 impl<'a> ListCenChildInstanceRouteEntriesToAttachment<'a> {

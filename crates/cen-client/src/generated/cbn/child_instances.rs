@@ -168,7 +168,14 @@ impl<'a> AttachCenChildInstance<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<AttachCenChildInstanceOutput, crate::Error> {
+    pub async fn send(self) -> Result<AttachCenChildInstanceOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("AttachCenChildInstance", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AttachCenChildInstance",
@@ -215,7 +222,7 @@ impl<'a> AttachCenChildInstance<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("AttachCenChildInstance", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -353,8 +360,15 @@ impl<'a> DescribeCenAttachedChildInstanceAttribute<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DescribeCenAttachedChildInstanceAttributeOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeCenAttachedChildInstanceAttribute", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenAttachedChildInstanceAttribute",
@@ -396,7 +410,7 @@ impl<'a> DescribeCenAttachedChildInstanceAttribute<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DescribeCenAttachedChildInstanceAttribute", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -540,8 +554,15 @@ impl<'a> DescribeCenAttachedChildInstances<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DescribeCenAttachedChildInstancesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeCenAttachedChildInstances", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenAttachedChildInstances",
@@ -566,7 +587,7 @@ impl<'a> DescribeCenAttachedChildInstances<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DescribeCenAttachedChildInstances", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeCenAttachedChildInstances<'a> {
@@ -685,9 +706,14 @@ impl<'a> DescribeChildInstanceRegions<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<DescribeChildInstanceRegionsOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeChildInstanceRegionsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeChildInstanceRegions", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(6usize);
         crate::wire::write("AcceptLanguage", &self.accept_language, &mut params);
         crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
@@ -699,7 +725,7 @@ impl<'a> DescribeChildInstanceRegions<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DescribeChildInstanceRegions", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -871,7 +897,14 @@ impl<'a> DetachCenChildInstance<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DetachCenChildInstanceOutput, crate::Error> {
+    pub async fn send(self) -> Result<DetachCenChildInstanceOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DetachCenChildInstance", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DetachCenChildInstance",
@@ -919,6 +952,6 @@ impl<'a> DetachCenChildInstance<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DetachCenChildInstance", params).await
+        Ok(params)
     }
 }

@@ -132,7 +132,14 @@ impl<'a> DeleteRouteServiceInCen<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DeleteRouteServiceInCenOutput, crate::Error> {
+    pub async fn send(self) -> Result<DeleteRouteServiceInCenOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteRouteServiceInCen", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.access_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteRouteServiceInCen",
@@ -171,7 +178,7 @@ impl<'a> DeleteRouteServiceInCen<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DeleteRouteServiceInCen", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -276,9 +283,14 @@ impl<'a> DescribeCenPrivateZoneRoutes<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<DescribeCenPrivateZoneRoutesOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeCenPrivateZoneRoutesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeCenPrivateZoneRoutes", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenPrivateZoneRoutes",
@@ -297,7 +309,7 @@ impl<'a> DescribeCenPrivateZoneRoutes<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DescribeCenPrivateZoneRoutes", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeCenPrivateZoneRoutes<'a> {
@@ -460,9 +472,14 @@ impl<'a> DescribeRouteServicesInCen<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<DescribeRouteServicesInCenOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeRouteServicesInCenOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeRouteServicesInCen", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeRouteServicesInCen",
@@ -485,7 +502,7 @@ impl<'a> DescribeRouteServicesInCen<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DescribeRouteServicesInCen", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeRouteServicesInCen<'a> {
@@ -695,9 +712,14 @@ impl<'a> ResolveAndRouteServiceInCen<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<ResolveAndRouteServiceInCenOutput, crate::Error> {
+    pub async fn send(self) -> Result<ResolveAndRouteServiceInCenOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ResolveAndRouteServiceInCen", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.access_region_ids.is_empty() {
             return Err(crate::Error::MissingParameter {
                 operation: "ResolveAndRouteServiceInCen",
@@ -747,7 +769,7 @@ impl<'a> ResolveAndRouteServiceInCen<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("ResolveAndRouteServiceInCen", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -895,9 +917,14 @@ impl<'a> RoutePrivateZoneInCenToVpc<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<RoutePrivateZoneInCenToVpcOutput, crate::Error> {
+    pub async fn send(self) -> Result<RoutePrivateZoneInCenToVpcOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("RoutePrivateZoneInCenToVpc", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.access_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RoutePrivateZoneInCenToVpc",
@@ -935,7 +962,7 @@ impl<'a> RoutePrivateZoneInCenToVpc<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("RoutePrivateZoneInCenToVpc", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1039,9 +1066,14 @@ impl<'a> UnroutePrivateZoneInCenToVpc<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<UnroutePrivateZoneInCenToVpcOutput, crate::Error> {
+    pub async fn send(self) -> Result<UnroutePrivateZoneInCenToVpcOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UnroutePrivateZoneInCenToVpc", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.access_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UnroutePrivateZoneInCenToVpc",
@@ -1065,6 +1097,6 @@ impl<'a> UnroutePrivateZoneInCenToVpc<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("UnroutePrivateZoneInCenToVpc", params).await
+        Ok(params)
     }
 }

@@ -239,8 +239,15 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateTransitRouterEcrAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTransitRouterEcrAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.ecr_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterEcrAttachment",
@@ -277,7 +284,7 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("CreateTransitRouterEcrAttachment", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -417,8 +424,15 @@ impl<'a> DeleteTransitRouterEcrAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteTransitRouterEcrAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTransitRouterEcrAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterEcrAttachment",
@@ -445,7 +459,7 @@ impl<'a> DeleteTransitRouterEcrAttachment<'a> {
             &self.transit_router_attachment_id,
             &mut params,
         );
-        self.client.send("DeleteTransitRouterEcrAttachment", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -618,8 +632,15 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterEcrAttachmentsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterEcrAttachments", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
         crate::wire::write("CenId", &self.cen_id, &mut params);
         crate::wire::write("MaxResults", &self.max_results, &mut params);
@@ -640,7 +661,7 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("ListTransitRouterEcrAttachments", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterEcrAttachments<'a> {
@@ -822,8 +843,15 @@ impl<'a> UpdateTransitRouterEcrAttachmentAttribute<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<UpdateTransitRouterEcrAttachmentAttributeOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UpdateTransitRouterEcrAttachmentAttribute", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterEcrAttachmentAttribute",
@@ -860,6 +888,6 @@ impl<'a> UpdateTransitRouterEcrAttachmentAttribute<'a> {
             &self.transit_router_attachment_name,
             &mut params,
         );
-        self.client.send("UpdateTransitRouterEcrAttachmentAttribute", params).await
+        Ok(params)
     }
 }

@@ -125,7 +125,14 @@ impl<'a> ActiveFlowLog<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<ActiveFlowLogOutput, crate::Error> {
+    pub async fn send(self) -> Result<ActiveFlowLogOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ActiveFlowLog", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.flow_log_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ActiveFlowLog",
@@ -154,7 +161,7 @@ impl<'a> ActiveFlowLog<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("ActiveFlowLog", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -401,7 +408,14 @@ impl<'a> CreateFlowlog<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<CreateFlowlogOutput, crate::Error> {
+    pub async fn send(self) -> Result<CreateFlowlogOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateFlowlog", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateFlowlog",
@@ -442,7 +456,7 @@ impl<'a> CreateFlowlog<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("CreateFlowlog", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -566,7 +580,14 @@ impl<'a> DeactiveFlowLog<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DeactiveFlowLogOutput, crate::Error> {
+    pub async fn send(self) -> Result<DeactiveFlowLogOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeactiveFlowLog", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.flow_log_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeactiveFlowLog",
@@ -595,7 +616,7 @@ impl<'a> DeactiveFlowLog<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DeactiveFlowLog", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -722,7 +743,14 @@ impl<'a> DeleteFlowlog<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DeleteFlowlogOutput, crate::Error> {
+    pub async fn send(self) -> Result<DeleteFlowlogOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteFlowlog", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.flow_log_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteFlowlog",
@@ -751,7 +779,7 @@ impl<'a> DeleteFlowlog<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DeleteFlowlog", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1003,7 +1031,14 @@ impl<'a> DescribeFlowlogs<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DescribeFlowlogsOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeFlowlogsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeFlowlogs", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.client_token.is_none() {
             self.client_token = Some(crate::wire::client_token());
         }
@@ -1036,7 +1071,7 @@ impl<'a> DescribeFlowlogs<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("DescribeFlowlogs", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeFlowlogs<'a> {
@@ -1211,7 +1246,14 @@ impl<'a> ModifyFlowLogAttribute<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<ModifyFlowLogAttributeOutput, crate::Error> {
+    pub async fn send(self) -> Result<ModifyFlowLogAttributeOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ModifyFlowLogAttribute", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.flow_log_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyFlowLogAttribute",
@@ -1243,6 +1285,6 @@ impl<'a> ModifyFlowLogAttribute<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("ModifyFlowLogAttribute", params).await
+        Ok(params)
     }
 }

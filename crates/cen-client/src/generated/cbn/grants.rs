@@ -177,7 +177,14 @@ impl<'a> DescribeGrantRulesToCen<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DescribeGrantRulesToCenOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeGrantRulesToCenOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeGrantRulesToCen", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeGrantRulesToCen",
@@ -211,7 +218,7 @@ impl<'a> DescribeGrantRulesToCen<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DescribeGrantRulesToCen", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeGrantRulesToCen<'a> {
@@ -363,9 +370,14 @@ impl<'a> DescribeGrantRulesToResource<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<DescribeGrantRulesToResourceOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeGrantRulesToResourceOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeGrantRulesToResource", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.product_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeGrantRulesToResource",
@@ -392,7 +404,7 @@ impl<'a> DescribeGrantRulesToResource<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DescribeGrantRulesToResource", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeGrantRulesToResource<'a> {
@@ -577,9 +589,14 @@ impl<'a> GrantInstanceToTransitRouter<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<GrantInstanceToTransitRouterOutput, crate::Error> {
+    pub async fn send(self) -> Result<GrantInstanceToTransitRouterOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("GrantInstanceToTransitRouter", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "GrantInstanceToTransitRouter",
@@ -619,7 +636,7 @@ impl<'a> GrantInstanceToTransitRouter<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("GrantInstanceToTransitRouter", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -766,7 +783,14 @@ impl<'a> ListGrantVSwitchesToCen<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<ListGrantVSwitchesToCenOutput, crate::Error> {
+    pub async fn send(self) -> Result<ListGrantVSwitchesToCenOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListGrantVSwitchesToCen", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListGrantVSwitchesToCen",
@@ -801,7 +825,7 @@ impl<'a> ListGrantVSwitchesToCen<'a> {
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("VpcId", &self.vpc_id, &mut params);
         crate::wire::write("ZoneId", &self.zone_id, &mut params);
-        self.client.send("ListGrantVSwitchesToCen", params).await
+        Ok(params)
     }
 }
 impl<'a> ListGrantVSwitchesToCen<'a> {
@@ -935,8 +959,15 @@ impl<'a> ModifyGrantInstanceToTransitRouter<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ModifyGrantInstanceToTransitRouterOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ModifyGrantInstanceToTransitRouter", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyGrantInstanceToTransitRouter",
@@ -971,7 +1002,7 @@ impl<'a> ModifyGrantInstanceToTransitRouter<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("ModifyGrantInstanceToTransitRouter", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1124,8 +1155,15 @@ impl<'a> RevokeInstanceFromTransitRouter<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<RevokeInstanceFromTransitRouterOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("RevokeInstanceFromTransitRouter", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RevokeInstanceFromTransitRouter",
@@ -1164,6 +1202,6 @@ impl<'a> RevokeInstanceFromTransitRouter<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("RevokeInstanceFromTransitRouter", params).await
+        Ok(params)
     }
 }

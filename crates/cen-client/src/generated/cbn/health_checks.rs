@@ -141,9 +141,14 @@ impl<'a> DescribeCenVbrHealthCheck<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<DescribeCenVbrHealthCheckOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeCenVbrHealthCheckOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeCenVbrHealthCheck", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.vbr_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenVbrHealthCheck",
@@ -173,7 +178,7 @@ impl<'a> DescribeCenVbrHealthCheck<'a> {
             &self.vbr_instance_region_id,
             &mut params,
         );
-        self.client.send("DescribeCenVbrHealthCheck", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeCenVbrHealthCheck<'a> {
@@ -319,7 +324,14 @@ impl<'a> DisableCenVbrHealthCheck<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DisableCenVbrHealthCheckOutput, crate::Error> {
+    pub async fn send(self) -> Result<DisableCenVbrHealthCheckOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DisableCenVbrHealthCheck", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DisableCenVbrHealthCheck",
@@ -359,7 +371,7 @@ impl<'a> DisableCenVbrHealthCheck<'a> {
             &self.vbr_instance_region_id,
             &mut params,
         );
-        self.client.send("DisableCenVbrHealthCheck", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -576,7 +588,14 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<EnableCenVbrHealthCheckOutput, crate::Error> {
+    pub async fn send(self) -> Result<EnableCenVbrHealthCheckOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("EnableCenVbrHealthCheck", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "EnableCenVbrHealthCheck",
@@ -640,6 +659,6 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
             &self.vbr_instance_region_id,
             &mut params,
         );
-        self.client.send("EnableCenVbrHealthCheck", params).await
+        Ok(params)
     }
 }

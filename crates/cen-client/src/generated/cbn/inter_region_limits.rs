@@ -145,8 +145,15 @@ impl<'a> DescribeCenGeographicSpanRemainingBandwidth<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DescribeCenGeographicSpanRemainingBandwidthOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeCenGeographicSpanRemainingBandwidth", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenGeographicSpanRemainingBandwidth",
@@ -187,7 +194,7 @@ impl<'a> DescribeCenGeographicSpanRemainingBandwidth<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DescribeCenGeographicSpanRemainingBandwidth", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -299,9 +306,14 @@ impl<'a> DescribeCenGeographicSpans<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<DescribeCenGeographicSpansOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeCenGeographicSpansOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeCenGeographicSpans", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(7usize);
         crate::wire::write("GeographicSpanId", &self.geographic_span_id, &mut params);
         crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
@@ -314,7 +326,7 @@ impl<'a> DescribeCenGeographicSpans<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DescribeCenGeographicSpans", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeCenGeographicSpans<'a> {
@@ -454,8 +466,15 @@ impl<'a> DescribeCenInterRegionBandwidthLimits<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DescribeCenInterRegionBandwidthLimitsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeCenInterRegionBandwidthLimits", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(8usize);
         crate::wire::write("CenId", &self.cen_id, &mut params);
         crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
@@ -469,7 +488,7 @@ impl<'a> DescribeCenInterRegionBandwidthLimits<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("TrRegionId", &self.tr_region_id, &mut params);
-        self.client.send("DescribeCenInterRegionBandwidthLimits", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeCenInterRegionBandwidthLimits<'a> {
@@ -615,8 +634,15 @@ impl<'a> DescribeGeographicRegionMembership<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DescribeGeographicRegionMembershipOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeGeographicRegionMembership", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.geographic_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeGeographicRegionMembership",
@@ -639,7 +665,7 @@ impl<'a> DescribeGeographicRegionMembership<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DescribeGeographicRegionMembership", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeGeographicRegionMembership<'a> {
@@ -815,8 +841,15 @@ impl<'a> SetCenInterRegionBandwidthLimit<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<SetCenInterRegionBandwidthLimitOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("SetCenInterRegionBandwidthLimit", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.bandwidth_limit.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "SetCenInterRegionBandwidthLimit",
@@ -855,6 +888,6 @@ impl<'a> SetCenInterRegionBandwidthLimit<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("SetCenInterRegionBandwidthLimit", params).await
+        Ok(params)
     }
 }

@@ -177,8 +177,15 @@ impl<'a> AssociateTransitRouterMulticastDomain<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<AssociateTransitRouterMulticastDomainOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("AssociateTransitRouterMulticastDomain", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AssociateTransitRouterMulticastDomain",
@@ -216,7 +223,7 @@ impl<'a> AssociateTransitRouterMulticastDomain<'a> {
             &mut params,
         );
         crate::wire::write("VSwitchIds", &self.v_switch_ids, &mut params);
-        self.client.send("AssociateTransitRouterMulticastDomain", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -436,8 +443,15 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateTransitRouterMulticastDomainOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTransitRouterMulticastDomain", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.client_token.is_none() {
             self.client_token = Some(crate::wire::client_token());
         }
@@ -467,7 +481,7 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
             &self.transit_router_multicast_domain_name,
             &mut params,
         );
-        self.client.send("CreateTransitRouterMulticastDomain", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -602,8 +616,15 @@ impl<'a> DeleteTransitRouterMulticastDomain<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteTransitRouterMulticastDomainOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTransitRouterMulticastDomain", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_multicast_domain_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterMulticastDomain",
@@ -629,7 +650,7 @@ impl<'a> DeleteTransitRouterMulticastDomain<'a> {
             &self.transit_router_multicast_domain_id,
             &mut params,
         );
-        self.client.send("DeleteTransitRouterMulticastDomain", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -819,8 +840,15 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeregisterTransitRouterMulticastGroupMembersOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeregisterTransitRouterMulticastGroupMembers", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.group_ip_address.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeregisterTransitRouterMulticastGroupMembers",
@@ -863,7 +891,7 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
             &self.transit_router_multicast_domain_id,
             &mut params,
         );
-        self.client.send("DeregisterTransitRouterMulticastGroupMembers", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1029,8 +1057,15 @@ impl<'a> DeregisterTransitRouterMulticastGroupSources<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeregisterTransitRouterMulticastGroupSourcesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeregisterTransitRouterMulticastGroupSources", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.group_ip_address.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeregisterTransitRouterMulticastGroupSources",
@@ -1068,7 +1103,7 @@ impl<'a> DeregisterTransitRouterMulticastGroupSources<'a> {
             &self.transit_router_multicast_domain_id,
             &mut params,
         );
-        self.client.send("DeregisterTransitRouterMulticastGroupSources", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1238,8 +1273,15 @@ impl<'a> DisassociateTransitRouterMulticastDomain<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DisassociateTransitRouterMulticastDomainOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DisassociateTransitRouterMulticastDomain", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DisassociateTransitRouterMulticastDomain",
@@ -1277,7 +1319,7 @@ impl<'a> DisassociateTransitRouterMulticastDomain<'a> {
             &mut params,
         );
         crate::wire::write("VSwitchIds", &self.v_switch_ids, &mut params);
-        self.client.send("DisassociateTransitRouterMulticastDomain", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1455,7 +1497,14 @@ impl<'a> ListGrantVSwitchEnis<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<ListGrantVSwitchEnisOutput, crate::Error> {
+    pub async fn send(self) -> Result<ListGrantVSwitchEnisOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListGrantVSwitchEnis", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListGrantVSwitchEnis",
@@ -1499,7 +1548,7 @@ impl<'a> ListGrantVSwitchEnis<'a> {
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("VSwitchId", &self.v_switch_id, &mut params);
         crate::wire::write("VpcId", &self.vpc_id, &mut params);
-        self.client.send("ListGrantVSwitchEnis", params).await
+        Ok(params)
     }
 }
 impl<'a> ListGrantVSwitchEnis<'a> {
@@ -1701,8 +1750,15 @@ impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterMulticastDomainAssociationsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterMulticastDomainAssociations", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.client_token.is_none() {
             self.client_token = Some(crate::wire::client_token());
         }
@@ -1731,7 +1787,7 @@ impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
             &mut params,
         );
         crate::wire::write("VSwitchIds", &self.v_switch_ids, &mut params);
-        self.client.send("ListTransitRouterMulticastDomainAssociations", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
@@ -1894,8 +1950,15 @@ impl<'a> ListTransitRouterMulticastDomainVSwitches<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterMulticastDomainVSwitchesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterMulticastDomainVSwitches", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterMulticastDomainVSwitches",
@@ -1922,7 +1985,7 @@ impl<'a> ListTransitRouterMulticastDomainVSwitches<'a> {
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("VSwitchIds", &self.v_switch_ids, &mut params);
         crate::wire::write("VpcId", &self.vpc_id, &mut params);
-        self.client.send("ListTransitRouterMulticastDomainVSwitches", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterMulticastDomainVSwitches<'a> {
@@ -2124,8 +2187,15 @@ impl<'a> ListTransitRouterMulticastDomains<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterMulticastDomainsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterMulticastDomains", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.client_token.is_none() {
             self.client_token = Some(crate::wire::client_token());
         }
@@ -2150,7 +2220,7 @@ impl<'a> ListTransitRouterMulticastDomains<'a> {
             &self.transit_router_multicast_domain_id,
             &mut params,
         );
-        self.client.send("ListTransitRouterMulticastDomains", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterMulticastDomains<'a> {
@@ -2449,8 +2519,15 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterMulticastGroupsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterMulticastGroups", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.client_token.is_none() {
             self.client_token = Some(crate::wire::client_token());
         }
@@ -2492,7 +2569,7 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
             &mut params,
         );
         crate::wire::write("VSwitchIds", &self.v_switch_ids, &mut params);
-        self.client.send("ListTransitRouterMulticastGroups", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterMulticastGroups<'a> {
@@ -2677,8 +2754,15 @@ impl<'a> ModifyTransitRouterMulticastDomain<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ModifyTransitRouterMulticastDomainOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ModifyTransitRouterMulticastDomain", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_multicast_domain_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyTransitRouterMulticastDomain",
@@ -2715,7 +2799,7 @@ impl<'a> ModifyTransitRouterMulticastDomain<'a> {
             &self.transit_router_multicast_domain_name,
             &mut params,
         );
-        self.client.send("ModifyTransitRouterMulticastDomain", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -2933,8 +3017,15 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<RegisterTransitRouterMulticastGroupMembersOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("RegisterTransitRouterMulticastGroupMembers", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.group_ip_address.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RegisterTransitRouterMulticastGroupMembers",
@@ -2978,7 +3069,7 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
             &mut params,
         );
         crate::wire::write("VpcId", &self.vpc_id, &mut params);
-        self.client.send("RegisterTransitRouterMulticastGroupMembers", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -3166,8 +3257,15 @@ impl<'a> RegisterTransitRouterMulticastGroupSources<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<RegisterTransitRouterMulticastGroupSourcesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("RegisterTransitRouterMulticastGroupSources", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.group_ip_address.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RegisterTransitRouterMulticastGroupSources",
@@ -3206,6 +3304,6 @@ impl<'a> RegisterTransitRouterMulticastGroupSources<'a> {
             &mut params,
         );
         crate::wire::write("VpcId", &self.vpc_id, &mut params);
-        self.client.send("RegisterTransitRouterMulticastGroupSources", params).await
+        Ok(params)
     }
 }

@@ -315,8 +315,15 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateTransitRouterPeerAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTransitRouterPeerAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.peer_transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterPeerAttachment",
@@ -374,7 +381,7 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("CreateTransitRouterPeerAttachment", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -530,8 +537,15 @@ impl<'a> DeleteTransitRouterPeerAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteTransitRouterPeerAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTransitRouterPeerAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterPeerAttachment",
@@ -558,7 +572,7 @@ impl<'a> DeleteTransitRouterPeerAttachment<'a> {
             &self.transit_router_attachment_id,
             &mut params,
         );
-        self.client.send("DeleteTransitRouterPeerAttachment", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -729,8 +743,15 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterPeerAttachmentsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterPeerAttachments", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
         crate::wire::write("CenId", &self.cen_id, &mut params);
         crate::wire::write("MaxResults", &self.max_results, &mut params);
@@ -751,7 +772,7 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("ListTransitRouterPeerAttachments", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterPeerAttachments<'a> {
@@ -983,8 +1004,15 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<UpdateTransitRouterPeerAttachmentAttributeOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UpdateTransitRouterPeerAttachmentAttribute", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterPeerAttachmentAttribute",
@@ -1033,6 +1061,6 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
             &self.transit_router_attachment_name,
             &mut params,
         );
-        self.client.send("UpdateTransitRouterPeerAttachmentAttribute", params).await
+        Ok(params)
     }
 }

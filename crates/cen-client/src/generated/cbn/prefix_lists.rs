@@ -222,8 +222,15 @@ impl<'a> CreateTransitRouterPrefixListAssociation<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateTransitRouterPrefixListAssociationOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTransitRouterPrefixListAssociation", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.next_hop.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterPrefixListAssociation",
@@ -279,7 +286,7 @@ impl<'a> CreateTransitRouterPrefixListAssociation<'a> {
             &self.transit_router_table_id,
             &mut params,
         );
-        self.client.send("CreateTransitRouterPrefixListAssociation", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -469,8 +476,15 @@ impl<'a> DeleteTransitRouterPrefixListAssociation<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteTransitRouterPrefixListAssociationOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTransitRouterPrefixListAssociation", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.next_hop.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterPrefixListAssociation",
@@ -525,7 +539,7 @@ impl<'a> DeleteTransitRouterPrefixListAssociation<'a> {
             &self.transit_router_table_id,
             &mut params,
         );
-        self.client.send("DeleteTransitRouterPrefixListAssociation", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -733,8 +747,15 @@ impl<'a> ListTransitRouterPrefixListAssociation<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterPrefixListAssociationOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterPrefixListAssociation", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterPrefixListAssociation",
@@ -771,7 +792,7 @@ impl<'a> ListTransitRouterPrefixListAssociation<'a> {
             &self.transit_router_table_id,
             &mut params,
         );
-        self.client.send("ListTransitRouterPrefixListAssociation", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterPrefixListAssociation<'a> {

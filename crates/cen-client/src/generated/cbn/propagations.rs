@@ -147,8 +147,15 @@ impl<'a> DisableTransitRouterRouteTablePropagation<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DisableTransitRouterRouteTablePropagationOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DisableTransitRouterRouteTablePropagation", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DisableTransitRouterRouteTablePropagation",
@@ -185,7 +192,7 @@ impl<'a> DisableTransitRouterRouteTablePropagation<'a> {
             &self.transit_router_route_table_id,
             &mut params,
         );
-        self.client.send("DisableTransitRouterRouteTablePropagation", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -335,8 +342,15 @@ impl<'a> EnableTransitRouterRouteTablePropagation<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<EnableTransitRouterRouteTablePropagationOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("EnableTransitRouterRouteTablePropagation", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "EnableTransitRouterRouteTablePropagation",
@@ -373,7 +387,7 @@ impl<'a> EnableTransitRouterRouteTablePropagation<'a> {
             &self.transit_router_route_table_id,
             &mut params,
         );
-        self.client.send("EnableTransitRouterRouteTablePropagation", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -547,8 +561,15 @@ impl<'a> ListTransitRouterRouteTablePropagations<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterRouteTablePropagationsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterRouteTablePropagations", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterRouteTablePropagations",
@@ -587,7 +608,7 @@ impl<'a> ListTransitRouterRouteTablePropagations<'a> {
             &self.transit_router_route_table_id,
             &mut params,
         );
-        self.client.send("ListTransitRouterRouteTablePropagations", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterRouteTablePropagations<'a> {

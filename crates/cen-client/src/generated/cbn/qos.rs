@@ -245,8 +245,15 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateCenInterRegionTrafficQosPolicyOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateCenInterRegionTrafficQosPolicy", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenInterRegionTrafficQosPolicy",
@@ -296,7 +303,7 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("CreateCenInterRegionTrafficQosPolicy", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -496,8 +503,15 @@ impl<'a> CreateCenInterRegionTrafficQosQueue<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateCenInterRegionTrafficQosQueueOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateCenInterRegionTrafficQosQueue", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.dscps.is_empty() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenInterRegionTrafficQosQueue",
@@ -542,7 +556,7 @@ impl<'a> CreateCenInterRegionTrafficQosQueue<'a> {
             &self.traffic_qos_policy_id,
             &mut params,
         );
-        self.client.send("CreateCenInterRegionTrafficQosQueue", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -673,8 +687,15 @@ impl<'a> DeleteCenInterRegionTrafficQosPolicy<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteCenInterRegionTrafficQosPolicyOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteCenInterRegionTrafficQosPolicy", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.traffic_qos_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenInterRegionTrafficQosPolicy",
@@ -700,7 +721,7 @@ impl<'a> DeleteCenInterRegionTrafficQosPolicy<'a> {
             &self.traffic_qos_policy_id,
             &mut params,
         );
-        self.client.send("DeleteCenInterRegionTrafficQosPolicy", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -820,8 +841,15 @@ impl<'a> DeleteCenInterRegionTrafficQosQueue<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteCenInterRegionTrafficQosQueueOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteCenInterRegionTrafficQosQueue", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.qos_queue_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenInterRegionTrafficQosQueue",
@@ -843,7 +871,7 @@ impl<'a> DeleteCenInterRegionTrafficQosQueue<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DeleteCenInterRegionTrafficQosQueue", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1016,8 +1044,15 @@ impl<'a> ListCenInterRegionTrafficQosPolicies<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListCenInterRegionTrafficQosPoliciesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListCenInterRegionTrafficQosPolicies", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
         crate::wire::write("MaxResults", &self.max_results, &mut params);
         crate::wire::write("NextToken", &self.next_token, &mut params);
@@ -1050,7 +1085,7 @@ impl<'a> ListCenInterRegionTrafficQosPolicies<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("ListCenInterRegionTrafficQosPolicies", params).await
+        Ok(params)
     }
 }
 impl<'a> ListCenInterRegionTrafficQosPolicies<'a> {
@@ -1258,8 +1293,15 @@ impl<'a> ListCenInterRegionTrafficQosQueues<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListCenInterRegionTrafficQosQueuesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListCenInterRegionTrafficQosQueues", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(13usize);
         crate::wire::write(
             "EffectiveBandwidthFilter",
@@ -1298,7 +1340,7 @@ impl<'a> ListCenInterRegionTrafficQosQueues<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("ListCenInterRegionTrafficQosQueues", params).await
+        Ok(params)
     }
 }
 impl<'a> ListCenInterRegionTrafficQosQueues<'a> {
@@ -1463,8 +1505,15 @@ impl<'a> UpdateCenInterRegionTrafficQosPolicyAttribute<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<UpdateCenInterRegionTrafficQosPolicyAttributeOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UpdateCenInterRegionTrafficQosPolicyAttribute", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.traffic_qos_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateCenInterRegionTrafficQosPolicyAttribute",
@@ -1500,7 +1549,7 @@ impl<'a> UpdateCenInterRegionTrafficQosPolicyAttribute<'a> {
             &self.traffic_qos_policy_name,
             &mut params,
         );
-        self.client.send("UpdateCenInterRegionTrafficQosPolicyAttribute", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1683,8 +1732,15 @@ impl<'a> UpdateCenInterRegionTrafficQosQueueAttribute<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<UpdateCenInterRegionTrafficQosQueueAttributeOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UpdateCenInterRegionTrafficQosQueueAttribute", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.qos_queue_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateCenInterRegionTrafficQosQueueAttribute",
@@ -1719,6 +1775,6 @@ impl<'a> UpdateCenInterRegionTrafficQosQueueAttribute<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("UpdateCenInterRegionTrafficQosQueueAttribute", params).await
+        Ok(params)
     }
 }

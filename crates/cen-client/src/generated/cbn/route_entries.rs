@@ -222,8 +222,15 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateTransitRouterRouteEntryOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTransitRouterRouteEntry", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_route_entry_destination_cidr_block.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterRouteEntry",
@@ -286,7 +293,7 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
             &self.transit_router_route_table_id,
             &mut params,
         );
-        self.client.send("CreateTransitRouterRouteEntry", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -495,8 +502,15 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteTransitRouterRouteEntryOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTransitRouterRouteEntry", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.client_token.is_none() {
             self.client_token = Some(crate::wire::client_token());
         }
@@ -536,7 +550,7 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
             &self.transit_router_route_table_id,
             &mut params,
         );
-        self.client.send("DeleteTransitRouterRouteEntry", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -888,8 +902,15 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterRouteEntriesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterRouteEntries", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterRouteEntries",
@@ -969,7 +990,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
             &self.transit_router_route_table_id,
             &mut params,
         );
-        self.client.send("ListTransitRouterRouteEntries", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterRouteEntries<'a> {
@@ -1140,8 +1161,15 @@ impl<'a> UpdateTransitRouterRouteEntry<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<UpdateTransitRouterRouteEntryOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UpdateTransitRouterRouteEntry", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_route_entry_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterRouteEntry",
@@ -1177,6 +1205,6 @@ impl<'a> UpdateTransitRouterRouteEntry<'a> {
             &self.transit_router_route_entry_name,
             &mut params,
         );
-        self.client.send("UpdateTransitRouterRouteEntry", params).await
+        Ok(params)
     }
 }

@@ -604,7 +604,14 @@ impl<'a> CreateCenRouteMap<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<CreateCenRouteMapOutput, crate::Error> {
+    pub async fn send(self) -> Result<CreateCenRouteMapOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateCenRouteMap", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenRouteMap",
@@ -726,7 +733,7 @@ impl<'a> CreateCenRouteMap<'a> {
             &mut params,
         );
         crate::wire::write("TransmitDirection", &self.transmit_direction, &mut params);
-        self.client.send("CreateCenRouteMap", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -840,7 +847,14 @@ impl<'a> DeleteCenRouteMap<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DeleteCenRouteMapOutput, crate::Error> {
+    pub async fn send(self) -> Result<DeleteCenRouteMapOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteCenRouteMap", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenRouteMap",
@@ -871,7 +885,7 @@ impl<'a> DeleteCenRouteMap<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("RouteMapId", &self.route_map_id, &mut params);
-        self.client.send("DeleteCenRouteMap", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1023,7 +1037,14 @@ impl<'a> DescribeCenRouteMaps<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DescribeCenRouteMapsOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeCenRouteMapsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeCenRouteMaps", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenRouteMaps",
@@ -1050,7 +1071,7 @@ impl<'a> DescribeCenRouteMaps<'a> {
             &mut params,
         );
         crate::wire::write("TransmitDirection", &self.transmit_direction, &mut params);
-        self.client.send("DescribeCenRouteMaps", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeCenRouteMaps<'a> {
@@ -1647,7 +1668,14 @@ impl<'a> ModifyCenRouteMap<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<ModifyCenRouteMapOutput, crate::Error> {
+    pub async fn send(self) -> Result<ModifyCenRouteMapOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ModifyCenRouteMap", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyCenRouteMap",
@@ -1764,6 +1792,6 @@ impl<'a> ModifyCenRouteMap<'a> {
             &self.source_route_table_ids,
             &mut params,
         );
-        self.client.send("ModifyCenRouteMap", params).await
+        Ok(params)
     }
 }

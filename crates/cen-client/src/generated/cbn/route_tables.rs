@@ -185,8 +185,15 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateTransitRouterRouteTableOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTransitRouterRouteTable", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterRouteTable",
@@ -220,7 +227,7 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
             &self.transit_router_route_table_name,
             &mut params,
         );
-        self.client.send("CreateTransitRouterRouteTable", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -356,8 +363,15 @@ impl<'a> DeleteTransitRouterRouteTable<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteTransitRouterRouteTableOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTransitRouterRouteTable", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterRouteTable",
@@ -383,7 +397,7 @@ impl<'a> DeleteTransitRouterRouteTable<'a> {
             &self.transit_router_route_table_id,
             &mut params,
         );
-        self.client.send("DeleteTransitRouterRouteTable", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -613,9 +627,14 @@ impl<'a> ListTransitRouterRouteTables<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<ListTransitRouterRouteTablesOutput, crate::Error> {
+    pub async fn send(self) -> Result<ListTransitRouterRouteTablesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterRouteTables", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(13usize);
         crate::wire::write("MaxResults", &self.max_results, &mut params);
         crate::wire::write("NextToken", &self.next_token, &mut params);
@@ -650,7 +669,7 @@ impl<'a> ListTransitRouterRouteTables<'a> {
             &self.transit_router_route_table_type,
             &mut params,
         );
-        self.client.send("ListTransitRouterRouteTables", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterRouteTables<'a> {
@@ -834,8 +853,15 @@ impl<'a> UpdateTransitRouterRouteTable<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<UpdateTransitRouterRouteTableOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UpdateTransitRouterRouteTable", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterRouteTable",
@@ -872,6 +898,6 @@ impl<'a> UpdateTransitRouterRouteTable<'a> {
             &self.transit_router_route_table_name,
             &mut params,
         );
-        self.client.send("UpdateTransitRouterRouteTable", params).await
+        Ok(params)
     }
 }

@@ -169,8 +169,15 @@ impl<'a> CreateCenChildInstanceRouteEntryToCen<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateCenChildInstanceRouteEntryToCenOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateCenChildInstanceRouteEntryToCen", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenChildInstanceRouteEntryToCen",
@@ -235,7 +242,7 @@ impl<'a> CreateCenChildInstanceRouteEntryToCen<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("RouteTableId", &self.route_table_id, &mut params);
-        self.client.send("CreateCenChildInstanceRouteEntryToCen", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -401,8 +408,15 @@ impl<'a> DeleteCenChildInstanceRouteEntryToCen<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteCenChildInstanceRouteEntryToCenOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteCenChildInstanceRouteEntryToCen", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenChildInstanceRouteEntryToCen",
@@ -467,7 +481,7 @@ impl<'a> DeleteCenChildInstanceRouteEntryToCen<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("RouteTableId", &self.route_table_id, &mut params);
-        self.client.send("DeleteCenChildInstanceRouteEntryToCen", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -652,8 +666,15 @@ impl<'a> DescribeCenChildInstanceRouteEntries<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DescribeCenChildInstanceRouteEntriesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeCenChildInstanceRouteEntries", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenChildInstanceRouteEntries",
@@ -697,7 +718,7 @@ impl<'a> DescribeCenChildInstanceRouteEntries<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("Status", &self.status, &mut params);
-        self.client.send("DescribeCenChildInstanceRouteEntries", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeCenChildInstanceRouteEntries<'a> {
@@ -858,8 +879,15 @@ impl<'a> DescribeCenRegionDomainRouteEntries<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DescribeCenRegionDomainRouteEntriesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeCenRegionDomainRouteEntries", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenRegionDomainRouteEntries",
@@ -886,7 +914,7 @@ impl<'a> DescribeCenRegionDomainRouteEntries<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("Status", &self.status, &mut params);
-        self.client.send("DescribeCenRegionDomainRouteEntries", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeCenRegionDomainRouteEntries<'a> {
@@ -1089,8 +1117,15 @@ impl<'a> DescribePublishedRouteEntries<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DescribePublishedRouteEntriesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribePublishedRouteEntries", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribePublishedRouteEntries",
@@ -1144,7 +1179,7 @@ impl<'a> DescribePublishedRouteEntries<'a> {
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("OwnerId", &self.owner_id, &mut params);
         crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        self.client.send("DescribePublishedRouteEntries", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribePublishedRouteEntries<'a> {
@@ -1325,7 +1360,14 @@ impl<'a> DescribeRouteConflict<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DescribeRouteConflictOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeRouteConflictOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeRouteConflict", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.child_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeRouteConflict",
@@ -1378,7 +1420,7 @@ impl<'a> DescribeRouteConflict<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DescribeRouteConflict", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeRouteConflict<'a> {
@@ -1557,7 +1599,14 @@ impl<'a> PublishRouteEntries<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<PublishRouteEntriesOutput, crate::Error> {
+    pub async fn send(self) -> Result<PublishRouteEntriesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("PublishRouteEntries", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "PublishRouteEntries",
@@ -1621,7 +1670,7 @@ impl<'a> PublishRouteEntries<'a> {
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("OwnerId", &self.owner_id, &mut params);
         crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        self.client.send("PublishRouteEntries", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1783,8 +1832,15 @@ impl<'a> WithdrawPublishedRouteEntries<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<WithdrawPublishedRouteEntriesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("WithdrawPublishedRouteEntries", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "WithdrawPublishedRouteEntries",
@@ -1848,6 +1904,6 @@ impl<'a> WithdrawPublishedRouteEntries<'a> {
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("OwnerId", &self.owner_id, &mut params);
         crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        self.client.send("WithdrawPublishedRouteEntries", params).await
+        Ok(params)
     }
 }

@@ -196,7 +196,14 @@ impl<'a> ListTagResources<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<ListTagResourcesOutput, crate::Error> {
+    pub async fn send(self) -> Result<ListTagResourcesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTagResources", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.resource_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTagResources",
@@ -218,7 +225,7 @@ impl<'a> ListTagResources<'a> {
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("ResourceType", &self.resource_type, &mut params);
         crate::wire::write("Tag", &self.tag, &mut params);
-        self.client.send("ListTagResources", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTagResources<'a> {
@@ -373,7 +380,14 @@ impl<'a> MoveResourceGroup<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<MoveResourceGroupOutput, crate::Error> {
+    pub async fn send(self) -> Result<MoveResourceGroupOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("MoveResourceGroup", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.new_resource_group_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "MoveResourceGroup",
@@ -413,7 +427,7 @@ impl<'a> MoveResourceGroup<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("ResourceType", &self.resource_type, &mut params);
-        self.client.send("MoveResourceGroup", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -563,7 +577,14 @@ impl<'a> TagResources<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<TagResourcesOutput, crate::Error> {
+    pub async fn send(self) -> Result<TagResourcesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("TagResources", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.resource_id.is_empty() {
             return Err(crate::Error::MissingParameter {
                 operation: "TagResources",
@@ -595,7 +616,7 @@ impl<'a> TagResources<'a> {
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("ResourceType", &self.resource_type, &mut params);
         crate::wire::write("Tag", &self.tag, &mut params);
-        self.client.send("TagResources", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -747,7 +768,14 @@ impl<'a> UntagResources<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<UntagResourcesOutput, crate::Error> {
+    pub async fn send(self) -> Result<UntagResourcesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UntagResources", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.resource_id.is_empty() {
             return Err(crate::Error::MissingParameter {
                 operation: "UntagResources",
@@ -774,6 +802,6 @@ impl<'a> UntagResources<'a> {
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("ResourceType", &self.resource_type, &mut params);
         crate::wire::write("TagKey", &self.tag_key, &mut params);
-        self.client.send("UntagResources", params).await
+        Ok(params)
     }
 }

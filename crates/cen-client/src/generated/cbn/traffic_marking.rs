@@ -164,8 +164,15 @@ impl<'a> AddTrafficMatchRuleToTrafficMarkingPolicy<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<AddTrafficMatchRuleToTrafficMarkingPolicyOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("AddTrafficMatchRuleToTrafficMarkingPolicy", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AddTrafficMatchRuleToTrafficMarkingPolicy",
@@ -192,7 +199,7 @@ impl<'a> AddTrafficMatchRuleToTrafficMarkingPolicy<'a> {
             &mut params,
         );
         crate::wire::write("TrafficMatchRules", &self.traffic_match_rules, &mut params);
-        self.client.send("AddTrafficMatchRuleToTrafficMarkingPolicy", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -338,8 +345,15 @@ impl<'a> AddTraficMatchRuleToTrafficMarkingPolicy<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<AddTraficMatchRuleToTrafficMarkingPolicyOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("AddTraficMatchRuleToTrafficMarkingPolicy", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AddTraficMatchRuleToTrafficMarkingPolicy",
@@ -366,7 +380,7 @@ impl<'a> AddTraficMatchRuleToTrafficMarkingPolicy<'a> {
             &mut params,
         );
         crate::wire::write("TrafficMatchRules", &self.traffic_match_rules, &mut params);
-        self.client.send("AddTraficMatchRuleToTrafficMarkingPolicy", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -583,9 +597,14 @@ impl<'a> CreateTrafficMarkingPolicy<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<CreateTrafficMarkingPolicyOutput, crate::Error> {
+    pub async fn send(self) -> Result<CreateTrafficMarkingPolicyOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTrafficMarkingPolicy", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.marking_dscp.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTrafficMarkingPolicy",
@@ -632,7 +651,7 @@ impl<'a> CreateTrafficMarkingPolicy<'a> {
         );
         crate::wire::write("TrafficMatchRules", &self.traffic_match_rules, &mut params);
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("CreateTrafficMarkingPolicy", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -774,9 +793,14 @@ impl<'a> DeleteTrafficMarkingPolicy<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<DeleteTrafficMarkingPolicyOutput, crate::Error> {
+    pub async fn send(self) -> Result<DeleteTrafficMarkingPolicyOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTrafficMarkingPolicy", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTrafficMarkingPolicy",
@@ -803,7 +827,7 @@ impl<'a> DeleteTrafficMarkingPolicy<'a> {
             &self.traffic_marking_policy_id,
             &mut params,
         );
-        self.client.send("DeleteTrafficMarkingPolicy", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -959,9 +983,14 @@ impl<'a> ListTrafficMarkingPolicies<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<ListTrafficMarkingPoliciesOutput, crate::Error> {
+    pub async fn send(self) -> Result<ListTrafficMarkingPoliciesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTrafficMarkingPolicies", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(10usize);
         crate::wire::write("MaxResults", &self.max_results, &mut params);
         crate::wire::write("NextToken", &self.next_token, &mut params);
@@ -989,7 +1018,7 @@ impl<'a> ListTrafficMarkingPolicies<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("ListTrafficMarkingPolicies", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTrafficMarkingPolicies<'a> {
@@ -1161,8 +1190,15 @@ impl<'a> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ModifyTrafficMatchRuleToTrafficMarkingPolicyOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ModifyTrafficMatchRuleToTrafficMarkingPolicy", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyTrafficMatchRuleToTrafficMarkingPolicy",
@@ -1209,7 +1245,7 @@ impl<'a> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
             &self.traffic_match_rule_name,
             &mut params,
         );
-        self.client.send("ModifyTrafficMatchRuleToTrafficMarkingPolicy", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1367,8 +1403,15 @@ impl<'a> RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<RemoveTrafficMatchRuleFromTrafficMarkingPolicyOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("RemoveTrafficMatchRuleFromTrafficMarkingPolicy", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RemoveTrafficMatchRuleFromTrafficMarkingPolicy",
@@ -1399,7 +1442,7 @@ impl<'a> RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'a> {
             &self.traffic_marking_policy_id,
             &mut params,
         );
-        self.client.send("RemoveTrafficMatchRuleFromTrafficMarkingPolicy", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1545,8 +1588,15 @@ impl<'a> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<RemoveTraficMatchRuleFromTrafficMarkingPolicyOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("RemoveTraficMatchRuleFromTrafficMarkingPolicy", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RemoveTraficMatchRuleFromTrafficMarkingPolicy",
@@ -1577,7 +1627,7 @@ impl<'a> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'a> {
             &self.traffic_marking_policy_id,
             &mut params,
         );
-        self.client.send("RemoveTraficMatchRuleFromTrafficMarkingPolicy", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1772,8 +1822,15 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<UpdateTrafficMarkingPolicyAttributeOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UpdateTrafficMarkingPolicyAttribute", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTrafficMarkingPolicyAttribute",
@@ -1819,6 +1876,6 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
             &self.traffic_marking_policy_name,
             &mut params,
         );
-        self.client.send("UpdateTrafficMarkingPolicyAttribute", params).await
+        Ok(params)
     }
 }

@@ -184,7 +184,14 @@ impl<'a> CreateTransitRouterCidr<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<CreateTransitRouterCidrOutput, crate::Error> {
+    pub async fn send(self) -> Result<CreateTransitRouterCidrOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTransitRouterCidr", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cidr.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterCidr",
@@ -223,7 +230,7 @@ impl<'a> CreateTransitRouterCidr<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("CreateTransitRouterCidr", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -361,7 +368,14 @@ impl<'a> DeleteTransitRouterCidr<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DeleteTransitRouterCidrOutput, crate::Error> {
+    pub async fn send(self) -> Result<DeleteTransitRouterCidrOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTransitRouterCidr", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterCidr",
@@ -401,7 +415,7 @@ impl<'a> DeleteTransitRouterCidr<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("DeleteTransitRouterCidr", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -530,7 +544,14 @@ impl<'a> ListTransitRouterCidr<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<ListTransitRouterCidrOutput, crate::Error> {
+    pub async fn send(self) -> Result<ListTransitRouterCidrOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterCidr", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterCidr",
@@ -564,7 +585,7 @@ impl<'a> ListTransitRouterCidr<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("ListTransitRouterCidr", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -777,8 +798,15 @@ impl<'a> ListTransitRouterCidrAllocation<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterCidrAllocationOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterCidrAllocation", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterCidrAllocation",
@@ -819,7 +847,7 @@ impl<'a> ListTransitRouterCidrAllocation<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("ListTransitRouterCidrAllocation", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterCidrAllocation<'a> {
@@ -1030,7 +1058,14 @@ impl<'a> ModifyTransitRouterCidr<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<ModifyTransitRouterCidrOutput, crate::Error> {
+    pub async fn send(self) -> Result<ModifyTransitRouterCidrOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ModifyTransitRouterCidr", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyTransitRouterCidr",
@@ -1074,6 +1109,6 @@ impl<'a> ModifyTransitRouterCidr<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("ModifyTransitRouterCidr", params).await
+        Ok(params)
     }
 }

@@ -86,9 +86,14 @@ impl<'a> CheckTransitRouterService<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(
-        mut self,
-    ) -> Result<CheckTransitRouterServiceOutput, crate::Error> {
+    pub async fn send(self) -> Result<CheckTransitRouterServiceOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CheckTransitRouterService", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.client_token.is_none() {
             self.client_token = Some(crate::wire::client_token());
         }
@@ -102,7 +107,7 @@ impl<'a> CheckTransitRouterService<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("CheckTransitRouterService", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -328,7 +333,14 @@ impl<'a> CreateTransitRouter<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<CreateTransitRouterOutput, crate::Error> {
+    pub async fn send(self) -> Result<CreateTransitRouterOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTransitRouter", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouter",
@@ -370,7 +382,7 @@ impl<'a> CreateTransitRouter<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterName", &self.transit_router_name, &mut params);
-        self.client.send("CreateTransitRouter", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -523,7 +535,14 @@ impl<'a> DeleteTransitRouter<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DeleteTransitRouterOutput, crate::Error> {
+    pub async fn send(self) -> Result<DeleteTransitRouterOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTransitRouter", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouter",
@@ -545,7 +564,7 @@ impl<'a> DeleteTransitRouter<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("DeleteTransitRouter", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -661,8 +680,15 @@ impl<'a> ListTransitRouterAvailableResource<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterAvailableResourceOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterAvailableResource", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterAvailableResource",
@@ -680,7 +706,7 @@ impl<'a> ListTransitRouterAvailableResource<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         crate::wire::write("SupportMulticast", &self.support_multicast, &mut params);
-        self.client.send("ListTransitRouterAvailableResource", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -901,7 +927,14 @@ impl<'a> ListTransitRouters<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<ListTransitRoutersOutput, crate::Error> {
+    pub async fn send(self) -> Result<ListTransitRoutersOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouters", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(14usize);
         crate::wire::write("CenId", &self.cen_id, &mut params);
         crate::wire::write("FeatureFilter", &self.feature_filter, &mut params);
@@ -921,7 +954,7 @@ impl<'a> ListTransitRouters<'a> {
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
         crate::wire::write("TransitRouterName", &self.transit_router_name, &mut params);
         crate::wire::write("Type", &self.type_, &mut params);
-        self.client.send("ListTransitRouters", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouters<'a> {
@@ -1027,7 +1060,14 @@ impl<'a> OpenTransitRouterService<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<OpenTransitRouterServiceOutput, crate::Error> {
+    pub async fn send(self) -> Result<OpenTransitRouterServiceOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("OpenTransitRouterService", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.client_token.is_none() {
             self.client_token = Some(crate::wire::client_token());
         }
@@ -1041,7 +1081,7 @@ impl<'a> OpenTransitRouterService<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("OpenTransitRouterService", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1194,7 +1234,14 @@ impl<'a> UpdateTransitRouter<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<UpdateTransitRouterOutput, crate::Error> {
+    pub async fn send(self) -> Result<UpdateTransitRouterOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UpdateTransitRouter", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouter",
@@ -1229,6 +1276,6 @@ impl<'a> UpdateTransitRouter<'a> {
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
         crate::wire::write("TransitRouterName", &self.transit_router_name, &mut params);
-        self.client.send("UpdateTransitRouter", params).await
+        Ok(params)
     }
 }

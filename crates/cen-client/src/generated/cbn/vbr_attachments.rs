@@ -238,8 +238,15 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateTransitRouterVbrAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTransitRouterVbrAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.vbr_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterVbrAttachment",
@@ -281,7 +288,7 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
         crate::wire::write("VbrId", &self.vbr_id, &mut params);
         crate::wire::write("VbrOwnerId", &self.vbr_owner_id, &mut params);
-        self.client.send("CreateTransitRouterVbrAttachment", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -435,8 +442,15 @@ impl<'a> DeleteTransitRouterVbrAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteTransitRouterVbrAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTransitRouterVbrAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterVbrAttachment",
@@ -463,7 +477,7 @@ impl<'a> DeleteTransitRouterVbrAttachment<'a> {
             &self.transit_router_attachment_id,
             &mut params,
         );
-        self.client.send("DeleteTransitRouterVbrAttachment", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -633,8 +647,15 @@ impl<'a> ListTransitRouterVbrAttachments<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterVbrAttachmentsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterVbrAttachments", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
         crate::wire::write("CenId", &self.cen_id, &mut params);
         crate::wire::write("MaxResults", &self.max_results, &mut params);
@@ -655,7 +676,7 @@ impl<'a> ListTransitRouterVbrAttachments<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("ListTransitRouterVbrAttachments", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterVbrAttachments<'a> {
@@ -848,8 +869,15 @@ impl<'a> UpdateTransitRouterVbrAttachmentAttribute<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<UpdateTransitRouterVbrAttachmentAttributeOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UpdateTransitRouterVbrAttachmentAttribute", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterVbrAttachmentAttribute",
@@ -891,6 +919,6 @@ impl<'a> UpdateTransitRouterVbrAttachmentAttribute<'a> {
             &self.transit_router_attachment_name,
             &mut params,
         );
-        self.client.send("UpdateTransitRouterVbrAttachmentAttribute", params).await
+        Ok(params)
     }
 }

@@ -353,8 +353,15 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateTransitRouterVpcAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTransitRouterVpcAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.vpc_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterVpcAttachment",
@@ -410,7 +417,7 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
         crate::wire::write("VpcId", &self.vpc_id, &mut params);
         crate::wire::write("VpcOwnerId", &self.vpc_owner_id, &mut params);
         crate::wire::write("ZoneMappings", &self.zone_mappings, &mut params);
-        self.client.send("CreateTransitRouterVpcAttachment", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -584,8 +591,15 @@ impl<'a> DeleteTransitRouterVpcAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteTransitRouterVpcAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTransitRouterVpcAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterVpcAttachment",
@@ -612,7 +626,7 @@ impl<'a> DeleteTransitRouterVpcAttachment<'a> {
             &self.transit_router_attachment_id,
             &mut params,
         );
-        self.client.send("DeleteTransitRouterVpcAttachment", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -832,8 +846,15 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterVpcAttachmentsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterVpcAttachments", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(14usize);
         crate::wire::write("CenId", &self.cen_id, &mut params);
         crate::wire::write("MaxResults", &self.max_results, &mut params);
@@ -857,7 +878,7 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
         crate::wire::write("VpcId", &self.vpc_id, &mut params);
-        self.client.send("ListTransitRouterVpcAttachments", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterVpcAttachments<'a> {
@@ -1085,8 +1106,15 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<UpdateTransitRouterVpcAttachmentAttributeOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UpdateTransitRouterVpcAttachmentAttribute", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterVpcAttachmentAttribute",
@@ -1134,7 +1162,7 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
             &self.transit_router_vpc_attachment_options,
             &mut params,
         )?;
-        self.client.send("UpdateTransitRouterVpcAttachmentAttribute", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -1310,8 +1338,15 @@ impl<'a> UpdateTransitRouterVpcAttachmentZones<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<UpdateTransitRouterVpcAttachmentZonesOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UpdateTransitRouterVpcAttachmentZones", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterVpcAttachmentZones",
@@ -1343,6 +1378,6 @@ impl<'a> UpdateTransitRouterVpcAttachmentZones<'a> {
             &self.transit_router_attachment_id,
             &mut params,
         );
-        self.client.send("UpdateTransitRouterVpcAttachmentZones", params).await
+        Ok(params)
     }
 }

@@ -261,8 +261,15 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<CreateTransitRouterVpnAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("CreateTransitRouterVpnAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.vpn_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterVpnAttachment",
@@ -306,7 +313,7 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
         crate::wire::write("VpnId", &self.vpn_id, &mut params);
         crate::wire::write("VpnOwnerId", &self.vpn_owner_id, &mut params);
         crate::wire::write("Zone", &self.zone, &mut params);
-        self.client.send("CreateTransitRouterVpnAttachment", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -453,8 +460,15 @@ impl<'a> DeleteTransitRouterVpnAttachment<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<DeleteTransitRouterVpnAttachmentOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DeleteTransitRouterVpnAttachment", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterVpnAttachment",
@@ -481,7 +495,7 @@ impl<'a> DeleteTransitRouterVpnAttachment<'a> {
             &self.transit_router_attachment_id,
             &mut params,
         );
-        self.client.send("DeleteTransitRouterVpnAttachment", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -656,8 +670,15 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<ListTransitRouterVpnAttachmentsOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("ListTransitRouterVpnAttachments", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
         crate::wire::write("CenId", &self.cen_id, &mut params);
         crate::wire::write("MaxResults", &self.max_results, &mut params);
@@ -678,7 +699,7 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
             &mut params,
         );
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        self.client.send("ListTransitRouterVpnAttachments", params).await
+        Ok(params)
     }
 }
 impl<'a> ListTransitRouterVpnAttachments<'a> {
@@ -867,8 +888,15 @@ impl<'a> UpdateTransitRouterVpnAttachmentAttribute<'a> {
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
     pub async fn send(
-        mut self,
+        self,
     ) -> Result<UpdateTransitRouterVpnAttachmentAttributeOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("UpdateTransitRouterVpnAttachmentAttribute", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterVpnAttachmentAttribute",
@@ -910,6 +938,6 @@ impl<'a> UpdateTransitRouterVpnAttachmentAttribute<'a> {
             &self.transit_router_attachment_name,
             &mut params,
         );
-        self.client.send("UpdateTransitRouterVpnAttachmentAttribute", params).await
+        Ok(params)
     }
 }

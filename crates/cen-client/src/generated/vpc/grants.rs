@@ -154,7 +154,14 @@ impl<'a> DescribeGrantRulesToCen<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<DescribeGrantRulesToCenOutput, crate::Error> {
+    pub async fn send(self) -> Result<DescribeGrantRulesToCenOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("DescribeGrantRulesToCen", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeGrantRulesToCen",
@@ -192,7 +199,7 @@ impl<'a> DescribeGrantRulesToCen<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("DescribeGrantRulesToCen", params).await
+        Ok(params)
     }
 }
 impl<'a> DescribeGrantRulesToCen<'a> {
@@ -367,7 +374,14 @@ impl<'a> GrantInstanceToCen<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<GrantInstanceToCenOutput, crate::Error> {
+    pub async fn send(self) -> Result<GrantInstanceToCenOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("GrantInstanceToCen", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "GrantInstanceToCen",
@@ -416,7 +430,7 @@ impl<'a> GrantInstanceToCen<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("GrantInstanceToCen", params).await
+        Ok(params)
     }
 }
 impl Client {
@@ -568,7 +582,14 @@ impl<'a> RevokeInstanceFromCen<'a> {
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
     /// missing), signs, retries what the retry policy allows, and decodes the output.
-    pub async fn send(mut self) -> Result<RevokeInstanceFromCenOutput, crate::Error> {
+    pub async fn send(self) -> Result<RevokeInstanceFromCenOutput, crate::Error> {
+        let client = self.client;
+        let params = self.into_params()?;
+        client.send("RevokeInstanceFromCen", params).await
+    }
+    /// The wire parameters this request sends, after checking the required ones and
+    /// filling in an idempotence token where the operation takes one.
+    pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         if self.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RevokeInstanceFromCen",
@@ -617,6 +638,6 @@ impl<'a> RevokeInstanceFromCen<'a> {
             &mut params,
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        self.client.send("RevokeInstanceFromCen", params).await
+        Ok(params)
     }
 }
