@@ -7,6 +7,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::{format_ident, quote};
 use typify::{TypeDetails, TypeId, TypeSpace};
 
+use crate::families::TypeFamilies;
 use crate::pagination::{Field, PageFields, PagedOperation, Scalar, Step};
 use crate::rust::{Case, format_file, header, sanitize};
 use crate::spec::{BodySchema, Operation, Product};
@@ -34,7 +35,7 @@ pub fn generate(products: &[Product]) -> Result<Vec<GeneratedFile>, Error> {
 pub fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
-        .with_interface(InterfaceStyle::Builder)
+        .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
         .with_inner_type(quote!(crate::ClientContext))
         .with_hooks(HooksMode::Expected);
@@ -61,14 +62,41 @@ fn generate_product(product: &Product) -> Result<(Vec<GeneratedFile>, Vec<PagedO
         file: product.source.clone(),
         message: e.to_string(),
     })?;
-    let path = format!("{CLIENT_GENERATED_DIR}/{}/raw.rs", product.module_name());
-    let (client_tokens, types_tokens) = split_types(&path, product, tokens)?;
+    let path = format!(
+        "{CLIENT_GENERATED_DIR}/{}/raw/mod.rs",
+        product.module_name()
+    );
+    let (client_tokens, type_items) = split_types(&path, product, tokens)?;
+    let (client_tokens, by_family) = split_methods(&path, product, client_tokens)?;
+    let mut raw_files = Vec::new();
+    for (family, methods) in &by_family {
+        let tokens = quote! {
+            #![allow(unused_imports, clippy::all)]
+            use super::*;
+            impl Client {
+                #(#methods)*
+            }
+        };
+        raw_files.push(format_file(
+            format!(
+                "{CLIENT_GENERATED_DIR}/{}/raw/{family}.rs",
+                product.module_name()
+            ),
+            &header(&[&product.source]),
+            tokens,
+        )?);
+    }
+    let declarations = by_family.keys().map(|family| {
+        let ident = format_ident!("{family}");
+        quote! {
+            #[rustfmt::skip]
+            mod #ident;
+        }
+    });
+    let client_tokens = quote! { #client_tokens #(#declarations)* };
     let file = format_file(path, &header(&[&product.source]), client_tokens)?;
-    let types_file = format_file(
-        format!("{TYPES_GENERATED_DIR}/{}.rs", product.module_name()),
-        &header(&[&product.source]),
-        types_tokens,
-    )?;
+    let families = TypeFamilies::new(product, generator.get_type_space());
+    let types_files = types_files(product, &families, type_items)?;
 
     let types = Types {
         space: generator.get_type_space(),
@@ -77,21 +105,15 @@ fn generate_product(product: &Product) -> Result<(Vec<GeneratedFile>, Vec<PagedO
     let mut pages = Vec::new();
     for op in &product.operations {
         if op.pagination.is_some() {
-            let method = sanitize(&op.action, Case::Snake);
-            if !file.contents.contains(&format!("pub fn {method}(")) {
-                return Err(types.error(
-                    op,
-                    format!("progenitor generated no client method `{method}`."),
-                ));
-            }
-            pages.push(types.paged_operation(op, method)?);
+            pages.push(types.paged_operation(op, sanitize(&op.action, Case::Snake))?);
         }
     }
     let paged: std::collections::BTreeSet<String> =
         pages.iter().map(|p| p.action.clone()).collect();
-    let mut files = crate::fluent::generate_product(product, types.space, &paged)?;
+    let mut files = crate::fluent::generate_product(product, types.space, &families, &paged)?;
     files.push(file);
-    files.push(types_file);
+    files.extend(raw_files);
+    files.extend(types_files);
     Ok((files, pages))
 }
 
@@ -101,7 +123,7 @@ fn split_types(
     path: &str,
     product: &Product,
     tokens: proc_macro2::TokenStream,
-) -> Result<(proc_macro2::TokenStream, proc_macro2::TokenStream), Error> {
+) -> Result<(proc_macro2::TokenStream, Vec<syn::Item>), Error> {
     let mut file = syn::parse2::<syn::File>(tokens).map_err(|source| Error::Syntax {
         path: path.to_owned(),
         source,
@@ -128,7 +150,100 @@ fn split_types(
         },
     );
     let items = types.content.map(|(_, items)| items).unwrap_or_default();
-    Ok((quote!(#file), quote!(#(#items)*)))
+    Ok((quote!(#file), items))
+}
+
+/// Moves progenitor's operation methods out of its one `impl Client` block, one block per family.
+fn split_methods(
+    path: &str,
+    product: &Product,
+    tokens: proc_macro2::TokenStream,
+) -> Result<
+    (
+        proc_macro2::TokenStream,
+        std::collections::BTreeMap<String, Vec<syn::ImplItem>>,
+    ),
+    Error,
+> {
+    let mut file = syn::parse2::<syn::File>(tokens).map_err(|source| Error::Syntax {
+        path: path.to_owned(),
+        source,
+    })?;
+    let family_of: std::collections::BTreeMap<String, String> = product
+        .operations
+        .iter()
+        .map(|op| {
+            (
+                sanitize(&op.action, Case::Snake),
+                crate::families::module_name(&op.family),
+            )
+        })
+        .collect();
+    let mut by_family: std::collections::BTreeMap<String, Vec<syn::ImplItem>> = Default::default();
+    for item in &mut file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let kept = std::mem::take(&mut block.items);
+        for method in kept {
+            let family = match &method {
+                syn::ImplItem::Fn(f) => family_of.get(&f.sig.ident.to_string()),
+                _ => None,
+            };
+            match family {
+                Some(family) if block.trait_.is_none() => {
+                    by_family.entry(family.clone()).or_default().push(method)
+                }
+                _ => block.items.push(method),
+            }
+        }
+    }
+    // Drop the impl blocks that are now empty.
+    file.items.retain(
+        |item| !matches!(item, syn::Item::Impl(b) if b.items.is_empty() && b.trait_.is_none()),
+    );
+    Ok((quote!(#file), by_family))
+}
+
+/// The shared types of one product, one file per family: `cen-types/src/generated/{product}/`.
+fn types_files(
+    product: &Product,
+    families: &TypeFamilies,
+    items: Vec<syn::Item>,
+) -> Result<Vec<GeneratedFile>, Error> {
+    let (root, by_family) = crate::families::partition(items, |name| families.of(name).to_owned());
+    let module = product.module_name();
+    let head = header(&[&product.source]);
+    let mut files = Vec::new();
+    for (family, items) in &by_family {
+        let tokens = quote! {
+            #![allow(unused_imports)]
+            use super::*;
+            use super::error;
+            #(#items)*
+        };
+        files.push(format_file(
+            format!("{TYPES_GENERATED_DIR}/{module}/{family}.rs"),
+            &head,
+            tokens,
+        )?);
+    }
+    let declarations = crate::families::module_declarations(by_family.keys());
+    let doc = format!(
+        " The request and response types of `{}` version `{}`, one module per family of operations, all re-exported here.",
+        product.name, product.version
+    );
+    let tokens = quote! {
+        #![doc = #doc]
+        #(#root)*
+        #declarations
+    };
+    files.push(format_file(
+        format!("{TYPES_GENERATED_DIR}/{module}/mod.rs"),
+        &head,
+        tokens,
+    )?);
+    Ok(files)
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {

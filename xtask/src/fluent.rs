@@ -292,6 +292,7 @@ impl<'a> Walker<'a> {
 pub fn generate_product(
     product: &Product,
     space: &TypeSpace,
+    type_families: &crate::families::TypeFamilies,
     paged: &BTreeSet<String>,
 ) -> Result<Vec<GeneratedFile>, Error> {
     let module = product.module_name();
@@ -304,7 +305,6 @@ pub fn generate_product(
         enums: BTreeMap::new(),
     };
     let mut families: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
-    let mut aliases = Vec::new();
     for op in &product.operations {
         let params = walker.params(op)?;
         let tokens = builder(product, op, &params, paged.contains(&op.action));
@@ -321,17 +321,39 @@ pub fn generate_product(
             ),
         };
         let doc = format!(" What `{}` answers.", op.action);
-        aliases.push(quote! {
-            #[doc = #doc]
-            pub type #output = types::#response;
-        });
+        families
+            .entry(op.family.to_snake_case())
+            .or_default()
+            .push(quote! {
+                #[doc = #doc]
+                pub type #output = types::#response;
+            });
+    }
+    for w in &product.waiters {
+        let family = product
+            .operations
+            .iter()
+            .find(|op| op.action == w.operation)
+            .map(|op| op.family.to_snake_case())
+            .unwrap_or_default();
+        families
+            .entry(family)
+            .or_default()
+            .push(waiter(product, w, paged));
+    }
+    let mut shared_writers = Vec::new();
+    for (name, tokens) in wire_writers(&walker) {
+        match type_families.of(&name) {
+            crate::families::SHARED => shared_writers.push(tokens),
+            family => families.entry(family.to_owned()).or_default().push(tokens),
+        }
     }
 
     let mut files = Vec::new();
     let mut family_mods = Vec::new();
     for (family, items) in &families {
         let ident = format_ident!("{family}");
-        let doc = format!(" The builders of the `{family}` operations.");
+        let doc = format!(" The builders, outputs and waiters of the `{family}` operations.");
         family_mods.push(quote! {
             #[doc = #doc]
             mod #ident;
@@ -349,9 +371,7 @@ pub fn generate_product(
         )?);
     }
 
-    let writers = wire_writers(&walker);
     let module_ident = format_ident!("{module}");
-    let waiters = product.waiters.iter().map(|w| waiter(product, w, paged));
     let client_doc = format!(
         " The `{}` API (version `{}`): one method per operation, each returning a builder \
          whose `send()` answers the operation's output or [`crate::Error`].",
@@ -386,7 +406,7 @@ pub fn generate_product(
             }
 
             /// progenitor's client underneath: every operation with the typed request as one
-            /// value (`.body(request)`), and the `*_pages` streams.
+            /// value (`.create_cen(&request)`), and the `*_pages` streams.
             pub fn raw(&self) -> &raw::Client {
                 &self.raw
             }
@@ -402,13 +422,10 @@ pub fn generate_product(
             }
         }
 
-        #(#aliases)*
-
-        #(#waiters)*
-
+        /// How the types that several families share are written as wire parameters.
         mod wire {
             use super::types;
-            #writers
+            #(#shared_writers)*
         }
     };
     files.push(format_file(
@@ -680,31 +697,33 @@ fn setter(p: &Param<'_>) -> TokenStream {
     }
 }
 
-/// `ToParams` for every struct and enum a request reaches.
-fn wire_writers(walker: &Walker<'_>) -> TokenStream {
-    let structs = walker.structs.values().map(|(t, fields)| {
+/// `ToParams` for every struct and enum a request reaches, by type name.
+fn wire_writers(walker: &Walker<'_>) -> Vec<(String, TokenStream)> {
+    let structs = walker.structs.iter().map(|(name, (t, fields))| {
         let writes = fields.iter().map(|(wire, rust)| {
             let rust = format_ident!("{rust}");
             quote! { crate::wire::field(name, #wire, &self.#rust, out); }
         });
-        quote! {
+        let tokens = quote! {
             impl crate::wire::ToParams for #t {
                 fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
                     #(#writes)*
                 }
             }
-        }
+        };
+        (name.clone(), tokens)
     });
-    let enums = walker.enums.values().map(|t| {
-        quote! {
+    let enums = walker.enums.iter().map(|(name, t)| {
+        let tokens = quote! {
             impl crate::wire::ToParams for #t {
                 fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
                     out.push(name.clone(), self.to_string());
                 }
             }
-        }
+        };
+        (name.clone(), tokens)
     });
-    quote! { #(#structs)* #(#enums)* }
+    structs.chain(enums).collect()
 }
 
 /// One `wait_until_*` method.
@@ -742,7 +761,7 @@ fn waiter(product: &Product, w: &Waiter, paged: &BTreeSet<String>) -> TokenStrea
         }
     } else {
         quote! {
-            let response = client.raw().#observe().body(request).send().await?.into_inner();
+            let response = client.raw().#observe(&request).await?.into_inner();
             let response = serde_json::to_value(&response)
                 .map_err(|e| crate::Error::Decode { reason: e.to_string() })?;
             Ok(crate::waiter::items_at(&response, &[#(#items_path),*]))

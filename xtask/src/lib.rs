@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 pub mod check;
 pub mod client;
+pub mod families;
 pub mod fluent;
 pub mod merge;
 pub mod meta;

@@ -280,9 +280,7 @@ fn operation_impls(op: &PagedOperation) -> TokenStream {
             ) -> crate::pagination::Pages<'_, #request_type, #response_type> {
                 crate::pagination::Pages::new(self, request, |client, request| async move {
                     client
-                        .#method()
-                        .body(request)
-                        .send()
+                        .#method(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 })

@@ -3,9 +3,12 @@
 //!
 //! [`ProductService`]: ../../cen_server/service/trait.ProductService.html
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::families::module_name;
 use crate::rust::{Case, format_file, header, sanitize};
 use crate::shape::{Field, Walker, fields_tokens};
 use crate::spec::{BodySchema, Operation, Product};
@@ -13,10 +16,10 @@ use crate::{Error, GeneratedFile, SERVER_GENERATED_DIR};
 
 /// Every file of `crates/cen-server/src/generated/`.
 pub fn generate(products: &[Product]) -> Result<Vec<GeneratedFile>, Error> {
-    let mut files = products
-        .iter()
-        .map(generate_product)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut files = Vec::new();
+    for product in products {
+        files.extend(generate_product(product)?);
+    }
     let sources: Vec<&str> = products.iter().map(|p| p.source.as_str()).collect();
     files.push(module_file(products, &header(&sources))?);
     Ok(files)
@@ -59,7 +62,7 @@ fn body_fields(
     }
 }
 
-fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
+fn generate_product(product: &Product) -> Result<Vec<GeneratedFile>, Error> {
     let module = format_ident!("{}", product.module_name());
     let trait_name = format_ident!("{}", sanitize(&product.name, Case::Pascal));
     let meta = format_ident!("{}", product.static_name());
@@ -67,8 +70,7 @@ fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
     let mut methods = Vec::new();
     let mut arms = Vec::new();
     let mut request_arms = Vec::new();
-    let mut request_statics = Vec::new();
-    let mut response_statics = Vec::new();
+    let mut statics: BTreeMap<String, (Vec<TokenStream>, Vec<TokenStream>)> = BTreeMap::new();
     for op in &product.operations {
         let walker = Walker::new(&product.document, &op.errors);
         let method = format_ident!("{}", sanitize(&op.action, Case::Snake));
@@ -100,11 +102,12 @@ fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
         let response_fields = fields_tokens(&body_fields(product, &walker, op, &op.response)?);
         let request_doc = format!(" The parameters of `{action}`.");
         let response_doc = format!(" The response of `{action}`.");
-        request_statics.push(quote! {
+        let (requests, responses) = statics.entry(module_name(&op.family)).or_default();
+        requests.push(quote! {
             #[doc = #request_doc]
             pub static #constant: &[Field] = #request_fields;
         });
-        response_statics.push(quote! {
+        responses.push(quote! {
             #[doc = #response_doc]
             pub static #constant: &[Field] = #response_fields;
         });
@@ -116,6 +119,15 @@ fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
          implementation can grow one operation at a time.",
         product.name, product.version
     );
+    let family_idents: Vec<_> = statics.keys().map(|f| format_ident!("{f}")).collect();
+    let family_modules = family_idents.iter().map(|f| {
+        let doc = format!(" The shapes of the `{f}` family.");
+        quote! {
+            #[doc = #doc]
+            #[rustfmt::skip]
+            mod #f;
+        }
+    });
     let tokens = quote! {
         use std::future::Future;
         use std::sync::Arc;
@@ -170,23 +182,52 @@ fn generate_product(product: &Product) -> Result<GeneratedFile, Error> {
             }
         }
 
+        #(#family_modules)*
+
         /// The wire shape of each operation's parameters.
         pub mod requests {
-            use super::{DocumentedError, Field, Shape};
-            #(#request_statics)*
+            #(pub use super::#family_idents::requests::*;)*
         }
 
         /// The wire shape of each operation's response.
         pub mod responses {
-            use super::{DocumentedError, Field, Shape};
-            #(#response_statics)*
+            #(pub use super::#family_idents::responses::*;)*
         }
     };
-    format_file(
-        format!("{SERVER_GENERATED_DIR}/{}.rs", product.module_name()),
-        &header(&[&product.source]),
+    let head = header(&[&product.source]);
+    let module = product.module_name();
+    let mut files = vec![format_file(
+        format!("{SERVER_GENERATED_DIR}/{module}/mod.rs"),
+        &head,
         tokens,
-    )
+    )?];
+    for (family, (requests, responses)) in &statics {
+        let tokens = quote! {
+            //! The wire shapes of the family's requests and responses.
+
+            /// The wire shape of each operation's parameters.
+            pub mod requests {
+                #![allow(unused_imports)]
+                use acs_rpc::meta::DocumentedError;
+                use crate::decode::{Field, Shape};
+                #(#requests)*
+            }
+
+            /// The wire shape of each operation's response.
+            pub mod responses {
+                #![allow(unused_imports)]
+                use acs_rpc::meta::DocumentedError;
+                use crate::decode::{Field, Shape};
+                #(#responses)*
+            }
+        };
+        files.push(format_file(
+            format!("{SERVER_GENERATED_DIR}/{module}/{family}.rs"),
+            &head,
+            tokens,
+        )?);
+    }
+    Ok(files)
 }
 
 /// The doc lines of a trait method: the summary, the async note, and the documented errors.

@@ -55,19 +55,27 @@ fn the_generated_files_are_the_expected_ones() {
         [
             "crates/cen-client/src/generated/cbn/cbn.rs",
             "crates/cen-client/src/generated/cbn/mod.rs",
-            "crates/cen-client/src/generated/cbn/raw.rs",
+            "crates/cen-client/src/generated/cbn/raw/cbn.rs",
+            "crates/cen-client/src/generated/cbn/raw/mod.rs",
             "crates/cen-client/src/generated/mod.rs",
             "crates/cen-client/src/generated/pagination.rs",
             "crates/cen-client/src/generated/vpc/mod.rs",
-            "crates/cen-client/src/generated/vpc/raw.rs",
+            "crates/cen-client/src/generated/vpc/raw/mod.rs",
+            "crates/cen-client/src/generated/vpc/raw/vpc.rs",
             "crates/cen-client/src/generated/vpc/vpc.rs",
-            "crates/cen-server/src/generated/cbn.rs",
+            "crates/cen-server/src/generated/cbn/cbn.rs",
+            "crates/cen-server/src/generated/cbn/mod.rs",
             "crates/cen-server/src/generated/mod.rs",
-            "crates/cen-server/src/generated/vpc.rs",
-            "crates/cen-types/src/generated/cbn.rs",
+            "crates/cen-server/src/generated/vpc/mod.rs",
+            "crates/cen-server/src/generated/vpc/vpc.rs",
+            "crates/cen-types/src/generated/cbn/cbn.rs",
+            "crates/cen-types/src/generated/cbn/mod.rs",
+            "crates/cen-types/src/generated/cbn/shared.rs",
             "crates/cen-types/src/generated/mod.rs",
             "crates/cen-types/src/generated/operations.rs",
-            "crates/cen-types/src/generated/vpc.rs",
+            "crates/cen-types/src/generated/vpc/mod.rs",
+            "crates/cen-types/src/generated/vpc/shared.rs",
+            "crates/cen-types/src/generated/vpc/vpc.rs",
         ]
     );
 }
@@ -75,10 +83,10 @@ fn the_generated_files_are_the_expected_ones() {
 #[test]
 fn client_and_server_share_the_types_crate() {
     let generated = sample();
-    let client = &file(&generated, "cbn/raw.rs").contents;
+    let client = &file(&generated, "cbn/raw/mod.rs").contents;
     assert!(client.contains("pub use cen_types::cbn as types;"));
     assert!(!client.contains("pub mod types"));
-    let types = &file_in(&generated, xtask::TYPES_GENERATED_DIR, "cbn.rs").contents;
+    let types = &file_in(&generated, xtask::TYPES_GENERATED_DIR, "cbn/cbn.rs").contents;
     assert!(types.contains("pub struct CreateCenRequest"));
     assert!(!types.contains("reqwest"));
 }
@@ -86,7 +94,8 @@ fn client_and_server_share_the_types_crate() {
 #[test]
 fn server_stubs_have_a_typed_method_and_shapes_per_operation() {
     let generated = sample();
-    let server = &file_in(&generated, xtask::SERVER_GENERATED_DIR, "cbn.rs").contents;
+    let server = &file_in(&generated, xtask::SERVER_GENERATED_DIR, "cbn/mod.rs").contents;
+    let shapes = &file_in(&generated, xtask::SERVER_GENERATED_DIR, "cbn/cbn.rs").contents;
     assert!(
         server.contains("pub trait Cbn: Send + Sync + 'static"),
         "{server}"
@@ -95,10 +104,10 @@ fn server_stubs_have_a_typed_method_and_shapes_per_operation() {
     assert!(server.contains("request: types::CreateCenRequest"));
     assert!(server.contains("\"CreateCen\" =>"));
     assert!(
-        server.contains("max_items: Some(20)"),
+        shapes.contains("max_items: Some(20)"),
         "the Tag limit reaches the decoder"
     );
-    assert!(server.contains("Shape::Enum(&[\"REDUCED\"])"));
+    assert!(shapes.contains("Shape::Enum(&[\"REDUCED\"])"));
 }
 
 #[test]
@@ -120,18 +129,13 @@ fn each_operation_has_a_builder_with_setters_send_and_a_paginator_when_it_pages(
         ),
         "a list of {{Key, Value}} adds one pair per call"
     );
-    assert!(
-        builders.contains("pub async fn send(self) -> Result<CreateCenOutput, crate::Error>")
-    );
+    assert!(builders.contains("pub async fn send(self) -> Result<CreateCenOutput, crate::Error>"));
     assert!(builders.contains("crate::wire::write(\"Name\", &self.name, &mut params);"));
     let vpc = &file(&generated, "vpc/vpc.rs").contents;
     assert!(vpc.contains("impl<'a> DescribeVpcs<'a>") && vpc.contains("pub fn into_paginator("));
-    let module = &file(&generated, "cbn/mod.rs").contents;
-    assert!(module.contains("pub type CreateCenOutput = types::CreateCenResponse;"));
-    assert!(
-        module.contains("impl crate::wire::ToParams for types::"),
-        "{module}"
-    );
+    assert!(builders.contains("pub type CreateCenOutput = types::CreateCenResponse;"));
+    let writers = format!("{builders}{}", file(&generated, "cbn/mod.rs").contents);
+    assert!(writers.contains("impl crate::wire::ToParams for types::"));
 }
 
 #[test]

@@ -55,9 +55,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_cen_attached_child_instances()
-                        .body(request)
-                        .send()
+                        .describe_cen_attached_child_instances(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -114,9 +112,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_cen_bandwidth_packages()
-                        .body(request)
-                        .send()
+                        .describe_cen_bandwidth_packages(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -175,9 +171,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_cen_child_instance_route_entries()
-                        .body(request)
-                        .send()
+                        .describe_cen_child_instance_route_entries(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -234,9 +228,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_cen_geographic_spans()
-                        .body(request)
-                        .send()
+                        .describe_cen_geographic_spans(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -295,9 +287,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_cen_inter_region_bandwidth_limits()
-                        .body(request)
-                        .send()
+                        .describe_cen_inter_region_bandwidth_limits(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -354,9 +344,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_cen_private_zone_routes()
-                        .body(request)
-                        .send()
+                        .describe_cen_private_zone_routes(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -415,9 +403,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_cen_region_domain_route_entries()
-                        .body(request)
-                        .send()
+                        .describe_cen_region_domain_route_entries(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -474,9 +460,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_cen_route_maps()
-                        .body(request)
-                        .send()
+                        .describe_cen_route_maps(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -533,9 +517,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_cen_vbr_health_check()
-                        .body(request)
-                        .send()
+                        .describe_cen_vbr_health_check(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -592,9 +574,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_cens()
-                        .body(request)
-                        .send()
+                        .describe_cens(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -651,9 +631,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_flowlogs()
-                        .body(request)
-                        .send()
+                        .describe_flowlogs(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -712,9 +690,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_geographic_region_membership()
-                        .body(request)
-                        .send()
+                        .describe_geographic_region_membership(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -771,9 +747,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_grant_rules_to_cen()
-                        .body(request)
-                        .send()
+                        .describe_grant_rules_to_cen(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -824,9 +798,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_grant_rules_to_resource()
-                        .body(request)
-                        .send()
+                        .describe_grant_rules_to_resource(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -883,9 +855,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_published_route_entries()
-                        .body(request)
-                        .send()
+                        .describe_published_route_entries(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -942,9 +912,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_route_conflict()
-                        .body(request)
-                        .send()
+                        .describe_route_conflict(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1001,9 +969,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_route_services_in_cen()
-                        .body(request)
-                        .send()
+                        .describe_route_services_in_cen(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1056,9 +1022,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .describe_transit_route_table_aggregation()
-                        .body(request)
-                        .send()
+                        .describe_transit_route_table_aggregation(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1111,9 +1075,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_cen_child_instance_route_entries_to_attachment()
-                        .body(request)
-                        .send()
+                        .list_cen_child_instance_route_entries_to_attachment(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1166,9 +1128,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_cen_inter_region_traffic_qos_policies()
-                        .body(request)
-                        .send()
+                        .list_cen_inter_region_traffic_qos_policies(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1221,9 +1181,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_cen_inter_region_traffic_qos_queues()
-                        .body(request)
-                        .send()
+                        .list_cen_inter_region_traffic_qos_queues(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1274,9 +1232,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_grant_v_switch_enis()
-                        .body(request)
-                        .send()
+                        .list_grant_v_switch_enis(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1327,9 +1283,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_grant_v_switches_to_cen()
-                        .body(request)
-                        .send()
+                        .list_grant_v_switches_to_cen(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1386,9 +1340,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_tag_resources()
-                        .body(request)
-                        .send()
+                        .list_tag_resources(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1439,9 +1391,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_traffic_marking_policies()
-                        .body(request)
-                        .send()
+                        .list_traffic_marking_policies(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1494,9 +1444,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_cidr_allocation()
-                        .body(request)
-                        .send()
+                        .list_transit_router_cidr_allocation(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1549,9 +1497,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_ecr_attachments()
-                        .body(request)
-                        .send()
+                        .list_transit_router_ecr_attachments(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1604,9 +1550,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_multicast_domain_associations()
-                        .body(request)
-                        .send()
+                        .list_transit_router_multicast_domain_associations(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1659,9 +1603,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_multicast_domain_v_switches()
-                        .body(request)
-                        .send()
+                        .list_transit_router_multicast_domain_v_switches(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1714,9 +1656,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_multicast_domains()
-                        .body(request)
-                        .send()
+                        .list_transit_router_multicast_domains(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1769,9 +1709,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_multicast_groups()
-                        .body(request)
-                        .send()
+                        .list_transit_router_multicast_groups(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1824,9 +1762,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_peer_attachments()
-                        .body(request)
-                        .send()
+                        .list_transit_router_peer_attachments(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1879,9 +1815,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_prefix_list_association()
-                        .body(request)
-                        .send()
+                        .list_transit_router_prefix_list_association(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1932,9 +1866,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_route_entries()
-                        .body(request)
-                        .send()
+                        .list_transit_router_route_entries(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -1987,9 +1919,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_route_table_associations()
-                        .body(request)
-                        .send()
+                        .list_transit_router_route_table_associations(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -2042,9 +1972,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_route_table_propagations()
-                        .body(request)
-                        .send()
+                        .list_transit_router_route_table_propagations(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -2095,9 +2023,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_route_tables()
-                        .body(request)
-                        .send()
+                        .list_transit_router_route_tables(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -2150,9 +2076,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_vbr_attachments()
-                        .body(request)
-                        .send()
+                        .list_transit_router_vbr_attachments(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -2205,9 +2129,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_vpc_attachments()
-                        .body(request)
-                        .send()
+                        .list_transit_router_vpc_attachments(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -2260,9 +2182,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_router_vpn_attachments()
-                        .body(request)
-                        .send()
+                        .list_transit_router_vpn_attachments(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -2313,9 +2233,7 @@ mod cbn {
                 request,
                 |client, request| async move {
                     client
-                        .list_transit_routers()
-                        .body(request)
-                        .send()
+                        .list_transit_routers(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },
@@ -2375,9 +2293,7 @@ mod vpc {
                 request,
                 |client, request| async move {
                     client
-                        .describe_grant_rules_to_cen()
-                        .body(request)
-                        .send()
+                        .describe_grant_rules_to_cen(&request)
                         .await
                         .map(progenitor_client::ResponseValue::into_inner)
                 },

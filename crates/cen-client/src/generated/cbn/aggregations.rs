@@ -288,6 +288,8 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
         Ok(params)
     }
 }
+/// What `CreateTransitRouteTableAggregation` answers.
+pub type CreateTransitRouteTableAggregationOutput = types::CreateTransitRouteTableAggregationResponse;
 impl Client {
     /// Deletes an aggregate route.
     /// `DeleteTransitRouteTableAggregation`.
@@ -482,6 +484,8 @@ impl<'a> DeleteTransitRouteTableAggregation<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTransitRouteTableAggregation` answers.
+pub type DeleteTransitRouteTableAggregationOutput = types::DeleteTransitRouteTableAggregationResponse;
 impl Client {
     /// Queries the aggregate routes in the route table of an Enterprise Edition transit router.
     /// `DescribeTransitRouteTableAggregation`.
@@ -680,6 +684,8 @@ impl crate::pagination::PageRequest for DescribeTransitRouteTableAggregation<'_>
         self.next_token = token;
     }
 }
+/// What `DescribeTransitRouteTableAggregation` answers.
+pub type DescribeTransitRouteTableAggregationOutput = types::DescribeTransitRouteTableAggregationResponse;
 impl Client {
     /// Queries the configuration details of a specified aggregate route.
     /// `DescribeTransitRouteTableAggregationDetail`.
@@ -840,6 +846,8 @@ impl<'a> DescribeTransitRouteTableAggregationDetail<'a> {
         Ok(params)
     }
 }
+/// What `DescribeTransitRouteTableAggregationDetail` answers.
+pub type DescribeTransitRouteTableAggregationDetailOutput = types::DescribeTransitRouteTableAggregationDetailResponse;
 impl Client {
     /// Modifies an aggregate route.
     /// `ModifyTransitRouteTableAggregation`.
@@ -1104,6 +1112,8 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
         Ok(params)
     }
 }
+/// What `ModifyTransitRouteTableAggregation` answers.
+pub type ModifyTransitRouteTableAggregationOutput = types::ModifyTransitRouteTableAggregationResponse;
 impl Client {
     /// Re-advertises an aggregate route.
     /// `RefreshTransitRouteTableAggregation`.
@@ -1270,5 +1280,147 @@ impl<'a> RefreshTransitRouteTableAggregation<'a> {
             &mut params,
         );
         Ok(params)
+    }
+}
+/// What `RefreshTransitRouteTableAggregation` answers.
+pub type RefreshTransitRouteTableAggregationOutput = types::RefreshTransitRouteTableAggregationResponse;
+impl Client {
+    /// Waits until the aggregate route is advertised everywhere (AllConfigured); ConfigFailed and PartialConfigured end the wait with an error.
+    ///
+    /// Polls `DescribeTransitRouteTableAggregation` until its status is AllConfigured (failing on ConfigFailed or PartialConfigured). Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_route_table_aggregation_configured(
+        &self,
+        transit_route_table_id: impl Into<String>,
+        transit_route_table_aggregation_cidr: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_route_table_id: String = transit_route_table_id.into();
+        let transit_route_table_aggregation_cidr: String = transit_route_table_aggregation_cidr
+            .into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouteTableAggregationCidr", format!("{}",
+            transit_route_table_aggregation_cidr))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouteTableAggregationConfigured (DescribeTransitRouteTableAggregation)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["AllConfigured"],
+                failure: &["ConfigFailed", "PartialConfigured"],
+            },
+            move || {
+                let transit_route_table_id = transit_route_table_id.clone();
+                let transit_route_table_aggregation_cidr = transit_route_table_aggregation_cidr
+                    .clone();
+                async move {
+                    let request: Result<
+                        types::DescribeTransitRouteTableAggregationRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouteTableAggregationCidr".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_route_table_aggregation_cidr),
+                                    ),
+                                ),
+                                (
+                                    "TransitRouteTableId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_route_table_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_transit_route_table_aggregation_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the aggregate route is gone.
+    ///
+    /// Polls `DescribeTransitRouteTableAggregation` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_route_table_aggregation_deleted(
+        &self,
+        transit_route_table_id: impl Into<String>,
+        transit_route_table_aggregation_cidr: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_route_table_id: String = transit_route_table_id.into();
+        let transit_route_table_aggregation_cidr: String = transit_route_table_aggregation_cidr
+            .into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouteTableAggregationCidr", format!("{}",
+            transit_route_table_aggregation_cidr))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouteTableAggregationDeleted (DescribeTransitRouteTableAggregation)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_route_table_id = transit_route_table_id.clone();
+                let transit_route_table_aggregation_cidr = transit_route_table_aggregation_cidr
+                    .clone();
+                async move {
+                    let request: Result<
+                        types::DescribeTransitRouteTableAggregationRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouteTableAggregationCidr".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_route_table_aggregation_cidr),
+                                    ),
+                                ),
+                                (
+                                    "TransitRouteTableId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_route_table_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_transit_route_table_aggregation_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
     }
 }

@@ -192,6 +192,8 @@ impl<'a> AssociateTransitRouterAttachmentWithRouteTable<'a> {
         Ok(params)
     }
 }
+/// What `AssociateTransitRouterAttachmentWithRouteTable` answers.
+pub type AssociateTransitRouterAttachmentWithRouteTableOutput = types::AssociateTransitRouterAttachmentWithRouteTableResponse;
 impl Client {
     /// Dissociates a network instance connection from a route table.
     /// `DissociateTransitRouterAttachmentFromRouteTable`.
@@ -376,6 +378,8 @@ impl<'a> DissociateTransitRouterAttachmentFromRouteTable<'a> {
         Ok(params)
     }
 }
+/// What `DissociateTransitRouterAttachmentFromRouteTable` answers.
+pub type DissociateTransitRouterAttachmentFromRouteTableOutput = types::DissociateTransitRouterAttachmentFromRouteTableResponse;
 impl Client {
     /// Call the ListTransitRouterRouteTableAssociations operation to query the forwarding associations for a route table of an Enterprise Edition transit router or for a network instance connection.
     /// `ListTransitRouterRouteTableAssociations`.
@@ -632,6 +636,8 @@ impl crate::pagination::PageRequest for ListTransitRouterRouteTableAssociations<
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterRouteTableAssociations` answers.
+pub type ListTransitRouterRouteTableAssociationsOutput = types::ListTransitRouterRouteTableAssociationsResponse;
 impl Client {
     /// Replaces the route table that is associated with a network instance connection.
     /// `ReplaceTransitRouterRouteTableAssociation`.
@@ -816,5 +822,151 @@ impl<'a> ReplaceTransitRouterRouteTableAssociation<'a> {
             &mut params,
         );
         Ok(params)
+    }
+}
+/// What `ReplaceTransitRouterRouteTableAssociation` answers.
+pub type ReplaceTransitRouterRouteTableAssociationOutput = types::ReplaceTransitRouterRouteTableAssociationResponse;
+impl Client {
+    /// Waits until the association of the attachment with the route table is Active (after Associate or Replace).
+    ///
+    /// Polls `ListTransitRouterRouteTableAssociations` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_route_table_association_active(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+        transit_router_route_table_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let transit_router_route_table_id: String = transit_router_route_table_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id)),
+            ("TransitRouterRouteTableId", format!("{}", transit_router_route_table_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterRouteTableAssociationActive (ListTransitRouterRouteTableAssociations)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                let transit_router_route_table_id = transit_router_route_table_id
+                    .clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterRouteTableAssociationsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                                (
+                                    "TransitRouterRouteTableId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_route_table_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_route_table_associations_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the association of the attachment with the route table is gone.
+    ///
+    /// Polls `ListTransitRouterRouteTableAssociations` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_route_table_association_deleted(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+        transit_router_route_table_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let transit_router_route_table_id: String = transit_router_route_table_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id)),
+            ("TransitRouterRouteTableId", format!("{}", transit_router_route_table_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterRouteTableAssociationDeleted (ListTransitRouterRouteTableAssociations)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                let transit_router_route_table_id = transit_router_route_table_id
+                    .clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterRouteTableAssociationsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                                (
+                                    "TransitRouterRouteTableId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_route_table_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_route_table_associations_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams
+for types::ListTransitRouterRouteTableAssociationsRequestStatus {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -146,6 +146,8 @@ impl<'a> AssociateCenBandwidthPackage<'a> {
         Ok(params)
     }
 }
+/// What `AssociateCenBandwidthPackage` answers.
+pub type AssociateCenBandwidthPackageOutput = types::AssociateCenBandwidthPackageResponse;
 impl Client {
     /// Purchases a bandwidth plan for inter-area connections.
     /// `CreateCenBandwidthPackage`.
@@ -490,6 +492,8 @@ impl<'a> CreateCenBandwidthPackage<'a> {
         Ok(params)
     }
 }
+/// What `CreateCenBandwidthPackage` answers.
+pub type CreateCenBandwidthPackageOutput = types::CreateCenBandwidthPackageResponse;
 impl Client {
     /// Deletes a bandwidth plan.
     /// `DeleteCenBandwidthPackage`.
@@ -615,6 +619,8 @@ impl<'a> DeleteCenBandwidthPackage<'a> {
         Ok(params)
     }
 }
+/// What `DeleteCenBandwidthPackage` answers.
+pub type DeleteCenBandwidthPackageOutput = types::DeleteCenBandwidthPackageResponse;
 impl Client {
     /// Queries bandwidth plans.
     /// `DescribeCenBandwidthPackages`.
@@ -841,6 +847,8 @@ impl crate::pagination::PageRequest for DescribeCenBandwidthPackages<'_> {
         let _ = token;
     }
 }
+/// What `DescribeCenBandwidthPackages` answers.
+pub type DescribeCenBandwidthPackagesOutput = types::DescribeCenBandwidthPackagesResponse;
 impl Client {
     /// Modifies the name and description of a bandwidth plan.
     /// `ModifyCenBandwidthPackageAttribute`.
@@ -991,6 +999,8 @@ impl<'a> ModifyCenBandwidthPackageAttribute<'a> {
         Ok(params)
     }
 }
+/// What `ModifyCenBandwidthPackageAttribute` answers.
+pub type ModifyCenBandwidthPackageAttributeOutput = types::ModifyCenBandwidthPackageAttributeResponse;
 impl Client {
     /// Changes the maximum bandwidth of a bandwidth plan.
     /// `ModifyCenBandwidthPackageSpec`.
@@ -1135,6 +1145,8 @@ impl<'a> ModifyCenBandwidthPackageSpec<'a> {
         Ok(params)
     }
 }
+/// What `ModifyCenBandwidthPackageSpec` answers.
+pub type ModifyCenBandwidthPackageSpecOutput = types::ModifyCenBandwidthPackageSpecResponse;
 impl Client {
     /// Temporarily upgrades a subscription bandwidth plan of Cloud Enterprise Network (CEN).
     /// `TempUpgradeCenBandwidthPackageSpec`.
@@ -1297,6 +1309,8 @@ impl<'a> TempUpgradeCenBandwidthPackageSpec<'a> {
         Ok(params)
     }
 }
+/// What `TempUpgradeCenBandwidthPackageSpec` answers.
+pub type TempUpgradeCenBandwidthPackageSpecOutput = types::TempUpgradeCenBandwidthPackageSpecResponse;
 impl Client {
     /// Disassociates a bandwidth plan from a CEN instance.
     /// `UnassociateCenBandwidthPackage`.
@@ -1443,5 +1457,87 @@ impl<'a> UnassociateCenBandwidthPackage<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         Ok(params)
+    }
+}
+/// What `UnassociateCenBandwidthPackage` answers.
+pub type UnassociateCenBandwidthPackageOutput = types::UnassociateCenBandwidthPackageResponse;
+impl Client {
+    /// Waits until the new bandwidth plan is Idle (created, not yet associated).
+    ///
+    /// Polls `DescribeCenBandwidthPackages` until its status is Idle. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_bandwidth_package_idle(
+        &self,
+        cen_bandwidth_package_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_bandwidth_package_id: String = cen_bandwidth_package_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("CenBandwidthPackageId", format!("{}", cen_bandwidth_package_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenBandwidthPackageIdle (DescribeCenBandwidthPackages)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Idle"],
+                failure: &[],
+            },
+            move || {
+                let cen_bandwidth_package_id = cen_bandwidth_package_id.clone();
+                async move {
+                    let request: Result<types::DescribeCenBandwidthPackagesRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "Filter".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![
+                                            serde_json::Value::Object([("Key".to_owned(),
+                                            serde_json::Value::String(format!("CenBandwidthPackageId"))),
+                                            ("Value".to_owned(),
+                                            serde_json::Value::Array(vec![serde_json::Value::String(format!("{}",
+                                            cen_bandwidth_package_id))]))].into_iter().collect())
+                                        ],
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cen_bandwidth_packages_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::CenBandwidthPackageFilter {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "Key", &self.key, out);
+        crate::wire::field(name, "Value", &self.value, out);
+    }
+}
+impl crate::wire::ToParams
+for types::CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::CreateCenBandwidthPackageRequestPricingCycle {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -183,6 +183,8 @@ impl<'a> CreateCen<'a> {
         Ok(params)
     }
 }
+/// What `CreateCen` answers.
+pub type CreateCenOutput = types::CreateCenResponse;
 impl Client {
     /// Deletes a CEN instance.
     /// `DeleteCen`.
@@ -306,6 +308,8 @@ impl<'a> DeleteCen<'a> {
         Ok(params)
     }
 }
+/// What `DeleteCen` answers.
+pub type DeleteCenOutput = types::DeleteCenResponse;
 impl Client {
     /// Queries CEN instances.
     /// `DescribeCens`.
@@ -497,6 +501,8 @@ impl crate::pagination::PageRequest for DescribeCens<'_> {
         let _ = token;
     }
 }
+/// What `DescribeCens` answers.
+pub type DescribeCensOutput = types::DescribeCensResponse;
 impl Client {
     /// Modifies the name, description and CIDR-overlap level of a CEN instance.
     /// `ModifyCenAttribute`.
@@ -649,5 +655,140 @@ impl<'a> ModifyCenAttribute<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         Ok(params)
+    }
+}
+/// What `ModifyCenAttribute` answers.
+pub type ModifyCenAttributeOutput = types::ModifyCenAttributeResponse;
+impl Client {
+    /// Waits until the CEN instance is Active (after CreateCen or ModifyCenAttribute).
+    ///
+    /// Polls `DescribeCens` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_active(
+        &self,
+        cen_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_id: String = cen_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("CenId", format!("{}", cen_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenActive (DescribeCens)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let cen_id = cen_id.clone();
+                async move {
+                    let request: Result<types::DescribeCensRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "Filter".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![
+                                            serde_json::Value::Object([("Key".to_owned(),
+                                            serde_json::Value::String(format!("CenId"))), ("Value"
+                                            .to_owned(),
+                                            serde_json::Value::Array(vec![serde_json::Value::String(format!("{}",
+                                            cen_id))]))].into_iter().collect())
+                                        ],
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cens_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until DescribeCens no longer returns the CEN instance.
+    ///
+    /// Polls `DescribeCens` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_deleted(
+        &self,
+        cen_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_id: String = cen_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("CenId", format!("{}", cen_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenDeleted (DescribeCens)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let cen_id = cen_id.clone();
+                async move {
+                    let request: Result<types::DescribeCensRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "Filter".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![
+                                            serde_json::Value::Object([("Key".to_owned(),
+                                            serde_json::Value::String(format!("CenId"))), ("Value"
+                                            .to_owned(),
+                                            serde_json::Value::Array(vec![serde_json::Value::String(format!("{}",
+                                            cen_id))]))].into_iter().collect())
+                                        ],
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cens_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::CenFilter {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "Key", &self.key, out);
+        crate::wire::field(name, "Value", &self.value, out);
+    }
+}
+impl crate::wire::ToParams for types::ProtectionLevel {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -222,6 +222,8 @@ impl<'a> CreateCenChildInstanceRouteEntryToAttachment<'a> {
         Ok(params)
     }
 }
+/// What `CreateCenChildInstanceRouteEntryToAttachment` answers.
+pub type CreateCenChildInstanceRouteEntryToAttachmentOutput = types::CreateCenChildInstanceRouteEntryToAttachmentResponse;
 impl Client {
     /// Call the DeleteCenChildInstanceRouteEntryToAttachment operation to delete a route entry from a network instance that is connected to an Enterprise Edition transit router.
     /// `DeleteCenChildInstanceRouteEntryToAttachment`.
@@ -441,6 +443,8 @@ impl<'a> DeleteCenChildInstanceRouteEntryToAttachment<'a> {
         Ok(params)
     }
 }
+/// What `DeleteCenChildInstanceRouteEntryToAttachment` answers.
+pub type DeleteCenChildInstanceRouteEntryToAttachmentOutput = types::DeleteCenChildInstanceRouteEntryToAttachmentResponse;
 impl Client {
     /// Queries the routes that point to a network instance connection. The routes are retrieved from the route table of a network instance that is attached to an Enterprise Edition transit router.
     /// `ListCenChildInstanceRouteEntriesToAttachment`.
@@ -673,5 +677,151 @@ for ListCenChildInstanceRouteEntriesToAttachment<'_> {
     }
     fn set_next_token(&mut self, token: Option<String>) {
         self.next_token = token;
+    }
+}
+/// What `ListCenChildInstanceRouteEntriesToAttachment` answers.
+pub type ListCenChildInstanceRouteEntriesToAttachmentOutput = types::ListCenChildInstanceRouteEntriesToAttachmentResponse;
+impl Client {
+    /// Waits until the route that points at the transit router attachment is Available.
+    ///
+    /// Polls `ListCenChildInstanceRouteEntriesToAttachment` until its status is Available. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_child_instance_route_entry_to_attachment_available(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+        child_instance_route_table_id: impl Into<String>,
+        destination_cidr_block: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let child_instance_route_table_id: String = child_instance_route_table_id.into();
+        let destination_cidr_block: String = destination_cidr_block.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("DestinationCidrBlock", format!("{}", destination_cidr_block))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenChildInstanceRouteEntryToAttachmentAvailable (ListCenChildInstanceRouteEntriesToAttachment)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Available"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                let child_instance_route_table_id = child_instance_route_table_id
+                    .clone();
+                async move {
+                    let request: Result<
+                        types::ListCenChildInstanceRouteEntriesToAttachmentRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "ChildInstanceRouteTableId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", child_instance_route_table_id),
+                                    ),
+                                ),
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_cen_child_instance_route_entries_to_attachment_pages(
+                            request,
+                        )
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the route that points at the transit router attachment is gone.
+    ///
+    /// Polls `ListCenChildInstanceRouteEntriesToAttachment` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_child_instance_route_entry_to_attachment_deleted(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+        child_instance_route_table_id: impl Into<String>,
+        destination_cidr_block: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let child_instance_route_table_id: String = child_instance_route_table_id.into();
+        let destination_cidr_block: String = destination_cidr_block.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("DestinationCidrBlock", format!("{}", destination_cidr_block))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenChildInstanceRouteEntryToAttachmentDeleted (ListCenChildInstanceRouteEntriesToAttachment)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                let child_instance_route_table_id = child_instance_route_table_id
+                    .clone();
+                async move {
+                    let request: Result<
+                        types::ListCenChildInstanceRouteEntriesToAttachmentRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "ChildInstanceRouteTableId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", child_instance_route_table_id),
+                                    ),
+                                ),
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_cen_child_instance_route_entries_to_attachment_pages(
+                            request,
+                        )
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
     }
 }

@@ -225,6 +225,8 @@ impl<'a> AttachCenChildInstance<'a> {
         Ok(params)
     }
 }
+/// What `AttachCenChildInstance` answers.
+pub type AttachCenChildInstanceOutput = types::AttachCenChildInstanceResponse;
 impl Client {
     /// Queries one network instance attached to a CEN instance.
     /// `DescribeCenAttachedChildInstanceAttribute`.
@@ -413,6 +415,8 @@ impl<'a> DescribeCenAttachedChildInstanceAttribute<'a> {
         Ok(params)
     }
 }
+/// What `DescribeCenAttachedChildInstanceAttribute` answers.
+pub type DescribeCenAttachedChildInstanceAttributeOutput = types::DescribeCenAttachedChildInstanceAttributeResponse;
 impl Client {
     /// Queries the network instances attached to a CEN instance.
     /// `DescribeCenAttachedChildInstances`.
@@ -608,6 +612,8 @@ impl crate::pagination::PageRequest for DescribeCenAttachedChildInstances<'_> {
         let _ = token;
     }
 }
+/// What `DescribeCenAttachedChildInstances` answers.
+pub type DescribeCenAttachedChildInstancesOutput = types::DescribeCenAttachedChildInstancesResponse;
 impl Client {
     /// You can call the DescribeChildInstanceRegions operation to query the regions where you can attach network instances to a Cloud Enterprise Network (CEN) instance.
     /// `DescribeChildInstanceRegions`.
@@ -728,6 +734,8 @@ impl<'a> DescribeChildInstanceRegions<'a> {
         Ok(params)
     }
 }
+/// What `DescribeChildInstanceRegions` answers.
+pub type DescribeChildInstanceRegionsOutput = types::DescribeChildInstanceRegionsResponse;
 impl Client {
     /// Detaches a network instance from a CEN instance.
     /// `DetachCenChildInstance`.
@@ -953,5 +961,123 @@ impl<'a> DetachCenChildInstance<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         Ok(params)
+    }
+}
+/// What `DetachCenChildInstance` answers.
+pub type DetachCenChildInstanceOutput = types::DetachCenChildInstanceResponse;
+impl Client {
+    /// Waits until the network instance is Attached to the CEN instance.
+    ///
+    /// Polls `DescribeCenAttachedChildInstances` until its status is Attached. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_child_instance_attached(
+        &self,
+        cen_id: impl Into<String>,
+        child_instance_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_id: String = cen_id.into();
+        let child_instance_id: String = child_instance_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("ChildInstanceId", format!("{}", child_instance_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenChildInstanceAttached (DescribeCenAttachedChildInstances)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Attached"],
+                failure: &[],
+            },
+            move || {
+                let cen_id = cen_id.clone();
+                async move {
+                    let request: Result<
+                        types::DescribeCenAttachedChildInstancesRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "CenId".to_owned(),
+                                    serde_json::Value::String(format!("{}", cen_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cen_attached_child_instances_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until DescribeCenAttachedChildInstances no longer returns the network instance.
+    ///
+    /// Polls `DescribeCenAttachedChildInstances` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_child_instance_detached(
+        &self,
+        cen_id: impl Into<String>,
+        child_instance_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_id: String = cen_id.into();
+        let child_instance_id: String = child_instance_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("ChildInstanceId", format!("{}", child_instance_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenChildInstanceDetached (DescribeCenAttachedChildInstances)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let cen_id = cen_id.clone();
+                async move {
+                    let request: Result<
+                        types::DescribeCenAttachedChildInstancesRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "CenId".to_owned(),
+                                    serde_json::Value::String(format!("{}", cen_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cen_attached_child_instances_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
     }
 }

@@ -181,6 +181,8 @@ impl<'a> DeleteRouteServiceInCen<'a> {
         Ok(params)
     }
 }
+/// What `DeleteRouteServiceInCen` answers.
+pub type DeleteRouteServiceInCenOutput = types::DeleteRouteServiceInCenResponse;
 impl Client {
     /// Queries the PrivateZone service configurations of a Cloud Enterprise Network (CEN) instance.
     /// `DescribeCenPrivateZoneRoutes`.
@@ -330,6 +332,8 @@ impl crate::pagination::PageRequest for DescribeCenPrivateZoneRoutes<'_> {
         let _ = token;
     }
 }
+/// What `DescribeCenPrivateZoneRoutes` answers.
+pub type DescribeCenPrivateZoneRoutesOutput = types::DescribeCenPrivateZoneRoutesResponse;
 impl Client {
     /// Queries the configurations of Alibaba Cloud services that are configured in a Basic Edition transit router.
     /// `DescribeRouteServicesInCen`.
@@ -523,6 +527,8 @@ impl crate::pagination::PageRequest for DescribeRouteServicesInCen<'_> {
         let _ = token;
     }
 }
+/// What `DescribeRouteServicesInCen` answers.
+pub type DescribeRouteServicesInCenOutput = types::DescribeRouteServicesInCenResponse;
 impl Client {
     /// Connects an on-premises network to a cloud service.
     /// `ResolveAndRouteServiceInCen`.
@@ -772,6 +778,8 @@ impl<'a> ResolveAndRouteServiceInCen<'a> {
         Ok(params)
     }
 }
+/// What `ResolveAndRouteServiceInCen` answers.
+pub type ResolveAndRouteServiceInCenOutput = types::ResolveAndRouteServiceInCenResponse;
 impl Client {
     /// Call the RoutePrivateZoneInCenToVpc operation to configure the PrivateZone service.
     /// `RoutePrivateZoneInCenToVpc`.
@@ -965,6 +973,8 @@ impl<'a> RoutePrivateZoneInCenToVpc<'a> {
         Ok(params)
     }
 }
+/// What `RoutePrivateZoneInCenToVpc` answers.
+pub type RoutePrivateZoneInCenToVpcOutput = types::RoutePrivateZoneInCenToVpcResponse;
 impl Client {
     /// Deletes a connection to PrivateZone.
     /// `UnroutePrivateZoneInCenToVpc`.
@@ -1098,5 +1108,277 @@ impl<'a> UnroutePrivateZoneInCenToVpc<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         Ok(params)
+    }
+}
+/// What `UnroutePrivateZoneInCenToVpc` answers.
+pub type UnroutePrivateZoneInCenToVpcOutput = types::UnroutePrivateZoneInCenToVpcResponse;
+impl Client {
+    /// Waits until PrivateZone is reachable from the access region (Active); Failed ends the wait with an error.
+    ///
+    /// Polls `DescribeCenPrivateZoneRoutes` until its status is Active (failing on Failed). Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_private_zone_route_active(
+        &self,
+        cen_id: impl Into<String>,
+        access_region_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_id: String = cen_id.into();
+        let access_region_id: String = access_region_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("AccessRegionId", format!("{}", access_region_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenPrivateZoneRouteActive (DescribeCenPrivateZoneRoutes)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Active"],
+                failure: &["Failed"],
+            },
+            move || {
+                let cen_id = cen_id.clone();
+                let access_region_id = access_region_id.clone();
+                async move {
+                    let request: Result<types::DescribeCenPrivateZoneRoutesRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "AccessRegionId".to_owned(),
+                                    serde_json::Value::String(format!("{}", access_region_id)),
+                                ),
+                                (
+                                    "CenId".to_owned(),
+                                    serde_json::Value::String(format!("{}", cen_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cen_private_zone_routes_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until DescribeCenPrivateZoneRoutes no longer returns the PrivateZone route of the access region.
+    ///
+    /// Polls `DescribeCenPrivateZoneRoutes` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_private_zone_route_deleted(
+        &self,
+        cen_id: impl Into<String>,
+        access_region_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_id: String = cen_id.into();
+        let access_region_id: String = access_region_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("AccessRegionId", format!("{}", access_region_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenPrivateZoneRouteDeleted (DescribeCenPrivateZoneRoutes)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let cen_id = cen_id.clone();
+                let access_region_id = access_region_id.clone();
+                async move {
+                    let request: Result<types::DescribeCenPrivateZoneRoutesRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "AccessRegionId".to_owned(),
+                                    serde_json::Value::String(format!("{}", access_region_id)),
+                                ),
+                                (
+                                    "CenId".to_owned(),
+                                    serde_json::Value::String(format!("{}", cen_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cen_private_zone_routes_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the cloud service is reachable from the access region (Active); Failed ends the wait with an error.
+    ///
+    /// Polls `DescribeRouteServicesInCen` until its status is Active (failing on Failed). Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_route_service_in_cen_active(
+        &self,
+        cen_id: impl Into<String>,
+        host: impl Into<String>,
+        host_region_id: impl Into<String>,
+        access_region_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_id: String = cen_id.into();
+        let host: String = host.into();
+        let host_region_id: String = host_region_id.into();
+        let access_region_id: String = access_region_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("AccessRegionId", format!("{}", access_region_id)), ("Host", format!("{}",
+            host)), ("HostRegionId", format!("{}", host_region_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "RouteServiceInCenActive (DescribeRouteServicesInCen)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Active"],
+                failure: &["Failed"],
+            },
+            move || {
+                let cen_id = cen_id.clone();
+                let host = host.clone();
+                let host_region_id = host_region_id.clone();
+                let access_region_id = access_region_id.clone();
+                async move {
+                    let request: Result<types::DescribeRouteServicesInCenRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "AccessRegionId".to_owned(),
+                                    serde_json::Value::String(format!("{}", access_region_id)),
+                                ),
+                                (
+                                    "CenId".to_owned(),
+                                    serde_json::Value::String(format!("{}", cen_id)),
+                                ),
+                                (
+                                    "Host".to_owned(),
+                                    serde_json::Value::String(format!("{}", host)),
+                                ),
+                                (
+                                    "HostRegionId".to_owned(),
+                                    serde_json::Value::String(format!("{}", host_region_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_route_services_in_cen_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until DescribeRouteServicesInCen no longer returns the cloud service for the access region.
+    ///
+    /// Polls `DescribeRouteServicesInCen` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_route_service_in_cen_deleted(
+        &self,
+        cen_id: impl Into<String>,
+        host: impl Into<String>,
+        host_region_id: impl Into<String>,
+        access_region_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_id: String = cen_id.into();
+        let host: String = host.into();
+        let host_region_id: String = host_region_id.into();
+        let access_region_id: String = access_region_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("AccessRegionId", format!("{}", access_region_id)), ("Host", format!("{}",
+            host)), ("HostRegionId", format!("{}", host_region_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "RouteServiceInCenDeleted (DescribeRouteServicesInCen)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let cen_id = cen_id.clone();
+                let host = host.clone();
+                let host_region_id = host_region_id.clone();
+                let access_region_id = access_region_id.clone();
+                async move {
+                    let request: Result<types::DescribeRouteServicesInCenRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "AccessRegionId".to_owned(),
+                                    serde_json::Value::String(format!("{}", access_region_id)),
+                                ),
+                                (
+                                    "CenId".to_owned(),
+                                    serde_json::Value::String(format!("{}", cen_id)),
+                                ),
+                                (
+                                    "Host".to_owned(),
+                                    serde_json::Value::String(format!("{}", host)),
+                                ),
+                                (
+                                    "HostRegionId".to_owned(),
+                                    serde_json::Value::String(format!("{}", host_region_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_route_services_in_cen_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
     }
 }

@@ -287,6 +287,8 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
         Ok(params)
     }
 }
+/// What `CreateTransitRouterEcrAttachment` answers.
+pub type CreateTransitRouterEcrAttachmentOutput = types::CreateTransitRouterEcrAttachmentResponse;
 impl Client {
     /// Deletes an Express Connect Router (ECR) connection from an Enterprise Edition transit router.
     /// `DeleteTransitRouterEcrAttachment`.
@@ -462,6 +464,8 @@ impl<'a> DeleteTransitRouterEcrAttachment<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTransitRouterEcrAttachment` answers.
+pub type DeleteTransitRouterEcrAttachmentOutput = types::DeleteTransitRouterEcrAttachmentResponse;
 impl Client {
     /// Queries the information about Express Connect Router (ECR) connections on an Enterprise Edition transit router, such as the connection status, connection ID, and the payer of instance fees.
     /// `ListTransitRouterEcrAttachments`.
@@ -682,6 +686,8 @@ impl crate::pagination::PageRequest for ListTransitRouterEcrAttachments<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterEcrAttachments` answers.
+pub type ListTransitRouterEcrAttachmentsOutput = types::ListTransitRouterEcrAttachmentsResponse;
 impl Client {
     /// Modifies the name and description of an ECR attachment for an Enterprise Edition Transit Router.
     /// `UpdateTransitRouterEcrAttachmentAttribute`.
@@ -889,5 +895,123 @@ impl<'a> UpdateTransitRouterEcrAttachmentAttribute<'a> {
             &mut params,
         );
         Ok(params)
+    }
+}
+/// What `UpdateTransitRouterEcrAttachmentAttribute` answers.
+pub type UpdateTransitRouterEcrAttachmentAttributeOutput = types::UpdateTransitRouterEcrAttachmentAttributeResponse;
+impl Client {
+    /// Waits until the ECR connection is Attached (after it is created or modified).
+    ///
+    /// Polls `ListTransitRouterEcrAttachments` until its status is Attached. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_ecr_attachment_attached(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterEcrAttachmentAttached (ListTransitRouterEcrAttachments)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Attached"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterEcrAttachmentsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_ecr_attachments_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until ListTransitRouterEcrAttachments no longer returns the ECR connection.
+    ///
+    /// Polls `ListTransitRouterEcrAttachments` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_ecr_attachment_deleted(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterEcrAttachmentDeleted (ListTransitRouterEcrAttachments)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterEcrAttachmentsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_ecr_attachments_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
     }
 }

@@ -164,6 +164,8 @@ impl<'a> ActiveFlowLog<'a> {
         Ok(params)
     }
 }
+/// What `ActiveFlowLog` answers.
+pub type ActiveFlowLogOutput = types::ActiveFlowLogResponse;
 impl Client {
     /// Creates a flow log.
     /// `CreateFlowlog`.
@@ -459,6 +461,8 @@ impl<'a> CreateFlowlog<'a> {
         Ok(params)
     }
 }
+/// What `CreateFlowlog` answers.
+pub type CreateFlowlogOutput = types::CreateFlowlogResponse;
 impl Client {
     /// Disables a flow log. A disabled flow log no longer captures network traffic.
     /// `DeactiveFlowLog`.
@@ -619,6 +623,8 @@ impl<'a> DeactiveFlowLog<'a> {
         Ok(params)
     }
 }
+/// What `DeactiveFlowLog` answers.
+pub type DeactiveFlowLogOutput = types::DeactiveFlowLogResponse;
 impl Client {
     /// Deletes a flow log.
     /// `DeleteFlowlog`.
@@ -782,6 +788,8 @@ impl<'a> DeleteFlowlog<'a> {
         Ok(params)
     }
 }
+/// What `DeleteFlowlog` answers.
+pub type DeleteFlowlogOutput = types::DeleteFlowlogResponse;
 impl Client {
     /// Queries flow logs.
     /// `DescribeFlowlogs`.
@@ -1092,6 +1100,8 @@ impl crate::pagination::PageRequest for DescribeFlowlogs<'_> {
         let _ = token;
     }
 }
+/// What `DescribeFlowlogs` answers.
+pub type DescribeFlowlogsOutput = types::DescribeFlowlogsResponse;
 impl Client {
     /// Modifies the name, description, and capture window of a flow log.
     /// `ModifyFlowLogAttribute`.
@@ -1286,5 +1296,256 @@ impl<'a> ModifyFlowLogAttribute<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         Ok(params)
+    }
+}
+/// What `ModifyFlowLogAttribute` answers.
+pub type ModifyFlowLogAttributeOutput = types::ModifyFlowLogAttributeResponse;
+impl Client {
+    /// Waits until the flow log is Active (after it is created, enabled or modified).
+    ///
+    /// Polls `DescribeFlowlogs` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_flow_log_active(
+        &self,
+        region_id: impl Into<String>,
+        flow_log_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let region_id: String = region_id.into();
+        let flow_log_id: String = flow_log_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("FlowLogId", format!("{}", flow_log_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "FlowLogActive (DescribeFlowlogs)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let region_id = region_id.clone();
+                let flow_log_id = flow_log_id.clone();
+                async move {
+                    let request: Result<types::DescribeFlowlogsRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "FlowLogId".to_owned(),
+                                    serde_json::Value::String(format!("{}", flow_log_id)),
+                                ),
+                                (
+                                    "RegionId".to_owned(),
+                                    serde_json::Value::String(format!("{}", region_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_flowlogs_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until DescribeFlowlogs no longer returns the flow log.
+    ///
+    /// Polls `DescribeFlowlogs` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_flow_log_deleted(
+        &self,
+        region_id: impl Into<String>,
+        flow_log_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let region_id: String = region_id.into();
+        let flow_log_id: String = flow_log_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("FlowLogId", format!("{}", flow_log_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "FlowLogDeleted (DescribeFlowlogs)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let region_id = region_id.clone();
+                let flow_log_id = flow_log_id.clone();
+                async move {
+                    let request: Result<types::DescribeFlowlogsRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "FlowLogId".to_owned(),
+                                    serde_json::Value::String(format!("{}", flow_log_id)),
+                                ),
+                                (
+                                    "RegionId".to_owned(),
+                                    serde_json::Value::String(format!("{}", region_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_flowlogs_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the flow log is Inactive (after DeactiveFlowLog).
+    ///
+    /// Polls `DescribeFlowlogs` until its status is Inactive. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_flow_log_inactive(
+        &self,
+        region_id: impl Into<String>,
+        flow_log_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let region_id: String = region_id.into();
+        let flow_log_id: String = flow_log_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("FlowLogId", format!("{}", flow_log_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "FlowLogInactive (DescribeFlowlogs)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Inactive"],
+                failure: &[],
+            },
+            move || {
+                let region_id = region_id.clone();
+                let flow_log_id = flow_log_id.clone();
+                async move {
+                    let request: Result<types::DescribeFlowlogsRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "FlowLogId".to_owned(),
+                                    serde_json::Value::String(format!("{}", flow_log_id)),
+                                ),
+                                (
+                                    "RegionId".to_owned(),
+                                    serde_json::Value::String(format!("{}", region_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_flowlogs_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until a modification of the flow log is complete: it is Active or Inactive again, as it was before (ModifyFlowLogAttribute keeps the state).
+    ///
+    /// Polls `DescribeFlowlogs` until its status is Active or Inactive. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_flow_log_modified(
+        &self,
+        region_id: impl Into<String>,
+        flow_log_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let region_id: String = region_id.into();
+        let flow_log_id: String = flow_log_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("FlowLogId", format!("{}", flow_log_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "FlowLogModified (DescribeFlowlogs)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Active", "Inactive"],
+                failure: &[],
+            },
+            move || {
+                let region_id = region_id.clone();
+                let flow_log_id = flow_log_id.clone();
+                async move {
+                    let request: Result<types::DescribeFlowlogsRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "FlowLogId".to_owned(),
+                                    serde_json::Value::String(format!("{}", flow_log_id)),
+                                ),
+                                (
+                                    "RegionId".to_owned(),
+                                    serde_json::Value::String(format!("{}", region_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_flowlogs_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::DescribeFlowlogsRequestStatus {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

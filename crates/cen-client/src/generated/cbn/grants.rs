@@ -239,6 +239,8 @@ impl crate::pagination::PageRequest for DescribeGrantRulesToCen<'_> {
         self.next_token = token;
     }
 }
+/// What `DescribeGrantRulesToCen` answers.
+pub type DescribeGrantRulesToCenOutput = types::DescribeGrantRulesToCenResponse;
 impl Client {
     /// Queries the permissions that a network instance has on a Cloud Enterprise Network (CEN) instance owned by another Alibaba Cloud account. This operation returns details such as the main account that owns the CEN instance and the payer for the network instance.
     /// `DescribeGrantRulesToResource`.
@@ -425,6 +427,8 @@ impl crate::pagination::PageRequest for DescribeGrantRulesToResource<'_> {
         self.next_token = token;
     }
 }
+/// What `DescribeGrantRulesToResource` answers.
+pub type DescribeGrantRulesToResourceOutput = types::DescribeGrantRulesToResourceResponse;
 impl Client {
     /// Grants a transit router permissions on network instances that belong to another Alibaba Cloud account. To connect a transit router of Account B to a network instance of Account A, you must use Account A to grant permissions to the transit router of Account B.
     /// `GrantInstanceToTransitRouter`.
@@ -639,6 +643,8 @@ impl<'a> GrantInstanceToTransitRouter<'a> {
         Ok(params)
     }
 }
+/// What `GrantInstanceToTransitRouter` answers.
+pub type GrantInstanceToTransitRouterOutput = types::GrantInstanceToTransitRouterResponse;
 impl Client {
     /// You can call the ListGrantVSwitchesToCen operation to query vSwitches in a cross-account VPC that is connected to a CEN instance.
     /// `ListGrantVSwitchesToCen`.
@@ -846,6 +852,8 @@ impl crate::pagination::PageRequest for ListGrantVSwitchesToCen<'_> {
         let _ = token;
     }
 }
+/// What `ListGrantVSwitchesToCen` answers.
+pub type ListGrantVSwitchesToCenOutput = types::ListGrantVSwitchesToCenResponse;
 impl Client {
     /// This operation modifies the payer for a cross-account network instance connection to a transit router.
     /// `ModifyGrantInstanceToTransitRouter`.
@@ -1005,6 +1013,8 @@ impl<'a> ModifyGrantInstanceToTransitRouter<'a> {
         Ok(params)
     }
 }
+/// What `ModifyGrantInstanceToTransitRouter` answers.
+pub type ModifyGrantInstanceToTransitRouterOutput = types::ModifyGrantInstanceToTransitRouterResponse;
 impl Client {
     /// Revokes the permissions that a transit router has on network instances that belong to another Alibaba Cloud account.
     /// `RevokeInstanceFromTransitRouter`.
@@ -1203,5 +1213,17 @@ impl<'a> RevokeInstanceFromTransitRouter<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         Ok(params)
+    }
+}
+/// What `RevokeInstanceFromTransitRouter` answers.
+pub type RevokeInstanceFromTransitRouterOutput = types::RevokeInstanceFromTransitRouterResponse;
+impl crate::wire::ToParams for types::DescribeGrantRulesToCenRequestProductType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::GrantInstanceType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

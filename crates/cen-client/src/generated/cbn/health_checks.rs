@@ -199,6 +199,8 @@ impl crate::pagination::PageRequest for DescribeCenVbrHealthCheck<'_> {
         let _ = token;
     }
 }
+/// What `DescribeCenVbrHealthCheck` answers.
+pub type DescribeCenVbrHealthCheckOutput = types::DescribeCenVbrHealthCheckResponse;
 impl Client {
     /// Disables the health check of a VBR attached to CEN.
     /// `DisableCenVbrHealthCheck`.
@@ -374,6 +376,8 @@ impl<'a> DisableCenVbrHealthCheck<'a> {
         Ok(params)
     }
 }
+/// What `DisableCenVbrHealthCheck` answers.
+pub type DisableCenVbrHealthCheckOutput = types::DisableCenVbrHealthCheckResponse;
 impl Client {
     /// Configures and enables the health check of a VBR attached to CEN.
     /// `EnableCenVbrHealthCheck`.
@@ -660,5 +664,67 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
             &mut params,
         );
         Ok(params)
+    }
+}
+/// What `EnableCenVbrHealthCheck` answers.
+pub type EnableCenVbrHealthCheckOutput = types::EnableCenVbrHealthCheckResponse;
+impl Client {
+    /// Waits until DescribeCenVbrHealthCheck no longer returns the health check of the VBR.
+    ///
+    /// Polls `DescribeCenVbrHealthCheck` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_vbr_health_check_disabled(
+        &self,
+        vbr_instance_region_id: impl Into<String>,
+        vbr_instance_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let vbr_instance_region_id: String = vbr_instance_region_id.into();
+        let vbr_instance_id: String = vbr_instance_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("VbrInstanceId", format!("{}", vbr_instance_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenVbrHealthCheckDisabled (DescribeCenVbrHealthCheck)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let vbr_instance_region_id = vbr_instance_region_id.clone();
+                let vbr_instance_id = vbr_instance_id.clone();
+                async move {
+                    let request: Result<types::DescribeCenVbrHealthCheckRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "VbrInstanceId".to_owned(),
+                                    serde_json::Value::String(format!("{}", vbr_instance_id)),
+                                ),
+                                (
+                                    "VbrInstanceRegionId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", vbr_instance_region_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cen_vbr_health_check_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
     }
 }

@@ -197,6 +197,8 @@ impl<'a> DescribeCenGeographicSpanRemainingBandwidth<'a> {
         Ok(params)
     }
 }
+/// What `DescribeCenGeographicSpanRemainingBandwidth` answers.
+pub type DescribeCenGeographicSpanRemainingBandwidthOutput = types::DescribeCenGeographicSpanRemainingBandwidthResponse;
 impl Client {
     /// Queries the pairs of areas that bandwidth plans can connect.
     /// `DescribeCenGeographicSpans`.
@@ -347,6 +349,8 @@ impl crate::pagination::PageRequest for DescribeCenGeographicSpans<'_> {
         let _ = token;
     }
 }
+/// What `DescribeCenGeographicSpans` answers.
+pub type DescribeCenGeographicSpansOutput = types::DescribeCenGeographicSpansResponse;
 impl Client {
     /// Queries the bandwidth limits between regions.
     /// `DescribeCenInterRegionBandwidthLimits`.
@@ -513,6 +517,8 @@ impl crate::pagination::PageRequest for DescribeCenInterRegionBandwidthLimits<'_
         let _ = token;
     }
 }
+/// What `DescribeCenInterRegionBandwidthLimits` answers.
+pub type DescribeCenInterRegionBandwidthLimitsOutput = types::DescribeCenInterRegionBandwidthLimitsResponse;
 impl Client {
     /// Queries the regions of an area.
     /// `DescribeGeographicRegionMembership`.
@@ -686,6 +692,8 @@ impl crate::pagination::PageRequest for DescribeGeographicRegionMembership<'_> {
         let _ = token;
     }
 }
+/// What `DescribeGeographicRegionMembership` answers.
+pub type DescribeGeographicRegionMembershipOutput = types::DescribeGeographicRegionMembershipResponse;
 impl Client {
     /// Sets the bandwidth between two regions of a CEN instance.
     /// `SetCenInterRegionBandwidthLimit`.
@@ -889,5 +897,135 @@ impl<'a> SetCenInterRegionBandwidthLimit<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         Ok(params)
+    }
+}
+/// What `SetCenInterRegionBandwidthLimit` answers.
+pub type SetCenInterRegionBandwidthLimitOutput = types::SetCenInterRegionBandwidthLimitResponse;
+impl Client {
+    /// Waits until the bandwidth limit between the two regions is Active.
+    ///
+    /// Polls `DescribeCenInterRegionBandwidthLimits` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_inter_region_bandwidth_limit_active(
+        &self,
+        cen_id: impl Into<String>,
+        local_region_id: impl Into<String>,
+        opposite_region_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_id: String = cen_id.into();
+        let local_region_id: String = local_region_id.into();
+        let opposite_region_id: String = opposite_region_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("LocalRegionId", format!("{}", local_region_id)), ("OppositeRegionId",
+            format!("{}", opposite_region_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenInterRegionBandwidthLimitActive (DescribeCenInterRegionBandwidthLimits)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let cen_id = cen_id.clone();
+                async move {
+                    let request: Result<
+                        types::DescribeCenInterRegionBandwidthLimitsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "CenId".to_owned(),
+                                    serde_json::Value::String(format!("{}", cen_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cen_inter_region_bandwidth_limits_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the bandwidth limit between the two regions is gone (after SetCenInterRegionBandwidthLimit with BandwidthLimit 0).
+    ///
+    /// Polls `DescribeCenInterRegionBandwidthLimits` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_inter_region_bandwidth_limit_deleted(
+        &self,
+        cen_id: impl Into<String>,
+        local_region_id: impl Into<String>,
+        opposite_region_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_id: String = cen_id.into();
+        let local_region_id: String = local_region_id.into();
+        let opposite_region_id: String = opposite_region_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("LocalRegionId", format!("{}", local_region_id)), ("OppositeRegionId",
+            format!("{}", opposite_region_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenInterRegionBandwidthLimitDeleted (DescribeCenInterRegionBandwidthLimits)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let cen_id = cen_id.clone();
+                async move {
+                    let request: Result<
+                        types::DescribeCenInterRegionBandwidthLimitsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "CenId".to_owned(),
+                                    serde_json::Value::String(format!("{}", cen_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cen_inter_region_bandwidth_limits_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams
+for types::DescribeGeographicRegionMembershipRequestGeographicRegionId {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -226,6 +226,8 @@ impl<'a> AssociateTransitRouterMulticastDomain<'a> {
         Ok(params)
     }
 }
+/// What `AssociateTransitRouterMulticastDomain` answers.
+pub type AssociateTransitRouterMulticastDomainOutput = types::AssociateTransitRouterMulticastDomainResponse;
 impl Client {
     /// A multicast domain defines the scope of a multicast network in a region. Only resources within the multicast domain can send and receive multicast traffic. You can call the CreateTransitRouterMulticastDomain operation to create a multicast domain.
     /// `CreateTransitRouterMulticastDomain`.
@@ -484,6 +486,8 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
         Ok(params)
     }
 }
+/// What `CreateTransitRouterMulticastDomain` answers.
+pub type CreateTransitRouterMulticastDomainOutput = types::CreateTransitRouterMulticastDomainResponse;
 impl Client {
     /// You can call the DeleteTransitRouterMulticastDomain operation to delete a multicast domain.
     /// `DeleteTransitRouterMulticastDomain`.
@@ -653,6 +657,8 @@ impl<'a> DeleteTransitRouterMulticastDomain<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTransitRouterMulticastDomain` answers.
+pub type DeleteTransitRouterMulticastDomainOutput = types::DeleteTransitRouterMulticastDomainResponse;
 impl Client {
     /// If a multicast member no longer needs to receive multicast traffic, you can call the DeregisterTransitRouterMulticastGroupMembers operation to delete the member from the multicast group.
     /// `DeregisterTransitRouterMulticastGroupMembers`.
@@ -894,6 +900,8 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
         Ok(params)
     }
 }
+/// What `DeregisterTransitRouterMulticastGroupMembers` answers.
+pub type DeregisterTransitRouterMulticastGroupMembersOutput = types::DeregisterTransitRouterMulticastGroupMembersResponse;
 impl Client {
     /// If a multicast source no longer needs to send multicast traffic, you can call the DeregisterTransitRouterMulticastGroupSources operation to remove the multicast source from the multicast group.
     /// `DeregisterTransitRouterMulticastGroupSources`.
@@ -1106,6 +1114,8 @@ impl<'a> DeregisterTransitRouterMulticastGroupSources<'a> {
         Ok(params)
     }
 }
+/// What `DeregisterTransitRouterMulticastGroupSources` answers.
+pub type DeregisterTransitRouterMulticastGroupSourcesOutput = types::DeregisterTransitRouterMulticastGroupSourcesResponse;
 impl Client {
     /// Call the DisassociateTransitRouterMulticastDomain operation to dissociate a vSwitch from a multicast domain.
     /// `DisassociateTransitRouterMulticastDomain`.
@@ -1322,6 +1332,8 @@ impl<'a> DisassociateTransitRouterMulticastDomain<'a> {
         Ok(params)
     }
 }
+/// What `DisassociateTransitRouterMulticastDomain` answers.
+pub type DisassociateTransitRouterMulticastDomainOutput = types::DisassociateTransitRouterMulticastDomainResponse;
 impl Client {
     /// You can call the ListGrantVSwitchEnis operation to query which elastic network interfaces (ENIs) in a virtual private cloud (VPC) can serve as multicast sources or members.
     /// `ListGrantVSwitchEnis`.
@@ -1569,6 +1581,8 @@ impl crate::pagination::PageRequest for ListGrantVSwitchEnis<'_> {
         self.next_token = token;
     }
 }
+/// What `ListGrantVSwitchEnis` answers.
+pub type ListGrantVSwitchEnisOutput = types::ListGrantVSwitchEnisResponse;
 impl Client {
     /// You can call the ListTransitRouterMulticastDomainAssociations operation to query the associations between multicast domains and vSwitches.
     /// `ListTransitRouterMulticastDomainAssociations`.
@@ -1813,6 +1827,8 @@ for ListTransitRouterMulticastDomainAssociations<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterMulticastDomainAssociations` answers.
+pub type ListTransitRouterMulticastDomainAssociationsOutput = types::ListTransitRouterMulticastDomainAssociationsResponse;
 impl Client {
     /// After a VPC instance is connected to an Enterprise Edition transit router, you can call the ListTransitRouterMulticastDomainVSwitches operation to query information about vSwitches that are attached to multicast domains in the virtual private cloud (VPC) instance.
     /// `ListTransitRouterMulticastDomainVSwitches`.
@@ -2010,6 +2026,8 @@ impl crate::pagination::PageRequest for ListTransitRouterMulticastDomainVSwitche
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterMulticastDomainVSwitches` answers.
+pub type ListTransitRouterMulticastDomainVSwitchesOutput = types::ListTransitRouterMulticastDomainVSwitchesResponse;
 impl Client {
     /// Call the ListTransitRouterMulticastDomains operation to query information about multicast domains, such as their statuses, IDs, and descriptions.
     /// `ListTransitRouterMulticastDomains`.
@@ -2241,6 +2259,8 @@ impl crate::pagination::PageRequest for ListTransitRouterMulticastDomains<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterMulticastDomains` answers.
+pub type ListTransitRouterMulticastDomainsOutput = types::ListTransitRouterMulticastDomainsResponse;
 impl Client {
     /// Queries details about multicast members and sources in a multicast domain.
     /// `ListTransitRouterMulticastGroups`.
@@ -2590,6 +2610,8 @@ impl crate::pagination::PageRequest for ListTransitRouterMulticastGroups<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterMulticastGroups` answers.
+pub type ListTransitRouterMulticastGroupsOutput = types::ListTransitRouterMulticastGroupsResponse;
 impl Client {
     /// Modifies the name, description, and feature options of a multicast domain.
     /// `ModifyTransitRouterMulticastDomain`.
@@ -2802,6 +2824,8 @@ impl<'a> ModifyTransitRouterMulticastDomain<'a> {
         Ok(params)
     }
 }
+/// What `ModifyTransitRouterMulticastDomain` answers.
+pub type ModifyTransitRouterMulticastDomainOutput = types::ModifyTransitRouterMulticastDomainResponse;
 impl Client {
     /// Creates or adds a multicast member.
     /// `RegisterTransitRouterMulticastGroupMembers`.
@@ -3072,6 +3096,8 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
         Ok(params)
     }
 }
+/// What `RegisterTransitRouterMulticastGroupMembers` answers.
+pub type RegisterTransitRouterMulticastGroupMembersOutput = types::RegisterTransitRouterMulticastGroupMembersResponse;
 impl Client {
     /// Use the RegisterTransitRouterMulticastGroupSources operation to create a multicast source. A multicast source enables one-to-many communication.
     /// `RegisterTransitRouterMulticastGroupSources`.
@@ -3305,5 +3331,526 @@ impl<'a> RegisterTransitRouterMulticastGroupSources<'a> {
         );
         crate::wire::write("VpcId", &self.vpc_id, &mut params);
         Ok(params)
+    }
+}
+/// What `RegisterTransitRouterMulticastGroupSources` answers.
+pub type RegisterTransitRouterMulticastGroupSourcesOutput = types::RegisterTransitRouterMulticastGroupSourcesResponse;
+impl Client {
+    /// Waits until the vSwitch is Associated with the multicast domain (one waiter per vSwitch of the request).
+    ///
+    /// Polls `ListTransitRouterMulticastDomainAssociations` until its status is Associated. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_multicast_domain_association_associated(
+        &self,
+        transit_router_multicast_domain_id: impl Into<String>,
+        v_switch_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_multicast_domain_id: String = transit_router_multicast_domain_id
+            .into();
+        let v_switch_id: String = v_switch_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterMulticastDomainId", format!("{}",
+            transit_router_multicast_domain_id)), ("VSwitchId", format!("{}",
+            v_switch_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterMulticastDomainAssociationAssociated (ListTransitRouterMulticastDomainAssociations)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Associated"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_multicast_domain_id = transit_router_multicast_domain_id
+                    .clone();
+                let v_switch_id = v_switch_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterMulticastDomainAssociationsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterMulticastDomainId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_multicast_domain_id),
+                                    ),
+                                ),
+                                (
+                                    "VSwitchIds".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![serde_json::Value::String(format!("{}", v_switch_id))],
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_multicast_domain_associations_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the vSwitch is no longer associated with the multicast domain.
+    ///
+    /// Polls `ListTransitRouterMulticastDomainAssociations` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_multicast_domain_association_deleted(
+        &self,
+        transit_router_multicast_domain_id: impl Into<String>,
+        v_switch_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_multicast_domain_id: String = transit_router_multicast_domain_id
+            .into();
+        let v_switch_id: String = v_switch_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterMulticastDomainId", format!("{}",
+            transit_router_multicast_domain_id)), ("VSwitchId", format!("{}",
+            v_switch_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterMulticastDomainAssociationDeleted (ListTransitRouterMulticastDomainAssociations)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_multicast_domain_id = transit_router_multicast_domain_id
+                    .clone();
+                let v_switch_id = v_switch_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterMulticastDomainAssociationsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterMulticastDomainId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_multicast_domain_id),
+                                    ),
+                                ),
+                                (
+                                    "VSwitchIds".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![serde_json::Value::String(format!("{}", v_switch_id))],
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_multicast_domain_associations_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the ENI is no longer a multicast member of the group.
+    ///
+    /// Polls `ListTransitRouterMulticastGroups` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_multicast_group_member_deregistered(
+        &self,
+        transit_router_multicast_domain_id: impl Into<String>,
+        group_ip_address: impl Into<String>,
+        network_interface_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_multicast_domain_id: String = transit_router_multicast_domain_id
+            .into();
+        let group_ip_address: String = group_ip_address.into();
+        let network_interface_id: String = network_interface_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("GroupIpAddress", format!("{}", group_ip_address)), ("NetworkInterfaceId",
+            format!("{}", network_interface_id)), ("TransitRouterMulticastDomainId",
+            format!("{}", transit_router_multicast_domain_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterMulticastGroupMemberDeregistered (ListTransitRouterMulticastGroups)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_multicast_domain_id = transit_router_multicast_domain_id
+                    .clone();
+                let group_ip_address = group_ip_address.clone();
+                let network_interface_id = network_interface_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterMulticastGroupsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "GroupIpAddress".to_owned(),
+                                    serde_json::Value::String(format!("{}", group_ip_address)),
+                                ),
+                                (
+                                    "IsGroupMember".to_owned(),
+                                    serde_json::from_str::<serde_json::Value>("true")
+                                        .unwrap_or_default(),
+                                ),
+                                (
+                                    "NetworkInterfaceIds".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![
+                                            serde_json::Value::String(format!("{}",
+                                            network_interface_id))
+                                        ],
+                                    ),
+                                ),
+                                (
+                                    "TransitRouterMulticastDomainId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_multicast_domain_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_multicast_groups_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the ENI is a Registered multicast member of the group.
+    ///
+    /// Polls `ListTransitRouterMulticastGroups` until its status is Registered. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_multicast_group_member_registered(
+        &self,
+        transit_router_multicast_domain_id: impl Into<String>,
+        group_ip_address: impl Into<String>,
+        network_interface_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_multicast_domain_id: String = transit_router_multicast_domain_id
+            .into();
+        let group_ip_address: String = group_ip_address.into();
+        let network_interface_id: String = network_interface_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("GroupIpAddress", format!("{}", group_ip_address)), ("NetworkInterfaceId",
+            format!("{}", network_interface_id)), ("TransitRouterMulticastDomainId",
+            format!("{}", transit_router_multicast_domain_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterMulticastGroupMemberRegistered (ListTransitRouterMulticastGroups)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Registered"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_multicast_domain_id = transit_router_multicast_domain_id
+                    .clone();
+                let group_ip_address = group_ip_address.clone();
+                let network_interface_id = network_interface_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterMulticastGroupsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "GroupIpAddress".to_owned(),
+                                    serde_json::Value::String(format!("{}", group_ip_address)),
+                                ),
+                                (
+                                    "IsGroupMember".to_owned(),
+                                    serde_json::from_str::<serde_json::Value>("true")
+                                        .unwrap_or_default(),
+                                ),
+                                (
+                                    "NetworkInterfaceIds".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![
+                                            serde_json::Value::String(format!("{}",
+                                            network_interface_id))
+                                        ],
+                                    ),
+                                ),
+                                (
+                                    "TransitRouterMulticastDomainId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_multicast_domain_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_multicast_groups_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the ENI is no longer a multicast source of the group.
+    ///
+    /// Polls `ListTransitRouterMulticastGroups` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_multicast_group_source_deregistered(
+        &self,
+        transit_router_multicast_domain_id: impl Into<String>,
+        group_ip_address: impl Into<String>,
+        network_interface_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_multicast_domain_id: String = transit_router_multicast_domain_id
+            .into();
+        let group_ip_address: String = group_ip_address.into();
+        let network_interface_id: String = network_interface_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("GroupIpAddress", format!("{}", group_ip_address)), ("NetworkInterfaceId",
+            format!("{}", network_interface_id)), ("TransitRouterMulticastDomainId",
+            format!("{}", transit_router_multicast_domain_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterMulticastGroupSourceDeregistered (ListTransitRouterMulticastGroups)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_multicast_domain_id = transit_router_multicast_domain_id
+                    .clone();
+                let group_ip_address = group_ip_address.clone();
+                let network_interface_id = network_interface_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterMulticastGroupsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "GroupIpAddress".to_owned(),
+                                    serde_json::Value::String(format!("{}", group_ip_address)),
+                                ),
+                                (
+                                    "IsGroupSource".to_owned(),
+                                    serde_json::from_str::<serde_json::Value>("true")
+                                        .unwrap_or_default(),
+                                ),
+                                (
+                                    "NetworkInterfaceIds".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![
+                                            serde_json::Value::String(format!("{}",
+                                            network_interface_id))
+                                        ],
+                                    ),
+                                ),
+                                (
+                                    "TransitRouterMulticastDomainId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_multicast_domain_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_multicast_groups_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the ENI is a Registered multicast source of the group.
+    ///
+    /// Polls `ListTransitRouterMulticastGroups` until its status is Registered. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_multicast_group_source_registered(
+        &self,
+        transit_router_multicast_domain_id: impl Into<String>,
+        group_ip_address: impl Into<String>,
+        network_interface_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_multicast_domain_id: String = transit_router_multicast_domain_id
+            .into();
+        let group_ip_address: String = group_ip_address.into();
+        let network_interface_id: String = network_interface_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("GroupIpAddress", format!("{}", group_ip_address)), ("NetworkInterfaceId",
+            format!("{}", network_interface_id)), ("TransitRouterMulticastDomainId",
+            format!("{}", transit_router_multicast_domain_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterMulticastGroupSourceRegistered (ListTransitRouterMulticastGroups)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Registered"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_multicast_domain_id = transit_router_multicast_domain_id
+                    .clone();
+                let group_ip_address = group_ip_address.clone();
+                let network_interface_id = network_interface_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterMulticastGroupsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "GroupIpAddress".to_owned(),
+                                    serde_json::Value::String(format!("{}", group_ip_address)),
+                                ),
+                                (
+                                    "IsGroupSource".to_owned(),
+                                    serde_json::from_str::<serde_json::Value>("true")
+                                        .unwrap_or_default(),
+                                ),
+                                (
+                                    "NetworkInterfaceIds".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![
+                                            serde_json::Value::String(format!("{}",
+                                            network_interface_id))
+                                        ],
+                                    ),
+                                ),
+                                (
+                                    "TransitRouterMulticastDomainId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_multicast_domain_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_multicast_groups_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::MulticastDomainCreateOptions {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "Igmpv2Support", &self.igmpv2_support, out);
+        crate::wire::field(
+            name,
+            "StrictSourceControl",
+            &self.strict_source_control,
+            out,
+        );
+    }
+}
+impl crate::wire::ToParams for types::TransitRouterMulticastDomainOptions {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "Igmpv2Support", &self.igmpv2_support, out);
+        crate::wire::field(
+            name,
+            "StrictSourceControl",
+            &self.strict_source_control,
+            out,
+        );
+    }
+}
+impl crate::wire::ToParams
+for types::ListTransitRouterMulticastGroupsRequestResourceType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::MulticastDomainCreateOptionsIgmpv2Support {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -384,6 +384,8 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
         Ok(params)
     }
 }
+/// What `CreateTransitRouterPeerAttachment` answers.
+pub type CreateTransitRouterPeerAttachmentOutput = types::CreateTransitRouterPeerAttachmentResponse;
 impl Client {
     /// Call the DeleteTransitRouterPeerAttachment operation to delete an inter-region connection from an Enterprise Edition transit router.
     /// `DeleteTransitRouterPeerAttachment`.
@@ -575,6 +577,8 @@ impl<'a> DeleteTransitRouterPeerAttachment<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTransitRouterPeerAttachment` answers.
+pub type DeleteTransitRouterPeerAttachmentOutput = types::DeleteTransitRouterPeerAttachmentResponse;
 impl Client {
     /// Call the ListTransitRouterPeerAttachments operation to query details about the inter-region connections of an Enterprise Edition transit router.
     /// `ListTransitRouterPeerAttachments`.
@@ -793,6 +797,8 @@ impl crate::pagination::PageRequest for ListTransitRouterPeerAttachments<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterPeerAttachments` answers.
+pub type ListTransitRouterPeerAttachmentsOutput = types::ListTransitRouterPeerAttachmentsResponse;
 impl Client {
     /// Modifies an inter-region connection on an Enterprise Edition transit router.
     /// `UpdateTransitRouterPeerAttachmentAttribute`.
@@ -1062,5 +1068,128 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
             &mut params,
         );
         Ok(params)
+    }
+}
+/// What `UpdateTransitRouterPeerAttachmentAttribute` answers.
+pub type UpdateTransitRouterPeerAttachmentAttributeOutput = types::UpdateTransitRouterPeerAttachmentAttributeResponse;
+impl Client {
+    /// Waits until the inter-region connection is Attached (after it is created or modified).
+    ///
+    /// Polls `ListTransitRouterPeerAttachments` until its status is Attached. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_peer_attachment_attached(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterPeerAttachmentAttached (ListTransitRouterPeerAttachments)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Attached"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterPeerAttachmentsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_peer_attachments_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until ListTransitRouterPeerAttachments no longer returns the inter-region connection.
+    ///
+    /// Polls `ListTransitRouterPeerAttachments` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_peer_attachment_deleted(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterPeerAttachmentDeleted (ListTransitRouterPeerAttachments)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterPeerAttachmentsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_peer_attachments_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::BandwidthType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

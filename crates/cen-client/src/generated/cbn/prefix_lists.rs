@@ -289,6 +289,8 @@ impl<'a> CreateTransitRouterPrefixListAssociation<'a> {
         Ok(params)
     }
 }
+/// What `CreateTransitRouterPrefixListAssociation` answers.
+pub type CreateTransitRouterPrefixListAssociationOutput = types::CreateTransitRouterPrefixListAssociationResponse;
 impl Client {
     /// Disassociates the route table of an Enterprise Edition transit router from a prefix list.
     /// `DeleteTransitRouterPrefixListAssociation`.
@@ -542,6 +544,8 @@ impl<'a> DeleteTransitRouterPrefixListAssociation<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTransitRouterPrefixListAssociation` answers.
+pub type DeleteTransitRouterPrefixListAssociationOutput = types::DeleteTransitRouterPrefixListAssociationResponse;
 impl Client {
     /// Queries the prefix list associations for the route table of an Enterprise Edition transit router.
     /// `ListTransitRouterPrefixListAssociation`.
@@ -815,5 +819,106 @@ impl crate::pagination::PageRequest for ListTransitRouterPrefixListAssociation<'
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
+    }
+}
+/// What `ListTransitRouterPrefixListAssociation` answers.
+pub type ListTransitRouterPrefixListAssociationOutput = types::ListTransitRouterPrefixListAssociationResponse;
+impl Client {
+    /// Waits until the prefix list is associated with the route table (Active).
+    ///
+    /// Polls `ListTransitRouterPrefixListAssociation` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_prefix_list_association_active(
+        &self,
+        region_id: impl Into<String>,
+        transit_router_id: impl Into<String>,
+        transit_router_table_id: impl Into<String>,
+        prefix_list_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let region_id: String = region_id.into();
+        let transit_router_id: String = transit_router_id.into();
+        let transit_router_table_id: String = transit_router_table_id.into();
+        let prefix_list_id: String = prefix_list_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("PrefixListId", format!("{}", prefix_list_id)), ("TransitRouterTableId",
+            format!("{}", transit_router_table_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterPrefixListAssociationActive (ListTransitRouterPrefixListAssociation)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let region_id = region_id.clone();
+                let transit_router_id = transit_router_id.clone();
+                let transit_router_table_id = transit_router_table_id.clone();
+                let prefix_list_id = prefix_list_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterPrefixListAssociationRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "PrefixListId".to_owned(),
+                                    serde_json::Value::String(format!("{}", prefix_list_id)),
+                                ),
+                                (
+                                    "RegionId".to_owned(),
+                                    serde_json::Value::String(format!("{}", region_id)),
+                                ),
+                                (
+                                    "TransitRouterId".to_owned(),
+                                    serde_json::Value::String(format!("{}", transit_router_id)),
+                                ),
+                                (
+                                    "TransitRouterTableId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_table_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_prefix_list_association_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams
+for types::CreateTransitRouterPrefixListAssociationRequestNextHopType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams
+for types::ListTransitRouterPrefixListAssociationRequestStatus {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::PrefixListNextHopType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -195,6 +195,8 @@ impl<'a> DisableTransitRouterRouteTablePropagation<'a> {
         Ok(params)
     }
 }
+/// What `DisableTransitRouterRouteTablePropagation` answers.
+pub type DisableTransitRouterRouteTablePropagationOutput = types::DisableTransitRouterRouteTablePropagationResponse;
 impl Client {
     /// Creates a route learning correlation.
     /// `EnableTransitRouterRouteTablePropagation`.
@@ -390,6 +392,8 @@ impl<'a> EnableTransitRouterRouteTablePropagation<'a> {
         Ok(params)
     }
 }
+/// What `EnableTransitRouterRouteTablePropagation` answers.
+pub type EnableTransitRouterRouteTablePropagationOutput = types::EnableTransitRouterRouteTablePropagationResponse;
 impl Client {
     /// Lists the route propagations for the route table of an Enterprise Edition transit router.
     /// `ListTransitRouterRouteTablePropagations`.
@@ -631,5 +635,151 @@ impl crate::pagination::PageRequest for ListTransitRouterRouteTablePropagations<
     }
     fn set_next_token(&mut self, token: Option<String>) {
         self.next_token = token;
+    }
+}
+/// What `ListTransitRouterRouteTablePropagations` answers.
+pub type ListTransitRouterRouteTablePropagationsOutput = types::ListTransitRouterRouteTablePropagationsResponse;
+impl Client {
+    /// Waits until route learning from the attachment into the route table is Active.
+    ///
+    /// Polls `ListTransitRouterRouteTablePropagations` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_route_table_propagation_active(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+        transit_router_route_table_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let transit_router_route_table_id: String = transit_router_route_table_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id)),
+            ("TransitRouterRouteTableId", format!("{}", transit_router_route_table_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterRouteTablePropagationActive (ListTransitRouterRouteTablePropagations)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                let transit_router_route_table_id = transit_router_route_table_id
+                    .clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterRouteTablePropagationsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                                (
+                                    "TransitRouterRouteTableId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_route_table_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_route_table_propagations_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until route learning from the attachment into the route table is gone.
+    ///
+    /// Polls `ListTransitRouterRouteTablePropagations` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_route_table_propagation_deleted(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+        transit_router_route_table_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let transit_router_route_table_id: String = transit_router_route_table_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id)),
+            ("TransitRouterRouteTableId", format!("{}", transit_router_route_table_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterRouteTablePropagationDeleted (ListTransitRouterRouteTablePropagations)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                let transit_router_route_table_id = transit_router_route_table_id
+                    .clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterRouteTablePropagationsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                                (
+                                    "TransitRouterRouteTableId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_route_table_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_route_table_propagations_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams
+for types::ListTransitRouterRouteTablePropagationsRequestStatus {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

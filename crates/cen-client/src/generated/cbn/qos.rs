@@ -306,6 +306,8 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
         Ok(params)
     }
 }
+/// What `CreateCenInterRegionTrafficQosPolicy` answers.
+pub type CreateCenInterRegionTrafficQosPolicyOutput = types::CreateCenInterRegionTrafficQosPolicyResponse;
 impl Client {
     /// Creates queues in a quality of service (QoS) policy to manage network traffic based on finer granularities, improve service performance, and meet service-level agreements (SLAs).
     /// `CreateCenInterRegionTrafficQosQueue`.
@@ -559,6 +561,8 @@ impl<'a> CreateCenInterRegionTrafficQosQueue<'a> {
         Ok(params)
     }
 }
+/// What `CreateCenInterRegionTrafficQosQueue` answers.
+pub type CreateCenInterRegionTrafficQosQueueOutput = types::CreateCenInterRegionTrafficQosQueueResponse;
 impl Client {
     /// Deletes a quality of service (QoS) policy.
     /// `DeleteCenInterRegionTrafficQosPolicy`.
@@ -724,6 +728,8 @@ impl<'a> DeleteCenInterRegionTrafficQosPolicy<'a> {
         Ok(params)
     }
 }
+/// What `DeleteCenInterRegionTrafficQosPolicy` answers.
+pub type DeleteCenInterRegionTrafficQosPolicyOutput = types::DeleteCenInterRegionTrafficQosPolicyResponse;
 impl Client {
     /// Deletes a queue from a quality of service (QoS) policy.
     /// `DeleteCenInterRegionTrafficQosQueue`.
@@ -874,6 +880,8 @@ impl<'a> DeleteCenInterRegionTrafficQosQueue<'a> {
         Ok(params)
     }
 }
+/// What `DeleteCenInterRegionTrafficQosQueue` answers.
+pub type DeleteCenInterRegionTrafficQosQueueOutput = types::DeleteCenInterRegionTrafficQosQueueResponse;
 impl Client {
     /// You can call the ListCenInterRegionTrafficQosPolicies operation to query Quality of Service (QoS) policies.
     /// `ListCenInterRegionTrafficQosPolicies`.
@@ -1106,6 +1114,8 @@ impl crate::pagination::PageRequest for ListCenInterRegionTrafficQosPolicies<'_>
         self.next_token = token;
     }
 }
+/// What `ListCenInterRegionTrafficQosPolicies` answers.
+pub type ListCenInterRegionTrafficQosPoliciesOutput = types::ListCenInterRegionTrafficQosPoliciesResponse;
 impl Client {
     /// Queries the queues of a Quality of Service (QoS) policy.
     /// `ListCenInterRegionTrafficQosQueues`.
@@ -1361,6 +1371,8 @@ impl crate::pagination::PageRequest for ListCenInterRegionTrafficQosQueues<'_> {
         self.next_token = token;
     }
 }
+/// What `ListCenInterRegionTrafficQosQueues` answers.
+pub type ListCenInterRegionTrafficQosQueuesOutput = types::ListCenInterRegionTrafficQosQueuesResponse;
 impl Client {
     /// Modifies the name and description of a quality of service (QoS) policy.
     /// `UpdateCenInterRegionTrafficQosPolicyAttribute`.
@@ -1552,6 +1564,8 @@ impl<'a> UpdateCenInterRegionTrafficQosPolicyAttribute<'a> {
         Ok(params)
     }
 }
+/// What `UpdateCenInterRegionTrafficQosPolicyAttribute` answers.
+pub type UpdateCenInterRegionTrafficQosPolicyAttributeOutput = types::UpdateCenInterRegionTrafficQosPolicyAttributeResponse;
 impl Client {
     /// Modifies the name, description, inter-region bandwidth, and Differentiated Services Code Point (DSCP) value of a quality of service (QoS) queue.
     /// `UpdateCenInterRegionTrafficQosQueueAttribute`.
@@ -1776,5 +1790,270 @@ impl<'a> UpdateCenInterRegionTrafficQosQueueAttribute<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         Ok(params)
+    }
+}
+/// What `UpdateCenInterRegionTrafficQosQueueAttribute` answers.
+pub type UpdateCenInterRegionTrafficQosQueueAttributeOutput = types::UpdateCenInterRegionTrafficQosQueueAttributeResponse;
+impl Client {
+    /// Waits until the QoS policy is Active (after it is created, or after one of its queues is created).
+    ///
+    /// Polls `ListCenInterRegionTrafficQosPolicies` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_traffic_qos_policy_active(
+        &self,
+        traffic_qos_policy_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let traffic_qos_policy_id: String = traffic_qos_policy_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TrafficQosPolicyId", format!("{}", traffic_qos_policy_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TrafficQosPolicyActive (ListCenInterRegionTrafficQosPolicies)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["TrafficQosPolicyStatus"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let traffic_qos_policy_id = traffic_qos_policy_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListCenInterRegionTrafficQosPoliciesRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TrafficQosPolicyId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", traffic_qos_policy_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_cen_inter_region_traffic_qos_policies_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until ListCenInterRegionTrafficQosPolicies no longer returns the QoS policy.
+    ///
+    /// Polls `ListCenInterRegionTrafficQosPolicies` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_traffic_qos_policy_deleted(
+        &self,
+        traffic_qos_policy_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let traffic_qos_policy_id: String = traffic_qos_policy_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TrafficQosPolicyId", format!("{}", traffic_qos_policy_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TrafficQosPolicyDeleted (ListCenInterRegionTrafficQosPolicies)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let traffic_qos_policy_id = traffic_qos_policy_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListCenInterRegionTrafficQosPoliciesRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TrafficQosPolicyId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", traffic_qos_policy_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_cen_inter_region_traffic_qos_policies_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the QoS queue is Active.
+    ///
+    /// Polls `ListCenInterRegionTrafficQosQueues` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_traffic_qos_queue_active(
+        &self,
+        traffic_qos_queue_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let traffic_qos_queue_id: String = traffic_qos_queue_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TrafficQosQueueId", format!("{}", traffic_qos_queue_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TrafficQosQueueActive (ListCenInterRegionTrafficQosQueues)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let traffic_qos_queue_id = traffic_qos_queue_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListCenInterRegionTrafficQosQueuesRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TrafficQosQueueId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", traffic_qos_queue_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_cen_inter_region_traffic_qos_queues_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until ListCenInterRegionTrafficQosQueues no longer returns the QoS queue.
+    ///
+    /// Polls `ListCenInterRegionTrafficQosQueues` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_traffic_qos_queue_deleted(
+        &self,
+        traffic_qos_queue_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let traffic_qos_queue_id: String = traffic_qos_queue_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TrafficQosQueueId", format!("{}", traffic_qos_queue_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TrafficQosQueueDeleted (ListCenInterRegionTrafficQosQueues)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let traffic_qos_queue_id = traffic_qos_queue_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListCenInterRegionTrafficQosQueuesRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TrafficQosQueueId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", traffic_qos_queue_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_cen_inter_region_traffic_qos_queues_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::EffectiveBandwidthFilter {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "Gte", &self.gte, out);
+        crate::wire::field(name, "Lte", &self.lte, out);
+    }
+}
+impl crate::wire::ToParams for types::TrafficQosQueue {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "Bandwidth", &self.bandwidth, out);
+        crate::wire::field(name, "Dscps", &self.dscps, out);
+        crate::wire::field(
+            name,
+            "QosQueueDescription",
+            &self.qos_queue_description,
+            out,
+        );
+        crate::wire::field(name, "QosQueueName", &self.qos_queue_name, out);
+        crate::wire::field(
+            name,
+            "RemainBandwidthPercent",
+            &self.remain_bandwidth_percent,
+            out,
+        );
+    }
+}
+impl crate::wire::ToParams
+for types::CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -296,6 +296,8 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
         Ok(params)
     }
 }
+/// What `CreateTransitRouterRouteEntry` answers.
+pub type CreateTransitRouterRouteEntryOutput = types::CreateTransitRouterRouteEntryResponse;
 impl Client {
     /// You can call the DeleteTransitRouterRouteEntry operation to delete a static route of the Blackhole or Attachment type from the route table of an Enterprise Edition transit router.
     /// `DeleteTransitRouterRouteEntry`.
@@ -553,6 +555,8 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTransitRouterRouteEntry` answers.
+pub type DeleteTransitRouterRouteEntryOutput = types::DeleteTransitRouterRouteEntryResponse;
 impl Client {
     /// Queries the details about routes in the route tables of an Enterprise Edition transit router.
     /// `ListTransitRouterRouteEntries`.
@@ -1011,6 +1015,8 @@ impl crate::pagination::PageRequest for ListTransitRouterRouteEntries<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterRouteEntries` answers.
+pub type ListTransitRouterRouteEntriesOutput = types::ListTransitRouterRouteEntriesResponse;
 impl Client {
     /// Modifies the name and description of a route in a route table of an Enterprise Edition transit router.
     /// `UpdateTransitRouterRouteEntry`.
@@ -1206,5 +1212,187 @@ impl<'a> UpdateTransitRouterRouteEntry<'a> {
             &mut params,
         );
         Ok(params)
+    }
+}
+/// What `UpdateTransitRouterRouteEntry` answers.
+pub type UpdateTransitRouterRouteEntryOutput = types::UpdateTransitRouterRouteEntryResponse;
+impl Client {
+    /// Waits until the route entry is Active. The observing request asks for every status (TransitRouterRouteEntryStatus All): by default the list returns only Active entries and would hide Creating ones.
+    ///
+    /// Polls `ListTransitRouterRouteEntries` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_route_entry_active(
+        &self,
+        transit_router_route_table_id: impl Into<String>,
+        transit_router_route_entry_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_route_table_id: String = transit_router_route_table_id.into();
+        let transit_router_route_entry_id: String = transit_router_route_entry_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterRouteEntryId", format!("{}", transit_router_route_entry_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterRouteEntryActive (ListTransitRouterRouteEntries)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["TransitRouterRouteEntryStatus"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_route_table_id = transit_router_route_table_id
+                    .clone();
+                let transit_router_route_entry_id = transit_router_route_entry_id
+                    .clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterRouteEntriesRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterRouteEntryIds".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![
+                                            serde_json::Value::String(format!("{}",
+                                            transit_router_route_entry_id))
+                                        ],
+                                    ),
+                                ),
+                                (
+                                    "TransitRouterRouteEntryStatus".to_owned(),
+                                    serde_json::Value::String(format!("All")),
+                                ),
+                                (
+                                    "TransitRouterRouteTableId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_route_table_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_route_entries_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until the route entry is gone, in any status (TransitRouterRouteEntryStatus All).
+    ///
+    /// Polls `ListTransitRouterRouteEntries` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_route_entry_deleted(
+        &self,
+        transit_router_route_table_id: impl Into<String>,
+        transit_router_route_entry_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_route_table_id: String = transit_router_route_table_id.into();
+        let transit_router_route_entry_id: String = transit_router_route_entry_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterRouteEntryId", format!("{}", transit_router_route_entry_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterRouteEntryDeleted (ListTransitRouterRouteEntries)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_route_table_id = transit_router_route_table_id
+                    .clone();
+                let transit_router_route_entry_id = transit_router_route_entry_id
+                    .clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterRouteEntriesRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterRouteEntryIds".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![
+                                            serde_json::Value::String(format!("{}",
+                                            transit_router_route_entry_id))
+                                        ],
+                                    ),
+                                ),
+                                (
+                                    "TransitRouterRouteEntryStatus".to_owned(),
+                                    serde_json::Value::String(format!("All")),
+                                ),
+                                (
+                                    "TransitRouterRouteTableId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_route_table_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_route_entries_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::RouteFilter {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "Key", &self.key, out);
+        crate::wire::field(name, "Value", &self.value, out);
+    }
+}
+impl crate::wire::ToParams
+for types::ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams
+for types::ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::RouteFilterKey {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::TransitRouterRouteEntryNextHopType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

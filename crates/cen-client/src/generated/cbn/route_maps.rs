@@ -736,6 +736,8 @@ impl<'a> CreateCenRouteMap<'a> {
         Ok(params)
     }
 }
+/// What `CreateCenRouteMap` answers.
+pub type CreateCenRouteMapOutput = types::CreateCenRouteMapResponse;
 impl Client {
     /// The DeleteCenRouteMap operation deletes a specified routing policy.
     /// `DeleteCenRouteMap`.
@@ -888,6 +890,8 @@ impl<'a> DeleteCenRouteMap<'a> {
         Ok(params)
     }
 }
+/// What `DeleteCenRouteMap` answers.
+pub type DeleteCenRouteMapOutput = types::DeleteCenRouteMapResponse;
 impl Client {
     /// You can call the DescribeCenRouteMaps operation to query the configurations of routing policies.
     /// `DescribeCenRouteMaps`.
@@ -1092,6 +1096,8 @@ impl crate::pagination::PageRequest for DescribeCenRouteMaps<'_> {
         let _ = token;
     }
 }
+/// What `DescribeCenRouteMaps` answers.
+pub type DescribeCenRouteMapsOutput = types::DescribeCenRouteMapsResponse;
 impl Client {
     /// Modifies a routing policy of a Cloud Enterprise Network (CEN) instance.
     /// `ModifyCenRouteMap`.
@@ -1793,5 +1799,152 @@ impl<'a> ModifyCenRouteMap<'a> {
             &mut params,
         );
         Ok(params)
+    }
+}
+/// What `ModifyCenRouteMap` answers.
+pub type ModifyCenRouteMapOutput = types::ModifyCenRouteMapResponse;
+impl Client {
+    /// Waits until the routing policy is Active (after it is created or modified).
+    ///
+    /// Polls `DescribeCenRouteMaps` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_route_map_active(
+        &self,
+        cen_id: impl Into<String>,
+        route_map_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_id: String = cen_id.into();
+        let route_map_id: String = route_map_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("RouteMapId", format!("{}", route_map_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenRouteMapActive (DescribeCenRouteMaps)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let cen_id = cen_id.clone();
+                let route_map_id = route_map_id.clone();
+                async move {
+                    let request: Result<types::DescribeCenRouteMapsRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "CenId".to_owned(),
+                                    serde_json::Value::String(format!("{}", cen_id)),
+                                ),
+                                (
+                                    "RouteMapId".to_owned(),
+                                    serde_json::Value::String(format!("{}", route_map_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cen_route_maps_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until DescribeCenRouteMaps no longer returns the routing policy.
+    ///
+    /// Polls `DescribeCenRouteMaps` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_route_map_deleted(
+        &self,
+        cen_id: impl Into<String>,
+        route_map_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let cen_id: String = cen_id.into();
+        let route_map_id: String = route_map_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("RouteMapId", format!("{}", route_map_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenRouteMapDeleted (DescribeCenRouteMaps)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let cen_id = cen_id.clone();
+                let route_map_id = route_map_id.clone();
+                async move {
+                    let request: Result<types::DescribeCenRouteMapsRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "CenId".to_owned(),
+                                    serde_json::Value::String(format!("{}", cen_id)),
+                                ),
+                                (
+                                    "RouteMapId".to_owned(),
+                                    serde_json::Value::String(format!("{}", route_map_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cen_route_maps_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::CommunityOperateMode {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::MapResult {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::MatchAddressType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::MatchMode {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::TransmitDirection {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -230,6 +230,8 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
         Ok(params)
     }
 }
+/// What `CreateTransitRouterRouteTable` answers.
+pub type CreateTransitRouterRouteTableOutput = types::CreateTransitRouterRouteTableResponse;
 impl Client {
     /// You can call the DeleteTransitRouterRouteTable operation to delete a custom route table of an Enterprise Edition transit router.
     /// `DeleteTransitRouterRouteTable`.
@@ -400,6 +402,8 @@ impl<'a> DeleteTransitRouterRouteTable<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTransitRouterRouteTable` answers.
+pub type DeleteTransitRouterRouteTableOutput = types::DeleteTransitRouterRouteTableResponse;
 impl Client {
     /// Call the ListTransitRouterRouteTables operation to query the route tables associated with an Enterprise Edition transit router.
     /// `ListTransitRouterRouteTables`.
@@ -690,6 +694,8 @@ impl crate::pagination::PageRequest for ListTransitRouterRouteTables<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterRouteTables` answers.
+pub type ListTransitRouterRouteTablesOutput = types::ListTransitRouterRouteTablesResponse;
 impl Client {
     /// You can call the UpdateTransitRouterRouteTable operation to modify the name and description of a route table for an Enterprise Edition transit router, or to enable or disable multi-region equal-cost multi-path (ECMP) routing.
     /// `UpdateTransitRouterRouteTable`.
@@ -899,5 +905,147 @@ impl<'a> UpdateTransitRouterRouteTable<'a> {
             &mut params,
         );
         Ok(params)
+    }
+}
+/// What `UpdateTransitRouterRouteTable` answers.
+pub type UpdateTransitRouterRouteTableOutput = types::UpdateTransitRouterRouteTableResponse;
+impl Client {
+    /// Waits until the route table is Active (after it is created or modified).
+    ///
+    /// Polls `ListTransitRouterRouteTables` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_route_table_active(
+        &self,
+        transit_router_route_table_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_route_table_id: String = transit_router_route_table_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterRouteTableId", format!("{}", transit_router_route_table_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterRouteTableActive (ListTransitRouterRouteTables)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["TransitRouterRouteTableStatus"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_route_table_id = transit_router_route_table_id
+                    .clone();
+                async move {
+                    let request: Result<types::ListTransitRouterRouteTablesRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterRouteTableIds".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![
+                                            serde_json::Value::String(format!("{}",
+                                            transit_router_route_table_id))
+                                        ],
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_route_tables_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until ListTransitRouterRouteTables no longer returns the route table.
+    ///
+    /// Polls `ListTransitRouterRouteTables` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_route_table_deleted(
+        &self,
+        transit_router_route_table_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_route_table_id: String = transit_router_route_table_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterRouteTableId", format!("{}", transit_router_route_table_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterRouteTableDeleted (ListTransitRouterRouteTables)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_route_table_id = transit_router_route_table_id
+                    .clone();
+                async move {
+                    let request: Result<types::ListTransitRouterRouteTablesRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterRouteTableIds".to_owned(),
+                                    serde_json::Value::Array(
+                                        vec![
+                                            serde_json::Value::String(format!("{}",
+                                            transit_router_route_table_id))
+                                        ],
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_route_tables_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::RouteTableOptions {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "MultiRegionECMP", &self.multi_region_ecmp, out);
+    }
+}
+impl crate::wire::ToParams
+for types::ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams
+for types::ListTransitRouterRouteTablesRequestTransitRouterRouteTableType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::RouteTableOptionsMultiRegionEcmp {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -245,6 +245,8 @@ impl<'a> CreateCenChildInstanceRouteEntryToCen<'a> {
         Ok(params)
     }
 }
+/// What `CreateCenChildInstanceRouteEntryToCen` answers.
+pub type CreateCenChildInstanceRouteEntryToCenOutput = types::CreateCenChildInstanceRouteEntryToCenResponse;
 impl Client {
     /// You can call the DeleteCenChildInstanceRouteEntryToCen operation to delete a route from a network instance.
     /// `DeleteCenChildInstanceRouteEntryToCen`.
@@ -484,6 +486,8 @@ impl<'a> DeleteCenChildInstanceRouteEntryToCen<'a> {
         Ok(params)
     }
 }
+/// What `DeleteCenChildInstanceRouteEntryToCen` answers.
+pub type DeleteCenChildInstanceRouteEntryToCenOutput = types::DeleteCenChildInstanceRouteEntryToCenResponse;
 impl Client {
     /// Queries the routes of a network instance that is attached to a Cloud Enterprise Network (CEN) instance.
     /// `DescribeCenChildInstanceRouteEntries`.
@@ -739,6 +743,8 @@ impl crate::pagination::PageRequest for DescribeCenChildInstanceRouteEntries<'_>
         let _ = token;
     }
 }
+/// What `DescribeCenChildInstanceRouteEntries` answers.
+pub type DescribeCenChildInstanceRouteEntriesOutput = types::DescribeCenChildInstanceRouteEntriesResponse;
 impl Client {
     /// Queries the routes of a CEN instance in one region.
     /// `DescribeCenRegionDomainRouteEntries`.
@@ -935,6 +941,8 @@ impl crate::pagination::PageRequest for DescribeCenRegionDomainRouteEntries<'_> 
         let _ = token;
     }
 }
+/// What `DescribeCenRegionDomainRouteEntries` answers.
+pub type DescribeCenRegionDomainRouteEntriesOutput = types::DescribeCenRegionDomainRouteEntriesResponse;
 impl Client {
     /// Queries whether the routes of an attached network instance are advertised to CEN.
     /// `DescribePublishedRouteEntries`.
@@ -1200,6 +1208,8 @@ impl crate::pagination::PageRequest for DescribePublishedRouteEntries<'_> {
         let _ = token;
     }
 }
+/// What `DescribePublishedRouteEntries` answers.
+pub type DescribePublishedRouteEntriesOutput = types::DescribePublishedRouteEntriesResponse;
 impl Client {
     /// Queries conflicting routes of a network instance attached to CEN.
     /// `DescribeRouteConflict`.
@@ -1441,6 +1451,8 @@ impl crate::pagination::PageRequest for DescribeRouteConflict<'_> {
         let _ = token;
     }
 }
+/// What `DescribeRouteConflict` answers.
+pub type DescribeRouteConflictOutput = types::DescribeRouteConflictResponse;
 impl Client {
     /// Advertises a route of an attached VPC or VBR to CEN.
     /// `PublishRouteEntries`.
@@ -1673,6 +1685,8 @@ impl<'a> PublishRouteEntries<'a> {
         Ok(params)
     }
 }
+/// What `PublishRouteEntries` answers.
+pub type PublishRouteEntriesOutput = types::PublishRouteEntriesResponse;
 impl Client {
     /// Withdraws a route advertised to CEN.
     /// `WithdrawPublishedRouteEntries`.
@@ -1905,5 +1919,34 @@ impl<'a> WithdrawPublishedRouteEntries<'a> {
         crate::wire::write("OwnerId", &self.owner_id, &mut params);
         crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
         Ok(params)
+    }
+}
+/// What `WithdrawPublishedRouteEntries` answers.
+pub type WithdrawPublishedRouteEntriesOutput = types::WithdrawPublishedRouteEntriesResponse;
+impl crate::wire::ToParams
+for types::DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::DescribeCenChildInstanceRouteEntriesRequestStatus {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::DescribeCenRegionDomainRouteEntriesRequestStatus {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::PublishChildInstanceType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams
+for types::WithdrawPublishedRouteEntriesRequestChildInstanceType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

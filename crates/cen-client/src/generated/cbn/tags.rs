@@ -246,6 +246,8 @@ impl crate::pagination::PageRequest for ListTagResources<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTagResources` answers.
+pub type ListTagResourcesOutput = types::ListTagResourcesResponse;
 impl Client {
     /// You can call the MoveResourceGroup operation to move a Cloud Enterprise Network (CEN) instance or a bandwidth plan to a different resource group.
     /// `MoveResourceGroup`.
@@ -430,6 +432,8 @@ impl<'a> MoveResourceGroup<'a> {
         Ok(params)
     }
 }
+/// What `MoveResourceGroup` answers.
+pub type MoveResourceGroupOutput = types::MoveResourceGroupResponse;
 impl Client {
     /// Adds tags to CEN resources.
     /// `TagResources`.
@@ -619,6 +623,8 @@ impl<'a> TagResources<'a> {
         Ok(params)
     }
 }
+/// What `TagResources` answers.
+pub type TagResourcesOutput = types::TagResourcesResponse;
 impl Client {
     /// Removes tags from CEN resources.
     /// `UntagResources`.
@@ -803,5 +809,12 @@ impl<'a> UntagResources<'a> {
         crate::wire::write("ResourceType", &self.resource_type, &mut params);
         crate::wire::write("TagKey", &self.tag_key, &mut params);
         Ok(params)
+    }
+}
+/// What `UntagResources` answers.
+pub type UntagResourcesOutput = types::UntagResourcesResponse;
+impl crate::wire::ToParams for types::MoveResourceGroupRequestResourceType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -202,6 +202,8 @@ impl<'a> AddTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         Ok(params)
     }
 }
+/// What `AddTrafficMatchRuleToTrafficMarkingPolicy` answers.
+pub type AddTrafficMatchRuleToTrafficMarkingPolicyOutput = types::AddTrafficMatchRuleToTrafficMarkingPolicyResponse;
 impl Client {
     /// Adds a traffic classification rule to a traffic marking policy.
     /// `AddTraficMatchRuleToTrafficMarkingPolicy`.
@@ -383,6 +385,8 @@ impl<'a> AddTraficMatchRuleToTrafficMarkingPolicy<'a> {
         Ok(params)
     }
 }
+/// What `AddTraficMatchRuleToTrafficMarkingPolicy` answers.
+pub type AddTraficMatchRuleToTrafficMarkingPolicyOutput = types::AddTraficMatchRuleToTrafficMarkingPolicyResponse;
 impl Client {
     /// Creates a traffic marking policy. A traffic marking policy captures network traffic based on traffic classification rules and marks the traffic with the Differentiated Services Code Point (DSCP) values that you specify.
     /// `CreateTrafficMarkingPolicy`.
@@ -654,6 +658,8 @@ impl<'a> CreateTrafficMarkingPolicy<'a> {
         Ok(params)
     }
 }
+/// What `CreateTrafficMarkingPolicy` answers.
+pub type CreateTrafficMarkingPolicyOutput = types::CreateTrafficMarkingPolicyResponse;
 impl Client {
     /// Deletes a specified traffic marking policy.
     /// `DeleteTrafficMarkingPolicy`.
@@ -830,6 +836,8 @@ impl<'a> DeleteTrafficMarkingPolicy<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTrafficMarkingPolicy` answers.
+pub type DeleteTrafficMarkingPolicyOutput = types::DeleteTrafficMarkingPolicyResponse;
 impl Client {
     /// You can call the ListTrafficMarkingPolicies operation to query details about traffic marking policies, such as their status and priority.
     /// `ListTrafficMarkingPolicies`.
@@ -1039,6 +1047,8 @@ impl crate::pagination::PageRequest for ListTrafficMarkingPolicies<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTrafficMarkingPolicies` answers.
+pub type ListTrafficMarkingPoliciesOutput = types::ListTrafficMarkingPoliciesResponse;
 impl Client {
     /// Modifies the name and description of a stream classification rule.
     /// `ModifyTrafficMatchRuleToTrafficMarkingPolicy`.
@@ -1248,6 +1258,8 @@ impl<'a> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         Ok(params)
     }
 }
+/// What `ModifyTrafficMatchRuleToTrafficMarkingPolicy` answers.
+pub type ModifyTrafficMatchRuleToTrafficMarkingPolicyOutput = types::ModifyTrafficMatchRuleToTrafficMarkingPolicyResponse;
 impl Client {
     /// Deletes specified traffic classification rules from a traffic marking policy.
     /// `RemoveTrafficMatchRuleFromTrafficMarkingPolicy`.
@@ -1445,6 +1457,8 @@ impl<'a> RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'a> {
         Ok(params)
     }
 }
+/// What `RemoveTrafficMatchRuleFromTrafficMarkingPolicy` answers.
+pub type RemoveTrafficMatchRuleFromTrafficMarkingPolicyOutput = types::RemoveTrafficMatchRuleFromTrafficMarkingPolicyResponse;
 impl Client {
     /// Removes a traffic classification rule from a traffic marking policy.
     /// `RemoveTraficMatchRuleFromTrafficMarkingPolicy`.
@@ -1630,6 +1644,8 @@ impl<'a> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'a> {
         Ok(params)
     }
 }
+/// What `RemoveTraficMatchRuleFromTrafficMarkingPolicy` answers.
+pub type RemoveTraficMatchRuleFromTrafficMarkingPolicyOutput = types::RemoveTraficMatchRuleFromTrafficMarkingPolicyResponse;
 impl Client {
     /// Modifies the name, description, and traffic classification rules of a traffic marking policy.
     /// `UpdateTrafficMarkingPolicyAttribute`.
@@ -1877,5 +1893,162 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
             &mut params,
         );
         Ok(params)
+    }
+}
+/// What `UpdateTrafficMarkingPolicyAttribute` answers.
+pub type UpdateTrafficMarkingPolicyAttributeOutput = types::UpdateTrafficMarkingPolicyAttributeResponse;
+impl Client {
+    /// Waits until the traffic marking policy is Active (after it is created or modified, or after its traffic classification rules change).
+    ///
+    /// Polls `ListTrafficMarkingPolicies` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_traffic_marking_policy_active(
+        &self,
+        traffic_marking_policy_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let traffic_marking_policy_id: String = traffic_marking_policy_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TrafficMarkingPolicyId", format!("{}", traffic_marking_policy_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TrafficMarkingPolicyActive (ListTrafficMarkingPolicies)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["TrafficMarkingPolicyStatus"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let traffic_marking_policy_id = traffic_marking_policy_id.clone();
+                async move {
+                    let request: Result<types::ListTrafficMarkingPoliciesRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TrafficMarkingPolicyId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", traffic_marking_policy_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_traffic_marking_policies_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until ListTrafficMarkingPolicies no longer returns the traffic marking policy.
+    ///
+    /// Polls `ListTrafficMarkingPolicies` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_traffic_marking_policy_deleted(
+        &self,
+        traffic_marking_policy_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let traffic_marking_policy_id: String = traffic_marking_policy_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TrafficMarkingPolicyId", format!("{}", traffic_marking_policy_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TrafficMarkingPolicyDeleted (ListTrafficMarkingPolicies)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let traffic_marking_policy_id = traffic_marking_policy_id.clone();
+                async move {
+                    let request: Result<types::ListTrafficMarkingPoliciesRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TrafficMarkingPolicyId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", traffic_marking_policy_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_traffic_marking_policies_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::TrafficMatchRule {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "AddressFamily", &self.address_family, out);
+        crate::wire::field(name, "DstCidr", &self.dst_cidr, out);
+        crate::wire::field(name, "DstPortRange", &self.dst_port_range, out);
+        crate::wire::field(name, "MatchDscp", &self.match_dscp, out);
+        crate::wire::field(name, "Protocol", &self.protocol, out);
+        crate::wire::field(name, "SrcCidr", &self.src_cidr, out);
+        crate::wire::field(name, "SrcPortRange", &self.src_port_range, out);
+        crate::wire::field(
+            name,
+            "TrafficMatchRuleDescription",
+            &self.traffic_match_rule_description,
+            out,
+        );
+        crate::wire::field(
+            name,
+            "TrafficMatchRuleName",
+            &self.traffic_match_rule_name,
+            out,
+        );
+    }
+}
+impl crate::wire::ToParams for types::TraficMatchRule {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "DstCidr", &self.dst_cidr, out);
+        crate::wire::field(name, "DstPortRange", &self.dst_port_range, out);
+        crate::wire::field(name, "MatchDscp", &self.match_dscp, out);
+        crate::wire::field(name, "Protocol", &self.protocol, out);
+        crate::wire::field(name, "SrcCidr", &self.src_cidr, out);
+        crate::wire::field(name, "SrcPortRange", &self.src_port_range, out);
+        crate::wire::field(
+            name,
+            "TrafficMatchRuleDescription",
+            &self.traffic_match_rule_description,
+            out,
+        );
+        crate::wire::field(
+            name,
+            "TrafficMatchRuleName",
+            &self.traffic_match_rule_name,
+            out,
+        );
     }
 }

@@ -233,6 +233,8 @@ impl<'a> CreateTransitRouterCidr<'a> {
         Ok(params)
     }
 }
+/// What `CreateTransitRouterCidr` answers.
+pub type CreateTransitRouterCidrOutput = types::CreateTransitRouterCidrResponse;
 impl Client {
     /// Deletes a CIDR block from a transit router.
     /// `DeleteTransitRouterCidr`.
@@ -418,6 +420,8 @@ impl<'a> DeleteTransitRouterCidr<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTransitRouterCidr` answers.
+pub type DeleteTransitRouterCidrOutput = types::DeleteTransitRouterCidrResponse;
 impl Client {
     /// Queries the CIDR blocks of a transit router.
     /// `ListTransitRouterCidr`.
@@ -588,6 +592,8 @@ impl<'a> ListTransitRouterCidr<'a> {
         Ok(params)
     }
 }
+/// What `ListTransitRouterCidr` answers.
+pub type ListTransitRouterCidrOutput = types::ListTransitRouterCidrResponse;
 impl Client {
     /// Queries the allocation details of a CIDR block.
     /// `ListTransitRouterCidrAllocation`.
@@ -868,6 +874,8 @@ impl crate::pagination::PageRequest for ListTransitRouterCidrAllocation<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterCidrAllocation` answers.
+pub type ListTransitRouterCidrAllocationOutput = types::ListTransitRouterCidrAllocationResponse;
 impl Client {
     /// You can call the ModifyTransitRouterCidr operation to modify a CIDR block of a transit router.
     /// `ModifyTransitRouterCidr`.
@@ -1112,3 +1120,5 @@ impl<'a> ModifyTransitRouterCidr<'a> {
         Ok(params)
     }
 }
+/// What `ModifyTransitRouterCidr` answers.
+pub type ModifyTransitRouterCidrOutput = types::ModifyTransitRouterCidrResponse;

@@ -110,6 +110,8 @@ impl<'a> CheckTransitRouterService<'a> {
         Ok(params)
     }
 }
+/// What `CheckTransitRouterService` answers.
+pub type CheckTransitRouterServiceOutput = types::CheckTransitRouterServiceResponse;
 impl Client {
     /// You can call the CreateTransitRouter operation to create an Enterprise Edition transit router instance.
     /// `CreateTransitRouter`.
@@ -385,6 +387,8 @@ impl<'a> CreateTransitRouter<'a> {
         Ok(params)
     }
 }
+/// What `CreateTransitRouter` answers.
+pub type CreateTransitRouterOutput = types::CreateTransitRouterResponse;
 impl Client {
     /// Deletes a transit router.
     /// `DeleteTransitRouter`.
@@ -567,6 +571,8 @@ impl<'a> DeleteTransitRouter<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTransitRouter` answers.
+pub type DeleteTransitRouterOutput = types::DeleteTransitRouterResponse;
 impl Client {
     /// Queries the zones that are available for an Enterprise Edition transit router in a specified region.
     /// `ListTransitRouterAvailableResource`.
@@ -709,6 +715,8 @@ impl<'a> ListTransitRouterAvailableResource<'a> {
         Ok(params)
     }
 }
+/// What `ListTransitRouterAvailableResource` answers.
+pub type ListTransitRouterAvailableResourceOutput = types::ListTransitRouterAvailableResourceResponse;
 impl Client {
     /// You can call the ListTransitRouters operation to query information about transit routers in a Cloud Enterprise Network (CEN) instance, such as the instance type, status, instance ID, and whether the multicast feature is enabled.
     /// `ListTransitRouters`.
@@ -975,6 +983,8 @@ impl crate::pagination::PageRequest for ListTransitRouters<'_> {
         let _ = token;
     }
 }
+/// What `ListTransitRouters` answers.
+pub type ListTransitRoutersOutput = types::ListTransitRoutersResponse;
 impl Client {
     /// Activates the transit router feature.
     /// `OpenTransitRouterService`.
@@ -1084,6 +1094,8 @@ impl<'a> OpenTransitRouterService<'a> {
         Ok(params)
     }
 }
+/// What `OpenTransitRouterService` answers.
+pub type OpenTransitRouterServiceOutput = types::OpenTransitRouterServiceResponse;
 impl Client {
     /// You can call the UpdateTransitRouter operation to modify the name and description of a TransitRouter instance.
     /// `UpdateTransitRouter`.
@@ -1277,5 +1289,123 @@ impl<'a> UpdateTransitRouter<'a> {
         crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
         crate::wire::write("TransitRouterName", &self.transit_router_name, &mut params);
         Ok(params)
+    }
+}
+/// What `UpdateTransitRouter` answers.
+pub type UpdateTransitRouterOutput = types::UpdateTransitRouterResponse;
+impl Client {
+    /// Waits until the transit router is Active (after it is created or modified).
+    ///
+    /// Polls `ListTransitRouters` until its status is Active. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_active(
+        &self,
+        transit_router_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_id: String = transit_router_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterId", format!("{}", transit_router_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterActive (ListTransitRouters)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Active"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_id = transit_router_id.clone();
+                async move {
+                    let request: Result<types::ListTransitRoutersRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterId".to_owned(),
+                                    serde_json::Value::String(format!("{}", transit_router_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_routers_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until ListTransitRouters no longer returns the transit router.
+    ///
+    /// Polls `ListTransitRouters` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_deleted(
+        &self,
+        transit_router_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_id: String = transit_router_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterId", format!("{}", transit_router_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterDeleted (ListTransitRouters)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_id = transit_router_id.clone();
+                async move {
+                    let request: Result<types::ListTransitRoutersRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterId".to_owned(),
+                                    serde_json::Value::String(format!("{}", transit_router_id)),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_routers_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::ListTransitRoutersRequestStatus {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::ListTransitRoutersRequestType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -291,6 +291,8 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
         Ok(params)
     }
 }
+/// What `CreateTransitRouterVbrAttachment` answers.
+pub type CreateTransitRouterVbrAttachmentOutput = types::CreateTransitRouterVbrAttachmentResponse;
 impl Client {
     /// Deletes a virtual border router (VBR) connection for an Enterprise Edition transit router.
     /// `DeleteTransitRouterVbrAttachment`.
@@ -480,6 +482,8 @@ impl<'a> DeleteTransitRouterVbrAttachment<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTransitRouterVbrAttachment` answers.
+pub type DeleteTransitRouterVbrAttachmentOutput = types::DeleteTransitRouterVbrAttachmentResponse;
 impl Client {
     /// Queries information about virtual border router (VBR) connections for an Enterprise Edition transit router. The returned information includes the total number of connections, connection status, connection ID, and the payer for the network instance.
     /// `ListTransitRouterVbrAttachments`.
@@ -697,6 +701,8 @@ impl crate::pagination::PageRequest for ListTransitRouterVbrAttachments<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterVbrAttachments` answers.
+pub type ListTransitRouterVbrAttachmentsOutput = types::ListTransitRouterVbrAttachmentsResponse;
 impl Client {
     /// Modifies the name, description, and automatic route advertising setting for a virtual border router (VBR) connection on an Enterprise Edition transit router.
     /// `UpdateTransitRouterVbrAttachmentAttribute`.
@@ -920,5 +926,123 @@ impl<'a> UpdateTransitRouterVbrAttachmentAttribute<'a> {
             &mut params,
         );
         Ok(params)
+    }
+}
+/// What `UpdateTransitRouterVbrAttachmentAttribute` answers.
+pub type UpdateTransitRouterVbrAttachmentAttributeOutput = types::UpdateTransitRouterVbrAttachmentAttributeResponse;
+impl Client {
+    /// Waits until the VBR connection is Attached (after it is created or modified).
+    ///
+    /// Polls `ListTransitRouterVbrAttachments` until its status is Attached. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_vbr_attachment_attached(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterVbrAttachmentAttached (ListTransitRouterVbrAttachments)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Attached"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterVbrAttachmentsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_vbr_attachments_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until ListTransitRouterVbrAttachments no longer returns the VBR connection.
+    ///
+    /// Polls `ListTransitRouterVbrAttachments` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_vbr_attachment_deleted(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterVbrAttachmentDeleted (ListTransitRouterVbrAttachments)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterVbrAttachmentsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_vbr_attachments_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
     }
 }

@@ -420,6 +420,8 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
         Ok(params)
     }
 }
+/// What `CreateTransitRouterVpcAttachment` answers.
+pub type CreateTransitRouterVpcAttachmentOutput = types::CreateTransitRouterVpcAttachmentResponse;
 impl Client {
     /// Deletes a virtual private cloud (VPC) connection from an Enterprise Edition transit router.
     /// `DeleteTransitRouterVpcAttachment`.
@@ -629,6 +631,8 @@ impl<'a> DeleteTransitRouterVpcAttachment<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTransitRouterVpcAttachment` answers.
+pub type DeleteTransitRouterVpcAttachmentOutput = types::DeleteTransitRouterVpcAttachmentResponse;
 impl Client {
     /// Queries details about virtual private cloud (VPC) connections on an Enterprise Edition transit router, including the connection status, billing method, and zone, as well as the vSwitches and elastic network interfaces (ENIs) of the connected VPC.
     /// `ListTransitRouterVpcAttachments`.
@@ -899,6 +903,8 @@ impl crate::pagination::PageRequest for ListTransitRouterVpcAttachments<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterVpcAttachments` answers.
+pub type ListTransitRouterVpcAttachmentsOutput = types::ListTransitRouterVpcAttachmentsResponse;
 impl Client {
     /// Modifies the name and description of a VPC connection on an Enterprise Edition transit router and to control automatic route advertising to the VPC.
     /// `UpdateTransitRouterVpcAttachmentAttribute`.
@@ -1165,6 +1171,8 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
         Ok(params)
     }
 }
+/// What `UpdateTransitRouterVpcAttachmentAttribute` answers.
+pub type UpdateTransitRouterVpcAttachmentAttributeOutput = types::UpdateTransitRouterVpcAttachmentAttributeResponse;
 impl Client {
     /// Modifies the zones and vSwitches that are associated with a virtual private cloud (VPC) connection.
     /// `UpdateTransitRouterVpcAttachmentZones`.
@@ -1379,5 +1387,140 @@ impl<'a> UpdateTransitRouterVpcAttachmentZones<'a> {
             &mut params,
         );
         Ok(params)
+    }
+}
+/// What `UpdateTransitRouterVpcAttachmentZones` answers.
+pub type UpdateTransitRouterVpcAttachmentZonesOutput = types::UpdateTransitRouterVpcAttachmentZonesResponse;
+impl Client {
+    /// Waits until the VPC connection is Attached (after it is created or modified).
+    ///
+    /// Polls `ListTransitRouterVpcAttachments` until its status is Attached. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_vpc_attachment_attached(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterVpcAttachmentAttached (ListTransitRouterVpcAttachments)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Attached"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterVpcAttachmentsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_vpc_attachments_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until ListTransitRouterVpcAttachments no longer returns the VPC connection.
+    ///
+    /// Polls `ListTransitRouterVpcAttachments` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_vpc_attachment_deleted(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterVpcAttachmentDeleted (ListTransitRouterVpcAttachments)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterVpcAttachmentsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_vpc_attachments_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::AddZoneMapping {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "VSwitchId", &self.v_switch_id, out);
+        crate::wire::field(name, "ZoneId", &self.zone_id, out);
+    }
+}
+impl crate::wire::ToParams for types::ZoneMapping {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "VSwitchId", &self.v_switch_id, out);
+        crate::wire::field(name, "ZoneId", &self.zone_id, out);
+    }
+}
+impl crate::wire::ToParams for types::ListTransitRouterVpcAttachmentsRequestStatus {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -316,6 +316,8 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
         Ok(params)
     }
 }
+/// What `CreateTransitRouterVpnAttachment` answers.
+pub type CreateTransitRouterVpnAttachmentOutput = types::CreateTransitRouterVpnAttachmentResponse;
 impl Client {
     /// Deletes a VPN connection.
     /// `DeleteTransitRouterVpnAttachment`.
@@ -498,6 +500,8 @@ impl<'a> DeleteTransitRouterVpnAttachment<'a> {
         Ok(params)
     }
 }
+/// What `DeleteTransitRouterVpnAttachment` answers.
+pub type DeleteTransitRouterVpnAttachmentOutput = types::DeleteTransitRouterVpnAttachmentResponse;
 impl Client {
     /// You can call the ListTransitRouterVpnAttachments operation to query information about VPN connections, such as their status, IPsec-VPN connection ID, and billing method.
     /// `ListTransitRouterVpnAttachments`.
@@ -720,6 +724,8 @@ impl crate::pagination::PageRequest for ListTransitRouterVpnAttachments<'_> {
         self.next_token = token;
     }
 }
+/// What `ListTransitRouterVpnAttachments` answers.
+pub type ListTransitRouterVpnAttachmentsOutput = types::ListTransitRouterVpnAttachmentsResponse;
 impl Client {
     /// Modifies the attributes of a VPN connection attached to an Enterprise Edition Transit Router. You can modify the connection\\"s name, description, and automatic route publishing setting.
     /// `UpdateTransitRouterVpnAttachmentAttribute`.
@@ -939,5 +945,128 @@ impl<'a> UpdateTransitRouterVpnAttachmentAttribute<'a> {
             &mut params,
         );
         Ok(params)
+    }
+}
+/// What `UpdateTransitRouterVpnAttachmentAttribute` answers.
+pub type UpdateTransitRouterVpnAttachmentAttributeOutput = types::UpdateTransitRouterVpnAttachmentAttributeResponse;
+impl Client {
+    /// Waits until the VPN connection is Attached (after it is created or modified).
+    ///
+    /// Polls `ListTransitRouterVpnAttachments` until its status is Attached. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_vpn_attachment_attached(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterVpnAttachmentAttached (ListTransitRouterVpnAttachments)",
+            matches,
+            crate::waiter::Condition::Status {
+                path: &["Status"],
+                success: &["Attached"],
+                failure: &[],
+            },
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterVpnAttachmentsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_vpn_attachments_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until ListTransitRouterVpnAttachments no longer returns the VPN connection.
+    ///
+    /// Polls `ListTransitRouterVpnAttachments` until the resource is no longer listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_transit_router_vpn_attachment_deleted(
+        &self,
+        transit_router_attachment_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let transit_router_attachment_id: String = transit_router_attachment_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("TransitRouterAttachmentId", format!("{}", transit_router_attachment_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "TransitRouterVpnAttachmentDeleted (ListTransitRouterVpnAttachments)",
+            matches,
+            crate::waiter::Condition::Gone,
+            move || {
+                let transit_router_attachment_id = transit_router_attachment_id.clone();
+                async move {
+                    let request: Result<
+                        types::ListTransitRouterVpnAttachmentsRequest,
+                        _,
+                    > = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "TransitRouterAttachmentId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", transit_router_attachment_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .list_transit_router_vpn_attachments_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl crate::wire::ToParams for types::VpnAttachmentZone {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        crate::wire::field(name, "ZoneId", &self.zone_id, out);
     }
 }

@@ -220,6 +220,8 @@ impl crate::pagination::PageRequest for DescribeGrantRulesToCen<'_> {
         let _ = token;
     }
 }
+/// What `DescribeGrantRulesToCen` answers.
+pub type DescribeGrantRulesToCenOutput = types::DescribeGrantRulesToCenResponse;
 impl Client {
     /// Authorizes a CEN instance of another account to attach a network instance.
     /// `GrantInstanceToCen`.
@@ -433,6 +435,8 @@ impl<'a> GrantInstanceToCen<'a> {
         Ok(params)
     }
 }
+/// What `GrantInstanceToCen` answers.
+pub type GrantInstanceToCenOutput = types::GrantInstanceToCenResponse;
 impl Client {
     /// Revokes a CEN instance's authorization to attach a network instance.
     /// `RevokeInstanceFromCen`.
@@ -639,5 +643,17 @@ impl<'a> RevokeInstanceFromCen<'a> {
         );
         crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
         Ok(params)
+    }
+}
+/// What `RevokeInstanceFromCen` answers.
+pub type RevokeInstanceFromCenOutput = types::RevokeInstanceFromCenResponse;
+impl crate::wire::ToParams for types::GrantInstanceToCenRequestInstanceType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
+    }
+}
+impl crate::wire::ToParams for types::InstanceType {
+    fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
+        out.push(name.clone(), self.to_string());
     }
 }

@@ -14,7 +14,7 @@
 pub mod raw;
 /// The request and response types, shared with the server stubs through `cen-types`.
 pub use cen_types::vpc as types;
-/// The builders of the `grants` operations.
+/// The builders, outputs and waiters of the `grants` operations.
 mod grants;
 pub use grants::*;
 /// The `Vpc` API (version `2016-04-28`): one method per operation, each returning a builder whose `send()` answers the operation's output or [`crate::Error`].
@@ -27,7 +27,7 @@ impl Client {
         Self { raw }
     }
     /// progenitor's client underneath: every operation with the typed request as one
-    /// value (`.body(request)`), and the `*_pages` streams.
+    /// value (`.create_cen(&request)`), and the `*_pages` streams.
     pub fn raw(&self) -> &raw::Client {
         &self.raw
     }
@@ -48,22 +48,7 @@ impl Client {
             .await
     }
 }
-/// What `DescribeGrantRulesToCen` answers.
-pub type DescribeGrantRulesToCenOutput = types::DescribeGrantRulesToCenResponse;
-/// What `GrantInstanceToCen` answers.
-pub type GrantInstanceToCenOutput = types::GrantInstanceToCenResponse;
-/// What `RevokeInstanceFromCen` answers.
-pub type RevokeInstanceFromCenOutput = types::RevokeInstanceFromCenResponse;
+/// How the types that several families share are written as wire parameters.
 mod wire {
     use super::types;
-    impl crate::wire::ToParams for types::GrantInstanceToCenRequestInstanceType {
-        fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-            out.push(name.clone(), self.to_string());
-        }
-    }
-    impl crate::wire::ToParams for types::InstanceType {
-        fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-            out.push(name.clone(), self.to_string());
-        }
-    }
 }
