@@ -33,6 +33,13 @@ pub fn generate(products: &[Product], header: &str) -> Result<GeneratedFile, Err
     )
 }
 
+fn documented_error(e: &crate::spec::DocumentedError) -> TokenStream {
+    let status = proc_macro2::Literal::u16_unsuffixed(e.status);
+    let code = &e.code;
+    let message = &e.message;
+    quote!(DocumentedError { status: #status, code: #code, message: #message })
+}
+
 fn product_meta(product: &Product) -> TokenStream {
     let ident = format_ident!("{}", product.static_name());
     let doc = format!(
@@ -43,6 +50,7 @@ fn product_meta(product: &Product) -> TokenStream {
     let version = &product.version;
     let endpoint = &product.endpoint;
     let operations = product.operations.iter().map(operation_meta);
+    let common_errors = product.common_errors.iter().map(documented_error);
     quote! {
         #[doc = #doc]
         pub static #ident: ProductMeta = ProductMeta {
@@ -50,6 +58,7 @@ fn product_meta(product: &Product) -> TokenStream {
             version: #version,
             endpoint: #endpoint,
             operations: &[#(#operations),*],
+            common_errors: &[#(#common_errors),*],
         };
     }
 }
@@ -72,12 +81,7 @@ fn operation_meta(op: &Operation) -> TokenStream {
         }
         None => quote!(None),
     };
-    let errors = op.errors.iter().map(|e| {
-        let status = proc_macro2::Literal::u16_unsuffixed(e.status);
-        let code = &e.code;
-        let message = &e.message;
-        quote!(DocumentedError { status: #status, code: #code, message: #message })
-    });
+    let errors = op.errors.iter().map(documented_error);
     quote! {
         OperationMeta {
             action: #action,

@@ -11,7 +11,7 @@ use quote::{format_ident, quote};
 use crate::families::module_name;
 use crate::rust::{Case, format_file, header, sanitize};
 use crate::shape::{Field, Walker, fields_tokens};
-use crate::spec::{BodySchema, Operation, Product};
+use crate::spec::{BodySchema, DocumentedError, Operation, Product};
 use crate::{Error, GeneratedFile, SERVER_GENERATED_DIR};
 
 /// Every file of `crates/cen-server/src/generated/`.
@@ -70,7 +70,7 @@ fn generate_product(product: &Product) -> Result<Vec<GeneratedFile>, Error> {
     let mut methods = Vec::new();
     let mut arms = Vec::new();
     let mut request_arms = Vec::new();
-    let mut statics: BTreeMap<String, (Vec<TokenStream>, Vec<TokenStream>)> = BTreeMap::new();
+    let mut statics: BTreeMap<String, FamilyItems> = BTreeMap::new();
     for op in &product.operations {
         let walker = Walker::new(&product.document, &op.errors);
         let method = format_ident!("{}", sanitize(&op.action, Case::Snake));
@@ -94,7 +94,11 @@ fn generate_product(product: &Product) -> Result<Vec<GeneratedFile>, Error> {
         arms.push(quote! {
             #action => {
                 let request: types::#request = decode::decode_request(requests::#constant, &params)?;
-                let response = self.0.#method(ctx, request).await?;
+                let response = self
+                    .0
+                    .#method(ctx, request)
+                    .await
+                    .map_err(|e| crate::catalogue::checked(&cen_types::operations::#meta, #action, e))?;
                 decode::encode_response(responses::#constant, &response)
             }
         });
@@ -102,7 +106,9 @@ fn generate_product(product: &Product) -> Result<Vec<GeneratedFile>, Error> {
         let response_fields = fields_tokens(&body_fields(product, &walker, op, &op.response)?);
         let request_doc = format!(" The parameters of `{action}`.");
         let response_doc = format!(" The response of `{action}`.");
-        let (requests, responses) = statics.entry(module_name(&op.family)).or_default();
+        let family = statics.entry(module_name(&op.family)).or_default();
+        family.errors.push(error_catalogue(op));
+        let (requests, responses) = (&mut family.requests, &mut family.responses);
         requests.push(quote! {
             #[doc = #request_doc]
             pub static #constant: &[Field] = #request_fields;
@@ -120,6 +126,11 @@ fn generate_product(product: &Product) -> Result<Vec<GeneratedFile>, Error> {
         product.name, product.version
     );
     let family_idents: Vec<_> = statics.keys().map(|f| format_ident!("{f}")).collect();
+    let common = error_module(
+        "common",
+        " The product-wide error table (`x-acs-common-errors`): codes any operation may answer.",
+        &product.common_errors,
+    );
     let family_modules = family_idents.iter().map(|f| {
         let doc = format!(" The shapes of the `{f}` family.");
         quote! {
@@ -193,6 +204,15 @@ fn generate_product(product: &Product) -> Result<Vec<GeneratedFile>, Error> {
         pub mod responses {
             #(pub use super::#family_idents::responses::*;)*
         }
+
+        /// The documented errors of each operation, from its `x-acs-errors`: one module per
+        /// operation (`errors::create_cen`) with a constructor per code carrying the documented
+        /// HTTP status, code and message. An implementation answers with these; the service
+        /// refuses to pass on a code the operation does not document ([`crate::catalogue`]).
+        pub mod errors {
+            #(pub use super::#family_idents::errors::*;)*
+            #common
+        }
     };
     let head = header(&[&product.source]);
     let module = product.module_name();
@@ -201,9 +221,15 @@ fn generate_product(product: &Product) -> Result<Vec<GeneratedFile>, Error> {
         &head,
         tokens,
     )?];
-    for (family, (requests, responses)) in &statics {
+    for (family, items) in &statics {
+        let (requests, responses, errors) = (&items.requests, &items.responses, &items.errors);
         let tokens = quote! {
-            //! The wire shapes of the family's requests and responses.
+            //! The wire shapes and documented errors of the family's operations.
+
+            /// The documented errors of each operation.
+            pub mod errors {
+                #(#errors)*
+            }
 
             /// The wire shape of each operation's parameters.
             pub mod requests {
@@ -228,6 +254,57 @@ fn generate_product(product: &Product) -> Result<Vec<GeneratedFile>, Error> {
         )?);
     }
     Ok(files)
+}
+
+/// What one family's file holds.
+#[derive(Default)]
+struct FamilyItems {
+    requests: Vec<TokenStream>,
+    responses: Vec<TokenStream>,
+    errors: Vec<TokenStream>,
+}
+
+/// `pub mod {operation} { pub fn {code}() -> ApiError .. }` for one operation.
+fn error_catalogue(op: &Operation) -> TokenStream {
+    error_module(
+        &sanitize(&op.action, Case::Snake),
+        &format!(" The documented errors of `{}`.", op.action),
+        &op.errors,
+    )
+}
+
+/// A module with one constructor per documented error.
+fn error_module(module: &str, doc: &str, errors: &[DocumentedError]) -> TokenStream {
+    let module = format_ident!("{module}");
+    let mut used = std::collections::BTreeSet::new();
+    let constructors = errors.iter().map(|e| {
+        let mut name = sanitize(&e.code, Case::Snake);
+        // Alibaba documents some codes twice in different case (`Throttling.User`,
+        // `Throttling.user`); the second one gets a suffix.
+        while !used.insert(name.clone()) {
+            name.push_str("_alt");
+        }
+        let name = format_ident!("{name}");
+        let (status, code, message) = (e.status, &e.code, &e.message);
+        let doc = format!(
+            " {status} `{code}`{}{}",
+            if message.is_empty() { "" } else { ": " },
+            message
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn #name() -> ApiError {
+                ApiError::new(#status, #code, #message)
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        pub mod #module {
+            use acs_rpc::error::ApiError;
+            #(#constructors)*
+        }
+    }
 }
 
 /// The doc lines of a trait method: the summary, the async note, and the documented errors.

@@ -38,6 +38,8 @@ pub struct Product {
     pub operations: Vec<Operation>,
     /// `x-acs-waiters`, sorted by name.
     pub waiters: Vec<crate::waiter::Waiter>,
+    /// `x-acs-common-errors`: the product-wide error table, codes any operation may answer.
+    pub common_errors: Vec<DocumentedError>,
     /// The parsed document, for generators that need more than the model.
     pub document: OpenAPI,
 }
@@ -347,6 +349,12 @@ pub fn validate(
     };
     let header = v.header();
     let error_schema = v.shared_error_schema();
+    let common_errors = v
+        .error_list(
+            "x-acs-common-errors",
+            document.extensions.get("x-acs-common-errors"),
+        )
+        .unwrap_or_default();
     let mut operations = Vec::new();
     for (path, item) in &document.paths.paths {
         v.op = Some(path.trim_start_matches('/').to_owned());
@@ -374,6 +382,7 @@ pub fn validate(
                 error_schema,
                 operations,
                 waiters,
+                common_errors,
                 document,
             })
         }
@@ -879,12 +888,18 @@ impl<'a> Validator<'a> {
     }
 
     fn errors(&mut self, op: &openapiv3::Operation) -> Option<Vec<DocumentedError>> {
-        let list = match op.extensions.get("x-acs-errors") {
+        self.error_list("x-acs-errors", op.extensions.get("x-acs-errors"))
+    }
+
+    /// A list of `{status, code, message}` (with the optional `observed` and `inferred`
+    /// markers), under the extension `key`.
+    fn error_list(&mut self, key: &str, value: Option<&Value>) -> Option<Vec<DocumentedError>> {
+        let list = match value {
             None => return Some(Vec::new()),
             Some(Value::Array(list)) => list,
             Some(other) => {
                 self.problem(format!(
-                    "`x-acs-errors` must be a list of `{{status, code, message}}`, found `{other}`."
+                    "`{key}` must be a list of `{{status, code, message}}`, found `{other}`."
                 ));
                 return None;
             }
@@ -899,6 +914,17 @@ impl<'a> Validator<'a> {
                 .filter(|s| (100..=599).contains(s));
             let code = entry.get("code").and_then(Value::as_str);
             let message = entry.get("message").and_then(Value::as_str);
+            let markers_ok = entry.get("observed").is_none_or(Value::is_boolean)
+                && entry
+                    .get("inferred")
+                    .is_none_or(|v| v.as_str().is_some_and(|s| !s.is_empty()));
+            if !markers_ok {
+                ok = false;
+                self.problem(format!(
+                    "`{key}[{i}]`: `observed` is `true` or `false`, and `inferred` a sentence saying which documented operation the code is inferred from, found `{entry}`."
+                ));
+                continue;
+            }
             match (status, code, message) {
                 (Some(status), Some(code), Some(message)) if !code.is_empty() => {
                     out.push(DocumentedError {
@@ -910,7 +936,7 @@ impl<'a> Validator<'a> {
                 _ => {
                     ok = false;
                     self.problem(format!(
-                        "`x-acs-errors[{i}]` must have `status` (an HTTP status code), `code` and `message` (strings), found `{entry}`."
+                        "`{key}[{i}]` must have `status` (an HTTP status code), `code` and `message` (strings), found `{entry}`."
                     ));
                 }
             }

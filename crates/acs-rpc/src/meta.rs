@@ -52,6 +52,8 @@ pub struct ProductMeta {
     pub endpoint: &'static str,
     /// Every operation of the product.
     pub operations: &'static [OperationMeta],
+    /// The product-wide error table: codes any operation may answer.
+    pub common_errors: &'static [DocumentedError],
 }
 
 impl ProductMeta {
@@ -67,6 +69,13 @@ impl ProductMeta {
 
     pub fn operation(&self, action: &str) -> Option<&OperationMeta> {
         self.operations.iter().find(|op| op.action == action)
+    }
+
+    /// How `action` documents `code`: its own error table first, then the product-wide one.
+    pub fn documented_error(&self, action: &str, code: &str) -> Option<&DocumentedError> {
+        self.operation(action)
+            .and_then(|op| op.error(code))
+            .or_else(|| self.common_errors.iter().find(|e| e.code == code))
     }
 }
 
@@ -99,6 +108,7 @@ mod tests {
                 message: "Specified filter key is not found.",
             }],
         }],
+        common_errors: &[],
     };
 
     #[test]

@@ -5,6 +5,7 @@
 //! implement [`service::ProductService`] and never see a protocol parameter.
 
 pub mod auth;
+pub mod catalogue;
 pub mod context;
 pub mod coverage;
 pub mod decode;

@@ -29,6 +29,7 @@ static ECS: ProductMeta = ProductMeta {
         pagination: None,
         errors: &[],
     }],
+    common_errors: &[],
 };
 
 /// The ECS "Request signatures" example from PROTOCOL.md, as literal wire text.

@@ -49,6 +49,7 @@ pub static CBN: ProductMeta = ProductMeta {
         op("NotAnObject"),
         op("DescribeGrantRulesToCen"),
     ],
+    common_errors: &[],
 };
 
 pub static VPC: ProductMeta = ProductMeta {
@@ -60,6 +61,7 @@ pub static VPC: ProductMeta = ProductMeta {
         op("GrantInstanceToCen"),
         op("DescribeGrantRulesToCen"),
     ],
+    common_errors: &[],
 };
 
 /// A product that echoes what it was given, fails, panics or returns canned lists on request.

@@ -569,6 +569,16 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "Operation.Blocking",
                     message: "Operation blocking, try again later.",
                 },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTagKey",
+                    message: "The tag keys are not valid.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "DuplicatedParam.TagKey",
+                    message: "The parameter TagKey is duplicated.",
+                },
             ],
         },
         OperationMeta {
@@ -621,6 +631,21 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "InvalidStatus.Resource",
                     message: "The status of the specified resource is invalid. The resource cannot be renewed.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTagKey",
+                    message: "The tag keys are not valid.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTagValue",
+                    message: "The tag values are not valid.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "DuplicatedParam.TagKey",
+                    message: "The parameter TagKey is duplicated.",
                 },
             ],
         },
@@ -2554,6 +2579,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 500,
                     code: "Operation.Blocking",
                     message: "Operation blocking, try again later.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidOperation.BwpInstanceStatus",
+                    message: "The CBN bandwidth package is not in a valid state for the operation.",
                 },
             ],
         },
@@ -6976,7 +7006,7 @@ pub static CBN: ProductMeta = ProductMeta {
                     message: "",
                 },
                 DocumentedError {
-                    status: 403,
+                    status: 400,
                     code: "InvalidOperation.BwpInstanceStatus",
                     message: "The CBN bandwidth package is not in a valid state for the operation.",
                 },
@@ -7763,6 +7793,93 @@ pub static CBN: ProductMeta = ProductMeta {
             ],
         },
     ],
+    common_errors: &[
+        DocumentedError {
+            status: 400,
+            code: "IdempotenceParam.NotMatch",
+            message: "The parameter of idempotence is not match.",
+        },
+        DocumentedError {
+            status: 404,
+            code: "ParameterCenInstanceId",
+            message: "The specified CEN instance id does not exist.",
+        },
+        DocumentedError {
+            status: 409,
+            code: "InvalidOperation.CenInstanceStatus",
+            message: "The CEN instance is not in a valid state for the operation.",
+        },
+        DocumentedError {
+            status: 409,
+            code: "InvalidOperation.ChildInstanceStatus",
+            message: "The child-instance is not in a valid state for the operation.",
+        },
+        DocumentedError {
+            status: 404,
+            code: "ParameterInstanceId",
+            message: "The specified instance id does not exist.",
+        },
+        DocumentedError {
+            status: 404,
+            code: "ParameterError",
+            message: "The parameter is error.",
+        },
+        DocumentedError {
+            status: 404,
+            code: "ParameterBwpInstanceId",
+            message: "The specified bandwidth package instance id does not exist.",
+        },
+        DocumentedError {
+            status: 409,
+            code: "InvalidOperation.ChildInstanceAlreadyAttached",
+            message: "Operation is invalid because the child-instance has already been attached to another CEN.",
+        },
+        DocumentedError {
+            status: 409,
+            code: "Forbbiden.AttachChildInstanceAcrossUid",
+            message: "Operation is invalid because the child-instance is not authorized to CEN.",
+        },
+        DocumentedError {
+            status: 409,
+            code: "InvalidOperation.AttachedChildInstanceExist",
+            message: "Operation is invalid because the child-instance have not been detached.",
+        },
+        DocumentedError {
+            status: 409,
+            code: "InvalidOperation.BwpForGeoSpanAlreadyAssociated",
+            message: "Operation is invalid because a bandwidth package corresponding to the geographic span is already associated.",
+        },
+        DocumentedError {
+            status: 409,
+            code: "InvalidOperation.BwpForGeoSpanNotAssociated",
+            message: "Operation is invalid because a bandwidth package corresponding to the geographic span is not associated.",
+        },
+        DocumentedError {
+            status: 409,
+            code: "InvalidOperation.BwpBandwidthExceeded",
+            message: "Operation is invalid because the total bandwidth limit has exceeded that of the bandwidth package.",
+        },
+        DocumentedError {
+            status: 400,
+            code: "ParameterIllegal.RegionId",
+            message: "The parameter of region id is illegal.",
+        },
+        DocumentedError {
+            status: 400,
+            code: "ParameterIllegal.ChildInstanceRegionId",
+            message: "The parameter of child instance region id is illegal.",
+        },
+        DocumentedError {
+            status: 400,
+            code: "ParameterIllegal.ChildInstanceType",
+            message: "The parameter of child instance type is illegal.",
+        },
+        DocumentedError {
+            status: 409,
+            code: "InvalidOperation.VbrNotAttachedToCen",
+            message: "Operation is invalid because the VBR instance is not attached to the CEN instance.",
+        },
+    ],
 };
 /// `Vpc` version `2016-04-28`, from `spec/vpc`.
 pub static VPC: ProductMeta = ProductMeta {
@@ -7877,6 +7994,7 @@ pub static VPC: ProductMeta = ProductMeta {
             ],
         },
     ],
+    common_errors: &[],
 };
 /// Every product, sorted by name.
 pub static PRODUCTS: &[&ProductMeta] = &[&CBN, &VPC];

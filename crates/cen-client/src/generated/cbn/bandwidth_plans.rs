@@ -170,6 +170,9 @@ impl Client {
     /// - 500 `PayFor.AccountMoneyValidateError`
     /// - 500 `Operation.Blocking`
     /// - 400 `InvalidStatus.Resource`
+    /// - 400 `InvalidTagKey`
+    /// - 400 `InvalidTagValue`
+    /// - 400 `DuplicatedParam.TagKey`
     pub fn create_cen_bandwidth_package(&self) -> CreateCenBandwidthPackage<'_> {
         CreateCenBandwidthPackage {
             client: self,
@@ -1325,7 +1328,7 @@ impl Client {
     /// - 400 `Unauthorized`
     /// - 500 `Operation.Blocking`
     /// - 400 `InvalidOperation.CenBandwidthLimitsNotZero`
-    /// - 403 `InvalidOperation.BwpInstanceStatus`
+    /// - 400 `InvalidOperation.BwpInstanceStatus`
     /// - 409 `InvalidOperation.CenInstanceStatus`
     /// - 404 `ParameterBwpInstanceId`
     /// - 404 `ParameterCenInstanceId`

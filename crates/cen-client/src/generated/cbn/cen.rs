@@ -20,6 +20,8 @@ impl Client {
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
     /// - 500 `Operation.Blocking`
+    /// - 400 `InvalidTagKey`
+    /// - 400 `DuplicatedParam.TagKey`
     pub fn create_cen(&self) -> CreateCen<'_> {
         CreateCen {
             client: self,
@@ -209,6 +211,7 @@ impl Client {
     /// - 404 `ParameterCenInstanceId`
     /// - 409 `InvalidOperation.CenInstanceStatus`
     /// - 500 `Operation.Blocking`
+    /// - 400 `InvalidOperation.BwpInstanceStatus`
     pub fn delete_cen(&self) -> DeleteCen<'_> {
         DeleteCen {
             client: self,

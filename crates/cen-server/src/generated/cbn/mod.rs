@@ -266,6 +266,8 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
     /// - 500 `Operation.Blocking`
+    /// - 400 `InvalidTagKey`
+    /// - 400 `DuplicatedParam.TagKey`
     fn create_cen(
         &self,
         ctx: &RequestContext,
@@ -287,6 +289,9 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 500 `PayFor.AccountMoneyValidateError`
     /// - 500 `Operation.Blocking`
     /// - 400 `InvalidStatus.Resource`
+    /// - 400 `InvalidTagKey`
+    /// - 400 `InvalidTagValue`
+    /// - 400 `DuplicatedParam.TagKey`
     fn create_cen_bandwidth_package(
         &self,
         ctx: &RequestContext,
@@ -1034,6 +1039,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 404 `ParameterCenInstanceId`
     /// - 409 `InvalidOperation.CenInstanceStatus`
     /// - 500 `Operation.Blocking`
+    /// - 400 `InvalidOperation.BwpInstanceStatus`
     fn delete_cen(
         &self,
         ctx: &RequestContext,
@@ -3701,7 +3707,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `Unauthorized`
     /// - 500 `Operation.Blocking`
     /// - 400 `InvalidOperation.CenBandwidthLimitsNotZero`
-    /// - 403 `InvalidOperation.BwpInstanceStatus`
+    /// - 400 `InvalidOperation.BwpInstanceStatus`
     /// - 409 `InvalidOperation.CenInstanceStatus`
     /// - 404 `ParameterBwpInstanceId`
     /// - 404 `ParameterCenInstanceId`
@@ -4548,7 +4554,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::ACTIVE_FLOW_LOG,
                         &params,
                     )?;
-                    let response = self.0.active_flow_log(ctx, request).await?;
+                    let response = self
+                        .0
+                        .active_flow_log(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ActiveFlowLog",
+                            e,
+                        ))?;
                     decode::encode_response(responses::ACTIVE_FLOW_LOG, &response)
                 }
                 "AddTrafficMatchRuleToTrafficMarkingPolicy" => {
@@ -4559,7 +4573,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .add_traffic_match_rule_to_traffic_marking_policy(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "AddTrafficMatchRuleToTrafficMarkingPolicy",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::ADD_TRAFFIC_MATCH_RULE_TO_TRAFFIC_MARKING_POLICY,
                         &response,
@@ -4573,7 +4592,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .add_trafic_match_rule_to_traffic_marking_policy(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "AddTraficMatchRuleToTrafficMarkingPolicy",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::ADD_TRAFIC_MATCH_RULE_TO_TRAFFIC_MARKING_POLICY,
                         &response,
@@ -4587,7 +4611,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .associate_cen_bandwidth_package(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "AssociateCenBandwidthPackage",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::ASSOCIATE_CEN_BANDWIDTH_PACKAGE,
                         &response,
@@ -4604,7 +4633,12 @@ impl<T: Cbn> ProductService for Service<T> {
                             ctx,
                             request,
                         )
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "AssociateTransitRouterAttachmentWithRouteTable",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::ASSOCIATE_TRANSIT_ROUTER_ATTACHMENT_WITH_ROUTE_TABLE,
                         &response,
@@ -4618,7 +4652,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .associate_transit_router_multicast_domain(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "AssociateTransitRouterMulticastDomain",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::ASSOCIATE_TRANSIT_ROUTER_MULTICAST_DOMAIN,
                         &response,
@@ -4629,7 +4668,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::ATTACH_CEN_CHILD_INSTANCE,
                         &params,
                     )?;
-                    let response = self.0.attach_cen_child_instance(ctx, request).await?;
+                    let response = self
+                        .0
+                        .attach_cen_child_instance(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "AttachCenChildInstance",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::ATTACH_CEN_CHILD_INSTANCE,
                         &response,
@@ -4643,7 +4690,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .check_transit_router_service(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CheckTransitRouterService",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CHECK_TRANSIT_ROUTER_SERVICE,
                         &response,
@@ -4654,7 +4706,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::CREATE_CEN,
                         &params,
                     )?;
-                    let response = self.0.create_cen(ctx, request).await?;
+                    let response = self
+                        .0
+                        .create_cen(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateCen",
+                            e,
+                        ))?;
                     decode::encode_response(responses::CREATE_CEN, &response)
                 }
                 "CreateCenBandwidthPackage" => {
@@ -4665,7 +4725,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_cen_bandwidth_package(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateCenBandwidthPackage",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_CEN_BANDWIDTH_PACKAGE,
                         &response,
@@ -4682,7 +4747,12 @@ impl<T: Cbn> ProductService for Service<T> {
                             ctx,
                             request,
                         )
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateCenChildInstanceRouteEntryToAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_CEN_CHILD_INSTANCE_ROUTE_ENTRY_TO_ATTACHMENT,
                         &response,
@@ -4696,7 +4766,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_cen_child_instance_route_entry_to_cen(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateCenChildInstanceRouteEntryToCen",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_CEN_CHILD_INSTANCE_ROUTE_ENTRY_TO_CEN,
                         &response,
@@ -4710,7 +4785,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_cen_inter_region_traffic_qos_policy(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateCenInterRegionTrafficQosPolicy",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_CEN_INTER_REGION_TRAFFIC_QOS_POLICY,
                         &response,
@@ -4724,7 +4804,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_cen_inter_region_traffic_qos_queue(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateCenInterRegionTrafficQosQueue",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_CEN_INTER_REGION_TRAFFIC_QOS_QUEUE,
                         &response,
@@ -4735,7 +4820,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::CREATE_CEN_ROUTE_MAP,
                         &params,
                     )?;
-                    let response = self.0.create_cen_route_map(ctx, request).await?;
+                    let response = self
+                        .0
+                        .create_cen_route_map(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateCenRouteMap",
+                            e,
+                        ))?;
                     decode::encode_response(responses::CREATE_CEN_ROUTE_MAP, &response)
                 }
                 "CreateFlowlog" => {
@@ -4743,7 +4836,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::CREATE_FLOWLOG,
                         &params,
                     )?;
-                    let response = self.0.create_flowlog(ctx, request).await?;
+                    let response = self
+                        .0
+                        .create_flowlog(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateFlowlog",
+                            e,
+                        ))?;
                     decode::encode_response(responses::CREATE_FLOWLOG, &response)
                 }
                 "CreateTrafficMarkingPolicy" => {
@@ -4754,7 +4855,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_traffic_marking_policy(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTrafficMarkingPolicy",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_TRAFFIC_MARKING_POLICY,
                         &response,
@@ -4768,7 +4874,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_transit_route_table_aggregation(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTransitRouteTableAggregation",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_TRANSIT_ROUTE_TABLE_AGGREGATION,
                         &response,
@@ -4779,7 +4890,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::CREATE_TRANSIT_ROUTER,
                         &params,
                     )?;
-                    let response = self.0.create_transit_router(ctx, request).await?;
+                    let response = self
+                        .0
+                        .create_transit_router(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTransitRouter",
+                            e,
+                        ))?;
                     decode::encode_response(responses::CREATE_TRANSIT_ROUTER, &response)
                 }
                 "CreateTransitRouterCidr" => {
@@ -4790,7 +4909,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_transit_router_cidr(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTransitRouterCidr",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_TRANSIT_ROUTER_CIDR,
                         &response,
@@ -4804,7 +4928,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_transit_router_ecr_attachment(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTransitRouterEcrAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_TRANSIT_ROUTER_ECR_ATTACHMENT,
                         &response,
@@ -4818,7 +4947,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_transit_router_multicast_domain(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTransitRouterMulticastDomain",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_TRANSIT_ROUTER_MULTICAST_DOMAIN,
                         &response,
@@ -4832,7 +4966,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_transit_router_peer_attachment(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTransitRouterPeerAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_TRANSIT_ROUTER_PEER_ATTACHMENT,
                         &response,
@@ -4846,7 +4985,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_transit_router_prefix_list_association(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTransitRouterPrefixListAssociation",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_TRANSIT_ROUTER_PREFIX_LIST_ASSOCIATION,
                         &response,
@@ -4860,7 +5004,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_transit_router_route_entry(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTransitRouterRouteEntry",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_TRANSIT_ROUTER_ROUTE_ENTRY,
                         &response,
@@ -4874,7 +5023,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_transit_router_route_table(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTransitRouterRouteTable",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_TRANSIT_ROUTER_ROUTE_TABLE,
                         &response,
@@ -4888,7 +5042,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_transit_router_vbr_attachment(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTransitRouterVbrAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_TRANSIT_ROUTER_VBR_ATTACHMENT,
                         &response,
@@ -4902,7 +5061,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_transit_router_vpc_attachment(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTransitRouterVpcAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_TRANSIT_ROUTER_VPC_ATTACHMENT,
                         &response,
@@ -4916,7 +5080,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .create_transit_router_vpn_attachment(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "CreateTransitRouterVpnAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::CREATE_TRANSIT_ROUTER_VPN_ATTACHMENT,
                         &response,
@@ -4927,7 +5096,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::DEACTIVE_FLOW_LOG,
                         &params,
                     )?;
-                    let response = self.0.deactive_flow_log(ctx, request).await?;
+                    let response = self
+                        .0
+                        .deactive_flow_log(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeactiveFlowLog",
+                            e,
+                        ))?;
                     decode::encode_response(responses::DEACTIVE_FLOW_LOG, &response)
                 }
                 "DeleteCen" => {
@@ -4935,7 +5112,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::DELETE_CEN,
                         &params,
                     )?;
-                    let response = self.0.delete_cen(ctx, request).await?;
+                    let response = self
+                        .0
+                        .delete_cen(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteCen",
+                            e,
+                        ))?;
                     decode::encode_response(responses::DELETE_CEN, &response)
                 }
                 "DeleteCenBandwidthPackage" => {
@@ -4946,7 +5131,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_cen_bandwidth_package(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteCenBandwidthPackage",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_CEN_BANDWIDTH_PACKAGE,
                         &response,
@@ -4963,7 +5153,12 @@ impl<T: Cbn> ProductService for Service<T> {
                             ctx,
                             request,
                         )
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteCenChildInstanceRouteEntryToAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_CEN_CHILD_INSTANCE_ROUTE_ENTRY_TO_ATTACHMENT,
                         &response,
@@ -4977,7 +5172,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_cen_child_instance_route_entry_to_cen(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteCenChildInstanceRouteEntryToCen",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_CEN_CHILD_INSTANCE_ROUTE_ENTRY_TO_CEN,
                         &response,
@@ -4991,7 +5191,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_cen_inter_region_traffic_qos_policy(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteCenInterRegionTrafficQosPolicy",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_CEN_INTER_REGION_TRAFFIC_QOS_POLICY,
                         &response,
@@ -5005,7 +5210,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_cen_inter_region_traffic_qos_queue(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteCenInterRegionTrafficQosQueue",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_CEN_INTER_REGION_TRAFFIC_QOS_QUEUE,
                         &response,
@@ -5016,7 +5226,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::DELETE_CEN_ROUTE_MAP,
                         &params,
                     )?;
-                    let response = self.0.delete_cen_route_map(ctx, request).await?;
+                    let response = self
+                        .0
+                        .delete_cen_route_map(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteCenRouteMap",
+                            e,
+                        ))?;
                     decode::encode_response(responses::DELETE_CEN_ROUTE_MAP, &response)
                 }
                 "DeleteFlowlog" => {
@@ -5024,7 +5242,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::DELETE_FLOWLOG,
                         &params,
                     )?;
-                    let response = self.0.delete_flowlog(ctx, request).await?;
+                    let response = self
+                        .0
+                        .delete_flowlog(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteFlowlog",
+                            e,
+                        ))?;
                     decode::encode_response(responses::DELETE_FLOWLOG, &response)
                 }
                 "DeleteRouteServiceInCen" => {
@@ -5035,7 +5261,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_route_service_in_cen(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteRouteServiceInCen",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_ROUTE_SERVICE_IN_CEN,
                         &response,
@@ -5049,7 +5280,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_traffic_marking_policy(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTrafficMarkingPolicy",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_TRAFFIC_MARKING_POLICY,
                         &response,
@@ -5063,7 +5299,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_transit_route_table_aggregation(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTransitRouteTableAggregation",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_TRANSIT_ROUTE_TABLE_AGGREGATION,
                         &response,
@@ -5074,7 +5315,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::DELETE_TRANSIT_ROUTER,
                         &params,
                     )?;
-                    let response = self.0.delete_transit_router(ctx, request).await?;
+                    let response = self
+                        .0
+                        .delete_transit_router(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTransitRouter",
+                            e,
+                        ))?;
                     decode::encode_response(responses::DELETE_TRANSIT_ROUTER, &response)
                 }
                 "DeleteTransitRouterCidr" => {
@@ -5085,7 +5334,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_transit_router_cidr(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTransitRouterCidr",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_TRANSIT_ROUTER_CIDR,
                         &response,
@@ -5099,7 +5353,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_transit_router_ecr_attachment(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTransitRouterEcrAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_TRANSIT_ROUTER_ECR_ATTACHMENT,
                         &response,
@@ -5113,7 +5372,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_transit_router_multicast_domain(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTransitRouterMulticastDomain",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_TRANSIT_ROUTER_MULTICAST_DOMAIN,
                         &response,
@@ -5127,7 +5391,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_transit_router_peer_attachment(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTransitRouterPeerAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_TRANSIT_ROUTER_PEER_ATTACHMENT,
                         &response,
@@ -5141,7 +5410,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_transit_router_prefix_list_association(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTransitRouterPrefixListAssociation",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_TRANSIT_ROUTER_PREFIX_LIST_ASSOCIATION,
                         &response,
@@ -5155,7 +5429,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_transit_router_route_entry(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTransitRouterRouteEntry",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_TRANSIT_ROUTER_ROUTE_ENTRY,
                         &response,
@@ -5169,7 +5448,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_transit_router_route_table(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTransitRouterRouteTable",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_TRANSIT_ROUTER_ROUTE_TABLE,
                         &response,
@@ -5183,7 +5467,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_transit_router_vbr_attachment(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTransitRouterVbrAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_TRANSIT_ROUTER_VBR_ATTACHMENT,
                         &response,
@@ -5197,7 +5486,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_transit_router_vpc_attachment(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTransitRouterVpcAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_TRANSIT_ROUTER_VPC_ATTACHMENT,
                         &response,
@@ -5211,7 +5505,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .delete_transit_router_vpn_attachment(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeleteTransitRouterVpnAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DELETE_TRANSIT_ROUTER_VPN_ATTACHMENT,
                         &response,
@@ -5225,7 +5524,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .deregister_transit_router_multicast_group_members(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeregisterTransitRouterMulticastGroupMembers",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DEREGISTER_TRANSIT_ROUTER_MULTICAST_GROUP_MEMBERS,
                         &response,
@@ -5239,7 +5543,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .deregister_transit_router_multicast_group_sources(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DeregisterTransitRouterMulticastGroupSources",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DEREGISTER_TRANSIT_ROUTER_MULTICAST_GROUP_SOURCES,
                         &response,
@@ -5253,7 +5562,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_cen_attached_child_instance_attribute(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeCenAttachedChildInstanceAttribute",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_CEN_ATTACHED_CHILD_INSTANCE_ATTRIBUTE,
                         &response,
@@ -5267,7 +5581,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_cen_attached_child_instances(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeCenAttachedChildInstances",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_CEN_ATTACHED_CHILD_INSTANCES,
                         &response,
@@ -5281,7 +5600,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_cen_bandwidth_packages(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeCenBandwidthPackages",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_CEN_BANDWIDTH_PACKAGES,
                         &response,
@@ -5295,7 +5619,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_cen_child_instance_route_entries(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeCenChildInstanceRouteEntries",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_CEN_CHILD_INSTANCE_ROUTE_ENTRIES,
                         &response,
@@ -5309,7 +5638,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_cen_geographic_span_remaining_bandwidth(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeCenGeographicSpanRemainingBandwidth",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_CEN_GEOGRAPHIC_SPAN_REMAINING_BANDWIDTH,
                         &response,
@@ -5323,7 +5657,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_cen_geographic_spans(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeCenGeographicSpans",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_CEN_GEOGRAPHIC_SPANS,
                         &response,
@@ -5337,7 +5676,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_cen_inter_region_bandwidth_limits(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeCenInterRegionBandwidthLimits",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_CEN_INTER_REGION_BANDWIDTH_LIMITS,
                         &response,
@@ -5351,7 +5695,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_cen_private_zone_routes(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeCenPrivateZoneRoutes",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_CEN_PRIVATE_ZONE_ROUTES,
                         &response,
@@ -5365,7 +5714,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_cen_region_domain_route_entries(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeCenRegionDomainRouteEntries",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_CEN_REGION_DOMAIN_ROUTE_ENTRIES,
                         &response,
@@ -5376,7 +5730,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::DESCRIBE_CEN_ROUTE_MAPS,
                         &params,
                     )?;
-                    let response = self.0.describe_cen_route_maps(ctx, request).await?;
+                    let response = self
+                        .0
+                        .describe_cen_route_maps(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeCenRouteMaps",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_CEN_ROUTE_MAPS,
                         &response,
@@ -5390,7 +5752,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_cen_vbr_health_check(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeCenVbrHealthCheck",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_CEN_VBR_HEALTH_CHECK,
                         &response,
@@ -5401,7 +5768,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::DESCRIBE_CENS,
                         &params,
                     )?;
-                    let response = self.0.describe_cens(ctx, request).await?;
+                    let response = self
+                        .0
+                        .describe_cens(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeCens",
+                            e,
+                        ))?;
                     decode::encode_response(responses::DESCRIBE_CENS, &response)
                 }
                 "DescribeChildInstanceRegions" => {
@@ -5412,7 +5787,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_child_instance_regions(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeChildInstanceRegions",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_CHILD_INSTANCE_REGIONS,
                         &response,
@@ -5423,7 +5803,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::DESCRIBE_FLOWLOGS,
                         &params,
                     )?;
-                    let response = self.0.describe_flowlogs(ctx, request).await?;
+                    let response = self
+                        .0
+                        .describe_flowlogs(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeFlowlogs",
+                            e,
+                        ))?;
                     decode::encode_response(responses::DESCRIBE_FLOWLOGS, &response)
                 }
                 "DescribeGeographicRegionMembership" => {
@@ -5434,7 +5822,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_geographic_region_membership(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeGeographicRegionMembership",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_GEOGRAPHIC_REGION_MEMBERSHIP,
                         &response,
@@ -5448,7 +5841,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_grant_rules_to_cen(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeGrantRulesToCen",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_GRANT_RULES_TO_CEN,
                         &response,
@@ -5462,7 +5860,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_grant_rules_to_resource(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeGrantRulesToResource",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_GRANT_RULES_TO_RESOURCE,
                         &response,
@@ -5476,7 +5879,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_published_route_entries(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribePublishedRouteEntries",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_PUBLISHED_ROUTE_ENTRIES,
                         &response,
@@ -5487,7 +5895,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::DESCRIBE_ROUTE_CONFLICT,
                         &params,
                     )?;
-                    let response = self.0.describe_route_conflict(ctx, request).await?;
+                    let response = self
+                        .0
+                        .describe_route_conflict(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeRouteConflict",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_ROUTE_CONFLICT,
                         &response,
@@ -5501,7 +5917,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_route_services_in_cen(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeRouteServicesInCen",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_ROUTE_SERVICES_IN_CEN,
                         &response,
@@ -5515,7 +5936,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_transit_route_table_aggregation(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeTransitRouteTableAggregation",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_TRANSIT_ROUTE_TABLE_AGGREGATION,
                         &response,
@@ -5529,7 +5955,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_transit_route_table_aggregation_detail(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DescribeTransitRouteTableAggregationDetail",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_TRANSIT_ROUTE_TABLE_AGGREGATION_DETAIL,
                         &response,
@@ -5540,7 +5971,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::DETACH_CEN_CHILD_INSTANCE,
                         &params,
                     )?;
-                    let response = self.0.detach_cen_child_instance(ctx, request).await?;
+                    let response = self
+                        .0
+                        .detach_cen_child_instance(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DetachCenChildInstance",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DETACH_CEN_CHILD_INSTANCE,
                         &response,
@@ -5554,7 +5993,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .disable_cen_vbr_health_check(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DisableCenVbrHealthCheck",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DISABLE_CEN_VBR_HEALTH_CHECK,
                         &response,
@@ -5568,7 +6012,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .disable_transit_router_route_table_propagation(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DisableTransitRouterRouteTablePropagation",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DISABLE_TRANSIT_ROUTER_ROUTE_TABLE_PROPAGATION,
                         &response,
@@ -5582,7 +6031,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .disassociate_transit_router_multicast_domain(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DisassociateTransitRouterMulticastDomain",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DISASSOCIATE_TRANSIT_ROUTER_MULTICAST_DOMAIN,
                         &response,
@@ -5599,7 +6053,12 @@ impl<T: Cbn> ProductService for Service<T> {
                             ctx,
                             request,
                         )
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "DissociateTransitRouterAttachmentFromRouteTable",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DISSOCIATE_TRANSIT_ROUTER_ATTACHMENT_FROM_ROUTE_TABLE,
                         &response,
@@ -5613,7 +6072,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .enable_cen_vbr_health_check(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "EnableCenVbrHealthCheck",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::ENABLE_CEN_VBR_HEALTH_CHECK,
                         &response,
@@ -5627,7 +6091,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .enable_transit_router_route_table_propagation(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "EnableTransitRouterRouteTablePropagation",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::ENABLE_TRANSIT_ROUTER_ROUTE_TABLE_PROPAGATION,
                         &response,
@@ -5641,7 +6110,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .grant_instance_to_transit_router(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "GrantInstanceToTransitRouter",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::GRANT_INSTANCE_TO_TRANSIT_ROUTER,
                         &response,
@@ -5658,7 +6132,12 @@ impl<T: Cbn> ProductService for Service<T> {
                             ctx,
                             request,
                         )
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListCenChildInstanceRouteEntriesToAttachment",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_CEN_CHILD_INSTANCE_ROUTE_ENTRIES_TO_ATTACHMENT,
                         &response,
@@ -5672,7 +6151,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_cen_inter_region_traffic_qos_policies(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListCenInterRegionTrafficQosPolicies",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_CEN_INTER_REGION_TRAFFIC_QOS_POLICIES,
                         &response,
@@ -5686,7 +6170,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_cen_inter_region_traffic_qos_queues(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListCenInterRegionTrafficQosQueues",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_CEN_INTER_REGION_TRAFFIC_QOS_QUEUES,
                         &response,
@@ -5697,7 +6186,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::LIST_GRANT_V_SWITCH_ENIS,
                         &params,
                     )?;
-                    let response = self.0.list_grant_v_switch_enis(ctx, request).await?;
+                    let response = self
+                        .0
+                        .list_grant_v_switch_enis(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListGrantVSwitchEnis",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_GRANT_V_SWITCH_ENIS,
                         &response,
@@ -5711,7 +6208,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_grant_v_switches_to_cen(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListGrantVSwitchesToCen",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_GRANT_V_SWITCHES_TO_CEN,
                         &response,
@@ -5722,7 +6224,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::LIST_TAG_RESOURCES,
                         &params,
                     )?;
-                    let response = self.0.list_tag_resources(ctx, request).await?;
+                    let response = self
+                        .0
+                        .list_tag_resources(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTagResources",
+                            e,
+                        ))?;
                     decode::encode_response(responses::LIST_TAG_RESOURCES, &response)
                 }
                 "ListTrafficMarkingPolicies" => {
@@ -5733,7 +6243,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_traffic_marking_policies(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTrafficMarkingPolicies",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRAFFIC_MARKING_POLICIES,
                         &response,
@@ -5747,7 +6262,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_available_resource(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterAvailableResource",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_AVAILABLE_RESOURCE,
                         &response,
@@ -5758,7 +6278,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::LIST_TRANSIT_ROUTER_CIDR,
                         &params,
                     )?;
-                    let response = self.0.list_transit_router_cidr(ctx, request).await?;
+                    let response = self
+                        .0
+                        .list_transit_router_cidr(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterCidr",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_CIDR,
                         &response,
@@ -5772,7 +6300,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_cidr_allocation(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterCidrAllocation",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_CIDR_ALLOCATION,
                         &response,
@@ -5786,7 +6319,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_ecr_attachments(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterEcrAttachments",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_ECR_ATTACHMENTS,
                         &response,
@@ -5800,7 +6338,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_multicast_domain_associations(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterMulticastDomainAssociations",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_MULTICAST_DOMAIN_ASSOCIATIONS,
                         &response,
@@ -5814,7 +6357,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_multicast_domain_v_switches(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterMulticastDomainVSwitches",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_MULTICAST_DOMAIN_V_SWITCHES,
                         &response,
@@ -5828,7 +6376,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_multicast_domains(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterMulticastDomains",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_MULTICAST_DOMAINS,
                         &response,
@@ -5842,7 +6395,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_multicast_groups(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterMulticastGroups",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_MULTICAST_GROUPS,
                         &response,
@@ -5856,7 +6414,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_peer_attachments(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterPeerAttachments",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_PEER_ATTACHMENTS,
                         &response,
@@ -5870,7 +6433,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_prefix_list_association(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterPrefixListAssociation",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_PREFIX_LIST_ASSOCIATION,
                         &response,
@@ -5884,7 +6452,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_route_entries(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterRouteEntries",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_ROUTE_ENTRIES,
                         &response,
@@ -5898,7 +6471,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_route_table_associations(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterRouteTableAssociations",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_ROUTE_TABLE_ASSOCIATIONS,
                         &response,
@@ -5912,7 +6490,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_route_table_propagations(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterRouteTablePropagations",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_ROUTE_TABLE_PROPAGATIONS,
                         &response,
@@ -5926,7 +6509,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_route_tables(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterRouteTables",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_ROUTE_TABLES,
                         &response,
@@ -5940,7 +6528,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_vbr_attachments(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterVbrAttachments",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_VBR_ATTACHMENTS,
                         &response,
@@ -5954,7 +6547,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_vpc_attachments(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterVpcAttachments",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_VPC_ATTACHMENTS,
                         &response,
@@ -5968,7 +6566,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .list_transit_router_vpn_attachments(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouterVpnAttachments",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::LIST_TRANSIT_ROUTER_VPN_ATTACHMENTS,
                         &response,
@@ -5979,7 +6582,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::LIST_TRANSIT_ROUTERS,
                         &params,
                     )?;
-                    let response = self.0.list_transit_routers(ctx, request).await?;
+                    let response = self
+                        .0
+                        .list_transit_routers(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ListTransitRouters",
+                            e,
+                        ))?;
                     decode::encode_response(responses::LIST_TRANSIT_ROUTERS, &response)
                 }
                 "ModifyCenAttribute" => {
@@ -5987,7 +6598,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::MODIFY_CEN_ATTRIBUTE,
                         &params,
                     )?;
-                    let response = self.0.modify_cen_attribute(ctx, request).await?;
+                    let response = self
+                        .0
+                        .modify_cen_attribute(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ModifyCenAttribute",
+                            e,
+                        ))?;
                     decode::encode_response(responses::MODIFY_CEN_ATTRIBUTE, &response)
                 }
                 "ModifyCenBandwidthPackageAttribute" => {
@@ -5998,7 +6617,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .modify_cen_bandwidth_package_attribute(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ModifyCenBandwidthPackageAttribute",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::MODIFY_CEN_BANDWIDTH_PACKAGE_ATTRIBUTE,
                         &response,
@@ -6012,7 +6636,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .modify_cen_bandwidth_package_spec(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ModifyCenBandwidthPackageSpec",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::MODIFY_CEN_BANDWIDTH_PACKAGE_SPEC,
                         &response,
@@ -6023,7 +6652,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::MODIFY_CEN_ROUTE_MAP,
                         &params,
                     )?;
-                    let response = self.0.modify_cen_route_map(ctx, request).await?;
+                    let response = self
+                        .0
+                        .modify_cen_route_map(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ModifyCenRouteMap",
+                            e,
+                        ))?;
                     decode::encode_response(responses::MODIFY_CEN_ROUTE_MAP, &response)
                 }
                 "ModifyFlowLogAttribute" => {
@@ -6031,7 +6668,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::MODIFY_FLOW_LOG_ATTRIBUTE,
                         &params,
                     )?;
-                    let response = self.0.modify_flow_log_attribute(ctx, request).await?;
+                    let response = self
+                        .0
+                        .modify_flow_log_attribute(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ModifyFlowLogAttribute",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::MODIFY_FLOW_LOG_ATTRIBUTE,
                         &response,
@@ -6045,7 +6690,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .modify_grant_instance_to_transit_router(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ModifyGrantInstanceToTransitRouter",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::MODIFY_GRANT_INSTANCE_TO_TRANSIT_ROUTER,
                         &response,
@@ -6062,7 +6712,12 @@ impl<T: Cbn> ProductService for Service<T> {
                             ctx,
                             request,
                         )
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ModifyTrafficMatchRuleToTrafficMarkingPolicy",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::MODIFY_TRAFFIC_MATCH_RULE_TO_TRAFFIC_MARKING_POLICY,
                         &response,
@@ -6076,7 +6731,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .modify_transit_route_table_aggregation(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ModifyTransitRouteTableAggregation",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::MODIFY_TRANSIT_ROUTE_TABLE_AGGREGATION,
                         &response,
@@ -6090,7 +6750,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .modify_transit_router_cidr(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ModifyTransitRouterCidr",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::MODIFY_TRANSIT_ROUTER_CIDR,
                         &response,
@@ -6104,7 +6769,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .modify_transit_router_multicast_domain(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ModifyTransitRouterMulticastDomain",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::MODIFY_TRANSIT_ROUTER_MULTICAST_DOMAIN,
                         &response,
@@ -6115,7 +6785,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::MOVE_RESOURCE_GROUP,
                         &params,
                     )?;
-                    let response = self.0.move_resource_group(ctx, request).await?;
+                    let response = self
+                        .0
+                        .move_resource_group(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "MoveResourceGroup",
+                            e,
+                        ))?;
                     decode::encode_response(responses::MOVE_RESOURCE_GROUP, &response)
                 }
                 "OpenTransitRouterService" => {
@@ -6126,7 +6804,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .open_transit_router_service(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "OpenTransitRouterService",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::OPEN_TRANSIT_ROUTER_SERVICE,
                         &response,
@@ -6137,7 +6820,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::PUBLISH_ROUTE_ENTRIES,
                         &params,
                     )?;
-                    let response = self.0.publish_route_entries(ctx, request).await?;
+                    let response = self
+                        .0
+                        .publish_route_entries(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "PublishRouteEntries",
+                            e,
+                        ))?;
                     decode::encode_response(responses::PUBLISH_ROUTE_ENTRIES, &response)
                 }
                 "RefreshTransitRouteTableAggregation" => {
@@ -6148,7 +6839,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .refresh_transit_route_table_aggregation(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "RefreshTransitRouteTableAggregation",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::REFRESH_TRANSIT_ROUTE_TABLE_AGGREGATION,
                         &response,
@@ -6162,7 +6858,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .register_transit_router_multicast_group_members(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "RegisterTransitRouterMulticastGroupMembers",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::REGISTER_TRANSIT_ROUTER_MULTICAST_GROUP_MEMBERS,
                         &response,
@@ -6176,7 +6877,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .register_transit_router_multicast_group_sources(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "RegisterTransitRouterMulticastGroupSources",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::REGISTER_TRANSIT_ROUTER_MULTICAST_GROUP_SOURCES,
                         &response,
@@ -6193,7 +6899,12 @@ impl<T: Cbn> ProductService for Service<T> {
                             ctx,
                             request,
                         )
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "RemoveTrafficMatchRuleFromTrafficMarkingPolicy",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::REMOVE_TRAFFIC_MATCH_RULE_FROM_TRAFFIC_MARKING_POLICY,
                         &response,
@@ -6210,7 +6921,12 @@ impl<T: Cbn> ProductService for Service<T> {
                             ctx,
                             request,
                         )
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "RemoveTraficMatchRuleFromTrafficMarkingPolicy",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::REMOVE_TRAFIC_MATCH_RULE_FROM_TRAFFIC_MARKING_POLICY,
                         &response,
@@ -6224,7 +6940,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .replace_transit_router_route_table_association(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ReplaceTransitRouterRouteTableAssociation",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::REPLACE_TRANSIT_ROUTER_ROUTE_TABLE_ASSOCIATION,
                         &response,
@@ -6238,7 +6959,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .resolve_and_route_service_in_cen(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "ResolveAndRouteServiceInCen",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::RESOLVE_AND_ROUTE_SERVICE_IN_CEN,
                         &response,
@@ -6252,7 +6978,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .revoke_instance_from_transit_router(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "RevokeInstanceFromTransitRouter",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::REVOKE_INSTANCE_FROM_TRANSIT_ROUTER,
                         &response,
@@ -6266,7 +6997,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .route_private_zone_in_cen_to_vpc(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "RoutePrivateZoneInCenToVpc",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::ROUTE_PRIVATE_ZONE_IN_CEN_TO_VPC,
                         &response,
@@ -6280,7 +7016,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .set_cen_inter_region_bandwidth_limit(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "SetCenInterRegionBandwidthLimit",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::SET_CEN_INTER_REGION_BANDWIDTH_LIMIT,
                         &response,
@@ -6291,7 +7032,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::TAG_RESOURCES,
                         &params,
                     )?;
-                    let response = self.0.tag_resources(ctx, request).await?;
+                    let response = self
+                        .0
+                        .tag_resources(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "TagResources",
+                            e,
+                        ))?;
                     decode::encode_response(responses::TAG_RESOURCES, &response)
                 }
                 "TempUpgradeCenBandwidthPackageSpec" => {
@@ -6302,7 +7051,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .temp_upgrade_cen_bandwidth_package_spec(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "TempUpgradeCenBandwidthPackageSpec",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::TEMP_UPGRADE_CEN_BANDWIDTH_PACKAGE_SPEC,
                         &response,
@@ -6316,7 +7070,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .unassociate_cen_bandwidth_package(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UnassociateCenBandwidthPackage",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UNASSOCIATE_CEN_BANDWIDTH_PACKAGE,
                         &response,
@@ -6330,7 +7089,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .unroute_private_zone_in_cen_to_vpc(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UnroutePrivateZoneInCenToVpc",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UNROUTE_PRIVATE_ZONE_IN_CEN_TO_VPC,
                         &response,
@@ -6341,7 +7105,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::UNTAG_RESOURCES,
                         &params,
                     )?;
-                    let response = self.0.untag_resources(ctx, request).await?;
+                    let response = self
+                        .0
+                        .untag_resources(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UntagResources",
+                            e,
+                        ))?;
                     decode::encode_response(responses::UNTAG_RESOURCES, &response)
                 }
                 "UpdateCenInterRegionTrafficQosPolicyAttribute" => {
@@ -6355,7 +7127,12 @@ impl<T: Cbn> ProductService for Service<T> {
                             ctx,
                             request,
                         )
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UpdateCenInterRegionTrafficQosPolicyAttribute",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UPDATE_CEN_INTER_REGION_TRAFFIC_QOS_POLICY_ATTRIBUTE,
                         &response,
@@ -6372,7 +7149,12 @@ impl<T: Cbn> ProductService for Service<T> {
                             ctx,
                             request,
                         )
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UpdateCenInterRegionTrafficQosQueueAttribute",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UPDATE_CEN_INTER_REGION_TRAFFIC_QOS_QUEUE_ATTRIBUTE,
                         &response,
@@ -6386,7 +7168,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .update_traffic_marking_policy_attribute(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UpdateTrafficMarkingPolicyAttribute",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UPDATE_TRAFFIC_MARKING_POLICY_ATTRIBUTE,
                         &response,
@@ -6397,7 +7184,15 @@ impl<T: Cbn> ProductService for Service<T> {
                         requests::UPDATE_TRANSIT_ROUTER,
                         &params,
                     )?;
-                    let response = self.0.update_transit_router(ctx, request).await?;
+                    let response = self
+                        .0
+                        .update_transit_router(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UpdateTransitRouter",
+                            e,
+                        ))?;
                     decode::encode_response(responses::UPDATE_TRANSIT_ROUTER, &response)
                 }
                 "UpdateTransitRouterEcrAttachmentAttribute" => {
@@ -6408,7 +7203,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .update_transit_router_ecr_attachment_attribute(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UpdateTransitRouterEcrAttachmentAttribute",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UPDATE_TRANSIT_ROUTER_ECR_ATTACHMENT_ATTRIBUTE,
                         &response,
@@ -6422,7 +7222,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .update_transit_router_peer_attachment_attribute(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UpdateTransitRouterPeerAttachmentAttribute",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UPDATE_TRANSIT_ROUTER_PEER_ATTACHMENT_ATTRIBUTE,
                         &response,
@@ -6436,7 +7241,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .update_transit_router_route_entry(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UpdateTransitRouterRouteEntry",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UPDATE_TRANSIT_ROUTER_ROUTE_ENTRY,
                         &response,
@@ -6450,7 +7260,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .update_transit_router_route_table(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UpdateTransitRouterRouteTable",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UPDATE_TRANSIT_ROUTER_ROUTE_TABLE,
                         &response,
@@ -6464,7 +7279,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .update_transit_router_vbr_attachment_attribute(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UpdateTransitRouterVbrAttachmentAttribute",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UPDATE_TRANSIT_ROUTER_VBR_ATTACHMENT_ATTRIBUTE,
                         &response,
@@ -6478,7 +7298,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .update_transit_router_vpc_attachment_attribute(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UpdateTransitRouterVpcAttachmentAttribute",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UPDATE_TRANSIT_ROUTER_VPC_ATTACHMENT_ATTRIBUTE,
                         &response,
@@ -6492,7 +7317,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .update_transit_router_vpc_attachment_zones(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UpdateTransitRouterVpcAttachmentZones",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UPDATE_TRANSIT_ROUTER_VPC_ATTACHMENT_ZONES,
                         &response,
@@ -6506,7 +7336,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .update_transit_router_vpn_attachment_attribute(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "UpdateTransitRouterVpnAttachmentAttribute",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::UPDATE_TRANSIT_ROUTER_VPN_ATTACHMENT_ATTRIBUTE,
                         &response,
@@ -6520,7 +7355,12 @@ impl<T: Cbn> ProductService for Service<T> {
                     let response = self
                         .0
                         .withdraw_published_route_entries(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::CBN,
+                            "WithdrawPublishedRouteEntries",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::WITHDRAW_PUBLISHED_ROUTE_ENTRIES,
                         &response,
@@ -6676,4 +7516,174 @@ pub mod responses {
     pub use super::vbr_attachments::responses::*;
     pub use super::vpc_attachments::responses::*;
     pub use super::vpn_attachments::responses::*;
+}
+/// The documented errors of each operation, from its `x-acs-errors`: one module per
+/// operation (`errors::create_cen`) with a constructor per code carrying the documented
+/// HTTP status, code and message. An implementation answers with these; the service
+/// refuses to pass on a code the operation does not document ([`crate::catalogue`]).
+pub mod errors {
+    pub use super::aggregations::errors::*;
+    pub use super::associations::errors::*;
+    pub use super::bandwidth_plans::errors::*;
+    pub use super::cen::errors::*;
+    pub use super::child_instance_routes::errors::*;
+    pub use super::child_instances::errors::*;
+    pub use super::cloud_services::errors::*;
+    pub use super::ecr_attachments::errors::*;
+    pub use super::flow_logs::errors::*;
+    pub use super::grants::errors::*;
+    pub use super::health_checks::errors::*;
+    pub use super::inter_region_limits::errors::*;
+    pub use super::multicast::errors::*;
+    pub use super::peer_attachments::errors::*;
+    pub use super::prefix_lists::errors::*;
+    pub use super::propagations::errors::*;
+    pub use super::qos::errors::*;
+    pub use super::route_entries::errors::*;
+    pub use super::route_maps::errors::*;
+    pub use super::route_tables::errors::*;
+    pub use super::routes::errors::*;
+    pub use super::tags::errors::*;
+    pub use super::traffic_marking::errors::*;
+    pub use super::transit_router_cidrs::errors::*;
+    pub use super::transit_routers::errors::*;
+    pub use super::vbr_attachments::errors::*;
+    pub use super::vpc_attachments::errors::*;
+    pub use super::vpn_attachments::errors::*;
+    /// The product-wide error table (`x-acs-common-errors`): codes any operation may answer.
+    pub mod common {
+        use acs_rpc::error::ApiError;
+        /// 400 `IdempotenceParam.NotMatch`: The parameter of idempotence is not match.
+        pub fn idempotence_param_not_match() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IdempotenceParam.NotMatch",
+                "The parameter of idempotence is not match.",
+            )
+        }
+        /// 404 `ParameterCenInstanceId`: The specified CEN instance id does not exist.
+        pub fn parameter_cen_instance_id() -> ApiError {
+            ApiError::new(
+                404u16,
+                "ParameterCenInstanceId",
+                "The specified CEN instance id does not exist.",
+            )
+        }
+        /// 409 `InvalidOperation.CenInstanceStatus`: The CEN instance is not in a valid state for the operation.
+        pub fn invalid_operation_cen_instance_status() -> ApiError {
+            ApiError::new(
+                409u16,
+                "InvalidOperation.CenInstanceStatus",
+                "The CEN instance is not in a valid state for the operation.",
+            )
+        }
+        /// 409 `InvalidOperation.ChildInstanceStatus`: The child-instance is not in a valid state for the operation.
+        pub fn invalid_operation_child_instance_status() -> ApiError {
+            ApiError::new(
+                409u16,
+                "InvalidOperation.ChildInstanceStatus",
+                "The child-instance is not in a valid state for the operation.",
+            )
+        }
+        /// 404 `ParameterInstanceId`: The specified instance id does not exist.
+        pub fn parameter_instance_id() -> ApiError {
+            ApiError::new(
+                404u16,
+                "ParameterInstanceId",
+                "The specified instance id does not exist.",
+            )
+        }
+        /// 404 `ParameterError`: The parameter is error.
+        pub fn parameter_error() -> ApiError {
+            ApiError::new(404u16, "ParameterError", "The parameter is error.")
+        }
+        /// 404 `ParameterBwpInstanceId`: The specified bandwidth package instance id does not exist.
+        pub fn parameter_bwp_instance_id() -> ApiError {
+            ApiError::new(
+                404u16,
+                "ParameterBwpInstanceId",
+                "The specified bandwidth package instance id does not exist.",
+            )
+        }
+        /// 409 `InvalidOperation.ChildInstanceAlreadyAttached`: Operation is invalid because the child-instance has already been attached to another CEN.
+        pub fn invalid_operation_child_instance_already_attached() -> ApiError {
+            ApiError::new(
+                409u16,
+                "InvalidOperation.ChildInstanceAlreadyAttached",
+                "Operation is invalid because the child-instance has already been attached to another CEN.",
+            )
+        }
+        /// 409 `Forbbiden.AttachChildInstanceAcrossUid`: Operation is invalid because the child-instance is not authorized to CEN.
+        pub fn forbbiden_attach_child_instance_across_uid() -> ApiError {
+            ApiError::new(
+                409u16,
+                "Forbbiden.AttachChildInstanceAcrossUid",
+                "Operation is invalid because the child-instance is not authorized to CEN.",
+            )
+        }
+        /// 409 `InvalidOperation.AttachedChildInstanceExist`: Operation is invalid because the child-instance have not been detached.
+        pub fn invalid_operation_attached_child_instance_exist() -> ApiError {
+            ApiError::new(
+                409u16,
+                "InvalidOperation.AttachedChildInstanceExist",
+                "Operation is invalid because the child-instance have not been detached.",
+            )
+        }
+        /// 409 `InvalidOperation.BwpForGeoSpanAlreadyAssociated`: Operation is invalid because a bandwidth package corresponding to the geographic span is already associated.
+        pub fn invalid_operation_bwp_for_geo_span_already_associated() -> ApiError {
+            ApiError::new(
+                409u16,
+                "InvalidOperation.BwpForGeoSpanAlreadyAssociated",
+                "Operation is invalid because a bandwidth package corresponding to the geographic span is already associated.",
+            )
+        }
+        /// 409 `InvalidOperation.BwpForGeoSpanNotAssociated`: Operation is invalid because a bandwidth package corresponding to the geographic span is not associated.
+        pub fn invalid_operation_bwp_for_geo_span_not_associated() -> ApiError {
+            ApiError::new(
+                409u16,
+                "InvalidOperation.BwpForGeoSpanNotAssociated",
+                "Operation is invalid because a bandwidth package corresponding to the geographic span is not associated.",
+            )
+        }
+        /// 409 `InvalidOperation.BwpBandwidthExceeded`: Operation is invalid because the total bandwidth limit has exceeded that of the bandwidth package.
+        pub fn invalid_operation_bwp_bandwidth_exceeded() -> ApiError {
+            ApiError::new(
+                409u16,
+                "InvalidOperation.BwpBandwidthExceeded",
+                "Operation is invalid because the total bandwidth limit has exceeded that of the bandwidth package.",
+            )
+        }
+        /// 400 `ParameterIllegal.RegionId`: The parameter of region id is illegal.
+        pub fn parameter_illegal_region_id() -> ApiError {
+            ApiError::new(
+                400u16,
+                "ParameterIllegal.RegionId",
+                "The parameter of region id is illegal.",
+            )
+        }
+        /// 400 `ParameterIllegal.ChildInstanceRegionId`: The parameter of child instance region id is illegal.
+        pub fn parameter_illegal_child_instance_region_id() -> ApiError {
+            ApiError::new(
+                400u16,
+                "ParameterIllegal.ChildInstanceRegionId",
+                "The parameter of child instance region id is illegal.",
+            )
+        }
+        /// 400 `ParameterIllegal.ChildInstanceType`: The parameter of child instance type is illegal.
+        pub fn parameter_illegal_child_instance_type() -> ApiError {
+            ApiError::new(
+                400u16,
+                "ParameterIllegal.ChildInstanceType",
+                "The parameter of child instance type is illegal.",
+            )
+        }
+        /// 409 `InvalidOperation.VbrNotAttachedToCen`: Operation is invalid because the VBR instance is not attached to the CEN instance.
+        pub fn invalid_operation_vbr_not_attached_to_cen() -> ApiError {
+            ApiError::new(
+                409u16,
+                "InvalidOperation.VbrNotAttachedToCen",
+                "Operation is invalid because the VBR instance is not attached to the CEN instance.",
+            )
+        }
+    }
 }

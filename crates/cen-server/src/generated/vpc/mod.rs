@@ -108,7 +108,12 @@ impl<T: Vpc> ProductService for Service<T> {
                     let response = self
                         .0
                         .describe_grant_rules_to_cen(ctx, request)
-                        .await?;
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::VPC,
+                            "DescribeGrantRulesToCen",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::DESCRIBE_GRANT_RULES_TO_CEN,
                         &response,
@@ -119,7 +124,15 @@ impl<T: Vpc> ProductService for Service<T> {
                         requests::GRANT_INSTANCE_TO_CEN,
                         &params,
                     )?;
-                    let response = self.0.grant_instance_to_cen(ctx, request).await?;
+                    let response = self
+                        .0
+                        .grant_instance_to_cen(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::VPC,
+                            "GrantInstanceToCen",
+                            e,
+                        ))?;
                     decode::encode_response(responses::GRANT_INSTANCE_TO_CEN, &response)
                 }
                 "RevokeInstanceFromCen" => {
@@ -127,7 +140,15 @@ impl<T: Vpc> ProductService for Service<T> {
                         requests::REVOKE_INSTANCE_FROM_CEN,
                         &params,
                     )?;
-                    let response = self.0.revoke_instance_from_cen(ctx, request).await?;
+                    let response = self
+                        .0
+                        .revoke_instance_from_cen(ctx, request)
+                        .await
+                        .map_err(|e| crate::catalogue::checked(
+                            &cen_types::operations::VPC,
+                            "RevokeInstanceFromCen",
+                            e,
+                        ))?;
                     decode::encode_response(
                         responses::REVOKE_INSTANCE_FROM_CEN,
                         &response,
@@ -148,4 +169,15 @@ pub mod requests {
 /// The wire shape of each operation's response.
 pub mod responses {
     pub use super::grants::responses::*;
+}
+/// The documented errors of each operation, from its `x-acs-errors`: one module per
+/// operation (`errors::create_cen`) with a constructor per code carrying the documented
+/// HTTP status, code and message. An implementation answers with these; the service
+/// refuses to pass on a code the operation does not document ([`crate::catalogue`]).
+pub mod errors {
+    pub use super::grants::errors::*;
+    /// The product-wide error table (`x-acs-common-errors`): codes any operation may answer.
+    pub mod common {
+        use acs_rpc::error::ApiError;
+    }
 }
