@@ -334,3 +334,282 @@ fn unsignable_settings_are_refused_when_the_client_is_built() {
         "{reason}"
     );
 }
+
+/// One page of `ListTransitRouterRouteTables`: the route tables `ids`, and `next_token` when
+/// more pages follow.
+fn route_table_page(ids: &[&str], next_token: Option<&str>) -> Canned {
+    let tables: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            json!({"TransitRouterRouteTableId": id, "TransitRouterId": "tr-1",
+            "TransitRouterRouteTableStatus": "Active", "TransitRouterRouteTableType": "Custom"})
+        })
+        .collect();
+    let mut page = json!({"RequestId": "R", "TotalCount": 5, "MaxResults": 2,
+        "TransitRouterRouteTables": tables});
+    if let Some(token) = next_token {
+        page["NextToken"] = json!(token);
+    }
+    Canned::json(200, page)
+}
+
+#[tokio::test]
+async fn token_pages_stream_every_item_and_ask_for_each_page_with_the_previous_next_token() {
+    // The last page says it is the last either by leaving NextToken out or by answering it empty;
+    // the service does both.
+    for last in [
+        route_table_page(&["vtb-e"], None),
+        route_table_page(&["vtb-e"], Some("")),
+    ] {
+        let server = Scripted::start(vec![
+            route_table_page(&["vtb-a", "vtb-b"], Some("token-1")),
+            route_table_page(&["vtb-c", "vtb-d"], Some("token-2")),
+            last,
+        ])
+        .await;
+        let cen = client(&server, RetryPolicy::none());
+        let items: Vec<_> = cen
+            .cbn()
+            .list_transit_router_route_tables()
+            .transit_router_id("tr-1")
+            .max_results(2)
+            .into_paginator()
+            .items()
+            .try_collect()
+            .await
+            .expect("all pages");
+        let ids: Vec<_> = items
+            .iter()
+            .filter_map(|t| t.transit_router_route_table_id.as_deref())
+            .collect();
+        assert_eq!(ids, ["vtb-a", "vtb-b", "vtb-c", "vtb-d", "vtb-e"]);
+
+        let requests = server.requests();
+        let tokens: Vec<_> = requests
+            .iter()
+            .map(|r| query_param(r, "NextToken"))
+            .collect();
+        assert_eq!(
+            tokens,
+            [None, Some("token-1".into()), Some("token-2".into())],
+            "the first page is asked for without a token, each later one with the token before it"
+        );
+        for request in &requests {
+            assert_eq!(
+                query_param(request, "TransitRouterId").as_deref(),
+                Some("tr-1")
+            );
+            assert_eq!(query_param(request, "MaxResults").as_deref(), Some("2"));
+            assert_eq!(
+                query_param(request, "PageNumber"),
+                None,
+                "a token operation is never sent a page number"
+            );
+        }
+    }
+}
+
+/// A `ListTransitRouters` answer listing `routers` as (id, status) pairs.
+fn routers(routers: &[(&str, &str)]) -> Canned {
+    let items: Vec<_> = routers
+        .iter()
+        .map(|(id, status)| {
+            json!({"TransitRouterId": id, "Status": status, "CenId": "cen-1",
+            "RegionId": "cn-hangzhou", "Type": "Enterprise"})
+        })
+        .collect();
+    Canned::json(
+        200,
+        json!({"RequestId": "R", "TotalCount": items.len(), "PageNumber": 1, "PageSize": 10,
+        "TransitRouters": items}),
+    )
+}
+
+#[tokio::test]
+async fn transit_router_waiter_polls_through_creating_until_active() {
+    // Another router of the account is Active all along: only the one waited for counts.
+    let server = Scripted::start(vec![
+        routers(&[("tr-other", "Active"), ("tr-1", "Creating")]),
+        routers(&[("tr-other", "Active"), ("tr-1", "Creating")]),
+        routers(&[("tr-other", "Active"), ("tr-1", "Active")]),
+    ])
+    .await;
+    let cen = client(&server, RetryPolicy::none());
+    let done = cen
+        .cbn()
+        .wait_until_transit_router_active("tr-1")
+        .timeout(Duration::from_secs(5))
+        .poll_interval(Duration::from_millis(5))
+        .await
+        .expect("becomes active");
+    assert_eq!(done.status.as_deref(), Some("Active"));
+    assert_eq!(done.polls, 3);
+    let item = done.item.expect("the router as last listed");
+    assert_eq!(item["TransitRouterId"], "tr-1");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    for request in &requests {
+        assert_eq!(request.header("x-acs-action"), Some("ListTransitRouters"));
+        assert_eq!(
+            query_param(request, "TransitRouterId").as_deref(),
+            Some("tr-1"),
+            "the waiter asks about its router only"
+        );
+    }
+}
+
+#[tokio::test]
+async fn transit_router_delete_waiter_ends_when_the_router_is_no_longer_listed() {
+    let server = Scripted::start(vec![
+        routers(&[("tr-1", "Deleting")]),
+        routers(&[("tr-1", "Deleting")]),
+        routers(&[]),
+    ])
+    .await;
+    let cen = client(&server, RetryPolicy::none());
+    let done = cen
+        .cbn()
+        .wait_until_transit_router_deleted("tr-1")
+        .timeout(Duration::from_secs(5))
+        .poll_interval(Duration::from_millis(5))
+        .await
+        .expect("disappears");
+    assert_eq!(done.item, None);
+    assert_eq!(done.polls, 3);
+    assert_eq!(server.requests().len(), 3);
+
+    // Still listed when the time is up: a timeout naming the status last seen.
+    let server = Scripted::start(vec![routers(&[("tr-1", "Deleting")]); 50]).await;
+    let cen = client(&server, RetryPolicy::none());
+    let error = cen
+        .cbn()
+        .wait_until_transit_router_deleted("tr-1")
+        .timeout(Duration::from_millis(40))
+        .poll_interval(Duration::from_millis(10))
+        .await
+        .expect_err("never gone");
+    assert!(
+        matches!(error, cen_client::Error::WaitTimeout { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("last seen: Deleting"), "{error}");
+}
+
+#[tokio::test]
+async fn aggregation_waiter_fails_at_once_on_config_failed() {
+    let aggregation = |status: &str| {
+        Canned::json(
+            200,
+            json!({"RequestId": "R", "Count": 1, "Total": 1, "Data": [{
+                "TransitRouteTableAggregationCidr": "10.0.0.0/8", "TrRouteTableId": "vtb-1",
+                "Scope": "VPC", "RouteType": "Static", "Status": status}]}),
+        )
+    };
+    // More answers than the waiter may use: it must stop at the failure status.
+    let server = Scripted::start(vec![
+        aggregation("Configuring"),
+        aggregation("ConfigFailed"),
+        aggregation("AllConfigured"),
+    ])
+    .await;
+    let cen = client(&server, RetryPolicy::none());
+    let error = cen
+        .cbn()
+        .wait_until_transit_route_table_aggregation_configured("vtb-1", "10.0.0.0/8")
+        .timeout(Duration::from_secs(5))
+        .poll_interval(Duration::from_millis(5))
+        .await
+        .expect_err("the aggregation failed");
+    match &error {
+        cen_client::Error::WaiterFailure { what, status } => {
+            assert_eq!(status, "ConfigFailed");
+            assert!(what.contains("10.0.0.0/8"), "{what}");
+        }
+        other => panic!("expected WaiterFailure, got {other:?}"),
+    }
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "no poll after the failure status");
+    assert_eq!(
+        query_param(&requests[0], "TransitRouteTableId").as_deref(),
+        Some("vtb-1")
+    );
+    assert_eq!(
+        query_param(&requests[0], "TransitRouteTableAggregationCidr").as_deref(),
+        Some("10.0.0.0/8")
+    );
+}
+
+#[tokio::test]
+async fn a_missing_required_parameter_is_refused_and_nothing_is_sent() {
+    let server = Scripted::start(vec![]).await;
+    let cen = client(&server, fast_retries(3));
+
+    // A required scalar.
+    let error = cen
+        .cbn()
+        .create_transit_router()
+        .region_id("cn-hangzhou")
+        .transit_router_name("hub")
+        .send()
+        .await
+        .expect_err("CenId is missing");
+    assert!(
+        matches!(
+            error,
+            cen_client::Error::MissingParameter {
+                operation: "CreateTransitRouter",
+                parameter: "CenId"
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "CreateTransitRouter needs the parameter CenId; nothing was sent"
+    );
+
+    // A required list left empty.
+    let error = cen
+        .cbn()
+        .create_transit_router_vpc_attachment()
+        .transit_router_id("tr-1")
+        .vpc_id("vpc-1")
+        .send()
+        .await
+        .expect_err("ZoneMappings is missing");
+    assert!(
+        matches!(
+            error,
+            cen_client::Error::MissingParameter {
+                operation: "CreateTransitRouterVpcAttachment",
+                parameter: "ZoneMappings"
+            }
+        ),
+        "{error:?}"
+    );
+
+    // Through a paginator, the first item is the same error.
+    let first = cen
+        .cbn()
+        .list_transit_router_route_entries()
+        .into_paginator()
+        .collect_all()
+        .await
+        .expect_err("TransitRouterRouteTableId is missing");
+    assert!(
+        matches!(
+            first,
+            cen_client::Error::MissingParameter {
+                operation: "ListTransitRouterRouteEntries",
+                parameter: "TransitRouterRouteTableId"
+            }
+        ),
+        "{first:?}"
+    );
+
+    assert!(
+        server.requests().is_empty(),
+        "nothing reached the server: {:?}",
+        server.requests()
+    );
+}

@@ -6,6 +6,11 @@
 //! cover the `host` header, whose port is random here, so the server verifies them with the known
 //! secret and the snapshot records the verdict; V1 signatures do not cover the host and appear
 //! verbatim.
+//!
+//! A case may also state what a user would check by hand: `expect_params` names wire parameters
+//! and their values (a string is compared exactly, any other JSON value is compared with the
+//! parameter's value parsed as JSON), `expect_absent` lists parameter-name prefixes that must not
+//! be sent at all, and `expect_error_code` is what `Error::code()` answers.
 
 mod support;
 
@@ -39,6 +44,12 @@ struct Case {
     security_token: Option<String>,
     input: Value,
     response: CannedResponse,
+    #[serde(default)]
+    expect_params: serde_json::Map<String, Value>,
+    #[serde(default)]
+    expect_absent: Vec<String>,
+    #[serde(default)]
+    expect_error_code: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -69,10 +80,12 @@ macro_rules! dispatch {
                 (stringify!($product), $op) => {
                     let body: $product::types::$ty = serde_json::from_value($case.input.clone())
                         .expect("the fixture's input matches the request type");
-                    match $cen.$product().$method().with_request(body).send().await {
-                        Ok(response) => json!({"ok": response}),
-                        Err(error) => json!({"error": describe(error)}),
-                    }
+                    $cen.$product()
+                        .$method()
+                        .with_request(body)
+                        .send()
+                        .await
+                        .map(|response| json!({"ok": response}))
                 }
             )*
             (product, op) => panic!("no dispatch entry for {product} {op}"),
@@ -99,6 +112,67 @@ fn canned(response: &CannedResponse) -> Canned {
         (Some(xml), None) => Canned::xml(response.status, xml),
         (None, Some(json)) => Canned::json(response.status, json.clone()),
         _ => panic!("a canned response has exactly one of xml or json"),
+    }
+}
+
+/// The parameters of a request, from its query and, for form bodies, its body.
+fn wire_params(request: &Recorded) -> Vec<(String, String)> {
+    let query = request.target.split_once('?').map_or("", |(_, q)| q);
+    let mut params = acs_rpc::encode::form_decode(query).expect("an encoded query");
+    let form = request
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if form {
+        params.extend(acs_rpc::encode::form_decode(&request.body).expect("an encoded form body"));
+    }
+    params
+}
+
+/// Checks the case's `expect_params`, `expect_absent` and `expect_error_code` against the request
+/// as received and the outcome of the call; `file` names the case in a failure.
+fn check_expectations(
+    file: &str,
+    case: &Case,
+    request: &Recorded,
+    outcome: &Result<Value, cen_client::Error>,
+) {
+    let params = wire_params(request);
+    for (name, expected) in &case.expect_params {
+        let values: Vec<&str> = params
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let [actual] = values.as_slice() else {
+            panic!(
+                "{file}: {name} is sent exactly once, not {values:?}; all parameters: {params:?}"
+            );
+        };
+        match expected {
+            Value::String(text) => assert_eq!(actual, text, "{file}: the value of {name}"),
+            _ => {
+                let parsed: Value = serde_json::from_str(actual)
+                    .unwrap_or_else(|e| panic!("{file}: {name} holds JSON, not {actual:?}: {e}"));
+                assert_eq!(&parsed, expected, "{file}: the JSON held by {name}");
+            }
+        }
+    }
+    for prefix in &case.expect_absent {
+        let sent: Vec<&String> = params
+            .iter()
+            .map(|(n, _)| n)
+            .filter(|n| n.starts_with(prefix.as_str()))
+            .collect();
+        assert!(
+            sent.is_empty(),
+            "{file}: nothing named {prefix}* is sent, but {sent:?} was"
+        );
+    }
+    if let Some(code) = &case.expect_error_code {
+        match outcome {
+            Err(error) => assert_eq!(error.code(), Some(code.as_str()), "{file}: Error::code()"),
+            Ok(ok) => panic!("{file}: expected the error {code}, got {ok}"),
+        }
     }
 }
 
@@ -221,10 +295,22 @@ fn wire_cases() {
                 cbn "TagResources" => tag_resources(TagResourcesRequest),
                 cbn "AttachCenChildInstance" => attach_cen_child_instance(AttachCenChildInstanceRequest),
                 cbn "SetCenInterRegionBandwidthLimit" => set_cen_inter_region_bandwidth_limit(SetCenInterRegionBandwidthLimitRequest),
+                cbn "CreateTransitRouter" => create_transit_router(CreateTransitRouterRequest),
+                cbn "DeleteTransitRouter" => delete_transit_router(DeleteTransitRouterRequest),
+                cbn "ListTransitRouters" => list_transit_routers(ListTransitRoutersRequest),
                 vpc "GrantInstanceToCen" => grant_instance_to_cen(GrantInstanceToCenRequest),
             });
             let requests = server.requests();
             assert_eq!(requests.len(), 1, "one attempt, no retry");
+            let file = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            );
+            check_expectations(&file, &case, &requests[0], &outcome);
+            let outcome = match outcome {
+                Ok(ok) => ok,
+                Err(error) => json!({"error": describe(error)}),
+            };
             json!({
                 "description": case.description,
                 "request": normalise(&requests[0], port, case.security_token.as_deref()),
