@@ -51,6 +51,9 @@ struct Param<'o> {
     required: bool,
     /// Whether the typed request's field is an `Option` (else a `Vec` or a required value).
     optional: bool,
+    /// For a JSON-style parameter: whether it is a list or a map, which the typed request holds
+    /// without an `Option` and which is not sent when empty.
+    json_collection: bool,
     json: bool,
     ty: Ty,
     /// For a list of `{Key, Value}` structs: the two fields' Rust names and whether they are
@@ -262,11 +265,14 @@ impl<'a> Walker<'a> {
                 })?;
             let (optional, inner) = self.unwrap_option(id);
             let json = param.style == ParamStyle::Json;
+            let mut json_collection = false;
             let ty = if json {
                 let ty = self
                     .space
                     .get_type(&inner)
                     .map_err(|e| self.error(op, e.to_string()))?;
+                json_collection =
+                    matches!(ty.details(), TypeDetails::Vec(_) | TypeDetails::Map(..));
                 Ty::Other(ty.ident())
             } else {
                 self.ty(op, property, &inner)?
@@ -277,6 +283,7 @@ impl<'a> Walker<'a> {
                 field: format_ident!("{rust}"),
                 required: param.required,
                 optional,
+                json_collection,
                 json,
                 ty,
                 key_value,
@@ -532,6 +539,9 @@ fn builder(product: &Product, op: &Operation, params: &[Param<'_>], paged: bool)
         let field = &p.field;
         match (&p.ty, p.optional) {
             (Ty::Vec(..), false) if !p.json => quote! { self.#field = request.#field; },
+            (_, false) if p.json_collection => {
+                quote! { self.#field = (!request.#field.is_empty()).then_some(request.#field); }
+            }
             (_, true) => quote! { self.#field = request.#field; },
             (_, false) => quote! { self.#field = Some(request.#field); },
         }

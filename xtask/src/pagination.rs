@@ -227,6 +227,7 @@ fn operation_impls(op: &PagedOperation) -> TokenStream {
         _ => quote!(let _ = token;),
     };
 
+    let token_paged = request_fields.next_token.is_some();
     let pages_doc = format!(
         " Every page of `{action}`, fetched one at a time as the stream is polled; \
          the page number (or token) of `request` is set for each page."
@@ -234,6 +235,8 @@ fn operation_impls(op: &PagedOperation) -> TokenStream {
     quote! {
         impl crate::pagination::Paginated for #response_type {
             type Item = #item_type;
+
+            const TOKEN_PAGED: bool = #token_paged;
 
             fn total_count(&self) -> Option<i64> {
                 #total_count

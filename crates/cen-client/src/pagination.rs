@@ -15,6 +15,9 @@ use crate::Error;
 pub trait Paginated: Sized {
     /// The element of the list.
     type Item;
+    /// Whether the operation pages by `NextToken` (else by `PageNumber`): a token page without a
+    /// token is the last one, whatever `TotalCount` says.
+    const TOKEN_PAGED: bool = false;
     /// `TotalCount`, for page-number operations.
     fn total_count(&self) -> Option<i64>;
     /// `PageNumber` as answered.
@@ -130,6 +133,9 @@ fn next_cursor<Resp: Paginated>(cursor: &Cursor, page: &Resp) -> Cursor {
         } else {
             Cursor::Token(Some(token.to_owned()))
         };
+    }
+    if Resp::TOKEN_PAGED {
+        return Cursor::Done;
     }
     match cursor {
         Cursor::Page { number, seen } => {

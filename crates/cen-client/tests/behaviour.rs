@@ -613,3 +613,52 @@ async fn a_missing_required_parameter_is_refused_and_nothing_is_sent() {
         server.requests()
     );
 }
+
+#[tokio::test]
+async fn a_token_page_without_next_token_is_the_last_whatever_total_count_says() {
+    // The page says TotalCount 5 but carries two items and no NextToken.
+    let page = route_table_page(&["vtb-a", "vtb-b"], None);
+    let server = Scripted::start(vec![page, route_table_page(&["vtb-a"], None)]).await;
+    let cen = client(&server, RetryPolicy::none());
+    let items: Vec<_> = cen
+        .cbn()
+        .list_transit_router_route_tables()
+        .transit_router_id("tr-1")
+        .into_paginator()
+        .items()
+        .try_collect()
+        .await
+        .expect("one page");
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "no second request for a token operation"
+    );
+}
+
+#[test]
+fn a_typed_request_without_json_lists_sends_none_of_them() {
+    let server_url = "http://127.0.0.1:1";
+    let cen = Cen::builder()
+        .endpoint(server_url)
+        .credentials(Credentials::new("testid", "testsecret"))
+        .build()
+        .expect("a client");
+    let request: cen_client::cbn::types::CreateTransitRouterRequest =
+        serde_json::from_value(json!({"CenId": "cen-1", "RegionId": "cn-hangzhou"}))
+            .expect("a typed request");
+    let params = cen
+        .cbn()
+        .create_transit_router()
+        .with_request(request)
+        .into_params()
+        .expect("the required parameters are set")
+        .into_inner();
+    assert!(
+        params
+            .iter()
+            .all(|(name, _)| name != "TransitRouterCidrList"),
+        "{params:?}"
+    );
+}

@@ -6,6 +6,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::DescribeCenAttachedChildInstancesResponse {
         type Item = types::CenAttachedChildInstance;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -64,6 +65,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::DescribeCenBandwidthPackagesResponse {
         type Item = types::CenBandwidthPackage;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -122,6 +124,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::DescribeCenChildInstanceRouteEntriesResponse {
         type Item = types::CenChildInstanceRouteEntry;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -180,6 +183,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::DescribeCenGeographicSpansResponse {
         type Item = types::CenGeographicSpan;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -238,6 +242,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::DescribeCenInterRegionBandwidthLimitsResponse {
         type Item = types::CenInterRegionBandwidthLimit;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -296,6 +301,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::DescribeCenPrivateZoneRoutesResponse {
         type Item = types::CenPrivateZoneRoute;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -354,6 +360,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::DescribeCenRegionDomainRouteEntriesResponse {
         type Item = types::CenRegionDomainRouteEntry;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -412,6 +419,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::DescribeCenRouteMapsResponse {
         type Item = types::CenRouteMap;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -469,6 +477,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::DescribeCenVbrHealthCheckResponse {
         type Item = types::CenVbrHealthCheck;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -526,6 +535,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::DescribeCensResponse {
         type Item = types::Cen;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -583,6 +593,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::DescribeFlowlogsResponse {
         type Item = types::Flowlog;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.as_deref().and_then(|v| v.parse().ok())
         }
@@ -641,6 +652,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::DescribeGeographicRegionMembershipResponse {
         type Item = types::GeographicRegionMember;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -699,6 +711,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::DescribeGrantRulesToCenResponse {
         type Item = types::CenGrantRule;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count
         }
@@ -756,6 +769,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::DescribeGrantRulesToResourceResponse {
         type Item = types::ResourceGrantRule;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -807,6 +821,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::DescribePublishedRouteEntriesResponse {
         type Item = types::PublishedRouteEntry;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -864,6 +879,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::DescribeRouteConflictResponse {
         type Item = types::RouteConflict;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -921,6 +937,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::DescribeRouteServicesInCenResponse {
         type Item = types::RouteServiceInCen;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -979,6 +996,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::DescribeTransitRouteTableAggregationResponse {
         type Item = types::TransitRouteTableAggregation;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             None
         }
@@ -1032,6 +1050,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListCenChildInstanceRouteEntriesToAttachmentResponse {
         type Item = types::CenChildInstanceRouteEntryToAttachment;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             None
         }
@@ -1085,6 +1104,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListCenInterRegionTrafficQosPoliciesResponse {
         type Item = types::CenInterRegionTrafficQosPolicy;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1138,6 +1158,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListCenInterRegionTrafficQosQueuesResponse {
         type Item = types::CenInterRegionTrafficQosQueue;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             None
         }
@@ -1190,6 +1211,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::ListGrantVSwitchEnisResponse {
         type Item = types::GrantVSwitchEni;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.as_deref().and_then(|v| v.parse().ok())
         }
@@ -1241,6 +1263,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::ListGrantVSwitchesToCenResponse {
         type Item = types::GrantedVSwitch;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1292,6 +1315,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::ListTagResourcesResponse {
         type Item = types::TagResource;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             None
         }
@@ -1349,6 +1373,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::ListTrafficMarkingPoliciesResponse {
         type Item = types::TrafficMarkingPolicy;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1401,6 +1426,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterCidrAllocationResponse {
         type Item = types::TransitRouterCidrAllocation;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1454,6 +1480,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterEcrAttachmentsResponse {
         type Item = types::TransitRouterEcrAttachment;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1507,6 +1534,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterMulticastDomainAssociationsResponse {
         type Item = types::TransitRouterMulticastDomainAssociation;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1560,6 +1588,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterMulticastDomainVSwitchesResponse {
         type Item = ::std::string::String;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1613,6 +1642,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterMulticastDomainsResponse {
         type Item = types::TransitRouterMulticastDomain;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1666,6 +1696,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterMulticastGroupsResponse {
         type Item = types::TransitRouterMulticastGroup;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1719,6 +1750,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterPeerAttachmentsResponse {
         type Item = types::TransitRouterPeerAttachment;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1772,6 +1804,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterPrefixListAssociationResponse {
         type Item = types::TransitRouterPrefixListAssociation;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1824,6 +1857,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::ListTransitRouterRouteEntriesResponse {
         type Item = types::TransitRouterRouteEntry;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1876,6 +1910,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterRouteTableAssociationsResponse {
         type Item = types::TransitRouterRouteTableAssociation;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1929,6 +1964,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterRouteTablePropagationsResponse {
         type Item = types::TransitRouterRouteTablePropagation;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -1981,6 +2017,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::ListTransitRouterRouteTablesResponse {
         type Item = types::TransitRouterRouteTable;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -2033,6 +2070,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterVbrAttachmentsResponse {
         type Item = types::TransitRouterVbrAttachment;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -2086,6 +2124,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterVpcAttachmentsResponse {
         type Item = types::TransitRouterVpcAttachment;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -2139,6 +2178,7 @@ mod cbn {
     impl crate::pagination::Paginated
     for types::ListTransitRouterVpnAttachmentsResponse {
         type Item = types::TransitRouterVpnAttachment;
+        const TOKEN_PAGED: bool = true;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -2191,6 +2231,7 @@ mod cbn {
     }
     impl crate::pagination::Paginated for types::ListTransitRoutersResponse {
         type Item = types::TransitRouter;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }
@@ -2245,6 +2286,7 @@ mod vpc {
     use crate::generated::vpc::{raw::Client, types};
     impl crate::pagination::Paginated for types::DescribeGrantRulesToCenResponse {
         type Item = types::CenGrantRule;
+        const TOKEN_PAGED: bool = false;
         fn total_count(&self) -> Option<i64> {
             self.total_count.map(i64::from)
         }

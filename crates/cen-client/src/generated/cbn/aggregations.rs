@@ -211,9 +211,10 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
             .transit_route_table_aggregation_name;
         self.transit_route_table_aggregation_scope = request
             .transit_route_table_aggregation_scope;
-        self.transit_route_table_aggregation_scope_list = Some(
-            request.transit_route_table_aggregation_scope_list,
-        );
+        self.transit_route_table_aggregation_scope_list = (!request
+            .transit_route_table_aggregation_scope_list
+            .is_empty())
+            .then_some(request.transit_route_table_aggregation_scope_list);
         self.transit_route_table_id = Some(request.transit_route_table_id);
         self
     }
@@ -1035,9 +1036,10 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
             .transit_route_table_aggregation_name;
         self.transit_route_table_aggregation_scope = request
             .transit_route_table_aggregation_scope;
-        self.transit_route_table_aggregation_scope_list = Some(
-            request.transit_route_table_aggregation_scope_list,
-        );
+        self.transit_route_table_aggregation_scope_list = (!request
+            .transit_route_table_aggregation_scope_list
+            .is_empty())
+            .then_some(request.transit_route_table_aggregation_scope_list);
         self.transit_route_table_id = Some(request.transit_route_table_id);
         self
     }

@@ -328,7 +328,8 @@ impl<'a> CreateTransitRouter<'a> {
         self.resource_owner_id = request.resource_owner_id;
         self.support_multicast = request.support_multicast;
         self.tag = request.tag;
-        self.transit_router_cidr_list = Some(request.transit_router_cidr_list);
+        self.transit_router_cidr_list = (!request.transit_router_cidr_list.is_empty())
+            .then_some(request.transit_router_cidr_list);
         self.transit_router_description = request.transit_router_description;
         self.transit_router_name = request.transit_router_name;
         self

@@ -342,9 +342,10 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
             .transit_router_attachment_description;
         self.transit_router_attachment_name = request.transit_router_attachment_name;
         self.transit_router_id = request.transit_router_id;
-        self.transit_router_vpc_attachment_options = Some(
-            request.transit_router_vpc_attachment_options,
-        );
+        self.transit_router_vpc_attachment_options = (!request
+            .transit_router_vpc_attachment_options
+            .is_empty())
+            .then_some(request.transit_router_vpc_attachment_options);
         self.vpc_id = Some(request.vpc_id);
         self.vpc_owner_id = request.vpc_owner_id;
         self.zone_mappings = request.zone_mappings;
@@ -1104,9 +1105,10 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
             .transit_router_attachment_description;
         self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
         self.transit_router_attachment_name = request.transit_router_attachment_name;
-        self.transit_router_vpc_attachment_options = Some(
-            request.transit_router_vpc_attachment_options,
-        );
+        self.transit_router_vpc_attachment_options = (!request
+            .transit_router_vpc_attachment_options
+            .is_empty())
+            .then_some(request.transit_router_vpc_attachment_options);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
