@@ -96,6 +96,7 @@ fn generate_product(product: &Product) -> Result<(Vec<GeneratedFile>, Vec<PagedO
     let client_tokens = quote! { #client_tokens #(#declarations)* };
     let file = format_file(path, &header(&[&product.source]), client_tokens)?;
     let families = TypeFamilies::new(product, generator.get_type_space());
+    let type_items = crate::enums::open_enums(type_items);
     let types_files = types_files(product, &families, type_items)?;
 
     let types = Types {

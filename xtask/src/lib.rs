@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 pub mod check;
 pub mod client;
+mod enums;
 pub mod families;
 pub mod fluent;
 pub mod merge;

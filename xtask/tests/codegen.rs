@@ -139,6 +139,26 @@ fn each_operation_has_a_builder_with_setters_send_and_a_paginator_when_it_pages(
 }
 
 #[test]
+fn string_enums_are_open_and_convert_from_str() {
+    let generated = sample();
+    let types = &file_in(&generated, xtask::TYPES_GENERATED_DIR, "cbn/cbn.rs").contents;
+    let start = types
+        .find("pub enum CreateCenRequestProtectionLevel")
+        .expect("the ProtectionLevel enum");
+    let before = &types[..start];
+    assert!(
+        before.ends_with("#[non_exhaustive]\n"),
+        "{}",
+        &types[start.saturating_sub(200)..start]
+    );
+    assert!(types[start..].contains("Unknown(::std::string::String)"));
+    assert!(types.contains("impl ::std::convert::From<&str> for CreateCenRequestProtectionLevel"));
+    assert!(
+        !types.contains("impl ::std::convert::TryFrom<&str> for CreateCenRequestProtectionLevel")
+    );
+}
+
+#[test]
 fn operations_carry_the_extensions() {
     let generated = sample();
     let ops = &file_in(&generated, xtask::TYPES_GENERATED_DIR, "operations.rs").contents;

@@ -662,3 +662,15 @@ fn a_typed_request_without_json_lists_sends_none_of_them() {
         "{params:?}"
     );
 }
+
+#[test]
+fn enums_take_strings_and_keep_values_the_spec_does_not_know() {
+    use cen_client::cbn::types::ChildInstanceType;
+    let known: ChildInstanceType = serde_json::from_value(json!("VPC")).expect("a known value");
+    assert_eq!(known, ChildInstanceType::Vpc);
+    let new: ChildInstanceType = serde_json::from_value(json!("VHUB")).expect("any string decodes");
+    assert_eq!(new, ChildInstanceType::Unknown("VHUB".to_owned()));
+    assert_eq!(serde_json::to_value(&new).expect("encodes"), json!("VHUB"));
+    assert_eq!(ChildInstanceType::from("VBR"), ChildInstanceType::Vbr);
+    assert_eq!(ChildInstanceType::Ccn.to_string(), "CCN");
+}

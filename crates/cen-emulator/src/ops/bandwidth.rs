@@ -48,6 +48,7 @@ impl Emulator {
         validate::description(request.description.as_deref())?;
         let cycle = request
             .pricing_cycle
+            .as_ref()
             .map_or_else(|| "Month".to_owned(), |c| c.to_string());
         let period = request.period.unwrap_or(1);
         let period_ok = match cycle.as_str() {

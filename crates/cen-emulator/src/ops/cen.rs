@@ -56,6 +56,7 @@ impl Emulator {
         )?;
         let protection_level = request
             .protection_level
+            .as_ref()
             .map_or_else(|| "REDUCED".to_owned(), |p| p.to_string());
         let cen_id: String = self.write_idempotent(
             caller,

@@ -190,61 +190,88 @@ pub struct ListTransitRouterRouteTableAssociationsRequest {
 ///*   **Active**: The associated forwarding correlation is available.
 ///*   **Associating**: The associated forwarding correlation is being created.
 ///*   **Dissociating**: The associated forwarding correlation is being deleted.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum ListTransitRouterRouteTableAssociationsRequestStatus {
+    /// `Active`.
     Active,
+    /// `Associating`.
     Associating,
+    /// `Dissociating`.
     Dissociating,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for ListTransitRouterRouteTableAssociationsRequestStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Active => f.write_str("Active"),
-            Self::Associating => f.write_str("Associating"),
-            Self::Dissociating => f.write_str("Dissociating"),
+impl ListTransitRouterRouteTableAssociationsRequestStatus {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &[
+        "Active",
+        "Associating",
+        "Dissociating",
+    ];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "Active",
+            Self::Associating => "Associating",
+            Self::Dissociating => "Dissociating",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str>
+for ListTransitRouterRouteTableAssociationsRequestStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Active" => Self::Active,
+            "Associating" => Self::Associating,
+            "Dissociating" => Self::Dissociating,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for ListTransitRouterRouteTableAssociationsRequestStatus {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for ListTransitRouterRouteTableAssociationsRequestStatus {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for ListTransitRouterRouteTableAssociationsRequestStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Active" => Ok(Self::Active),
-            "Associating" => Ok(Self::Associating),
-            "Dissociating" => Ok(Self::Dissociating),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
-for ListTransitRouterRouteTableAssociationsRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for ListTransitRouterRouteTableAssociationsRequestStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize for ListTransitRouterRouteTableAssociationsRequestStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
 for ListTransitRouterRouteTableAssociationsRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`ListTransitRouterRouteTableAssociationsResponse`

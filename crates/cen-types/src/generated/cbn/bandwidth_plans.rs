@@ -315,113 +315,154 @@ pub struct CreateCenBandwidthPackageRequest {
     pub tag: ::std::vec::Vec<Tag>,
 }
 ///The billing method of the bandwidth plan. Set the value to **PREPAY**, which indicates that the billing method is pay-as-you-go.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
-    #[serde(rename = "PREPAY")]
+    /// `PREPAY`.
     Prepay,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Prepay => f.write_str("PREPAY"),
+impl CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["PREPAY"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Prepay => "PREPAY",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str>
+for CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
+    fn from(value: &str) -> Self {
+        match value {
+            "PREPAY" => Self::Prepay,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "PREPAY" => Ok(Self::Prepay),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
-for CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize for CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
 for CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///The billing cycle of the bandwidth plan. Valid values:
 ///
 ///*   **Month** (default): billed on a monthly basis.
 ///*   **Year**: billed on an annual basis.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum CreateCenBandwidthPackageRequestPricingCycle {
+    /// `Month`.
     Month,
+    /// `Year`.
     Year,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for CreateCenBandwidthPackageRequestPricingCycle {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Month => f.write_str("Month"),
-            Self::Year => f.write_str("Year"),
+impl CreateCenBandwidthPackageRequestPricingCycle {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["Month", "Year"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Month => "Month",
+            Self::Year => "Year",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for CreateCenBandwidthPackageRequestPricingCycle {
+    fn from(value: &str) -> Self {
+        match value {
+            "Month" => Self::Month,
+            "Year" => Self::Year,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for CreateCenBandwidthPackageRequestPricingCycle {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for CreateCenBandwidthPackageRequestPricingCycle {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for CreateCenBandwidthPackageRequestPricingCycle {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Month" => Ok(Self::Month),
-            "Year" => Ok(Self::Year),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for CreateCenBandwidthPackageRequestPricingCycle {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for CreateCenBandwidthPackageRequestPricingCycle {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for CreateCenBandwidthPackageRequestPricingCycle {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for CreateCenBandwidthPackageRequestPricingCycle {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateCenBandwidthPackageRequestPricingCycle {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`CreateCenBandwidthPackageResponse`

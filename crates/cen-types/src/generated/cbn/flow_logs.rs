@@ -385,56 +385,76 @@ pub struct DescribeFlowlogsRequest {
 ///
 ///*   **Active**: The flow log is enabled.
 ///*   **Inactive**: The flow log is disabled.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum DescribeFlowlogsRequestStatus {
+    /// `Active`.
     Active,
+    /// `Inactive`.
     Inactive,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for DescribeFlowlogsRequestStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Active => f.write_str("Active"),
-            Self::Inactive => f.write_str("Inactive"),
+impl DescribeFlowlogsRequestStatus {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["Active", "Inactive"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "Active",
+            Self::Inactive => "Inactive",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for DescribeFlowlogsRequestStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Active" => Self::Active,
+            "Inactive" => Self::Inactive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for DescribeFlowlogsRequestStatus {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for DescribeFlowlogsRequestStatus {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for DescribeFlowlogsRequestStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Active" => Ok(Self::Active),
-            "Inactive" => Ok(Self::Inactive),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for DescribeFlowlogsRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for DescribeFlowlogsRequestStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for DescribeFlowlogsRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for DescribeFlowlogsRequestStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeFlowlogsRequestStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`DescribeFlowlogsResponse`

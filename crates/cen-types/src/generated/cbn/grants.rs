@@ -134,71 +134,90 @@ pub struct DescribeGrantRulesToCenRequest {
 ///*   **VBR**
 ///*   **CCN**
 ///*   **VPN**
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum DescribeGrantRulesToCenRequestProductType {
-    #[serde(rename = "VPC")]
+    /// `VPC`.
     Vpc,
-    #[serde(rename = "VBR")]
+    /// `VBR`.
     Vbr,
-    #[serde(rename = "CCN")]
+    /// `CCN`.
     Ccn,
-    #[serde(rename = "VPN")]
+    /// `VPN`.
     Vpn,
-    #[serde(rename = "ECR")]
+    /// `ECR`.
     Ecr,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for DescribeGrantRulesToCenRequestProductType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Vpc => f.write_str("VPC"),
-            Self::Vbr => f.write_str("VBR"),
-            Self::Ccn => f.write_str("CCN"),
-            Self::Vpn => f.write_str("VPN"),
-            Self::Ecr => f.write_str("ECR"),
+impl DescribeGrantRulesToCenRequestProductType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["VPC", "VBR", "CCN", "VPN", "ECR"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::Vbr => "VBR",
+            Self::Ccn => "CCN",
+            Self::Vpn => "VPN",
+            Self::Ecr => "ECR",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for DescribeGrantRulesToCenRequestProductType {
+    fn from(value: &str) -> Self {
+        match value {
+            "VPC" => Self::Vpc,
+            "VBR" => Self::Vbr,
+            "CCN" => Self::Ccn,
+            "VPN" => Self::Vpn,
+            "ECR" => Self::Ecr,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for DescribeGrantRulesToCenRequestProductType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for DescribeGrantRulesToCenRequestProductType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for DescribeGrantRulesToCenRequestProductType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "VPC" => Ok(Self::Vpc),
-            "VBR" => Ok(Self::Vbr),
-            "CCN" => Ok(Self::Ccn),
-            "VPN" => Ok(Self::Vpn),
-            "ECR" => Ok(Self::Ecr),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for DescribeGrantRulesToCenRequestProductType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for DescribeGrantRulesToCenRequestProductType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for DescribeGrantRulesToCenRequestProductType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for DescribeGrantRulesToCenRequestProductType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeGrantRulesToCenRequestProductType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`DescribeGrantRulesToCenResponse`
@@ -396,65 +415,84 @@ pub struct GrantInstanceToTransitRouterResponse {
 ///*   **ExpressConnect**: VBR
 ///*   **VPN**: IPsec-VPN connection
 ///*   **ECR**: ECR
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum GrantInstanceType {
-    #[serde(rename = "VPC")]
+    /// `VPC`.
     Vpc,
+    /// `ExpressConnect`.
     ExpressConnect,
-    #[serde(rename = "VPN")]
+    /// `VPN`.
     Vpn,
-    #[serde(rename = "ECR")]
+    /// `ECR`.
     Ecr,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for GrantInstanceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Vpc => f.write_str("VPC"),
-            Self::ExpressConnect => f.write_str("ExpressConnect"),
-            Self::Vpn => f.write_str("VPN"),
-            Self::Ecr => f.write_str("ECR"),
+impl GrantInstanceType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["VPC", "ExpressConnect", "VPN", "ECR"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::ExpressConnect => "ExpressConnect",
+            Self::Vpn => "VPN",
+            Self::Ecr => "ECR",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for GrantInstanceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "VPC" => Self::Vpc,
+            "ExpressConnect" => Self::ExpressConnect,
+            "VPN" => Self::Vpn,
+            "ECR" => Self::Ecr,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for GrantInstanceType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for GrantInstanceType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for GrantInstanceType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "VPC" => Ok(Self::Vpc),
-            "ExpressConnect" => Ok(Self::ExpressConnect),
-            "VPN" => Ok(Self::Vpn),
-            "ECR" => Ok(Self::Ecr),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for GrantInstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for GrantInstanceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for GrantInstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for GrantInstanceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GrantInstanceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`GrantedVSwitch`

@@ -338,70 +338,95 @@ pub struct DescribeGeographicRegionMembershipRequest {
 ///*   **asia-pacific**: Asia Pacific
 ///*   **europe**: Europe
 ///*   **north-america**: North America
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum DescribeGeographicRegionMembershipRequestGeographicRegionId {
-    #[serde(rename = "china")]
+    /// `china`.
     China,
-    #[serde(rename = "asia-pacific")]
+    /// `asia-pacific`.
     AsiaPacific,
-    #[serde(rename = "europe")]
+    /// `europe`.
     Europe,
-    #[serde(rename = "north-america")]
+    /// `north-america`.
     NorthAmerica,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display
-for DescribeGeographicRegionMembershipRequestGeographicRegionId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::China => f.write_str("china"),
-            Self::AsiaPacific => f.write_str("asia-pacific"),
-            Self::Europe => f.write_str("europe"),
-            Self::NorthAmerica => f.write_str("north-america"),
+impl DescribeGeographicRegionMembershipRequestGeographicRegionId {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &[
+        "china",
+        "asia-pacific",
+        "europe",
+        "north-america",
+    ];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::China => "china",
+            Self::AsiaPacific => "asia-pacific",
+            Self::Europe => "europe",
+            Self::NorthAmerica => "north-america",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str>
+for DescribeGeographicRegionMembershipRequestGeographicRegionId {
+    fn from(value: &str) -> Self {
+        match value {
+            "china" => Self::China,
+            "asia-pacific" => Self::AsiaPacific,
+            "europe" => Self::Europe,
+            "north-america" => Self::NorthAmerica,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for DescribeGeographicRegionMembershipRequestGeographicRegionId {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for DescribeGeographicRegionMembershipRequestGeographicRegionId {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr
 for DescribeGeographicRegionMembershipRequestGeographicRegionId {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "china" => Ok(Self::China),
-            "asia-pacific" => Ok(Self::AsiaPacific),
-            "europe" => Ok(Self::Europe),
-            "north-america" => Ok(Self::NorthAmerica),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
+impl ::std::fmt::Display
 for DescribeGeographicRegionMembershipRequestGeographicRegionId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize for DescribeGeographicRegionMembershipRequestGeographicRegionId {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
 for DescribeGeographicRegionMembershipRequestGeographicRegionId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`DescribeGeographicRegionMembershipResponse`

@@ -976,60 +976,79 @@ pub struct ListTransitRouterMulticastGroupsRequest {
 ///
 ///*   **VPC**: queries multicast resources by VPC.
 ///*   **TR**: queries multicast resources that are also deployed in a different region.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum ListTransitRouterMulticastGroupsRequestResourceType {
-    #[serde(rename = "VPC")]
+    /// `VPC`.
     Vpc,
-    #[serde(rename = "TR")]
+    /// `TR`.
     Tr,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for ListTransitRouterMulticastGroupsRequestResourceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Vpc => f.write_str("VPC"),
-            Self::Tr => f.write_str("TR"),
+impl ListTransitRouterMulticastGroupsRequestResourceType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["VPC", "TR"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::Tr => "TR",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for ListTransitRouterMulticastGroupsRequestResourceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "VPC" => Self::Vpc,
+            "TR" => Self::Tr,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for ListTransitRouterMulticastGroupsRequestResourceType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for ListTransitRouterMulticastGroupsRequestResourceType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for ListTransitRouterMulticastGroupsRequestResourceType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "VPC" => Ok(Self::Vpc),
-            "TR" => Ok(Self::Tr),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
-for ListTransitRouterMulticastGroupsRequestResourceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for ListTransitRouterMulticastGroupsRequestResourceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize for ListTransitRouterMulticastGroupsRequestResourceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
 for ListTransitRouterMulticastGroupsRequestResourceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`ListTransitRouterMulticastGroupsResponse`
@@ -1161,59 +1180,78 @@ pub struct MulticastDomainCreateOptions {
 ///
 ///*   **enable**: enables IGMP.
 ///*   **disable**(default): disables IGMP.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum MulticastDomainCreateOptionsIgmpv2Support {
-    #[serde(rename = "enable")]
+    /// `enable`.
     Enable,
-    #[serde(rename = "disable")]
+    /// `disable`.
     Disable,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for MulticastDomainCreateOptionsIgmpv2Support {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Enable => f.write_str("enable"),
-            Self::Disable => f.write_str("disable"),
+impl MulticastDomainCreateOptionsIgmpv2Support {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["enable", "disable"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for MulticastDomainCreateOptionsIgmpv2Support {
+    fn from(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for MulticastDomainCreateOptionsIgmpv2Support {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for MulticastDomainCreateOptionsIgmpv2Support {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for MulticastDomainCreateOptionsIgmpv2Support {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "enable" => Ok(Self::Enable),
-            "disable" => Ok(Self::Disable),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for MulticastDomainCreateOptionsIgmpv2Support {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for MulticastDomainCreateOptionsIgmpv2Support {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for MulticastDomainCreateOptionsIgmpv2Support {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for MulticastDomainCreateOptionsIgmpv2Support {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MulticastDomainCreateOptionsIgmpv2Support {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`RegisterTransitRouterMulticastGroupMembersRequest`

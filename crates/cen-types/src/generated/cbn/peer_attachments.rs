@@ -7,56 +7,76 @@ use super::error;
 ///
 ///*   **BandwidthPackage**: allocates bandwidth from a bandwidth plan.
 ///*   **DataTransfer**: bandwidth is billed based on the pay-by-data-transfer metering method.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum BandwidthType {
+    /// `BandwidthPackage`.
     BandwidthPackage,
+    /// `DataTransfer`.
     DataTransfer,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for BandwidthType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::BandwidthPackage => f.write_str("BandwidthPackage"),
-            Self::DataTransfer => f.write_str("DataTransfer"),
+impl BandwidthType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["BandwidthPackage", "DataTransfer"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BandwidthPackage => "BandwidthPackage",
+            Self::DataTransfer => "DataTransfer",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for BandwidthType {
+    fn from(value: &str) -> Self {
+        match value {
+            "BandwidthPackage" => Self::BandwidthPackage,
+            "DataTransfer" => Self::DataTransfer,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for BandwidthType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for BandwidthType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for BandwidthType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "BandwidthPackage" => Ok(Self::BandwidthPackage),
-            "DataTransfer" => Ok(Self::DataTransfer),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for BandwidthType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for BandwidthType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for BandwidthType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for BandwidthType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BandwidthType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`CreateTransitRouterPeerAttachmentRequest`

@@ -79,71 +79,98 @@ pub struct CreateTransitRouterPrefixListAssociationRequest {
 ///*   **VBR**: specifies a virtual border router (VBR) connection as the next hop.
 ///*   **TR**: specifies an inter-region connection as the next hop.
 ///*   **ECR**: specifies an Express Connect Router (ECR) connection as the next hop.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum CreateTransitRouterPrefixListAssociationRequestNextHopType {
+    /// `BlackHole`.
     BlackHole,
-    #[serde(rename = "VPC")]
+    /// `VPC`.
     Vpc,
-    #[serde(rename = "VBR")]
+    /// `VBR`.
     Vbr,
-    #[serde(rename = "TR")]
+    /// `TR`.
     Tr,
-    #[serde(rename = "ECR")]
+    /// `ECR`.
     Ecr,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for CreateTransitRouterPrefixListAssociationRequestNextHopType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::BlackHole => f.write_str("BlackHole"),
-            Self::Vpc => f.write_str("VPC"),
-            Self::Vbr => f.write_str("VBR"),
-            Self::Tr => f.write_str("TR"),
-            Self::Ecr => f.write_str("ECR"),
+impl CreateTransitRouterPrefixListAssociationRequestNextHopType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &[
+        "BlackHole",
+        "VPC",
+        "VBR",
+        "TR",
+        "ECR",
+    ];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BlackHole => "BlackHole",
+            Self::Vpc => "VPC",
+            Self::Vbr => "VBR",
+            Self::Tr => "TR",
+            Self::Ecr => "ECR",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str>
+for CreateTransitRouterPrefixListAssociationRequestNextHopType {
+    fn from(value: &str) -> Self {
+        match value {
+            "BlackHole" => Self::BlackHole,
+            "VPC" => Self::Vpc,
+            "VBR" => Self::Vbr,
+            "TR" => Self::Tr,
+            "ECR" => Self::Ecr,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for CreateTransitRouterPrefixListAssociationRequestNextHopType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for CreateTransitRouterPrefixListAssociationRequestNextHopType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for CreateTransitRouterPrefixListAssociationRequestNextHopType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "BlackHole" => Ok(Self::BlackHole),
-            "VPC" => Ok(Self::Vpc),
-            "VBR" => Ok(Self::Vbr),
-            "TR" => Ok(Self::Tr),
-            "ECR" => Ok(Self::Ecr),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
-for CreateTransitRouterPrefixListAssociationRequestNextHopType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for CreateTransitRouterPrefixListAssociationRequestNextHopType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize for CreateTransitRouterPrefixListAssociationRequestNextHopType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
 for CreateTransitRouterPrefixListAssociationRequestNextHopType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`CreateTransitRouterPrefixListAssociationResponse`
@@ -304,58 +331,79 @@ pub struct ListTransitRouterPrefixListAssociationRequest {
 ///
 ///*   **Active**
 ///*   **Updating**
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum ListTransitRouterPrefixListAssociationRequestStatus {
+    /// `Active`.
     Active,
+    /// `Updating`.
     Updating,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for ListTransitRouterPrefixListAssociationRequestStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Active => f.write_str("Active"),
-            Self::Updating => f.write_str("Updating"),
+impl ListTransitRouterPrefixListAssociationRequestStatus {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["Active", "Updating"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "Active",
+            Self::Updating => "Updating",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for ListTransitRouterPrefixListAssociationRequestStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Active" => Self::Active,
+            "Updating" => Self::Updating,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for ListTransitRouterPrefixListAssociationRequestStatus {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for ListTransitRouterPrefixListAssociationRequestStatus {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for ListTransitRouterPrefixListAssociationRequestStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Active" => Ok(Self::Active),
-            "Updating" => Ok(Self::Updating),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
-for ListTransitRouterPrefixListAssociationRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for ListTransitRouterPrefixListAssociationRequestStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize for ListTransitRouterPrefixListAssociationRequestStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
 for ListTransitRouterPrefixListAssociationRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`ListTransitRouterPrefixListAssociationResponse`
@@ -396,65 +444,84 @@ pub struct ListTransitRouterPrefixListAssociationResponse {
 ///*   **VPC**: The prefix list whose next hop is a virtual private cloud (VPC) connection.
 ///*   **VBR**: The prefix list whose next hop is a virtual border router (VBR) connection.
 ///*   **TR**: The prefix list whose next hop is an inter-region connection on the transit router.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum PrefixListNextHopType {
+    /// `BlackHole`.
     BlackHole,
-    #[serde(rename = "VPC")]
+    /// `VPC`.
     Vpc,
-    #[serde(rename = "VBR")]
+    /// `VBR`.
     Vbr,
-    #[serde(rename = "TR")]
+    /// `TR`.
     Tr,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for PrefixListNextHopType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::BlackHole => f.write_str("BlackHole"),
-            Self::Vpc => f.write_str("VPC"),
-            Self::Vbr => f.write_str("VBR"),
-            Self::Tr => f.write_str("TR"),
+impl PrefixListNextHopType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["BlackHole", "VPC", "VBR", "TR"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BlackHole => "BlackHole",
+            Self::Vpc => "VPC",
+            Self::Vbr => "VBR",
+            Self::Tr => "TR",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for PrefixListNextHopType {
+    fn from(value: &str) -> Self {
+        match value {
+            "BlackHole" => Self::BlackHole,
+            "VPC" => Self::Vpc,
+            "VBR" => Self::Vbr,
+            "TR" => Self::Tr,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PrefixListNextHopType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for PrefixListNextHopType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for PrefixListNextHopType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "BlackHole" => Ok(Self::BlackHole),
-            "VPC" => Ok(Self::Vpc),
-            "VBR" => Ok(Self::Vbr),
-            "TR" => Ok(Self::Tr),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for PrefixListNextHopType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for PrefixListNextHopType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for PrefixListNextHopType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for PrefixListNextHopType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PrefixListNextHopType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`TransitRouterPrefixListAssociation`

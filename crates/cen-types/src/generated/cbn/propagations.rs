@@ -184,61 +184,84 @@ pub struct ListTransitRouterRouteTablePropagationsRequest {
 ///*   **Active**: available
 ///*   **Enabling**: being enabled
 ///*   **Disabling**: being disabled
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum ListTransitRouterRouteTablePropagationsRequestStatus {
+    /// `Active`.
     Active,
+    /// `Enabling`.
     Enabling,
+    /// `Disabling`.
     Disabling,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for ListTransitRouterRouteTablePropagationsRequestStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Active => f.write_str("Active"),
-            Self::Enabling => f.write_str("Enabling"),
-            Self::Disabling => f.write_str("Disabling"),
+impl ListTransitRouterRouteTablePropagationsRequestStatus {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["Active", "Enabling", "Disabling"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "Active",
+            Self::Enabling => "Enabling",
+            Self::Disabling => "Disabling",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str>
+for ListTransitRouterRouteTablePropagationsRequestStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Active" => Self::Active,
+            "Enabling" => Self::Enabling,
+            "Disabling" => Self::Disabling,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for ListTransitRouterRouteTablePropagationsRequestStatus {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for ListTransitRouterRouteTablePropagationsRequestStatus {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for ListTransitRouterRouteTablePropagationsRequestStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Active" => Ok(Self::Active),
-            "Enabling" => Ok(Self::Enabling),
-            "Disabling" => Ok(Self::Disabling),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
-for ListTransitRouterRouteTablePropagationsRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for ListTransitRouterRouteTablePropagationsRequestStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize for ListTransitRouterRouteTablePropagationsRequestStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
 for ListTransitRouterRouteTablePropagationsRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`ListTransitRouterRouteTablePropagationsResponse`

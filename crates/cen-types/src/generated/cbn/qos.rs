@@ -211,62 +211,83 @@ pub struct CreateCenInterRegionTrafficQosPolicyRequest {
 ///
 ///*   **byBandwidth**: allocates an absolute bandwidth value for the QoS queue.
 ///*   **byBandwidthPercent** (default): allocates a bandwidth percentage for the OoS queue.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode {
-    #[serde(rename = "byBandwidth")]
+    /// `byBandwidth`.
     ByBandwidth,
-    #[serde(rename = "byBandwidthPercent")]
+    /// `byBandwidthPercent`.
     ByBandwidthPercent,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display
-for CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::ByBandwidth => f.write_str("byBandwidth"),
-            Self::ByBandwidthPercent => f.write_str("byBandwidthPercent"),
+impl CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["byBandwidth", "byBandwidthPercent"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ByBandwidth => "byBandwidth",
+            Self::ByBandwidthPercent => "byBandwidthPercent",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str>
+for CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "byBandwidth" => Self::ByBandwidth,
+            "byBandwidthPercent" => Self::ByBandwidthPercent,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr
 for CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "byBandwidth" => Ok(Self::ByBandwidth),
-            "byBandwidthPercent" => Ok(Self::ByBandwidthPercent),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
+impl ::std::fmt::Display
 for CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize
 for CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`CreateCenInterRegionTrafficQosPolicyResponse`

@@ -325,132 +325,189 @@ pub struct ListTransitRouterRouteEntriesRequest {
 ///*   **Prohibited**
 ///*   **Standby**
 ///*   **Candidate**
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus {
+    /// `All`.
     All,
+    /// `Active`.
     Active,
+    /// `Rejected`.
     Rejected,
+    /// `Prohibited`.
     Prohibited,
+    /// `Standby`.
     Standby,
+    /// `Candidate`.
     Candidate,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display
-for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::All => f.write_str("All"),
-            Self::Active => f.write_str("Active"),
-            Self::Rejected => f.write_str("Rejected"),
-            Self::Prohibited => f.write_str("Prohibited"),
-            Self::Standby => f.write_str("Standby"),
-            Self::Candidate => f.write_str("Candidate"),
+impl ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &[
+        "All",
+        "Active",
+        "Rejected",
+        "Prohibited",
+        "Standby",
+        "Candidate",
+    ];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "All",
+            Self::Active => "Active",
+            Self::Rejected => "Rejected",
+            Self::Prohibited => "Prohibited",
+            Self::Standby => "Standby",
+            Self::Candidate => "Candidate",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str>
+for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "All" => Self::All,
+            "Active" => Self::Active,
+            "Rejected" => Self::Rejected,
+            "Prohibited" => Self::Prohibited,
+            "Standby" => Self::Standby,
+            "Candidate" => Self::Candidate,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr
 for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "All" => Ok(Self::All),
-            "Active" => Ok(Self::Active),
-            "Rejected" => Ok(Self::Rejected),
-            "Prohibited" => Ok(Self::Prohibited),
-            "Standby" => Ok(Self::Standby),
-            "Candidate" => Ok(Self::Candidate),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
+impl ::std::fmt::Display
 for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize
 for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///The route type. Valid values:
 ///
 ///*   **Propagated**: automatically learned by the route table.
 ///*   **Static**: static routes.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType {
+    /// `Propagated`.
     Propagated,
+    /// `Static`.
     Static,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display
-for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Propagated => f.write_str("Propagated"),
-            Self::Static => f.write_str("Static"),
+impl ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["Propagated", "Static"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Propagated => "Propagated",
+            Self::Static => "Static",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str>
+for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Propagated" => Self::Propagated,
+            "Static" => Self::Static,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr
 for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Propagated" => Ok(Self::Propagated),
-            "Static" => Ok(Self::Static),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
+impl ::std::fmt::Display
 for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize
 for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`ListTransitRouterRouteEntriesResponse`
@@ -570,62 +627,89 @@ pub struct RouteFilter {
 ///*   **LongestPrefixMatchCidrs**: longest prefix matching. You can specify IP addresses and CIDR blocks.
 ///*   **SubnetOfMatchCidrs**: subnet matching. The subnets of the specified CIDR blocks, including the CIDR block, are matches against the match conditions.
 ///*   **SupernetOfMatchCidrs**: supernet matching. The supernets of the CIDR block, including the CIDR block, are matched against the match conditions.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum RouteFilterKey {
+    /// `PrefixExactMatchCidrs`.
     PrefixExactMatchCidrs,
+    /// `LongestPrefixMatchCidrs`.
     LongestPrefixMatchCidrs,
+    /// `SubnetOfMatchCidrs`.
     SubnetOfMatchCidrs,
+    /// `SupernetOfMatchCidrs`.
     SupernetOfMatchCidrs,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for RouteFilterKey {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::PrefixExactMatchCidrs => f.write_str("PrefixExactMatchCidrs"),
-            Self::LongestPrefixMatchCidrs => f.write_str("LongestPrefixMatchCidrs"),
-            Self::SubnetOfMatchCidrs => f.write_str("SubnetOfMatchCidrs"),
-            Self::SupernetOfMatchCidrs => f.write_str("SupernetOfMatchCidrs"),
+impl RouteFilterKey {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &[
+        "PrefixExactMatchCidrs",
+        "LongestPrefixMatchCidrs",
+        "SubnetOfMatchCidrs",
+        "SupernetOfMatchCidrs",
+    ];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PrefixExactMatchCidrs => "PrefixExactMatchCidrs",
+            Self::LongestPrefixMatchCidrs => "LongestPrefixMatchCidrs",
+            Self::SubnetOfMatchCidrs => "SubnetOfMatchCidrs",
+            Self::SupernetOfMatchCidrs => "SupernetOfMatchCidrs",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for RouteFilterKey {
+    fn from(value: &str) -> Self {
+        match value {
+            "PrefixExactMatchCidrs" => Self::PrefixExactMatchCidrs,
+            "LongestPrefixMatchCidrs" => Self::LongestPrefixMatchCidrs,
+            "SubnetOfMatchCidrs" => Self::SubnetOfMatchCidrs,
+            "SupernetOfMatchCidrs" => Self::SupernetOfMatchCidrs,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for RouteFilterKey {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for RouteFilterKey {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for RouteFilterKey {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "PrefixExactMatchCidrs" => Ok(Self::PrefixExactMatchCidrs),
-            "LongestPrefixMatchCidrs" => Ok(Self::LongestPrefixMatchCidrs),
-            "SubnetOfMatchCidrs" => Ok(Self::SubnetOfMatchCidrs),
-            "SupernetOfMatchCidrs" => Ok(Self::SupernetOfMatchCidrs),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for RouteFilterKey {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for RouteFilterKey {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for RouteFilterKey {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for RouteFilterKey {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RouteFilterKey {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`TransitRouterRouteEntry`
@@ -777,57 +861,77 @@ pub struct TransitRouterRouteEntry {
 ///
 ///*   **BlackHole**: routes network traffic to a black hole. All packets that match this route are dropped. If you select this option, you do not need to specify the next hop information.
 ///*   **Attachment**: routes network traffic to a network instance connection. If you select this option, you must specify the ID of the network instance connection. All packets that match this route are routed to the specified network instance connection.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum TransitRouterRouteEntryNextHopType {
+    /// `BlackHole`.
     BlackHole,
+    /// `Attachment`.
     Attachment,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for TransitRouterRouteEntryNextHopType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::BlackHole => f.write_str("BlackHole"),
-            Self::Attachment => f.write_str("Attachment"),
+impl TransitRouterRouteEntryNextHopType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["BlackHole", "Attachment"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BlackHole => "BlackHole",
+            Self::Attachment => "Attachment",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for TransitRouterRouteEntryNextHopType {
+    fn from(value: &str) -> Self {
+        match value {
+            "BlackHole" => Self::BlackHole,
+            "Attachment" => Self::Attachment,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for TransitRouterRouteEntryNextHopType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for TransitRouterRouteEntryNextHopType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for TransitRouterRouteEntryNextHopType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "BlackHole" => Ok(Self::BlackHole),
-            "Attachment" => Ok(Self::Attachment),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for TransitRouterRouteEntryNextHopType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for TransitRouterRouteEntryNextHopType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for TransitRouterRouteEntryNextHopType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for TransitRouterRouteEntryNextHopType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransitRouterRouteEntryNextHopType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`UpdateTransitRouterRouteEntryRequest`

@@ -310,56 +310,76 @@ pub struct CenRouteMapSourceRouteTableIds {
 ///
 ///*   **Additive**: adds the community to the route.
 ///*   **Replace**: replaces the original community of the route.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum CommunityOperateMode {
+    /// `Additive`.
     Additive,
+    /// `Replace`.
     Replace,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for CommunityOperateMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Additive => f.write_str("Additive"),
-            Self::Replace => f.write_str("Replace"),
+impl CommunityOperateMode {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["Additive", "Replace"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Additive => "Additive",
+            Self::Replace => "Replace",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for CommunityOperateMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "Additive" => Self::Additive,
+            "Replace" => Self::Replace,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for CommunityOperateMode {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for CommunityOperateMode {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for CommunityOperateMode {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Additive" => Ok(Self::Additive),
-            "Replace" => Ok(Self::Replace),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for CommunityOperateMode {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for CommunityOperateMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for CommunityOperateMode {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for CommunityOperateMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CommunityOperateMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`CreateCenRouteMapRequest`
@@ -739,168 +759,228 @@ pub struct DescribeCenRouteMapsResponseRouteMaps {
 ///
 ///*   **Permit**: the route is permitted.
 ///*   **Deny**: the route is denied.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum MapResult {
+    /// `Permit`.
     Permit,
+    /// `Deny`.
     Deny,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for MapResult {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Permit => f.write_str("Permit"),
-            Self::Deny => f.write_str("Deny"),
+impl MapResult {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["Permit", "Deny"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Permit => "Permit",
+            Self::Deny => "Deny",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for MapResult {
+    fn from(value: &str) -> Self {
+        match value {
+            "Permit" => Self::Permit,
+            "Deny" => Self::Deny,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for MapResult {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for MapResult {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for MapResult {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Permit" => Ok(Self::Permit),
-            "Deny" => Ok(Self::Deny),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for MapResult {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for MapResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for MapResult {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for MapResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MapResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///The type of IP address in the match condition. Valid values:
 ///
 ///*   **IPv4**: IPv4 address
 ///*   **IPv6**: IPv6 address
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum MatchAddressType {
+    /// `IPv4`.
     IPv4,
+    /// `IPv6`.
     IPv6,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for MatchAddressType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::IPv4 => f.write_str("IPv4"),
-            Self::IPv6 => f.write_str("IPv6"),
+impl MatchAddressType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["IPv4", "IPv6"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::IPv4 => "IPv4",
+            Self::IPv6 => "IPv6",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for MatchAddressType {
+    fn from(value: &str) -> Self {
+        match value {
+            "IPv4" => Self::IPv4,
+            "IPv6" => Self::IPv6,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for MatchAddressType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for MatchAddressType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for MatchAddressType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "IPv4" => Ok(Self::IPv4),
-            "IPv6" => Ok(Self::IPv6),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for MatchAddressType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for MatchAddressType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for MatchAddressType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for MatchAddressType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MatchAddressType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///The match method that is used to match routes based on the AS path. Valid values:
 ///
 ///*   **Include**: fuzzy match. A route is a match if the AS path of the route overlaps with the AS path in the match conditions.
 ///*   **Complete**: exact match. A route is a match only if the AS path of the route matches the AS path in the match conditions.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum MatchMode {
+    /// `Include`.
     Include,
+    /// `Complete`.
     Complete,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for MatchMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Include => f.write_str("Include"),
-            Self::Complete => f.write_str("Complete"),
+impl MatchMode {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["Include", "Complete"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Include => "Include",
+            Self::Complete => "Complete",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for MatchMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "Include" => Self::Include,
+            "Complete" => Self::Complete,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for MatchMode {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for MatchMode {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for MatchMode {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Include" => Ok(Self::Include),
-            "Complete" => Ok(Self::Complete),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for MatchMode {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for MatchMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for MatchMode {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for MatchMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MatchMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`ModifyCenRouteMapRequest`
@@ -1122,55 +1202,75 @@ pub struct ModifyCenRouteMapResponse {
 ///*   **RegionIn**: Routes are advertised to the gateways in the regions that are connected by the CEN instance.
 ///
 ///*   **RegionOut**: Routes are advertised from the gateways in the regions that are connected by the CEN instance.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum TransmitDirection {
+    /// `RegionIn`.
     RegionIn,
+    /// `RegionOut`.
     RegionOut,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for TransmitDirection {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::RegionIn => f.write_str("RegionIn"),
-            Self::RegionOut => f.write_str("RegionOut"),
+impl TransmitDirection {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["RegionIn", "RegionOut"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RegionIn => "RegionIn",
+            Self::RegionOut => "RegionOut",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for TransmitDirection {
+    fn from(value: &str) -> Self {
+        match value {
+            "RegionIn" => Self::RegionIn,
+            "RegionOut" => Self::RegionOut,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for TransmitDirection {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for TransmitDirection {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for TransmitDirection {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "RegionIn" => Ok(Self::RegionIn),
-            "RegionOut" => Ok(Self::RegionOut),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for TransmitDirection {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for TransmitDirection {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for TransmitDirection {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for TransmitDirection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransmitDirection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }

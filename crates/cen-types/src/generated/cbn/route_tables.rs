@@ -227,123 +227,170 @@ pub struct ListTransitRouterRouteTablesRequest {
 ///*   **Creating**: The route table is being created.
 ///*   **Deleting**: The route table is being deleted.
 ///*   **Active**: The route table is available.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus {
+    /// `Creating`.
     Creating,
+    /// `Deleting`.
     Deleting,
+    /// `Active`.
     Active,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display
-for ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Creating => f.write_str("Creating"),
-            Self::Deleting => f.write_str("Deleting"),
-            Self::Active => f.write_str("Active"),
+impl ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["Creating", "Deleting", "Active"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "Creating",
+            Self::Deleting => "Deleting",
+            Self::Active => "Active",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str>
+for ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Creating" => Self::Creating,
+            "Deleting" => Self::Deleting,
+            "Active" => Self::Active,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr
 for ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Creating" => Ok(Self::Creating),
-            "Deleting" => Ok(Self::Deleting),
-            "Active" => Ok(Self::Active),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
+impl ::std::fmt::Display
 for ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize
 for ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///The type of the route table. Valid values:
 ///
 ///*   **Custom**: a custom route table
 ///*   **System**: the default route table
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum ListTransitRouterRouteTablesRequestTransitRouterRouteTableType {
+    /// `Custom`.
     Custom,
+    /// `System`.
     System,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display
-for ListTransitRouterRouteTablesRequestTransitRouterRouteTableType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Custom => f.write_str("Custom"),
-            Self::System => f.write_str("System"),
+impl ListTransitRouterRouteTablesRequestTransitRouterRouteTableType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["Custom", "System"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Custom => "Custom",
+            Self::System => "System",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str>
+for ListTransitRouterRouteTablesRequestTransitRouterRouteTableType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Custom" => Self::Custom,
+            "System" => Self::System,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for ListTransitRouterRouteTablesRequestTransitRouterRouteTableType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for ListTransitRouterRouteTablesRequestTransitRouterRouteTableType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr
 for ListTransitRouterRouteTablesRequestTransitRouterRouteTableType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Custom" => Ok(Self::Custom),
-            "System" => Ok(Self::System),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
+impl ::std::fmt::Display
 for ListTransitRouterRouteTablesRequestTransitRouterRouteTableType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize
 for ListTransitRouterRouteTablesRequestTransitRouterRouteTableType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for ListTransitRouterRouteTablesRequestTransitRouterRouteTableType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`ListTransitRouterRouteTablesResponse`
@@ -401,59 +448,76 @@ pub struct RouteTableOptions {
 ///
 ///*   **disable**(default) If multi-region ECMP routing is disabled, routes that are learned from different regions but have the same prefix and attributes select the transit router with the smallest region ID as the next hop. Region IDs are sorted in alphabetic order. The network latency and bandwidth consumption also vary based on the region. Proceed with caution.
 ///*   **enable** If multi-region ECMP routing is enabled, routes that are learned from different regions but have the same prefix and attributes form an ECMP route. The network latency and bandwidth consumption also vary based on the region. Proceed with caution.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum RouteTableOptionsMultiRegionEcmp {
-    #[serde(rename = "disable")]
+    /// `disable`.
     Disable,
-    #[serde(rename = "enable")]
+    /// `enable`.
     Enable,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for RouteTableOptionsMultiRegionEcmp {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Disable => f.write_str("disable"),
-            Self::Enable => f.write_str("enable"),
+impl RouteTableOptionsMultiRegionEcmp {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["disable", "enable"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disable => "disable",
+            Self::Enable => "enable",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for RouteTableOptionsMultiRegionEcmp {
+    fn from(value: &str) -> Self {
+        match value {
+            "disable" => Self::Disable,
+            "enable" => Self::Enable,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for RouteTableOptionsMultiRegionEcmp {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for RouteTableOptionsMultiRegionEcmp {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for RouteTableOptionsMultiRegionEcmp {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "disable" => Ok(Self::Disable),
-            "enable" => Ok(Self::Enable),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for RouteTableOptionsMultiRegionEcmp {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for RouteTableOptionsMultiRegionEcmp {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RouteTableOptionsMultiRegionEcmp {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for RouteTableOptionsMultiRegionEcmp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RouteTableOptionsMultiRegionEcmp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`TransitRouterRouteTable`

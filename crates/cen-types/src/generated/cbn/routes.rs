@@ -436,70 +436,91 @@ pub struct DescribeCenChildInstanceRouteEntriesRequest {
 ///*   **VBR**: virtual border router (VBR)
 ///*   **CCN**: Cloud Connect Network (CCN) instance
 ///*   **ECR**: Express Connect Router (ECR)
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
-    #[serde(rename = "VPC")]
+    /// `VPC`.
     Vpc,
-    #[serde(rename = "VBR")]
+    /// `VBR`.
     Vbr,
-    #[serde(rename = "CCN")]
+    /// `CCN`.
     Ccn,
-    #[serde(rename = "ECR")]
+    /// `ECR`.
     Ecr,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display
-for DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Vpc => f.write_str("VPC"),
-            Self::Vbr => f.write_str("VBR"),
-            Self::Ccn => f.write_str("CCN"),
-            Self::Ecr => f.write_str("ECR"),
+impl DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["VPC", "VBR", "CCN", "ECR"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::Vbr => "VBR",
+            Self::Ccn => "CCN",
+            Self::Ecr => "ECR",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str>
+for DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "VPC" => Self::Vpc,
+            "VBR" => Self::Vbr,
+            "CCN" => Self::Ccn,
+            "ECR" => Self::Ecr,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr
 for DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "VPC" => Ok(Self::Vpc),
-            "VBR" => Ok(Self::Vbr),
-            "CCN" => Ok(Self::Ccn),
-            "ECR" => Ok(Self::Ecr),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
+impl ::std::fmt::Display
 for DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize
 for DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///The status of the route. Valid values:
@@ -509,67 +530,97 @@ for DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
 ///*   **Rejected**: rejected
 ///*   **Prohibited**: prohibited
 ///*   **All** (default): all routes
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum DescribeCenChildInstanceRouteEntriesRequestStatus {
+    /// `Active`.
     Active,
+    /// `Candidate`.
     Candidate,
+    /// `Rejected`.
     Rejected,
+    /// `Prohibited`.
     Prohibited,
+    /// `All`.
     All,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for DescribeCenChildInstanceRouteEntriesRequestStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Active => f.write_str("Active"),
-            Self::Candidate => f.write_str("Candidate"),
-            Self::Rejected => f.write_str("Rejected"),
-            Self::Prohibited => f.write_str("Prohibited"),
-            Self::All => f.write_str("All"),
+impl DescribeCenChildInstanceRouteEntriesRequestStatus {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &[
+        "Active",
+        "Candidate",
+        "Rejected",
+        "Prohibited",
+        "All",
+    ];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "Active",
+            Self::Candidate => "Candidate",
+            Self::Rejected => "Rejected",
+            Self::Prohibited => "Prohibited",
+            Self::All => "All",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for DescribeCenChildInstanceRouteEntriesRequestStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Active" => Self::Active,
+            "Candidate" => Self::Candidate,
+            "Rejected" => Self::Rejected,
+            "Prohibited" => Self::Prohibited,
+            "All" => Self::All,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for DescribeCenChildInstanceRouteEntriesRequestStatus {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for DescribeCenChildInstanceRouteEntriesRequestStatus {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for DescribeCenChildInstanceRouteEntriesRequestStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Active" => Ok(Self::Active),
-            "Candidate" => Ok(Self::Candidate),
-            "Rejected" => Ok(Self::Rejected),
-            "Prohibited" => Ok(Self::Prohibited),
-            "All" => Ok(Self::All),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
-for DescribeCenChildInstanceRouteEntriesRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for DescribeCenChildInstanceRouteEntriesRequestStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize for DescribeCenChildInstanceRouteEntriesRequestStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
 for DescribeCenChildInstanceRouteEntriesRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`DescribeCenChildInstanceRouteEntriesResponse`
@@ -672,66 +723,97 @@ pub struct DescribeCenRegionDomainRouteEntriesRequest {
 ///*   **Rejected**: rejected
 ///*   **Prohibited**: prohibited
 ///*   **All** (default value): all routes
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum DescribeCenRegionDomainRouteEntriesRequestStatus {
+    /// `Active`.
     Active,
+    /// `Candidate`.
     Candidate,
+    /// `Rejected`.
     Rejected,
+    /// `Prohibited`.
     Prohibited,
+    /// `All`.
     All,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for DescribeCenRegionDomainRouteEntriesRequestStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Active => f.write_str("Active"),
-            Self::Candidate => f.write_str("Candidate"),
-            Self::Rejected => f.write_str("Rejected"),
-            Self::Prohibited => f.write_str("Prohibited"),
-            Self::All => f.write_str("All"),
+impl DescribeCenRegionDomainRouteEntriesRequestStatus {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &[
+        "Active",
+        "Candidate",
+        "Rejected",
+        "Prohibited",
+        "All",
+    ];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "Active",
+            Self::Candidate => "Candidate",
+            Self::Rejected => "Rejected",
+            Self::Prohibited => "Prohibited",
+            Self::All => "All",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for DescribeCenRegionDomainRouteEntriesRequestStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Active" => Self::Active,
+            "Candidate" => Self::Candidate,
+            "Rejected" => Self::Rejected,
+            "Prohibited" => Self::Prohibited,
+            "All" => Self::All,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for DescribeCenRegionDomainRouteEntriesRequestStatus {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for DescribeCenRegionDomainRouteEntriesRequestStatus {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for DescribeCenRegionDomainRouteEntriesRequestStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Active" => Ok(Self::Active),
-            "Candidate" => Ok(Self::Candidate),
-            "Rejected" => Ok(Self::Rejected),
-            "Prohibited" => Ok(Self::Prohibited),
-            "All" => Ok(Self::All),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for DescribeCenRegionDomainRouteEntriesRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for DescribeCenRegionDomainRouteEntriesRequestStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize for DescribeCenRegionDomainRouteEntriesRequestStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
 for DescribeCenRegionDomainRouteEntriesRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`DescribeCenRegionDomainRouteEntriesResponse`
@@ -976,58 +1058,76 @@ pub struct DescribeRouteConflictResponseRouteConflicts {
 ///
 ///*   **VPC**: VPC
 ///*   **VBR**: VBR
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum PublishChildInstanceType {
-    #[serde(rename = "VPC")]
+    /// `VPC`.
     Vpc,
-    #[serde(rename = "VBR")]
+    /// `VBR`.
     Vbr,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for PublishChildInstanceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Vpc => f.write_str("VPC"),
-            Self::Vbr => f.write_str("VBR"),
+impl PublishChildInstanceType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["VPC", "VBR"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::Vbr => "VBR",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for PublishChildInstanceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "VPC" => Self::Vpc,
+            "VBR" => Self::Vbr,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for PublishChildInstanceType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for PublishChildInstanceType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for PublishChildInstanceType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "VPC" => Ok(Self::Vpc),
-            "VBR" => Ok(Self::Vbr),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for PublishChildInstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for PublishChildInstanceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for PublishChildInstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for PublishChildInstanceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PublishChildInstanceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`PublishRouteEntriesRequest`
@@ -1214,56 +1314,76 @@ pub struct WithdrawPublishedRouteEntriesRequest {
 ///The type of the attached network instance.
 ///
 ///Set the value to **VPC**, which indicates a virtual private cloud (VPC).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum WithdrawPublishedRouteEntriesRequestChildInstanceType {
-    #[serde(rename = "VPC")]
+    /// `VPC`.
     Vpc,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for WithdrawPublishedRouteEntriesRequestChildInstanceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Vpc => f.write_str("VPC"),
+impl WithdrawPublishedRouteEntriesRequestChildInstanceType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["VPC"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str>
+for WithdrawPublishedRouteEntriesRequestChildInstanceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "VPC" => Self::Vpc,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for WithdrawPublishedRouteEntriesRequestChildInstanceType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for WithdrawPublishedRouteEntriesRequestChildInstanceType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for WithdrawPublishedRouteEntriesRequestChildInstanceType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "VPC" => Ok(Self::Vpc),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str>
-for WithdrawPublishedRouteEntriesRequestChildInstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for WithdrawPublishedRouteEntriesRequestChildInstanceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
+impl ::serde::Serialize for WithdrawPublishedRouteEntriesRequestChildInstanceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
 for WithdrawPublishedRouteEntriesRequestChildInstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`WithdrawPublishedRouteEntriesResponse`

@@ -29,66 +29,84 @@ pub struct ApiError {
 ///*   **VBR**
 ///*   **TR**
 ///*   **VPN**
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum AttachmentResourceType {
-    #[serde(rename = "VPC")]
+    /// `VPC`.
     Vpc,
-    #[serde(rename = "VBR")]
+    /// `VBR`.
     Vbr,
-    #[serde(rename = "TR")]
+    /// `TR`.
     Tr,
-    #[serde(rename = "VPN")]
+    /// `VPN`.
     Vpn,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for AttachmentResourceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Vpc => f.write_str("VPC"),
-            Self::Vbr => f.write_str("VBR"),
-            Self::Tr => f.write_str("TR"),
-            Self::Vpn => f.write_str("VPN"),
+impl AttachmentResourceType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["VPC", "VBR", "TR", "VPN"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::Vbr => "VBR",
+            Self::Tr => "TR",
+            Self::Vpn => "VPN",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for AttachmentResourceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "VPC" => Self::Vpc,
+            "VBR" => Self::Vbr,
+            "TR" => Self::Tr,
+            "VPN" => Self::Vpn,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for AttachmentResourceType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for AttachmentResourceType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for AttachmentResourceType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "VPC" => Ok(Self::Vpc),
-            "VBR" => Ok(Self::Vbr),
-            "TR" => Ok(Self::Tr),
-            "VPN" => Ok(Self::Vpn),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for AttachmentResourceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for AttachmentResourceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for AttachmentResourceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for AttachmentResourceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AttachmentResourceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///The type of the network instance. Valid values:
@@ -96,62 +114,80 @@ impl ::std::convert::TryFrom<::std::string::String> for AttachmentResourceType {
 ///*   **VPC**: VPC
 ///*   **VBR**: VBR
 ///*   **CCN**: CCN instance
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum ChildInstanceType {
-    #[serde(rename = "VPC")]
+    /// `VPC`.
     Vpc,
-    #[serde(rename = "VBR")]
+    /// `VBR`.
     Vbr,
-    #[serde(rename = "CCN")]
+    /// `CCN`.
     Ccn,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for ChildInstanceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Vpc => f.write_str("VPC"),
-            Self::Vbr => f.write_str("VBR"),
-            Self::Ccn => f.write_str("CCN"),
+impl ChildInstanceType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["VPC", "VBR", "CCN"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::Vbr => "VBR",
+            Self::Ccn => "CCN",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for ChildInstanceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "VPC" => Self::Vpc,
+            "VBR" => Self::Vbr,
+            "CCN" => Self::Ccn,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ChildInstanceType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for ChildInstanceType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for ChildInstanceType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "VPC" => Ok(Self::Vpc),
-            "VBR" => Ok(Self::Vbr),
-            "CCN" => Ok(Self::Ccn),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for ChildInstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for ChildInstanceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for ChildInstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for ChildInstanceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChildInstanceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`Filter`
@@ -174,120 +210,165 @@ pub struct Filter {
 ///*   **North-America**: North America
 ///*   **Asia-Pacific**: Asia Pacific
 ///*   **Europe**: Europe
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum GeographicRegionId {
+    /// `China`.
     China,
-    #[serde(rename = "North-America")]
+    /// `North-America`.
     NorthAmerica,
-    #[serde(rename = "Asia-Pacific")]
+    /// `Asia-Pacific`.
     AsiaPacific,
+    /// `Europe`.
     Europe,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for GeographicRegionId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::China => f.write_str("China"),
-            Self::NorthAmerica => f.write_str("North-America"),
-            Self::AsiaPacific => f.write_str("Asia-Pacific"),
-            Self::Europe => f.write_str("Europe"),
+impl GeographicRegionId {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &[
+        "China",
+        "North-America",
+        "Asia-Pacific",
+        "Europe",
+    ];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::China => "China",
+            Self::NorthAmerica => "North-America",
+            Self::AsiaPacific => "Asia-Pacific",
+            Self::Europe => "Europe",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for GeographicRegionId {
+    fn from(value: &str) -> Self {
+        match value {
+            "China" => Self::China,
+            "North-America" => Self::NorthAmerica,
+            "Asia-Pacific" => Self::AsiaPacific,
+            "Europe" => Self::Europe,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for GeographicRegionId {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for GeographicRegionId {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for GeographicRegionId {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "China" => Ok(Self::China),
-            "North-America" => Ok(Self::NorthAmerica),
-            "Asia-Pacific" => Ok(Self::AsiaPacific),
-            "Europe" => Ok(Self::Europe),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for GeographicRegionId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for GeographicRegionId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for GeographicRegionId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for GeographicRegionId {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GeographicRegionId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///The entity that pays the fees of the network instance. Valid values:
 ///
 ///*   **PayByCenOwner**: the Alibaba Cloud account that owns the CEN instance.
 ///*   **PayByResourceOwner**: the Alibaba Cloud account that owns the network instance.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum OrderType {
+    /// `PayByCenOwner`.
     PayByCenOwner,
+    /// `PayByResourceOwner`.
     PayByResourceOwner,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for OrderType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::PayByCenOwner => f.write_str("PayByCenOwner"),
-            Self::PayByResourceOwner => f.write_str("PayByResourceOwner"),
+impl OrderType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["PayByCenOwner", "PayByResourceOwner"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PayByCenOwner => "PayByCenOwner",
+            Self::PayByResourceOwner => "PayByResourceOwner",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for OrderType {
+    fn from(value: &str) -> Self {
+        match value {
+            "PayByCenOwner" => Self::PayByCenOwner,
+            "PayByResourceOwner" => Self::PayByResourceOwner,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for OrderType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for OrderType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for OrderType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "PayByCenOwner" => Ok(Self::PayByCenOwner),
-            "PayByResourceOwner" => Ok(Self::PayByResourceOwner),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for OrderType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for OrderType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for OrderType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for OrderType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OrderType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`Tag`

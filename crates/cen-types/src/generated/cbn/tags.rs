@@ -169,59 +169,78 @@ pub struct MoveResourceGroupRequest {
 ///
 ///*   **CEN**: CEN instance
 ///*   **bandwidthpackage**: bandwidth plan
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum MoveResourceGroupRequestResourceType {
-    #[serde(rename = "CEN")]
+    /// `CEN`.
     Cen,
-    #[serde(rename = "bandwidthpackage")]
+    /// `bandwidthpackage`.
     Bandwidthpackage,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for MoveResourceGroupRequestResourceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Cen => f.write_str("CEN"),
-            Self::Bandwidthpackage => f.write_str("bandwidthpackage"),
+impl MoveResourceGroupRequestResourceType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["CEN", "bandwidthpackage"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Cen => "CEN",
+            Self::Bandwidthpackage => "bandwidthpackage",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for MoveResourceGroupRequestResourceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "CEN" => Self::Cen,
+            "bandwidthpackage" => Self::Bandwidthpackage,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for MoveResourceGroupRequestResourceType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for MoveResourceGroupRequestResourceType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for MoveResourceGroupRequestResourceType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "CEN" => Ok(Self::Cen),
-            "bandwidthpackage" => Ok(Self::Bandwidthpackage),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for MoveResourceGroupRequestResourceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for MoveResourceGroupRequestResourceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for MoveResourceGroupRequestResourceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for MoveResourceGroupRequestResourceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MoveResourceGroupRequestResourceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`MoveResourceGroupResponse`

@@ -347,121 +347,170 @@ pub struct ListTransitRoutersRequest {
 ///*   **Modifying**: The transit router is being modified
 ///*   **Deleting**: The transit router is being deleted.
 ///*   **Upgrading**: The transit router is being upgraded.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum ListTransitRoutersRequestStatus {
+    /// `Creating`.
     Creating,
+    /// `Active`.
     Active,
+    /// `Modifying`.
     Modifying,
+    /// `Deleting`.
     Deleting,
+    /// `Upgrading`.
     Upgrading,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for ListTransitRoutersRequestStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Creating => f.write_str("Creating"),
-            Self::Active => f.write_str("Active"),
-            Self::Modifying => f.write_str("Modifying"),
-            Self::Deleting => f.write_str("Deleting"),
-            Self::Upgrading => f.write_str("Upgrading"),
+impl ListTransitRoutersRequestStatus {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &[
+        "Creating",
+        "Active",
+        "Modifying",
+        "Deleting",
+        "Upgrading",
+    ];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "Creating",
+            Self::Active => "Active",
+            Self::Modifying => "Modifying",
+            Self::Deleting => "Deleting",
+            Self::Upgrading => "Upgrading",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for ListTransitRoutersRequestStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Creating" => Self::Creating,
+            "Active" => Self::Active,
+            "Modifying" => Self::Modifying,
+            "Deleting" => Self::Deleting,
+            "Upgrading" => Self::Upgrading,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ListTransitRoutersRequestStatus {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for ListTransitRoutersRequestStatus {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for ListTransitRoutersRequestStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Creating" => Ok(Self::Creating),
-            "Active" => Ok(Self::Active),
-            "Modifying" => Ok(Self::Modifying),
-            "Deleting" => Ok(Self::Deleting),
-            "Upgrading" => Ok(Self::Upgrading),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for ListTransitRoutersRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for ListTransitRoutersRequestStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for ListTransitRoutersRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for ListTransitRoutersRequestStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListTransitRoutersRequestStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///The edition of the transit router. Valid values:
 ///
 ///*   **Enterprise**: Enhance Edition
 ///*   **Basic**: Basic Edition
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum ListTransitRoutersRequestType {
+    /// `Enterprise`.
     Enterprise,
+    /// `Basic`.
     Basic,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for ListTransitRoutersRequestType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Enterprise => f.write_str("Enterprise"),
-            Self::Basic => f.write_str("Basic"),
+impl ListTransitRoutersRequestType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["Enterprise", "Basic"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enterprise => "Enterprise",
+            Self::Basic => "Basic",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for ListTransitRoutersRequestType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Enterprise" => Self::Enterprise,
+            "Basic" => Self::Basic,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ListTransitRoutersRequestType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for ListTransitRoutersRequestType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for ListTransitRoutersRequestType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Enterprise" => Ok(Self::Enterprise),
-            "Basic" => Ok(Self::Basic),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for ListTransitRoutersRequestType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for ListTransitRoutersRequestType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for ListTransitRoutersRequestType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for ListTransitRoutersRequestType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListTransitRoutersRequestType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`ListTransitRoutersResponse`

@@ -186,59 +186,78 @@ pub struct GrantInstanceToCenRequest {
 ///- **VPC**: virtual private cloud (VPC).
 ///
 ///- **VBR**: Virtual Border Router.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum GrantInstanceToCenRequestInstanceType {
-    #[serde(rename = "VPC")]
+    /// `VPC`.
     Vpc,
-    #[serde(rename = "VBR")]
+    /// `VBR`.
     Vbr,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for GrantInstanceToCenRequestInstanceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Vpc => f.write_str("VPC"),
-            Self::Vbr => f.write_str("VBR"),
+impl GrantInstanceToCenRequestInstanceType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["VPC", "VBR"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::Vbr => "VBR",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for GrantInstanceToCenRequestInstanceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "VPC" => Self::Vpc,
+            "VBR" => Self::Vbr,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for GrantInstanceToCenRequestInstanceType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String>
+for GrantInstanceToCenRequestInstanceType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for GrantInstanceToCenRequestInstanceType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "VPC" => Ok(Self::Vpc),
-            "VBR" => Ok(Self::Vbr),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for GrantInstanceToCenRequestInstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for GrantInstanceToCenRequestInstanceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for GrantInstanceToCenRequestInstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for GrantInstanceToCenRequestInstanceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GrantInstanceToCenRequestInstanceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`GrantInstanceToCenResponse`
@@ -258,62 +277,80 @@ pub struct GrantInstanceToCenResponse {
 ///- **VBR**: Virtual Border Router.
 ///
 ///- **CCN**: Cloud Connect Network.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+///
+/// Open: a value the spec does not list decodes as `Unknown`, and any `&str` converts.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[non_exhaustive]
 pub enum InstanceType {
-    #[serde(rename = "VPC")]
+    /// `VPC`.
     Vpc,
-    #[serde(rename = "VBR")]
+    /// `VBR`.
     Vbr,
-    #[serde(rename = "CCN")]
+    /// `CCN`.
     Ccn,
+    /// A value this version of the spec does not know, kept as sent.
+    Unknown(::std::string::String),
 }
-impl ::std::fmt::Display for InstanceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Vpc => f.write_str("VPC"),
-            Self::Vbr => f.write_str("VBR"),
-            Self::Ccn => f.write_str("CCN"),
+impl InstanceType {
+    /// The values the spec documents, in its order.
+    pub const VALUES: &'static [&'static str] = &["VPC", "VBR", "CCN"];
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::Vbr => "VBR",
+            Self::Ccn => "CCN",
+            Self::Unknown(value) => value,
         }
+    }
+}
+impl ::std::convert::From<&str> for InstanceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "VPC" => Self::Vpc,
+            "VBR" => Self::Vbr,
+            "CCN" => Self::Ccn,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for InstanceType {
+    fn from(value: ::std::string::String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for InstanceType {
+    fn from(value: &::std::string::String) -> Self {
+        Self::from(value.as_str())
     }
 }
 impl ::std::str::FromStr for InstanceType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "VPC" => Ok(Self::Vpc),
-            "VBR" => Ok(Self::Vbr),
-            "CCN" => Ok(Self::Ccn),
-            _ => Err("invalid value".into()),
-        }
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
-impl ::std::convert::TryFrom<&str> for InstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::std::fmt::Display for InstanceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for InstanceType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
+impl ::serde::Serialize for InstanceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InstanceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self::from(value))
     }
 }
 ///`RevokeInstanceFromCenRequest`
