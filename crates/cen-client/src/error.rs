@@ -12,6 +12,7 @@ use crate::generated::{cbn, vpc};
 /// reach the service is [`Error::Transport`], kept apart so callers can tell "the service said no"
 /// from "the service was not reached".
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The service answered with an error envelope. Boxed to keep `Result<_, Error>` small.
     #[error(transparent)]

@@ -10,6 +10,7 @@ use rand::Rng;
 /// `x-acs-retry-after` header), when it answers 500, 502, 503 or 504, and when the connection fails
 /// or times out. Each attempt is signed again, with a fresh nonce and timestamp.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included; 1 disables retries.
     pub max_attempts: u32,
@@ -37,6 +38,19 @@ impl RetryPolicy {
             max_attempts: 1,
             ..Self::default()
         }
+    }
+
+    /// Tries at most `max_attempts` times in all (1 disables retries).
+    pub fn max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts;
+        self
+    }
+
+    /// Waits `initial` before the second attempt, doubling for each later one up to `max`.
+    pub fn backoff_between(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max;
+        self
     }
 
     /// The delay before attempt `attempt + 1`, given that `attempt` (1-based) failed.

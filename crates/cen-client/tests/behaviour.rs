@@ -19,11 +19,9 @@ fn client(server: &Scripted, retry: RetryPolicy) -> Cen {
 }
 
 fn fast_retries(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(50),
-    }
+    RetryPolicy::default()
+        .max_attempts(max_attempts)
+        .backoff_between(Duration::from_millis(1), Duration::from_millis(50))
 }
 
 fn throttled() -> Canned {

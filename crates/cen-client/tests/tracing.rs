@@ -50,11 +50,11 @@ async fn spans_carry_action_attempt_and_request_id_but_never_a_secret_or_signatu
         .credentials(
             Credentials::new("testid", "very-secret-value").with_security_token("sts-secret-token"),
         )
-        .retry(RetryPolicy {
-            max_attempts: 2,
-            initial_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(5),
-        })
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(2)
+                .backoff_between(Duration::from_millis(1), Duration::from_millis(5)),
+        )
         .build()
         .expect("a client");
     cen.cbn()
