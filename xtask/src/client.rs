@@ -10,7 +10,7 @@ use typify::{TypeDetails, TypeId, TypeSpace};
 use crate::families::TypeFamilies;
 use crate::pagination::{Field, PageFields, PagedOperation, Scalar, Step};
 use crate::rust::{Case, format_file, header, sanitize};
-use crate::spec::{BodySchema, Operation, Product};
+use crate::spec::{Operation, Product};
 use crate::{CLIENT_GENERATED_DIR, Error, GeneratedFile, TYPES_GENERATED_DIR};
 
 /// Every file of `crates/cen-client/src/generated/`.
@@ -280,14 +280,6 @@ impl Types<'_> {
         }
     }
 
-    /// The Rust name progenitor gives the type of a request or response body.
-    fn body_type_name(op: &Operation, schema: &BodySchema, suffix: &str) -> String {
-        match schema {
-            BodySchema::Component(name) => sanitize(name, Case::Pascal),
-            BodySchema::Inline => sanitize(&format!("{}-{suffix}", op.action), Case::Pascal),
-        }
-    }
-
     fn named_struct(&self, op: &Operation, name: &str) -> Result<Struct, Error> {
         let found = self
             .space
@@ -400,9 +392,8 @@ impl Types<'_> {
         let Some(pagination) = &op.pagination else {
             unreachable!("called for paginated operations only");
         };
-        let request = self.named_struct(op, &Self::body_type_name(op, &op.request, "body"))?;
-        let response =
-            self.named_struct(op, &Self::body_type_name(op, &op.response, "response"))?;
+        let request = self.named_struct(op, &crate::rust::request_type_name(op))?;
+        let response = self.named_struct(op, &crate::rust::response_type_name(op))?;
 
         // Walk the items path: each segment is a field, maybe optional, of a struct; the last one
         // is a `Vec` (typify writes optional arrays as `Vec` with `#[serde(default)]`).

@@ -13,8 +13,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use typify::{TypeDetails, TypeId, TypeSpace};
 
-use crate::rust::{Case, sanitize};
-use crate::spec::{BodySchema, Product};
+use crate::spec::Product;
 
 /// The module of the types that several families use.
 pub const SHARED: &str = "shared";
@@ -31,13 +30,10 @@ impl TypeFamilies {
         let mut families: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for op in &product.operations {
             let family = module_name(&op.family);
-            for (schema, suffix) in [(&op.request, "body"), (&op.response, "response")] {
-                let name = match schema {
-                    BodySchema::Component(name) => sanitize(name, Case::Pascal),
-                    BodySchema::Inline => {
-                        sanitize(&format!("{}-{suffix}", op.action), Case::Pascal)
-                    }
-                };
+            for name in [
+                crate::rust::request_type_name(op),
+                crate::rust::response_type_name(op),
+            ] {
                 let Some(root) = space.iter_types().find(|t| t.name() == name) else {
                     continue;
                 };

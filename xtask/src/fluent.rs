@@ -320,13 +320,7 @@ pub fn generate_product(
             .or_default()
             .push(tokens);
         let output = format_ident!("{}Output", op.action);
-        let response = match &op.response {
-            BodySchema::Component(name) => format_ident!("{}", sanitize(name, Case::Pascal)),
-            BodySchema::Inline => format_ident!(
-                "{}",
-                sanitize(&format!("{}-response", op.action), Case::Pascal)
-            ),
-        };
+        let response = format_ident!("{}", crate::rust::response_type_name(op));
         let doc = format!(" What `{}` answers.", op.action);
         families
             .entry(op.family.to_snake_case())
@@ -531,10 +525,7 @@ fn builder(product: &Product, op: &Operation, params: &[Param<'_>], paged: bool)
         }
     });
     let count = params.len();
-    let request_type = match &op.request {
-        BodySchema::Component(n) => format_ident!("{}", sanitize(n, Case::Pascal)),
-        BodySchema::Inline => format_ident!("{}Body", op.action),
-    };
+    let request_type = format_ident!("{}", crate::rust::request_type_name(op));
     let from_request = params.iter().map(|p| {
         let field = &p.field;
         match (&p.ty, p.optional) {
@@ -757,10 +748,7 @@ fn waiter(product: &Product, w: &Waiter, paged: &BTreeSet<String>) -> TokenStrea
         .operations
         .iter()
         .find(|op| op.action == w.operation)
-        .map(|op| match &op.request {
-            BodySchema::Component(n) => format_ident!("{}", sanitize(n, Case::Pascal)),
-            BodySchema::Inline => format_ident!("{}Body", op.action),
-        });
+        .map(|op| format_ident!("{}", crate::rust::request_type_name(op)));
     let items_path: Vec<&str> = w.items.iter().map(String::as_str).collect();
     let fetch = if paged.contains(&w.operation) {
         let pages = format_ident!("{}_pages", sanitize(&w.operation, Case::Snake));

@@ -39,6 +39,31 @@ pub(crate) fn sanitize(input: &str, case: Case) -> String {
     }
 }
 
+/// The Rust name of an operation's request type (progenitor's and typify's naming).
+pub(crate) fn request_type_name(op: &crate::spec::Operation) -> String {
+    body_type_name(op, &op.request, "body")
+}
+
+/// The Rust name of an operation's response type.
+pub(crate) fn response_type_name(op: &crate::spec::Operation) -> String {
+    body_type_name(op, &op.response, "response")
+}
+
+/// The one place that derives the Rust name of a request or response body: a component keeps
+/// its name, an inline schema is named after the operation as progenitor does.
+fn body_type_name(
+    op: &crate::spec::Operation,
+    schema: &crate::spec::BodySchema,
+    suffix: &str,
+) -> String {
+    match schema {
+        crate::spec::BodySchema::Component(name) => sanitize(name, Case::Pascal),
+        crate::spec::BodySchema::Inline => {
+            sanitize(&format!("{}-{suffix}", op.action), Case::Pascal)
+        }
+    }
+}
+
 /// The declaration of one generated module, with the lints generated code cannot meet and
 /// `rustfmt::skip`, which keeps `cargo fmt` from reformatting prettyplease's output (so that
 /// `cargo xtask codegen --check` stays exact).

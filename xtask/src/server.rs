@@ -25,15 +25,6 @@ pub fn generate(products: &[Product]) -> Result<Vec<GeneratedFile>, Error> {
     Ok(files)
 }
 
-/// The Rust name progenitor gives a request or response body type.
-fn body_type(op: &Operation, schema: &BodySchema, suffix: &str) -> proc_macro2::Ident {
-    let name = match schema {
-        BodySchema::Component(name) => sanitize(name, Case::Pascal),
-        BodySchema::Inline => sanitize(&format!("{}-{suffix}", op.action), Case::Pascal),
-    };
-    format_ident!("{name}")
-}
-
 /// The fields of a request or response schema, wherever it is defined.
 fn body_fields(
     product: &Product,
@@ -75,8 +66,8 @@ fn generate_product(product: &Product) -> Result<Vec<GeneratedFile>, Error> {
         let walker = Walker::new(&product.document, &op.errors);
         let method = format_ident!("{}", sanitize(&op.action, Case::Snake));
         let constant = format_ident!("{}", sanitize(&op.action, Case::Snake).to_uppercase());
-        let request = body_type(op, &op.request, "body");
-        let response = body_type(op, &op.response, "response");
+        let request = format_ident!("{}", crate::rust::request_type_name(op));
+        let response = format_ident!("{}", crate::rust::response_type_name(op));
         let action = &op.action;
         let docs = method_docs(op);
         methods.push(quote! {
