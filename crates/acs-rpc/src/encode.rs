@@ -27,9 +27,24 @@ pub enum DecodeError {
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
+/// `true` for the RFC 3986 unreserved bytes `A-Z a-z 0-9 - _ . ~`, which Alibaba leaves
+/// unescaped; one table look-up per byte on the signing path.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        // `b < 256`, so the cast is exact.
+        #[allow(clippy::cast_possible_truncation)]
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~');
+        b += 1;
+    }
+    table
+};
+
 /// Returns true for the RFC 3986 unreserved characters that Alibaba leaves unescaped.
 fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+    UNRESERVED[usize::from(b)]
 }
 
 /// Percent-encodes `s` over its UTF-8 bytes, keeping only `A-Z a-z 0-9 - _ . ~`.
@@ -43,16 +58,145 @@ pub fn percent_encode(s: &str) -> String {
 }
 
 /// Appends the percent-encoding of `s` to `out`, which saves allocations in hot signing paths.
+///
+/// Runs of unreserved bytes are copied at once. They are ASCII, so every run starts and ends on a
+/// character boundary of `s`: a multi-byte character is escaped byte by byte and never splits a
+/// run.
 pub(crate) fn push_percent_encoded(out: &mut String, s: &str) {
-    for &b in s.as_bytes() {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
         if is_unreserved(b) {
-            out.push(char::from(b));
+            continue;
+        }
+        if start < i {
+            out.push_str(s.get(start..i).unwrap_or_default());
+        }
+        out.push('%');
+        out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
+        out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
+        start = i + 1;
+    }
+    out.push_str(s.get(start..).unwrap_or_default());
+}
+
+/// How each byte is written by [`Encoder`]: up to 5 bytes, then the count in the last byte, so
+/// every byte costs one 8-byte copy and no branch.
+type Encoding = [[u8; 8]; 256];
+
+/// Builds the table of one or two rounds of percent-encoding.
+const fn encoding_table(twice: bool) -> Encoding {
+    let mut table = [[0_u8; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        // `b < 256`, so the cast is exact.
+        #[allow(clippy::cast_possible_truncation)]
+        let byte = b as u8;
+        let hi = HEX_UPPER[(byte >> 4) as usize];
+        let lo = HEX_UPPER[(byte & 0x0f) as usize];
+        table[b] = if UNRESERVED[b] {
+            [byte, 0, 0, 0, 0, 0, 0, 1]
+        } else if twice {
+            // The `%` of the first round becomes `%25`; hex digits are unreserved.
+            [b'%', b'2', b'5', hi, lo, 0, 0, 5]
         } else {
-            out.push('%');
-            out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
-            out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
+            [b'%', hi, lo, 0, 0, 0, 0, 3]
+        };
+        b += 1;
+    }
+    table
+}
+
+/// The percent-encoding of each byte.
+static ONCE: Encoding = encoding_table(false);
+/// The percent-encoding of the percent-encoding of each byte, what V1 signs.
+static TWICE: Encoding = encoding_table(true);
+
+/// How many bytes an [`Encoder`] gathers before it hands them over.
+const CHUNK: usize = 512;
+
+/// Percent-encodes into a stack buffer and hands the result over a few hundred bytes at a time,
+/// to a string being built or to a hash (so an encoded text can be hashed without being built).
+///
+/// Everything it hands over is ASCII.
+#[derive(Debug)]
+pub(crate) struct Encoder {
+    bytes: [u8; CHUNK + 16],
+    len: usize,
+}
+
+impl Encoder {
+    pub(crate) fn new() -> Self {
+        Self {
+            bytes: [0; CHUNK + 16],
+            len: 0,
         }
     }
+
+    /// Hands over what is gathered unless `needed` more bytes fit.
+    fn make_room(&mut self, needed: usize, sink: &mut impl FnMut(&[u8])) {
+        if self.len + needed > CHUNK {
+            sink(self.bytes.get(..self.len).unwrap_or_default());
+            self.len = 0;
+        }
+    }
+
+    /// Adds a separator of at most 8 ASCII bytes as it is.
+    pub(crate) fn literal(&mut self, bytes: &[u8], sink: &mut impl FnMut(&[u8])) {
+        let bytes = bytes.get(..8).unwrap_or(bytes);
+        self.make_room(bytes.len(), sink);
+        if let Some(slot) = self.bytes.get_mut(self.len..self.len + bytes.len()) {
+            slot.copy_from_slice(bytes);
+            self.len += bytes.len();
+        }
+    }
+
+    fn encode(&mut self, s: &str, table: &Encoding, sink: &mut impl FnMut(&[u8])) {
+        // A piece of 64 bytes encodes to at most 320, so it fits after `make_room`.
+        for piece in s.as_bytes().chunks(64) {
+            self.make_room(piece.len() * 5, sink);
+            let mut len = self.len;
+            for &b in piece {
+                let encoded = &table[usize::from(b)];
+                // `len + 5 <= CHUNK` here, and the buffer has 16 bytes to spare.
+                if let Some(slot) = self.bytes.get_mut(len..len + 8) {
+                    slot.copy_from_slice(encoded);
+                }
+                len += usize::from(encoded[7]);
+            }
+            self.len = len;
+        }
+    }
+
+    /// Adds the percent-encoding of `s`.
+    pub(crate) fn once(&mut self, s: &str, sink: &mut impl FnMut(&[u8])) {
+        self.encode(s, &ONCE, sink);
+    }
+
+    /// Adds the percent-encoding of the percent-encoding of `s`.
+    pub(crate) fn twice(&mut self, s: &str, sink: &mut impl FnMut(&[u8])) {
+        self.encode(s, &TWICE, sink);
+    }
+
+    /// Hands over the rest.
+    pub(crate) fn finish(&mut self, sink: &mut impl FnMut(&[u8])) {
+        sink(self.bytes.get(..self.len).unwrap_or_default());
+        self.len = 0;
+    }
+}
+
+/// A sink for [`Encoder`] that appends to a string.
+pub(crate) fn into_string(out: &mut String) -> impl FnMut(&[u8]) + '_ {
+    // Encoders hand over ASCII only, so the conversion always succeeds.
+    |chunk| out.push_str(std::str::from_utf8(chunk).unwrap_or_default())
+}
+
+/// A generous first guess of the encoded length of `name=value&` pairs, so the output buffer is
+/// allocated once in the usual case (it still grows if the guess is short).
+pub(crate) fn encoded_len_hint<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> usize {
+    pairs
+        .map(|(name, value)| (name.len() + value.len()) * 3 / 2 + 2)
+        .sum()
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -124,21 +268,151 @@ pub fn form_decode(s: &str) -> Result<Vec<(String, String)>, DecodeError> {
 ///
 /// Both `+` and space are escaped, so every server decodes the result to the same values.
 pub fn form_encode(params: &[(String, String)]) -> String {
-    encode_pairs(params.iter())
+    let pairs = || params.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+    let mut out = String::with_capacity(encoded_len_hint(pairs()));
+    push_encoded_pairs(&mut out, pairs());
+    out
 }
 
-/// Joins `name=value` pairs with `&`, each side percent-encoded, in the order given.
-fn encode_pairs<'a>(pairs: impl Iterator<Item = &'a (String, String)>) -> String {
-    let mut out = String::new();
+/// Appends `name=value` pairs joined with `&`, each side percent-encoded, in the order given.
+pub(crate) fn push_encoded_pairs<'a>(
+    out: &mut String,
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+) {
     for (i, (name, value)) in pairs.enumerate() {
         if i > 0 {
             out.push('&');
         }
-        push_percent_encoded(&mut out, name);
+        push_percent_encoded(out, name);
         out.push('=');
-        push_percent_encoded(&mut out, value);
+        push_percent_encoded(out, value);
     }
-    out
+}
+
+/// The order of canonicalization: names byte-wise, then values byte-wise.
+fn canonical_order(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
+    a.0.as_bytes()
+        .cmp(b.0.as_bytes())
+        .then_with(|| a.1.as_bytes().cmp(b.1.as_bytes()))
+}
+
+/// The first eight bytes of `s`, big-endian and padded with zeros: comparing two of these orders
+/// the strings as a byte-wise comparison would, except when they are equal, where only the whole
+/// strings can tell.
+fn prefix_key(s: &str) -> u64 {
+    let mut bytes = [0_u8; 8];
+    let prefix = s.as_bytes().get(..8).unwrap_or(s.as_bytes());
+    bytes[..prefix.len()].copy_from_slice(prefix);
+    u64::from_be_bytes(bytes)
+}
+
+/// Borrowed parameters, ready to be sorted into canonical order without copying a string.
+///
+/// Each entry carries the first eight bytes of its name as a number, so most comparisons of the
+/// sort are one integer comparison instead of a call to `memcmp`. Up to [`INLINE_PAIRS`] entries
+/// live on the stack; more move to the heap.
+#[derive(Debug)]
+pub(crate) struct SortedPairs<'a> {
+    inline: [Entry<'a>; INLINE_PAIRS],
+    len: usize,
+    heap: Vec<Entry<'a>>,
+}
+
+/// A name's sort prefix, the name and the value.
+type Entry<'a> = (u64, &'a str, &'a str);
+
+/// How many parameters [`SortedPairs`] keeps on the stack, beyond any real operation's count.
+const INLINE_PAIRS: usize = 64;
+
+impl<'a> SortedPairs<'a> {
+    /// Room for `n` parameters.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self {
+            inline: [(0, "", ""); INLINE_PAIRS],
+            len: 0,
+            heap: if n > INLINE_PAIRS {
+                Vec::with_capacity(n)
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    fn push_entry(&mut self, entry: Entry<'a>) {
+        if self.heap.is_empty() {
+            if let Some(slot) = self.inline.get_mut(self.len) {
+                *slot = entry;
+                self.len += 1;
+                return;
+            }
+            self.heap.extend_from_slice(&self.inline);
+        }
+        self.heap.push(entry);
+    }
+
+    fn entries(&self) -> &[Entry<'a>] {
+        if self.heap.is_empty() {
+            self.inline.get(..self.len).unwrap_or_default()
+        } else {
+            &self.heap
+        }
+    }
+
+    /// Adds one parameter.
+    pub(crate) fn push(&mut self, name: &'a str, value: &'a str) {
+        self.push_entry((prefix_key(name), name, value));
+    }
+
+    /// Adds every parameter of a list.
+    pub(crate) fn extend(&mut self, params: &'a [(String, String)]) {
+        for (name, value) in params {
+            self.push(name, value);
+        }
+    }
+
+    /// Sorts into canonical order, in place.
+    pub(crate) fn sort(&mut self) {
+        let entries = if self.heap.is_empty() {
+            self.inline.get_mut(..self.len).unwrap_or_default()
+        } else {
+            &mut self.heap
+        };
+        // Equal entries are identical, so an unstable sort gives the same result as a stable one.
+        entries.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| canonical_order((a.1, a.2), (b.1, b.2)))
+        });
+    }
+
+    /// The parameters, in canonical order once sorted.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+        self.entries().iter().map(|&(_, n, v)| (n, v))
+    }
+
+    /// Whether there are no parameters.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries().is_empty()
+    }
+
+    /// [`encoded_len_hint`] of these parameters.
+    pub(crate) fn encoded_len_hint(&self) -> usize {
+        encoded_len_hint(self.iter())
+    }
+
+    /// Appends the canonical query of these (sorted) parameters to `out`.
+    pub(crate) fn push_encoded(&self, out: &mut String) {
+        let mut encoder = Encoder::new();
+        let mut sink = into_string(out);
+        for (i, (name, value)) in self.iter().enumerate() {
+            if i > 0 {
+                encoder.literal(b"&", &mut sink);
+            }
+            encoder.once(name, &mut sink);
+            encoder.literal(b"=", &mut sink);
+            encoder.once(value, &mut sink);
+        }
+        encoder.finish(&mut sink);
+    }
 }
 
 /// Returns the parameters sorted by name in byte order, equal names ordered by value.
@@ -148,11 +422,7 @@ fn encode_pairs<'a>(pairs: impl Iterator<Item = &'a (String, String)>) -> String
 /// order in which duplicates arrived.
 pub fn sorted_params(params: &[(String, String)]) -> Vec<&(String, String)> {
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
-    sorted.sort_by(|a, b| {
-        a.0.as_bytes()
-            .cmp(b.0.as_bytes())
-            .then_with(|| a.1.as_bytes().cmp(b.1.as_bytes()))
-    });
+    sorted.sort_by(|a, b| canonical_order((&a.0, &a.1), (&b.0, &b.1)));
     sorted
 }
 
@@ -161,7 +431,12 @@ pub fn sorted_params(params: &[(String, String)]) -> Vec<&(String, String)> {
 /// Empty values are kept as `name=` because Alibaba signs them (the SDKs send an empty
 /// `SignatureType`).
 pub fn canonical_query(params: &[(String, String)]) -> String {
-    encode_pairs(sorted_params(params).into_iter())
+    let mut sorted = SortedPairs::with_capacity(params.len());
+    sorted.extend(params);
+    sorted.sort();
+    let mut out = String::with_capacity(sorted.encoded_len_hint());
+    sorted.push_encoded(&mut out);
+    out
 }
 
 #[cfg(test)]
@@ -223,5 +498,66 @@ mod tests {
             canonical_query(&p),
             "B=&Tag.1.Key=w&Tag.1.Value=z&Tag.10.Key=y&Tag.2.Key=x&a=1&a=2"
         );
+    }
+
+    /// Strings that exercise every branch of the encoders: reserved ASCII, multi-byte UTF-8,
+    /// NUL, and a long value that fills the encoder's buffer several times.
+    fn tricky() -> Vec<String> {
+        let mut out: Vec<String> = ["", "a", "a b+c*d~e%7E/", "阿ü😀\0", "=&%", "Tag.10.Key"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        out.push("x y&ü".repeat(300));
+        out.push("~".repeat(1000));
+        out
+    }
+
+    #[test]
+    fn encoder_matches_percent_encode_once_and_twice() {
+        for s in tricky() {
+            let (mut once, mut twice) = (String::new(), String::new());
+            let mut encoder = Encoder::new();
+            encoder.once(&s, &mut into_string(&mut once));
+            encoder.finish(&mut into_string(&mut once));
+            encoder.literal(b"%3D", &mut into_string(&mut twice));
+            encoder.twice(&s, &mut into_string(&mut twice));
+            encoder.finish(&mut into_string(&mut twice));
+            assert_eq!(once, percent_encode(&s));
+            assert_eq!(twice, format!("%3D{}", percent_encode(&percent_encode(&s))));
+        }
+    }
+
+    #[test]
+    fn canonical_query_matches_a_plain_sort_for_long_lists_and_shared_prefixes() {
+        let names = [
+            "abcdefgh",
+            "abcdefgh\0",
+            "abcdefgh1",
+            "abcdefg",
+            "abcdefgh\0x",
+            "Tag.1.Key",
+            "Tag.10.Key",
+            "",
+            "ü",
+            "a",
+        ];
+        let mut params = Vec::new();
+        for i in 0..150 {
+            let name = names[i % names.len()];
+            let value = tricky()[i % 7].chars().take(i % 13).collect::<String>();
+            params.push((name.to_owned(), value));
+        }
+        for n in [0, 1, 63, 64, 65, 150] {
+            let mut plain: Vec<&(String, String)> = params[..n].iter().collect();
+            plain.sort_by(|a, b| {
+                (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
+            });
+            let expected = plain
+                .iter()
+                .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+                .collect::<Vec<_>>()
+                .join("&");
+            assert_eq!(canonical_query(&params[..n]), expected, "{n} parameters");
+        }
     }
 }

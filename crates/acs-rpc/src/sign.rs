@@ -5,6 +5,7 @@
 //! verifier runs exactly the code the client signs with.
 
 use std::fmt;
+use std::ops::Range;
 use std::time::SystemTime;
 
 use hmac::{Hmac, Mac};
@@ -12,8 +13,8 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::credentials::Credentials;
-use crate::encode::{canonical_query, percent_encode};
+use crate::credentials::{Credentials, Secret};
+use crate::encode::{Encoder, SortedPairs, canonical_query, into_string, push_percent_encoded};
 use crate::error::redact_security_token;
 use crate::time::format_timestamp;
 
@@ -234,45 +235,100 @@ fn effective_method(req: &RpcRequest) -> HttpMethod {
 /// sorted with `Signature` last, in the query or (with [`Placement::Body`]) all of them in a form
 /// body sent with `POST`, as Node's and PHP's clients do.
 pub fn sign_v1(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) -> WireRequest {
-    sign_v1_traced(req, creds, ctx).wire
+    sign_v1_parts(req, creds, ctx).wire
 }
 
 /// [`sign_v1`], also returning the canonical query, string to sign and signature.
 pub fn sign_v1_traced(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) -> SigningTrace {
+    let V1Parts {
+        wire,
+        canonical,
+        signature,
+    } = sign_v1_parts(req, creds, ctx);
+    let text = match req.placement {
+        Placement::Query => wire.path_and_query.as_bytes(),
+        Placement::Body => wire.body.as_slice(),
+    };
+    let canonical = String::from_utf8_lossy(text.get(canonical).unwrap_or_default()).into_owned();
+    let string_to_sign = v1::string_to_sign_from_canonical(wire.method.as_str(), &canonical);
+    SigningTrace {
+        canonical,
+        string_to_sign,
+        signature: signature.as_str().to_owned(),
+        wire,
+    }
+}
+
+/// A V1 signature and where its canonical query sits in the wire text.
+struct V1Parts {
+    wire: WireRequest,
+    /// The byte range of the canonical query in `path_and_query` (query) or `body` (body).
+    canonical: Range<usize>,
+    signature: Ascii<28>,
+}
+
+/// V1 in one pass: the parameters are sorted by reference (no string is copied), then each is
+/// percent-encoded into the wire text and, in the same loop, encoded twice straight into the HMAC,
+/// so the string to sign is never built.
+fn sign_v1_parts(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) -> V1Parts {
     let method = effective_method(req);
-    let mut params = Vec::with_capacity(req.params.len() + 9);
-    params.extend(req.params.iter().cloned());
-    let common = [
-        ("Action", req.action.as_str()),
-        ("Version", req.version.as_str()),
-        ("Format", req.format.as_str()),
-        ("AccessKeyId", creds.access_key_id.as_str()),
-        ("SignatureMethod", v1::SIGNATURE_METHOD),
-        ("SignatureVersion", v1::SIGNATURE_VERSION),
-        ("SignatureNonce", ctx.nonce.as_str()),
-        ("Timestamp", ctx.timestamp.as_str()),
-    ];
-    params.extend(
-        common
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
+    let mut params = SortedPairs::with_capacity(req.params.len() + 9);
+    params.extend(&req.params);
+    params.push("Action", &req.action);
+    params.push("Version", &req.version);
+    params.push("Format", &req.format);
+    params.push("AccessKeyId", &creds.access_key_id);
+    params.push("SignatureMethod", v1::SIGNATURE_METHOD);
+    params.push("SignatureVersion", v1::SIGNATURE_VERSION);
+    params.push("SignatureNonce", &ctx.nonce);
+    params.push("Timestamp", &ctx.timestamp);
     if let Some(token) = &creds.security_token {
-        params.push(("SecurityToken".to_owned(), token.expose().to_owned()));
+        params.push("SecurityToken", token.expose());
     }
-    let canonical = canonical_query(&params);
-    let string_to_sign = v1::string_to_sign_from_canonical(method.as_str(), &canonical);
-    let signature = v1::signature(creds.access_key_secret.expose(), &string_to_sign);
-    let mut encoded = canonical.clone();
-    if !encoded.is_empty() {
-        encoded.push('&');
+    params.sort();
+    let prefix = match req.placement {
+        Placement::Query => "/?",
+        Placement::Body => "",
+    };
+    // The signature adds `&Signature=` and at most 28 base64 characters encoded to 3 bytes each.
+    let mut text = String::with_capacity(prefix.len() + params.encoded_len_hint() + 96);
+    text.push_str(prefix);
+    let start = text.len();
+    // The string to sign is `METHOD&%2F&` and the canonical query encoded once more; both
+    // encodings come from one pass over the parameters, the second straight into the HMAC.
+    let mut mac = v1::keyed(creds.access_key_secret.expose());
+    mac.update(method.as_str().as_bytes());
+    mac.update(b"&%2F&");
+    {
+        let (mut once, mut twice) = (Encoder::new(), Encoder::new());
+        let mut to_text = into_string(&mut text);
+        let mut to_mac = |chunk: &[u8]| mac.update(chunk);
+        for (i, (name, value)) in params.iter().enumerate() {
+            if i > 0 {
+                once.literal(b"&", &mut to_text);
+                twice.literal(b"%26", &mut to_mac);
+            }
+            once.once(name, &mut to_text);
+            twice.twice(name, &mut to_mac);
+            once.literal(b"=", &mut to_text);
+            twice.literal(b"%3D", &mut to_mac);
+            once.once(value, &mut to_text);
+            twice.twice(value, &mut to_mac);
+        }
+        once.finish(&mut to_text);
+        twice.finish(&mut to_mac);
     }
-    encoded.push_str("Signature=");
-    encoded.push_str(&percent_encode(&signature));
+    let signature = v1::base64(mac);
+    let canonical = start..text.len();
+    if !canonical.is_empty() {
+        text.push('&');
+    }
+    text.push_str("Signature=");
+    push_percent_encoded(&mut text, signature.as_str());
     let wire = match req.placement {
         Placement::Query => WireRequest {
             method,
-            path_and_query: format!("/?{encoded}"),
+            path_and_query: text,
             headers: Vec::new(),
             body: Vec::new(),
         },
@@ -280,14 +336,13 @@ pub fn sign_v1_traced(req: &RpcRequest, creds: &Credentials, ctx: &SigningContex
             method,
             path_and_query: "/".to_owned(),
             headers: vec![("content-type".to_owned(), FORM_CONTENT_TYPE.to_owned())],
-            body: encoded.into_bytes(),
+            body: text.into_bytes(),
         },
     };
-    SigningTrace {
-        canonical,
-        string_to_sign,
-        signature,
+    V1Parts {
         wire,
+        canonical,
+        signature,
     }
 }
 
@@ -299,73 +354,221 @@ pub fn sign_v1_traced(req: &RpcRequest, creds: &Credentials, ctx: &SigningContex
 /// form body (hashed into `x-acs-content-sha256`) sent with `POST`. `Format` is added to the query
 /// only when it is not `JSON`, because the official SDKs omit it and the gateway defaults to JSON.
 pub fn sign_v3(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) -> WireRequest {
-    sign_v3_traced(req, creds, ctx).wire
+    sign_v3_parts(req, creds, ctx, false).0
 }
 
 /// [`sign_v3`], also returning the canonical request, string to sign and signature.
 pub fn sign_v3_traced(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) -> SigningTrace {
-    let method = effective_method(req);
-    let format = (!req.format.is_empty() && !req.format.eq_ignore_ascii_case("JSON"))
-        .then(|| ("Format".to_owned(), req.format.clone()));
-    let (query, body): (Vec<(String, String)>, Vec<u8>) = match req.placement {
-        Placement::Query => (
-            req.params.iter().cloned().chain(format).collect(),
-            Vec::new(),
-        ),
-        Placement::Body => (
-            format.into_iter().collect(),
-            canonical_query(&req.params).into_bytes(),
-        ),
-    };
-    let mut headers = vec![
-        ("host".to_owned(), req.host.clone()),
-        ("x-acs-action".to_owned(), req.action.clone()),
-        ("x-acs-version".to_owned(), req.version.clone()),
-        ("x-acs-date".to_owned(), ctx.timestamp.clone()),
-        ("x-acs-signature-nonce".to_owned(), ctx.nonce.clone()),
-        ("x-acs-content-sha256".to_owned(), v3::hashed_payload(&body)),
-    ];
-    if let Some(token) = &creds.security_token {
-        headers.push((
-            v3::SECURITY_TOKEN_HEADER.to_owned(),
-            token.expose().to_owned(),
-        ));
-    }
-    if req.placement == Placement::Body {
-        headers.push(("content-type".to_owned(), FORM_CONTENT_TYPE.to_owned()));
-    }
-    let input = v3::CanonicalInput {
-        method: method.as_str(),
-        path: "/",
-        query: &query,
-        headers: &headers,
-        body: &body,
-    };
-    let canonical = v3::canonical_request(&input);
-    let signed_headers = v3::signed_headers(&headers);
-    let string_to_sign = v3::string_to_sign(&canonical);
-    let signature = v3::signature(creds.access_key_secret.expose(), &string_to_sign);
-    headers.push((
-        "authorization".to_owned(),
-        v3::authorization(&creds.access_key_id, &signed_headers, &signature),
-    ));
-    let encoded = canonical_query(&query);
-    let path_and_query = if encoded.is_empty() {
-        "/".to_owned()
-    } else {
-        format!("/?{encoded}")
-    };
+    let (wire, trace) = sign_v3_parts(req, creds, ctx, true);
+    let (canonical, string_to_sign, signature) = trace.unwrap_or_default();
     SigningTrace {
         canonical,
         string_to_sign,
         signature,
-        wire: WireRequest {
-            method,
-            path_and_query,
-            headers,
-            body,
-        },
+        wire,
     }
+}
+
+/// The canonical request, string to sign and signature of a traced V3 signature.
+type V3Trace = (String, String, String);
+
+/// V3 in one pass: the query is sorted by reference and encoded once, into the wire path, and
+/// the canonical request is hashed piece by piece (built as a string only when traced), over the
+/// headers this function sets, whose sorted order it knows.
+fn sign_v3_parts(
+    req: &RpcRequest,
+    creds: &Credentials,
+    ctx: &SigningContext,
+    trace: bool,
+) -> (WireRequest, Option<V3Trace>) {
+    let method = effective_method(req);
+    let format = (!req.format.is_empty() && !req.format.eq_ignore_ascii_case("JSON"))
+        .then_some(req.format.as_str());
+    let mut query = SortedPairs::with_capacity(req.params.len() + 1);
+    let body = match req.placement {
+        Placement::Query => {
+            query.extend(&req.params);
+            Vec::new()
+        }
+        Placement::Body => canonical_query(&req.params).into_bytes(),
+    };
+    if let Some(format) = format {
+        query.push("Format", format);
+    }
+    query.sort();
+    let mut path_and_query = String::with_capacity(2 + query.encoded_len_hint());
+    path_and_query.push('/');
+    if !query.is_empty() {
+        path_and_query.push('?');
+        query.push_encoded(&mut path_and_query);
+    }
+    let canonical_query = path_and_query.get(2..).unwrap_or_default();
+
+    let content_sha256 = if body.is_empty() {
+        Ascii::from_str(v3::EMPTY_PAYLOAD_SHA256)
+    } else {
+        lower_hex(&Sha256::digest(&body))
+    };
+    let token = creds.security_token.as_ref().map(Secret::expose);
+    // The headers in wire order; `authorization` follows.
+    let mut headers: [(&str, &str); 8] = [
+        ("host", &req.host),
+        ("x-acs-action", &req.action),
+        ("x-acs-version", &req.version),
+        ("x-acs-date", &ctx.timestamp),
+        ("x-acs-signature-nonce", &ctx.nonce),
+        ("x-acs-content-sha256", content_sha256.as_str()),
+        ("", ""),
+        ("", ""),
+    ];
+    let mut count = 6;
+    if let Some(token) = token {
+        headers[count] = (v3::SECURITY_TOKEN_HEADER, token);
+        count += 1;
+    }
+    if req.placement == Placement::Body {
+        headers[count] = ("content-type", FORM_CONTENT_TYPE);
+        count += 1;
+    }
+    let headers = headers.get(..count).unwrap_or_default();
+    // Every one of them is signed; their names are lower case and distinct.
+    let mut sorted = [("", ""); 8];
+    let sorted = &mut sorted[..headers.len()];
+    sorted.copy_from_slice(headers);
+    sorted.sort_unstable_by_key(|&(name, _)| name);
+
+    // The canonical request is `METHOD\n/\n{query}` followed by this tail.
+    let mut tail = String::with_capacity(
+        headers
+            .iter()
+            .map(|(n, v)| 2 * n.len() + v.len() + 3)
+            .sum::<usize>()
+            + 72,
+    );
+    tail.push('\n');
+    for (name, value) in sorted.iter() {
+        tail.push_str(name);
+        tail.push(':');
+        tail.push_str(value.trim());
+        tail.push('\n');
+    }
+    tail.push('\n');
+    let signed_start = tail.len();
+    for (i, (name, _)) in sorted.iter().enumerate() {
+        if i > 0 {
+            tail.push(';');
+        }
+        tail.push_str(name);
+    }
+    let signed_headers = signed_start..tail.len();
+    tail.push('\n');
+    tail.push_str(content_sha256.as_str());
+
+    let mut canonical = None;
+    let hashed = if trace {
+        let mut text =
+            String::with_capacity(method.as_str().len() + 3 + canonical_query.len() + tail.len());
+        text.push_str(method.as_str());
+        text.push_str("\n/\n");
+        text.push_str(canonical_query);
+        text.push_str(&tail);
+        let hashed = Sha256::digest(text.as_bytes());
+        canonical = Some(text);
+        hashed
+    } else {
+        let mut hasher = Sha256::new();
+        hasher.update(method.as_str().as_bytes());
+        hasher.update(b"\n/\n");
+        hasher.update(canonical_query.as_bytes());
+        hasher.update(tail.as_bytes());
+        hasher.finalize()
+    };
+    let mut string_to_sign = Ascii::<{ v3::ALGORITHM.len() + 1 + 64 }>::from_str(v3::ALGORITHM);
+    string_to_sign.push_str("\n");
+    string_to_sign.push_str(lower_hex(&hashed).as_str());
+    let signature = v3::signature_hex(creds.access_key_secret.expose(), string_to_sign.as_str());
+
+    let signed_headers = tail.get(signed_headers).unwrap_or_default();
+    let mut authorization = String::with_capacity(
+        v3::ALGORITHM.len() + 41 + creds.access_key_id.len() + signed_headers.len() + 64,
+    );
+    authorization.push_str(v3::ALGORITHM);
+    authorization.push_str(" Credential=");
+    authorization.push_str(&creds.access_key_id);
+    authorization.push_str(",SignedHeaders=");
+    authorization.push_str(signed_headers);
+    authorization.push_str(",Signature=");
+    authorization.push_str(signature.as_str());
+
+    let mut wire_headers = Vec::with_capacity(headers.len() + 1);
+    wire_headers.extend(
+        headers
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned())),
+    );
+    wire_headers.push(("authorization".to_owned(), authorization));
+    let trace = canonical.map(|canonical| {
+        (
+            canonical,
+            string_to_sign.as_str().to_owned(),
+            signature.as_str().to_owned(),
+        )
+    });
+    let wire = WireRequest {
+        method,
+        path_and_query,
+        headers: wire_headers,
+        body,
+    };
+    (wire, trace)
+}
+
+/// A short ASCII string kept on the stack: a digest in hex, a signature in base64.
+#[derive(Clone, Copy)]
+struct Ascii<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Ascii<N> {
+    /// Copies `s`, cut to `N` bytes (callers size `N` for what they store).
+    fn from_str(s: &str) -> Self {
+        let mut out = Self {
+            bytes: [0; N],
+            len: 0,
+        };
+        out.push_str(s);
+        out
+    }
+
+    /// Appends ASCII text, up to the capacity.
+    fn push_str(&mut self, s: &str) {
+        for &b in s.as_bytes() {
+            if let Some(slot) = self.bytes.get_mut(self.len) {
+                *slot = b;
+                self.len += 1;
+            }
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.bytes.get(..self.len).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+/// Lowercase hex of a digest of up to 32 bytes.
+fn lower_hex(bytes: &[u8]) -> Ascii<64> {
+    const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Ascii {
+        bytes: [0; 64],
+        len: 0,
+    };
+    for (pair, &b) in out.bytes.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX_LOWER[usize::from(b >> 4)];
+        pair[1] = HEX_LOWER[usize::from(b & 0x0f)];
+        out.len += 2;
+    }
+    out
 }
 
 /// Compares two ASCII signatures in constant time.
@@ -387,12 +590,16 @@ pub mod v1 {
     /// `params` are the decoded parameters from query and body together; `Signature` is skipped
     /// so a server can pass everything it received.
     pub fn string_to_sign(method: &str, params: &[(String, String)]) -> String {
-        let signed: Vec<(String, String)> = params
-            .iter()
-            .filter(|(name, _)| name != "Signature")
-            .cloned()
-            .collect();
-        string_to_sign_from_canonical(method, &canonical_query(&signed))
+        let mut signed = SortedPairs::with_capacity(params.len());
+        for (name, value) in params {
+            if name != "Signature" {
+                signed.push(name, value);
+            }
+        }
+        signed.sort();
+        let mut canonical = String::with_capacity(signed.encoded_len_hint());
+        signed.push_encoded(&mut canonical);
+        string_to_sign_from_canonical(method, &canonical)
     }
 
     /// Builds the string to sign from an already canonicalized query string.
@@ -406,11 +613,41 @@ pub mod v1 {
 
     /// Computes `base64(HMAC-SHA1(secret + "&", string_to_sign))`.
     pub fn signature(secret: &str, string_to_sign: &str) -> String {
-        use base64::Engine as _;
-        let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(format!("{secret}&").as_bytes())
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+        let mut mac = keyed(secret);
         mac.update(string_to_sign.as_bytes());
-        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+        base64(mac).as_str().to_owned()
+    }
+
+    /// The HMAC-SHA1 keyed with `secret + "&"`, the key built on the stack when it fits.
+    pub(super) fn keyed(secret: &str) -> Hmac<Sha1> {
+        let mut key = [0_u8; 128];
+        let new = |key: &[u8]| {
+            <Hmac<Sha1> as Mac>::new_from_slice(key)
+                .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"))
+        };
+        match key.get_mut(..=secret.len()) {
+            Some(slot) => {
+                let (text, amp) = slot.split_at_mut(secret.len());
+                text.copy_from_slice(secret.as_bytes());
+                amp.copy_from_slice(b"&");
+                new(slot)
+            }
+            None => new(format!("{secret}&").as_bytes()),
+        }
+    }
+
+    /// The base64 of the finished HMAC, 28 characters.
+    pub(super) fn base64(mac: Hmac<Sha1>) -> Ascii<28> {
+        use base64::Engine as _;
+        let digest = mac.finalize().into_bytes();
+        let mut out = Ascii {
+            bytes: [0; 28],
+            len: 0,
+        };
+        out.len = base64::engine::general_purpose::STANDARD
+            .encode_slice(digest, &mut out.bytes)
+            .unwrap_or_default();
+        out
     }
 
     /// Checks a provided signature in constant time, so timing reveals nothing about the
@@ -476,8 +713,12 @@ pub mod v3 {
 
     /// Whether V3 signs a header: `host`, `content-type` and every `x-acs-*`.
     pub fn is_signed_header(name: &str) -> bool {
-        let name = name.to_ascii_lowercase();
-        name == "host" || name == "content-type" || name.starts_with("x-acs-")
+        name.eq_ignore_ascii_case("host")
+            || name.eq_ignore_ascii_case("content-type")
+            || name
+                .as_bytes()
+                .get(..6)
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"x-acs-"))
     }
 
     /// The lower-case names of the signable headers, sorted and without duplicates.
@@ -494,8 +735,12 @@ pub mod v3 {
 
     /// Lowercase hex SHA-256 of the body, the value of `x-acs-content-sha256`.
     pub fn hashed_payload(body: &[u8]) -> String {
-        hex::encode(Sha256::digest(body))
+        lower_hex(&Sha256::digest(body)).as_str().to_owned()
     }
+
+    /// [`hashed_payload`] of an empty body.
+    pub const EMPTY_PAYLOAD_SHA256: &str =
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     /// Builds the canonical request over every signable header present.
     pub fn canonical_request(input: &CanonicalInput<'_>) -> String {
@@ -544,18 +789,24 @@ pub mod v3 {
 
     /// Builds `ACS3-HMAC-SHA256\n` followed by the hex SHA-256 of the canonical request.
     pub fn string_to_sign(canonical_request: &str) -> String {
-        format!(
-            "{ALGORITHM}\n{}",
-            hex::encode(Sha256::digest(canonical_request.as_bytes()))
-        )
+        let mut out = String::with_capacity(ALGORITHM.len() + 1 + 64);
+        out.push_str(ALGORITHM);
+        out.push('\n');
+        out.push_str(lower_hex(&Sha256::digest(canonical_request.as_bytes())).as_str());
+        out
     }
 
     /// Computes the lowercase hex HMAC-SHA256 of the string to sign, keyed by the bare secret.
     pub fn signature(secret: &str, string_to_sign: &str) -> String {
+        signature_hex(secret, string_to_sign).as_str().to_owned()
+    }
+
+    /// [`signature`], kept on the stack.
+    pub(super) fn signature_hex(secret: &str, string_to_sign: &str) -> Ascii<64> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
             .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
         mac.update(string_to_sign.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        lower_hex(&mac.finalize().into_bytes())
     }
 
     /// Formats the `Authorization` header value.

@@ -6,23 +6,44 @@
 //! and enum; this module covers the scalars, `Option` and `Vec`.
 
 /// The wire parameters of one call, in the order they were written.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Params(Vec<(String, String)>);
+#[derive(Clone, Default)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+    /// The name being written, kept between [`write`] calls so one buffer serves them all.
+    scratch: String,
+}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Params").field(&self.pairs).finish()
+    }
+}
+
+impl PartialEq for Params {
+    fn eq(&self, other: &Self) -> bool {
+        self.pairs == other.pairs
+    }
+}
+
+impl Eq for Params {}
 
 impl Params {
     /// Room for `n` parameters.
     pub fn with_capacity(n: usize) -> Self {
-        Self(Vec::with_capacity(n))
+        Self {
+            pairs: Vec::with_capacity(n),
+            scratch: String::new(),
+        }
     }
 
     /// Adds one parameter.
     pub fn push(&mut self, name: String, value: String) {
-        self.0.push((name, value));
+        self.pairs.push((name, value));
     }
 
     /// The parameters as `(name, value)` pairs.
     pub fn into_inner(self) -> Vec<(String, String)> {
-        self.0
+        self.pairs
     }
 }
 
@@ -63,25 +84,50 @@ impl<T: ToParams> ToParams for Vec<T> {
     fn write_params(&self, name: &mut String, out: &mut Params) {
         let len = name.len();
         for (i, item) in self.iter().enumerate() {
+            let before = out.pairs.len();
             name.push('.');
             push_index(name, i + 1);
             item.write_params(name, out);
             name.truncate(len);
+            if i == 0 {
+                // The first item tells how many parameters each takes: make room for the rest
+                // at once instead of growing the list item by item.
+                let per_item = out.pairs.len() - before;
+                out.pairs.reserve(per_item * (self.len() - 1));
+            }
         }
     }
 }
 
+/// Appends a list index in decimal, without the formatting machinery.
 fn push_index(name: &mut String, index: usize) {
-    use std::fmt::Write as _;
-    // Writing into a String cannot fail.
-    let _ = write!(name, "{index}");
+    let mut digits = [0_u8; 20];
+    let mut start = digits.len();
+    let mut rest = index;
+    for slot in digits.iter_mut().rev() {
+        // `rest % 10` is a single digit.
+        #[allow(clippy::cast_possible_truncation)]
+        let digit = (rest % 10) as u8;
+        *slot = b'0' + digit;
+        start -= 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let digits = digits.get(start..).unwrap_or_default();
+    name.push_str(std::str::from_utf8(digits).unwrap_or_default());
 }
 
 /// Writes the top-level parameter `name`.
 pub fn write<T: ToParams + ?Sized>(name: &str, value: &T, out: &mut Params) {
-    let mut buffer = String::with_capacity(name.len() + 16);
+    let mut buffer = std::mem::take(&mut out.scratch);
+    buffer.clear();
+    // Room for the longest names in the spec (`Filter.1.Value.2`, a struct field of a list item).
+    buffer.reserve(name.len() + 32);
     buffer.push_str(name);
     value.write_params(&mut buffer, out);
+    out.scratch = buffer;
 }
 
 /// Writes the field `field` of the struct being written as `name`.
@@ -110,17 +156,24 @@ pub fn write_json<T: serde::Serialize>(
 
 /// A random idempotence token in the UUID v4 text form the official SDKs use.
 pub fn client_token() -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes: [u8; 16] = rand::random();
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-4{}-{:x}{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        (u8::from_str_radix(&hex[16..17], 16).unwrap_or(0) & 0x3) | 0x8,
-        &hex[17..20],
-        &hex[20..32]
-    )
+    let mut digits = [0_u8; 32];
+    for (pair, b) in digits.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 0x0f)];
+    }
+    // Version 4, and the variant bits `10` in the first digit of the fourth group.
+    digits[12] = b'4';
+    digits[16] = HEX[usize::from(((bytes[8] >> 4) & 0x3) | 0x8)];
+    let mut token = String::with_capacity(36);
+    for (i, &digit) in digits.iter().enumerate() {
+        if matches!(i, 8 | 12 | 16 | 20) {
+            token.push('-');
+        }
+        token.push(char::from(digit));
+    }
+    token
 }
 
 #[cfg(test)]
@@ -156,7 +209,7 @@ mod tests {
         write("PageSize", &Some(10_i32), &mut out);
         write("Name", &None::<String>, &mut out);
         let pairs: Vec<(&str, &str)> = out
-            .0
+            .pairs
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
@@ -169,5 +222,29 @@ mod tests {
                 ("PageSize", "10"),
             ]
         );
+    }
+
+    #[test]
+    fn list_indices_are_decimal() {
+        for index in [1, 9, 10, 99, 100, 12_345, usize::MAX] {
+            let mut name = "Tag.".to_owned();
+            push_index(&mut name, index);
+            assert_eq!(name, format!("Tag.{index}"));
+        }
+    }
+
+    #[test]
+    fn client_tokens_are_uuid_v4_text() {
+        let token = client_token();
+        assert_eq!(token.len(), 36, "{token}");
+        for (i, c) in token.char_indices() {
+            match i {
+                8 | 13 | 18 | 23 => assert_eq!(c, '-', "{token}"),
+                14 => assert_eq!(c, '4', "{token}"),
+                19 => assert!("89ab".contains(c), "{token}"),
+                _ => assert!(c.is_ascii_hexdigit() && !c.is_ascii_uppercase(), "{token}"),
+            }
+        }
+        assert_ne!(client_token(), token);
     }
 }
