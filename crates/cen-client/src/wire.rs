@@ -1,6 +1,6 @@
 //! Typed values to Alibaba's flat wire parameters, without a detour through JSON.
 //!
-//! Each generated builder writes its parameters with [`write`]: a scalar becomes `Name=value`, a
+//! Each generated builder writes its parameters with [`write()`]: a scalar becomes `Name=value`, a
 //! list `Name.1=..&Name.2=..`, a struct `Name.Field=..`, nested as deep as the types go
 //! (`Filter.1.Value.2=..`). The generated code implements [`ToParams`] for every request struct
 //! and enum; this module covers the scalars, `Option` and `Vec`.

@@ -9,7 +9,7 @@ pub use cen_types::cbn as types;
 #[derive(Clone, Debug)]
 ///Client for Cloud Enterprise Network (Cbn)
 ///
-///Cloud Enterprise Network (CEN), product code Cbn, API version 2017-09-12: all 150 operations, split into one fragment per family (cbn/<family>.yaml). This file holds the document header, the error envelope and the named schemas that several families share.
+///Cloud Enterprise Network (CEN), product code Cbn, API version 2017-09-12: all 150 operations, split into one fragment per family (`cbn/<family>.yaml`). This file holds the document header, the error envelope and the named schemas that several families share.
 ///
 ///Alibaba's RPC protocol has one path (`/`) and selects the operation with `Action`; these documents describe the virtual API of spec/README.md: one `POST /{Action}` per operation whose JSON body holds the parameters under their wire names.
 ///
