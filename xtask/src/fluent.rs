@@ -771,6 +771,7 @@ fn waiter(product: &Product, w: &Waiter, paged: &BTreeSet<String>) -> TokenStrea
     });
     let condition = match &w.state {
         WaiterState::Gone => quote! { crate::waiter::Condition::Gone },
+        WaiterState::Present => quote! { crate::waiter::Condition::Present },
         WaiterState::Status {
             path,
             success,
@@ -799,6 +800,7 @@ fn waiter(product: &Product, w: &Waiter, paged: &BTreeSet<String>) -> TokenStrea
         w.operation,
         match &w.state {
             WaiterState::Gone => "the resource is no longer listed".to_owned(),
+            WaiterState::Present => "the resource is listed".to_owned(),
             WaiterState::Status {
                 success, failure, ..
             } if failure.is_empty() => format!("its status is {}", success.join(" or ")),

@@ -50,6 +50,8 @@ pub enum WaiterState {
     },
     /// No item matches any more.
     Gone,
+    /// An item matches, whatever its status (for resources listed without one).
+    Present,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,6 +72,8 @@ struct RawWaiter {
     failure: Vec<String>,
     #[serde(default)]
     gone: bool,
+    #[serde(default)]
+    present: bool,
 }
 
 /// Reads and checks `x-acs-waiters` against the operations. Problems are reported with the
@@ -170,11 +174,17 @@ pub fn waiters(
                 ));
             }
         }
-        let state = match (raw.gone, raw.status) {
-            (true, None) if raw.success.is_empty() && raw.failure.is_empty() => WaiterState::Gone,
+        let no_status = raw.status.is_none() && raw.success.is_empty() && raw.failure.is_empty();
+        if raw.gone && raw.present {
+            report("`gone: true` and `present: true` exclude each other.".to_owned());
+            continue;
+        }
+        let state = match (raw.gone || raw.present, raw.status) {
+            (true, None) if no_status && raw.gone => WaiterState::Gone,
+            (true, None) if no_status => WaiterState::Present,
             (true, _) => {
                 report(
-                    "`gone: true` waits for absence; it takes no `status`, `success` or `failure`."
+                    "`gone: true` and `present: true` wait for absence or presence; they take no `status`, `success` or `failure`."
                         .to_owned(),
                 );
                 continue;

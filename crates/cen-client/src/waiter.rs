@@ -33,6 +33,8 @@ pub enum Condition {
     },
     /// No item matches any more.
     Gone,
+    /// An item matches, whatever its status.
+    Present,
 }
 
 /// How a successful wait ended.
@@ -128,6 +130,15 @@ impl<'a> Wait<'a> {
                     });
                 }
                 (Condition::Gone, Some(item)) => status_at(&item, &["Status"]),
+                (Condition::Present, Some(item)) => {
+                    let status = status_at(&item, &["Status"]);
+                    return Ok(Waited {
+                        item: Some(item),
+                        status,
+                        polls,
+                    });
+                }
+                (Condition::Present, None) => None,
                 (Condition::Status { .. }, None) => None,
                 (
                     Condition::Status {

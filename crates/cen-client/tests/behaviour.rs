@@ -672,3 +672,38 @@ fn enums_take_strings_and_keep_values_the_spec_does_not_know() {
     assert_eq!(ChildInstanceType::from("VBR"), ChildInstanceType::Vbr);
     assert_eq!(ChildInstanceType::Ccn.to_string(), "CCN");
 }
+
+#[tokio::test]
+async fn a_presence_waiter_ends_when_the_resource_is_listed() {
+    let listing = |checks: serde_json::Value| {
+        Canned::json(
+            200,
+            json!({"RequestId": "R", "TotalCount": 1, "PageNumber": 1, "PageSize": 10,
+            "VbrHealthChecks": {"VbrHealthCheck": checks}}),
+        )
+    };
+    let server = Scripted::start(vec![
+        listing(json!([])),
+        listing(json!([{"VbrInstanceId": "vbr-1", "HealthCheckTargetIp": "10.0.0.1"}])),
+    ])
+    .await;
+    let cen = client(&server, RetryPolicy::none());
+    let done = cen
+        .cbn()
+        .wait_until_cen_vbr_health_check_enabled("cn-hangzhou", "vbr-1")
+        .timeout(Duration::from_secs(5))
+        .poll_interval(Duration::from_millis(5))
+        .await
+        .expect("the health check appears");
+    assert_eq!(done.polls, 2);
+    assert_eq!(
+        done.item
+            .as_ref()
+            .and_then(|i| i["HealthCheckTargetIp"].as_str()),
+        Some("10.0.0.1")
+    );
+    assert_eq!(
+        query_param(&server.requests()[0], "VbrInstanceId").as_deref(),
+        Some("vbr-1")
+    );
+}

@@ -386,7 +386,9 @@ impl Client {
     ///
     /// Changes since the 2019 reference: HealthCheckSourceIp is optional (2019: required; the system can assign one from 100.96.0.0/16); Description, HealthCheckInterval, HealthCheckOnly and HealthyThreshold were added.
     ///
-    /// No waiter: the health check has no status field; it is in effect once DescribeCenVbrHealthCheck lists it for the VBR.
+    /// Asynchronous: EnableCenVbrHealthCheck returns before its effect is complete; the health check has no status field and is in effect once DescribeCenVbrHealthCheck lists it for the VBR (waiter CenVbrHealthCheckEnabled).
+    ///
+    /// Asynchronous: wait for the effect with [`Client::wait_until_cen_vbr_health_check_enabled`].
     ///
     /// Documented errors:
     /// - 400 `RouteConflict`
@@ -687,6 +689,66 @@ impl Client {
             "CenVbrHealthCheckDisabled (DescribeCenVbrHealthCheck)",
             matches,
             crate::waiter::Condition::Gone,
+            move || {
+                let vbr_instance_region_id = vbr_instance_region_id.clone();
+                let vbr_instance_id = vbr_instance_id.clone();
+                async move {
+                    let request: Result<types::DescribeCenVbrHealthCheckRequest, _> = serde_json::from_value(
+                        serde_json::Value::Object(
+                            [
+                                (
+                                    "VbrInstanceId".to_owned(),
+                                    serde_json::Value::String(format!("{}", vbr_instance_id)),
+                                ),
+                                (
+                                    "VbrInstanceRegionId".to_owned(),
+                                    serde_json::Value::String(
+                                        format!("{}", vbr_instance_region_id),
+                                    ),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    );
+                    let request = request
+                        .map_err(|e| crate::Error::InvalidRequest(e.to_string()))?;
+                    let items = client
+                        .raw()
+                        .describe_cen_vbr_health_check_pages(request)
+                        .collect_all()
+                        .await?;
+                    items
+                        .iter()
+                        .map(serde_json::to_value)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| crate::Error::Decode {
+                            reason: e.to_string(),
+                        })
+                }
+            },
+        )
+    }
+}
+impl Client {
+    /// Waits until DescribeCenVbrHealthCheck returns the health check of the VBR.
+    ///
+    /// Polls `DescribeCenVbrHealthCheck` until the resource is listed. Await the returned [`crate::waiter::Wait`]; set `.timeout(..)` and `.poll_interval(..)` on it first if the defaults (5 minutes, 5 seconds) do not suit.
+    pub fn wait_until_cen_vbr_health_check_enabled(
+        &self,
+        vbr_instance_region_id: impl Into<String>,
+        vbr_instance_id: impl Into<String>,
+    ) -> crate::waiter::Wait<'_> {
+        let vbr_instance_region_id: String = vbr_instance_region_id.into();
+        let vbr_instance_id: String = vbr_instance_id.into();
+        let matches: Vec<(&'static str, String)> = vec![
+            ("VbrInstanceId", format!("{}", vbr_instance_id))
+        ];
+        let client = self;
+        crate::waiter::Wait::new(
+            "CenVbrHealthCheckEnabled (DescribeCenVbrHealthCheck)",
+            matches,
+            crate::waiter::Condition::Present,
             move || {
                 let vbr_instance_region_id = vbr_instance_region_id.clone();
                 let vbr_instance_id = vbr_instance_id.clone();

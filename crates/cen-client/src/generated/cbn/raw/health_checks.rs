@@ -58,7 +58,7 @@ impl Client {
     ///
     ///Changes since the 2019 reference: HealthCheckSourceIp is optional (2019: required; the system can assign one from 100.96.0.0/16); Description, HealthCheckInterval, HealthCheckOnly and HealthyThreshold were added.
     ///
-    ///No waiter: the health check has no status field; it is in effect once DescribeCenVbrHealthCheck lists it for the VBR.
+    ///Asynchronous: EnableCenVbrHealthCheck returns before its effect is complete; the health check has no status field and is in effect once DescribeCenVbrHealthCheck lists it for the VBR (waiter CenVbrHealthCheckEnabled).
     ///
     ///Sends a `POST` request to `/EnableCenVbrHealthCheck`
     ///
