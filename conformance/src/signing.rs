@@ -99,7 +99,7 @@ pub fn sign_case(case: &Case) -> SigningTrace {
             _ => "JSON",
         }
         .to_owned(),
-        params: req.params.0.clone(),
+        params: req.params.0.clone().into(),
         placement: match req.placement {
             PlacementSpec::Body => Placement::Body,
             _ => Placement::Query,

@@ -718,7 +718,7 @@ fn wire_writers(walker: &Walker<'_>) -> Vec<(String, TokenStream)> {
         let tokens = quote! {
             impl crate::wire::ToParams for #t {
                 fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-                    out.push(name.clone(), self.to_string());
+                    out.push(name, self.as_str());
                 }
             }
         };

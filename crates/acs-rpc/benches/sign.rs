@@ -28,7 +28,7 @@ fn request(body: &Value) -> RpcRequest {
         action: "CreateCen".to_owned(),
         version: "2017-09-12".to_owned(),
         format: "JSON".to_owned(),
-        params: flatten(body, &[]).unwrap_or_default(),
+        params: flatten(body, &[]).unwrap_or_default().into(),
         placement: Placement::Query,
     }
 }

@@ -370,6 +370,13 @@ impl<'a> SortedPairs<'a> {
         }
     }
 
+    /// Adds every parameter of a [`crate::params::Params`].
+    pub(crate) fn extend_params(&mut self, params: &'a crate::params::Params) {
+        for (name, value) in params.iter() {
+            self.push(name, value);
+        }
+    }
+
     /// Sorts into canonical order, in place.
     pub(crate) fn sort(&mut self) {
         let entries = if self.heap.is_empty() {
@@ -424,6 +431,16 @@ pub fn sorted_params(params: &[(String, String)]) -> Vec<&(String, String)> {
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
     sorted.sort_by(|a, b| canonical_order((&a.0, &a.1), (&b.0, &b.1)));
     sorted
+}
+
+/// [`canonical_query`] of a [`crate::params::Params`].
+pub fn canonical_query_of(params: &crate::params::Params) -> String {
+    let mut sorted = SortedPairs::with_capacity(params.len());
+    sorted.extend_params(params);
+    sorted.sort();
+    let mut out = String::with_capacity(sorted.encoded_len_hint());
+    sorted.push_encoded(&mut out);
+    out
 }
 
 /// Builds the canonicalized query string: sorted pairs, each side percent-encoded, joined by `&`.

@@ -9,11 +9,13 @@ pub mod encode;
 pub mod error;
 pub mod flat;
 pub mod meta;
+pub mod params;
 pub mod sign;
 pub mod time;
 
 pub use credentials::{Credentials, CredentialsError, Secret};
 pub use error::ApiError;
+pub use params::Params;
 pub use sign::{
     HttpMethod, Placement, RpcRequest, SignatureVersion, SigningContext, WireRequest, sign_v1,
     sign_v3,

@@ -14,7 +14,9 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::credentials::{Credentials, Secret};
-use crate::encode::{Encoder, SortedPairs, canonical_query, into_string, push_percent_encoded};
+use crate::encode::{
+    Encoder, SortedPairs, canonical_query, canonical_query_of, into_string, push_percent_encoded,
+};
 use crate::error::redact_security_token;
 use crate::time::format_timestamp;
 
@@ -94,7 +96,7 @@ pub struct RpcRequest {
     /// The response format, `JSON` or `XML`.
     pub format: String,
     /// The flat API parameters.
-    pub params: Vec<(String, String)>,
+    pub params: crate::params::Params,
     /// Where the API parameters go.
     pub placement: Placement,
 }
@@ -273,7 +275,7 @@ struct V1Parts {
 fn sign_v1_parts(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) -> V1Parts {
     let method = effective_method(req);
     let mut params = SortedPairs::with_capacity(req.params.len() + 9);
-    params.extend(&req.params);
+    params.extend_params(&req.params);
     params.push("Action", &req.action);
     params.push("Version", &req.version);
     params.push("Format", &req.format);
@@ -387,10 +389,10 @@ fn sign_v3_parts(
     let mut query = SortedPairs::with_capacity(req.params.len() + 1);
     let body = match req.placement {
         Placement::Query => {
-            query.extend(&req.params);
+            query.extend_params(&req.params);
             Vec::new()
         }
-        Placement::Body => canonical_query(&req.params).into_bytes(),
+        Placement::Body => canonical_query_of(&req.params).into_bytes(),
     };
     if let Some(format) = format {
         query.push("Format", format);

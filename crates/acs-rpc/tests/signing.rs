@@ -163,7 +163,7 @@ impl SignCase {
             action: r.action.clone(),
             version: r.version.clone(),
             format: r.format.clone(),
-            params: r.params.clone(),
+            params: r.params.clone().into(),
             placement: match r.placement.as_str() {
                 "Query" => Placement::Query,
                 "Body" => Placement::Body,

@@ -46,7 +46,7 @@ fn tags() -> Vec<(String, String)> {
 }
 
 /// The fluent builder, as a caller writes it, down to the wire parameters.
-fn build(cen: &Cen, tags: &[(String, String)]) -> Vec<(String, String)> {
+fn build(cen: &Cen, tags: &[(String, String)]) -> acs_rpc::Params {
     let mut request = cen
         .cbn()
         .create_cen()
@@ -59,11 +59,11 @@ fn build(cen: &Cen, tags: &[(String, String)]) -> Vec<(String, String)> {
     request
         .into_params()
         .unwrap_or_else(|e| panic!("a complete CreateCen: {e}"))
-        .into_inner()
+        .into_params()
 }
 
 /// The request the client signs on each attempt.
-fn rpc(params: Vec<(String, String)>) -> RpcRequest {
+fn rpc(params: acs_rpc::Params) -> RpcRequest {
     RpcRequest {
         method: HttpMethod::Post,
         host: HOST.to_owned(),

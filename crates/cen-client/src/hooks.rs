@@ -83,7 +83,7 @@ fn action_of(url: &reqwest::Url) -> Result<String, String> {
 /// What one prepared call needs for each of its attempts.
 pub(crate) struct Call {
     action: String,
-    params: Vec<(String, String)>,
+    params: acs_rpc::Params,
     /// `scheme://host[:port]` plus any path prefix of the endpoint, without the Action.
     base: String,
     host: String,
@@ -95,7 +95,7 @@ impl Call {
     pub(crate) fn new(
         baseurl: &str,
         action: &str,
-        params: Vec<(String, String)>,
+        params: acs_rpc::Params,
     ) -> Result<Self, String> {
         let url =
             reqwest::Url::parse(baseurl).map_err(|e| format!("bad endpoint URL {baseurl}: {e}"))?;
@@ -133,7 +133,7 @@ impl Call {
         let base = format!("{}://{host}{}", url.scheme(), prefix.trim_end_matches('/'));
         Ok(Self {
             action,
-            params,
+            params: params.into(),
             base,
             host,
         })

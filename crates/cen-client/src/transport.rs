@@ -19,7 +19,7 @@ pub(crate) async fn send<T: DeserializeOwned>(
     action: &'static str,
     params: Params,
 ) -> Result<T, Error> {
-    let call = Call::new(baseurl, action, params.into_inner()).map_err(Error::InvalidRequest)?;
+    let call = Call::new(baseurl, action, params.into_params()).map_err(Error::InvalidRequest)?;
     let response = execute_call(context, http, &call)
         .await
         .map_err(Error::Transport)?;

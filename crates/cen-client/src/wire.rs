@@ -5,23 +5,25 @@
 //! (`Filter.1.Value.2=..`). The generated code implements [`ToParams`] for every request struct
 //! and enum; this module covers the scalars, `Option` and `Vec`.
 
-/// The wire parameters of one call, in the order they were written.
+/// The wire parameters of one call, in the order they were written: one buffer for every name
+/// and value ([`acs_rpc::Params`]), so writing a call allocates a handful of times whatever its
+/// size.
 #[derive(Clone, Default)]
 pub struct Params {
-    pairs: Vec<(String, String)>,
+    params: acs_rpc::Params,
     /// The name being written, kept between [`write`] calls so one buffer serves them all.
     scratch: String,
 }
 
 impl std::fmt::Debug for Params {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Params").field(&self.pairs).finish()
+        f.debug_tuple("Params").field(&self.params).finish()
     }
 }
 
 impl PartialEq for Params {
     fn eq(&self, other: &Self) -> bool {
-        self.pairs == other.pairs
+        self.params == other.params
     }
 }
 
@@ -31,19 +33,25 @@ impl Params {
     /// Room for `n` parameters.
     pub fn with_capacity(n: usize) -> Self {
         Self {
-            pairs: Vec::with_capacity(n),
+            // Names and values of a typical parameter take about 24 bytes.
+            params: acs_rpc::Params::with_capacity(n, n * 24),
             scratch: String::new(),
         }
     }
 
     /// Adds one parameter.
-    pub fn push(&mut self, name: String, value: String) {
-        self.pairs.push((name, value));
+    pub fn push(&mut self, name: &str, value: &str) {
+        self.params.push(name, value);
     }
 
-    /// The parameters as `(name, value)` pairs.
+    /// The parameters, ready to sign.
+    pub fn into_params(self) -> acs_rpc::Params {
+        self.params
+    }
+
+    /// The parameters as owned `(name, value)` pairs.
     pub fn into_inner(self) -> Vec<(String, String)> {
-        self.pairs
+        self.params.to_vec()
     }
 }
 
@@ -58,7 +66,7 @@ macro_rules! display_params {
     ($($t:ty),*) => {$(
         impl ToParams for $t {
             fn write_params(&self, name: &mut String, out: &mut Params) {
-                out.push(name.clone(), self.to_string());
+                out.push(name, &self.to_string());
             }
         }
     )*};
@@ -68,7 +76,7 @@ display_params!(i32, i64, u32, u64, f32, f64, bool);
 
 impl ToParams for String {
     fn write_params(&self, name: &mut String, out: &mut Params) {
-        out.push(name.clone(), self.clone());
+        out.push(name, self);
     }
 }
 
@@ -84,17 +92,10 @@ impl<T: ToParams> ToParams for Vec<T> {
     fn write_params(&self, name: &mut String, out: &mut Params) {
         let len = name.len();
         for (i, item) in self.iter().enumerate() {
-            let before = out.pairs.len();
             name.push('.');
             push_index(name, i + 1);
             item.write_params(name, out);
             name.truncate(len);
-            if i == 0 {
-                // The first item tells how many parameters each takes: make room for the rest
-                // at once instead of growing the list item by item.
-                let per_item = out.pairs.len() - before;
-                out.pairs.reserve(per_item * (self.len() - 1));
-            }
         }
     }
 }
@@ -149,7 +150,7 @@ pub fn write_json<T: serde::Serialize>(
         let text = serde_json::to_string(value).map_err(|e| {
             crate::Error::InvalidRequest(format!("{name} cannot be written as JSON: {e}"))
         })?;
-        out.push(name.to_owned(), text);
+        out.push(name, &text);
     }
     Ok(())
 }
@@ -208,11 +209,8 @@ mod tests {
         write("Filter", &filters, &mut out);
         write("PageSize", &Some(10_i32), &mut out);
         write("Name", &None::<String>, &mut out);
-        let pairs: Vec<(&str, &str)> = out
-            .pairs
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let params = out.into_params();
+        let pairs: Vec<(&str, &str)> = params.iter().collect();
         assert_eq!(
             pairs,
             [

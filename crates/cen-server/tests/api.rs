@@ -102,7 +102,7 @@ fn signed_echo(nonce: &str) -> String {
         action: "Echo".to_owned(),
         version: CBN.version.to_owned(),
         format: "JSON".to_owned(),
-        params: vec![],
+        params: Default::default(),
         placement: Placement::Query,
     };
     sign_v1(
@@ -188,7 +188,7 @@ async fn a_panic_over_a_socket_is_a_500_not_a_dropped_connection() {
         action: "Panic".to_owned(),
         version: CBN.version.to_owned(),
         format: "JSON".to_owned(),
-        params: vec![],
+        params: Default::default(),
         placement: Placement::Query,
     };
     let path = sign_v1(
@@ -254,7 +254,7 @@ async fn logs_one_line_per_request_without_secrets() {
         action: "Echo".to_owned(),
         version: CBN.version.to_owned(),
         format: "JSON".to_owned(),
-        params: vec![],
+        params: Default::default(),
         placement: Placement::Body,
     };
     let creds = Credentials::new(STS_KEY, STS_SECRET).with_security_token("TOKEN-VALUE-42");

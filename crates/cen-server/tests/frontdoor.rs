@@ -189,7 +189,7 @@ fn build(req: &Req, step: usize) -> Sent {
         action: req.action.clone().unwrap_or_else(|| "Echo".to_owned()),
         version,
         format: req.format.clone().unwrap_or_else(|| "JSON".to_owned()),
-        params: req.params.clone(),
+        params: req.params.clone().into(),
         placement: match req.placement {
             Where::Body if req.scheme == Scheme::V3 => Placement::Body,
             _ => Placement::Query,

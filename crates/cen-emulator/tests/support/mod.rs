@@ -159,7 +159,7 @@ impl Api {
             action: action.to_owned(),
             version: meta.version.to_owned(),
             format: format.wire().to_owned(),
-            params,
+            params: params.into(),
             placement: Placement::Query,
         };
         let creds = Credentials::new(spec.access_key_id.clone(), spec.secret.clone());

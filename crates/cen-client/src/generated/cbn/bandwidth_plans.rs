@@ -1536,11 +1536,11 @@ impl crate::wire::ToParams for types::CenBandwidthPackageFilter {
 impl crate::wire::ToParams
 for types::CreateCenBandwidthPackageRequestBandwidthPackageChargeType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::CreateCenBandwidthPackageRequestPricingCycle {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }

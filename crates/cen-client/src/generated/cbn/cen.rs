@@ -792,6 +792,6 @@ impl crate::wire::ToParams for types::CenFilter {
 }
 impl crate::wire::ToParams for types::ProtectionLevel {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }

@@ -1219,11 +1219,11 @@ impl<'a> RevokeInstanceFromTransitRouter<'a> {
 pub type RevokeInstanceFromTransitRouterOutput = types::RevokeInstanceFromTransitRouterResponse;
 impl crate::wire::ToParams for types::DescribeGrantRulesToCenRequestProductType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::GrantInstanceType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }

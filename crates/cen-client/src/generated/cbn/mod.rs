@@ -146,22 +146,22 @@ mod wire {
     }
     impl crate::wire::ToParams for types::AttachmentResourceType {
         fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-            out.push(name.clone(), self.to_string());
+            out.push(name, self.as_str());
         }
     }
     impl crate::wire::ToParams for types::ChildInstanceType {
         fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-            out.push(name.clone(), self.to_string());
+            out.push(name, self.as_str());
         }
     }
     impl crate::wire::ToParams for types::GeographicRegionId {
         fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-            out.push(name.clone(), self.to_string());
+            out.push(name, self.as_str());
         }
     }
     impl crate::wire::ToParams for types::OrderType {
         fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-            out.push(name.clone(), self.to_string());
+            out.push(name, self.as_str());
         }
     }
 }

@@ -3846,11 +3846,11 @@ impl crate::wire::ToParams for types::TransitRouterMulticastDomainOptions {
 impl crate::wire::ToParams
 for types::ListTransitRouterMulticastGroupsRequestResourceType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::MulticastDomainCreateOptionsIgmpv2Support {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }

@@ -1190,6 +1190,6 @@ impl Client {
 }
 impl crate::wire::ToParams for types::BandwidthType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }

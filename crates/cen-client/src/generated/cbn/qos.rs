@@ -2054,6 +2054,6 @@ impl crate::wire::ToParams for types::TrafficQosQueue {
 impl crate::wire::ToParams
 for types::CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }

@@ -1377,22 +1377,22 @@ impl crate::wire::ToParams for types::RouteFilter {
 impl crate::wire::ToParams
 for types::ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams
 for types::ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::RouteFilterKey {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::TransitRouterRouteEntryNextHopType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }

@@ -1925,26 +1925,26 @@ impl Client {
 }
 impl crate::wire::ToParams for types::CommunityOperateMode {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::MapResult {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::MatchAddressType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::MatchMode {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::TransmitDirection {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }

@@ -1035,17 +1035,17 @@ impl crate::wire::ToParams for types::RouteTableOptions {
 impl crate::wire::ToParams
 for types::ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams
 for types::ListTransitRouterRouteTablesRequestTransitRouterRouteTableType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::RouteTableOptionsMultiRegionEcmp {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }

@@ -1926,27 +1926,27 @@ pub type WithdrawPublishedRouteEntriesOutput = types::WithdrawPublishedRouteEntr
 impl crate::wire::ToParams
 for types::DescribeCenChildInstanceRouteEntriesRequestChildInstanceType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::DescribeCenChildInstanceRouteEntriesRequestStatus {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::DescribeCenRegionDomainRouteEntriesRequestStatus {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::PublishChildInstanceType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams
 for types::WithdrawPublishedRouteEntriesRequestChildInstanceType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }

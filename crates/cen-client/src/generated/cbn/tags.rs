@@ -815,6 +815,6 @@ impl<'a> UntagResources<'a> {
 pub type UntagResourcesOutput = types::UntagResourcesResponse;
 impl crate::wire::ToParams for types::MoveResourceGroupRequestResourceType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }

@@ -1523,6 +1523,6 @@ impl crate::wire::ToParams for types::ZoneMapping {
 }
 impl crate::wire::ToParams for types::ListTransitRouterVpcAttachmentsRequestStatus {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }

@@ -649,11 +649,11 @@ impl<'a> RevokeInstanceFromCen<'a> {
 pub type RevokeInstanceFromCenOutput = types::RevokeInstanceFromCenResponse;
 impl crate::wire::ToParams for types::GrantInstanceToCenRequestInstanceType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
 impl crate::wire::ToParams for types::InstanceType {
     fn write_params(&self, name: &mut String, out: &mut crate::wire::Params) {
-        out.push(name.clone(), self.to_string());
+        out.push(name, self.as_str());
     }
 }
