@@ -479,6 +479,11 @@ fn builder(product: &Product, op: &Operation, params: &[Param<'_>], paged: bool)
     let fields = params.iter().map(|p| {
         let field = &p.field;
         match &p.ty {
+            // `{Key, Value}` lists (tags) keep what the caller gave, borrowed or owned, so a
+            // `.tag("env", "prod")` costs no allocation until the parameters are written.
+            Ty::Vec(..) if !p.json && p.key_value.is_some() => {
+                quote! { #field: Vec<crate::wire::KeyValue<'a>> }
+            }
             Ty::Vec(_, t) if !p.json => quote! { #field: #t },
             other => {
                 let t = other.tokens();
@@ -529,6 +534,10 @@ fn builder(product: &Product, op: &Operation, params: &[Param<'_>], paged: bool)
     let from_request = params.iter().map(|p| {
         let field = &p.field;
         match (&p.ty, p.optional) {
+            (Ty::Vec(..), false) if !p.json && p.key_value.is_some() => {
+                let convert = key_value_from_typed(p.key_value);
+                quote! { self.#field = request.#field.into_iter().map(#convert).collect(); }
+            }
             (Ty::Vec(..), false) if !p.json => quote! { self.#field = request.#field; },
             (_, false) if p.json_collection => {
                 quote! { self.#field = (!request.#field.is_empty()).then_some(request.#field); }
@@ -642,29 +651,33 @@ fn setter(p: &Param<'_>) -> TokenStream {
         Ty::Vec(inner, all) if !p.json => {
             let set = format_ident!("set_{}", field);
             let set_doc = format!(" Replaces every `{wire}.N` item.");
-            let add = if let (Some((key_optional, value_optional)), Ty::Struct(t)) =
-                (p.key_value, inner.as_ref())
-            {
-                let key = if key_optional {
-                    quote!(Some(key.into()))
-                } else {
-                    quote!(key.into())
-                };
-                let value = if value_optional {
-                    quote!(Some(value.into()))
-                } else {
-                    quote!(value.into())
-                };
-                quote! {
+            if p.key_value.is_some() {
+                let convert = key_value_from_typed(p.key_value);
+                return quote! {
                     #(#[doc = #docs])*
                     ///
-                    /// Adds one `{Key, Value}` item; call again for more.
-                    pub fn #field(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-                        self.#field.push(#t { key: #key, value: #value });
+                    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+                    /// both do: a borrowed key or value is copied only when the parameters are
+                    /// written.
+                    pub fn #field(
+                        mut self,
+                        key: impl Into<::std::borrow::Cow<'a, str>>,
+                        value: impl Into<::std::borrow::Cow<'a, str>>,
+                    ) -> Self {
+                        self.#field.push(crate::wire::KeyValue {
+                            key: Some(key.into()),
+                            value: Some(value.into()),
+                        });
                         self
                     }
-                }
-            } else {
+                    #[doc = #set_doc]
+                    pub fn #set(mut self, items: #all) -> Self {
+                        self.#field = items.into_iter().map(#convert).collect();
+                        self
+                    }
+                };
+            }
+            let add = {
                 let t = inner.tokens();
                 quote! {
                     #(#[doc = #docs])*
@@ -696,6 +709,22 @@ fn setter(p: &Param<'_>) -> TokenStream {
             }
         }
     }
+}
+
+/// A closure turning a typed `{Key, Value}` item into a `crate::wire::KeyValue`.
+fn key_value_from_typed(key_value: Option<(bool, bool)>) -> TokenStream {
+    let (key_optional, value_optional) = key_value.unwrap_or((true, true));
+    let key = if key_optional {
+        quote!(item.key.map(::std::borrow::Cow::Owned))
+    } else {
+        quote!(Some(::std::borrow::Cow::Owned(item.key)))
+    };
+    let value = if value_optional {
+        quote!(item.value.map(::std::borrow::Cow::Owned))
+    } else {
+        quote!(Some(::std::borrow::Cow::Owned(item.value)))
+    };
+    quote! { |item| crate::wire::KeyValue { key: #key, value: #value } }
 }
 
 /// `ToParams` for every struct and enum a request reaches, by type name.

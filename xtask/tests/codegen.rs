@@ -124,9 +124,8 @@ fn each_operation_has_a_builder_with_setters_send_and_a_paginator_when_it_pages(
         "string setters take anything that becomes a String"
     );
     assert!(
-        builders.contains(
-            "pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self"
-        ),
+        builders.contains("key: impl Into<::std::borrow::Cow<'a, str>>,")
+            && builders.contains("key: Some(key.into()),"),
         "a list of {{Key, Value}} adds one pair per call"
     );
     assert!(builders.contains("pub async fn send(self) -> Result<CreateCenOutput, crate::Error>"));

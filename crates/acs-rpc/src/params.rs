@@ -45,6 +45,17 @@ impl Params {
         u32::try_from(self.text.len()).unwrap_or(u32::MAX)
     }
 
+    /// Makes room for `count` more parameters of `bytes` more bytes.
+    pub fn reserve(&mut self, count: usize, bytes: usize) {
+        self.ends.reserve(count);
+        self.text.reserve(bytes);
+    }
+
+    /// The bytes of names and values held.
+    pub fn byte_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// How many parameters there are.
     pub fn len(&self) -> usize {
         self.ends.len()

@@ -80,6 +80,28 @@ impl ToParams for String {
     }
 }
 
+impl ToParams for std::borrow::Cow<'_, str> {
+    fn write_params(&self, name: &mut String, out: &mut Params) {
+        out.push(name, self);
+    }
+}
+
+/// One `{Key, Value}` item (a tag) as a builder keeps it: what the caller gave, borrowed or owned.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyValue<'a> {
+    /// `Key`.
+    pub key: Option<std::borrow::Cow<'a, str>>,
+    /// `Value`.
+    pub value: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl ToParams for KeyValue<'_> {
+    fn write_params(&self, name: &mut String, out: &mut Params) {
+        field(name, "Key", &self.key, out);
+        field(name, "Value", &self.value, out);
+    }
+}
+
 impl<T: ToParams> ToParams for Option<T> {
     fn write_params(&self, name: &mut String, out: &mut Params) {
         if let Some(value) = self {
@@ -92,10 +114,19 @@ impl<T: ToParams> ToParams for Vec<T> {
     fn write_params(&self, name: &mut String, out: &mut Params) {
         let len = name.len();
         for (i, item) in self.iter().enumerate() {
+            let before = (out.params.len(), out.params.byte_len());
             name.push('.');
             push_index(name, i + 1);
             item.write_params(name, out);
             name.truncate(len);
+            if i == 0 {
+                // The first item tells what each takes: make room for the rest at once instead
+                // of growing the buffer item by item.
+                let rest = self.len() - 1;
+                let count = out.params.len() - before.0;
+                let bytes = out.params.byte_len() - before.1;
+                out.params.reserve(count * rest, (bytes + 2) * rest);
+            }
         }
     }
 }

@@ -50,7 +50,7 @@ pub struct CreateCen<'a> {
     protection_level: Option<types::ProtectionLevel>,
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
 }
 impl<'a> CreateCen<'a> {
     /// `ClientToken`.
@@ -128,10 +128,16 @@ impl<'a> CreateCen<'a> {
     ///
     /// You can specify up to 20 tags in each call.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -139,7 +145,13 @@ impl<'a> CreateCen<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -152,7 +164,14 @@ impl<'a> CreateCen<'a> {
         self.protection_level = request.protection_level;
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -355,7 +374,7 @@ pub struct DescribeCens<'a> {
     resource_group_id: Option<::std::string::String>,
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
 }
 impl<'a> DescribeCens<'a> {
     /// `Filter`.
@@ -432,10 +451,16 @@ impl<'a> DescribeCens<'a> {
     ///
     /// You can specify at most 20 tags in each call.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -443,7 +468,13 @@ impl<'a> DescribeCens<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -456,7 +487,14 @@ impl<'a> DescribeCens<'a> {
         self.resource_group_id = request.resource_group_id;
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is

@@ -85,7 +85,7 @@ pub struct CreateTransitRouterEcrAttachment<'a> {
     region_id: Option<::std::string::String>,
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
     transit_router_attachment_description: Option<::std::string::String>,
     transit_router_attachment_name: Option<::std::string::String>,
     transit_router_id: Option<::std::string::String>,
@@ -173,10 +173,16 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
     ///
     /// The tags.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -184,7 +190,13 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// `TransitRouterAttachmentDescription`.
@@ -229,7 +241,14 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
         self.region_id = request.region_id;
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self.transit_router_attachment_description = request
             .transit_router_attachment_description;
         self.transit_router_attachment_name = request.transit_router_attachment_name;
@@ -513,7 +532,7 @@ pub struct ListTransitRouterEcrAttachments<'a> {
     region_id: Option<::std::string::String>,
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
     transit_router_attachment_id: Option<::std::string::String>,
     transit_router_id: Option<::std::string::String>,
 }
@@ -584,10 +603,16 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
     ///
     /// The tags.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -595,7 +620,13 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// `TransitRouterAttachmentId`.
@@ -628,7 +659,14 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
         self.region_id = request.region_id;
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self.transit_router_attachment_id = request.transit_router_attachment_id;
         self.transit_router_id = request.transit_router_id;
         self

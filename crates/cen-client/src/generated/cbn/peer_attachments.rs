@@ -106,7 +106,7 @@ pub struct CreateTransitRouterPeerAttachment<'a> {
     region_id: Option<::std::string::String>,
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
     transit_router_attachment_description: Option<::std::string::String>,
     transit_router_attachment_name: Option<::std::string::String>,
     transit_router_id: Option<::std::string::String>,
@@ -244,10 +244,16 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
     ///
     /// The information about the tags.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -255,7 +261,13 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// `TransitRouterAttachmentDescription`.
@@ -305,7 +317,14 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
         self.region_id = request.region_id;
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self.transit_router_attachment_description = request
             .transit_router_attachment_description;
         self.transit_router_attachment_name = request.transit_router_attachment_name;
@@ -624,7 +643,7 @@ pub struct ListTransitRouterPeerAttachments<'a> {
     region_id: Option<::std::string::String>,
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
     transit_router_attachment_id: Option<::std::string::String>,
     transit_router_id: Option<::std::string::String>,
 }
@@ -695,10 +714,16 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
     ///
     /// The information about the tag.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -706,7 +731,13 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// `TransitRouterAttachmentId`.
@@ -739,7 +770,14 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
         self.region_id = request.region_id;
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self.transit_router_attachment_id = request.transit_router_attachment_id;
         self.transit_router_id = request.transit_router_id;
         self

@@ -54,7 +54,7 @@ pub struct CreateTransitRouterRouteTable<'a> {
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
     route_table_options: Option<types::RouteTableOptions>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
     transit_router_id: Option<::std::string::String>,
     transit_router_route_table_description: Option<::std::string::String>,
     transit_router_route_table_name: Option<::std::string::String>,
@@ -122,10 +122,16 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
     ///
     /// The tags.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -133,7 +139,13 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// `TransitRouterId` (required).
@@ -175,7 +187,14 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
         self.route_table_options = request.route_table_options;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self.transit_router_id = Some(request.transit_router_id);
         self.transit_router_route_table_description = request
             .transit_router_route_table_description;
@@ -442,7 +461,7 @@ pub struct ListTransitRouterRouteTables<'a> {
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
     route_table_options: Option<types::RouteTableOptions>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
     transit_router_id: Option<::std::string::String>,
     transit_router_route_table_ids: ::std::vec::Vec<::std::string::String>,
     transit_router_route_table_names: ::std::vec::Vec<::std::string::String>,
@@ -516,10 +535,16 @@ impl<'a> ListTransitRouterRouteTables<'a> {
     ///
     /// The information about the tags.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -527,7 +552,13 @@ impl<'a> ListTransitRouterRouteTables<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// `TransitRouterId`.
@@ -620,7 +651,14 @@ impl<'a> ListTransitRouterRouteTables<'a> {
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
         self.route_table_options = request.route_table_options;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self.transit_router_id = request.transit_router_id;
         self.transit_router_route_table_ids = request.transit_router_route_table_ids;
         self.transit_router_route_table_names = request.transit_router_route_table_names;

@@ -54,7 +54,7 @@ pub struct ListTagResources<'a> {
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
     resource_type: Option<::std::string::String>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
 }
 impl<'a> ListTagResources<'a> {
     /// `NextToken`.
@@ -166,10 +166,16 @@ impl<'a> ListTagResources<'a> {
     ///
     /// You can query at most 20 tags in each call.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -177,7 +183,13 @@ impl<'a> ListTagResources<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -191,7 +203,14 @@ impl<'a> ListTagResources<'a> {
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
         self.resource_type = Some(request.resource_type);
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -484,7 +503,7 @@ pub struct TagResources<'a> {
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
     resource_type: Option<::std::string::String>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
 }
 impl<'a> TagResources<'a> {
     /// `OwnerAccount`.
@@ -553,10 +572,16 @@ impl<'a> TagResources<'a> {
     ///
     /// The list of tags that you want to associate with the resources.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -564,7 +589,13 @@ impl<'a> TagResources<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -576,7 +607,14 @@ impl<'a> TagResources<'a> {
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
         self.resource_type = Some(request.resource_type);
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is

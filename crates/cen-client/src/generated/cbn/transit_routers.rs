@@ -189,7 +189,7 @@ pub struct CreateTransitRouter<'a> {
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
     support_multicast: Option<bool>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
     transit_router_cidr_list: Option<::std::vec::Vec<types::TransitRouterCidrInput>>,
     transit_router_description: Option<::std::string::String>,
     transit_router_name: Option<::std::string::String>,
@@ -272,10 +272,16 @@ impl<'a> CreateTransitRouter<'a> {
     ///
     /// The tags.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -283,7 +289,13 @@ impl<'a> CreateTransitRouter<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// `TransitRouterCidrList`.
@@ -327,7 +339,14 @@ impl<'a> CreateTransitRouter<'a> {
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
         self.support_multicast = request.support_multicast;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self.transit_router_cidr_list = (!request.transit_router_cidr_list.is_empty())
             .then_some(request.transit_router_cidr_list);
         self.transit_router_description = request.transit_router_description;
@@ -773,7 +792,7 @@ pub struct ListTransitRouters<'a> {
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
     status: Option<types::ListTransitRoutersRequestStatus>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
     transit_router_id: Option<::std::string::String>,
     transit_router_name: Option<::std::string::String>,
     type_: Option<types::ListTransitRoutersRequestType>,
@@ -872,10 +891,16 @@ impl<'a> ListTransitRouters<'a> {
     ///
     /// The information about the tags.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -883,7 +908,13 @@ impl<'a> ListTransitRouters<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// `TransitRouterId`.
@@ -928,7 +959,14 @@ impl<'a> ListTransitRouters<'a> {
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
         self.status = request.status;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self.transit_router_id = request.transit_router_id;
         self.transit_router_name = request.transit_router_name;
         self.type_ = request.type_;

@@ -133,7 +133,7 @@ pub struct CreateTransitRouterVpcAttachment<'a> {
     region_id: Option<::std::string::String>,
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
     transit_router_attachment_description: Option<::std::string::String>,
     transit_router_attachment_name: Option<::std::string::String>,
     transit_router_id: Option<::std::string::String>,
@@ -235,10 +235,16 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
     ///
     /// The information about the tags.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -246,7 +252,13 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// `TransitRouterAttachmentDescription`.
@@ -337,7 +349,14 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
         self.region_id = request.region_id;
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self.transit_router_attachment_description = request
             .transit_router_attachment_description;
         self.transit_router_attachment_name = request.transit_router_attachment_name;
@@ -693,7 +712,7 @@ pub struct ListTransitRouterVpcAttachments<'a> {
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
     status: Option<types::ListTransitRouterVpcAttachmentsRequestStatus>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
     transit_router_attachment_id: Option<::std::string::String>,
     transit_router_id: Option<::std::string::String>,
     vpc_id: Option<::std::string::String>,
@@ -789,10 +808,16 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
     ///
     /// The information about the tags.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -800,7 +825,13 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// `TransitRouterAttachmentId`.
@@ -842,7 +873,14 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
         self.status = request.status;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self.transit_router_attachment_id = request.transit_router_attachment_id;
         self.transit_router_id = request.transit_router_id;
         self.vpc_id = request.vpc_id;

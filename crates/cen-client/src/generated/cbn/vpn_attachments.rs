@@ -70,7 +70,7 @@ pub struct CreateTransitRouterVpnAttachment<'a> {
     region_id: Option<::std::string::String>,
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
     transit_router_attachment_description: Option<::std::string::String>,
     transit_router_attachment_name: Option<::std::string::String>,
     transit_router_id: Option<::std::string::String>,
@@ -164,10 +164,16 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
     ///
     /// The tags.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -175,7 +181,13 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// `TransitRouterAttachmentDescription`.
@@ -248,7 +260,14 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
         self.region_id = request.region_id;
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self.transit_router_attachment_description = request
             .transit_router_attachment_description;
         self.transit_router_attachment_name = request.transit_router_attachment_name;
@@ -551,7 +570,7 @@ pub struct ListTransitRouterVpnAttachments<'a> {
     region_id: Option<::std::string::String>,
     resource_owner_account: Option<::std::string::String>,
     resource_owner_id: Option<i64>,
-    tag: ::std::vec::Vec<types::Tag>,
+    tag: Vec<crate::wire::KeyValue<'a>>,
     transit_router_attachment_id: Option<::std::string::String>,
     transit_router_id: Option<::std::string::String>,
 }
@@ -622,10 +641,16 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
     ///
     /// The information about the tags that are added to the CEN instance.
     ///
-    /// Adds one `{Key, Value}` item; call again for more.
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds one `{Key, Value}` item; call again for more. `&str` and `String`
+    /// both do: a borrowed key or value is copied only when the parameters are
+    /// written.
+    pub fn tag(
+        mut self,
+        key: impl Into<::std::borrow::Cow<'a, str>>,
+        value: impl Into<::std::borrow::Cow<'a, str>>,
+    ) -> Self {
         self.tag
-            .push(types::Tag {
+            .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
             });
@@ -633,7 +658,13 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items;
+        self.tag = items
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self
     }
     /// `TransitRouterAttachmentId`.
@@ -666,7 +697,14 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
         self.region_id = request.region_id;
         self.resource_owner_account = request.resource_owner_account;
         self.resource_owner_id = request.resource_owner_id;
-        self.tag = request.tag;
+        self.tag = request
+            .tag
+            .into_iter()
+            .map(|item| crate::wire::KeyValue {
+                key: item.key.map(::std::borrow::Cow::Owned),
+                value: item.value.map(::std::borrow::Cow::Owned),
+            })
+            .collect();
         self.transit_router_attachment_id = request.transit_router_attachment_id;
         self.transit_router_id = request.transit_router_id;
         self
