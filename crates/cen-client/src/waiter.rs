@@ -49,6 +49,18 @@ pub struct Waited {
     pub polls: u32,
 }
 
+impl Waited {
+    /// The item decoded into its type from the spec, such as `types::TransitRouter` for a
+    /// transit-router waiter; `None` after a delete.
+    pub fn item_as<T: serde::de::DeserializeOwned>(&self) -> Option<Result<T, Error>> {
+        self.item.as_ref().map(|item| {
+            serde_json::from_value(item.clone()).map_err(|e| Error::Decode {
+                reason: e.to_string(),
+            })
+        })
+    }
+}
+
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 type Fetch<'a> = Box<dyn Fn() -> BoxFuture<'a, Result<Vec<Value>, Error>> + Send + Sync + 'a>;
 

@@ -696,12 +696,11 @@ async fn a_presence_waiter_ends_when_the_resource_is_listed() {
         .await
         .expect("the health check appears");
     assert_eq!(done.polls, 2);
-    assert_eq!(
-        done.item
-            .as_ref()
-            .and_then(|i| i["HealthCheckTargetIp"].as_str()),
-        Some("10.0.0.1")
-    );
+    let check: cen_client::cbn::types::CenVbrHealthCheck = done
+        .item_as()
+        .expect("an item")
+        .expect("the item decodes into its type");
+    assert_eq!(check.health_check_target_ip.as_deref(), Some("10.0.0.1"));
     assert_eq!(
         query_param(&server.requests()[0], "VbrInstanceId").as_deref(),
         Some("vbr-1")
