@@ -67,7 +67,6 @@ struct Param<'o> {
 struct Walker<'a> {
     doc: &'a OpenAPI,
     space: &'a TypeSpace,
-    product: &'a Product,
     /// Struct type name → (its tokens, [(wire name, Rust field)]).
     structs: BTreeMap<String, (TokenStream, Vec<(String, String)>)>,
     /// Enum type name → its tokens.
@@ -290,7 +289,6 @@ impl<'a> Walker<'a> {
                 description: param.description.clone(),
             });
         }
-        let _ = self.product;
         Ok(out)
     }
 }
@@ -307,14 +305,13 @@ pub fn generate_product(
     let mut walker = Walker {
         doc: &product.document,
         space,
-        product,
         structs: BTreeMap::new(),
         enums: BTreeMap::new(),
     };
     let mut families: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
     for op in &product.operations {
         let params = walker.params(op)?;
-        let tokens = builder(product, op, &params, paged.contains(&op.action));
+        let tokens = builder(op, &params, paged.contains(&op.action));
         families
             .entry(op.family.to_snake_case())
             .or_default()
@@ -442,7 +439,7 @@ fn doc_lines(text: &str) -> Vec<String> {
 }
 
 /// One operation's builder, its constructor on the client, its setters and `send()`.
-fn builder(product: &Product, op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
+fn builder(op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
     let name = format_ident!("{}", op.action);
     let method = format_ident!("{}", sanitize(&op.action, Case::Snake));
     let action = &op.action;
@@ -474,7 +471,6 @@ fn builder(product: &Product, op: &Operation, params: &[Param<'_>], paged: bool)
     let builder_doc = format!(
         " The request builder of `{action}`: set parameters, then `send()`. See [`Client::{method}`]."
     );
-    let _ = product;
 
     let fields = params.iter().map(|p| {
         let field = &p.field;
