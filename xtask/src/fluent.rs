@@ -5,8 +5,9 @@
 //! The builders write their parameters straight into Alibaba's flat wire form
 //! (`cen_client::wire::ToParams`, generated here for every request struct and enum) and hand
 //! them to the same signing and retrying transport as progenitor's client, so a typed request
-//! never passes through `serde_json`. Files: `generated/{product}/mod.rs` (the client type, output
-//! aliases, waiters) and one `generated/{product}/{family}.rs` per spec family (the builders).
+//! never passes through `serde_json`. Files: `generated/{product}/mod.rs` (the client type and the
+//! wire writers of shared types) and one `generated/{product}/{family}.rs` per spec family (its
+//! builders, output aliases, waiters and wire writers).
 
 use std::collections::{BTreeMap, BTreeSet};
 
