@@ -12,7 +12,8 @@ directory) and the installed packages alibabacloud_cbn20170912 and alibabacloud_
   shape                                 array versus object versus scalar versus map
   type                                  scalar class: string, int, bool, float
   required                              the SDK comment says "This parameter is required." and the
-                                        spec's `required:` does not list it
+                                        spec's `required:` does not list it, or the spec requires a
+                                        request parameter the SDK does not
   json-style                            the SDK serializes the parameter as one JSON string
                                         (`array_to_string_with_specified_style(.., 'json')`) and the
                                         spec lacks `x-acs-style: json`, or the reverse
@@ -137,6 +138,8 @@ def compare(sdk_node, spec_schema, res, path, out, side):
             continue
         if p["required"] and wire not in sreq:
             out.append(("required", sub, "SDK says required, spec does not"))
+        if not p["required"] and wire in sreq and side == "request":
+            out.append(("required", sub, "spec says required, SDK does not"))
         compare(p["node"], sprops[wire], res, sub, out, side)
     for wire in sprops:
         if wire not in sdk_node["props"]:
