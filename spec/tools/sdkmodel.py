@@ -1,6 +1,6 @@
 """Reads the installed official Python SDKs (alibabacloud_cbn20170912, alibabacloud_vpc20160428).
 
-Shared by check_against_sdk.py (the CI check) and import_sdk.py (the one-off bootstrap).
+Used by check_against_sdk.py, the CI check.
 Everything is found by introspection of the installed packages: the operations from the
 client's `*_with_options` methods (`action = '...'`), the wire names by setting one field at
 a time and calling `to_map()`, the scalar classes from the `__init__` annotations, the
