@@ -18,7 +18,7 @@ use quote::{format_ident, quote};
 use typify::{TypeDetails, TypeId, TypeSpace};
 
 use crate::rust::{Case, format_file, generated_module, header, sanitize};
-use crate::spec::{BodySchema, Operation, ParamStyle, Product, component_name};
+use crate::spec::{BodySchema, Operation, ParamStyle, Product};
 use crate::waiter::{Waiter, WaiterState};
 use crate::{CLIENT_GENERATED_DIR, Error, GeneratedFile};
 
@@ -83,20 +83,8 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn component(&self, reference: &str) -> Option<&'a Schema> {
-        self.doc
-            .components
-            .as_ref()?
-            .schemas
-            .get(component_name(reference)?)?
-            .as_item()
-    }
-
     fn resolve(&self, schema: &'a ReferenceOr<Box<Schema>>) -> Option<&'a Schema> {
-        match schema {
-            ReferenceOr::Item(s) => Some(s),
-            ReferenceOr::Reference { reference } => self.component(reference),
-        }
+        crate::schema::resolve_boxed(self.doc, schema)
     }
 
     /// `(optional, inner)`.
@@ -236,12 +224,7 @@ impl<'a> Walker<'a> {
         let BodySchema::Component(name) = &op.request else {
             return Err(self.error(op, "the request schema must be a component.".to_owned()));
         };
-        let schema = self
-            .doc
-            .components
-            .as_ref()
-            .and_then(|c| c.schemas.get(name))
-            .and_then(ReferenceOr::as_item)
+        let schema = crate::schema::component(self.doc, name)
             .ok_or_else(|| self.error(op, format!("no component `{name}`.")))?;
         let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
             return Err(self.error(op, format!("`{name}` is not an object.")));

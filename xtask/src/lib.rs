@@ -16,6 +16,7 @@ pub mod merge;
 pub mod meta;
 pub mod pagination;
 mod rust;
+mod schema;
 pub mod server;
 mod shape;
 pub mod spec;

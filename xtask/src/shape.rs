@@ -9,7 +9,7 @@ use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type, VariantOrUnknown
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::spec::{DocumentedError, component_name};
+use crate::spec::DocumentedError;
 
 /// One property of an object shape.
 #[derive(Debug, Clone)]
@@ -91,24 +91,15 @@ impl<'a> Walker<'a> {
     }
 
     fn component(&self, name: &str) -> Option<&'a Schema> {
-        match self.document.components.as_ref()?.schemas.get(name)? {
-            ReferenceOr::Item(schema) => Some(schema),
-            ReferenceOr::Reference { reference } => self.component(component_name(reference)?),
-        }
+        crate::schema::component(self.document, name)
     }
 
     fn resolve(&self, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
-        match schema {
-            ReferenceOr::Item(schema) => Some(schema),
-            ReferenceOr::Reference { reference } => self.component(component_name(reference)?),
-        }
+        crate::schema::resolve(self.document, schema)
     }
 
     fn resolve_boxed(&self, schema: &'a ReferenceOr<Box<Schema>>) -> Option<&'a Schema> {
-        match schema {
-            ReferenceOr::Item(schema) => Some(schema),
-            ReferenceOr::Reference { reference } => self.component(component_name(reference)?),
-        }
+        crate::schema::resolve_boxed(self.document, schema)
     }
 
     /// The shape of one schema. `depth` stops a self-referencing schema from recursing forever;

@@ -719,14 +719,11 @@ impl<'a> Validator<'a> {
     }
 
     fn component(&self, name: &str) -> Option<&'a Schema> {
-        self.doc.components.as_ref()?.schemas.get(name)?.as_item()
+        crate::schema::component(self.doc, name)
     }
 
     fn resolve_boxed(&self, schema: &'a ReferenceOr<Box<Schema>>) -> Option<&'a Schema> {
-        match schema {
-            ReferenceOr::Item(s) => Some(s),
-            ReferenceOr::Reference { reference } => self.component(component_name(reference)?),
-        }
+        crate::schema::resolve_boxed(self.doc, schema)
     }
 
     fn responses(

@@ -9,11 +9,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
+use openapiv3::{OpenAPI, Schema, SchemaKind, Type};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::spec::{Operation, Problem, component_name};
+use crate::spec::{Operation, Problem};
 
 /// One waiter.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,7 +167,9 @@ pub fn waiters(
             report("`match` is empty; say which item fields identify the resource.".to_owned());
         }
         for field in raw.matches.keys() {
-            if item.is_some_and(|s| path_schema(doc, s, std::slice::from_ref(field)).is_none()) {
+            if item.is_some_and(|s| {
+                crate::schema::at_path(doc, s, std::slice::from_ref(field)).is_none()
+            }) {
                 report(format!(
                     "`match.{field}` is not a property of the items of {}.",
                     raw.operation
@@ -191,7 +193,7 @@ pub fn waiters(
             }
             (false, Some(status)) => {
                 let path: Vec<String> = status.split('.').map(str::to_owned).collect();
-                if item.is_some_and(|s| path_schema(doc, s, &path).is_none()) {
+                if item.is_some_and(|s| crate::schema::at_path(doc, s, &path).is_none()) {
                     report(format!(
                         "`status: {status}` is not a property of the items of {}.",
                         raw.operation
@@ -278,49 +280,15 @@ fn visit_strings(value: &Value, f: &mut dyn FnMut(&str)) {
     }
 }
 
-fn component<'a>(doc: &'a OpenAPI, reference: &str) -> Option<&'a Schema> {
-    doc.components
-        .as_ref()?
-        .schemas
-        .get(component_name(reference)?)?
-        .as_item()
-}
-
-fn resolve<'a>(doc: &'a OpenAPI, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
-    match schema {
-        ReferenceOr::Item(s) => Some(s),
-        ReferenceOr::Reference { reference } => component(doc, reference),
-    }
-}
-
-fn resolve_boxed<'a>(doc: &'a OpenAPI, schema: &'a ReferenceOr<Box<Schema>>) -> Option<&'a Schema> {
-    match schema {
-        ReferenceOr::Item(s) => Some(s),
-        ReferenceOr::Reference { reference } => component(doc, reference),
-    }
-}
-
-/// The schema at a dotted path of properties below `schema`.
-fn path_schema<'a>(doc: &'a OpenAPI, schema: &'a Schema, path: &[String]) -> Option<&'a Schema> {
-    let mut current = schema;
-    for segment in path {
-        let SchemaKind::Type(Type::Object(object)) = &current.schema_kind else {
-            return None;
-        };
-        current = resolve_boxed(doc, object.properties.get(segment)?)?;
-    }
-    Some(current)
-}
-
 /// The schema of one item of the list at `items` in the response of `op`.
 fn item_schema<'a>(doc: &'a OpenAPI, op: &Operation, items: &[String]) -> Option<&'a Schema> {
     let crate::spec::BodySchema::Component(name) = &op.response else {
         return None;
     };
-    let response = resolve(doc, doc.components.as_ref()?.schemas.get(name.as_str())?)?;
-    let list = path_schema(doc, response, items)?;
+    let response = crate::schema::component(doc, name)?;
+    let list = crate::schema::at_path(doc, response, items)?;
     let SchemaKind::Type(Type::Array(array)) = &list.schema_kind else {
         return None;
     };
-    resolve_boxed(doc, array.items.as_ref()?)
+    crate::schema::resolve_boxed(doc, array.items.as_ref()?)
 }
