@@ -281,23 +281,12 @@ impl Types<'_> {
     }
 
     fn named_struct(&self, op: &Operation, name: &str) -> Result<Struct, Error> {
-        let found = self
-            .space
-            .iter_types()
-            .find(|t| matches!(t.details(), TypeDetails::Struct(_)) && t.name() == name);
-        let Some(ty) = found else {
+        let Some((ident, fields)) = named_struct(self.space, name) else {
             return Err(self.error(op, format!("typify generated no struct `{name}`.")));
         };
-        let TypeDetails::Struct(details) = ty.details() else {
-            unreachable!("filtered on structs above");
-        };
-        let fields = details
-            .properties()
-            .map(|(n, id)| (n.to_owned(), id))
-            .collect();
         Ok(Struct {
             name: name.to_owned(),
-            ident: ty.ident(),
+            ident,
             fields,
         })
     }
@@ -481,6 +470,25 @@ impl Types<'_> {
             response_fields,
         })
     }
+}
+
+/// The struct typify generated under the Rust name `name`: its path and its fields
+/// (Rust field name, type), in declaration order.
+pub(crate) fn named_struct(
+    space: &TypeSpace,
+    name: &str,
+) -> Option<(proc_macro2::TokenStream, Vec<(String, TypeId)>)> {
+    let ty = space
+        .iter_types()
+        .find(|t| matches!(t.details(), TypeDetails::Struct(_)) && t.name() == name)?;
+    let TypeDetails::Struct(details) = ty.details() else {
+        return None;
+    };
+    let fields = details
+        .properties()
+        .map(|(n, id)| (n.to_owned(), id))
+        .collect();
+    Some((ty.ident(), fields))
 }
 
 /// `generated/mod.rs`: the module declarations, with the lints generated code cannot meet.

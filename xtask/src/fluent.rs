@@ -29,8 +29,8 @@ enum Ty {
     Scalar(TokenStream),
     /// A typify enum (closed set of strings).
     Enum(TokenStream),
-    /// A typify struct.
-    Struct(TokenStream),
+    /// A typify struct, with its type name.
+    Struct(TokenStream, String),
     /// A list.
     Vec(Box<Ty>, TokenStream),
     /// Anything else (maps, free-form JSON): only settable as a whole.
@@ -40,7 +40,7 @@ enum Ty {
 impl Ty {
     fn tokens(&self) -> &TokenStream {
         match self {
-            Ty::Scalar(t) | Ty::Enum(t) | Ty::Struct(t) | Ty::Vec(_, t) | Ty::Other(t) => t,
+            Ty::Scalar(t) | Ty::Enum(t) | Ty::Struct(t, _) | Ty::Vec(_, t) | Ty::Other(t) => t,
         }
     }
 }
@@ -72,6 +72,8 @@ struct Walker<'a> {
     structs: BTreeMap<String, (TokenStream, Vec<(String, String)>)>,
     /// Enum type name → its tokens.
     enums: BTreeMap<String, TokenStream>,
+    /// Struct type name → (key optional, value optional), for `{Key, Value}` string pairs.
+    key_values: BTreeMap<String, (bool, bool)>,
 }
 
 impl<'a> Walker<'a> {
@@ -146,6 +148,8 @@ impl<'a> Walker<'a> {
                         .map(|(n, id)| (n.to_owned(), id))
                         .collect();
                     let mut wire = Vec::new();
+                    // (optional, is a string) of each field, to recognise `{Key, Value}` pairs.
+                    let mut kinds = Vec::new();
                     for (json, property) in &object.properties {
                         let rust = sanitize(json, Case::Snake);
                         let Some((_, field_id)) = fields.iter().find(|(n, _)| *n == rust) else {
@@ -157,67 +161,37 @@ impl<'a> Walker<'a> {
                                 format!("property `{json}` of `{name}` does not resolve."),
                             )
                         })?;
-                        let (_, inner) = self.unwrap_option(field_id);
+                        let (optional, inner) = self.unwrap_option(field_id);
                         self.ty(op, property, &inner)?;
+                        let is_string = self
+                            .space
+                            .get_type(&inner)
+                            .is_ok_and(|t| matches!(t.details(), TypeDetails::String));
+                        kinds.push((optional, is_string));
                         wire.push((json.clone(), rust));
                     }
-                    self.structs.insert(name, (tokens.clone(), wire));
+                    let names: Vec<&str> = wire.iter().map(|(w, _)| w.as_str()).collect();
+                    if let ([(key_optional, true), (value_optional, true)], ["Key", "Value"]) =
+                        (kinds.as_slice(), names.as_slice())
+                    {
+                        self.key_values
+                            .insert(name.clone(), (*key_optional, *value_optional));
+                    }
+                    self.structs.insert(name.clone(), (tokens.clone(), wire));
                 }
-                Ty::Struct(tokens)
+                Ty::Struct(tokens, name)
             }
             _ => Ty::Other(tokens),
         })
     }
 
-    fn struct_fields(&self, op: &Operation, name: &str) -> Result<Vec<(String, TypeId)>, Error> {
-        let found = self
-            .space
-            .iter_types()
-            .find(|t| matches!(t.details(), TypeDetails::Struct(_)) && t.name() == name);
-        let Some(ty) = found else {
-            return Err(self.error(op, format!("typify generated no struct `{name}`.")));
-        };
-        let TypeDetails::Struct(details) = ty.details() else {
-            unreachable!("filtered on structs above");
-        };
-        Ok(details
-            .properties()
-            .map(|(n, id)| (n.to_owned(), id))
-            .collect())
-    }
-
-    /// For a `{Key, Value}` struct: whether each of the two fields is optional.
+    /// For a list of `{Key, Value}` string pairs: whether each of the two fields is optional.
     fn key_value(&self, ty: &Ty) -> Option<(bool, bool)> {
         let Ty::Vec(inner, _) = ty else { return None };
-        let Ty::Struct(_) = inner.as_ref() else {
+        let Ty::Struct(_, name) = inner.as_ref() else {
             return None;
         };
-        let (_, fields) = self
-            .structs
-            .values()
-            .find(|(t, _)| t.to_string() == inner.tokens().to_string())?;
-        let names: Vec<&str> = fields.iter().map(|(w, _)| w.as_str()).collect();
-        if names != ["Key", "Value"] {
-            return None;
-        }
-        let ty = self
-            .space
-            .iter_types()
-            .find(|t| t.ident().to_string() == inner.tokens().to_string())?;
-        let TypeDetails::Struct(details) = ty.details() else {
-            return None;
-        };
-        let mut fields = details.properties().map(|(_, id)| {
-            let (optional, inner) = self.unwrap_option(&id);
-            let is_string = self
-                .space
-                .get_type(&inner)
-                .is_ok_and(|t| matches!(t.details(), TypeDetails::String));
-            (optional, is_string)
-        });
-        let (key_optional, key_string) = fields.next()?;
-        let (value_optional, value_string) = fields.next()?;
-        (key_string && value_string).then_some((key_optional, value_optional))
+        self.key_values.get(name).copied()
     }
 
     fn params(&mut self, op: &'a Operation) -> Result<Vec<Param<'a>>, Error> {
@@ -229,7 +203,9 @@ impl<'a> Walker<'a> {
         let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
             return Err(self.error(op, format!("`{name}` is not an object.")));
         };
-        let fields = self.struct_fields(op, &sanitize(name, Case::Pascal))?;
+        let type_name = sanitize(name, Case::Pascal);
+        let (_, fields) = crate::client::named_struct(self.space, &type_name)
+            .ok_or_else(|| self.error(op, format!("typify generated no struct `{type_name}`.")))?;
         let mut out = Vec::new();
         for param in &op.params {
             let rust = sanitize(&param.name, Case::Snake);
@@ -291,6 +267,7 @@ pub fn generate_product(
         space,
         structs: BTreeMap::new(),
         enums: BTreeMap::new(),
+        key_values: BTreeMap::new(),
     };
     let mut families: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
     for op in &product.operations {
