@@ -2,12 +2,14 @@
 //! operation shares. The operations themselves are in `ops/`, one file per family.
 //!
 //! Every operation takes a [`Caller`] and a typed request and returns a typed response or an
-//! [`ApiError`]. Reads run under the lock on the current state; writes run on a copy of the
-//! state that replaces it only once the operation succeeded and the store committed it, so a
-//! failed operation changes nothing and no reader ever sees half a write. The state's tables
-//! are persistent collections, so the copy costs O(1) and a write costs O(what it changed).
+//! [`ApiError`]. Reads run on a snapshot of the current state, outside any lock that a write
+//! holds while it stores; writes run one at a time on a copy of the state that replaces it only
+//! once the operation succeeded and the store committed it, so a failed operation changes
+//! nothing, no reader ever sees half a write, and no read waits for a write's fsync. The state's
+//! tables are persistent collections, so a snapshot or a copy costs O(1) and a write costs
+//! O(what it changed).
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use acs_rpc::error::ApiError;
@@ -16,7 +18,7 @@ use serde::de::DeserializeOwned;
 
 use crate::errors;
 use crate::inventory::{InventoryError, NetworkInstance};
-use crate::state::{AttachStatus, Attachment, BandwidthPackage, Cen, CenStatus, Millis, State};
+use crate::state::{Attachment, BandwidthPackage, Cen, Millis, Phase, Resource, State};
 use crate::store::{Store, StoreError};
 use crate::validate;
 
@@ -78,16 +80,14 @@ pub(crate) struct Ctx<'a> {
     pub config: &'a EmulatorConfig,
 }
 
-struct Inner {
-    state: State,
-    store: Store,
-}
-
 /// The stateful CEN service.
 pub struct Emulator {
     config: EmulatorConfig,
     clock: Clock,
-    inner: Mutex<Inner>,
+    /// The state as of the last committed write; readers clone the `Arc` and let go.
+    current: RwLock<Arc<State>>,
+    /// The store, held by the one write under way.
+    store: Mutex<Store>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -105,7 +105,8 @@ impl Emulator {
         Ok(Self {
             config,
             clock: Arc::new(SystemTime::now),
-            inner: Mutex::new(Inner { state, store }),
+            current: RwLock::new(Arc::new(state)),
+            store: Mutex::new(store),
         })
     }
 
@@ -128,10 +129,20 @@ impl Emulator {
         Millis::try_from(since.as_millis()).unwrap_or(Millis::MAX)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // The state is only replaced after a successful commit, so a panic while the lock was
-        // held cannot have left it half-written; keep serving.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Takes the writer's turn. The state is only replaced after a successful commit, so a
+    /// panic while the lock was held cannot have left it half-written; keep serving.
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The state as of the last committed write.
+    fn snapshot(&self) -> Arc<State> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Makes a committed state the current one.
+    fn install(&self, state: State) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(state);
     }
 
     fn ctx(&self) -> Ctx<'_> {
@@ -144,8 +155,7 @@ impl Emulator {
 
     /// Runs a read-only operation on the current state.
     pub(crate) fn read<R>(&self, f: impl FnOnce(&State, &Ctx<'_>) -> R) -> R {
-        let inner = self.lock();
-        f(&inner.state, &self.ctx())
+        f(&self.snapshot(), &self.ctx())
     }
 
     /// Runs a writing operation on a copy of the state, and installs the copy once it is
@@ -154,12 +164,12 @@ impl Emulator {
         &self,
         f: impl FnOnce(&mut State, &Ctx<'_>) -> Result<R, ApiError>,
     ) -> Result<R, ApiError> {
-        let mut inner = self.lock();
+        let mut store = self.lock();
         let ctx = self.ctx();
-        let mut next = inner.state.clone();
+        let mut next = (*self.snapshot()).clone();
         next.purge(ctx.now, ctx.delay);
         let result = f(&mut next, &ctx)?;
-        Self::commit(&mut inner, next).map_err(|error| {
+        self.commit(&mut store, next).map_err(|error| {
             tracing::error!(%error, "could not store the state");
             ApiError::new(500, "InternalError", "Internal error.")
         })?;
@@ -167,12 +177,12 @@ impl Emulator {
     }
 
     /// Stores what `next` changed (nothing when it changed nothing) and installs it.
-    fn commit(inner: &mut Inner, mut next: State) -> Result<(), StoreError> {
-        let changes = next.settle(&inner.state, inner.store.keeps_bodies());
+    fn commit(&self, store: &mut Store, mut next: State) -> Result<(), StoreError> {
+        let changes = next.settle(&self.snapshot(), store.keeps_bodies());
         if !changes.is_empty() {
-            inner.store.apply(&changes)?;
+            store.apply(&changes)?;
         }
-        inner.state = next;
+        self.install(next);
         Ok(())
     }
 
@@ -214,10 +224,10 @@ impl Emulator {
 
     /// Returns to the initial state: no resources, the start-up inventory only.
     pub fn reset(&self) -> Result<(), StoreError> {
-        let mut inner = self.lock();
+        let mut store = self.lock();
         let empty = State::default();
-        inner.store.save(&empty)?;
-        inner.state = empty;
+        store.save(&empty)?;
+        self.install(empty);
         Ok(())
     }
 
@@ -232,17 +242,19 @@ impl Emulator {
         instance: NetworkInstance,
     ) -> Result<NetworkInstance, AddInstanceError> {
         let instance = instance.normalize().map_err(AddInstanceError::Invalid)?;
-        let mut inner = self.lock();
+        let mut store = self.lock();
         let ctx = self.ctx();
-        if ctx.instance(&inner.state, &instance.instance_id).is_some() {
+        let current = self.snapshot();
+        if ctx.instance(&current, &instance.instance_id).is_some() {
             return Err(AddInstanceError::Invalid(InventoryError(format!(
                 "InstanceId {} already exists",
                 instance.instance_id
             ))));
         }
-        let mut next = inner.state.clone();
+        let mut next = (*current).clone();
         next.added_instances.insert(instance.clone());
-        Self::commit(&mut inner, next).map_err(AddInstanceError::Store)?;
+        self.commit(&mut store, next)
+            .map_err(AddInstanceError::Store)?;
         Ok(instance)
     }
 }
@@ -310,7 +322,7 @@ impl<'a> Ctx<'a> {
         state
             .cens
             .get(id)
-            .filter(|c| c.owner == caller.uid && self.cen_status(c) != CenStatus::Gone)
+            .filter(|c| c.owner == caller.uid && self.phase(*c) != Phase::Gone)
             .ok_or_else(errors::cen_not_found)
     }
 
@@ -320,7 +332,7 @@ impl<'a> Ctx<'a> {
         state: &'s mut State,
         caller: &Caller,
         id: &str,
-    ) -> Result<&'s mut Cen, ApiError> {
+    ) -> Result<crate::state::RowMut<'s, Cen>, ApiError> {
         self.cen(state, caller, id)?;
         state.cens.get_mut(id).ok_or_else(errors::cen_not_found)
     }
@@ -333,20 +345,61 @@ impl<'a> Ctx<'a> {
         id: &str,
     ) -> Result<&'s Cen, ApiError> {
         let cen = self.cen(state, caller, id)?;
-        if self.cen_status(cen) != CenStatus::Active {
+        if self.phase(cen) != Phase::Ready {
             return Err(errors::cen_status());
         }
         Ok(cen)
     }
 
-    /// The status of a CEN instance now.
-    pub fn cen_status(&self, cen: &Cen) -> CenStatus {
-        cen.status(self.now, self.delay)
+    /// Where a resource is in its lifecycle now.
+    pub fn phase<T: Resource>(&self, resource: &T) -> Phase {
+        resource.phase(self.now, self.delay)
     }
 
-    /// The status of an attachment now.
-    pub fn attach_status(&self, attachment: &Attachment) -> AttachStatus {
-        attachment.status(self.now, self.delay)
+    /// A resource's wire status now.
+    pub fn status<T: Resource>(&self, resource: &T) -> &'static str {
+        T::STATUSES.word(self.phase(resource))
+    }
+
+    /// Whether a resource is still there: not deleted, or deleted less than the delay ago.
+    pub fn live<T: Resource>(&self, resource: &T) -> bool {
+        self.phase(resource) != Phase::Gone
+    }
+
+    /// One page of an owner's live records of a table in creation order, and how many there are
+    /// in all. Without a filter (`keep` is `None`) this costs O(page + log n) however many
+    /// records the owner has; a filter scans the owner's records, never the other accounts'.
+    pub fn owned_page<'s, T: Resource>(
+        &self,
+        state: &'s State,
+        table: &'s crate::state::Table<T>,
+        owner: i64,
+        page: validate::Page,
+        keep: Option<&dyn Fn(&T) -> bool>,
+    ) -> (Vec<&'s T>, i32) {
+        let live = table.owned_by(owner).filter(|r| self.live(*r));
+        match keep {
+            Some(keep) => page.slice(live.filter(|r| keep(r)).collect()),
+            None => {
+                let total = table.count_owned(owner)
+                    - state.gone_unpurged(table, owner, self.now, self.delay);
+                let (skip, size) = page.window();
+                (
+                    live.skip(skip).take(size).collect(),
+                    i32::try_from(total).unwrap_or(i32::MAX),
+                )
+            }
+        }
+    }
+
+    /// The error of the first live dependent that keeps a resource from being deleted.
+    pub fn blocker<T: Resource>(
+        &self,
+        state: &State,
+        resource: &T,
+        force: bool,
+    ) -> Option<ApiError> {
+        state.blocker(T::KIND, resource.id()?, force, self.now, self.delay)
     }
 
     /// The live attachments of a CEN instance, in attach order.
@@ -361,16 +414,13 @@ impl<'a> Ctx<'a> {
         let ctx = *self;
         state
             .attachments
-            .iter()
-            .filter(move |a| a.cen_id == cen_id && ctx.attach_status(a) != AttachStatus::Gone)
+            .children_of(0, cen_id)
+            .filter(move |a| ctx.live(*a))
     }
 
     /// The live attachment of an instance (to any CEN instance).
     pub fn attachment_of<'s>(&self, state: &'s State, instance_id: &str) -> Option<&'s Attachment> {
-        state
-            .attachments
-            .get(instance_id)
-            .filter(|a| self.attach_status(a) != AttachStatus::Gone)
+        state.attachments.get(instance_id).filter(|a| self.live(*a))
     }
 
     /// The caller's bandwidth plan, or `ParameterBwpInstanceId`.
@@ -393,7 +443,7 @@ impl<'a> Ctx<'a> {
         state: &'s mut State,
         caller: &Caller,
         id: &str,
-    ) -> Result<&'s mut BandwidthPackage, ApiError> {
+    ) -> Result<crate::state::RowMut<'s, BandwidthPackage>, ApiError> {
         self.package(state, caller, id)?;
         state.packages.get_mut(id).ok_or_else(errors::bwp_not_found)
     }
@@ -404,10 +454,7 @@ impl<'a> Ctx<'a> {
         state: &'s State,
         cen_id: &'s str,
     ) -> impl Iterator<Item = &'s BandwidthPackage> {
-        state
-            .packages
-            .iter()
-            .filter(move |p| p.cen_id.as_deref() == Some(cen_id))
+        state.packages.children_of(0, cen_id)
     }
 }
 

@@ -13,11 +13,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use crate::inventory::NetworkInstance;
-use crate::state::{
-    Attachment, BandwidthPackage, Cen, Grant, HealthCheck, LegacyState, Limit, Record,
-    RoutePublication, RowChange, State, Table, TokenRecord,
-};
+use crate::state::{LegacyState, RowChange, State};
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -95,17 +91,7 @@ impl Store {
                 if any.is_none() {
                     return Ok(None);
                 }
-                let mut state = State::default();
-                load_table::<Cen>(connection, &mut state.cens)?;
-                load_table::<BandwidthPackage>(connection, &mut state.packages)?;
-                load_table::<Attachment>(connection, &mut state.attachments)?;
-                load_table::<Grant>(connection, &mut state.grants)?;
-                load_table::<Limit>(connection, &mut state.limits)?;
-                load_table::<RoutePublication>(connection, &mut state.publications)?;
-                load_table::<HealthCheck>(connection, &mut state.health_checks)?;
-                load_table::<NetworkInstance>(connection, &mut state.added_instances)?;
-                load_table::<TokenRecord>(connection, &mut state.tokens)?;
-                state.rebuild();
+                let state = State::load(|kind| load_rows(connection, kind))?;
                 Ok(Some(state))
             }
         }
@@ -165,20 +151,17 @@ fn write_rows(tx: &Transaction<'_>, changes: &[RowChange]) -> Result<(), StoreEr
     Ok(())
 }
 
-/// Reads one table in sequence order.
-fn load_table<T: Record>(connection: &Connection, table: &mut Table<T>) -> Result<(), StoreError> {
+/// Reads the rows of one table: sequence numbers and bodies.
+fn load_rows(connection: &Connection, kind: &str) -> Result<Vec<(u64, String)>, StoreError> {
     let mut statement =
-        connection.prepare("SELECT seq, body FROM records WHERE kind = ?1 ORDER BY seq")?;
-    let mut rows = statement.query(params![T::KIND])?;
-    while let Some(row) = rows.next()? {
-        let seq: i64 = row.get(0)?;
-        let body: String = row.get(1)?;
-        table.restore(
-            u64::try_from(seq).unwrap_or(0),
-            serde_json::from_str(&body)?,
-        );
-    }
-    Ok(())
+        connection.prepare_cached("SELECT seq, body FROM records WHERE kind = ?1 ORDER BY seq")?;
+    let rows = statement.query_map(params![kind], |row| {
+        Ok((
+            u64::try_from(row.get::<_, i64>(0)?).unwrap_or(0),
+            row.get(1)?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Converts the document of schema version 1, if there is one, to rows.
@@ -230,9 +213,7 @@ mod tests {
             name: Some("n".into()),
             description: None,
             protection_level: "REDUCED".into(),
-            created_at: 5,
-            modified_at: None,
-            deleting_at: None,
+            life: crate::state::Lifecycle::started(5),
             tags: vec![Tag {
                 key: "k".into(),
                 value: "v".into(),

@@ -168,11 +168,17 @@ impl Page {
     /// The entries of this page, and the total count.
     pub fn slice<T>(self, items: Vec<T>) -> (Vec<T>, i32) {
         let total = i32::try_from(items.len()).unwrap_or(i32::MAX);
+        let (skip, size) = self.window();
+        (items.into_iter().skip(skip).take(size).collect(), total)
+    }
+
+    /// How many entries come before this page, and how many it holds at most.
+    pub fn window(self) -> (usize, usize) {
         let size = usize::try_from(self.size).unwrap_or(usize::MAX);
         let skip = usize::try_from(self.number - 1)
             .unwrap_or(0)
             .saturating_mul(size);
-        (items.into_iter().skip(skip).take(size).collect(), total)
+        (skip, size)
     }
 }
 

@@ -332,7 +332,7 @@ impl Emulator {
         validate::name(request.name.as_deref())?;
         validate::description(request.description.as_deref())?;
         self.write(|state, ctx| {
-            let package = ctx.package_mut(state, caller, &request.cen_bandwidth_package_id)?;
+            let mut package = ctx.package_mut(state, caller, &request.cen_bandwidth_package_id)?;
             if let Some(name) = &request.name {
                 package.name = Some(name.clone());
             }

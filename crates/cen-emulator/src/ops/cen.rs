@@ -4,8 +4,7 @@ use acs_rpc::error::ApiError;
 
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Emulator, minutes, new_id};
-use crate::errors;
-use crate::state::{Cen, CenStatus, Tag};
+use crate::state::{Cen, Lifecycle, Tag};
 use crate::validate::{self, INVALID_TAG, Page};
 
 /// The resource group the emulator reports for every resource of an account: Alibaba puts
@@ -71,9 +70,7 @@ impl Emulator {
                     name: request.name.clone(),
                     description: request.description.clone(),
                     protection_level,
-                    created_at: ctx.now,
-                    modified_at: None,
-                    deleting_at: None,
+                    life: Lifecycle::started(ctx.now),
                     tags,
                 });
                 Ok(id)
@@ -123,50 +120,44 @@ impl Emulator {
             });
         }
         let (cen, total) = self.read(|state, ctx| {
-            let matched = state
-                .cens
-                .iter()
-                .filter(|c| c.owner == caller.uid)
-                .filter_map(|c| {
-                    let status = ctx.cen_status(c);
-                    if status == CenStatus::Gone {
-                        return None;
-                    }
-                    let packages: Vec<String> = ctx
-                        .packages_of(state, &c.id)
-                        .map(|p| p.id.clone())
-                        .collect();
-                    let matches = filters.iter().all(|(key, values)| {
-                        values.is_empty()
-                            || values.iter().any(|v| match *key {
-                                "CenId" => c.id == *v,
-                                "Name" => c.name.as_deref() == Some(v.as_str()),
-                                "Status" => status.as_str() == v,
-                                _ => packages.contains(v),
-                            })
-                    });
-                    if !matches || !validate::tags_match(&c.tags, &tag_filters) {
-                        return None;
-                    }
-                    Some((c, status, packages))
-                })
-                .collect::<Vec<_>>();
+            let keep = |c: &Cen| {
+                let packages = || ctx.packages_of(state, &c.id).map(|p| p.id.as_str());
+                filters.iter().all(|(key, values)| {
+                    values.is_empty()
+                        || values.iter().any(|v| match *key {
+                            "CenId" => c.id == *v,
+                            "Name" => c.name.as_deref() == Some(v.as_str()),
+                            "Status" => ctx.status(c) == v,
+                            _ => packages().any(|p| p == v),
+                        })
+                }) && validate::tags_match(&c.tags, &tag_filters)
+            };
+            let filtered = !filters.is_empty() || !tag_filters.is_empty();
+            let (matched, total) = ctx.owned_page(
+                state,
+                &state.cens,
+                caller.uid,
+                page,
+                filtered.then_some(&keep as &dyn Fn(&Cen) -> bool),
+            );
             // Only the page is built into response items.
-            let (matched, total) = page.slice(matched);
             let items = matched
                 .into_iter()
-                .map(|(c, status, packages)| t::Cen {
+                .map(|c| t::Cen {
                     cen_bandwidth_package_ids: Some(t::CenCenBandwidthPackageIds {
-                        cen_bandwidth_package_id: packages,
+                        cen_bandwidth_package_id: ctx
+                            .packages_of(state, &c.id)
+                            .map(|p| p.id.clone())
+                            .collect(),
                     }),
                     cen_id: Some(c.id.clone()),
-                    creation_time: Some(minutes(c.created_at)),
+                    creation_time: Some(minutes(c.life.created_at)),
                     description: c.description.clone(),
                     ipv6_level: Some("DISABLED".into()),
                     name: c.name.clone(),
                     protection_level: Some(c.protection_level.clone()),
                     resource_group_id: Some(group.clone()),
-                    status: Some(status.as_str().into()),
+                    status: Some(ctx.status(c).into()),
                     tags: Some(t::CenTags {
                         tag: tag_pairs(&c.tags)
                             .map(|(key, value)| t::Tag {
@@ -203,7 +194,7 @@ impl Emulator {
         validate::description(request.description.as_deref())?;
         self.write(|state, ctx| {
             ctx.active_cen(state, caller, &request.cen_id)?;
-            let cen = ctx.cen_mut(state, caller, &request.cen_id)?;
+            let mut cen = ctx.cen_mut(state, caller, &request.cen_id)?;
             if let Some(name) = &request.name {
                 cen.name = Some(name.clone());
             }
@@ -213,7 +204,7 @@ impl Emulator {
             if let Some(level) = request.protection_level {
                 cen.protection_level = level.to_string();
             }
-            cen.modified_at = Some(ctx.now);
+            cen.life.modified_at = Some(ctx.now);
             Ok(())
         })?;
         Ok(t::ModifyCenAttributeResponse {
@@ -235,14 +226,13 @@ impl Emulator {
         request: t::DeleteCenRequest,
     ) -> Result<t::DeleteCenResponse, ApiError> {
         self.write(|state, ctx| {
-            ctx.active_cen(state, caller, &request.cen_id)?;
-            if ctx.attachments(state, &request.cen_id).next().is_some() {
-                return Err(errors::attached_child_exist());
+            let cen = ctx.active_cen(state, caller, &request.cen_id)?;
+            if let Some(error) = ctx.blocker(state, cen, false) {
+                return Err(error);
             }
-            if ctx.packages_of(state, &request.cen_id).next().is_some() {
-                return Err(errors::bwp_instance_status(400));
-            }
-            ctx.cen_mut(state, caller, &request.cen_id)?.deleting_at = Some(ctx.now);
+            ctx.cen_mut(state, caller, &request.cen_id)?
+                .life
+                .deleting_at = Some(ctx.now);
             Ok(())
         })?;
         Ok(t::DeleteCenResponse {

@@ -7,7 +7,7 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Emulator, minutes};
 use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
-use crate::state::{AttachStatus, Attachment};
+use crate::state::{Attachment, Lifecycle, Phase};
 use crate::validate::{self, Page};
 
 /// Checks that an inventory instance has the type and region a request names.
@@ -76,8 +76,7 @@ impl Emulator {
                 instance_type: instance.instance_type,
                 region_id: instance.region_id.clone(),
                 owner,
-                attached_at: ctx.now,
-                detach_at: None,
+                life: Lifecycle::started(ctx.now),
             };
             state.attachments.insert(attachment);
             Ok(())
@@ -130,11 +129,11 @@ impl Emulator {
             if attachment.region_id != request.child_instance_region_id {
                 return Err(errors::illegal_child_region());
             }
-            if ctx.attach_status(attachment) != AttachStatus::Attached {
+            if ctx.phase(attachment) != Phase::Ready {
                 return Err(errors::child_status());
             }
-            if let Some(attachment) = state.attachments.get_mut(&request.child_instance_id) {
-                attachment.detach_at = Some(ctx.now);
+            if let Some(mut attachment) = state.attachments.get_mut(&request.child_instance_id) {
+                attachment.life.deleting_at = Some(ctx.now);
             }
             state
                 .health_checks
@@ -174,13 +173,13 @@ impl Emulator {
                     })
                     .map(|a| t::CenAttachedChildInstance {
                         cen_id: Some(a.cen_id.clone()),
-                        child_instance_attach_time: Some(minutes(a.attached_at)),
+                        child_instance_attach_time: Some(minutes(a.life.created_at)),
                         child_instance_id: Some(a.instance_id.clone()),
                         child_instance_owner_id: Some(a.owner),
                         child_instance_region_id: Some(a.region_id.clone()),
                         child_instance_type: Some(a.instance_type.as_str().into()),
                         managed_service: None,
-                        status: Some(ctx.attach_status(a).as_str().into()),
+                        status: Some(ctx.status(a).into()),
                     })
                     .collect::<Vec<_>>(),
             )
@@ -238,7 +237,7 @@ impl Emulator {
                 });
             Ok(t::DescribeCenAttachedChildInstanceAttributeResponse {
                 cen_id: Some(attachment.cen_id.clone()),
-                child_instance_attach_time: Some(minutes(attachment.attached_at)),
+                child_instance_attach_time: Some(minutes(attachment.life.created_at)),
                 child_instance_attributes: attributes,
                 child_instance_id: Some(attachment.instance_id.clone()),
                 child_instance_name: instance.name.clone(),
@@ -247,7 +246,7 @@ impl Emulator {
                 child_instance_type: Some(attachment.instance_type.as_str().into()),
                 managed_service: None,
                 request_id: Some(caller.request_id.clone()),
-                status: Some(ctx.attach_status(attachment).as_str().into()),
+                status: Some(ctx.status(attachment).into()),
             })
         })
     }

@@ -9,7 +9,7 @@ use crate::emulator::{Caller, Ctx, Emulator, minutes};
 use crate::errors;
 use crate::geo::Area;
 use crate::inventory::NetworkInstance;
-use crate::state::{CenStatus, Grant, Record, State};
+use crate::state::{Grant, Resource, State};
 use crate::validate::{self, Page};
 
 /// Finds the caller's instance for a Vpc grant call: the region must be known
@@ -67,9 +67,11 @@ impl Emulator {
                 if !request.cen_id.starts_with("cen-") || request.cen_id.len() <= 4 {
                     return Err(errors::vpc_illegal_cen_id());
                 }
-                if state.cens.get(&request.cen_id).is_some_and(|c| {
-                    c.owner != request.cen_owner_id && ctx.cen_status(c) != CenStatus::Gone
-                }) {
+                if state
+                    .cens
+                    .get(&request.cen_id)
+                    .is_some_and(|c| c.owner != request.cen_owner_id && ctx.live(c))
+                {
                     return Err(errors::vpc_invalid_grant());
                 }
                 let grant = Grant {

@@ -9,7 +9,7 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Emulator};
 use crate::errors;
 use crate::inventory::InstanceType;
-use crate::state::{AttachStatus, HealthCheck};
+use crate::state::{HealthCheck, Phase};
 use crate::validate::{self, Page};
 
 /// Whether a custom source address is in a private range the documentation allows.
@@ -85,7 +85,7 @@ impl Emulator {
                         && a.region_id == request.vbr_instance_region_id
                         && request.vbr_instance_owner_id.is_none_or(|o| o == a.owner)
                 })
-                .filter(|a| ctx.attach_status(a) == AttachStatus::Attached)
+                .filter(|a| ctx.phase(*a) == Phase::Ready)
                 .ok_or_else(errors::health_status_not_support)?;
             let owner = attachment.owner;
             let key = (request.cen_id.clone(), request.vbr_instance_id.clone());

@@ -9,7 +9,7 @@ use crate::emulator::{Caller, Emulator};
 use crate::errors;
 use crate::geo::{Area, Span};
 use crate::ops::bandwidth::allocated;
-use crate::state::{AttachStatus, Limit};
+use crate::state::{Limit, Phase};
 use crate::validate::{self, Page};
 
 impl Emulator {
@@ -55,9 +55,10 @@ impl Emulator {
                 return Ok(());
             }
             for region in [local, opposite] {
-                if !ctx.attachments(state, &request.cen_id).any(|a| {
-                    a.region_id == region && ctx.attach_status(a) == AttachStatus::Attached
-                }) {
+                if !ctx
+                    .attachments(state, &request.cen_id)
+                    .any(|a| a.region_id == region && ctx.phase(a) == Phase::Ready)
+                {
                     return Err(errors::illegal_region());
                 }
             }
@@ -71,20 +72,19 @@ impl Emulator {
                 return Err(errors::bwp_bandwidth_exceeded());
             }
             let package_id = plan.id.clone();
-            match state.limits.get_mut(&key) {
-                Some(limit) => {
-                    limit.bandwidth = request.bandwidth_limit;
-                    limit.package_id = package_id;
-                    limit.set_at = ctx.now;
-                }
-                None => state.limits.insert(Limit {
+            if let Some(mut limit) = state.limits.get_mut(&key) {
+                limit.bandwidth = request.bandwidth_limit;
+                limit.package_id = package_id;
+                limit.set_at = ctx.now;
+            } else {
+                state.limits.insert(Limit {
                     cen_id: request.cen_id.clone(),
                     local_region: local.to_owned(),
                     opposite_region: opposite.to_owned(),
                     bandwidth: request.bandwidth_limit,
                     package_id,
                     set_at: ctx.now,
-                }),
+                });
             }
             Ok(())
         })?;

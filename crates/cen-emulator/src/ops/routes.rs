@@ -12,7 +12,7 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator};
 use crate::errors;
 use crate::inventory::{NetworkInstance, RouteEntry};
-use crate::state::{AttachStatus, Attachment, CenStatus, Record, RoutePublication, State};
+use crate::state::{Attachment, Phase, Resource, RoutePublication, State};
 use crate::validate::Page;
 
 /// One route a network instance advertises to a CEN instance.
@@ -38,7 +38,7 @@ fn is_published(state: &State, attachment: &Attachment, table: &str, entry: &Rou
 fn advertised<'s>(ctx: &Ctx<'s>, state: &'s State, cen_id: &'s str) -> Vec<Advertised<'s>> {
     let mut out = Vec::new();
     for attachment in ctx.attachments(state, cen_id) {
-        if ctx.attach_status(attachment) != AttachStatus::Attached {
+        if ctx.phase(attachment) != Phase::Ready {
             continue;
         }
         let Some(instance) = ctx.instance(state, &attachment.instance_id) else {
@@ -132,10 +132,10 @@ impl Emulator {
                 change.region,
             )?;
             let cen = ctx.cen(state, caller, change.cen_id)?;
-            if ctx.cen_status(cen) != CenStatus::Active {
+            if ctx.phase(cen) != Phase::Ready {
                 return Err(errors::cen_status());
             }
-            if ctx.attach_status(attachment) != AttachStatus::Attached {
+            if ctx.phase(attachment) != Phase::Ready {
                 return Err(errors::child_status());
             }
             let table = instance
@@ -425,7 +425,7 @@ impl Emulator {
                 .ok_or_else(errors::invalid_parameter)?;
             let Some(attachment) = ctx
                 .attachment_of(state, &instance.instance_id)
-                .filter(|a| ctx.attach_status(a) == AttachStatus::Attached)
+                .filter(|a| ctx.phase(*a) == Phase::Ready)
             else {
                 return Ok(Vec::new());
             };

@@ -5,7 +5,7 @@ use acs_rpc::error::ApiError;
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator};
 use crate::errors;
-use crate::state::{CenStatus, State, Tag};
+use crate::state::{State, Tag};
 use crate::validate::{self, INVALID_TAG};
 
 /// The kinds of resources that carry tags in this emulator.
@@ -32,7 +32,7 @@ fn resources(ctx: &Ctx<'_>, state: &State, caller: &Caller, kind: Kind) -> Vec<S
         Kind::Cen => state
             .cens
             .iter()
-            .filter(|c| c.owner == caller.uid && ctx.cen_status(c) != CenStatus::Gone)
+            .filter(|c| c.owner == caller.uid && ctx.live(*c))
             .map(|c| c.id.clone())
             .collect(),
         Kind::BandwidthPackage => state
@@ -44,11 +44,16 @@ fn resources(ctx: &Ctx<'_>, state: &State, caller: &Caller, kind: Kind) -> Vec<S
     }
 }
 
-/// The tags of one resource, for changing.
-fn tags_mut<'s>(state: &'s mut State, kind: Kind, id: &str) -> Option<&'s mut Vec<Tag>> {
+/// Changes the tags of one resource, if it exists.
+fn with_tags<R>(
+    state: &mut State,
+    kind: Kind,
+    id: &str,
+    change: impl FnOnce(&mut Vec<Tag>) -> R,
+) -> Option<R> {
     match kind {
-        Kind::Cen => state.cens.get_mut(id).map(|c| &mut c.tags),
-        Kind::BandwidthPackage => state.packages.get_mut(id).map(|p| &mut p.tags),
+        Kind::Cen => state.cens.get_mut(id).map(|mut c| change(&mut c.tags)),
+        Kind::BandwidthPackage => state.packages.get_mut(id).map(|mut p| change(&mut p.tags)),
     }
 }
 
@@ -116,16 +121,17 @@ impl Emulator {
         self.write(|state, ctx| {
             check_ids(ctx, state, caller, kind, &request.resource_id)?;
             for id in &request.resource_id {
-                let Some(existing) = tags_mut(state, kind, id) else {
-                    return Err(errors::tag_resource_ids_not_found());
-                };
-                for tag in &tags {
-                    match existing.iter_mut().find(|t| t.key == tag.key) {
-                        Some(t) => t.value.clone_from(&tag.value),
-                        None => existing.push(tag.clone()),
+                let count = with_tags(state, kind, id, |existing| {
+                    for tag in &tags {
+                        match existing.iter_mut().find(|t| t.key == tag.key) {
+                            Some(t) => t.value.clone_from(&tag.value),
+                            None => existing.push(tag.clone()),
+                        }
                     }
-                }
-                if existing.len() > 20 {
+                    existing.len()
+                })
+                .ok_or_else(errors::tag_resource_ids_not_found)?;
+                if count > 20 {
                     return Err(errors::tag_quota_exceeded());
                 }
             }
@@ -160,13 +166,13 @@ impl Emulator {
         self.write(|state, ctx| {
             check_ids(ctx, state, caller, kind, &request.resource_id)?;
             for id in &request.resource_id {
-                if let Some(existing) = tags_mut(state, kind, id) {
+                with_tags(state, kind, id, |existing| {
                     if request.tag_key.is_empty() {
                         existing.clear();
                     } else {
                         existing.retain(|t| !request.tag_key.contains(&t.key));
                     }
-                }
+                });
             }
             Ok(())
         })?;
