@@ -137,6 +137,15 @@ impl Statuses {
     }
 }
 
+/// A tag on a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    /// The key.
+    pub key: String,
+    /// The value (possibly empty).
+    pub value: String,
+}
+
 /// What happens to a dependent record when its parent is deleted.
 #[derive(Clone, Copy)]
 pub enum OnParentDelete {
@@ -204,6 +213,26 @@ pub trait Resource: Clone + PartialEq + fmt::Debug + Serialize + DeserializeOwne
         None
     }
 
+    /// The `ResourceType`s of TagResources, UntagResources and ListTagResources whose resources
+    /// this table holds (compared case-insensitively, as the Terraform provider sends them in
+    /// many casings); [`Resource::tag_type`] says which one a record is.
+    const TAG_TYPES: &'static [&'static str] = &[];
+
+    /// The tag `ResourceType` of this record, for tables that hold several.
+    fn tag_type(&self) -> &'static str {
+        Self::TAG_TYPES.first().copied().unwrap_or_default()
+    }
+
+    /// The tags, for kinds that carry them.
+    fn tags(&self) -> &[Tag] {
+        &[]
+    }
+
+    /// The tags, for changing them; `None` for kinds that carry none.
+    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
+        None
+    }
+
     /// The lifecycle, for kinds with asynchronous transitions.
     fn lifecycle(&self) -> Option<&Lifecycle> {
         None
@@ -224,6 +253,7 @@ pub trait Resource: Clone + PartialEq + fmt::Debug + Serialize + DeserializeOwne
 /// What the indexes know of a record, to update them when it changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Indexed {
+    id: Option<String>,
     owner: Option<i64>,
     parents: Vec<Option<String>>,
 }
@@ -231,6 +261,7 @@ struct Indexed {
 impl Indexed {
     fn of<T: Resource>(record: &T) -> Self {
         Self {
+            id: record.id().map(str::to_owned),
             owner: record.owner(),
             parents: (0..T::RELATIONS.len())
                 .map(|i| record.parent_id(i).map(str::to_owned))
@@ -246,6 +277,8 @@ pub struct Table<T: Resource> {
     rows: OrdMap<u64, Arc<T>>,
     /// Sequence numbers by key.
     index: OrdMap<T::Key, u64>,
+    /// Sequence numbers by the id other records name a record by.
+    by_id: OrdMap<String, u64>,
     /// Sequence numbers by owner.
     by_owner: OrdMap<i64, OrdSet<u64>>,
     /// Sequence numbers by relation and parent id.
@@ -261,6 +294,7 @@ impl<T: Resource> Default for Table<T> {
         Self {
             rows: OrdMap::new(),
             index: OrdMap::new(),
+            by_id: OrdMap::new(),
             by_owner: OrdMap::new(),
             by_parent: OrdMap::new(),
             next_seq: 0,
@@ -364,6 +398,27 @@ impl<T: Resource> Table<T> {
             .into_iter()
             .flat_map(|seqs| seqs.iter())
             .filter_map(|seq| self.rows.get(seq).map(|r| &**r))
+    }
+
+    /// The record that other records name by `id`.
+    pub fn get_by_id(&self, id: &str) -> Option<&T> {
+        self.by_id
+            .get(id)
+            .and_then(|seq| self.rows.get(seq))
+            .map(|r| &**r)
+    }
+
+    /// The record that other records name by `id`, for changing it.
+    pub fn get_mut_by_id(&mut self, id: &str) -> Option<RowMut<'_, T>> {
+        let seq = *self.by_id.get(id)?;
+        let record = self.rows.get(&seq)?;
+        self.touched.push(record.key());
+        let before = Indexed::of(&**record);
+        Some(RowMut {
+            seq,
+            before,
+            table: self,
+        })
     }
 
     /// The record with a key.
@@ -475,6 +530,9 @@ impl<T: Resource> Table<T> {
     }
 
     fn reindex(&mut self, seq: u64, indexed: &Indexed) {
+        if let Some(id) = &indexed.id {
+            self.by_id.insert(id.clone(), seq);
+        }
         if let Some(owner) = indexed.owner {
             self.by_owner.entry(owner).or_default().insert(seq);
         }
@@ -489,6 +547,11 @@ impl<T: Resource> Table<T> {
     }
 
     fn unindex(&mut self, seq: u64, indexed: &Indexed) {
+        if let Some(id) = &indexed.id
+            && self.by_id.get(id) == Some(&seq)
+        {
+            self.by_id.remove(id);
+        }
         if let Some(owner) = indexed.owner
             && let Some(seqs) = self.by_owner.get_mut(&owner)
         {
@@ -646,6 +709,21 @@ impl<T: Resource> Table<T> {
                 }
             }
         }
+    }
+
+    /// The ids of an owner's live records whose tag type is `tag_type` (one of
+    /// [`Resource::TAG_TYPES`]), in creation order.
+    pub(crate) fn tagged_ids(
+        &self,
+        tag_type: &str,
+        owner: i64,
+        now: Millis,
+        delay: Millis,
+    ) -> Vec<String> {
+        self.owned_by(owner)
+            .filter(|r| r.tag_type() == tag_type && r.phase(now, delay) != Phase::Gone)
+            .filter_map(|r| r.id().map(str::to_owned))
+            .collect()
     }
 
     /// Loads the stored rows of the table, `(sequence number, JSON body)` in any order.

@@ -14,17 +14,8 @@ use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
 pub use crate::resource::{
     Lifecycle, Millis, OnParentDelete, Phase, Relation, Resource, RowChange, RowMut, Statuses,
-    Table,
+    Table, Tag,
 };
-
-/// A tag on a CEN instance or a bandwidth plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tag {
-    /// The key.
-    pub key: String,
-    /// The value (possibly empty).
-    pub value: String,
-}
 
 /// A CEN instance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,6 +193,14 @@ pub struct TokenRecord {
 impl Resource for Cen {
     type Key = String;
     const KIND: &'static str = "cen";
+    /// DescribeCens and the tag operations write it `cen`.
+    const TAG_TYPES: &'static [&'static str] = &["cen"];
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
+        Some(&mut self.tags)
+    }
     fn key(&self) -> String {
         self.id.clone()
     }
@@ -222,6 +221,13 @@ impl Resource for Cen {
 impl Resource for BandwidthPackage {
     type Key = String;
     const KIND: &'static str = "package";
+    const TAG_TYPES: &'static [&'static str] = &["bandwidthpackage"];
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
+        Some(&mut self.tags)
+    }
     /// An associated plan keeps its CEN instance from being deleted. Emulator rule, since no
     /// current page documents the case: `InvalidOperation.BwpInstanceStatus` (400).
     const RELATIONS: &'static [Relation] = &[Relation {
@@ -486,6 +492,55 @@ macro_rules! tables {
                 $(
                     if let Some(error) = self.$field.blocker(kind, id, force, now, delay) {
                         return Some(error);
+                    }
+                )*
+                None
+            }
+
+            /// The declared tag `ResourceType` that `resource_type` names, in any case.
+            pub fn tag_type(resource_type: &str) -> Option<&'static str> {
+                $(
+                    if let Some(found) = <$kind as Resource>::TAG_TYPES
+                        .iter()
+                        .find(|t| t.eq_ignore_ascii_case(resource_type))
+                    {
+                        return Some(found);
+                    }
+                )*
+                None
+            }
+
+            /// The ids of an owner's live resources of a tag type, in creation order.
+            pub fn tagged_ids(&self, tag_type: &str, owner: i64, now: Millis, delay: Millis) -> Vec<String> {
+                $(
+                    if <$kind as Resource>::TAG_TYPES.contains(&tag_type) {
+                        return self.$field.tagged_ids(tag_type, owner, now, delay);
+                    }
+                )*
+                Vec::new()
+            }
+
+            /// The tags of the resource `id` of a tag type.
+            pub fn tags_of(&self, tag_type: &str, id: &str) -> &[Tag] {
+                $(
+                    if <$kind as Resource>::TAG_TYPES.contains(&tag_type) {
+                        return self.$field.get_by_id(id).map_or(&[], Resource::tags);
+                    }
+                )*
+                &[]
+            }
+
+            /// Changes the tags of the resource `id` of a tag type, if it exists.
+            pub fn with_tags<R>(
+                &mut self,
+                tag_type: &str,
+                id: &str,
+                change: impl FnOnce(&mut Vec<Tag>) -> R,
+            ) -> Option<R> {
+                $(
+                    if <$kind as Resource>::TAG_TYPES.contains(&tag_type) {
+                        let mut row = self.$field.get_mut_by_id(id)?;
+                        return row.tags_mut().map(change);
                     }
                 )*
                 None

@@ -5,64 +5,21 @@ use acs_rpc::error::ApiError;
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator};
 use crate::errors;
-use crate::state::{State, Tag};
+use crate::state::State;
 use crate::validate::{self, INVALID_TAG};
 
-/// The kinds of resources that carry tags in this emulator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Cen,
-    BandwidthPackage,
-}
-
-/// Reads ResourceType: `cen`/`Cen` and `BandwidthPackage` (any case); the other documented
-/// types (transit routers, flow logs, ...) are not emulated: `InvalidInstanceType.NotFound`.
-fn kind(resource_type: &str) -> Result<Kind, ApiError> {
-    match resource_type.to_ascii_lowercase().as_str() {
-        "cen" => Ok(Kind::Cen),
-        "bandwidthpackage" => Ok(Kind::BandwidthPackage),
-        "" => Err(errors::missing_param("ResourceType")),
-        _ => Err(errors::tag_resource_type_not_found()),
+/// Reads ResourceType: one of the types the resource kinds declare, in any case; the other
+/// documented types (kinds not emulated yet) are `InvalidInstanceType.NotFound`.
+fn kind(resource_type: &str) -> Result<&'static str, ApiError> {
+    if resource_type.is_empty() {
+        return Err(errors::missing_param("ResourceType"));
     }
+    State::tag_type(resource_type).ok_or_else(errors::tag_resource_type_not_found)
 }
 
 /// The ids of the caller's resources of a kind, in creation order.
-fn resources(ctx: &Ctx<'_>, state: &State, caller: &Caller, kind: Kind) -> Vec<String> {
-    match kind {
-        Kind::Cen => state
-            .cens
-            .iter()
-            .filter(|c| c.owner == caller.uid && ctx.live(*c))
-            .map(|c| c.id.clone())
-            .collect(),
-        Kind::BandwidthPackage => state
-            .packages
-            .iter()
-            .filter(|p| p.owner == caller.uid)
-            .map(|p| p.id.clone())
-            .collect(),
-    }
-}
-
-/// Changes the tags of one resource, if it exists.
-fn with_tags<R>(
-    state: &mut State,
-    kind: Kind,
-    id: &str,
-    change: impl FnOnce(&mut Vec<Tag>) -> R,
-) -> Option<R> {
-    match kind {
-        Kind::Cen => state.cens.get_mut(id).map(|mut c| change(&mut c.tags)),
-        Kind::BandwidthPackage => state.packages.get_mut(id).map(|mut p| change(&mut p.tags)),
-    }
-}
-
-/// The tags of one resource.
-fn tags_of<'s>(state: &'s State, kind: Kind, id: &str) -> &'s [Tag] {
-    match kind {
-        Kind::Cen => state.cens.get(id).map_or(&[], |c| &c.tags),
-        Kind::BandwidthPackage => state.packages.get(id).map_or(&[], |p| &p.tags),
-    }
+fn resources(ctx: &Ctx<'_>, state: &State, caller: &Caller, kind: &str) -> Vec<String> {
+    state.tagged_ids(kind, caller.uid, ctx.now, ctx.delay)
 }
 
 /// Checks ResourceId.N: present (`MissingParam`), at most 20
@@ -72,7 +29,7 @@ fn check_ids(
     ctx: &Ctx<'_>,
     state: &State,
     caller: &Caller,
-    kind: Kind,
+    kind: &str,
     ids: &[String],
 ) -> Result<(), ApiError> {
     if ids.is_empty() {
@@ -121,16 +78,17 @@ impl Emulator {
         self.write(|state, ctx| {
             check_ids(ctx, state, caller, kind, &request.resource_id)?;
             for id in &request.resource_id {
-                let count = with_tags(state, kind, id, |existing| {
-                    for tag in &tags {
-                        match existing.iter_mut().find(|t| t.key == tag.key) {
-                            Some(t) => t.value.clone_from(&tag.value),
-                            None => existing.push(tag.clone()),
+                let count = state
+                    .with_tags(kind, id, |existing| {
+                        for tag in &tags {
+                            match existing.iter_mut().find(|t| t.key == tag.key) {
+                                Some(t) => t.value.clone_from(&tag.value),
+                                None => existing.push(tag.clone()),
+                            }
                         }
-                    }
-                    existing.len()
-                })
-                .ok_or_else(errors::tag_resource_ids_not_found)?;
+                        existing.len()
+                    })
+                    .ok_or_else(errors::tag_resource_ids_not_found)?;
                 if count > 20 {
                     return Err(errors::tag_quota_exceeded());
                 }
@@ -166,7 +124,7 @@ impl Emulator {
         self.write(|state, ctx| {
             check_ids(ctx, state, caller, kind, &request.resource_id)?;
             for id in &request.resource_id {
-                with_tags(state, kind, id, |existing| {
+                state.with_tags(kind, id, |existing| {
                     if request.tag_key.is_empty() {
                         existing.clear();
                     } else {
@@ -219,7 +177,7 @@ impl Emulator {
                 if !request.resource_id.is_empty() && !request.resource_id.contains(&id) {
                     continue;
                 }
-                let tags = tags_of(state, kind, &id);
+                let tags = state.tags_of(kind, &id);
                 if !validate::tags_match(tags, &filters) {
                     continue;
                 }
