@@ -192,6 +192,7 @@ pub async fn start_in_process_with_delay(
             delay,
             accounts: uids.clone(),
             inventory: default_inventory(&uids),
+            tr_service_closed: Vec::new(),
         },
         Store::Memory,
     )

@@ -131,6 +131,7 @@ async fn serve(fault: Fault) -> Endpoint {
             delay: std::time::Duration::from_millis(200),
             accounts: uids.clone(),
             inventory: default_inventory(&uids),
+            tr_service_closed: Vec::new(),
         },
         Store::Memory,
     )

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 pub mod check;
 pub mod client;
+pub mod emulator_docs;
 mod enums;
 pub mod families;
 pub mod fluent;
@@ -154,6 +155,7 @@ pub fn generate(root: &std::path::Path, spec_dir: &std::path::Path) -> Result<Ge
     let products = spec::load_dir(root, spec_dir)?;
     let mut files = client::generate(&products)?;
     files.extend(server::generate(&products)?);
+    files.extend(emulator_docs::generate(root)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Generated {
         owned_dirs: vec![

@@ -23,6 +23,9 @@ pub struct AccountSpec {
     pub uid: i64,
     /// A disabled key is known but refused with `InvalidAccessKeyId.Inactive`.
     pub enabled: bool,
+    /// Whether the account's transit-router service is open at start (OpenTransitRouterService
+    /// opens it later).
+    pub transit_router_service: bool,
 }
 
 impl fmt::Debug for AccountSpec {
@@ -33,6 +36,7 @@ impl fmt::Debug for AccountSpec {
             .field("secret", &"***")
             .field("uid", &self.uid)
             .field("enabled", &self.enabled)
+            .field("transit_router_service", &self.transit_router_service)
             .finish()
     }
 }
@@ -44,6 +48,7 @@ impl AccountSpec {
             secret: secret.into(),
             uid,
             enabled: true,
+            transit_router_service: true,
         }
     }
 
@@ -113,6 +118,9 @@ struct FileAccount {
     /// `false` makes the key known but refused (`InvalidAccessKeyId.Inactive`).
     #[serde(default = "enabled_by_default")]
     enabled: bool,
+    /// `false` starts the account without the transit-router service.
+    #[serde(default = "enabled_by_default")]
+    transit_router_service: bool,
 }
 
 fn enabled_by_default() -> bool {
@@ -134,8 +142,8 @@ struct AccountsFile {
     accounts: Vec<FileAccount>,
 }
 
-/// Reads `{"Accounts": [{"AccessKeyId", "AccessKeySecret", "AccountUid", "Enabled"}]}`
-/// (`Enabled` is optional and true by default).
+/// Reads `{"Accounts": [{"AccessKeyId", "AccessKeySecret", "AccountUid", "Enabled",
+/// "TransitRouterService"}]}` (the last two are optional and true by default).
 pub fn parse_accounts_json(text: &str) -> Result<Vec<AccountSpec>, AccountError> {
     let file: AccountsFile =
         serde_json::from_str(text).map_err(|e| AccountError(format!("accounts file: {e}")))?;
@@ -154,7 +162,8 @@ pub fn parse_accounts_json(text: &str) -> Result<Vec<AccountSpec>, AccountError>
                     "accounts file: empty AccessKeyId or AccessKeySecret".into(),
                 ));
             }
-            let account = AccountSpec::new(&a.access_key_id, &a.access_key_secret, uid);
+            let mut account = AccountSpec::new(&a.access_key_id, &a.access_key_secret, uid);
+            account.transit_router_service = a.transit_router_service;
             Ok(if a.enabled {
                 account
             } else {
@@ -169,6 +178,17 @@ pub fn read_accounts_file(path: &Path) -> Result<Vec<AccountSpec>, AccountError>
     let text = std::fs::read_to_string(path)
         .map_err(|e| AccountError(format!("{}: {e}", path.display())))?;
     parse_accounts_json(&text)
+}
+
+/// The UIDs whose transit-router service is closed at start: those with an entry saying so.
+pub fn tr_service_closed(accounts: &[AccountSpec]) -> Vec<i64> {
+    uids(
+        &accounts
+            .iter()
+            .filter(|a| !a.transit_router_service)
+            .cloned()
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// The distinct UIDs of the accounts, in order of first appearance.
@@ -206,6 +226,13 @@ mod tests {
             {"AccessKeyId": "b", "AccessKeySecret": "t", "AccountUid": "8"}]}"#;
         let accounts = parse_accounts_json(text).unwrap();
         assert_eq!(uids(&accounts), [7, 8]);
+        assert!(tr_service_closed(&accounts).is_empty());
+        let closed = parse_accounts_json(
+            r#"{"Accounts": [{"AccessKeyId": "a", "AccessKeySecret": "s", "AccountUid": 7,
+                "TransitRouterService": false}]}"#,
+        )
+        .unwrap();
+        assert_eq!(tr_service_closed(&closed), [7]);
         assert!(parse_accounts_json(r#"{"Accounts": [{"AccessKeyId": "a"}]}"#).is_err());
         assert!(parse_accounts_json("[]").is_err());
     }

@@ -18,7 +18,9 @@ use serde::de::DeserializeOwned;
 
 use crate::errors;
 use crate::inventory::{InventoryError, NetworkInstance};
-use crate::state::{Attachment, BandwidthPackage, Cen, Millis, Phase, Resource, State};
+use crate::state::{
+    Attachment, BandwidthPackage, Cen, Millis, Phase, Resource, State, TransitRouter,
+};
 use crate::store::{Store, StoreError};
 use crate::validate;
 
@@ -67,6 +69,9 @@ pub struct EmulatorConfig {
     pub accounts: Vec<i64>,
     /// The inventory every reset returns to.
     pub inventory: Vec<NetworkInstance>,
+    /// The accounts whose transit-router service is not open until they call
+    /// OpenTransitRouterService (every other account has it open).
+    pub tr_service_closed: Vec<i64>,
 }
 
 /// The read-only facts an operation needs besides the state.
@@ -392,6 +397,37 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Whether an account's transit-router service is open: by default, or once opened.
+    pub fn tr_service_open(&self, state: &State, uid: i64) -> bool {
+        !self.config.tr_service_closed.contains(&uid) || state.tr_services.contains_key(&uid)
+    }
+
+    /// The caller's live transit router with an id.
+    pub fn router<'s>(
+        &self,
+        state: &'s State,
+        caller: &Caller,
+        id: &str,
+    ) -> Option<&'s TransitRouter> {
+        state
+            .transit_routers
+            .get(id)
+            .filter(|r| r.owner == caller.uid && self.live(*r))
+    }
+
+    /// The live transit router of a CEN instance in a region.
+    pub fn router_in<'s>(
+        &self,
+        state: &'s State,
+        cen_id: &str,
+        region: &str,
+    ) -> Option<&'s TransitRouter> {
+        state
+            .transit_routers
+            .children_of(0, cen_id)
+            .find(|r| r.region_id == region && self.live(*r))
+    }
+
     /// The error of the first live dependent that keeps a resource from being deleted.
     pub fn blocker<T: Resource>(
         &self,
@@ -478,6 +514,14 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}{suffix}")
 }
 
+/// A new region-coded id: the prefix, the region's code and 14 lower-case letters and digits,
+/// as transit routers and route tables have (`tr-bp1...` in cn-hangzhou).
+pub fn new_regional_id(prefix: &str, region: &str) -> String {
+    let code = crate::geo::region_code(region).unwrap_or("emu");
+    let random = new_id("");
+    format!("{prefix}{code}{}", &random[..14])
+}
+
 /// A new numeric order id of 15 digits.
 pub fn new_order_id() -> String {
     format!(
@@ -555,6 +599,7 @@ mod tests {
             delay: Duration::ZERO,
             accounts: vec![1],
             inventory: crate::inventory::default_inventory(&[1]),
+            tr_service_closed: Vec::new(),
         };
         let caller = Caller::new(1, "R");
         let id = {

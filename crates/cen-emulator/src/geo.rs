@@ -111,6 +111,75 @@ impl Area {
     }
 }
 
+/// What the emulator knows of each region besides its area: the code that region-coded ids
+/// (`tr-`, `vtb-`, `vpc-`, `vsw-`) start with, and the zones transit routers can use there.
+///
+/// The codes are those of public examples (`bp1` Hangzhou, `uf6` Shanghai, `2ze` Beijing, ...);
+/// where no example was found the emulator picked one (marked). The zones follow Alibaba's zone
+/// lists; in regions outside the Chinese mainland a zone is the region and a letter
+/// (`ap-southeast-1a`); in the `cn-` regions (Hong Kong included) the region, a dash and a
+/// letter (`cn-hangzhou-h`).
+const REGIONS: &[(&str, &str, &[&str])] = &[
+    ("cn-qingdao", "m5e", &["b", "c"]),
+    (
+        "cn-beijing",
+        "2ze",
+        &["a", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"],
+    ),
+    ("cn-zhangjiakou", "8vb", &["a", "b", "c"]),
+    ("cn-huhehaote", "hp3", &["a", "b"]),
+    ("cn-wulanchabu", "0jl", &["a", "b", "c"]),
+    ("cn-hangzhou", "bp1", &["b", "f", "g", "h", "i", "j", "k"]),
+    (
+        "cn-shanghai",
+        "uf6",
+        &["a", "b", "e", "f", "g", "k", "l", "m", "n"],
+    ),
+    // Emulator's code.
+    ("cn-nanjing", "gc7", &["a"]),
+    // Emulator's code.
+    ("cn-fuzhou", "gw0", &["a"]),
+    ("cn-shenzhen", "wz9", &["a", "c", "d", "e", "f"]),
+    ("cn-heyuan", "f8z", &["a", "b"]),
+    ("cn-guangzhou", "7xv", &["a", "b"]),
+    ("cn-chengdu", "2vc", &["a", "b"]),
+    ("cn-hongkong", "j6c", &["b", "c", "d"]),
+    ("ap-northeast-1", "6we", &["a", "b", "c"]),
+    ("ap-northeast-2", "mj7", &["a"]),
+    ("ap-southeast-1", "t4n", &["a", "b", "c"]),
+    ("ap-southeast-2", "p0w", &["a", "b"]),
+    ("ap-southeast-3", "8ps", &["a", "b"]),
+    ("ap-southeast-5", "k1a", &["a", "b", "c"]),
+    ("ap-southeast-6", "5ts", &["a", "b"]),
+    // Emulator's code.
+    ("ap-southeast-7", "0jo", &["a"]),
+    ("ap-south-1", "a2d", &["a", "b"]),
+    ("eu-central-1", "gw8", &["a", "b", "c"]),
+    ("eu-west-1", "d7o", &["a", "b"]),
+    ("us-west-1", "rj9", &["a", "b"]),
+    ("us-east-1", "0xi", &["a", "b"]),
+];
+
+/// The code that region-coded ids of a region start with (`bp1` for `cn-hangzhou`).
+pub fn region_code(region: &str) -> Option<&'static str> {
+    REGIONS
+        .iter()
+        .find(|(r, _, _)| *r == region)
+        .map(|(_, code, _)| *code)
+}
+
+/// The zones of a region, in Alibaba's order (empty for a region CEN does not know).
+pub fn zones(region: &str) -> Vec<String> {
+    let Some((_, _, letters)) = REGIONS.iter().find(|(r, _, _)| *r == region) else {
+        return Vec::new();
+    };
+    let dash = if region.starts_with("cn-") { "-" } else { "" };
+    letters
+        .iter()
+        .map(|letter| format!("{region}{dash}{letter}"))
+        .collect()
+}
+
 /// An unordered pair of areas, the unit a bandwidth plan serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
@@ -188,6 +257,19 @@ mod tests {
         assert!(span.is_cross_border());
         assert!(!Span::new(Area::China, Area::China).is_cross_border());
         assert_eq!(Span::all().len(), 10);
+    }
+
+    #[test]
+    fn every_cen_region_has_a_code_and_zones() {
+        for area in AREAS {
+            for region in area.regions() {
+                assert_eq!(region_code(region).map(str::len), Some(3), "{region}");
+                assert!(!zones(region).is_empty(), "{region}");
+            }
+        }
+        assert_eq!(zones("cn-hangzhou")[0], "cn-hangzhou-b");
+        assert_eq!(zones("ap-southeast-1")[0], "ap-southeast-1a");
+        assert!(zones("mars-north-1").is_empty());
     }
 
     #[test]

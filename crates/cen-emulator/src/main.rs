@@ -119,6 +119,7 @@ fn run(cli: Cli) -> Result<(), String> {
             delay: Duration::from_millis(cli.delay_ms),
             accounts: uids,
             inventory,
+            tr_service_closed: config::tr_service_closed(&accounts),
         },
         store,
     )

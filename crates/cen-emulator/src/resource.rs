@@ -421,6 +421,11 @@ impl<T: Resource> Table<T> {
         })
     }
 
+    /// A record's creation sequence number (what `NextToken`s count in).
+    pub fn seq_of(&self, record: &T) -> Option<u64> {
+        self.index.get(&record.key()).copied()
+    }
+
     /// The record with a key.
     pub fn get<Q>(&self, key: &Q) -> Option<&T>
     where
@@ -659,6 +664,35 @@ impl<T: Resource> Table<T> {
             for key in keys {
                 if let Some(record) = self.remove(&key) {
                     out.push((T::KIND, record.id().map(str::to_owned)));
+                }
+            }
+        }
+    }
+
+    /// Starts deleting the records that go with the record `id` of `kind`, whose delete just
+    /// started, so that they are listed as deleting and disappear with it; notes them as parents
+    /// in turn. Records without a lifecycle stay until the purge removes them.
+    pub(crate) fn mark_removed_dependents(
+        &mut self,
+        kind: &str,
+        id: &str,
+        now: Millis,
+        out: &mut Vec<(&'static str, String)>,
+    ) {
+        for (i, relation) in Self::relations_to(kind) {
+            if !matches!(relation.on_delete, OnParentDelete::Removed) {
+                continue;
+            }
+            let keys: Vec<T::Key> = self.children_of(i, id).map(T::key).collect();
+            for key in keys {
+                let Some(mut row) = self.get_mut(&key) else {
+                    continue;
+                };
+                if let Some(life) = row.lifecycle_mut() {
+                    life.deleting_at.get_or_insert(now);
+                }
+                if let Some(child) = row.id() {
+                    out.push((T::KIND, child.to_owned()));
                 }
             }
         }

@@ -65,6 +65,17 @@ impl cen_server::cbn::Cbn for Emulator {
         unassociate_cen_bandwidth_package => unassociate_cen_bandwidth_package(UnassociateCenBandwidthPackageRequest) -> UnassociateCenBandwidthPackageResponse;
         untag_resources => untag_resources(UntagResourcesRequest) -> UntagResourcesResponse;
         withdraw_published_route_entries => withdraw_published_route_entries(WithdrawPublishedRouteEntriesRequest) -> WithdrawPublishedRouteEntriesResponse;
+        check_transit_router_service => check_transit_router_service(CheckTransitRouterServiceRequest) -> CheckTransitRouterServiceResponse;
+        open_transit_router_service => open_transit_router_service(OpenTransitRouterServiceRequest) -> OpenTransitRouterServiceResponse;
+        create_transit_router => create_transit_router(CreateTransitRouterRequest) -> CreateTransitRouterResponse;
+        list_transit_routers => list_transit_routers(ListTransitRoutersRequest) -> ListTransitRoutersResponse;
+        update_transit_router => update_transit_router(UpdateTransitRouterRequest) -> UpdateTransitRouterResponse;
+        delete_transit_router => delete_transit_router(DeleteTransitRouterRequest) -> DeleteTransitRouterResponse;
+        list_transit_router_available_resource => list_transit_router_available_resource(ListTransitRouterAvailableResourceRequest) -> ListTransitRouterAvailableResourceResponse;
+        create_transit_router_route_table => create_transit_router_route_table(CreateTransitRouterRouteTableRequest) -> CreateTransitRouterRouteTableResponse;
+        list_transit_router_route_tables => list_transit_router_route_tables(ListTransitRouterRouteTablesRequest) -> ListTransitRouterRouteTablesResponse;
+        update_transit_router_route_table => update_transit_router_route_table(UpdateTransitRouterRouteTableRequest) -> UpdateTransitRouterRouteTableResponse;
+        delete_transit_router_route_table => delete_transit_router_route_table(DeleteTransitRouterRouteTableRequest) -> DeleteTransitRouterRouteTableResponse;
     }
 }
 

@@ -326,6 +326,7 @@ mod tests {
             delay: std::time::Duration::ZERO,
             accounts: vec![1],
             inventory: crate::inventory::default_inventory(&[1]),
+            tr_service_closed: Vec::new(),
         };
         let caller = Caller::new(1, "R");
         let emulator = Emulator::new(config.clone(), Store::open(&path).unwrap()).unwrap();

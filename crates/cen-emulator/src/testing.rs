@@ -35,11 +35,17 @@ pub struct Harness {
 
 impl Harness {
     pub fn new() -> Self {
+        Self::with_tr_service_closed(Vec::new())
+    }
+
+    /// A harness whose accounts in `closed` start without the transit-router service.
+    pub fn with_tr_service_closed(closed: Vec<i64>) -> Self {
         let clock = Arc::new(AtomicI64::new(1_700_000_000_000));
         let config = EmulatorConfig {
             delay: Duration::from_millis(u64::try_from(DELAY_MS).unwrap()),
             accounts: vec![A, B],
             inventory: default_inventory(&[A, B]),
+            tr_service_closed: closed,
         };
         let reader = Arc::clone(&clock);
         let emulator = Emulator::new(config, Store::Memory)

@@ -52,18 +52,30 @@ pub struct TagCodes {
     pub key: fn() -> ApiError,
     /// The constructor of the bad-value error.
     pub value: fn() -> ApiError,
+    /// The constructor of the error for a key given twice.
+    pub duplicate: fn() -> ApiError,
 }
 
 /// `InvalidTagKey` / `InvalidTagValue`, used by CEN instances and the tag operations.
 pub const INVALID_TAG: TagCodes = TagCodes {
     key: errors::invalid_tag_key,
     value: errors::invalid_tag_value,
+    duplicate: errors::duplicated_tag_key,
 };
 
 /// `IllegalParam.TagKey` / `IllegalParam.TagValue`, DescribeCenBandwidthPackages' spelling.
 pub const ILLEGAL_TAG: TagCodes = TagCodes {
     key: errors::illegal_tag_key,
     value: errors::illegal_tag_value,
+    duplicate: errors::duplicated_tag_key,
+};
+
+/// `InvalidParameter` for every tag mistake: the transit-router operations, whose tables
+/// document no tag-specific code.
+pub const PARAMETER_TAG: TagCodes = TagCodes {
+    key: errors::invalid_parameter,
+    value: errors::invalid_parameter,
+    duplicate: errors::invalid_parameter,
 };
 
 /// Checks the tags of a create call (at most 20, valid, keys unique) and returns them.
@@ -82,7 +94,7 @@ pub fn tags_to_set(
             return Err((codes.value)());
         }
         if out.iter().any(|t| t.key == key) {
-            return Err(errors::duplicated_tag_key());
+            return Err((codes.duplicate)());
         }
         out.push(Tag { key, value });
     }
@@ -179,6 +191,74 @@ impl Page {
             .unwrap_or(0)
             .saturating_mul(size);
         (skip, size)
+    }
+}
+
+/// `DryRun`: once a request passed every check, a dry run answers the operation's
+/// `DryRunOperation` error and changes nothing.
+pub fn dry_run(flag: Option<bool>, answer: fn() -> ApiError) -> Result<(), ApiError> {
+    if flag == Some(true) {
+        return Err(answer());
+    }
+    Ok(())
+}
+
+/// `MaxResults` and `NextToken` of the newer list operations. The token is the creation
+/// sequence number of the first record of the next page, so a page is stable while records
+/// are added or removed elsewhere in the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenPage {
+    /// Entries per page.
+    pub max: usize,
+    /// The sequence number to start from.
+    pub from: u64,
+}
+
+impl TokenPage {
+    /// Checks MaxResults (1 to `limit`, `default` when absent) and NextToken (one this
+    /// emulator gave); a bad one is `invalid()`.
+    pub fn new(
+        max_results: Option<i32>,
+        next_token: Option<&str>,
+        default: usize,
+        limit: usize,
+        invalid: fn() -> ApiError,
+    ) -> Result<Self, ApiError> {
+        let max = match max_results {
+            None => default,
+            Some(n) => usize::try_from(n)
+                .ok()
+                .filter(|n| (1..=limit).contains(n))
+                .ok_or_else(invalid)?,
+        };
+        let from = match next_token {
+            None | Some("") => 0,
+            Some(token) => token.parse().map_err(|_| invalid())?,
+        };
+        Ok(Self { max, from })
+    }
+
+    /// The entries of this page among `(sequence number, entry)` pairs in creation order,
+    /// the token of the next page if there is one, and the total count.
+    pub fn slice<T>(
+        self,
+        items: impl IntoIterator<Item = (u64, T)>,
+    ) -> (Vec<T>, Option<String>, i32) {
+        let mut page = Vec::new();
+        let mut next = None;
+        let mut total = 0_usize;
+        for (seq, item) in items {
+            total += 1;
+            if seq < self.from {
+                continue;
+            }
+            if page.len() < self.max {
+                page.push(item);
+            } else if next.is_none() {
+                next = Some(seq.to_string());
+            }
+        }
+        (page, next, i32::try_from(total).unwrap_or(i32::MAX))
     }
 }
 

@@ -39,6 +39,7 @@ fn services() -> Vec<Arc<dyn ProductService>> {
         delay: Duration::from_millis(0),
         accounts: vec![A],
         inventory: default_inventory(&[A]),
+        tr_service_closed: Vec::new(),
     };
     let emulator = Arc::new(Emulator::new(config, Store::Memory).expect("in-memory store"));
     vec![

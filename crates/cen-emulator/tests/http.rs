@@ -18,6 +18,7 @@ async fn serve() -> String {
             delay: Duration::ZERO,
             accounts: uids.clone(),
             inventory: default_inventory(&uids),
+            tr_service_closed: Vec::new(),
         },
         Store::Memory,
     )

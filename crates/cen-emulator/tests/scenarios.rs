@@ -216,7 +216,16 @@ struct Normaliser {
     counts: HashMap<&'static str, usize>,
 }
 
-const ID_LEN: usize = 18;
+/// The generated ids: prefix, length of the random body (region-coded ids have the region's
+/// three characters and 14 more), and placeholder kind; a longer prefix before its own prefix.
+const GENERATED: &[(&str, usize, &str)] = &[
+    ("cenbwp-", 18, "cenbwp-id"),
+    ("cen-", 18, "cen-id"),
+    ("tr-attach-", 18, "tr-attach-id"),
+    ("tr-", 17, "tr-id"),
+    ("vtb-", 17, "vtb-id"),
+    ("cidr-", 18, "cidr-id"),
+];
 
 impl Normaliser {
     fn number(&mut self, kind: &'static str, value: &str) -> String {
@@ -241,13 +250,10 @@ impl Normaliser {
         while i < text.len() {
             let boundary = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
             if boundary {
-                if let Some(len) = generated_id(&text[i..], "cenbwp-") {
-                    out.push_str(&self.number("cenbwp-id", &text[i..i + len]));
-                    i += len;
-                    continue;
-                }
-                if let Some(len) = generated_id(&text[i..], "cen-") {
-                    out.push_str(&self.number("cen-id", &text[i..i + len]));
+                if let Some((len, kind)) = GENERATED.iter().find_map(|(prefix, body, kind)| {
+                    Some((generated_id(&text[i..], prefix, *body)?, *kind))
+                }) {
+                    out.push_str(&self.number(kind, &text[i..i + len]));
                     i += len;
                     continue;
                 }
@@ -317,16 +323,16 @@ impl Normaliser {
     }
 }
 
-/// The length of a generated id (`prefix` and 18 lower-case letters or digits) at the start.
-fn generated_id(text: &str, prefix: &str) -> Option<usize> {
+/// The length of a generated id (`prefix` and `body` lower-case letters or digits) at the start.
+fn generated_id(text: &str, prefix: &str, body: usize) -> Option<usize> {
     let rest = text.strip_prefix(prefix)?;
     let bytes = rest.as_bytes();
-    let ok = bytes.len() >= ID_LEN
-        && bytes[..ID_LEN]
+    let ok = bytes.len() >= body
+        && bytes[..body]
             .iter()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        && bytes.get(ID_LEN).is_none_or(|b| !b.is_ascii_alphanumeric());
-    ok.then_some(prefix.len() + ID_LEN)
+        && bytes.get(body).is_none_or(|b| !b.is_ascii_alphanumeric());
+    ok.then_some(prefix.len() + body)
 }
 
 /// The length of a `yyyy-MM-ddTHH:mm[:ss]Z` timestamp at the start.

@@ -4,7 +4,7 @@ use acs_rpc::error::ApiError;
 
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Emulator, minutes, new_id};
-use crate::state::{Cen, Lifecycle, Tag};
+use crate::state::{Cen, Lifecycle, Resource, Tag};
 use crate::validate::{self, INVALID_TAG, Page};
 
 /// The resource group the emulator reports for every resource of an account: Alibaba puts
@@ -216,10 +216,12 @@ impl Emulator {
     /// then gone (`ParameterCenInstanceId` from then on).
     ///
     /// Unknown: `ParameterCenInstanceId`; not Active (Creating, Modifying, already Deleting):
-    /// `InvalidOperation.CenInstanceStatus`. Emulator rules, since no current page documents
-    /// these cases: network instances still attached (or detaching) refuse with
+    /// `InvalidOperation.CenInstanceStatus`; a custom transit-router route table left:
+    /// `OperationFailed.DeleteCenWithCustomRouteTable`. Emulator rules, since no current page
+    /// documents these cases: network instances still attached (or detaching) refuse with
     /// `InvalidOperation.AttachedChildInstanceExist` (409, 2019 chapter 6); an associated
-    /// bandwidth plan refuses with `InvalidOperation.BwpInstanceStatus` (400).
+    /// bandwidth plan refuses with `InvalidOperation.BwpInstanceStatus` (400); transit routers
+    /// without attachments or custom route tables are deleted with the instance.
     pub fn delete_cen(
         &self,
         caller: &Caller,
@@ -233,6 +235,7 @@ impl Emulator {
             ctx.cen_mut(state, caller, &request.cen_id)?
                 .life
                 .deleting_at = Some(ctx.now);
+            state.delete_dependents(Cen::KIND, &request.cen_id, ctx.now);
             Ok(())
         })?;
         Ok(t::DeleteCenResponse {

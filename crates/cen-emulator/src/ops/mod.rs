@@ -6,5 +6,7 @@ mod child;
 mod grants;
 mod health;
 mod limits;
+mod route_tables;
 mod routes;
 mod tags;
+mod transit_routers;

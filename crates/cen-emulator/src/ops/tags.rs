@@ -1,4 +1,5 @@
-//! Tags of CEN instances and bandwidth plans: TagResources, UntagResources, ListTagResources.
+//! Tags of every resource kind that declares tag types: TagResources, UntagResources,
+//! ListTagResources.
 
 use acs_rpc::error::ApiError;
 
@@ -46,8 +47,9 @@ fn check_ids(
 }
 
 impl Emulator {
-    /// TagResources: adds tags to CEN instances (`cen`) or bandwidth plans (`BandwidthPackage`)
-    /// of the caller; an existing key gets the new value.
+    /// TagResources: adds tags to resources of the caller of one ResourceType, compared in any
+    /// case: `cen`, `BandwidthPackage`, `TransitRouter`, `TransitRouterRouteTable` (the types
+    /// the resource kinds declare); an existing key gets the new value.
     ///
     /// Errors: another ResourceType `InvalidInstanceType.NotFound`; no ResourceId.N or no Tag.N
     /// `MissingParam`; more than 20 ids `SizeLimitExceeded.ResourceIdNum`; an id that is not the
@@ -320,7 +322,7 @@ mod tests {
         let many_ids: Vec<String> = (0..21).map(|i| format!("cen-{i}")).collect();
         let cases = [
             (
-                json!({"ResourceType": "TransitRouter", "ResourceId": [c1], "Tag": [{"Key": "k", "Value": "v"}]}),
+                json!({"ResourceType": "Flowlog", "ResourceId": [c1], "Tag": [{"Key": "k", "Value": "v"}]}),
                 "InvalidInstanceType.NotFound",
             ),
             (

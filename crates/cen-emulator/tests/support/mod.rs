@@ -49,6 +49,7 @@ pub fn config(delay_ms: u64) -> EmulatorConfig {
         delay: Duration::from_millis(delay_ms),
         accounts: uids.clone(),
         inventory: default_inventory(&uids),
+        tr_service_closed: Vec::new(),
     }
 }
 

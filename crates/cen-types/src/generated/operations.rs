@@ -2100,6 +2100,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "IncorrectStatus.TransitRouterRouteTable",
                     message: "TransitRouterRouteTable status is invalid.",
                 },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterId.NotFound",
+                    message: "The specified TransitRouterId is not found.",
+                },
             ],
         },
         OperationMeta {
@@ -7312,6 +7317,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "IncorrectStatus.TransitRouterInstance",
                     message: "The status of TransitRouter is incorrect.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterInstance.NotFound",
+                    message: "The Transit Router instance is not found.",
                 },
             ],
         },

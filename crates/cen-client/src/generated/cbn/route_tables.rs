@@ -23,6 +23,7 @@ impl Client {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `IncorrectStatus.TransitRouterRouteTable`
+    /// - 400 `InvalidTransitRouterId.NotFound`
     pub fn create_transit_router_route_table(
         &self,
     ) -> CreateTransitRouterRouteTable<'_> {

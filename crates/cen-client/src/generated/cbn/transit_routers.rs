@@ -1154,6 +1154,7 @@ impl Client {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `IncorrectStatus.TransitRouterInstance`
+    /// - 400 `InvalidTransitRouterInstance.NotFound`
     pub fn update_transit_router(&self) -> UpdateTransitRouter<'_> {
         UpdateTransitRouter {
             client: self,

@@ -857,6 +857,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `IncorrectStatus.TransitRouterRouteTable`
+    /// - 400 `InvalidTransitRouterId.NotFound`
     fn create_transit_router_route_table(
         &self,
         ctx: &RequestContext,
@@ -3877,6 +3878,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `IncorrectStatus.TransitRouterInstance`
+    /// - 400 `InvalidTransitRouterInstance.NotFound`
     fn update_transit_router(
         &self,
         ctx: &RequestContext,

@@ -42,6 +42,14 @@ pub mod errors {
                 "TransitRouterRouteTable status is invalid.",
             )
         }
+        /// 400 `InvalidTransitRouterId.NotFound`: The specified TransitRouterId is not found.
+        pub fn invalid_transit_router_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterId.NotFound",
+                "The specified TransitRouterId is not found.",
+            )
+        }
     }
     /// The documented errors of `DeleteTransitRouterRouteTable`.
     pub mod delete_transit_router_route_table {

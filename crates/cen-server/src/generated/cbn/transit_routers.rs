@@ -518,6 +518,14 @@ pub mod errors {
                 "The status of TransitRouter is incorrect.",
             )
         }
+        /// 400 `InvalidTransitRouterInstance.NotFound`: The Transit Router instance is not found.
+        pub fn invalid_transit_router_instance_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterInstance.NotFound",
+                "The Transit Router instance is not found.",
+            )
+        }
     }
 }
 /// The wire shape of each operation's parameters.

@@ -12,10 +12,13 @@ use acs_rpc::error::ApiError;
 
 use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
+
+mod transit;
 pub use crate::resource::{
     Lifecycle, Millis, OnParentDelete, Phase, Relation, Resource, RowChange, RowMut, Statuses,
     Table, Tag,
 };
+pub use transit::{TrCidr, TrRouteTable, TrService, TransitRouter};
 
 /// A CEN instance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -546,6 +549,18 @@ macro_rules! tables {
                 None
             }
 
+            /// Starts deleting the dependents that go with the record `id` of `kind`.
+            fn mark_dependents(
+                &mut self,
+                kind: &str,
+                id: &str,
+                now: Millis,
+            ) -> Vec<(&'static str, String)> {
+                let mut out = Vec::new();
+                $(self.$field.mark_removed_dependents(kind, id, now, &mut out);)*
+                out
+            }
+
             /// Starts deleting (or removes, for kinds without a lifecycle) the dependents
             /// that a forced delete of the record `id` of `kind` takes with it.
             pub fn force_dependents(&mut self, kind: &str, id: &str, now: Millis) {
@@ -594,6 +609,14 @@ tables! {
     added_instances: NetworkInstance,
     /// Idempotency records.
     tokens: TokenRecord,
+    /// Accounts that opened the transit-router service.
+    tr_services: TrService,
+    /// Transit routers in creation order.
+    transit_routers: TransitRouter,
+    /// Transit-router CIDR blocks in creation order.
+    tr_cidrs: TrCidr,
+    /// Transit-router route tables in creation order.
+    tr_route_tables: TrRouteTable,
 }
 
 impl State {
@@ -613,6 +636,16 @@ impl State {
                     parents.extend(self.remove_dependents(kind, &id));
                 }
             }
+        }
+    }
+
+    /// Called when the delete of the record `id` of `kind` starts: the records that go with it
+    /// (and theirs in turn) start deleting too, so they are listed as deleting and disappear
+    /// with it.
+    pub fn delete_dependents(&mut self, kind: &'static str, id: &str, now: Millis) {
+        let mut stack = vec![(kind, id.to_owned())];
+        while let Some((kind, id)) = stack.pop() {
+            stack.extend(self.mark_dependents(kind, &id, now));
         }
     }
 

@@ -1,0 +1,223 @@
+//! The Enterprise Edition kinds: the transit-router service of an account, transit routers,
+//! their CIDR blocks and their route tables.
+
+use cen_server::cbn::errors as cbn;
+use serde::{Deserialize, Serialize};
+
+use super::{Cen, Lifecycle, OnParentDelete, Relation, Resource, Tag};
+
+/// The transit-router service of an account, once opened with OpenTransitRouterService (the
+/// accounts file says which accounts start without it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrService {
+    /// The account.
+    pub uid: i64,
+    /// The order id OpenTransitRouterService answered.
+    pub order_id: String,
+}
+
+impl Resource for TrService {
+    type Key = i64;
+    const KIND: &'static str = "tr_service";
+    fn key(&self) -> i64 {
+        self.uid
+    }
+    fn owner(&self) -> Option<i64> {
+        Some(self.uid)
+    }
+}
+
+/// An Enterprise Edition transit router: one per region per CEN instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransitRouter {
+    /// `tr-`, the region's code and 14 lower-case letters and digits.
+    pub id: String,
+    /// The CEN instance.
+    pub cen_id: String,
+    /// The account owning the CEN instance (`AliUid`).
+    pub owner: i64,
+    /// The region.
+    pub region_id: String,
+    /// The name, if set.
+    pub name: Option<String>,
+    /// The description, if set.
+    pub description: Option<String>,
+    /// Whether multicast was enabled at creation (it cannot be enabled later).
+    pub support_multicast: bool,
+    /// CreateTransitRouter, UpdateTransitRouter and DeleteTransitRouter.
+    #[serde(flatten)]
+    pub life: Lifecycle,
+    /// Tags in insertion order.
+    pub tags: Vec<Tag>,
+}
+
+impl Resource for TransitRouter {
+    type Key = String;
+    const KIND: &'static str = "transit_router";
+    const TAG_TYPES: &'static [&'static str] = &["TransitRouter"];
+    /// Emulator rule: a transit router without attachments or custom route tables goes with its
+    /// CEN instance (DeleteCen documents no code for such a router, only for what it holds).
+    const RELATIONS: &'static [Relation] = &[Relation {
+        parent: Cen::KIND,
+        on_delete: OnParentDelete::Removed,
+    }];
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+    fn owner(&self) -> Option<i64> {
+        Some(self.owner)
+    }
+    fn parent_id(&self, _: usize) -> Option<&str> {
+        Some(&self.cen_id)
+    }
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
+        Some(&mut self.tags)
+    }
+    fn lifecycle(&self) -> Option<&Lifecycle> {
+        Some(&self.life)
+    }
+    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
+        Some(&mut self.life)
+    }
+}
+
+/// A CIDR block of a transit router, from which VPN attachments draw addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrCidr {
+    /// `cidr-` and 18 lower-case letters and digits.
+    pub id: String,
+    /// The transit router.
+    pub transit_router_id: String,
+    /// Its CEN instance (CIDR blocks are unique within it).
+    pub cen_id: String,
+    /// The owner of the CEN instance.
+    pub owner: i64,
+    /// The block, normalized.
+    pub cidr: String,
+    /// The name, if set.
+    pub name: Option<String>,
+    /// The description, if set.
+    pub description: Option<String>,
+    /// Whether the transit router adds a blackhole route for the block to its route table.
+    pub publish_cidr_route: bool,
+}
+
+impl Resource for TrCidr {
+    type Key = String;
+    const KIND: &'static str = "tr_cidr";
+    /// The blocks go with their transit router.
+    const RELATIONS: &'static [Relation] = &[Relation {
+        parent: TransitRouter::KIND,
+        on_delete: OnParentDelete::Removed,
+    }];
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+    fn owner(&self) -> Option<i64> {
+        Some(self.owner)
+    }
+    fn parent_id(&self, _: usize) -> Option<&str> {
+        Some(&self.transit_router_id)
+    }
+}
+
+/// A route table of a transit router: the System table made with the router, or a custom one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrRouteTable {
+    /// `vtb-`, the region's code and 14 lower-case letters and digits.
+    pub id: String,
+    /// The transit router.
+    pub transit_router_id: String,
+    /// Its CEN instance.
+    pub cen_id: String,
+    /// The owner of the CEN instance.
+    pub owner: i64,
+    /// The region.
+    pub region_id: String,
+    /// Whether this is the router's System (default) table, which cannot be deleted.
+    pub system: bool,
+    /// The name, if set.
+    pub name: Option<String>,
+    /// The description, if set.
+    pub description: Option<String>,
+    /// `RouteTableOptions.MultiRegionECMP`: `enable` or `disable`.
+    pub multi_region_ecmp: String,
+    /// CreateTransitRouterRouteTable, UpdateTransitRouterRouteTable and
+    /// DeleteTransitRouterRouteTable.
+    #[serde(flatten)]
+    pub life: Lifecycle,
+    /// Tags in insertion order.
+    pub tags: Vec<Tag>,
+}
+
+impl TrRouteTable {
+    /// The relation through which a custom table keeps its router from being deleted.
+    pub const CUSTOM_OF_ROUTER: usize = 0;
+}
+
+impl Resource for TrRouteTable {
+    type Key = String;
+    const KIND: &'static str = "tr_route_table";
+    const TAG_TYPES: &'static [&'static str] = &["TransitRouterRouteTable"];
+    /// A custom table keeps its router (`OperationFailed.DeleteTransitRouter`) and its CEN
+    /// instance (`OperationFailed.DeleteCenWithCustomRouteTable`) from being deleted; the System
+    /// table goes with its router.
+    const RELATIONS: &'static [Relation] = &[
+        Relation {
+            parent: TransitRouter::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_transit_router::operation_failed_delete_transit_router,
+                forced: false,
+            },
+        },
+        Relation {
+            parent: Cen::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_cen::operation_failed_delete_cen_with_custom_route_table,
+                forced: false,
+            },
+        },
+        Relation {
+            parent: TransitRouter::KIND,
+            on_delete: OnParentDelete::Removed,
+        },
+    ];
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+    fn owner(&self) -> Option<i64> {
+        Some(self.owner)
+    }
+    fn parent_id(&self, relation: usize) -> Option<&str> {
+        match (relation, self.system) {
+            (0, false) => Some(&self.transit_router_id),
+            (1, false) => Some(&self.cen_id),
+            (2, true) => Some(&self.transit_router_id),
+            _ => None,
+        }
+    }
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
+        Some(&mut self.tags)
+    }
+    fn lifecycle(&self) -> Option<&Lifecycle> {
+        Some(&self.life)
+    }
+    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
+        Some(&mut self.life)
+    }
+}
