@@ -4,7 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use acs_rpc::credentials::Credentials;
+use acs_rpc::credentials::{
+    CachedProvider, Credentials, DefaultChain, ProvideCredentials, SharedCredentialsProvider,
+};
 use acs_rpc::meta::ProductMeta;
 use acs_rpc::sign::{HttpMethod, Placement, SignatureVersion, SigningContext};
 
@@ -34,7 +36,9 @@ impl fmt::Debug for ClientContext {
 
 /// Settings shared by the Cbn and Vpc clients of one [`Cen`].
 pub(crate) struct Settings {
-    pub(crate) credentials: Credentials,
+    /// Asked before each attempt is signed; a [`CachedProvider`], so this is cheap until the
+    /// credentials near their expiration.
+    pub(crate) credentials: SharedCredentialsProvider,
     pub(crate) signature_version: SignatureVersion,
     pub(crate) placement: Placement,
     pub(crate) method: HttpMethod,
@@ -81,10 +85,26 @@ impl Cen {
     }
 }
 
+/// Where a [`Cen`] gets its credentials.
+enum CredentialsSource {
+    Fixed(Credentials),
+    Provider(SharedCredentialsProvider),
+}
+
+impl fmt::Debug for CredentialsSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Fixed(credentials) => credentials.fmt(f),
+            Self::Provider(provider) => provider.fmt(f),
+        }
+    }
+}
+
 /// Configures a [`Cen`].
 #[derive(Default)]
 pub struct ClientBuilder {
-    credentials: Option<Credentials>,
+    credentials: Option<CredentialsSource>,
+    refresh_before: Option<Duration>,
     cbn_endpoint: Option<String>,
     vpc_endpoint: Option<String>,
     signature_version: Option<SignatureVersion>,
@@ -108,9 +128,24 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Uses these credentials instead of the default chain (environment, then aliyun CLI profile).
+    /// Uses these fixed credentials instead of the default chain.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
+        self.credentials = Some(CredentialsSource::Fixed(credentials));
+        self
+    }
+
+    /// Asks this provider for credentials before each attempt is signed, instead of the default
+    /// chain. The client caches what it answers until shortly before expiry (see
+    /// [`refresh_before`](Self::refresh_before)), with one refresh at a time.
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(CredentialsSource::Provider(Arc::new(provider)));
+        self
+    }
+
+    /// How long before their expiration temporary credentials are renewed (default 180 s, as the
+    /// official credentials libraries do).
+    pub fn refresh_before(mut self, margin: Duration) -> Self {
+        self.refresh_before = Some(margin);
         self
     }
 
@@ -176,25 +211,13 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the clients, resolving credentials from the default chain when none were given.
+    /// Builds the clients.
+    ///
+    /// Without credentials or a provider, the default chain of the official SDKs is used
+    /// ([`DefaultChain`]: environment, OIDC, aliyun CLI profile, credentials file, ECS metadata,
+    /// credentials URI); its environment variables are read now, its files and endpoints on the
+    /// first call, whose error lists every source tried when none has credentials.
     pub fn build(self) -> Result<Cen, Error> {
-        let credentials = match self.credentials {
-            Some(credentials) => credentials,
-            None => Credentials::default_chain()?,
-        };
-        // Everything that could later make a request unsignable is checked here, once, so the
-        // hooks never fail: the values that travel in headers, and the endpoints.
-        let header_safe = |what: &str, value: &str| {
-            reqwest::header::HeaderValue::from_str(value)
-                .map(drop)
-                .map_err(|_| {
-                    Error::InvalidRequest(format!("the {what} cannot travel in an HTTP header"))
-                })
-        };
-        header_safe("AccessKey id", &credentials.access_key_id)?;
-        if let Some(token) = &credentials.security_token {
-            header_safe("security token", token.expose())?;
-        }
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -202,8 +225,35 @@ impl ClientBuilder {
                 .build()
                 .map_err(Error::Transport)?,
         };
+        let provider: SharedCredentialsProvider = match self.credentials {
+            Some(CredentialsSource::Fixed(credentials)) => {
+                // Fixed values that could never be signed into a request are refused here, once.
+                let header_safe = |what: &str, value: &str| {
+                    reqwest::header::HeaderValue::from_str(value)
+                        .map(drop)
+                        .map_err(|_| {
+                            Error::InvalidRequest(format!(
+                                "the {what} cannot travel in an HTTP header"
+                            ))
+                        })
+                };
+                header_safe("AccessKey id", &credentials.access_key_id)?;
+                if let Some(token) = &credentials.security_token {
+                    header_safe("security token", token.expose())?;
+                }
+                Arc::new(credentials)
+            }
+            Some(CredentialsSource::Provider(provider)) => provider,
+            None => Arc::new(DefaultChain::new(
+                crate::credentials::ReqwestHttpClient::shared(http.clone()),
+            )),
+        };
+        let cached = CachedProvider::new(provider).refresh_before(
+            self.refresh_before
+                .unwrap_or(acs_rpc::credentials::DEFAULT_REFRESH_BEFORE),
+        );
         let settings = Arc::new(Settings {
-            credentials,
+            credentials: Arc::new(cached),
             signature_version: self.signature_version.unwrap_or(SignatureVersion::V3),
             placement: self.placement.unwrap_or(Placement::Query),
             method: self.method.unwrap_or(HttpMethod::Post),

@@ -8,6 +8,7 @@
 
 use std::time::{Duration, Instant};
 
+use acs_rpc::credentials::{Credentials, CredentialsError, ProvideCredentials};
 use acs_rpc::encode;
 use acs_rpc::error::ApiError;
 use acs_rpc::flat;
@@ -139,8 +140,12 @@ impl Call {
         })
     }
 
-    /// Signs one attempt with a fresh timestamp and nonce.
-    fn signed(&self, context: &ClientContext) -> Result<reqwest::Request, String> {
+    /// Signs one attempt with a fresh timestamp and nonce and the credentials of the moment.
+    fn signed(
+        &self,
+        context: &ClientContext,
+        credentials: &Credentials,
+    ) -> Result<reqwest::Request, String> {
         let settings = &context.settings;
         let placement = match settings.method {
             HttpMethod::Get => Placement::Query,
@@ -157,10 +162,15 @@ impl Call {
         };
         let signing = (settings.signing)();
         let wire = match settings.signature_version {
-            SignatureVersion::V1 => sign::sign_v1(&rpc, &settings.credentials, &signing),
-            SignatureVersion::V3 => sign::sign_v3(&rpc, &settings.credentials, &signing),
+            SignatureVersion::V1 => sign::sign_v1(&rpc, credentials, &signing),
+            SignatureVersion::V3 => sign::sign_v3(&rpc, credentials, &signing),
         };
-        self.to_reqwest(wire)
+        self.to_reqwest(wire).map_err(|_| {
+            // The reason would quote the header value, which may be a security token.
+            "the signed request could not be built: the AccessKey id, the security token or the \
+             endpoint cannot travel in an HTTP request"
+                .to_owned()
+        })
     }
 
     fn to_reqwest(&self, wire: WireRequest) -> Result<reqwest::Request, String> {
@@ -213,6 +223,17 @@ enum Verdict {
     },
 }
 
+/// Why a call ended without an answer.
+#[derive(Debug)]
+pub(crate) enum CallError {
+    /// The service was not reached.
+    Transport(reqwest::Error),
+    /// The credentials provider could not supply credentials; nothing was sent.
+    Credentials(CredentialsError),
+    /// The request could not be built; nothing was sent.
+    Refused(String),
+}
+
 /// Sends a prepared call, retrying and re-signing as the policy allows.
 pub(crate) async fn execute(
     context: &ClientContext,
@@ -221,19 +242,25 @@ pub(crate) async fn execute(
 ) -> reqwest::Result<reqwest::Response> {
     let call = match Call::from_request(&request) {
         Ok(call) => call,
-        // The builder validated credentials and endpoints, so this cannot happen; fail without
-        // sending.
+        // The builder validated the endpoints, so this cannot happen; fail without sending.
         Err(reason) => return refuse(http, &reason).await,
     };
-    execute_call(context, http, &call).await
+    match execute_call(context, http, &call).await {
+        Ok(response) => Ok(response),
+        Err(CallError::Transport(error)) => Err(error),
+        // progenitor's hook can only fail with a reqwest error: the reason goes to the log.
+        Err(CallError::Credentials(error)) => refuse(http, &error.to_string()).await,
+        Err(CallError::Refused(reason)) => refuse(http, &reason).await,
+    }
 }
 
-/// Sends a call, signing each attempt anew and retrying as the policy allows.
+/// Sends a call, signing each attempt anew, with the credentials the provider gives at that
+/// moment, and retrying as the policy allows.
 pub(crate) async fn execute_call(
     context: &ClientContext,
     http: &reqwest::Client,
     call: &Call,
-) -> reqwest::Result<reqwest::Response> {
+) -> Result<reqwest::Response, CallError> {
     let policy = &context.settings.retry;
     let mut attempt = 1;
     loop {
@@ -246,10 +273,16 @@ pub(crate) async fn execute_call(
             request_id = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        let signed = match call.signed(context) {
-            Ok(signed) => signed,
-            Err(reason) => return refuse(http, &reason).await,
-        };
+        let credentials = context
+            .settings
+            .credentials
+            .provide_credentials()
+            .instrument(span.clone())
+            .await
+            .map_err(CallError::Credentials)?;
+        let signed = call
+            .signed(context, &credentials)
+            .map_err(CallError::Refused)?;
         let started = Instant::now();
         let outcome = http.execute(signed).instrument(span.clone()).await;
         span.record("latency_ms", started.elapsed().as_millis() as u64);
@@ -263,7 +296,10 @@ pub(crate) async fn execute_call(
                         tracing::field::display(id.to_str().unwrap_or_default()),
                     );
                 }
-                match classify(response, policy).await? {
+                match classify(response, policy)
+                    .await
+                    .map_err(CallError::Transport)?
+                {
                     Verdict::Done(response) => return Ok(response),
                     Verdict::Retry {
                         response,
@@ -284,7 +320,7 @@ pub(crate) async fn execute_call(
             Err(error) => {
                 let transient = error.is_connect() || error.is_timeout();
                 if last || !transient {
-                    return Err(error);
+                    return Err(CallError::Transport(error));
                 }
                 let delay = policy.backoff(attempt);
                 span.in_scope(|| {

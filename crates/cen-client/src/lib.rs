@@ -19,6 +19,7 @@
 //! ```
 
 mod config;
+pub mod credentials;
 mod error;
 #[allow(missing_docs)]
 pub mod generated;

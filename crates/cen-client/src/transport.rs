@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::ClientContext;
 use crate::error::{Error, snippet};
-use crate::hooks::{Call, execute_call};
+use crate::hooks::{Call, CallError, execute_call};
 use crate::wire::Params;
 
 /// Sends `action` with `params` to `baseurl` and decodes the output.
@@ -22,7 +22,11 @@ pub(crate) async fn send<T: DeserializeOwned>(
     let call = Call::new(baseurl, action, params.into_params()).map_err(Error::InvalidRequest)?;
     let response = execute_call(context, http, &call)
         .await
-        .map_err(Error::Transport)?;
+        .map_err(|error| match error {
+            CallError::Transport(e) => Error::Transport(e),
+            CallError::Credentials(e) => Error::Credentials(e),
+            CallError::Refused(reason) => Error::InvalidRequest(reason),
+        })?;
     let status = response.status().as_u16();
     let content_type = response
         .headers()
