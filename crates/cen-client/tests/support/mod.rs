@@ -64,16 +64,29 @@ impl Canned {
     }
 }
 
+/// Computes the answer to a request, for servers whose answers depend on what was asked.
+pub type Handler = Arc<dyn Fn(&Recorded) -> Canned + Send + Sync>;
+
 /// The running server.
 #[derive(Clone)]
 pub struct Scripted {
     pub url: String,
     answers: Arc<Mutex<VecDeque<Canned>>>,
+    handler: Option<Handler>,
     requests: Arc<Mutex<Vec<Recorded>>>,
 }
 
 impl Scripted {
     pub async fn start(answers: Vec<Canned>) -> Self {
+        Self::start_inner(answers, None).await
+    }
+
+    /// A server answering every request with `handler`.
+    pub async fn handled(handler: impl Fn(&Recorded) -> Canned + Send + Sync + 'static) -> Self {
+        Self::start_inner(Vec::new(), Some(Arc::new(handler))).await
+    }
+
+    async fn start_inner(answers: Vec<Canned>, handler: Option<Handler>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
@@ -81,6 +94,7 @@ impl Scripted {
         let server = Self {
             url,
             answers: Arc::new(Mutex::new(answers.into())),
+            handler,
             requests: Arc::default(),
         };
         let state = server.clone();
@@ -102,7 +116,14 @@ impl Scripted {
             let Some(request) = read_request(&mut stream).await else {
                 return;
             };
-            self.requests.lock().expect("lock").push(request);
+            self.requests.lock().expect("lock").push(request.clone());
+            if let Some(handler) = &self.handler {
+                let answer = handler(&request);
+                if write_answer(&mut stream, &answer).await.is_err() {
+                    return;
+                }
+                continue;
+            }
             let answer = self
                 .answers
                 .lock()
@@ -113,22 +134,25 @@ impl Scripted {
                     headers: vec![],
                     body: "the test script has no answer left".into(),
                 });
-            let mut head = format!(
-                "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
-                answer.status,
-                answer.body.len()
-            );
-            for (name, value) in &answer.headers {
-                head.push_str(&format!("{name}: {value}\r\n"));
-            }
-            head.push_str("\r\n");
-            if stream.write_all(head.as_bytes()).await.is_err()
-                || stream.write_all(answer.body.as_bytes()).await.is_err()
-            {
+            if write_answer(&mut stream, &answer).await.is_err() {
                 return;
             }
         }
     }
+}
+
+async fn write_answer(stream: &mut TcpStream, answer: &Canned) -> std::io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
+        answer.status,
+        answer.body.len()
+    );
+    for (name, value) in &answer.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(answer.body.as_bytes()).await
 }
 
 async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
