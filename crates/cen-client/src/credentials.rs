@@ -4,6 +4,25 @@
 //! providers reach STS, the ECS metadata service and credentials URIs over the same HTTP stack as
 //! the API calls. A [`Cen`](crate::Cen) asks its provider for credentials before signing each
 //! attempt, through a [`CachedProvider`], so temporary credentials are renewed mid-run.
+//!
+//! A pipeline working in a member account through a role, on top of the default chain:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use cen_client::Cen;
+//! use cen_client::credentials::{DefaultChain, RamRoleArnProvider, ReqwestHttpClient};
+//!
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let http = ReqwestHttpClient::shared(reqwest::Client::new());
+//! let member = RamRoleArnProvider::builder(Arc::new(DefaultChain::new(http.clone())), http)
+//!     .role_arn("acs:ram::1234567890123456:role/network-admin")
+//!     .role_session_name("cen-pipeline")
+//!     .external_id("cen-pipeline")
+//!     .build()?;
+//! let cen = Cen::builder().credentials_provider(member).build()?;
+//! # let _ = cen; Ok(()) }
+//! ```
 
 use std::time::Duration;
 

@@ -11,7 +11,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), cen_client::Error> {
-//! let cen = cen_client::Cen::builder().build()?; // credentials from the environment or ~/.aliyun
+//! let cen = cen_client::Cen::builder().build()?; // credentials from the default chain
 //! let created = cen.cbn().create_cen().name("my-network").tag("env", "prod").send().await?;
 //! let cen_id = created.cen_id.expect("CreateCen answers the new CenId");
 //! cen.cbn().wait_until_cen_active(&cen_id).await?;
