@@ -150,12 +150,23 @@ pub enum Error {
     },
 }
 
-/// Loads every document in `spec_dir` (relative to `root`) and runs every generator.
+/// What `cargo xtask codegen` writes: the code derived from the spec ([`generate`]) and the
+/// emulator's operations page derived from its doc comments ([`emulator_docs`]).
+pub fn generate_all(
+    root: &std::path::Path,
+    spec_dir: &std::path::Path,
+) -> Result<Generated, Error> {
+    let mut generated = generate(root, spec_dir)?;
+    generated.files.extend(emulator_docs::generate(root)?);
+    generated.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(generated)
+}
+
+/// Loads every document in `spec_dir` (relative to `root`) and runs every spec generator.
 pub fn generate(root: &std::path::Path, spec_dir: &std::path::Path) -> Result<Generated, Error> {
     let products = spec::load_dir(root, spec_dir)?;
     let mut files = client::generate(&products)?;
     files.extend(server::generate(&products)?);
-    files.extend(emulator_docs::generate(root)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Generated {
         owned_dirs: vec![

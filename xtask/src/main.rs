@@ -41,7 +41,7 @@ fn run(command: Command) -> Result<(), xtask::Error> {
     let root = xtask::spec::workspace_root();
     match command {
         Command::Codegen { check, spec_dir } => {
-            let generated = xtask::generate(&root, &spec_dir)?;
+            let generated = xtask::generate_all(&root, &spec_dir)?;
             if check {
                 xtask::check::check(&root, &generated)?;
                 println!(

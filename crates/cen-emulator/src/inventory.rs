@@ -104,6 +104,19 @@ pub struct RouteTable {
     pub route_entries: Vec<RouteEntry>,
 }
 
+/// A vSwitch of a VPC: where a transit-router VPC attachment places its network interface.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VSwitch {
+    /// The vSwitch id (`vsw-...`).
+    #[serde(rename = "VSwitchId")]
+    pub v_switch_id: String,
+    /// Its zone, one of the region's.
+    pub zone_id: String,
+    /// Its IPv4 block, inside one of the VPC's.
+    pub cidr_block: String,
+}
+
 /// A network instance CEN can attach.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -125,6 +138,10 @@ pub struct NetworkInstance {
     /// Its route tables; when absent, one is derived from the CIDR blocks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub route_tables: Vec<RouteTable>,
+    /// The vSwitches of a VPC; when absent, one /24 of the primary block is derived in each of
+    /// the region's first two zones.
+    #[serde(default, rename = "VSwitches", skip_serializing_if = "Vec::is_empty")]
+    pub v_switches: Vec<VSwitch>,
 }
 
 /// The `{"Instances": [...]}` document of `--inventory` and `GET /_emulator/inventory`.
@@ -205,13 +222,84 @@ impl NetworkInstance {
                 &self.cidr_blocks,
             )];
         }
+        if self.instance_type != InstanceType::Vpc && !self.v_switches.is_empty() {
+            return Err(InventoryError("only a VPC has VSwitches".into()));
+        }
+        let zones = crate::geo::zones(&self.region_id);
+        for vsw in &self.v_switches {
+            let inside = vsw.cidr_block.parse::<ipnet::Ipv4Net>().is_ok_and(|net| {
+                self.cidr_blocks
+                    .iter()
+                    .filter_map(|c| c.parse::<ipnet::Ipv4Net>().ok())
+                    .any(|block| block.contains(&net))
+            });
+            if !vsw.v_switch_id.starts_with("vsw-") || vsw.v_switch_id.len() < 5 {
+                return Err(InventoryError("VSwitchId must start with vsw-".into()));
+            }
+            if !zones.contains(&vsw.zone_id) {
+                return Err(InventoryError(format!(
+                    "ZoneId {} is not a zone of {}",
+                    vsw.zone_id, self.region_id
+                )));
+            }
+            if !inside {
+                return Err(InventoryError(format!(
+                    "CidrBlock {} of {} is not inside the VPC's CidrBlocks",
+                    vsw.cidr_block, vsw.v_switch_id
+                )));
+            }
+        }
+        if self.v_switches.is_empty() {
+            self.v_switches = derived_v_switches(
+                &self.instance_id,
+                self.instance_type,
+                &self.region_id,
+                &self.cidr_blocks,
+            );
+        }
         Ok(self)
+    }
+
+    /// Finds a vSwitch by id.
+    pub fn v_switch(&self, id: &str) -> Option<&VSwitch> {
+        self.v_switches.iter().find(|v| v.v_switch_id == id)
     }
 
     /// Finds a route table by id.
     pub fn route_table(&self, id: &str) -> Option<&RouteTable> {
         self.route_tables.iter().find(|t| t.route_table_id == id)
     }
+}
+
+/// The vSwitches the emulator gives a VPC that came without any: the second and third /24 of
+/// its primary block (or the block itself when it is smaller), in the region's first two zones,
+/// named after the VPC and the zone's letter.
+fn derived_v_switches(
+    id: &str,
+    kind: InstanceType,
+    region: &str,
+    cidrs: &[String],
+) -> Vec<VSwitch> {
+    let Some(primary) = cidrs.first().and_then(|c| c.parse::<ipnet::Ipv4Net>().ok()) else {
+        return Vec::new();
+    };
+    if kind != InstanceType::Vpc {
+        return Vec::new();
+    }
+    let suffix = id.split_once('-').map_or(id, |(_, s)| s);
+    let blocks: Vec<ipnet::Ipv4Net> = match primary.subnets(24.max(primary.prefix_len())) {
+        Ok(subnets) if primary.prefix_len() < 24 => subnets.skip(1).take(2).collect(),
+        _ => vec![primary],
+    };
+    crate::geo::zones(region)
+        .into_iter()
+        .zip(blocks)
+        .map(|(zone, block)| VSwitch {
+            v_switch_id: format!("vsw-{suffix}{}", zone.chars().last().unwrap_or('a')),
+            zone_id: zone,
+            cidr_block: block.to_string(),
+        })
+        .collect()
 }
 
 /// The route table the emulator gives an instance that came without one: a system route per
@@ -256,6 +344,7 @@ fn instance(
 ) -> NetworkInstance {
     let cidr_blocks: Vec<String> = cidrs.iter().map(|c| (*c).to_owned()).collect();
     let mut table = derived_route_table(id, kind, &cidr_blocks);
+    let v_switches = derived_v_switches(id, kind, region, &cidr_blocks);
     table.route_entries.extend(extra_routes);
     NetworkInstance {
         instance_id: id.into(),
@@ -265,6 +354,7 @@ fn instance(
         cidr_blocks,
         name: Some(format!("emulator-{}", kind.as_str().to_ascii_lowercase())),
         route_tables: vec![table],
+        v_switches,
     }
 }
 

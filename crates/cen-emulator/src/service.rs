@@ -76,6 +76,11 @@ impl cen_server::cbn::Cbn for Emulator {
         list_transit_router_route_tables => list_transit_router_route_tables(ListTransitRouterRouteTablesRequest) -> ListTransitRouterRouteTablesResponse;
         update_transit_router_route_table => update_transit_router_route_table(UpdateTransitRouterRouteTableRequest) -> UpdateTransitRouterRouteTableResponse;
         delete_transit_router_route_table => delete_transit_router_route_table(DeleteTransitRouterRouteTableRequest) -> DeleteTransitRouterRouteTableResponse;
+        create_transit_router_vpc_attachment => create_transit_router_vpc_attachment(CreateTransitRouterVpcAttachmentRequest) -> CreateTransitRouterVpcAttachmentResponse;
+        list_transit_router_vpc_attachments => list_transit_router_vpc_attachments(ListTransitRouterVpcAttachmentsRequest) -> ListTransitRouterVpcAttachmentsResponse;
+        update_transit_router_vpc_attachment_attribute => update_transit_router_vpc_attachment_attribute(UpdateTransitRouterVpcAttachmentAttributeRequest) -> UpdateTransitRouterVpcAttachmentAttributeResponse;
+        update_transit_router_vpc_attachment_zones => update_transit_router_vpc_attachment_zones(UpdateTransitRouterVpcAttachmentZonesRequest) -> UpdateTransitRouterVpcAttachmentZonesResponse;
+        delete_transit_router_vpc_attachment => delete_transit_router_vpc_attachment(DeleteTransitRouterVpcAttachmentRequest) -> DeleteTransitRouterVpcAttachmentResponse;
     }
 }
 

@@ -215,25 +215,25 @@ pub struct TokenPage {
 }
 
 impl TokenPage {
-    /// Checks MaxResults (1 to `limit`, `default` when absent) and NextToken (one this
-    /// emulator gave); a bad one is `invalid()`.
+    /// Checks MaxResults (1 to `limit`, `default` when absent; `bad_max()` otherwise) and
+    /// NextToken (one this emulator gave; `bad_token()` otherwise).
     pub fn new(
         max_results: Option<i32>,
         next_token: Option<&str>,
-        default: usize,
-        limit: usize,
-        invalid: fn() -> ApiError,
+        (default, limit): (usize, usize),
+        bad_max: fn() -> ApiError,
+        bad_token: fn() -> ApiError,
     ) -> Result<Self, ApiError> {
         let max = match max_results {
             None => default,
             Some(n) => usize::try_from(n)
                 .ok()
                 .filter(|n| (1..=limit).contains(n))
-                .ok_or_else(invalid)?,
+                .ok_or_else(bad_max)?,
         };
         let from = match next_token {
             None | Some("") => 0,
-            Some(token) => token.parse().map_err(|_| invalid())?,
+            Some(token) => token.parse().map_err(|_| bad_token())?,
         };
         Ok(Self { max, from })
     }

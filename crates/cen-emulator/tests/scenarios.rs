@@ -225,6 +225,7 @@ const GENERATED: &[(&str, usize, &str)] = &[
     ("tr-", 17, "tr-id"),
     ("vtb-", 17, "vtb-id"),
     ("cidr-", 18, "cidr-id"),
+    ("eni-", 17, "eni-id"),
 ];
 
 impl Normaliser {

@@ -35,7 +35,8 @@ impl Emulator {
     /// caller unless ChildInstanceOwnerId says otherwise) `ParameterInstanceId`; another type
     /// `ParameterIllegal.ChildInstanceType`; another region
     /// `ParameterIllegal.ChildInstanceRegionId`; attached (or attaching, or detaching) to any CEN
-    /// instance `InvalidOperation.ChildInstanceAlreadyAttached` (one CEN per instance); an
+    /// instance or connected to a transit router `InvalidOperation.ChildInstanceAlreadyAttached`
+    /// (one CEN per instance); an
     /// instance of another account without that owner's GrantInstanceToCen for this CEN
     /// instance and its owner `Forbbiden.AttachChildInstanceAcrossUid`.
     pub fn attach_cen_child_instance(
@@ -58,7 +59,9 @@ impl Emulator {
                 .filter(|i| i.owner_id == owner)
                 .ok_or_else(errors::instance_not_found)?;
             check_type_and_region(instance, &kind, &request.child_instance_region_id)?;
-            if ctx.attachment_of(state, &instance.instance_id).is_some() {
+            if ctx.attachment_of(state, &instance.instance_id).is_some()
+                || ctx.tr_attached(state, &instance.instance_id)
+            {
                 return Err(errors::child_already_attached());
             }
             if owner != caller.uid

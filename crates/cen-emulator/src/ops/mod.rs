@@ -10,3 +10,4 @@ mod route_tables;
 mod routes;
 mod tags;
 mod transit_routers;
+mod vpc_attachments;

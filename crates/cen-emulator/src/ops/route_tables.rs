@@ -146,8 +146,8 @@ impl Emulator {
         let page = TokenPage::new(
             request.max_results,
             request.next_token.as_deref(),
-            20,
-            100,
+            (20, 100),
+            e::invalid_parameter,
             e::invalid_parameter,
         )?;
         let tag_filters = validate::tag_filters(

@@ -18,7 +18,9 @@ pub use crate::resource::{
     Lifecycle, Millis, OnParentDelete, Phase, Relation, Resource, RowChange, RowMut, Statuses,
     Table, Tag,
 };
-pub use transit::{TrCidr, TrRouteTable, TrService, TransitRouter};
+pub use transit::{
+    AttachmentKind, TrAttachment, TrCidr, TrRouteTable, TrService, TransitRouter, ZonePlacement,
+};
 
 /// A CEN instance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -617,6 +619,8 @@ tables! {
     tr_cidrs: TrCidr,
     /// Transit-router route tables in creation order.
     tr_route_tables: TrRouteTable,
+    /// Transit-router attachments of every kind in creation order.
+    tr_attachments: TrAttachment,
 }
 
 impl State {

@@ -1,10 +1,11 @@
 //! The Enterprise Edition kinds: the transit-router service of an account, transit routers,
-//! their CIDR blocks and their route tables.
+//! their CIDR blocks, route tables and attachments.
 
 use cen_server::cbn::errors as cbn;
 use serde::{Deserialize, Serialize};
 
-use super::{Cen, Lifecycle, OnParentDelete, Relation, Resource, Tag};
+use super::{Cen, Lifecycle, OnParentDelete, Relation, Resource, Statuses, Tag};
+use crate::inventory::NetworkInstance;
 
 /// The transit-router service of an account, once opened with OpenTransitRouterService (the
 /// accounts file says which accounts start without it).
@@ -207,6 +208,172 @@ impl Resource for TrRouteTable {
             (2, true) => Some(&self.transit_router_id),
             _ => None,
         }
+    }
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
+        Some(&mut self.tags)
+    }
+    fn lifecycle(&self) -> Option<&Lifecycle> {
+        Some(&self.life)
+    }
+    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
+        Some(&mut self.life)
+    }
+}
+
+/// What a transit-router attachment connects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AttachmentKind {
+    /// A VPC.
+    Vpc,
+    /// A virtual border router.
+    Vbr,
+    /// An IPsec-VPN connection.
+    Vpn,
+    /// An Express Connect Router.
+    Ecr,
+    /// The transit router of another region (a peer attachment).
+    Peer,
+}
+
+impl AttachmentKind {
+    /// The `ResourceType` the responses give it.
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Self::Vpc => "VPC",
+            Self::Vbr => "VBR",
+            Self::Vpn => "VPN",
+            Self::Ecr => "ECR",
+            Self::Peer => "TR",
+        }
+    }
+
+    /// The tag `ResourceType` of its attachments.
+    pub fn tag_type(self) -> &'static str {
+        match self {
+            Self::Vpc => "TransitRouterVpcAttachment",
+            Self::Vbr => "TransitRouterVbrAttachment",
+            Self::Vpn => "TransitRouterVpnAttachment",
+            Self::Ecr => "TransitRouterEcrAttachment",
+            Self::Peer => "TransitRouterPeerAttachment",
+        }
+    }
+}
+
+/// Where a VPC attachment has a network interface: one per zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZonePlacement {
+    /// The zone.
+    pub zone_id: String,
+    /// The vSwitch of the VPC in that zone.
+    pub v_switch_id: String,
+    /// The network interface the router placed in it (`eni-...`).
+    pub network_interface_id: String,
+}
+
+/// A connection of a network (VPC, VBR, VPN, ECR or another region's router) to a transit
+/// router.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrAttachment {
+    /// `tr-attach-` and 18 lower-case letters and digits.
+    pub id: String,
+    /// What it connects.
+    pub kind: AttachmentKind,
+    /// The transit router.
+    pub transit_router_id: String,
+    /// Its CEN instance.
+    pub cen_id: String,
+    /// The owner of the CEN instance.
+    pub owner: i64,
+    /// The router's region.
+    pub region_id: String,
+    /// The connected network's id (`vpc-...`, `vbr-...`, ...).
+    pub resource_id: String,
+    /// The connected network's owner.
+    pub resource_owner: i64,
+    /// The name, if set.
+    pub name: Option<String>,
+    /// The description, if set.
+    pub description: Option<String>,
+    /// Whether the router writes its routes into the connected network's route table.
+    pub auto_publish_route: bool,
+    /// The zones of a VPC attachment.
+    pub zones: Vec<ZonePlacement>,
+    /// `POSTPAY`.
+    pub charge_type: String,
+    /// `PayByCenOwner` or `PayByResourceOwner`.
+    pub order_type: String,
+    /// `Options.ApplianceModeSupport` of a VPC attachment (`enable` or `disable`).
+    pub appliance_mode: String,
+    /// `Options.Ipv6Support` of a VPC attachment (`enable` or `disable`).
+    pub ipv6: String,
+    /// Create, Update* and Delete.
+    #[serde(flatten)]
+    pub life: Lifecycle,
+    /// Tags in insertion order.
+    pub tags: Vec<Tag>,
+}
+
+impl TrAttachment {
+    /// The relation that indexes attachments by the network they connect.
+    pub const BY_RESOURCE: usize = 2;
+}
+
+impl Resource for TrAttachment {
+    type Key = String;
+    const KIND: &'static str = "tr_attachment";
+    const TAG_TYPES: &'static [&'static str] = &[
+        "TransitRouterVpcAttachment",
+        "TransitRouterVbrAttachment",
+        "TransitRouterVpnAttachment",
+        "TransitRouterEcrAttachment",
+        "TransitRouterPeerAttachment",
+    ];
+    const STATUSES: Statuses = Statuses::ATTACHMENT;
+    /// An attachment keeps its router (`InvalidOperation.AttachedChildInstanceExist`, as the
+    /// Terraform provider sees it) and its CEN instance (the same code, 409, 2019 chapter 6)
+    /// from being deleted. The third relation only indexes attachments by the network they
+    /// connect (networks are never deleted).
+    const RELATIONS: &'static [Relation] = &[
+        Relation {
+            parent: TransitRouter::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_transit_router::invalid_operation_attached_child_instance_exist,
+                forced: false,
+            },
+        },
+        Relation {
+            parent: Cen::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: crate::errors::attached_child_exist,
+                forced: false,
+            },
+        },
+        Relation {
+            parent: NetworkInstance::KIND,
+            on_delete: OnParentDelete::Removed,
+        },
+    ];
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+    fn owner(&self) -> Option<i64> {
+        Some(self.owner)
+    }
+    fn parent_id(&self, relation: usize) -> Option<&str> {
+        match relation {
+            0 => Some(&self.transit_router_id),
+            1 => Some(&self.cen_id),
+            _ => Some(&self.resource_id),
+        }
+    }
+    fn tag_type(&self) -> &'static str {
+        self.kind.tag_type()
     }
     fn tags(&self) -> &[Tag] {
         &self.tags

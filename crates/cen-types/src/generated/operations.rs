@@ -7636,6 +7636,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "TokenProcessing",
                     message: "",
                 },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterAttachmentId.NotFound",
+                    message: "TransitRouterAttachmentId is not found.",
+                },
             ],
         },
         OperationMeta {
@@ -7698,6 +7703,26 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "TokenProcessing",
                     message: "",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterAttachmentId.NotFound",
+                    message: "TransitRouterAttachmentId is not found.",
+                },
+                DocumentedError {
+                    status: 404,
+                    code: "InvalidVSwitchId.NotFound",
+                    message: "The specified VSwitchId is not found.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "IllegalParam.ZoneId",
+                    message: "The specified ZoneId is illegal.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "Duplicated.ZoneMapping",
+                    message: "The parameter ZoneMapping is duplicated.",
                 },
             ],
         },

@@ -968,6 +968,7 @@ impl Client {
     /// - 400 `InstanceStatus.NotSupport`
     /// - 400 `Throttling.User`
     /// - 400 `TokenProcessing`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
     pub fn update_transit_router_vpc_attachment_attribute(
         &self,
     ) -> UpdateTransitRouterVpcAttachmentAttribute<'_> {
@@ -1239,6 +1240,10 @@ impl Client {
     /// - 400 `InstanceStatus.NotSupport`
     /// - 400 `Throttling.User`
     /// - 400 `TokenProcessing`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
+    /// - 404 `InvalidVSwitchId.NotFound`
+    /// - 400 `IllegalParam.ZoneId`
+    /// - 400 `Duplicated.ZoneMapping`
     pub fn update_transit_router_vpc_attachment_zones(
         &self,
     ) -> UpdateTransitRouterVpcAttachmentZones<'_> {

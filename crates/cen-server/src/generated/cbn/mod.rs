@@ -4057,6 +4057,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `InstanceStatus.NotSupport`
     /// - 400 `Throttling.User`
     /// - 400 `TokenProcessing`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
     fn update_transit_router_vpc_attachment_attribute(
         &self,
         ctx: &RequestContext,
@@ -4091,6 +4092,10 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `InstanceStatus.NotSupport`
     /// - 400 `Throttling.User`
     /// - 400 `TokenProcessing`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
+    /// - 404 `InvalidVSwitchId.NotFound`
+    /// - 400 `IllegalParam.ZoneId`
+    /// - 400 `Duplicated.ZoneMapping`
     fn update_transit_router_vpc_attachment_zones(
         &self,
         ctx: &RequestContext,

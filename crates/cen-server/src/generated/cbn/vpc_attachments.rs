@@ -770,6 +770,14 @@ pub mod errors {
         pub fn token_processing() -> ApiError {
             ApiError::new(400u16, "TokenProcessing", "")
         }
+        /// 400 `InvalidTransitRouterAttachmentId.NotFound`: TransitRouterAttachmentId is not found.
+        pub fn invalid_transit_router_attachment_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterAttachmentId.NotFound",
+                "TransitRouterAttachmentId is not found.",
+            )
+        }
     }
     /// The documented errors of `UpdateTransitRouterVpcAttachmentZones`.
     pub mod update_transit_router_vpc_attachment_zones {
@@ -841,6 +849,38 @@ pub mod errors {
         /// 400 `TokenProcessing`
         pub fn token_processing() -> ApiError {
             ApiError::new(400u16, "TokenProcessing", "")
+        }
+        /// 400 `InvalidTransitRouterAttachmentId.NotFound`: TransitRouterAttachmentId is not found.
+        pub fn invalid_transit_router_attachment_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterAttachmentId.NotFound",
+                "TransitRouterAttachmentId is not found.",
+            )
+        }
+        /// 404 `InvalidVSwitchId.NotFound`: The specified VSwitchId is not found.
+        pub fn invalid_v_switch_id_not_found() -> ApiError {
+            ApiError::new(
+                404u16,
+                "InvalidVSwitchId.NotFound",
+                "The specified VSwitchId is not found.",
+            )
+        }
+        /// 400 `IllegalParam.ZoneId`: The specified ZoneId is illegal.
+        pub fn illegal_param_zone_id() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IllegalParam.ZoneId",
+                "The specified ZoneId is illegal.",
+            )
+        }
+        /// 400 `Duplicated.ZoneMapping`: The parameter ZoneMapping is duplicated.
+        pub fn duplicated_zone_mapping() -> ApiError {
+            ApiError::new(
+                400u16,
+                "Duplicated.ZoneMapping",
+                "The parameter ZoneMapping is duplicated.",
+            )
         }
     }
 }
