@@ -356,6 +356,12 @@ async fn the_rust_chain_agrees_with_alibabacloud_credentials() {
             }
         }
     } else {
+        // CI sets CEN_INTEROP=required so that a missing install step fails instead of skipping.
+        assert!(
+            std::env::var("CEN_INTEROP").as_deref() != Ok("required"),
+            "CEN_INTEROP=required but alibabacloud-credentials is not installed \
+             (pip install -r crates/cen-emulator/interop/requirements.txt)"
+        );
         eprintln!(
             "skipped the comparison with Python: `pip install alibabacloud-credentials` to run it"
         );
