@@ -81,6 +81,17 @@ impl cen_server::cbn::Cbn for Emulator {
         update_transit_router_vpc_attachment_attribute => update_transit_router_vpc_attachment_attribute(UpdateTransitRouterVpcAttachmentAttributeRequest) -> UpdateTransitRouterVpcAttachmentAttributeResponse;
         update_transit_router_vpc_attachment_zones => update_transit_router_vpc_attachment_zones(UpdateTransitRouterVpcAttachmentZonesRequest) -> UpdateTransitRouterVpcAttachmentZonesResponse;
         delete_transit_router_vpc_attachment => delete_transit_router_vpc_attachment(DeleteTransitRouterVpcAttachmentRequest) -> DeleteTransitRouterVpcAttachmentResponse;
+        associate_transit_router_attachment_with_route_table => associate_transit_router_attachment_with_route_table(AssociateTransitRouterAttachmentWithRouteTableRequest) -> AssociateTransitRouterAttachmentWithRouteTableResponse;
+        replace_transit_router_route_table_association => replace_transit_router_route_table_association(ReplaceTransitRouterRouteTableAssociationRequest) -> ReplaceTransitRouterRouteTableAssociationResponse;
+        dissociate_transit_router_attachment_from_route_table => dissociate_transit_router_attachment_from_route_table(DissociateTransitRouterAttachmentFromRouteTableRequest) -> DissociateTransitRouterAttachmentFromRouteTableResponse;
+        list_transit_router_route_table_associations => list_transit_router_route_table_associations(ListTransitRouterRouteTableAssociationsRequest) -> ListTransitRouterRouteTableAssociationsResponse;
+        enable_transit_router_route_table_propagation => enable_transit_router_route_table_propagation(EnableTransitRouterRouteTablePropagationRequest) -> EnableTransitRouterRouteTablePropagationResponse;
+        disable_transit_router_route_table_propagation => disable_transit_router_route_table_propagation(DisableTransitRouterRouteTablePropagationRequest) -> DisableTransitRouterRouteTablePropagationResponse;
+        list_transit_router_route_table_propagations => list_transit_router_route_table_propagations(ListTransitRouterRouteTablePropagationsRequest) -> ListTransitRouterRouteTablePropagationsResponse;
+        create_transit_router_route_entry => create_transit_router_route_entry(CreateTransitRouterRouteEntryRequest) -> CreateTransitRouterRouteEntryResponse;
+        list_transit_router_route_entries => list_transit_router_route_entries(ListTransitRouterRouteEntriesRequest) -> ListTransitRouterRouteEntriesResponse;
+        update_transit_router_route_entry => update_transit_router_route_entry(UpdateTransitRouterRouteEntryRequest) -> UpdateTransitRouterRouteEntryResponse;
+        delete_transit_router_route_entry => delete_transit_router_route_entry(DeleteTransitRouterRouteEntryRequest) -> DeleteTransitRouterRouteEntryResponse;
     }
 }
 

@@ -226,6 +226,7 @@ const GENERATED: &[(&str, usize, &str)] = &[
     ("vtb-", 17, "vtb-id"),
     ("cidr-", 18, "cidr-id"),
     ("eni-", 17, "eni-id"),
+    ("rte-", 18, "rte-id"),
 ];
 
 impl Normaliser {

@@ -1,11 +1,13 @@
 //! The operations, one file per family, each an `impl Emulator` block.
 
+mod associations;
 mod bandwidth;
 mod cen;
 mod child;
 mod grants;
 mod health;
 mod limits;
+mod route_entries;
 mod route_tables;
 mod routes;
 mod tags;

@@ -19,7 +19,8 @@ pub use crate::resource::{
     Table, Tag,
 };
 pub use transit::{
-    AttachmentKind, TrAttachment, TrCidr, TrRouteTable, TrService, TransitRouter, ZonePlacement,
+    AttachmentKind, TrAssociation, TrAttachment, TrCidr, TrPropagation, TrRouteEntry, TrRouteTable,
+    TrService, TransitRouter, ZonePlacement,
 };
 
 /// A CEN instance.
@@ -621,6 +622,12 @@ tables! {
     tr_route_tables: TrRouteTable,
     /// Transit-router attachments of every kind in creation order.
     tr_attachments: TrAttachment,
+    /// Route-table associations, one per attachment at most.
+    tr_associations: TrAssociation,
+    /// Route-table propagations.
+    tr_propagations: TrPropagation,
+    /// Static and blackhole routes of transit-router route tables.
+    tr_route_entries: TrRouteEntry,
 }
 
 impl State {

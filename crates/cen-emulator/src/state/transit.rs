@@ -388,3 +388,219 @@ impl Resource for TrAttachment {
         Some(&mut self.life)
     }
 }
+
+/// The route table an attachment forwards by ("associated forwarding"): one at most.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrAssociation {
+    /// The attachment (the key: an attachment is associated with one table at most).
+    pub attachment_id: String,
+    /// The route table.
+    pub route_table_id: String,
+    /// The route table before the last Replace, while it is `Replacing`.
+    pub replaced_table_id: Option<String>,
+    /// The owner of the CEN instance.
+    pub owner: i64,
+    /// Associate (Associating), Replace (Replacing) and Dissociate (Dissociating).
+    #[serde(flatten)]
+    pub life: Lifecycle,
+}
+
+impl Resource for TrAssociation {
+    type Key = String;
+    const KIND: &'static str = "tr_association";
+    const STATUSES: Statuses = Statuses {
+        creating: "Associating",
+        ready: "Active",
+        modifying: "Replacing",
+        deleting: "Dissociating",
+        gone: "Deleted",
+    };
+    /// An association keeps its attachment (unless deleted with `Force`) and its route table
+    /// from being deleted.
+    const RELATIONS: &'static [Relation] = &[
+        Relation {
+            parent: TrAttachment::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_transit_router_vpc_attachment::operation_failed_route_table_association_exist,
+                forced: true,
+            },
+        },
+        Relation {
+            parent: TrRouteTable::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_transit_router_route_table::operation_failed_delete_route_table_with_association,
+                forced: false,
+            },
+        },
+    ];
+    fn key(&self) -> String {
+        self.attachment_id.clone()
+    }
+    fn owner(&self) -> Option<i64> {
+        Some(self.owner)
+    }
+    fn parent_id(&self, relation: usize) -> Option<&str> {
+        match relation {
+            0 => Some(&self.attachment_id),
+            _ => Some(&self.route_table_id),
+        }
+    }
+    fn lifecycle(&self) -> Option<&Lifecycle> {
+        Some(&self.life)
+    }
+    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
+        Some(&mut self.life)
+    }
+}
+
+/// An attachment whose routes a route table learns ("route learning"): many to many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrPropagation {
+    /// The attachment.
+    pub attachment_id: String,
+    /// The route table.
+    pub route_table_id: String,
+    /// The owner of the CEN instance.
+    pub owner: i64,
+    /// Enable (Enabling) and Disable (Disabling).
+    #[serde(flatten)]
+    pub life: Lifecycle,
+}
+
+impl Resource for TrPropagation {
+    /// Attachment and route table.
+    type Key = (String, String);
+    const KIND: &'static str = "tr_propagation";
+    const STATUSES: Statuses = Statuses {
+        creating: "Enabling",
+        ready: "Active",
+        modifying: "Active",
+        deleting: "Disabling",
+        gone: "Disabled",
+    };
+    /// A propagation keeps its attachment (unless deleted with `Force`) and its route table
+    /// from being deleted.
+    const RELATIONS: &'static [Relation] = &[
+        Relation {
+            parent: TrAttachment::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_transit_router_vpc_attachment::operation_failed_route_table_propagation_exist,
+                forced: true,
+            },
+        },
+        Relation {
+            parent: TrRouteTable::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_transit_router_route_table::operation_failed_delete_route_table_with_propagation,
+                forced: false,
+            },
+        },
+    ];
+    fn key(&self) -> Self::Key {
+        (self.attachment_id.clone(), self.route_table_id.clone())
+    }
+    fn owner(&self) -> Option<i64> {
+        Some(self.owner)
+    }
+    fn parent_id(&self, relation: usize) -> Option<&str> {
+        match relation {
+            0 => Some(&self.attachment_id),
+            _ => Some(&self.route_table_id),
+        }
+    }
+    fn lifecycle(&self) -> Option<&Lifecycle> {
+        Some(&self.life)
+    }
+    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
+        Some(&mut self.life)
+    }
+}
+
+/// A static or blackhole route of a transit-router route table (propagated routes are not
+/// stored: they are computed from the propagations when listed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrRouteEntry {
+    /// `rte-` and 18 lower-case letters and digits.
+    pub id: String,
+    /// The route table.
+    pub route_table_id: String,
+    /// Its transit router.
+    pub transit_router_id: String,
+    /// Its CEN instance.
+    pub cen_id: String,
+    /// The owner of the CEN instance.
+    pub owner: i64,
+    /// The destination, as its network address.
+    pub destination: String,
+    /// The next hop: an attachment id, or `None` for a blackhole route.
+    pub next_hop: Option<String>,
+    /// The name, if set.
+    pub name: Option<String>,
+    /// The description, if set.
+    pub description: Option<String>,
+    /// Create (Creating) and Delete (Deleting).
+    #[serde(flatten)]
+    pub life: Lifecycle,
+}
+
+impl Resource for TrRouteEntry {
+    type Key = String;
+    const KIND: &'static str = "tr_route_entry";
+    /// A route keeps its table (`OperationFailed.DeleteRouteTableWithRouteEntry`), its router
+    /// (`OperationFailed.DeleteTransitRouter`, "custom route") and its CEN instance
+    /// (`OperationFailed.DeleteCenWithRouteEntry`) from being deleted, and its next-hop
+    /// attachment unless that is deleted with `Force`.
+    const RELATIONS: &'static [Relation] = &[
+        Relation {
+            parent: TrRouteTable::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_transit_router_route_table::operation_failed_delete_route_table_with_route_entry,
+                forced: false,
+            },
+        },
+        Relation {
+            parent: TrAttachment::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_transit_router_vpc_attachment::operation_failed_route_entry_exist,
+                forced: true,
+            },
+        },
+        Relation {
+            parent: TransitRouter::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_transit_router::operation_failed_delete_transit_router,
+                forced: false,
+            },
+        },
+        Relation {
+            parent: Cen::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_cen::operation_failed_delete_cen_with_route_entry,
+                forced: false,
+            },
+        },
+    ];
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+    fn owner(&self) -> Option<i64> {
+        Some(self.owner)
+    }
+    fn parent_id(&self, relation: usize) -> Option<&str> {
+        match relation {
+            0 => Some(&self.route_table_id),
+            1 => self.next_hop.as_deref(),
+            2 => Some(&self.transit_router_id),
+            _ => Some(&self.cen_id),
+        }
+    }
+    fn lifecycle(&self) -> Option<&Lifecycle> {
+        Some(&self.life)
+    }
+    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
+        Some(&mut self.life)
+    }
+}

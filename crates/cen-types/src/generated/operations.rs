@@ -277,6 +277,16 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "Throttling.User",
                     message: "Request was denied due to user flow control.",
                 },
+                DocumentedError {
+                    status: 404,
+                    code: "InvalidAttachmentId.NotFound",
+                    message: "The specified TransitRouterAttachmentId is not found.",
+                },
+                DocumentedError {
+                    status: 404,
+                    code: "InvalidRouteTableId.NotFound",
+                    message: "The specified TransitRouterRouteTableId is not found.",
+                },
             ],
         },
         OperationMeta {
@@ -4974,6 +4984,16 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "Throttling.User",
                     message: "Request was denied due to user flow control.",
                 },
+                DocumentedError {
+                    status: 404,
+                    code: "InvalidAttachmentId.NotFound",
+                    message: "The specified TransitRouterAttachmentId is not found.",
+                },
+                DocumentedError {
+                    status: 404,
+                    code: "InvalidRouteTableId.NotFound",
+                    message: "The specified TransitRouterRouteTableId is not found.",
+                },
             ],
         },
         OperationMeta {
@@ -6618,6 +6638,16 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "Throttling.User",
                     message: "Request was denied due to user flow control.",
+                },
+                DocumentedError {
+                    status: 404,
+                    code: "InvalidAttachmentId.NotFound",
+                    message: "The specified TransitRouterAttachmentId is not found.",
+                },
+                DocumentedError {
+                    status: 404,
+                    code: "InvalidRouteTableId.NotFound",
+                    message: "The specified TransitRouterRouteTableId is not found.",
                 },
             ],
         },

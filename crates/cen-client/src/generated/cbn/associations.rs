@@ -27,6 +27,8 @@ impl Client {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `Throttling.User`
+    /// - 404 `InvalidAttachmentId.NotFound`
+    /// - 404 `InvalidRouteTableId.NotFound`
     pub fn associate_transit_router_attachment_with_route_table(
         &self,
     ) -> AssociateTransitRouterAttachmentWithRouteTable<'_> {
@@ -213,6 +215,8 @@ impl Client {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `Throttling.User`
+    /// - 404 `InvalidAttachmentId.NotFound`
+    /// - 404 `InvalidRouteTableId.NotFound`
     pub fn dissociate_transit_router_attachment_from_route_table(
         &self,
     ) -> DissociateTransitRouterAttachmentFromRouteTable<'_> {
@@ -659,6 +663,8 @@ impl Client {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `Throttling.User`
+    /// - 404 `InvalidAttachmentId.NotFound`
+    /// - 404 `InvalidRouteTableId.NotFound`
     pub fn replace_transit_router_route_table_association(
         &self,
     ) -> ReplaceTransitRouterRouteTableAssociation<'_> {

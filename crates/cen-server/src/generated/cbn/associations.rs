@@ -42,6 +42,22 @@ pub mod errors {
                 "Request was denied due to user flow control.",
             )
         }
+        /// 404 `InvalidAttachmentId.NotFound`: The specified TransitRouterAttachmentId is not found.
+        pub fn invalid_attachment_id_not_found() -> ApiError {
+            ApiError::new(
+                404u16,
+                "InvalidAttachmentId.NotFound",
+                "The specified TransitRouterAttachmentId is not found.",
+            )
+        }
+        /// 404 `InvalidRouteTableId.NotFound`: The specified TransitRouterRouteTableId is not found.
+        pub fn invalid_route_table_id_not_found() -> ApiError {
+            ApiError::new(
+                404u16,
+                "InvalidRouteTableId.NotFound",
+                "The specified TransitRouterRouteTableId is not found.",
+            )
+        }
     }
     /// The documented errors of `DissociateTransitRouterAttachmentFromRouteTable`.
     pub mod dissociate_transit_router_attachment_from_route_table {
@@ -80,6 +96,22 @@ pub mod errors {
                 400u16,
                 "Throttling.User",
                 "Request was denied due to user flow control.",
+            )
+        }
+        /// 404 `InvalidAttachmentId.NotFound`: The specified TransitRouterAttachmentId is not found.
+        pub fn invalid_attachment_id_not_found() -> ApiError {
+            ApiError::new(
+                404u16,
+                "InvalidAttachmentId.NotFound",
+                "The specified TransitRouterAttachmentId is not found.",
+            )
+        }
+        /// 404 `InvalidRouteTableId.NotFound`: The specified TransitRouterRouteTableId is not found.
+        pub fn invalid_route_table_id_not_found() -> ApiError {
+            ApiError::new(
+                404u16,
+                "InvalidRouteTableId.NotFound",
+                "The specified TransitRouterRouteTableId is not found.",
             )
         }
     }
@@ -132,6 +164,22 @@ pub mod errors {
                 400u16,
                 "Throttling.User",
                 "Request was denied due to user flow control.",
+            )
+        }
+        /// 404 `InvalidAttachmentId.NotFound`: The specified TransitRouterAttachmentId is not found.
+        pub fn invalid_attachment_id_not_found() -> ApiError {
+            ApiError::new(
+                404u16,
+                "InvalidAttachmentId.NotFound",
+                "The specified TransitRouterAttachmentId is not found.",
+            )
+        }
+        /// 404 `InvalidRouteTableId.NotFound`: The specified TransitRouterRouteTableId is not found.
+        pub fn invalid_route_table_id_not_found() -> ApiError {
+            ApiError::new(
+                404u16,
+                "InvalidRouteTableId.NotFound",
+                "The specified TransitRouterRouteTableId is not found.",
             )
         }
     }

@@ -139,6 +139,8 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `Throttling.User`
+    /// - 404 `InvalidAttachmentId.NotFound`
+    /// - 404 `InvalidRouteTableId.NotFound`
     fn associate_transit_router_attachment_with_route_table(
         &self,
         ctx: &RequestContext,
@@ -2364,6 +2366,8 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `Throttling.User`
+    /// - 404 `InvalidAttachmentId.NotFound`
+    /// - 404 `InvalidRouteTableId.NotFound`
     fn dissociate_transit_router_attachment_from_route_table(
         &self,
         ctx: &RequestContext,
@@ -3512,6 +3516,8 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `Throttling.User`
+    /// - 404 `InvalidAttachmentId.NotFound`
+    /// - 404 `InvalidRouteTableId.NotFound`
     fn replace_transit_router_route_table_association(
         &self,
         ctx: &RequestContext,
