@@ -92,6 +92,10 @@ impl cen_server::cbn::Cbn for Emulator {
         list_transit_router_route_entries => list_transit_router_route_entries(ListTransitRouterRouteEntriesRequest) -> ListTransitRouterRouteEntriesResponse;
         update_transit_router_route_entry => update_transit_router_route_entry(UpdateTransitRouterRouteEntryRequest) -> UpdateTransitRouterRouteEntryResponse;
         delete_transit_router_route_entry => delete_transit_router_route_entry(DeleteTransitRouterRouteEntryRequest) -> DeleteTransitRouterRouteEntryResponse;
+        create_transit_router_peer_attachment => create_transit_router_peer_attachment(CreateTransitRouterPeerAttachmentRequest) -> CreateTransitRouterPeerAttachmentResponse;
+        list_transit_router_peer_attachments => list_transit_router_peer_attachments(ListTransitRouterPeerAttachmentsRequest) -> ListTransitRouterPeerAttachmentsResponse;
+        update_transit_router_peer_attachment_attribute => update_transit_router_peer_attachment_attribute(UpdateTransitRouterPeerAttachmentAttributeRequest) -> UpdateTransitRouterPeerAttachmentAttributeResponse;
+        delete_transit_router_peer_attachment => delete_transit_router_peer_attachment(DeleteTransitRouterPeerAttachmentRequest) -> DeleteTransitRouterPeerAttachmentResponse;
     }
 }
 

@@ -17,14 +17,23 @@ const BANDWIDTH_RANGE: std::ops::RangeInclusive<i32> = 2..=10_000;
 
 const DAY_MS: i64 = 86_400_000;
 
-/// The bandwidth of a plan already given to inter-region limits.
+/// The bandwidth of a plan already given to inter-region limits and to peer attachments
+/// (those not fully deleted yet included).
 pub(crate) fn allocated(state: &State, package_id: &str) -> i64 {
-    state
+    let limits: i64 = state
         .limits
         .iter()
         .filter(|l| l.package_id == package_id)
         .map(|l| l.bandwidth)
-        .sum()
+        .sum();
+    let peers: i64 = state
+        .tr_attachments
+        .iter()
+        .filter_map(|a| a.peer.as_ref())
+        .filter(|p| p.package_id.as_deref() == Some(package_id))
+        .map(|p| i64::from(p.bandwidth))
+        .sum();
+    limits + peers
 }
 
 impl Emulator {

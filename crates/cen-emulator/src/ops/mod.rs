@@ -7,6 +7,7 @@ mod child;
 mod grants;
 mod health;
 mod limits;
+mod peer_attachments;
 mod route_entries;
 mod route_tables;
 mod routes;

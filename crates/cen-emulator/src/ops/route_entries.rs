@@ -3,7 +3,8 @@
 //!
 //! Static and blackhole routes are stored; propagated routes are computed when a table is
 //! listed, from the table's `Active` propagations and what each attachment's network brings:
-//! a VPC its CIDR blocks, a VBR the networks behind it (its inventory blocks).
+//! a VPC its CIDR blocks, a VBR the networks behind it (its inventory blocks), a peer
+//! attachment the networks attached to the peer router.
 
 use acs_rpc::error::ApiError;
 use cen_server::cbn::errors as cbn;
@@ -11,7 +12,9 @@ use ipnet::IpNet;
 
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, minutes, new_id};
-use crate::state::{Lifecycle, Phase, State, TrAttachment, TrRouteEntry, TrRouteTable};
+use crate::state::{
+    AttachmentKind, Lifecycle, Phase, State, TrAttachment, TrRouteEntry, TrRouteTable,
+};
 use crate::validate::{self, TokenPage};
 
 /// One route of a table as the list answers it.
@@ -125,8 +128,18 @@ impl<'a> Ctx<'a> {
         routes
     }
 
-    /// The blocks an attachment's network brings to the tables it propagates to.
+    /// The blocks an attachment's network brings to the tables it propagates to: a VPC's or
+    /// VBR's blocks; for a peer attachment, those of the networks attached to the peer router
+    /// (emulator rule: the region's routes, without the peer's own route tables' choices).
     fn networks_behind(&self, state: &State, attachment: &TrAttachment) -> Vec<IpNet> {
+        if attachment.kind == AttachmentKind::Peer {
+            return state
+                .tr_attachments
+                .children_of(0, &attachment.resource_id)
+                .filter(|a| a.kind != AttachmentKind::Peer && self.live(*a))
+                .flat_map(|a| self.networks_behind(state, a))
+                .collect();
+        }
         self.instance(state, &attachment.resource_id)
             .map(|network| {
                 network

@@ -340,6 +340,7 @@ impl Emulator {
                     },
                     appliance_mode: appliance.clone().unwrap_or_else(|| "disable".into()),
                     ipv6: ipv6.clone().unwrap_or_else(|| "disable".into()),
+                    peer: None,
                     life: Lifecycle::started(ctx.now),
                     tags: tags.clone(),
                 });

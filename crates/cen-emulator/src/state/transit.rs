@@ -273,6 +273,25 @@ pub struct ZonePlacement {
     pub network_interface_id: String,
 }
 
+/// What a peer attachment carries between two regions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerLink {
+    /// The peer router's region.
+    pub peer_region_id: String,
+    /// The peer router's owner.
+    pub peer_owner: i64,
+    /// Mbit/s.
+    pub bandwidth: i32,
+    /// `BandwidthPackage` (drawn from a plan) or `DataTransfer` (pay by traffic).
+    pub bandwidth_type: String,
+    /// The plan the bandwidth is drawn from.
+    pub package_id: Option<String>,
+    /// `Gold` or `Platinum` (Platinum only with DataTransfer).
+    pub default_link_type: String,
+    /// The span of the two regions' areas (`china_north-america`).
+    pub span: String,
+}
+
 /// A connection of a network (VPC, VBR, VPN, ECR or another region's router) to a transit
 /// router.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -309,6 +328,9 @@ pub struct TrAttachment {
     pub appliance_mode: String,
     /// `Options.Ipv6Support` of a VPC attachment (`enable` or `disable`).
     pub ipv6: String,
+    /// The link of a peer attachment.
+    #[serde(default)]
+    pub peer: Option<PeerLink>,
     /// Create, Update* and Delete.
     #[serde(flatten)]
     pub life: Lifecycle,
@@ -334,8 +356,8 @@ impl Resource for TrAttachment {
     const STATUSES: Statuses = Statuses::ATTACHMENT;
     /// An attachment keeps its router (`InvalidOperation.AttachedChildInstanceExist`, as the
     /// Terraform provider sees it) and its CEN instance (the same code, 409, 2019 chapter 6)
-    /// from being deleted. The third relation only indexes attachments by the network they
-    /// connect (networks are never deleted).
+    /// from being deleted, and a peer attachment the peer router too. The third relation only
+    /// indexes attachments by the network they connect (networks are never deleted).
     const RELATIONS: &'static [Relation] = &[
         Relation {
             parent: TransitRouter::KIND,
@@ -355,6 +377,13 @@ impl Resource for TrAttachment {
             parent: NetworkInstance::KIND,
             on_delete: OnParentDelete::Removed,
         },
+        Relation {
+            parent: TransitRouter::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_transit_router::invalid_operation_attached_child_instance_exist,
+                forced: false,
+            },
+        },
     ];
     fn key(&self) -> String {
         self.id.clone()
@@ -369,7 +398,9 @@ impl Resource for TrAttachment {
         match relation {
             0 => Some(&self.transit_router_id),
             1 => Some(&self.cen_id),
-            _ => Some(&self.resource_id),
+            2 if self.kind != AttachmentKind::Peer => Some(&self.resource_id),
+            3 if self.kind == AttachmentKind::Peer => Some(&self.resource_id),
+            _ => None,
         }
     }
     fn tag_type(&self) -> &'static str {

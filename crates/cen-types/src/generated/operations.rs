@@ -7444,6 +7444,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "Throttling.User",
                     message: "Request was denied due to user flow control.",
                 },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterAttachmentId.NotFound",
+                    message: "TransitRouterAttachmentId is not found.",
+                },
             ],
         },
         OperationMeta {

@@ -856,6 +856,7 @@ impl Client {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `Throttling.User`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
     pub fn update_transit_router_peer_attachment_attribute(
         &self,
     ) -> UpdateTransitRouterPeerAttachmentAttribute<'_> {

@@ -3939,6 +3939,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `Throttling.User`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
     fn update_transit_router_peer_attachment_attribute(
         &self,
         ctx: &RequestContext,

@@ -466,6 +466,14 @@ pub mod errors {
                 "Request was denied due to user flow control.",
             )
         }
+        /// 400 `InvalidTransitRouterAttachmentId.NotFound`: TransitRouterAttachmentId is not found.
+        pub fn invalid_transit_router_attachment_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterAttachmentId.NotFound",
+                "TransitRouterAttachmentId is not found.",
+            )
+        }
     }
 }
 /// The wire shape of each operation's parameters.
