@@ -6,8 +6,9 @@
 //! each starts from `POST /_emulator/reset`. The process is killed when the last test holding it
 //! ends, panicking or not.
 //!
-//! The Python flows (`interop/flow_tea.py` with V3 and V1 signatures, `interop/flow_core.py` with
-//! JSON and XML responses) need the SDKs of `interop/requirements.txt`. Without them these tests
+//! The Python flows (`interop/flow_tea.py` and the transit-router hub and spoke of
+//! `interop/flow_transit.py` with V3 and V1 signatures, `interop/flow_core.py` with JSON and XML
+//! responses) need the SDKs of `interop/requirements.txt`. Without them these tests
 //! print how to install them and pass, unless `CEN_INTEROP=required` (set by CI) makes them fail.
 //! `CEN_INTEROP_PYTHON` names the interpreter (default `python3`). The Rust-client flow always
 //! runs.
@@ -375,6 +376,16 @@ fn tea_sdk_flow_with_v3_signatures() {
 fn tea_sdk_flow_with_v1_signatures() {
     // The SDK calls the HMAC-SHA1 RPC signature `signature_algorithm='v2'`.
     run_python_flow("flow_tea.py", &["--signature", "v2"]);
+}
+
+#[test]
+fn tea_sdk_transit_router_flow_with_v3_signatures() {
+    run_python_flow("flow_transit.py", &["--signature", "v3"]);
+}
+
+#[test]
+fn tea_sdk_transit_router_flow_with_v1_signatures() {
+    run_python_flow("flow_transit.py", &["--signature", "v2"]);
 }
 
 #[test]
