@@ -96,6 +96,15 @@ impl cen_server::cbn::Cbn for Emulator {
         list_transit_router_peer_attachments => list_transit_router_peer_attachments(ListTransitRouterPeerAttachmentsRequest) -> ListTransitRouterPeerAttachmentsResponse;
         update_transit_router_peer_attachment_attribute => update_transit_router_peer_attachment_attribute(UpdateTransitRouterPeerAttachmentAttributeRequest) -> UpdateTransitRouterPeerAttachmentAttributeResponse;
         delete_transit_router_peer_attachment => delete_transit_router_peer_attachment(DeleteTransitRouterPeerAttachmentRequest) -> DeleteTransitRouterPeerAttachmentResponse;
+        create_transit_router_vbr_attachment => create_transit_router_vbr_attachment(CreateTransitRouterVbrAttachmentRequest) -> CreateTransitRouterVbrAttachmentResponse;
+        list_transit_router_vbr_attachments => list_transit_router_vbr_attachments(ListTransitRouterVbrAttachmentsRequest) -> ListTransitRouterVbrAttachmentsResponse;
+        update_transit_router_vbr_attachment_attribute => update_transit_router_vbr_attachment_attribute(UpdateTransitRouterVbrAttachmentAttributeRequest) -> UpdateTransitRouterVbrAttachmentAttributeResponse;
+        delete_transit_router_vbr_attachment => delete_transit_router_vbr_attachment(DeleteTransitRouterVbrAttachmentRequest) -> DeleteTransitRouterVbrAttachmentResponse;
+        create_transit_router_cidr => create_transit_router_cidr(CreateTransitRouterCidrRequest) -> CreateTransitRouterCidrResponse;
+        list_transit_router_cidr => list_transit_router_cidr(ListTransitRouterCidrRequest) -> ListTransitRouterCidrResponse;
+        modify_transit_router_cidr => modify_transit_router_cidr(ModifyTransitRouterCidrRequest) -> ModifyTransitRouterCidrResponse;
+        delete_transit_router_cidr => delete_transit_router_cidr(DeleteTransitRouterCidrRequest) -> DeleteTransitRouterCidrResponse;
+        list_transit_router_cidr_allocation => list_transit_router_cidr_allocation(ListTransitRouterCidrAllocationRequest) -> ListTransitRouterCidrAllocationResponse;
     }
 }
 

@@ -1,6 +1,7 @@
 //! The operations, one file per family, each an `impl Emulator` block.
 
 mod associations;
+mod attachments;
 mod bandwidth;
 mod cen;
 mod child;
@@ -12,5 +13,7 @@ mod route_entries;
 mod route_tables;
 mod routes;
 mod tags;
+mod transit_router_cidrs;
 mod transit_routers;
+mod vbr_attachments;
 mod vpc_attachments;

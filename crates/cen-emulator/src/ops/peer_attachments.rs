@@ -8,10 +8,11 @@ use cen_server::cbn::errors as cbn;
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, minutes, new_id};
 use crate::geo::Span;
+use crate::ops::attachments::{AttachmentFilter, DeleteCodes, given};
 use crate::ops::bandwidth::allocated;
 use crate::ops::transit_routers::bare_tags;
 use crate::state::{
-    AttachmentKind, Lifecycle, PeerLink, Phase, Resource, State, TrAttachment, TransitRouter,
+    AttachmentKind, Lifecycle, PeerLink, Phase, State, TrAttachment, TransitRouter,
 };
 use crate::validate::{self, PARAMETER_TAG, TokenPage};
 
@@ -263,24 +264,17 @@ impl Emulator {
             request.tag.iter().map(|t| (t.key.clone(), t.value.clone())),
             PARAMETER_TAG,
         )?;
-        fn given(v: &Option<String>) -> Option<&str> {
-            v.as_deref().filter(|s| !s.is_empty())
-        }
+        let filter = AttachmentFilter {
+            cen_id: given(&request.cen_id),
+            region_id: given(&request.region_id),
+            transit_router_id: given(&request.transit_router_id),
+            attachment_id: given(&request.transit_router_attachment_id),
+            tags: &tag_filters,
+            ..AttachmentFilter::default()
+        };
         let (items, next_token, total) = self.read(|state, ctx| {
-            let matched = state
-                .tr_attachments
-                .owned_by(caller.uid)
-                .filter(|a| {
-                    a.kind == AttachmentKind::Peer
-                        && ctx.live(*a)
-                        && given(&request.cen_id).is_none_or(|c| a.cen_id == c)
-                        && given(&request.region_id).is_none_or(|r| a.region_id == r)
-                        && given(&request.transit_router_id)
-                            .is_none_or(|r| a.transit_router_id == r)
-                        && given(&request.transit_router_attachment_id).is_none_or(|i| a.id == i)
-                        && validate::tags_match(&a.tags, &tag_filters)
-                })
-                .filter_map(|a| Some((state.tr_attachments.seq_of(a)?, a)));
+            let matched =
+                ctx.attachments_matching(state, caller.uid, AttachmentKind::Peer, &filter);
             let (page, next, total) = page.slice(matched);
             let items: Vec<_> = page.into_iter().map(|a| ctx.peer_view(a)).collect();
             (items, next, total)
@@ -401,25 +395,17 @@ impl Emulator {
             request.client_token.as_deref(),
             &request,
             |state, ctx| {
-                let id = &request.transit_router_attachment_id;
-                let attachment = ctx
-                    .tr_attachment(state, caller, AttachmentKind::Peer, id)
-                    .ok_or_else(e::invalid_transit_router_attachment_id_not_found)?;
-                if ctx.phase(attachment) != Phase::Ready {
-                    return Err(e::incorrect_status_status());
-                }
-                if let Some(error) = ctx.blocker(state, attachment, force) {
-                    return Err(error);
-                }
-                validate::dry_run(request.dry_run, e::dry_run_operation)?;
-                if force {
-                    state.force_dependents(TrAttachment::KIND, id, ctx.now);
-                }
-                if let Some(mut a) = state.tr_attachments.get_mut(id) {
-                    a.life.deleting_at = Some(ctx.now);
-                }
-                state.delete_dependents(TrAttachment::KIND, id, ctx.now);
-                Ok(())
+                ctx.delete_attachment(
+                    state,
+                    caller,
+                    (AttachmentKind::Peer, &request.transit_router_attachment_id),
+                    (force, request.dry_run),
+                    DeleteCodes {
+                        not_found: e::invalid_transit_router_attachment_id_not_found,
+                        not_ready: e::incorrect_status_status,
+                        dry_run: e::dry_run_operation,
+                    },
+                )
             },
         )?;
         Ok(t::DeleteTransitRouterPeerAttachmentResponse {

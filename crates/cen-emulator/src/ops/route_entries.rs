@@ -1,8 +1,10 @@
 //! Routes of transit-router route tables: CreateTransitRouterRouteEntry,
 //! ListTransitRouterRouteEntries, UpdateTransitRouterRouteEntry, DeleteTransitRouterRouteEntry.
 //!
-//! Static and blackhole routes are stored; propagated routes are computed when a table is
-//! listed, from the table's `Active` propagations and what each attachment's network brings:
+//! Static and blackhole routes are stored; the System table also holds a blackhole route for
+//! each CIDR block of its router published with `PublishCidrRoute`; propagated routes are
+//! computed when a table is listed, from the table's `Active` propagations and what each
+//! attachment's network brings:
 //! a VPC its CIDR blocks, a VBR the networks behind it (its inventory blocks), a peer
 //! attachment the networks attached to the peer router.
 
@@ -32,6 +34,8 @@ struct Route {
     name: Option<String>,
     description: Option<String>,
     created_at: i64,
+    /// Whether the user made it (a system route cannot be changed or deleted).
+    operational: bool,
 }
 
 /// A stable id for a computed route, so that lists agree from call to call.
@@ -91,9 +95,33 @@ impl<'a> Ctx<'a> {
                     name: r.name.clone(),
                     description: r.description.clone(),
                     created_at: r.life.created_at,
+                    operational: true,
                 })
             })
             .collect();
+        if table.system {
+            // The blackhole routes the router's CIDR blocks publish.
+            for cidr in state.tr_cidrs.children_of(0, &table.transit_router_id) {
+                let Ok(destination) = cidr.cidr.parse::<IpNet>() else {
+                    continue;
+                };
+                if !cidr.publish_cidr_route {
+                    continue;
+                }
+                routes.push(Route {
+                    id: propagated_id(&table.id, &cidr.id, &cidr.cidr),
+                    destination,
+                    kind: "Static",
+                    status: "Active",
+                    next_hop: None,
+                    next_hop_resource: None,
+                    name: None,
+                    description: None,
+                    created_at: table.life.created_at,
+                    operational: false,
+                });
+            }
+        }
         for propagation in state.tr_propagations.children_of(1, &table.id) {
             if self.phase(propagation) != Phase::Ready {
                 continue;
@@ -122,6 +150,7 @@ impl<'a> Ctx<'a> {
                     name: None,
                     description: None,
                     created_at: propagation.life.created_at,
+                    operational: false,
                 });
             }
         }
@@ -408,7 +437,7 @@ impl Emulator {
                     let resource = r.next_hop_resource.clone();
                     t::TransitRouterRouteEntry {
                         create_time: Some(minutes(r.created_at)),
-                        operational_mode: Some(r.kind == "Static"),
+                        operational_mode: Some(r.operational),
                         path_attributes: None,
                         prefix_list_id: None,
                         tag: None,

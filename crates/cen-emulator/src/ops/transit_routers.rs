@@ -54,6 +54,27 @@ pub(crate) fn bare_tags(tags: &[Tag]) -> Vec<t::Tag> {
         .collect()
 }
 
+/// Stores a new transit router with its System route table, which the service creates with
+/// every router and which starts its lifecycle at the same time.
+pub(crate) fn insert_router(state: &mut State, router: TransitRouter) -> String {
+    let id = router.id.clone();
+    state.tr_route_tables.insert(TrRouteTable {
+        id: new_regional_id("vtb-", &router.region_id),
+        transit_router_id: id.clone(),
+        cen_id: router.cen_id.clone(),
+        owner: router.owner,
+        region_id: router.region_id.clone(),
+        system: true,
+        name: None,
+        description: None,
+        multi_region_ecmp: "disable".into(),
+        life: router.life,
+        tags: Vec::new(),
+    });
+    state.transit_routers.insert(router);
+    id
+}
+
 impl<'a> Ctx<'a> {
     /// The CIDR blocks of the live transit routers of a CEN instance, but those of `except`.
     fn cen_cidrs<'s>(
@@ -222,32 +243,20 @@ impl Emulator {
                     return Err(e::operation_failed_cidr_conflict());
                 }
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
-                let id = new_regional_id("tr-", &request.region_id);
-                let life = Lifecycle::started(ctx.now);
-                state.transit_routers.insert(TransitRouter {
-                    id: id.clone(),
-                    cen_id: request.cen_id.clone(),
-                    owner: caller.uid,
-                    region_id: request.region_id.clone(),
-                    name: request.transit_router_name.clone(),
-                    description: request.transit_router_description.clone(),
-                    support_multicast: request.support_multicast.unwrap_or(false),
-                    life,
-                    tags: tags.clone(),
-                });
-                state.tr_route_tables.insert(TrRouteTable {
-                    id: new_regional_id("vtb-", &request.region_id),
-                    transit_router_id: id.clone(),
-                    cen_id: request.cen_id.clone(),
-                    owner: caller.uid,
-                    region_id: request.region_id.clone(),
-                    system: true,
-                    name: None,
-                    description: None,
-                    multi_region_ecmp: "disable".into(),
-                    life,
-                    tags: Vec::new(),
-                });
+                let id = insert_router(
+                    state,
+                    TransitRouter {
+                        id: new_regional_id("tr-", &request.region_id),
+                        cen_id: request.cen_id.clone(),
+                        owner: caller.uid,
+                        region_id: request.region_id.clone(),
+                        name: request.transit_router_name.clone(),
+                        description: request.transit_router_description.clone(),
+                        support_multicast: request.support_multicast.unwrap_or(false),
+                        life: Lifecycle::started(ctx.now),
+                        tags: tags.clone(),
+                    },
+                );
                 for (net, input) in &cidrs {
                     state.tr_cidrs.insert(TrCidr {
                         id: new_id("cidr-"),

@@ -11,11 +11,9 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, minutes, new_id, new_regional_id};
 use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
+use crate::ops::attachments::{AttachmentFilter, DeleteCodes, Target, TargetCodes, given};
 use crate::ops::transit_routers::bare_tags;
-use crate::state::{
-    AttachmentKind, Lifecycle, Phase, Resource, State, TrAttachment, TrRouteTable, TransitRouter,
-    ZonePlacement,
-};
+use crate::state::{AttachmentKind, Lifecycle, Phase, State, TrAttachment, ZonePlacement};
 use crate::validate::{self, PARAMETER_TAG, TokenPage};
 
 /// The `Options` of a VPC attachment: ApplianceModeSupport and Ipv6Support, `enable` or
@@ -140,38 +138,6 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Creates the transit router of a CEN instance in a region, with its System route table, for
-/// an attachment that named only CenId and RegionId.
-fn auto_router(state: &mut State, ctx: &Ctx<'_>, owner: i64, cen_id: &str, region: &str) -> String {
-    let id = new_regional_id("tr-", region);
-    let life = Lifecycle::started(ctx.now);
-    state.transit_routers.insert(TransitRouter {
-        id: id.clone(),
-        cen_id: cen_id.to_owned(),
-        owner,
-        region_id: region.to_owned(),
-        name: None,
-        description: None,
-        support_multicast: false,
-        life,
-        tags: Vec::new(),
-    });
-    state.tr_route_tables.insert(TrRouteTable {
-        id: new_regional_id("vtb-", region),
-        transit_router_id: id.clone(),
-        cen_id: cen_id.to_owned(),
-        owner,
-        region_id: region.to_owned(),
-        system: true,
-        name: None,
-        description: None,
-        multi_region_ecmp: "disable".into(),
-        life,
-        tags: Vec::new(),
-    });
-    id
-}
-
 impl Emulator {
     /// CreateTransitRouterVpcAttachment: connects a VPC to a transit router; the attachment is
     /// `Attaching` for the delay, then `Attached`. It is associated with no route table and
@@ -203,7 +169,6 @@ impl Emulator {
         request: t::CreateTransitRouterVpcAttachmentRequest,
     ) -> Result<t::CreateTransitRouterVpcAttachmentResponse, ApiError> {
         use cbn::create_transit_router_vpc_attachment as e;
-        let given = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
         let (router_id, cen_id, region_id) = (
             given(&request.transit_router_id),
             given(&request.cen_id),
@@ -245,42 +210,21 @@ impl Emulator {
             request.client_token.as_deref(),
             &request,
             |state, ctx| {
-                if !ctx.tr_service_open(state, caller.uid) {
-                    return Err(e::forbbiden_transit_router_service_not_open());
-                }
-                let existing = match &router_id {
-                    Some(id) => {
-                        let router = ctx
-                            .router(state, caller, id)
-                            .filter(|r| cen_id.as_ref().is_none_or(|c| r.cen_id == *c))
-                            .ok_or_else(e::invalid_transit_router_id_not_found)?;
-                        Some(router)
-                    }
-                    None => None,
-                };
-                let cen_id = existing
-                    .map(|r| r.cen_id.clone())
-                    .or_else(|| cen_id.clone())
-                    .unwrap_or_default();
-                let region = existing
-                    .map(|r| r.region_id.clone())
-                    .or_else(|| region_id.clone())
-                    .unwrap_or_default();
-                let cen = state
-                    .cens
-                    .get(&cen_id)
-                    .filter(|c| c.owner == caller.uid && ctx.live(*c))
-                    .ok_or_else(e::invalid_cen_id_not_found)?;
-                if crate::geo::region_code(&region).is_none() {
-                    return Err(e::illegal_param_region_id());
-                }
-                if ctx.phase(cen) != Phase::Ready {
-                    return Err(e::invalid_operation_cen_instance_status());
-                }
-                let existing = existing.or_else(|| ctx.router_in(state, &cen_id, &region));
-                if existing.is_some_and(|r| ctx.phase(r) != Phase::Ready) {
-                    return Err(e::incorrect_status_transit_router_instance());
-                }
+                let target = Target::resolve(
+                    state,
+                    ctx,
+                    caller,
+                    (router_id, cen_id, region_id),
+                    TargetCodes {
+                        service_closed: e::forbbiden_transit_router_service_not_open,
+                        router_not_found: e::invalid_transit_router_id_not_found,
+                        cen_not_found: e::invalid_cen_id_not_found,
+                        bad_region: e::illegal_param_region_id,
+                        cen_not_ready: e::invalid_operation_cen_instance_status,
+                        router_not_ready: e::incorrect_status_transit_router_instance,
+                    },
+                )?;
+                let (cen_id, region) = (target.cen_id.clone(), target.region.clone());
                 let vpc_owner = request.vpc_owner_id.unwrap_or(caller.uid);
                 let vpc = ctx
                     .instance(state, &request.vpc_id)
@@ -314,10 +258,7 @@ impl Emulator {
                     return Err(e::quota_full_child_instance_related_cen());
                 }
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
-                let router_id = match existing {
-                    Some(router) => router.id.clone(),
-                    None => auto_router(state, ctx, caller.uid, &cen_id, &region),
-                };
+                let router_id = target.router_id(state, ctx, caller.uid);
                 let id = new_id("tr-attach-");
                 state.tr_attachments.insert(TrAttachment {
                     id: id.clone(),
@@ -380,27 +321,18 @@ impl Emulator {
         )?;
         let status = request.status.as_ref().map(|s| s.as_str().to_owned());
         let order_type = request.order_type.as_ref().map(|o| o.as_str().to_owned());
-        fn given(v: &Option<String>) -> Option<&str> {
-            v.as_deref().filter(|s| !s.is_empty())
-        }
+        let filter = AttachmentFilter {
+            cen_id: given(&request.cen_id),
+            region_id: given(&request.region_id),
+            transit_router_id: given(&request.transit_router_id),
+            attachment_id: given(&request.transit_router_attachment_id),
+            resource_id: given(&request.vpc_id),
+            status: status.as_deref(),
+            order_type: order_type.as_deref(),
+            tags: &tag_filters,
+        };
         let (items, next_token, total) = self.read(|state, ctx| {
-            let matched = state
-                .tr_attachments
-                .owned_by(caller.uid)
-                .filter(|a| {
-                    a.kind == AttachmentKind::Vpc
-                        && ctx.live(*a)
-                        && given(&request.cen_id).is_none_or(|c| a.cen_id == c)
-                        && given(&request.region_id).is_none_or(|r| a.region_id == r)
-                        && given(&request.transit_router_id)
-                            .is_none_or(|r| a.transit_router_id == r)
-                        && given(&request.transit_router_attachment_id).is_none_or(|i| a.id == i)
-                        && given(&request.vpc_id).is_none_or(|v| a.resource_id == v)
-                        && status.as_ref().is_none_or(|s| ctx.status(*a) == s)
-                        && order_type.as_ref().is_none_or(|o| a.order_type == *o)
-                        && validate::tags_match(&a.tags, &tag_filters)
-                })
-                .filter_map(|a| Some((state.tr_attachments.seq_of(a)?, a)));
+            let matched = ctx.attachments_matching(state, caller.uid, AttachmentKind::Vpc, &filter);
             let (page, next, total) = page.slice(matched);
             let items: Vec<_> = page
                 .into_iter()
@@ -592,25 +524,17 @@ impl Emulator {
             request.client_token.as_deref(),
             &request,
             |state, ctx| {
-                let id = &request.transit_router_attachment_id;
-                let attachment = ctx
-                    .tr_attachment(state, caller, AttachmentKind::Vpc, id)
-                    .ok_or_else(e::invalid_transit_router_attachment_id_not_found)?;
-                if ctx.phase(attachment) != Phase::Ready {
-                    return Err(e::incorrect_status_status());
-                }
-                if let Some(error) = ctx.blocker(state, attachment, force) {
-                    return Err(error);
-                }
-                validate::dry_run(request.dry_run, e::dry_run_operation)?;
-                if force {
-                    state.force_dependents(TrAttachment::KIND, id, ctx.now);
-                }
-                if let Some(mut a) = state.tr_attachments.get_mut(id) {
-                    a.life.deleting_at = Some(ctx.now);
-                }
-                state.delete_dependents(TrAttachment::KIND, id, ctx.now);
-                Ok(())
+                ctx.delete_attachment(
+                    state,
+                    caller,
+                    (AttachmentKind::Vpc, &request.transit_router_attachment_id),
+                    (force, request.dry_run),
+                    DeleteCodes {
+                        not_found: e::invalid_transit_router_attachment_id_not_found,
+                        not_ready: e::incorrect_status_status,
+                        dry_run: e::dry_run_operation,
+                    },
+                )
             },
         )?;
         Ok(t::DeleteTransitRouterVpcAttachmentResponse {

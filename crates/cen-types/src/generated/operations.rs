@@ -1447,6 +1447,21 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "IncorrectStatus.Status",
                     message: "",
                 },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterId.NotFound",
+                    message: "The specified TransitRouterId is not found.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "IllegalParam.Cidr",
+                    message: "Cidr is illegal.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "OperationFailed.CidrConflict",
+                    message: "Operation is invalid because the cidr conflict.",
+                },
             ],
         },
         OperationMeta {
@@ -2157,6 +2172,46 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "Throttling.User",
                     message: "Request was denied due to user flow control.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "MissingParam.CenIdOrRegionId",
+                    message: "Either CenId or RegionId must be specified.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "Forbbiden.TransitRouterServiceNotOpen",
+                    message: "The user has not open transit router service.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterId.NotFound",
+                    message: "The specified TransitRouterId is not found.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidCenId.NotFound",
+                    message: "CenId is not found.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "IllegalParam.RegionId",
+                    message: "The Specified Parameter RegionId is illegal",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "IncorrectStatus.TransitRouterInstance",
+                    message: "The status of TransitRouter is incorrect.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "QuotaFull.ChildInstanceRelatedCen",
+                    message: "The childinstance has exceed the quota of the times that a childinstance can be attached a cen.",
+                },
+                DocumentedError {
+                    status: 409,
+                    code: "InvalidOperation.CenInstanceStatus",
+                    message: "The CEN instance is not in a valid state for the operation.",
                 },
             ],
         },
@@ -3205,6 +3260,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "OperationFailed.CidrNotExist",
                     message: "",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterId.NotFound",
+                    message: "The specified TransitRouterId is not found.",
                 },
             ],
         },
@@ -5396,6 +5456,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "Unauthorized",
                     message: "The AccessKeyId is unauthorized.",
                 },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterId.NotFound",
+                    message: "The specified TransitRouterId is not found.",
+                },
             ],
         },
         OperationMeta {
@@ -5421,6 +5486,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "Unauthorized",
                     message: "The AccessKeyId is unauthorized.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterId.NotFound",
+                    message: "The specified TransitRouterId is not found.",
                 },
             ],
         },
@@ -6128,6 +6198,21 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "OperationFailed.CidrBlockAllocated",
                     message: "",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterId.NotFound",
+                    message: "The specified TransitRouterId is not found.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "IllegalParam.Cidr",
+                    message: "Cidr is illegal.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "OperationFailed.CidrConflict",
+                    message: "Operation is invalid because the cidr conflict.",
                 },
             ],
         },
@@ -7607,6 +7692,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "Throttling.User",
                     message: "Request was denied due to user flow control.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterAttachmentId.NotFound",
+                    message: "TransitRouterAttachmentId is not found.",
                 },
             ],
         },

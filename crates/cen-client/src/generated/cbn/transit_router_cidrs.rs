@@ -34,6 +34,9 @@ impl Client {
     /// - 400 `Unauthorized`
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
+    /// - 400 `InvalidTransitRouterId.NotFound`
+    /// - 400 `IllegalParam.Cidr`
+    /// - 400 `OperationFailed.CidrConflict`
     pub fn create_transit_router_cidr(&self) -> CreateTransitRouterCidr<'_> {
         CreateTransitRouterCidr {
             client: self,
@@ -249,6 +252,7 @@ impl Client {
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `OperationFailed.CidrBlockAllocated`
     /// - 400 `OperationFailed.CidrNotExist`
+    /// - 400 `InvalidTransitRouterId.NotFound`
     pub fn delete_transit_router_cidr(&self) -> DeleteTransitRouterCidr<'_> {
         DeleteTransitRouterCidr {
             client: self,
@@ -430,6 +434,7 @@ impl Client {
     /// - 400 `DryRunOperation`
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidTransitRouterId.NotFound`
     pub fn list_transit_router_cidr(&self) -> ListTransitRouterCidr<'_> {
         ListTransitRouterCidr {
             client: self,
@@ -602,6 +607,7 @@ impl Client {
     /// - 400 `DryRunOperation`
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidTransitRouterId.NotFound`
     pub fn list_transit_router_cidr_allocation(
         &self,
     ) -> ListTransitRouterCidrAllocation<'_> {
@@ -901,6 +907,9 @@ impl Client {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `OperationFailed.CidrBlockAllocated`
+    /// - 400 `InvalidTransitRouterId.NotFound`
+    /// - 400 `IllegalParam.Cidr`
+    /// - 400 `OperationFailed.CidrConflict`
     pub fn modify_transit_router_cidr(&self) -> ModifyTransitRouterCidr<'_> {
         ModifyTransitRouterCidr {
             client: self,

@@ -34,6 +34,14 @@ impl Client {
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `InstanceStatus.NotSupport`
     /// - 400 `Throttling.User`
+    /// - 400 `MissingParam.CenIdOrRegionId`
+    /// - 400 `Forbbiden.TransitRouterServiceNotOpen`
+    /// - 400 `InvalidTransitRouterId.NotFound`
+    /// - 400 `InvalidCenId.NotFound`
+    /// - 400 `IllegalParam.RegionId`
+    /// - 400 `IncorrectStatus.TransitRouterInstance`
+    /// - 400 `QuotaFull.ChildInstanceRelatedCen`
+    /// - 409 `InvalidOperation.CenInstanceStatus`
     pub fn create_transit_router_vbr_attachment(
         &self,
     ) -> CreateTransitRouterVbrAttachment<'_> {
@@ -761,6 +769,7 @@ impl Client {
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `InstanceStatus.NotSupport`
     /// - 400 `Throttling.User`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
     pub fn update_transit_router_vbr_attachment_attribute(
         &self,
     ) -> UpdateTransitRouterVbrAttachmentAttribute<'_> {

@@ -617,6 +617,9 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `Unauthorized`
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
+    /// - 400 `InvalidTransitRouterId.NotFound`
+    /// - 400 `IllegalParam.Cidr`
+    /// - 400 `OperationFailed.CidrConflict`
     fn create_transit_router_cidr(
         &self,
         ctx: &RequestContext,
@@ -887,6 +890,14 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `InstanceStatus.NotSupport`
     /// - 400 `Throttling.User`
+    /// - 400 `MissingParam.CenIdOrRegionId`
+    /// - 400 `Forbbiden.TransitRouterServiceNotOpen`
+    /// - 400 `InvalidTransitRouterId.NotFound`
+    /// - 400 `InvalidCenId.NotFound`
+    /// - 400 `IllegalParam.RegionId`
+    /// - 400 `IncorrectStatus.TransitRouterInstance`
+    /// - 400 `QuotaFull.ChildInstanceRelatedCen`
+    /// - 409 `InvalidOperation.CenInstanceStatus`
     fn create_transit_router_vbr_attachment(
         &self,
         ctx: &RequestContext,
@@ -1354,6 +1365,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `OperationFailed.CidrBlockAllocated`
     /// - 400 `OperationFailed.CidrNotExist`
+    /// - 400 `InvalidTransitRouterId.NotFound`
     fn delete_transit_router_cidr(
         &self,
         ctx: &RequestContext,
@@ -2650,6 +2662,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `DryRunOperation`
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidTransitRouterId.NotFound`
     fn list_transit_router_cidr(
         &self,
         ctx: &RequestContext,
@@ -2669,6 +2682,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `DryRunOperation`
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidTransitRouterId.NotFound`
     fn list_transit_router_cidr_allocation(
         &self,
         ctx: &RequestContext,
@@ -3234,6 +3248,9 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `OperationFailed.CidrBlockAllocated`
+    /// - 400 `InvalidTransitRouterId.NotFound`
+    /// - 400 `IllegalParam.Cidr`
+    /// - 400 `OperationFailed.CidrConflict`
     fn modify_transit_router_cidr(
         &self,
         ctx: &RequestContext,
@@ -4030,6 +4047,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `InstanceStatus.NotSupport`
     /// - 400 `Throttling.User`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
     fn update_transit_router_vbr_attachment_attribute(
         &self,
         ctx: &RequestContext,

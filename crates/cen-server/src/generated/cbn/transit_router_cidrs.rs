@@ -34,6 +34,26 @@ pub mod errors {
         pub fn incorrect_status_status() -> ApiError {
             ApiError::new(400u16, "IncorrectStatus.Status", "")
         }
+        /// 400 `InvalidTransitRouterId.NotFound`: The specified TransitRouterId is not found.
+        pub fn invalid_transit_router_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterId.NotFound",
+                "The specified TransitRouterId is not found.",
+            )
+        }
+        /// 400 `IllegalParam.Cidr`: Cidr is illegal.
+        pub fn illegal_param_cidr() -> ApiError {
+            ApiError::new(400u16, "IllegalParam.Cidr", "Cidr is illegal.")
+        }
+        /// 400 `OperationFailed.CidrConflict`: Operation is invalid because the cidr conflict.
+        pub fn operation_failed_cidr_conflict() -> ApiError {
+            ApiError::new(
+                400u16,
+                "OperationFailed.CidrConflict",
+                "Operation is invalid because the cidr conflict.",
+            )
+        }
     }
     /// The documented errors of `DeleteTransitRouterCidr`.
     pub mod delete_transit_router_cidr {
@@ -74,6 +94,14 @@ pub mod errors {
         pub fn operation_failed_cidr_not_exist() -> ApiError {
             ApiError::new(400u16, "OperationFailed.CidrNotExist", "")
         }
+        /// 400 `InvalidTransitRouterId.NotFound`: The specified TransitRouterId is not found.
+        pub fn invalid_transit_router_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterId.NotFound",
+                "The specified TransitRouterId is not found.",
+            )
+        }
     }
     /// The documented errors of `ListTransitRouterCidr`.
     pub mod list_transit_router_cidr {
@@ -94,6 +122,14 @@ pub mod errors {
         pub fn unauthorized() -> ApiError {
             ApiError::new(400u16, "Unauthorized", "The AccessKeyId is unauthorized.")
         }
+        /// 400 `InvalidTransitRouterId.NotFound`: The specified TransitRouterId is not found.
+        pub fn invalid_transit_router_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterId.NotFound",
+                "The specified TransitRouterId is not found.",
+            )
+        }
     }
     /// The documented errors of `ListTransitRouterCidrAllocation`.
     pub mod list_transit_router_cidr_allocation {
@@ -113,6 +149,14 @@ pub mod errors {
         /// 400 `Unauthorized`: The AccessKeyId is unauthorized.
         pub fn unauthorized() -> ApiError {
             ApiError::new(400u16, "Unauthorized", "The AccessKeyId is unauthorized.")
+        }
+        /// 400 `InvalidTransitRouterId.NotFound`: The specified TransitRouterId is not found.
+        pub fn invalid_transit_router_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterId.NotFound",
+                "The specified TransitRouterId is not found.",
+            )
         }
     }
     /// The documented errors of `ModifyTransitRouterCidr`.
@@ -149,6 +193,26 @@ pub mod errors {
         /// 400 `OperationFailed.CidrBlockAllocated`
         pub fn operation_failed_cidr_block_allocated() -> ApiError {
             ApiError::new(400u16, "OperationFailed.CidrBlockAllocated", "")
+        }
+        /// 400 `InvalidTransitRouterId.NotFound`: The specified TransitRouterId is not found.
+        pub fn invalid_transit_router_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterId.NotFound",
+                "The specified TransitRouterId is not found.",
+            )
+        }
+        /// 400 `IllegalParam.Cidr`: Cidr is illegal.
+        pub fn illegal_param_cidr() -> ApiError {
+            ApiError::new(400u16, "IllegalParam.Cidr", "Cidr is illegal.")
+        }
+        /// 400 `OperationFailed.CidrConflict`: Operation is invalid because the cidr conflict.
+        pub fn operation_failed_cidr_conflict() -> ApiError {
+            ApiError::new(
+                400u16,
+                "OperationFailed.CidrConflict",
+                "Operation is invalid because the cidr conflict.",
+            )
         }
     }
 }

@@ -1,0 +1,200 @@
+//! What every kind of transit-router attachment does the same way: resolve the router it
+//! connects to (named by TransitRouterId or by CenId and RegionId, created when the CEN instance
+//! has none in the region), filter its list, and delete with or without `Force`.
+
+use acs_rpc::error::ApiError;
+
+use crate::emulator::{Caller, Ctx, new_regional_id};
+use crate::ops::transit_routers::insert_router;
+use crate::state::{
+    AttachmentKind, Lifecycle, Phase, Resource, State, TrAttachment, TransitRouter,
+};
+use crate::validate;
+
+/// The codes one create operation answers while resolving its router.
+#[derive(Clone, Copy)]
+pub(crate) struct TargetCodes {
+    /// The caller's transit-router service is not open.
+    pub service_closed: fn() -> ApiError,
+    /// TransitRouterId is not the caller's (or not of CenId).
+    pub router_not_found: fn() -> ApiError,
+    /// CenId is not the caller's.
+    pub cen_not_found: fn() -> ApiError,
+    /// RegionId is not a CEN region.
+    pub bad_region: fn() -> ApiError,
+    /// The CEN instance is in a transition.
+    pub cen_not_ready: fn() -> ApiError,
+    /// The router is in a transition.
+    pub router_not_ready: fn() -> ApiError,
+}
+
+/// The router an attachment connects to, or the CEN instance and region of one to create.
+pub(crate) struct Target {
+    /// The CEN instance.
+    pub cen_id: String,
+    /// The region.
+    pub region: String,
+    /// The existing router, if there is one.
+    router: Option<String>,
+}
+
+impl Target {
+    /// Resolves `(TransitRouterId, CenId, RegionId)`; the caller checked that TransitRouterId
+    /// or both others are given. Checks, in order: the service open, the router the caller's
+    /// (and of CenId, when given), the CEN instance the caller's, the region a CEN region, the
+    /// CEN instance and the router not in a transition.
+    pub fn resolve(
+        state: &State,
+        ctx: &Ctx<'_>,
+        caller: &Caller,
+        (router_id, cen_id, region_id): (Option<&str>, Option<&str>, Option<&str>),
+        codes: TargetCodes,
+    ) -> Result<Self, ApiError> {
+        if !ctx.tr_service_open(state, caller.uid) {
+            return Err((codes.service_closed)());
+        }
+        let named = match router_id {
+            Some(id) => Some(
+                ctx.router(state, caller, id)
+                    .filter(|r| cen_id.is_none_or(|c| r.cen_id == c))
+                    .ok_or_else(codes.router_not_found)?,
+            ),
+            None => None,
+        };
+        let cen_id = named.map_or(cen_id.unwrap_or_default(), |r| r.cen_id.as_str());
+        let region = named.map_or(region_id.unwrap_or_default(), |r| r.region_id.as_str());
+        let cen = state
+            .cens
+            .get(cen_id)
+            .filter(|c| c.owner == caller.uid && ctx.live(*c))
+            .ok_or_else(codes.cen_not_found)?;
+        if crate::geo::region_code(region).is_none() {
+            return Err((codes.bad_region)());
+        }
+        if ctx.phase(cen) != Phase::Ready {
+            return Err((codes.cen_not_ready)());
+        }
+        let router = named.or_else(|| ctx.router_in(state, cen_id, region));
+        if router.is_some_and(|r| ctx.phase(r) != Phase::Ready) {
+            return Err((codes.router_not_ready)());
+        }
+        Ok(Self {
+            cen_id: cen_id.to_owned(),
+            region: region.to_owned(),
+            router: router.map(|r| r.id.clone()),
+        })
+    }
+
+    /// The router's id, creating the router (with its System route table) when the CEN
+    /// instance has none in the region.
+    pub fn router_id(&self, state: &mut State, ctx: &Ctx<'_>, owner: i64) -> String {
+        if let Some(id) = &self.router {
+            return id.clone();
+        }
+        insert_router(
+            state,
+            TransitRouter {
+                id: new_regional_id("tr-", &self.region),
+                cen_id: self.cen_id.clone(),
+                owner,
+                region_id: self.region.clone(),
+                name: None,
+                description: None,
+                support_multicast: false,
+                life: Lifecycle::started(ctx.now),
+                tags: Vec::new(),
+            },
+        )
+    }
+}
+
+/// The filters every attachment list takes; `None` matches everything.
+#[derive(Default)]
+pub(crate) struct AttachmentFilter<'r> {
+    pub cen_id: Option<&'r str>,
+    pub region_id: Option<&'r str>,
+    pub transit_router_id: Option<&'r str>,
+    pub attachment_id: Option<&'r str>,
+    pub resource_id: Option<&'r str>,
+    pub status: Option<&'r str>,
+    pub order_type: Option<&'r str>,
+    pub tags: &'r [(String, Option<String>)],
+}
+
+/// A given, non-empty string parameter.
+pub(crate) fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|s| !s.is_empty())
+}
+
+/// The errors a delete of one kind of attachment answers for the attachment itself.
+#[derive(Clone, Copy)]
+pub(crate) struct DeleteCodes {
+    pub not_found: fn() -> ApiError,
+    pub not_ready: fn() -> ApiError,
+    pub dry_run: fn() -> ApiError,
+}
+
+impl<'a> Ctx<'a> {
+    /// The caller's live attachments of a kind that pass a filter, in creation order, with
+    /// their sequence numbers (for `NextToken`).
+    pub(crate) fn attachments_matching<'s>(
+        &self,
+        state: &'s State,
+        owner: i64,
+        kind: AttachmentKind,
+        filter: &'s AttachmentFilter<'s>,
+    ) -> impl Iterator<Item = (u64, &'s TrAttachment)> + use<'s, 'a>
+    where
+        'a: 's,
+    {
+        let ctx = *self;
+        state
+            .tr_attachments
+            .owned_by(owner)
+            .filter(move |a| {
+                a.kind == kind
+                    && ctx.live(*a)
+                    && filter.cen_id.is_none_or(|c| a.cen_id == c)
+                    && filter.region_id.is_none_or(|r| a.region_id == r)
+                    && filter
+                        .transit_router_id
+                        .is_none_or(|r| a.transit_router_id == r)
+                    && filter.attachment_id.is_none_or(|i| a.id == i)
+                    && filter.resource_id.is_none_or(|v| a.resource_id == v)
+                    && filter.status.is_none_or(|s| ctx.status(*a) == s)
+                    && filter.order_type.is_none_or(|o| a.order_type == o)
+                    && validate::tags_match(&a.tags, filter.tags)
+            })
+            .filter_map(|a| Some((state.tr_attachments.seq_of(a)?, a)))
+    }
+
+    /// Starts deleting an `Attached` attachment of a kind: without `force` what depends on it
+    /// refuses with its documented code; with `force` those dependents go with it.
+    pub(crate) fn delete_attachment(
+        &self,
+        state: &mut State,
+        caller: &Caller,
+        (kind, id): (AttachmentKind, &str),
+        (force, dry_run): (bool, Option<bool>),
+        codes: DeleteCodes,
+    ) -> Result<(), ApiError> {
+        let attachment = self
+            .tr_attachment(state, caller, kind, id)
+            .ok_or_else(codes.not_found)?;
+        if self.phase(attachment) != Phase::Ready {
+            return Err((codes.not_ready)());
+        }
+        if let Some(error) = self.blocker(state, attachment, force) {
+            return Err(error);
+        }
+        validate::dry_run(dry_run, codes.dry_run)?;
+        if force {
+            state.force_dependents(TrAttachment::KIND, id, self.now);
+        }
+        if let Some(mut a) = state.tr_attachments.get_mut(id) {
+            a.life.deleting_at = Some(self.now);
+        }
+        state.delete_dependents(TrAttachment::KIND, id, self.now);
+        Ok(())
+    }
+}
