@@ -100,6 +100,10 @@ impl cen_server::cbn::Cbn for Emulator {
         list_transit_router_vbr_attachments => list_transit_router_vbr_attachments(ListTransitRouterVbrAttachmentsRequest) -> ListTransitRouterVbrAttachmentsResponse;
         update_transit_router_vbr_attachment_attribute => update_transit_router_vbr_attachment_attribute(UpdateTransitRouterVbrAttachmentAttributeRequest) -> UpdateTransitRouterVbrAttachmentAttributeResponse;
         delete_transit_router_vbr_attachment => delete_transit_router_vbr_attachment(DeleteTransitRouterVbrAttachmentRequest) -> DeleteTransitRouterVbrAttachmentResponse;
+        grant_instance_to_transit_router => grant_instance_to_transit_router(GrantInstanceToTransitRouterRequest) -> GrantInstanceToTransitRouterResponse;
+        modify_grant_instance_to_transit_router => modify_grant_instance_to_transit_router(ModifyGrantInstanceToTransitRouterRequest) -> ModifyGrantInstanceToTransitRouterResponse;
+        revoke_instance_from_transit_router => revoke_instance_from_transit_router(RevokeInstanceFromTransitRouterRequest) -> RevokeInstanceFromTransitRouterResponse;
+        describe_grant_rules_to_resource => describe_grant_rules_to_resource(DescribeGrantRulesToResourceRequest) -> DescribeGrantRulesToResourceResponse;
         create_transit_router_cidr => create_transit_router_cidr(CreateTransitRouterCidrRequest) -> CreateTransitRouterCidrResponse;
         list_transit_router_cidr => list_transit_router_cidr(ListTransitRouterCidrRequest) -> ListTransitRouterCidrResponse;
         modify_transit_router_cidr => modify_transit_router_cidr(ModifyTransitRouterCidrRequest) -> ModifyTransitRouterCidrResponse;

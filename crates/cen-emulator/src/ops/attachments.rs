@@ -168,6 +168,22 @@ impl<'a> Ctx<'a> {
             .filter_map(|a| Some((state.tr_attachments.seq_of(a)?, a)))
     }
 
+    /// Who pays for an attachment of a network to a CEN instance: the payer its owner's grant
+    /// names (`PayByCenOwner` when the grant names none, or for the CEN owner's own networks).
+    pub(crate) fn payer(
+        &self,
+        state: &State,
+        cen_id: &str,
+        cen_owner: i64,
+        resource_id: &str,
+    ) -> String {
+        state
+            .grants
+            .get(&(cen_id.to_owned(), cen_owner, resource_id.to_owned()))
+            .and_then(|g| g.order_type.clone())
+            .unwrap_or_else(|| "PayByCenOwner".into())
+    }
+
     /// Starts deleting an `Attached` attachment of a kind: without `force` what depends on it
     /// refuses with its documented code; with `force` those dependents go with it.
     pub(crate) fn delete_attachment(

@@ -82,6 +82,7 @@ impl Emulator {
                     region_id: instance.region_id.clone(),
                     owner: caller.uid,
                     created_at: ctx.now,
+                    order_type: None,
                 };
                 if !state.grants.contains_key(&grant.key()) {
                     state.grants.insert(grant);
@@ -98,7 +99,8 @@ impl Emulator {
     /// exist succeeds.
     ///
     /// Errors: those of GrantInstanceToCen for the instance, and `IncorrectStatus.cbnStatus`
-    /// while the instance is attached to (or attaching to, or detaching from) that CEN instance.
+    /// while the instance is attached to (or attaching to, or detaching from) that CEN instance,
+    /// in the Basic Edition or to one of its transit routers.
     pub fn revoke_instance_from_cen(
         &self,
         caller: &Caller,
@@ -122,6 +124,7 @@ impl Emulator {
                 if ctx
                     .attachment_of(state, &instance.instance_id)
                     .is_some_and(|a| a.cen_id == request.cen_id)
+                    || ctx.tr_attached_to(state, &instance.instance_id, &request.cen_id)
                 {
                     return Err(errors::vpc_cbn_status());
                 }

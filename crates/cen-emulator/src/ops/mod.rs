@@ -13,6 +13,7 @@ mod route_entries;
 mod route_tables;
 mod routes;
 mod tags;
+mod tr_grants;
 mod transit_router_cidrs;
 mod transit_routers;
 mod vbr_attachments;

@@ -36,8 +36,8 @@ impl<'a> Ctx<'a> {
             .filter(|r| r.region_id == region)
     }
 
-    /// Whether a block overlaps one of the CEN instance's other routers' blocks (`except` the
-    /// block being changed).
+    /// Whether a block overlaps one of the CEN instance's routers' blocks (`except` the block
+    /// being changed) or a network connected to them.
     fn cidr_taken(&self, state: &State, cen_id: &str, net: Ipv4Net, except: Option<&str>) -> bool {
         state
             .tr_cidrs
@@ -50,6 +50,7 @@ impl<'a> Ctx<'a> {
                     .is_some_and(|r| self.live(r))
             })
             .filter_map(|c| c.cidr.parse::<Ipv4Net>().ok())
+            .chain(self.attached_blocks(state, cen_id))
             .any(|other| overlaps(other, net))
     }
 }
@@ -74,7 +75,8 @@ impl Emulator {
     /// and description follow CreateCen's rules (`InvalidParameter`). A router the caller does
     /// not have in RegionId: `InvalidTransitRouterId.NotFound`; one that is not Active:
     /// `IncorrectStatus.Status`; a sixth block `InvalidParameter`, saying so; a block that
-    /// overlaps one of the CEN instance's routers `OperationFailed.CidrConflict`.
+    /// overlaps a block of one of the CEN instance's routers, or of a network connected to them,
+    /// `OperationFailed.CidrConflict`.
     /// PublishCidrRoute defaults to true. `DryRun` answers `DryRunOperation`.
     pub fn create_transit_router_cidr(
         &self,

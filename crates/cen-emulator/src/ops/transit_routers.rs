@@ -95,6 +95,22 @@ impl<'a> Ctx<'a> {
             .filter_map(|c| c.cidr.parse().ok())
     }
 
+    /// The IPv4 blocks of the networks connected to the CEN instance's transit routers, which a
+    /// router's CIDR block may not overlap.
+    pub(crate) fn attached_blocks(&self, state: &State, cen_id: &str) -> Vec<Ipv4Net> {
+        state
+            .tr_attachments
+            .children_of(1, cen_id)
+            .filter(|a| self.live(*a) && a.kind != crate::state::AttachmentKind::Peer)
+            .filter_map(|a| self.instance(state, &a.resource_id))
+            .flat_map(|n| {
+                n.cidr_blocks
+                    .iter()
+                    .filter_map(|c| c.parse::<Ipv4Net>().ok())
+            })
+            .collect()
+    }
+
     /// The answer for one transit router.
     fn router_view(&self, state: &State, router: &TransitRouter) -> t::TransitRouter {
         t::TransitRouter {
@@ -184,7 +200,8 @@ impl Emulator {
     /// (`InvalidOperation.CenInstanceStatus`), not of protection level FULL
     /// (`OperationUnsupported.CenFullLevel`); no transit router of the CEN instance in the region
     /// yet (`InstanceExist.TransitRouterInstance`); the blocks not overlapping those of the CEN
-    /// instance's other routers (`OperationFailed.CidrConflict`). Then `DryRun` answers
+    /// instance's other routers or of the networks connected to them
+    /// (`OperationFailed.CidrConflict`). Then `DryRun` answers
     /// `DryRunOperation`. A ClientToken makes the call idempotent.
     pub fn create_transit_router(
         &self,
@@ -235,7 +252,8 @@ impl Emulator {
                 if ctx.router_in(state, &cen.id, &request.region_id).is_some() {
                     return Err(e::instance_exist_transit_router_instance());
                 }
-                let taken: Vec<Ipv4Net> = ctx.cen_cidrs(state, &cen.id, None).collect();
+                let mut taken: Vec<Ipv4Net> = ctx.cen_cidrs(state, &cen.id, None).collect();
+                taken.extend(ctx.attached_blocks(state, &cen.id));
                 if cidrs
                     .iter()
                     .any(|(net, _)| taken.iter().any(|other| overlaps(*other, *net)))

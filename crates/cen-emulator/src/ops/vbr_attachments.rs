@@ -131,11 +131,7 @@ impl Emulator {
                     auto_publish_route: request.auto_publish_route_enabled.unwrap_or(false),
                     zones: Vec::new(),
                     charge_type: "POSTPAY".into(),
-                    order_type: if vbr_owner == caller.uid {
-                        "PayByCenOwner".into()
-                    } else {
-                        "PayByResourceOwner".into()
-                    },
+                    order_type: ctx.payer(state, &target.cen_id, caller.uid, &request.vbr_id),
                     appliance_mode: "disable".into(),
                     ipv6: "disable".into(),
                     peer: None,

@@ -98,6 +98,15 @@ impl<'a> Ctx<'a> {
             .any(|a| self.live(a))
     }
 
+    /// Whether a network is connected (or connecting, or disconnecting) to a transit router of
+    /// a CEN instance.
+    pub fn tr_attached_to(&self, state: &State, resource_id: &str, cen_id: &str) -> bool {
+        state
+            .tr_attachments
+            .children_of(TrAttachment::BY_RESOURCE, resource_id)
+            .any(|a| a.cen_id == cen_id && self.live(a))
+    }
+
     /// The answer for one VPC attachment.
     fn vpc_attachment_view(&self, a: &TrAttachment) -> t::TransitRouterVpcAttachment {
         let mut legacy = HashMap::new();
@@ -274,11 +283,7 @@ impl Emulator {
                     auto_publish_route: request.auto_publish_route_enabled.unwrap_or(false),
                     zones,
                     charge_type: "POSTPAY".into(),
-                    order_type: if vpc_owner == caller.uid {
-                        "PayByCenOwner".into()
-                    } else {
-                        "PayByResourceOwner".into()
-                    },
+                    order_type: ctx.payer(state, &target.cen_id, caller.uid, &request.vpc_id),
                     appliance_mode: appliance.clone().unwrap_or_else(|| "disable".into()),
                     ipv6: ipv6.clone().unwrap_or_else(|| "disable".into()),
                     peer: None,

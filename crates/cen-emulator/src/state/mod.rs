@@ -113,6 +113,11 @@ pub struct Grant {
     pub owner: i64,
     /// When GrantInstanceToCen was answered.
     pub created_at: Millis,
+    /// Who pays for a transit-router attachment of the instance: `PayByCenOwner` or
+    /// `PayByResourceOwner` (GrantInstanceToTransitRouter and its Modify; `None` from the Vpc
+    /// grant, which means the CEN owner).
+    #[serde(default)]
+    pub order_type: Option<String>,
 }
 
 /// An inter-region bandwidth limit.
