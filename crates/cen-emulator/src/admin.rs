@@ -49,15 +49,22 @@ async fn reset(State(emulator): State<Arc<Emulator>>) -> Response {
     }
 }
 
-/// `GET /_emulator/inventory`: `{"Instances": [...]}`.
+/// `GET /_emulator/inventory`: `{"Instances": [...], "Regions": [{"RegionId", "Zones"}]}`: the
+/// network instances, and the regions CEN serves with the zones transit routers can use there.
 async fn inventory(State(emulator): State<Arc<Emulator>>) -> Response {
     let document = InventoryDocument {
         instances: emulator.inventory(),
     };
-    json_response(
-        StatusCode::OK,
-        &serde_json::to_value(document).unwrap_or_default(),
-    )
+    let mut value = serde_json::to_value(document).unwrap_or_default();
+    let regions: Vec<serde_json::Value> = crate::geo::AREAS
+        .iter()
+        .flat_map(|area| area.regions())
+        .map(|region| serde_json::json!({"RegionId": region, "Zones": crate::geo::zones(region)}))
+        .collect();
+    if let Some(object) = value.as_object_mut() {
+        object.insert("Regions".into(), regions.into());
+    }
+    json_response(StatusCode::OK, &value)
 }
 
 /// `POST /_emulator/inventory`: adds one instance given in the shape of the listing.

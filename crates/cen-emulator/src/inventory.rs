@@ -22,6 +22,12 @@ pub enum InstanceType {
     /// A Cloud Connect Network instance.
     #[serde(rename = "CCN")]
     Ccn,
+    /// An IPsec-VPN connection (transit-router attachments only).
+    #[serde(rename = "VPN")]
+    Vpn,
+    /// An Express Connect Router (transit-router attachments only; global, with a home region).
+    #[serde(rename = "ECR")]
+    Ecr,
 }
 
 impl InstanceType {
@@ -31,6 +37,8 @@ impl InstanceType {
             Self::Vpc => "VPC",
             Self::Vbr => "VBR",
             Self::Ccn => "CCN",
+            Self::Vpn => "VPN",
+            Self::Ecr => "ECR",
         }
     }
 
@@ -40,6 +48,8 @@ impl InstanceType {
             "VPC" => Some(Self::Vpc),
             "VBR" => Some(Self::Vbr),
             "CCN" => Some(Self::Ccn),
+            "VPN" => Some(Self::Vpn),
+            "ECR" => Some(Self::Ecr),
             _ => None,
         }
     }
@@ -50,6 +60,8 @@ impl InstanceType {
             Self::Vpc => "vpc-",
             Self::Vbr => "vbr-",
             Self::Ccn => "ccn-",
+            Self::Vpn => "vco-",
+            Self::Ecr => "ecr-",
         }
     }
 }
@@ -310,6 +322,8 @@ fn derived_route_table(id: &str, kind: InstanceType, cidrs: &[String]) -> RouteT
         InstanceType::Vpc => ("local", "System"),
         InstanceType::Vbr => ("PhysicalConnection", "BGP"),
         InstanceType::Ccn => ("SmartAccessGateway", "BGP"),
+        InstanceType::Vpn => ("VpnGateway", "BGP"),
+        InstanceType::Ecr => ("ECR", "BGP"),
     };
     RouteTable {
         route_table_id: format!("vtb-{suffix}"),
@@ -366,7 +380,7 @@ fn instance(
 /// first hangzhou VPC has a custom route to an ECS instance (publishable) and one to a NAT
 /// gateway (not publishable).
 pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
-    use InstanceType::{Ccn, Vbr, Vpc};
+    use InstanceType::{Ccn, Ecr, Vbr, Vpc, Vpn};
     let mut out = Vec::new();
     if let Some(&a) = owners.first() {
         out.extend([
@@ -458,6 +472,22 @@ pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
                 &["10.250.0.0/16"],
                 vec![],
             ),
+            instance(
+                "vco-bp1emuhz00000000001",
+                Vpn,
+                "cn-hangzhou",
+                a,
+                &["10.220.0.0/16"],
+                vec![],
+            ),
+            instance(
+                "ecr-emuhz00000000000001",
+                Ecr,
+                "cn-hangzhou",
+                a,
+                &["10.230.0.0/16"],
+                vec![],
+            ),
         ]);
     }
     if let Some(&b) = owners.get(1) {
@@ -484,6 +514,22 @@ pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
                 "cn-hangzhou",
                 b,
                 &["10.210.0.0/16"],
+                vec![],
+            ),
+            instance(
+                "vco-bp1emuhzb0000000001",
+                Vpn,
+                "cn-hangzhou",
+                b,
+                &["10.221.0.0/16"],
+                vec![],
+            ),
+            instance(
+                "ecr-emuhzb0000000000001",
+                Ecr,
+                "cn-hangzhou",
+                b,
+                &["10.231.0.0/16"],
                 vec![],
             ),
         ]);

@@ -104,6 +104,14 @@ impl cen_server::cbn::Cbn for Emulator {
         modify_grant_instance_to_transit_router => modify_grant_instance_to_transit_router(ModifyGrantInstanceToTransitRouterRequest) -> ModifyGrantInstanceToTransitRouterResponse;
         revoke_instance_from_transit_router => revoke_instance_from_transit_router(RevokeInstanceFromTransitRouterRequest) -> RevokeInstanceFromTransitRouterResponse;
         describe_grant_rules_to_resource => describe_grant_rules_to_resource(DescribeGrantRulesToResourceRequest) -> DescribeGrantRulesToResourceResponse;
+        create_transit_router_vpn_attachment => create_transit_router_vpn_attachment(CreateTransitRouterVpnAttachmentRequest) -> CreateTransitRouterVpnAttachmentResponse;
+        list_transit_router_vpn_attachments => list_transit_router_vpn_attachments(ListTransitRouterVpnAttachmentsRequest) -> ListTransitRouterVpnAttachmentsResponse;
+        update_transit_router_vpn_attachment_attribute => update_transit_router_vpn_attachment_attribute(UpdateTransitRouterVpnAttachmentAttributeRequest) -> UpdateTransitRouterVpnAttachmentAttributeResponse;
+        delete_transit_router_vpn_attachment => delete_transit_router_vpn_attachment(DeleteTransitRouterVpnAttachmentRequest) -> DeleteTransitRouterVpnAttachmentResponse;
+        create_transit_router_ecr_attachment => create_transit_router_ecr_attachment(CreateTransitRouterEcrAttachmentRequest) -> CreateTransitRouterEcrAttachmentResponse;
+        list_transit_router_ecr_attachments => list_transit_router_ecr_attachments(ListTransitRouterEcrAttachmentsRequest) -> ListTransitRouterEcrAttachmentsResponse;
+        update_transit_router_ecr_attachment_attribute => update_transit_router_ecr_attachment_attribute(UpdateTransitRouterEcrAttachmentAttributeRequest) -> UpdateTransitRouterEcrAttachmentAttributeResponse;
+        delete_transit_router_ecr_attachment => delete_transit_router_ecr_attachment(DeleteTransitRouterEcrAttachmentRequest) -> DeleteTransitRouterEcrAttachmentResponse;
         create_transit_router_cidr => create_transit_router_cidr(CreateTransitRouterCidrRequest) -> CreateTransitRouterCidrResponse;
         list_transit_router_cidr => list_transit_router_cidr(ListTransitRouterCidrRequest) -> ListTransitRouterCidrResponse;
         modify_transit_router_cidr => modify_transit_router_cidr(ModifyTransitRouterCidrRequest) -> ModifyTransitRouterCidrResponse;

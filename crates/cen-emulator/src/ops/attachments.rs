@@ -4,10 +4,12 @@
 
 use acs_rpc::error::ApiError;
 
-use crate::emulator::{Caller, Ctx, new_regional_id};
+use crate::emulator::{Caller, Ctx, new_id, new_regional_id};
+use crate::errors;
+use crate::inventory::InstanceType;
 use crate::ops::transit_routers::insert_router;
 use crate::state::{
-    AttachmentKind, Lifecycle, Phase, Resource, State, TrAttachment, TransitRouter,
+    AttachmentKind, Lifecycle, Phase, Resource, State, Tag, TrAttachment, TransitRouter,
 };
 use crate::validate;
 
@@ -211,6 +213,168 @@ impl<'a> Ctx<'a> {
             a.life.deleting_at = Some(self.now);
         }
         state.delete_dependents(TrAttachment::KIND, id, self.now);
+        Ok(())
+    }
+}
+
+/// What a create of a VBR, VPN or ECR attachment asks for.
+pub(crate) struct NetworkAttach<'r> {
+    pub kind: AttachmentKind,
+    /// The network's inventory type.
+    pub instance_type: InstanceType,
+    /// The network and its owner (default the caller).
+    pub resource_id: &'r str,
+    pub resource_owner: Option<i64>,
+    /// `(TransitRouterId, CenId, RegionId)`.
+    pub target: (Option<&'r str>, Option<&'r str>, Option<&'r str>),
+    /// Whether the network must be in the router's region (an ECR is global).
+    pub same_region: bool,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub auto_publish_route: bool,
+    pub tags: Vec<Tag>,
+    pub dry_run: Option<bool>,
+}
+
+/// The codes a create of a network attachment answers.
+#[derive(Clone, Copy)]
+pub(crate) struct NetworkCodes {
+    pub target: TargetCodes,
+    /// The network already has a CEN connection.
+    pub attached: fn() -> ApiError,
+    pub dry_run: fn() -> ApiError,
+}
+
+impl<'a> Ctx<'a> {
+    /// Creates an attachment of a network of the inventory, `Attaching` for the delay: the
+    /// router resolved as [`Target::resolve`] does; no such network of the owner (in the
+    /// router's region when it must be) `ParameterInstanceId`; another account's network
+    /// without its owner's grant `Forbbiden.AttachChildInstanceAcrossUid`; a network with a CEN
+    /// connection already (one at a time, Basic or Enterprise) `attached`; then the dry run.
+    /// `prepare` sees the new attachment before it is stored (a VPN attachment takes addresses
+    /// there) and may refuse it.
+    pub(crate) fn create_network_attachment(
+        &self,
+        state: &mut State,
+        caller: &Caller,
+        request: NetworkAttach<'_>,
+        codes: NetworkCodes,
+        prepare: impl FnOnce(&State, &mut TrAttachment) -> Result<(), ApiError>,
+    ) -> Result<String, ApiError> {
+        let target = Target::resolve(state, self, caller, request.target, codes.target)?;
+        let owner = request.resource_owner.unwrap_or(caller.uid);
+        let network = self
+            .instance(state, request.resource_id)
+            .filter(|i| {
+                i.instance_type == request.instance_type
+                    && i.owner_id == owner
+                    && (!request.same_region || i.region_id == target.region)
+            })
+            .ok_or_else(errors::instance_not_found)?;
+        let key = (
+            target.cen_id.clone(),
+            caller.uid,
+            network.instance_id.clone(),
+        );
+        if owner != caller.uid && !state.grants.contains_key(&key) {
+            return Err(errors::across_uid());
+        }
+        if self.tr_attached(state, &network.instance_id)
+            || self.attachment_of(state, &network.instance_id).is_some()
+        {
+            return Err((codes.attached)());
+        }
+        validate::dry_run(request.dry_run, codes.dry_run)?;
+        let router_id = target.router_id(state, self, caller.uid);
+        let mut attachment = TrAttachment {
+            id: new_id("tr-attach-"),
+            kind: request.kind,
+            transit_router_id: router_id,
+            cen_id: target.cen_id.clone(),
+            owner: caller.uid,
+            region_id: target.region.clone(),
+            resource_id: request.resource_id.to_owned(),
+            resource_owner: owner,
+            name: request.name,
+            description: request.description,
+            auto_publish_route: request.auto_publish_route,
+            zones: Vec::new(),
+            charge_type: "POSTPAY".into(),
+            order_type: self.payer(state, &target.cen_id, caller.uid, request.resource_id),
+            appliance_mode: "disable".into(),
+            ipv6: "disable".into(),
+            peer: None,
+            allocation: None,
+            life: Lifecycle::started(self.now),
+            tags: request.tags,
+        };
+        prepare(state, &mut attachment)?;
+        let id = attachment.id.clone();
+        state.tr_attachments.insert(attachment);
+        Ok(id)
+    }
+}
+
+/// What an Update*AttachmentAttribute of a VBR, VPN or ECR attachment asks for.
+pub(crate) struct AttributeChange<'r> {
+    pub name: Option<&'r str>,
+    pub description: Option<&'r str>,
+    pub auto_publish_route: Option<bool>,
+    pub order_type: Option<&'r str>,
+    pub dry_run: Option<bool>,
+}
+
+/// The codes an attribute update answers.
+#[derive(Clone, Copy)]
+pub(crate) struct AttributeCodes {
+    pub not_found: fn() -> ApiError,
+    pub not_ready: fn() -> ApiError,
+    pub invalid: fn() -> ApiError,
+    pub dry_run: fn() -> ApiError,
+}
+
+impl<'a> Ctx<'a> {
+    /// Changes the name, description, AutoPublishRouteEnabled or OrderType (`PayByCenOwner`,
+    /// `PayByResourceOwner`) of an `Attached` attachment of a kind, which is then `Modifying`
+    /// for the delay: unknown `not_found`, not Attached `not_ready`, bad values `invalid`.
+    pub(crate) fn update_attachment_attribute(
+        &self,
+        state: &mut State,
+        caller: &Caller,
+        (kind, id): (AttachmentKind, &str),
+        change: &AttributeChange<'_>,
+        codes: AttributeCodes,
+    ) -> Result<(), ApiError> {
+        validate::name(change.name).map_err(|_| (codes.invalid)())?;
+        validate::description(change.description).map_err(|_| (codes.invalid)())?;
+        if change
+            .order_type
+            .is_some_and(|o| o != "PayByCenOwner" && o != "PayByResourceOwner")
+        {
+            return Err((codes.invalid)());
+        }
+        let attachment = self
+            .tr_attachment(state, caller, kind, id)
+            .ok_or_else(codes.not_found)?;
+        if self.phase(attachment) != Phase::Ready {
+            return Err((codes.not_ready)());
+        }
+        validate::dry_run(change.dry_run, codes.dry_run)?;
+        if let Some(mut a) = state.tr_attachments.get_mut(id) {
+            if let Some(name) = change.name {
+                a.name = Some(name.to_owned());
+            }
+            if let Some(description) = change.description {
+                a.description = Some(description.to_owned());
+            }
+            if let Some(auto) = change.auto_publish_route {
+                a.auto_publish_route = auto;
+            }
+            if let Some(order_type) = change.order_type {
+                a.order_type = order_type.to_owned();
+            }
+            a.life.modified_at = Some(self.now);
+        }
         Ok(())
     }
 }

@@ -229,6 +229,7 @@ impl Emulator {
                         default_link_type: terms.default_link_type.clone(),
                         span: span.id(),
                     }),
+                    allocation: None,
                     life: Lifecycle::started(ctx.now),
                     tags: tags.clone(),
                 };

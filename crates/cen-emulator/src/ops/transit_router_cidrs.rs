@@ -2,9 +2,10 @@
 //! ModifyTransitRouterCidr, DeleteTransitRouterCidr, ListTransitRouterCidrAllocation.
 //!
 //! A block with `PublishCidrRoute` puts a blackhole route for itself into the router's System
-//! route table (see ListTransitRouterRouteEntries). Addresses are allocated from the blocks to
-//! VPN attachments, which this emulator does not connect yet: no block has allocations, so
-//! `OperationFailed.CidrBlockAllocated` is never answered and the allocation list is empty.
+//! route table (see ListTransitRouterRouteEntries). Each VPN attachment holds a /28 of the
+//! router's blocks (emulator rule: the first free /28 in block order; the documents say only
+//! that VPN attachments draw on the blocks); a block with allocations cannot be changed or
+//! deleted (`OperationFailed.CidrBlockAllocated`).
 
 use acs_rpc::error::ApiError;
 use cen_server::cbn::errors as cbn;
@@ -13,7 +14,7 @@ use ipnet::Ipv4Net;
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, new_id};
 use crate::ops::transit_routers::{MAX_CIDRS, overlaps, tr_cidr};
-use crate::state::{State, TrCidr, TransitRouter};
+use crate::state::{CidrAllocation, State, TrAttachment, TrCidr, TransitRouter};
 use crate::validate::{self, TokenPage};
 
 /// An error with a message that says what is wrong.
@@ -52,6 +53,51 @@ impl<'a> Ctx<'a> {
             .filter_map(|c| c.cidr.parse::<Ipv4Net>().ok())
             .chain(self.attached_blocks(state, cen_id))
             .any(|other| overlaps(other, net))
+    }
+}
+
+/// The size of the block a VPN attachment holds.
+const ALLOCATION_PREFIX: u8 = 28;
+
+/// Gives a new VPN attachment the first free /28 of its router's CIDR blocks, or answers
+/// `full()` when none is left.
+pub(crate) fn allocate(
+    state: &State,
+    ctx: &Ctx<'_>,
+    attachment: &mut TrAttachment,
+    full: fn() -> ApiError,
+) -> Result<(), ApiError> {
+    let taken: Vec<Ipv4Net> = state
+        .tr_attachments
+        .children_of(0, &attachment.transit_router_id)
+        .filter(|a| ctx.live(*a))
+        .filter_map(|a| a.allocation.as_ref()?.block.parse().ok())
+        .collect();
+    for cidr in state.tr_cidrs.children_of(0, &attachment.transit_router_id) {
+        let Ok(net) = cidr.cidr.parse::<Ipv4Net>() else {
+            continue;
+        };
+        let Ok(mut blocks) = net.subnets(ALLOCATION_PREFIX) else {
+            continue;
+        };
+        if let Some(free) = blocks.find(|b| !taken.iter().any(|t| overlaps(*t, *b))) {
+            attachment.allocation = Some(CidrAllocation {
+                cidr_id: cidr.id.clone(),
+                block: free.to_string(),
+            });
+            return Ok(());
+        }
+    }
+    Err(full())
+}
+
+impl<'a> Ctx<'a> {
+    /// Whether a live attachment holds addresses of a CIDR block.
+    fn allocated_from(&self, state: &State, router_id: &str, cidr_id: &str) -> bool {
+        state
+            .tr_attachments
+            .children_of(0, router_id)
+            .any(|a| self.live(a) && a.allocation.as_ref().is_some_and(|x| x.cidr_id == cidr_id))
     }
 }
 
@@ -176,7 +222,8 @@ impl Emulator {
 
     /// ModifyTransitRouterCidr: changes the block, name, description or PublishCidrRoute of a
     /// CIDR block, at once, with the rules of CreateTransitRouterCidr. An unknown block
-    /// `InvalidParameter`, saying so. `DryRun` answers `DryRunOperation`.
+    /// `InvalidParameter`, saying so; a new block for one that VPN attachments draw on
+    /// `OperationFailed.CidrBlockAllocated`. `DryRun` answers `DryRunOperation`.
     pub fn modify_transit_router_cidr(
         &self,
         caller: &Caller,
@@ -220,6 +267,9 @@ impl Emulator {
                 {
                     return Err(e::operation_failed_cidr_conflict());
                 }
+                if net.is_some() && ctx.allocated_from(state, &router.id, id) {
+                    return Err(e::operation_failed_cidr_block_allocated());
+                }
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut cidr) = state.tr_cidrs.get_mut(id) {
                     if let Some(net) = net {
@@ -245,7 +295,8 @@ impl Emulator {
 
     /// DeleteTransitRouterCidr: removes a CIDR block of a transit router, at once (with the
     /// blackhole route it published). An unknown router `InvalidTransitRouterId.NotFound`; an
-    /// unknown block `OperationFailed.CidrNotExist`. `DryRun` answers `DryRunOperation`.
+    /// unknown block `OperationFailed.CidrNotExist`; a block that VPN attachments draw on
+    /// `OperationFailed.CidrBlockAllocated`. `DryRun` answers `DryRunOperation`.
     pub fn delete_transit_router_cidr(
         &self,
         caller: &Caller,
@@ -274,6 +325,9 @@ impl Emulator {
                 {
                     return Err(e::operation_failed_cidr_not_exist());
                 }
+                if ctx.allocated_from(state, &router.id, id) {
+                    return Err(e::operation_failed_cidr_block_allocated());
+                }
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 state.tr_cidrs.remove(id);
                 Ok(())
@@ -284,10 +338,10 @@ impl Emulator {
         })
     }
 
-    /// ListTransitRouterCidrAllocation: the addresses allocated from a router's CIDR blocks to
-    /// attachments, paged by MaxResults (1 to 100, default 20) and NextToken
-    /// (`InvalidParameter` for bad ones). Allocations come from VPN attachments, which this
-    /// emulator does not connect yet, so the list is empty; an unknown router
+    /// ListTransitRouterCidrAllocation: the addresses the VPN attachments of a router hold in its
+    /// CIDR blocks, optionally of one block (TransitRouterCidrId, Cidr), one attachment
+    /// (AttachmentId, AttachmentName) or one allocated block (CidrBlock), paged by MaxResults (1
+    /// to 100, default 20) and NextToken (`InvalidParameter` for bad ones). An unknown router
     /// `InvalidTransitRouterId.NotFound`. `DryRun` answers `DryRunOperation`.
     pub fn list_transit_router_cidr_allocation(
         &self,
@@ -303,22 +357,59 @@ impl Emulator {
             e::invalid_parameter,
         )?;
         validate::dry_run(request.dry_run, e::dry_run_operation)?;
-        self.read(|state, ctx| {
-            ctx.router_in_region(
-                state,
-                caller,
-                &request.transit_router_id,
-                &request.region_id,
-            )
-            .map(|_| ())
-            .ok_or_else(e::invalid_transit_router_id_not_found)
+        let (items, next_token, total) = self.read(|state, ctx| {
+            let router = ctx
+                .router_in_region(
+                    state,
+                    caller,
+                    &request.transit_router_id,
+                    &request.region_id,
+                )
+                .ok_or_else(e::invalid_transit_router_id_not_found)?;
+            let matched = state
+                .tr_attachments
+                .children_of(0, &router.id)
+                .filter(|a| ctx.live(*a))
+                .filter_map(|a| {
+                    let allocation = a.allocation.as_ref()?;
+                    let cidr = state.tr_cidrs.get(&allocation.cidr_id)?;
+                    let keep = request
+                        .transit_router_cidr_id
+                        .as_ref()
+                        .is_none_or(|i| cidr.id == *i)
+                        && request.cidr.as_ref().is_none_or(|c| cidr.cidr == *c)
+                        && request.attachment_id.as_ref().is_none_or(|i| a.id == *i)
+                        && request
+                            .attachment_name
+                            .as_ref()
+                            .is_none_or(|n| a.name.as_ref() == Some(n))
+                        && request
+                            .cidr_block
+                            .as_ref()
+                            .is_none_or(|b| allocation.block == *b);
+                    if !keep {
+                        return None;
+                    }
+                    let seq = state.tr_attachments.seq_of(a)?;
+                    Some((
+                        seq,
+                        t::TransitRouterCidrAllocation {
+                            allocated_cidr_block: Some(allocation.block.clone()),
+                            attachment_id: Some(a.id.clone()),
+                            attachment_name: a.name.clone(),
+                            cidr: Some(cidr.cidr.clone()),
+                            transit_router_cidr_id: Some(cidr.id.clone()),
+                        },
+                    ))
+                });
+            Ok::<_, ApiError>(page.slice(matched))
         })?;
         Ok(t::ListTransitRouterCidrAllocationResponse {
             max_results: Some(i32::try_from(page.max).unwrap_or(i32::MAX)),
-            next_token: None,
+            next_token,
             request_id: Some(caller.request_id.clone()),
-            total_count: Some(0),
-            transit_router_cidr_allocations: Vec::new(),
+            total_count: Some(total),
+            transit_router_cidr_allocations: items,
         })
     }
 }

@@ -6,12 +6,14 @@ use acs_rpc::error::ApiError;
 use cen_server::cbn::errors as cbn;
 
 use crate::api::cbn as t;
-use crate::emulator::{Caller, Ctx, Emulator, minutes, new_id};
-use crate::errors;
+use crate::emulator::{Caller, Ctx, Emulator, minutes};
 use crate::inventory::InstanceType;
-use crate::ops::attachments::{AttachmentFilter, DeleteCodes, Target, TargetCodes, given};
+use crate::ops::attachments::{
+    AttachmentFilter, AttributeChange, AttributeCodes, DeleteCodes, NetworkAttach, NetworkCodes,
+    TargetCodes, given,
+};
 use crate::ops::transit_routers::bare_tags;
-use crate::state::{AttachmentKind, Lifecycle, Phase, TrAttachment};
+use crate::state::{AttachmentKind, TrAttachment};
 use crate::validate::{self, PARAMETER_TAG, TokenPage};
 
 impl<'a> Ctx<'a> {
@@ -77,68 +79,36 @@ impl Emulator {
             request.client_token.as_deref(),
             &request,
             |state, ctx| {
-                let target = Target::resolve(
+                ctx.create_network_attachment(
                     state,
-                    ctx,
                     caller,
-                    (router_id, cen_id, region_id),
-                    TargetCodes {
-                        service_closed: e::forbbiden_transit_router_service_not_open,
-                        router_not_found: e::invalid_transit_router_id_not_found,
-                        cen_not_found: e::invalid_cen_id_not_found,
-                        bad_region: e::illegal_param_region_id,
-                        cen_not_ready: e::invalid_operation_cen_instance_status,
-                        router_not_ready: e::incorrect_status_transit_router_instance,
+                    NetworkAttach {
+                        kind: AttachmentKind::Vbr,
+                        instance_type: InstanceType::Vbr,
+                        resource_id: &request.vbr_id,
+                        resource_owner: request.vbr_owner_id,
+                        target: (router_id, cen_id, region_id),
+                        same_region: true,
+                        name: request.transit_router_attachment_name.clone(),
+                        description: request.transit_router_attachment_description.clone(),
+                        auto_publish_route: request.auto_publish_route_enabled.unwrap_or(false),
+                        tags: tags.clone(),
+                        dry_run: request.dry_run,
                     },
-                )?;
-                let vbr_owner = request.vbr_owner_id.unwrap_or(caller.uid);
-                let vbr = ctx
-                    .instance(state, &request.vbr_id)
-                    .filter(|i| {
-                        i.instance_type == InstanceType::Vbr
-                            && i.owner_id == vbr_owner
-                            && i.region_id == target.region
-                    })
-                    .ok_or_else(errors::instance_not_found)?;
-                if vbr_owner != caller.uid
-                    && !state.grants.contains_key(&(
-                        target.cen_id.clone(),
-                        caller.uid,
-                        vbr.instance_id.clone(),
-                    ))
-                {
-                    return Err(errors::across_uid());
-                }
-                if ctx.tr_attached(state, &vbr.instance_id)
-                    || ctx.attachment_of(state, &vbr.instance_id).is_some()
-                {
-                    return Err(e::quota_full_child_instance_related_cen());
-                }
-                validate::dry_run(request.dry_run, e::dry_run_operation)?;
-                let router_id = target.router_id(state, ctx, caller.uid);
-                let id = new_id("tr-attach-");
-                state.tr_attachments.insert(TrAttachment {
-                    id: id.clone(),
-                    kind: AttachmentKind::Vbr,
-                    transit_router_id: router_id,
-                    cen_id: target.cen_id.clone(),
-                    owner: caller.uid,
-                    region_id: target.region.clone(),
-                    resource_id: request.vbr_id.clone(),
-                    resource_owner: vbr_owner,
-                    name: request.transit_router_attachment_name.clone(),
-                    description: request.transit_router_attachment_description.clone(),
-                    auto_publish_route: request.auto_publish_route_enabled.unwrap_or(false),
-                    zones: Vec::new(),
-                    charge_type: "POSTPAY".into(),
-                    order_type: ctx.payer(state, &target.cen_id, caller.uid, &request.vbr_id),
-                    appliance_mode: "disable".into(),
-                    ipv6: "disable".into(),
-                    peer: None,
-                    life: Lifecycle::started(ctx.now),
-                    tags: tags.clone(),
-                });
-                Ok(id)
+                    NetworkCodes {
+                        target: TargetCodes {
+                            service_closed: e::forbbiden_transit_router_service_not_open,
+                            router_not_found: e::invalid_transit_router_id_not_found,
+                            cen_not_found: e::invalid_cen_id_not_found,
+                            bad_region: e::illegal_param_region_id,
+                            cen_not_ready: e::invalid_operation_cen_instance_status,
+                            router_not_ready: e::incorrect_status_transit_router_instance,
+                        },
+                        attached: e::quota_full_child_instance_related_cen,
+                        dry_run: e::dry_run_operation,
+                    },
+                    |_, _| Ok(()),
+                )
             },
         )?;
         Ok(t::CreateTransitRouterVbrAttachmentResponse {
@@ -205,45 +175,30 @@ impl Emulator {
         request: t::UpdateTransitRouterVbrAttachmentAttributeRequest,
     ) -> Result<t::UpdateTransitRouterVbrAttachmentAttributeResponse, ApiError> {
         use cbn::update_transit_router_vbr_attachment_attribute as e;
-        validate::name(request.transit_router_attachment_name.as_deref())?;
-        validate::description(request.transit_router_attachment_description.as_deref())?;
-        if request
-            .order_type
-            .as_deref()
-            .is_some_and(|o| o != "PayByCenOwner" && o != "PayByResourceOwner")
-        {
-            return Err(e::invalid_parameter());
-        }
         self.write_idempotent(
             caller,
             "UpdateTransitRouterVbrAttachmentAttribute",
             request.client_token.as_deref(),
             &request,
             |state, ctx| {
-                let id = &request.transit_router_attachment_id;
-                let attachment = ctx
-                    .tr_attachment(state, caller, AttachmentKind::Vbr, id)
-                    .ok_or_else(e::invalid_transit_router_attachment_id_not_found)?;
-                if ctx.phase(attachment) != Phase::Ready {
-                    return Err(e::incorrect_status_status());
-                }
-                validate::dry_run(request.dry_run, e::dry_run_operation)?;
-                if let Some(mut a) = state.tr_attachments.get_mut(id) {
-                    if let Some(name) = &request.transit_router_attachment_name {
-                        a.name = Some(name.clone());
-                    }
-                    if let Some(description) = &request.transit_router_attachment_description {
-                        a.description = Some(description.clone());
-                    }
-                    if let Some(auto) = request.auto_publish_route_enabled {
-                        a.auto_publish_route = auto;
-                    }
-                    if let Some(order_type) = &request.order_type {
-                        a.order_type.clone_from(order_type);
-                    }
-                    a.life.modified_at = Some(ctx.now);
-                }
-                Ok(())
+                ctx.update_attachment_attribute(
+                    state,
+                    caller,
+                    (AttachmentKind::Vbr, &request.transit_router_attachment_id),
+                    &AttributeChange {
+                        name: request.transit_router_attachment_name.as_deref(),
+                        description: request.transit_router_attachment_description.as_deref(),
+                        auto_publish_route: request.auto_publish_route_enabled,
+                        order_type: request.order_type.as_deref(),
+                        dry_run: request.dry_run,
+                    },
+                    AttributeCodes {
+                        not_found: e::invalid_transit_router_attachment_id_not_found,
+                        not_ready: e::incorrect_status_status,
+                        invalid: e::invalid_parameter,
+                        dry_run: e::dry_run_operation,
+                    },
+                )
             },
         )?;
         Ok(t::UpdateTransitRouterVbrAttachmentAttributeResponse {

@@ -287,6 +287,7 @@ impl Emulator {
                     appliance_mode: appliance.clone().unwrap_or_else(|| "disable".into()),
                     ipv6: ipv6.clone().unwrap_or_else(|| "disable".into()),
                     peer: None,
+                    allocation: None,
                     life: Lifecycle::started(ctx.now),
                     tags: tags.clone(),
                 });

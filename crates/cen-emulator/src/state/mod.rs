@@ -19,8 +19,8 @@ pub use crate::resource::{
     Table, Tag,
 };
 pub use transit::{
-    AttachmentKind, PeerLink, TrAssociation, TrAttachment, TrCidr, TrPropagation, TrRouteEntry,
-    TrRouteTable, TrService, TransitRouter, ZonePlacement,
+    AttachmentKind, CidrAllocation, PeerLink, TrAssociation, TrAttachment, TrCidr, TrPropagation,
+    TrRouteEntry, TrRouteTable, TrService, TransitRouter, ZonePlacement,
 };
 
 /// A CEN instance.

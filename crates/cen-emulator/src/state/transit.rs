@@ -292,6 +292,15 @@ pub struct PeerLink {
     pub span: String,
 }
 
+/// Addresses a VPN attachment holds in a CIDR block of its router.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CidrAllocation {
+    /// The router's CIDR block (`cidr-...`).
+    pub cidr_id: String,
+    /// The allocated block.
+    pub block: String,
+}
+
 /// A connection of a network (VPC, VBR, VPN, ECR or another region's router) to a transit
 /// router.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -331,6 +340,9 @@ pub struct TrAttachment {
     /// The link of a peer attachment.
     #[serde(default)]
     pub peer: Option<PeerLink>,
+    /// The addresses a VPN attachment holds in one of its router's CIDR blocks.
+    #[serde(default)]
+    pub allocation: Option<CidrAllocation>,
     /// Create, Update* and Delete.
     #[serde(flatten)]
     pub life: Lifecycle,

@@ -1515,6 +1515,46 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "Throttling.User",
                     message: "Request was denied due to user flow control.",
                 },
+                DocumentedError {
+                    status: 400,
+                    code: "MissingParam.CenIdOrRegionId",
+                    message: "Either CenId or RegionId must be specified.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "Forbbiden.TransitRouterServiceNotOpen",
+                    message: "The user has not open transit router service.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterId.NotFound",
+                    message: "The specified TransitRouterId is not found.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidCenId.NotFound",
+                    message: "CenId is not found.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "IllegalParam.RegionId",
+                    message: "The Specified Parameter RegionId is illegal",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "IncorrectStatus.TransitRouterInstance",
+                    message: "The status of TransitRouter is incorrect.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "QuotaFull.ChildInstanceRelatedCen",
+                    message: "The childinstance has exceed the quota of the times that a childinstance can be attached a cen.",
+                },
+                DocumentedError {
+                    status: 409,
+                    code: "InvalidOperation.CenInstanceStatus",
+                    message: "The CEN instance is not in a valid state for the operation.",
+                },
             ],
         },
         OperationMeta {
@@ -2549,6 +2589,46 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "Throttling.user",
                     message: "",
                 },
+                DocumentedError {
+                    status: 400,
+                    code: "MissingParam.CenIdOrRegionId",
+                    message: "Either CenId or RegionId must be specified.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "Forbbiden.TransitRouterServiceNotOpen",
+                    message: "The user has not open transit router service.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterId.NotFound",
+                    message: "The specified TransitRouterId is not found.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidCenId.NotFound",
+                    message: "CenId is not found.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "IllegalParam.RegionId",
+                    message: "The Specified Parameter RegionId is illegal",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "IncorrectStatus.TransitRouterInstance",
+                    message: "The status of TransitRouter is incorrect.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "QuotaFull.ChildInstanceRelatedCen",
+                    message: "The childinstance has exceed the quota of the times that a childinstance can be attached a cen.",
+                },
+                DocumentedError {
+                    status: 409,
+                    code: "InvalidOperation.CenInstanceStatus",
+                    message: "The CEN instance is not in a valid state for the operation.",
+                },
             ],
         },
         OperationMeta {
@@ -3318,6 +3398,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "Throttling.User",
                     message: "Request was denied due to user flow control.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterAttachmentId.NotFound",
+                    message: "TransitRouterAttachmentId is not found.",
                 },
             ],
         },
@@ -7491,6 +7576,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "Throttling.User",
                     message: "Request was denied due to user flow control.",
                 },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterAttachmentId.NotFound",
+                    message: "TransitRouterAttachmentId is not found.",
+                },
             ],
         },
         OperationMeta {
@@ -7891,6 +7981,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "Throttling.user",
                     message: "",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterAttachmentId.NotFound",
+                    message: "TransitRouterAttachmentId is not found.",
                 },
             ],
         },

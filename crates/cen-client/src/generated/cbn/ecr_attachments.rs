@@ -48,6 +48,14 @@ impl Client {
     /// - 400 `IncorrectStatus.TransitRouterAttachment`
     /// - 400 `InvalidStatus.ResourceStatus`
     /// - 400 `Throttling.User`
+    /// - 400 `MissingParam.CenIdOrRegionId`
+    /// - 400 `Forbbiden.TransitRouterServiceNotOpen`
+    /// - 400 `InvalidTransitRouterId.NotFound`
+    /// - 400 `InvalidCenId.NotFound`
+    /// - 400 `IllegalParam.RegionId`
+    /// - 400 `IncorrectStatus.TransitRouterInstance`
+    /// - 400 `QuotaFull.ChildInstanceRelatedCen`
+    /// - 409 `InvalidOperation.CenInstanceStatus`
     pub fn create_transit_router_ecr_attachment(
         &self,
     ) -> CreateTransitRouterEcrAttachment<'_> {
@@ -328,6 +336,7 @@ impl Client {
     /// - 400 `IncorrectStatus.TransitRouterAttachment`
     /// - 400 `InvalidStatus.ResourceStatus`
     /// - 400 `Throttling.User`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
     pub fn delete_transit_router_ecr_attachment(
         &self,
     ) -> DeleteTransitRouterEcrAttachment<'_> {
@@ -746,6 +755,7 @@ impl Client {
     /// - 400 `IncorrectStatus.TransitRouterAttachment`
     /// - 400 `InvalidStatus.ResourceStatus`
     /// - 400 `Throttling.User`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
     pub fn update_transit_router_ecr_attachment_attribute(
         &self,
     ) -> UpdateTransitRouterEcrAttachmentAttribute<'_> {

@@ -30,6 +30,14 @@ impl Client {
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `OperationFailed.AllocateCidrFailed`
     /// - 400 `Throttling.user`
+    /// - 400 `MissingParam.CenIdOrRegionId`
+    /// - 400 `Forbbiden.TransitRouterServiceNotOpen`
+    /// - 400 `InvalidTransitRouterId.NotFound`
+    /// - 400 `InvalidCenId.NotFound`
+    /// - 400 `IllegalParam.RegionId`
+    /// - 400 `IncorrectStatus.TransitRouterInstance`
+    /// - 400 `QuotaFull.ChildInstanceRelatedCen`
+    /// - 409 `InvalidOperation.CenInstanceStatus`
     pub fn create_transit_router_vpn_attachment(
         &self,
     ) -> CreateTransitRouterVpnAttachment<'_> {
@@ -780,6 +788,7 @@ impl Client {
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `OperationFailed.AllocateCidrFailed`
     /// - 400 `Throttling.user`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
     pub fn update_transit_router_vpn_attachment_attribute(
         &self,
     ) -> UpdateTransitRouterVpnAttachmentAttribute<'_> {

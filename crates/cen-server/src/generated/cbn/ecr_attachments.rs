@@ -66,6 +66,66 @@ pub mod errors {
                 "Request was denied due to user flow control.",
             )
         }
+        /// 400 `MissingParam.CenIdOrRegionId`: Either CenId or RegionId must be specified.
+        pub fn missing_param_cen_id_or_region_id() -> ApiError {
+            ApiError::new(
+                400u16,
+                "MissingParam.CenIdOrRegionId",
+                "Either CenId or RegionId must be specified.",
+            )
+        }
+        /// 400 `Forbbiden.TransitRouterServiceNotOpen`: The user has not open transit router service.
+        pub fn forbbiden_transit_router_service_not_open() -> ApiError {
+            ApiError::new(
+                400u16,
+                "Forbbiden.TransitRouterServiceNotOpen",
+                "The user has not open transit router service.",
+            )
+        }
+        /// 400 `InvalidTransitRouterId.NotFound`: The specified TransitRouterId is not found.
+        pub fn invalid_transit_router_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterId.NotFound",
+                "The specified TransitRouterId is not found.",
+            )
+        }
+        /// 400 `InvalidCenId.NotFound`: CenId is not found.
+        pub fn invalid_cen_id_not_found() -> ApiError {
+            ApiError::new(400u16, "InvalidCenId.NotFound", "CenId is not found.")
+        }
+        /// 400 `IllegalParam.RegionId`: The Specified Parameter RegionId is illegal
+        pub fn illegal_param_region_id() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IllegalParam.RegionId",
+                "The Specified Parameter RegionId is illegal",
+            )
+        }
+        /// 400 `IncorrectStatus.TransitRouterInstance`: The status of TransitRouter is incorrect.
+        pub fn incorrect_status_transit_router_instance() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IncorrectStatus.TransitRouterInstance",
+                "The status of TransitRouter is incorrect.",
+            )
+        }
+        /// 400 `QuotaFull.ChildInstanceRelatedCen`: The childinstance has exceed the quota of the times that a childinstance can be attached a cen.
+        pub fn quota_full_child_instance_related_cen() -> ApiError {
+            ApiError::new(
+                400u16,
+                "QuotaFull.ChildInstanceRelatedCen",
+                "The childinstance has exceed the quota of the times that a childinstance can be attached a cen.",
+            )
+        }
+        /// 409 `InvalidOperation.CenInstanceStatus`: The CEN instance is not in a valid state for the operation.
+        pub fn invalid_operation_cen_instance_status() -> ApiError {
+            ApiError::new(
+                409u16,
+                "InvalidOperation.CenInstanceStatus",
+                "The CEN instance is not in a valid state for the operation.",
+            )
+        }
     }
     /// The documented errors of `DeleteTransitRouterEcrAttachment`.
     pub mod delete_transit_router_ecr_attachment {
@@ -128,6 +188,14 @@ pub mod errors {
                 400u16,
                 "Throttling.User",
                 "Request was denied due to user flow control.",
+            )
+        }
+        /// 400 `InvalidTransitRouterAttachmentId.NotFound`: TransitRouterAttachmentId is not found.
+        pub fn invalid_transit_router_attachment_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterAttachmentId.NotFound",
+                "TransitRouterAttachmentId is not found.",
             )
         }
     }
@@ -204,6 +272,14 @@ pub mod errors {
                 400u16,
                 "Throttling.User",
                 "Request was denied due to user flow control.",
+            )
+        }
+        /// 400 `InvalidTransitRouterAttachmentId.NotFound`: TransitRouterAttachmentId is not found.
+        pub fn invalid_transit_router_attachment_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterAttachmentId.NotFound",
+                "TransitRouterAttachmentId is not found.",
             )
         }
     }

@@ -645,6 +645,14 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.TransitRouterAttachment`
     /// - 400 `InvalidStatus.ResourceStatus`
     /// - 400 `Throttling.User`
+    /// - 400 `MissingParam.CenIdOrRegionId`
+    /// - 400 `Forbbiden.TransitRouterServiceNotOpen`
+    /// - 400 `InvalidTransitRouterId.NotFound`
+    /// - 400 `InvalidCenId.NotFound`
+    /// - 400 `IllegalParam.RegionId`
+    /// - 400 `IncorrectStatus.TransitRouterInstance`
+    /// - 400 `QuotaFull.ChildInstanceRelatedCen`
+    /// - 409 `InvalidOperation.CenInstanceStatus`
     fn create_transit_router_ecr_attachment(
         &self,
         ctx: &RequestContext,
@@ -1002,6 +1010,14 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `OperationFailed.AllocateCidrFailed`
     /// - 400 `Throttling.user`
+    /// - 400 `MissingParam.CenIdOrRegionId`
+    /// - 400 `Forbbiden.TransitRouterServiceNotOpen`
+    /// - 400 `InvalidTransitRouterId.NotFound`
+    /// - 400 `InvalidCenId.NotFound`
+    /// - 400 `IllegalParam.RegionId`
+    /// - 400 `IncorrectStatus.TransitRouterInstance`
+    /// - 400 `QuotaFull.ChildInstanceRelatedCen`
+    /// - 409 `InvalidOperation.CenInstanceStatus`
     fn create_transit_router_vpn_attachment(
         &self,
         ctx: &RequestContext,
@@ -1391,6 +1407,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.TransitRouterAttachment`
     /// - 400 `InvalidStatus.ResourceStatus`
     /// - 400 `Throttling.User`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
     fn delete_transit_router_ecr_attachment(
         &self,
         ctx: &RequestContext,
@@ -3927,6 +3944,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.TransitRouterAttachment`
     /// - 400 `InvalidStatus.ResourceStatus`
     /// - 400 `Throttling.User`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
     fn update_transit_router_ecr_attachment_attribute(
         &self,
         ctx: &RequestContext,
@@ -4148,6 +4166,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `OperationFailed.AllocateCidrFailed`
     /// - 400 `Throttling.user`
+    /// - 400 `InvalidTransitRouterAttachmentId.NotFound`
     fn update_transit_router_vpn_attachment_attribute(
         &self,
         ctx: &RequestContext,
