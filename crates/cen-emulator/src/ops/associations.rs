@@ -90,9 +90,10 @@ impl Emulator {
     ///
     /// Unknown attachment `InvalidAttachmentId.NotFound`; unknown table
     /// `InvalidRouteTableId.NotFound`; a table of another router `InvalidParameter`; either in a
-    /// transition `IncorrectStatus.Status`; an attachment associated already (an attachment
-    /// forwards by one table at most; ReplaceTransitRouterRouteTableAssociation moves it)
-    /// `InvalidParameter`, saying so. `DryRun` answers `DryRunOperation`.
+    /// transition `IncorrectStatus.Status`. Emulator rule: an attachment associated already (an
+    /// attachment forwards by one table at most; ReplaceTransitRouterRouteTableAssociation moves
+    /// it) is `InvalidParameter`, saying so, since no page documents that code. `DryRun` answers
+    /// `DryRunOperation`.
     pub fn associate_transit_router_attachment_with_route_table(
         &self,
         caller: &Caller,

@@ -39,7 +39,8 @@ impl<'a> Ctx<'a> {
 }
 
 impl Emulator {
-    /// CreateTransitRouterEcrAttachment: connects an Express Connect Router to a transit router in any region (an ECR is global); the
+    /// CreateTransitRouterEcrAttachment: connects an Express Connect Router to a transit router in
+    /// any region (emulator rule: an ECR is global, so its home region does not matter); the
     /// attachment is `Attaching` for the delay, then `Attached`, associated and propagating
     /// nowhere until told. The router is resolved as for CreateTransitRouterVpcAttachment (and
     /// created when only CenId and RegionId are given), with the same codes; then: no

@@ -313,7 +313,10 @@ impl Emulator {
 
     /// ListTransitRouterRouteEntries: the routes of a route table of the caller, static and
     /// propagated, paged by MaxResults (1 to 100, default 20) and NextToken (`InvalidParameter`
-    /// for bad ones); an unknown table answers an empty list.
+    /// for bad ones); an unknown table answers an empty list. Emulator rule: a propagated route
+    /// whose destination a static route (or an earlier propagated route) already has is listed
+    /// `Rejected`, and a peer attachment brings the blocks of the networks attached to the peer
+    /// router.
     ///
     /// Every given filter must match: TransitRouterRouteEntryIds.N, TransitRouterRouteEntryNames.N,
     /// TransitRouterRouteEntryDestinationCidrBlock (exact), TransitRouterRouteEntryType

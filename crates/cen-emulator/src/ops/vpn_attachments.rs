@@ -55,7 +55,8 @@ impl Emulator {
     /// `QuotaFull.ChildInstanceRelatedCen`; no room left in the router's CIDR blocks (or none)
     /// `OperationFailed.AllocateCidrFailed`. Name, description and tags follow
     /// CreateTransitRouter's rules (`InvalidParameter`). `DryRun` answers `DryRunOperation`; a
-    /// ClientToken makes the call idempotent.
+    /// ClientToken makes the call idempotent. Emulator rule: the attachment holds the first free
+    /// /28 of the router's CIDR blocks, in block order.
     pub fn create_transit_router_vpn_attachment(
         &self,
         caller: &Caller,
