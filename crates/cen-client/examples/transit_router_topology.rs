@@ -20,13 +20,13 @@
 //!   profile in `~/.aliyun/config.json`.
 //!
 //! The network (defaults in brackets; the VPCs are the emulator's built-in ones, the vSwitch ids
-//! are placeholders to replace with real ones against Alibaba Cloud):
+//! are those of the emulator's inventory; replace them with real ones against Alibaba Cloud):
 //!
 //! - `TOPOLOGY_HUB_REGION` [`cn-hangzhou`] and `TOPOLOGY_REMOTE_REGION` [`cn-shanghai`].
 //! - `TOPOLOGY_VPC_1` [`vpc-bp1emuhz00000000001`] and `TOPOLOGY_VPC_2` [`vpc-bp1emuhz00000000002`]:
 //!   the two spoke VPCs, both in the hub region.
-//! - `TOPOLOGY_VPC_1_VSWITCHES` [`cn-hangzhou-h:vsw-bp1emuhz0000000001h,cn-hangzhou-i:vsw-bp1emuhz0000000001i`]
-//!   and `TOPOLOGY_VPC_2_VSWITCHES` [`cn-hangzhou-h:vsw-bp1emuhz0000000002h,cn-hangzhou-i:vsw-bp1emuhz0000000002i`]:
+//! - `TOPOLOGY_VPC_1_VSWITCHES` [`cn-hangzhou-b:vsw-bp1emuhz00000000001b,cn-hangzhou-f:vsw-bp1emuhz00000000001f`]
+//!   and `TOPOLOGY_VPC_2_VSWITCHES` [`cn-hangzhou-b:vsw-bp1emuhz00000000002b,cn-hangzhou-f:vsw-bp1emuhz00000000002f`]:
 //!   the zone mappings of each VPC attachment, as comma-separated `zone:vSwitch` pairs.
 //! - `TOPOLOGY_PEER_BANDWIDTH_MBPS` [`10`]: the bandwidth of the inter-region connection, billed
 //!   by data transfer (no bandwidth plan needed).
@@ -132,11 +132,11 @@ impl Settings {
             spokes: vec![
                 spoke(
                     1,
-                    "cn-hangzhou-h:vsw-bp1emuhz0000000001h,cn-hangzhou-i:vsw-bp1emuhz0000000001i",
+                    "cn-hangzhou-b:vsw-bp1emuhz00000000001b,cn-hangzhou-f:vsw-bp1emuhz00000000001f",
                 )?,
                 spoke(
                     2,
-                    "cn-hangzhou-h:vsw-bp1emuhz0000000002h,cn-hangzhou-i:vsw-bp1emuhz0000000002i",
+                    "cn-hangzhou-b:vsw-bp1emuhz00000000002b,cn-hangzhou-f:vsw-bp1emuhz00000000002f",
                 )?,
             ],
             peer_bandwidth_mbps: number("TOPOLOGY_PEER_BANDWIDTH_MBPS", 10)?,
