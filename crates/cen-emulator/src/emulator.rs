@@ -363,7 +363,7 @@ impl<'a> Ctx<'a> {
 
     /// A resource's wire status now.
     pub fn status<T: Resource>(&self, resource: &T) -> &'static str {
-        T::STATUSES.word(self.phase(resource))
+        resource.status_word(self.phase(resource))
     }
 
     /// Whether a resource is still there: not deleted, or deleted less than the delay ago.

@@ -243,6 +243,12 @@ pub trait Resource: Clone + PartialEq + fmt::Debug + Serialize + DeserializeOwne
         None
     }
 
+    /// The wire status of a phase; a kind whose ready state has several words (a flow log is
+    /// `Active` or `Inactive`) says which.
+    fn status_word(&self, phase: Phase) -> &'static str {
+        Self::STATUSES.word(phase)
+    }
+
     /// The phase at `now`; a kind without a lifecycle is always ready.
     fn phase(&self, now: Millis, delay: Millis) -> Phase {
         self.lifecycle()

@@ -112,6 +112,12 @@ impl cen_server::cbn::Cbn for Emulator {
         list_transit_router_ecr_attachments => list_transit_router_ecr_attachments(ListTransitRouterEcrAttachmentsRequest) -> ListTransitRouterEcrAttachmentsResponse;
         update_transit_router_ecr_attachment_attribute => update_transit_router_ecr_attachment_attribute(UpdateTransitRouterEcrAttachmentAttributeRequest) -> UpdateTransitRouterEcrAttachmentAttributeResponse;
         delete_transit_router_ecr_attachment => delete_transit_router_ecr_attachment(DeleteTransitRouterEcrAttachmentRequest) -> DeleteTransitRouterEcrAttachmentResponse;
+        create_flowlog => create_flowlog(CreateFlowlogRequest) -> CreateFlowlogResponse;
+        describe_flowlogs => describe_flowlogs(DescribeFlowlogsRequest) -> DescribeFlowlogsResponse;
+        modify_flow_log_attribute => modify_flow_log_attribute(ModifyFlowLogAttributeRequest) -> ModifyFlowLogAttributeResponse;
+        active_flow_log => active_flow_log(ActiveFlowLogRequest) -> ActiveFlowLogResponse;
+        deactive_flow_log => deactive_flow_log(DeactiveFlowLogRequest) -> DeactiveFlowLogResponse;
+        delete_flowlog => delete_flowlog(DeleteFlowlogRequest) -> DeleteFlowlogResponse;
         create_transit_router_cidr => create_transit_router_cidr(CreateTransitRouterCidrRequest) -> CreateTransitRouterCidrResponse;
         list_transit_router_cidr => list_transit_router_cidr(ListTransitRouterCidrRequest) -> ListTransitRouterCidrResponse;
         modify_transit_router_cidr => modify_transit_router_cidr(ModifyTransitRouterCidrRequest) -> ModifyTransitRouterCidrResponse;

@@ -227,6 +227,7 @@ const GENERATED: &[(&str, usize, &str)] = &[
     ("cidr-", 18, "cidr-id"),
     ("eni-", 17, "eni-id"),
     ("rte-", 18, "rte-id"),
+    ("flowlog-", 18, "flowlog-id"),
 ];
 
 impl Normaliser {

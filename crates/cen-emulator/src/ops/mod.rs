@@ -6,6 +6,7 @@ mod bandwidth;
 mod cen;
 mod child;
 mod ecr_attachments;
+mod flow_logs;
 mod grants;
 mod health;
 mod limits;

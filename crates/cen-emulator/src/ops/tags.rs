@@ -322,7 +322,7 @@ mod tests {
         let many_ids: Vec<String> = (0..21).map(|i| format!("cen-{i}")).collect();
         let cases = [
             (
-                json!({"ResourceType": "Flowlog", "ResourceId": [c1], "Tag": [{"Key": "k", "Value": "v"}]}),
+                json!({"ResourceType": "TransitRouterMulticastDomain", "ResourceId": [c1], "Tag": [{"Key": "k", "Value": "v"}]}),
                 "InvalidInstanceType.NotFound",
             ),
             (

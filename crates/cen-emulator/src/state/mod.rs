@@ -19,8 +19,8 @@ pub use crate::resource::{
     Table, Tag,
 };
 pub use transit::{
-    AttachmentKind, CidrAllocation, PeerLink, TrAssociation, TrAttachment, TrCidr, TrPropagation,
-    TrRouteEntry, TrRouteTable, TrService, TransitRouter, ZonePlacement,
+    AttachmentKind, CidrAllocation, FlowLog, PeerLink, TrAssociation, TrAttachment, TrCidr,
+    TrPropagation, TrRouteEntry, TrRouteTable, TrService, TransitRouter, ZonePlacement,
 };
 
 /// A CEN instance.
@@ -633,6 +633,8 @@ tables! {
     tr_propagations: TrPropagation,
     /// Static and blackhole routes of transit-router route tables.
     tr_route_entries: TrRouteEntry,
+    /// Flow logs of routers and attachments.
+    flow_logs: FlowLog,
 }
 
 impl State {

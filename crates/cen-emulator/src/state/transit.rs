@@ -647,3 +647,98 @@ impl Resource for TrRouteEntry {
         Some(&mut self.life)
     }
 }
+
+/// A flow log of a transit router or of one of its attachments, writing to a Log Service
+/// project and logstore.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowLog {
+    /// `flowlog-` and 18 lower-case letters and digits.
+    pub id: String,
+    /// The CEN instance.
+    pub cen_id: String,
+    /// The owner of the CEN instance.
+    pub owner: i64,
+    /// The router's region.
+    pub region_id: String,
+    /// The transit router.
+    pub transit_router_id: String,
+    /// The attachment it watches, if it watches one rather than the whole router.
+    pub attachment_id: Option<String>,
+    /// The name, if set.
+    pub name: Option<String>,
+    /// The description, if set.
+    pub description: Option<String>,
+    /// Seconds between aggregations: 60 or 600.
+    pub interval: i64,
+    /// The Log Service project.
+    pub project: String,
+    /// The logstore.
+    pub logstore: String,
+    /// The fields of each record, as given.
+    pub log_format: Option<String>,
+    /// Whether it is collecting (`Active`) or stopped (`Inactive`).
+    pub active: bool,
+    /// Create, Active/Deactive and Modify (Modifying), Delete.
+    #[serde(flatten)]
+    pub life: Lifecycle,
+    /// Tags in insertion order.
+    pub tags: Vec<Tag>,
+}
+
+impl Resource for FlowLog {
+    type Key = String;
+    const KIND: &'static str = "flow_log";
+    const TAG_TYPES: &'static [&'static str] = &["Flowlog"];
+    /// A flow log keeps its router (`OperationFailed.FlowLogExist`) and the attachment it
+    /// watches (`OperationFailed.FlowLogExistOrNisOpened`, unless deleted with `Force`) from
+    /// being deleted.
+    const RELATIONS: &'static [Relation] = &[
+        Relation {
+            parent: TransitRouter::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_transit_router::operation_failed_flow_log_exist,
+                forced: false,
+            },
+        },
+        Relation {
+            parent: TrAttachment::KIND,
+            on_delete: OnParentDelete::Blocks {
+                error: cbn::delete_transit_router_vpc_attachment::operation_failed_flow_log_exist_or_nis_opened,
+                forced: true,
+            },
+        },
+    ];
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+    fn owner(&self) -> Option<i64> {
+        Some(self.owner)
+    }
+    fn parent_id(&self, relation: usize) -> Option<&str> {
+        match relation {
+            0 => Some(&self.transit_router_id),
+            _ => self.attachment_id.as_deref(),
+        }
+    }
+    fn status_word(&self, phase: crate::resource::Phase) -> &'static str {
+        match phase {
+            crate::resource::Phase::Ready if !self.active => "Inactive",
+            other => Self::STATUSES.word(other),
+        }
+    }
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
+        Some(&mut self.tags)
+    }
+    fn lifecycle(&self) -> Option<&Lifecycle> {
+        Some(&self.life)
+    }
+    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
+        Some(&mut self.life)
+    }
+}

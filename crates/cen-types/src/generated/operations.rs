@@ -45,6 +45,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "LOCK_ERROR",
                     message: "",
                 },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidFlowlogId.NotFound",
+                    message: "The specified flow log is not found.",
+                },
             ],
         },
         OperationMeta {
@@ -994,6 +999,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "LOCK_ERROR",
                     message: "",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterId.NotFound",
+                    message: "The specified TransitRouterId is not found.",
                 },
             ],
         },
@@ -2666,6 +2676,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "LOCK_ERROR",
                     message: "",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidFlowlogId.NotFound",
+                    message: "The specified flow log is not found.",
                 },
             ],
         },
@@ -6151,6 +6166,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "LOCK_ERROR",
                     message: "",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidFlowlogId.NotFound",
+                    message: "The specified flow log is not found.",
                 },
             ],
         },

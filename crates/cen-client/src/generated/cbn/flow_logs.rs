@@ -23,6 +23,7 @@ impl Client {
     /// - 400 `IncorrectStatus.TrFlowlog`
     /// - 400 `IncorrectStatus.flowlog`
     /// - 400 `LOCK_ERROR`
+    /// - 400 `InvalidFlowlogId.NotFound`
     pub fn active_flow_log(&self) -> ActiveFlowLog<'_> {
         ActiveFlowLog {
             client: self,
@@ -211,6 +212,7 @@ impl Client {
     /// - 400 `IncorrectStatus.TrFlowlog`
     /// - 400 `IncorrectStatus.flowlog`
     /// - 400 `LOCK_ERROR`
+    /// - 400 `InvalidTransitRouterId.NotFound`
     pub fn create_flowlog(&self) -> CreateFlowlog<'_> {
         CreateFlowlog {
             client: self,
@@ -501,6 +503,7 @@ impl Client {
     /// - 400 `IncorrectStatus.TrFlowlog`
     /// - 400 `IncorrectStatus.flowlog`
     /// - 400 `LOCK_ERROR`
+    /// - 400 `InvalidFlowlogId.NotFound`
     pub fn deactive_flow_log(&self) -> DeactiveFlowLog<'_> {
         DeactiveFlowLog {
             client: self,
@@ -1159,6 +1162,7 @@ impl Client {
     /// - 400 `IncorrectStatus.TrFlowlog`
     /// - 400 `IncorrectStatus.flowlog`
     /// - 400 `LOCK_ERROR`
+    /// - 400 `InvalidFlowlogId.NotFound`
     pub fn modify_flow_log_attribute(&self) -> ModifyFlowLogAttribute<'_> {
         ModifyFlowLogAttribute {
             client: self,

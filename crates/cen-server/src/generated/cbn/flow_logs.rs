@@ -34,6 +34,14 @@ pub mod errors {
         pub fn lock_error() -> ApiError {
             ApiError::new(400u16, "LOCK_ERROR", "")
         }
+        /// 400 `InvalidFlowlogId.NotFound`: The specified flow log is not found.
+        pub fn invalid_flowlog_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidFlowlogId.NotFound",
+                "The specified flow log is not found.",
+            )
+        }
     }
     /// The documented errors of `CreateFlowlog`.
     pub mod create_flowlog {
@@ -66,6 +74,14 @@ pub mod errors {
         pub fn lock_error() -> ApiError {
             ApiError::new(400u16, "LOCK_ERROR", "")
         }
+        /// 400 `InvalidTransitRouterId.NotFound`: The specified TransitRouterId is not found.
+        pub fn invalid_transit_router_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterId.NotFound",
+                "The specified TransitRouterId is not found.",
+            )
+        }
     }
     /// The documented errors of `DeactiveFlowLog`.
     pub mod deactive_flow_log {
@@ -97,6 +113,14 @@ pub mod errors {
         /// 400 `LOCK_ERROR`
         pub fn lock_error() -> ApiError {
             ApiError::new(400u16, "LOCK_ERROR", "")
+        }
+        /// 400 `InvalidFlowlogId.NotFound`: The specified flow log is not found.
+        pub fn invalid_flowlog_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidFlowlogId.NotFound",
+                "The specified flow log is not found.",
+            )
         }
     }
     /// The documented errors of `DeleteFlowlog`.
@@ -185,6 +209,14 @@ pub mod errors {
         /// 400 `LOCK_ERROR`
         pub fn lock_error() -> ApiError {
             ApiError::new(400u16, "LOCK_ERROR", "")
+        }
+        /// 400 `InvalidFlowlogId.NotFound`: The specified flow log is not found.
+        pub fn invalid_flowlog_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidFlowlogId.NotFound",
+                "The specified flow log is not found.",
+            )
         }
     }
 }

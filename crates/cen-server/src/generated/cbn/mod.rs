@@ -21,6 +21,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.TrFlowlog`
     /// - 400 `IncorrectStatus.flowlog`
     /// - 400 `LOCK_ERROR`
+    /// - 400 `InvalidFlowlogId.NotFound`
     fn active_flow_log(
         &self,
         ctx: &RequestContext,
@@ -467,6 +468,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.TrFlowlog`
     /// - 400 `IncorrectStatus.flowlog`
     /// - 400 `LOCK_ERROR`
+    /// - 400 `InvalidTransitRouterId.NotFound`
     fn create_flowlog(
         &self,
         ctx: &RequestContext,
@@ -1044,6 +1046,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.TrFlowlog`
     /// - 400 `IncorrectStatus.flowlog`
     /// - 400 `LOCK_ERROR`
+    /// - 400 `InvalidFlowlogId.NotFound`
     fn deactive_flow_log(
         &self,
         ctx: &RequestContext,
@@ -3166,6 +3169,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.TrFlowlog`
     /// - 400 `IncorrectStatus.flowlog`
     /// - 400 `LOCK_ERROR`
+    /// - 400 `InvalidFlowlogId.NotFound`
     fn modify_flow_log_attribute(
         &self,
         ctx: &RequestContext,
