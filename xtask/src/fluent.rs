@@ -488,6 +488,13 @@ fn builder(op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
     });
     let count = params.len();
     let request_type = format_ident!("{}", crate::rust::request_type_name(op));
+    // An operation without parameters (GetCallerIdentity) takes the typed value all the same.
+    let ignore_request = params.is_empty().then(|| quote! { let _ = request; });
+    let receiver = if params.is_empty() {
+        quote!(self)
+    } else {
+        quote!(mut self)
+    };
     let from_request = params.iter().map(|p| {
         let field = &p.field;
         match (&p.ty, p.optional) {
@@ -565,7 +572,8 @@ fn builder(op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
             #(#setters)*
 
             /// Replaces every parameter with those of a typed request value.
-            pub fn with_request(mut self, request: types::#request_type) -> Self {
+            pub fn with_request(#receiver, request: types::#request_type) -> Self {
+                #ignore_request
                 #(#from_request)*
                 self
             }

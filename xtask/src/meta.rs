@@ -1,6 +1,6 @@
 //! `generated/operations.rs`: per product, a `static` `acs_rpc::meta::ProductMeta` with what the
 //! runtime needs and the typed client cannot carry (JSON-style parameters, the client-token
-//! parameter, pagination and documented errors).
+//! parameter, pagination, documented errors and anonymous operations).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -82,6 +82,7 @@ fn operation_meta(op: &Operation) -> TokenStream {
         None => quote!(None),
     };
     let errors = op.errors.iter().map(documented_error);
+    let anonymous = op.anonymous;
     quote! {
         OperationMeta {
             action: #action,
@@ -89,6 +90,7 @@ fn operation_meta(op: &Operation) -> TokenStream {
             client_token: #client_token,
             pagination: #pagination,
             errors: &[#(#errors),*],
+            anonymous: #anonymous,
         }
     }
 }

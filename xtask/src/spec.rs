@@ -86,6 +86,9 @@ pub struct Operation {
     pub async_note: Option<String>,
     /// `x-acs-async.waiter`: the waiter that observes the effect.
     pub async_waiter: Option<String>,
+    /// `x-acs-auth: anonymous`: the official SDKs send the operation without an AccessKey or a
+    /// signature (their `auth_type='Anonymous'`), because a parameter is the proof of identity.
+    pub anonymous: bool,
 }
 
 impl Operation {
@@ -619,6 +622,17 @@ impl<'a> Validator<'a> {
             }
         };
 
+        let anonymous = match op.extensions.get("x-acs-auth") {
+            None => false,
+            Some(Value::String(s)) if s == "anonymous" => true,
+            Some(other) => {
+                self.problem(format!(
+                    "`x-acs-auth: {other}` is not supported; write `x-acs-auth: anonymous` for an operation the SDKs send unsigned, and nothing for a signed one."
+                ));
+                false
+            }
+        };
+
         if let Some((_, schema)) = &request {
             self.check_keywords_in(schema, "request", &mut BTreeSet::new());
         }
@@ -648,6 +662,7 @@ impl<'a> Validator<'a> {
             errors: errors?,
             async_note,
             async_waiter,
+            anonymous,
         })
     }
 

@@ -39,6 +39,9 @@ pub struct OperationMeta {
     pub pagination: Option<Pagination>,
     /// The operation's documented errors.
     pub errors: &'static [DocumentedError],
+    /// Whether the official SDKs send the operation without an AccessKey or a signature
+    /// (`x-acs-auth: anonymous`, as STS's `AssumeRoleWithOIDC`, whose OIDC token is the proof).
+    pub anonymous: bool,
 }
 
 /// A product (one API version at one endpoint) and its operations.
@@ -107,6 +110,7 @@ mod tests {
                 code: "InvalidFilterKey.NotFound",
                 message: "Specified filter key is not found.",
             }],
+            anonymous: false,
         }],
         common_errors: &[],
     };

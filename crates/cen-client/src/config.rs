@@ -11,7 +11,7 @@ use acs_rpc::meta::ProductMeta;
 use acs_rpc::sign::{HttpMethod, Placement, SignatureVersion, SigningContext};
 
 use crate::error::Error;
-use crate::generated::{cbn, vpc};
+use crate::generated::{cbn, sts, vpc};
 use crate::retry::RetryPolicy;
 use cen_types::operations;
 
@@ -64,6 +64,7 @@ impl fmt::Debug for Settings {
 pub struct Cen {
     cbn: cbn::Client,
     vpc: vpc::Client,
+    sts: sts::Client,
 }
 
 impl Cen {
@@ -82,6 +83,13 @@ impl Cen {
     /// of another account.
     pub fn vpc(&self) -> &vpc::Client {
         &self.vpc
+    }
+
+    /// The client of STS (version 2015-04-01), signed with this client's credentials: who am I
+    /// (`get_caller_identity`), and roles assumed by hand. Credential providers have their own
+    /// STS client (`cen_client::credentials`).
+    pub fn sts(&self) -> &sts::Client {
+        &self.sts
     }
 }
 
@@ -107,6 +115,7 @@ pub struct ClientBuilder {
     refresh_before: Option<Duration>,
     cbn_endpoint: Option<String>,
     vpc_endpoint: Option<String>,
+    sts_endpoint: Option<String>,
     signature_version: Option<SignatureVersion>,
     placement: Option<Placement>,
     method: Option<HttpMethod>,
@@ -122,6 +131,7 @@ impl fmt::Debug for ClientBuilder {
             .field("credentials", &self.credentials)
             .field("cbn_endpoint", &self.cbn_endpoint)
             .field("vpc_endpoint", &self.vpc_endpoint)
+            .field("sts_endpoint", &self.sts_endpoint)
             .field("signature_version", &self.signature_version)
             .finish_non_exhaustive()
     }
@@ -149,11 +159,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends both products to one base URL, as an emulator on loopback serves them.
+    /// Sends every product (Cbn, Vpc, Sts) to one base URL, as an emulator on loopback serves them.
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         let url = url.into();
         self.cbn_endpoint = Some(url.clone());
-        self.vpc_endpoint = Some(url);
+        self.vpc_endpoint = Some(url.clone());
+        self.sts_endpoint = Some(url);
         self
     }
 
@@ -166,6 +177,12 @@ impl ClientBuilder {
     /// Overrides the Vpc endpoint (default `https://vpc.aliyuncs.com`).
     pub fn vpc_endpoint(mut self, url: impl Into<String>) -> Self {
         self.vpc_endpoint = Some(url.into());
+        self
+    }
+
+    /// Overrides the endpoint of [`Cen::sts`] (default `https://sts.aliyuncs.com`).
+    pub fn sts_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.sts_endpoint = Some(url.into());
         self
     }
 
@@ -281,6 +298,7 @@ impl ClientBuilder {
         };
         let cbn_endpoint = endpoint(self.cbn_endpoint, &operations::CBN)?;
         let vpc_endpoint = endpoint(self.vpc_endpoint, &operations::VPC)?;
+        let sts_endpoint = endpoint(self.sts_endpoint, &operations::STS)?;
         Ok(Cen {
             cbn: cbn::Client::new(cbn::raw::Client::new_with_client(
                 &cbn_endpoint,
@@ -289,8 +307,13 @@ impl ClientBuilder {
             )),
             vpc: vpc::Client::new(vpc::raw::Client::new_with_client(
                 &vpc_endpoint,
-                http,
+                http.clone(),
                 context(&operations::VPC),
+            )),
+            sts: sts::Client::new(sts::raw::Client::new_with_client(
+                &sts_endpoint,
+                http,
+                context(&operations::STS),
             )),
         })
     }

@@ -3,7 +3,7 @@
 use acs_rpc::credentials::CredentialsError;
 use acs_rpc::error::ApiError;
 
-use crate::generated::{cbn, vpc};
+use crate::generated::{cbn, sts, vpc};
 
 /// Everything a call can fail with.
 ///
@@ -166,6 +166,7 @@ macro_rules! from_generated {
 
 from_generated!(cbn);
 from_generated!(vpc);
+from_generated!(sts);
 
 /// The first characters of a body, enough to recognise it in a log without flooding it.
 pub(crate) fn snippet(bytes: &[u8]) -> String {

@@ -19,7 +19,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use tracing::Instrument;
 
 use crate::config::ClientContext;
-use crate::generated::{cbn, vpc};
+use crate::generated::{cbn, sts, vpc};
 
 /// Content type of the intermediate body that carries flattened parameters from `pre` to `exec`.
 const FLAT_BODY: &str = "application/x-www-form-urlencoded";
@@ -403,7 +403,7 @@ fn looks_like_json(bytes: &[u8]) -> bool {
         .is_some_and(|b| *b == b'{')
 }
 
-/// Wires both generated clients to the RPC bridge.
+/// Wires the generated clients to the RPC bridge.
 macro_rules! rpc_hooks {
     ($product:ident) => {
         impl ClientHooks<ClientContext> for $product::raw::Client {
@@ -428,3 +428,4 @@ macro_rules! rpc_hooks {
 
 rpc_hooks!(cbn);
 rpc_hooks!(vpc);
+rpc_hooks!(sts);

@@ -34,7 +34,7 @@ pub use acs_rpc::credentials::{Credentials, CredentialsError, Secret};
 pub use acs_rpc::sign::{HttpMethod, Placement, SignatureVersion, SigningContext};
 pub use config::{Cen, ClientBuilder, ClientContext, SigningSource};
 pub use error::Error;
-pub use generated::{cbn, vpc};
+pub use generated::{cbn, sts, vpc};
 pub use retry::RetryPolicy;
 
 /// The README's Rust examples, compiled as doctests so they keep working as written.

@@ -17,5 +17,5 @@ pub mod service;
 pub use auth::{Account, KeyStore, NonceCache, StaticKeyStore};
 pub use context::{Format, RequestContext};
 pub use frontdoor::{FrontDoor, FrontDoorBuilder};
-pub use generated::{cbn, vpc};
+pub use generated::{cbn, sts, vpc};
 pub use service::{BoxFuture, ProductService};

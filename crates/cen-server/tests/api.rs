@@ -28,6 +28,7 @@ static ECS: ProductMeta = ProductMeta {
         client_token: None,
         pagination: None,
         errors: &[],
+        anonymous: false,
     }],
     common_errors: &[],
 };

@@ -8,4 +8,4 @@
 
 mod generated;
 
-pub use generated::{cbn, operations, vpc};
+pub use generated::{cbn, operations, sts, vpc};

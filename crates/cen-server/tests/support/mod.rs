@@ -34,6 +34,7 @@ const fn op(action: &'static str) -> OperationMeta {
         client_token: None,
         pagination: None,
         errors: &[],
+        anonymous: false,
     }
 }
 
