@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cen_emulator::config::{self, AccountSpec};
+use cen_emulator::config::{self, Identities};
 use cen_emulator::inventory::{InventoryDocument, default_inventory};
 use cen_emulator::store::Store;
 use cen_emulator::{Emulator, EmulatorConfig};
@@ -29,7 +29,8 @@ struct Cli {
     /// the two documented default accounts exist.
     #[arg(long = "account", value_name = "AK:SECRET:UID")]
     accounts: Vec<String>,
-    /// A JSON file {"Accounts": [{"AccessKeyId", "AccessKeySecret", "AccountUid"}]}.
+    /// A JSON file {"Accounts": [{"AccessKeyId", "AccessKeySecret", "AccountUid"}], "Roles": [..],
+    /// "OidcProviders": [..]} (roles and OIDC providers optional, for STS).
     #[arg(long, value_name = "FILE")]
     accounts_file: Option<PathBuf>,
     /// A SQLite file keeping the state across restarts (in memory without it).
@@ -43,18 +44,25 @@ struct Cli {
     inventory: Option<PathBuf>,
 }
 
-fn accounts(cli: &Cli) -> Result<Vec<AccountSpec>, String> {
-    let mut accounts = Vec::new();
+/// The accounts of the options, with the roles and OIDC providers of the accounts file; without
+/// any account option, the default accounts with their default roles.
+fn identities(cli: &Cli) -> Result<Identities, String> {
+    let mut identities = Identities::default();
     for value in &cli.accounts {
-        accounts.push(config::parse_account(value).map_err(|e| format!("--account: {e}"))?);
+        identities
+            .accounts
+            .push(config::parse_account(value).map_err(|e| format!("--account: {e}"))?);
     }
     if let Some(path) = &cli.accounts_file {
-        accounts.extend(config::read_accounts_file(path).map_err(|e| e.to_string())?);
+        let file = config::read_identities_file(path).map_err(|e| e.to_string())?;
+        identities.accounts.extend(file.accounts);
+        identities.roles = file.roles;
+        identities.oidc_providers = file.oidc_providers;
     }
-    if accounts.is_empty() {
-        accounts = config::default_accounts();
+    if identities.accounts.is_empty() {
+        identities = config::default_identities();
     }
-    Ok(accounts)
+    Ok(identities)
 }
 
 fn inventory(
@@ -107,8 +115,9 @@ async fn shutdown_signal() {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
-    let accounts = accounts(&cli)?;
-    let uids = config::uids(&accounts);
+    let identities = identities(&cli)?;
+    let accounts = &identities.accounts;
+    let uids = config::uids(accounts);
     let inventory = inventory(&cli, &uids)?;
     let store = match &cli.data {
         Some(path) => Store::open(path).map_err(|e| format!("{}: {e}", path.display()))?,
@@ -119,16 +128,19 @@ fn run(cli: Cli) -> Result<(), String> {
             delay: Duration::from_millis(cli.delay_ms),
             accounts: uids,
             inventory,
-            tr_service_closed: config::tr_service_closed(&accounts),
+            tr_service_closed: config::tr_service_closed(accounts),
         },
         store,
     )
     .map_err(|e| e.to_string())?;
-    for account in &accounts {
+    for account in accounts {
         // The secret is deliberately not logged.
         tracing::info!(access_key_id = %account.access_key_id, uid = account.uid, enabled = account.enabled, "account");
     }
-    let app = cen_emulator::app(Arc::new(emulator), &accounts);
+    for role in &identities.roles {
+        tracing::info!(role = %role.role_arn, max_session_duration = role.max_session_duration, "role");
+    }
+    let app = cen_emulator::app_with_identities(Arc::new(emulator), &identities);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

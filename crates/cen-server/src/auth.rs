@@ -52,6 +52,30 @@ impl Account {
 pub trait KeyStore: Send + Sync + 'static {
     /// Returns the account owning the key, or `None` for `InvalidAccessKeyId.NotFound`.
     fn lookup(&self, access_key_id: &str) -> Option<Account>;
+
+    /// Checks the security token that came with a request whose signature `account`'s secret
+    /// verified (the front door asks only when a token came). The default accepts any token, as
+    /// a store of fixed keys cannot know better; a store that issues STS keys says whether the
+    /// token is the one issued with the key and still valid.
+    fn check_security_token(
+        &self,
+        account: &Account,
+        security_token: &str,
+    ) -> Result<(), SecurityTokenError> {
+        let _ = (account, security_token);
+        Ok(())
+    }
+}
+
+/// Why a security token is refused; the front door answers each with its documented code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityTokenError {
+    /// `InvalidSecurityToken.Malformed`: not a token this service issued.
+    Malformed,
+    /// `InvalidSecurityToken.MismatchWithAccessKey`: a token, but not the one issued with the key.
+    MismatchWithAccessKey,
+    /// `InvalidSecurityToken.Expired`: the token (and its key) expired.
+    Expired,
 }
 
 /// A fixed set of keys held in memory.

@@ -32,15 +32,17 @@ impl Format {
 pub struct RequestContext {
     /// A fresh id in Alibaba's shape (upper-case UUID), also sent as `x-acs-request-id`.
     pub request_id: String,
-    /// The product code, `Cbn` or `Vpc`.
+    /// The product code, `Cbn`, `Vpc` or `Sts`.
     pub product: &'static str,
     /// The `Action`, already known to be an operation of the product.
     pub action: String,
     /// The response format.
     pub format: Format,
-    /// The AccessKey id the signature was verified with.
+    /// The AccessKey id the signature was verified with; empty for an anonymous call (an
+    /// operation marked `x-acs-auth: anonymous`, sent unsigned).
     pub access_key_id: String,
-    /// The UID of the account owning the AccessKey.
+    /// The UID of the account owning the AccessKey (for an STS key, the account of the assumed
+    /// role); empty for an anonymous call.
     pub caller_uid: String,
     /// The STS token sent with the request, if any.
     pub security_token: Option<String>,

@@ -39,7 +39,16 @@
 //!   (signed) query parameters.
 //! - A key whose id starts with `STS.` needs a security token (`SecurityToken` in V1,
 //!   `x-acs-security-token` in V3), else 400 `MissingSecurityToken`
-//!   (`SecurityToken is mandatory for this action.`); any token is accepted for a known key.
+//!   (`SecurityToken is mandatory for this action.`). Once the signature verified, the key
+//!   store judges the token ([`KeyStore::check_security_token`]): 400
+//!   `InvalidSecurityToken.Malformed`, `InvalidSecurityToken.MismatchWithAccessKey` or
+//!   `InvalidSecurityToken.Expired`, with Alibaba's messages. The token is judged after the
+//!   signature, so that only the holder of the key's secret learns why a token is refused.
+//! - An operation the spec marks `x-acs-auth: anonymous` (STS's `AssumeRoleWithOIDC`) is served
+//!   without a signature when the request carries none (no `Signature`, no `AccessKeyId`, no
+//!   `ACS3-` `Authorization`), as the official SDKs send it: a `Timestamp` it carries is still
+//!   checked, no nonce is remembered, and the operation sees an empty `access_key_id` and
+//!   `caller_uid`. A signed request to such an operation is verified like any other.
 //! - Errors raised before the product is known carry the `HostId` of the product whose endpoint
 //!   matches the `Host` header's first label (`vpc.cn-hangzhou.aliyuncs.com` is Vpc), else of the
 //!   first product registered.
@@ -64,7 +73,7 @@ use http::{HeaderMap, Request, Response};
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use serde_json::Value;
 
-use crate::auth::{Account, KeyStore, NonceCache, StaticKeyStore};
+use crate::auth::{Account, KeyStore, NonceCache, SecurityTokenError, StaticKeyStore};
 use crate::context::{Format, RequestContext};
 use crate::render::{recommend_url, render_error, render_success};
 use crate::service::ProductService;
@@ -162,6 +171,33 @@ pub mod errors {
             400,
             "SignatureNonceUsed",
             "Specified signature nonce was used already.",
+        )
+    }
+
+    /// `InvalidSecurityToken.Malformed`.
+    pub fn security_token_malformed() -> ApiError {
+        ApiError::new(
+            400,
+            "InvalidSecurityToken.Malformed",
+            "Specified SecurityToken is malformed.",
+        )
+    }
+
+    /// `InvalidSecurityToken.MismatchWithAccessKey`.
+    pub fn security_token_mismatch() -> ApiError {
+        ApiError::new(
+            400,
+            "InvalidSecurityToken.MismatchWithAccessKey",
+            "Specified SecurityToken mismatch with the AccessKey.",
+        )
+    }
+
+    /// `InvalidSecurityToken.Expired`.
+    pub fn security_token_expired() -> ApiError {
+        ApiError::new(
+            400,
+            "InvalidSecurityToken.Expired",
+            "Specified SecurityToken is expired.",
         )
     }
 
@@ -648,39 +684,67 @@ impl FrontDoor {
             .ok_or_else(errors::invalid_version)?;
         let meta = product.meta();
         progress.product = Some(meta);
-        if meta.operation(action).is_none() {
+        let Some(operation) = meta.operation(action) else {
             return Err(errors::action_not_found());
-        }
+        };
         let action = action.to_owned();
 
         let now = (self.clock)();
+        let unsigned = authorization.is_none()
+            && param(&params, "Signature").is_none()
+            && param(&params, "AccessKeyId").is_none();
         let verified = match authorization {
-            Some(authorization) => self.verify_v3(
-                method,
-                authorization,
-                &parts.headers,
-                parts.uri.query().unwrap_or_default(),
-                &body,
-                now,
-                progress,
-            )?,
-            None => self.verify_v1(method, &params, now, progress)?,
+            None if operation.anonymous && unsigned => {
+                if let Some(timestamp) = param(&params, "Timestamp") {
+                    self.check_timestamp(timestamp, now)?;
+                }
+                None
+            }
+            Some(authorization) => self
+                .verify_v3(
+                    method,
+                    authorization,
+                    &parts.headers,
+                    parts.uri.query().unwrap_or_default(),
+                    &body,
+                    now,
+                    progress,
+                )
+                .map(Some)?,
+            None => Some(self.verify_v1(method, &params, now, progress)?),
         };
-        if !self
-            .nonces
-            .check_and_insert(&verified.account.access_key_id, &verified.nonce, now)
-        {
-            return Err(errors::nonce_used());
+        if let Some(verified) = &verified {
+            if let Some(token) = &verified.security_token {
+                self.keys
+                    .check_security_token(&verified.account, token)
+                    .map_err(|e| match e {
+                        SecurityTokenError::Malformed => errors::security_token_malformed(),
+                        SecurityTokenError::MismatchWithAccessKey => {
+                            errors::security_token_mismatch()
+                        }
+                        SecurityTokenError::Expired => errors::security_token_expired(),
+                    })?;
+            }
+            if !self
+                .nonces
+                .check_and_insert(&verified.account.access_key_id, &verified.nonce, now)
+            {
+                return Err(errors::nonce_used());
+            }
         }
+        let (access_key_id, caller_uid, security_token) = match verified {
+            Some(v) => (v.account.access_key_id, v.account.uid, v.security_token),
+            None => (String::new(), String::new(), None),
+        };
 
         let ctx = RequestContext {
             request_id: request_id.to_owned(),
             product: meta.product,
             action,
             format: progress.format,
-            access_key_id: verified.account.access_key_id,
-            caller_uid: verified.account.uid,
-            security_token: verified.security_token,
+            access_key_id,
+            caller_uid,
+            security_token,
             region_id: param(&params, "RegionId").map(str::to_owned),
             host_id: meta.host(),
         };

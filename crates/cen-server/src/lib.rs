@@ -14,7 +14,7 @@ pub mod generated;
 pub mod render;
 pub mod service;
 
-pub use auth::{Account, KeyStore, NonceCache, StaticKeyStore};
+pub use auth::{Account, KeyStore, NonceCache, SecurityTokenError, StaticKeyStore};
 pub use context::{Format, RequestContext};
 pub use frontdoor::{FrontDoor, FrontDoorBuilder};
 pub use generated::{cbn, sts, vpc};
