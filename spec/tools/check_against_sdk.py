@@ -3,8 +3,9 @@
 
     python3 spec/tools/check_against_sdk.py --spec-dir spec [--only-present] [--exceptions FILE]
 
-Reads <spec-dir>/cbn/ and <spec-dir>/vpc/ (product.yaml merged with every fragment of the
-directory) and the installed packages alibabacloud_cbn20170912 and alibabacloud_vpc20160428
+Reads <spec-dir>/cbn/, <spec-dir>/vpc/ and <spec-dir>/sts/ (product.yaml merged with every fragment
+of the directory) and the installed packages alibabacloud_cbn20170912, alibabacloud_vpc20160428 and
+alibabacloud_sts20150401
 (pip install -r crates/cen-emulator/interop/requirements.txt). For every operation it reports:
 
   missing-operation / extra-operation   an SDK operation the spec lacks, or the reverse
@@ -39,7 +40,7 @@ import yaml
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sdkmodel  # noqa: E402
 
-PRODUCT_DIRS = {"Cbn": "cbn", "Vpc": "vpc"}
+PRODUCT_DIRS = {"Cbn": "cbn", "Vpc": "vpc", "Sts": "sts"}
 
 
 def _expand(pattern):

@@ -1,4 +1,5 @@
-"""Reads the installed official Python SDKs (alibabacloud_cbn20170912, alibabacloud_vpc20160428).
+"""Reads the installed official Python SDKs (alibabacloud_cbn20170912, alibabacloud_vpc20160428,
+alibabacloud_sts20150401).
 
 Used by check_against_sdk.py, the CI check.
 Everything is found by introspection of the installed packages: the operations from the
@@ -25,6 +26,7 @@ PRODUCTS = {
     # product: (package, only these actions or None for all)
     "Cbn": ("alibabacloud_cbn20170912", None),
     "Vpc": ("alibabacloud_vpc20160428", ("GrantInstanceToCen", "RevokeInstanceFromCen", "DescribeGrantRulesToCen")),
+    "Sts": ("alibabacloud_sts20150401", None),
 }
 
 _SCALARS = {str: "string", int: "int", bool: "bool", float: "float"}
@@ -126,7 +128,9 @@ def operations(product):
     client = client_mod.Client
     ops = {}
     for name, fn in inspect.getmembers(client, inspect.isfunction):
-        if not name.endswith("_with_options") or name.endswith("_async"):
+        # The generator glues `with_options` to names ending in an acronym
+        # (`assume_role_with_oidcwith_options`), so the underscore is optional.
+        if not name.endswith("with_options") or name.endswith("_async"):
             continue
         if only is not None:
             # Cheap pre-filter for the big Vpc client: the action name in snake case.
@@ -143,17 +147,18 @@ def operations(product):
         sig = inspect.signature(fn)
         params = [p for p in sig.parameters.values() if p.name not in ("self", "runtime", "headers")]
         hints = typing.get_type_hints(fn, globalns=vars(client_mod))
-        req_cls = hints[params[0].name]
+        # An operation without parameters (GetCallerIdentity) has no request model.
+        req_cls = hints[params[0].name] if params else None
         resp_cls = hints["return"]
         body_cls = typing.get_type_hints(resp_cls.__init__, globalns=vars(sys.modules[resp_cls.__module__]))["body"]
         json_attrs = {}
         for attr, wire in _JSON_RE.findall(src):
             json_attrs[wire] = attr
         # The summary/description docstring of the plain method.
-        plain = getattr(client, name[: -len("_with_options")], None)
+        plain = getattr(client, name[: -len("with_options")].rstrip("_"), None)
         doc = inspect.getdoc(plain) or ""
         ops[action] = {
-            "request": model_tree(req_cls, models),
+            "request": model_tree(req_cls, models) if req_cls else {"kind": "object", "class": None, "props": {}},
             "response": model_tree(body_cls, models),
             "json": set(json_attrs),
             "doc": doc,

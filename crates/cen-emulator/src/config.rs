@@ -463,6 +463,50 @@ mod tests {
     }
 
     #[test]
+    fn roles_and_oidc_providers_parse_and_are_checked() {
+        let file = |roles: &str| {
+            parse_identities_json(&format!(
+                r#"{{"Accounts": [{{"AccessKeyId": "a", "AccessKeySecret": "s", "AccountUid": 7}}],
+                   "OidcProviders": [{{"OidcProviderArn": "acs:ram::7:oidc-provider/k8s",
+                                       "IssuerUrl": "https://issuer", "ClientIds": ["sts.aliyuncs.com"]}}],
+                   "Roles": [{roles}]}}"#
+            ))
+        };
+        let ok = file(
+            r#"{"RoleArn": "acs:ram::7:role/Admin", "TrustedAccounts": [8, "9"],
+                "TrustedOidcProviders": ["acs:ram::7:oidc-provider/k8s"]}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.roles[0].max_session_duration, 3600);
+        assert!(ok.roles[0].trusts_account(8) && ok.roles[0].trusts_account(9));
+        assert!(!ok.roles[0].trusts_account(7));
+        assert_eq!(
+            RoleSpec::parse_arn("acs:ram::7:role/Admin"),
+            Some((7, "Admin"))
+        );
+        for bad in [
+            r#"{"RoleArn": "acs:ram::7:user/Admin"}"#,
+            r#"{"RoleArn": "acs:ram::7:role/Admin", "MaxSessionDuration": 900}"#,
+            r#"{"RoleArn": "acs:ram::7:role/Admin", "TrustedOidcProviders": ["acs:ram::7:oidc-provider/none"]}"#,
+            r#"{"RoleArn": "acs:ram::7:role/Admin", "TrustedAccounts": [0]}"#,
+            r#"{"RoleArn": "acs:ram::7:role/A"}, {"RoleArn": "acs:ram::7:role/a"}"#,
+            r#"{"RoleArn": "acs:ram::7:role/Admin", "Trusted": [8]}"#,
+        ] {
+            assert!(file(bad).is_err(), "{bad}");
+        }
+        // An accounts file without roles still reads, with none.
+        assert!(
+            parse_identities_json(r#"{"Accounts": []}"#)
+                .unwrap()
+                .roles
+                .is_empty()
+        );
+        let defaults = default_identities();
+        assert_eq!(defaults.roles.len(), 2);
+        assert!(check_roles(&defaults).is_ok());
+    }
+
+    #[test]
     fn secrets_stay_out_of_debug_output() {
         let text = format!("{:?}", default_accounts());
         assert!(!text.contains("emulator-secret"));
