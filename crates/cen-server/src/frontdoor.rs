@@ -537,7 +537,9 @@ impl FrontDoor {
     /// keys; signature. V3: `Authorization` well formed (its `Credential` is the AccessKey id);
     /// `x-acs-signature-nonce` and `x-acs-date` present; date well formed and within the skew;
     /// `x-acs-content-sha256` present and equal to the body's hash; the common headers signed;
-    /// key known and enabled; security token for STS keys; signature.
+    /// key known and enabled; security token for STS keys; signature. Then, for both, the
+    /// security token as the key store judges it, and the nonce. An anonymous operation sent
+    /// unsigned skips all of it but the timestamp, when it has one.
     pub async fn handle(&self, request: Request<Body>) -> Response<Body> {
         let started = Instant::now();
         let request_id = (self.request_ids)();

@@ -10,7 +10,8 @@ use acs_rpc::error::ApiError;
 use acs_rpc::meta::{OperationMeta, ProductMeta};
 use acs_rpc::time::parse_timestamp;
 use cen_server::{
-    Account, BoxFuture, FrontDoor, FrontDoorBuilder, ProductService, RequestContext, StaticKeyStore,
+    Account, BoxFuture, FrontDoor, FrontDoorBuilder, KeyStore, ProductService, RequestContext,
+    SecurityTokenError, StaticKeyStore,
 };
 use serde_json::{Value, json};
 
@@ -38,6 +39,13 @@ const fn op(action: &'static str) -> OperationMeta {
     }
 }
 
+/// An operation the SDKs send unsigned (`x-acs-auth: anonymous`).
+const fn anonymous(action: &'static str) -> OperationMeta {
+    let mut meta = op(action);
+    meta.anonymous = true;
+    meta
+}
+
 pub static CBN: ProductMeta = ProductMeta {
     product: "Cbn",
     version: "2017-09-12",
@@ -49,6 +57,7 @@ pub static CBN: ProductMeta = ProductMeta {
         op("Listing"),
         op("NotAnObject"),
         op("DescribeGrantRulesToCen"),
+        anonymous("EchoAnonymous"),
     ],
     common_errors: &[],
 };
@@ -125,6 +134,30 @@ pub fn accounts() -> Vec<Account> {
     ]
 }
 
+/// The test keys, refusing the security tokens named after a refusal (`malformed-token`,
+/// `mismatched-token`, `expired-token`) for STS keys and accepting any other.
+pub struct TestKeys(StaticKeyStore);
+
+impl KeyStore for TestKeys {
+    fn lookup(&self, access_key_id: &str) -> Option<Account> {
+        self.0.lookup(access_key_id)
+    }
+
+    fn check_security_token(
+        &self,
+        account: &Account,
+        security_token: &str,
+    ) -> Result<(), SecurityTokenError> {
+        match security_token {
+            _ if !account.is_sts() => Ok(()),
+            "malformed-token" => Err(SecurityTokenError::Malformed),
+            "mismatched-token" => Err(SecurityTokenError::MismatchWithAccessKey),
+            "expired-token" => Err(SecurityTokenError::Expired),
+            _ => Ok(()),
+        }
+    }
+}
+
 pub fn at(timestamp: &str) -> SystemTime {
     parse_timestamp(timestamp).unwrap_or_else(|e| panic!("{timestamp}: {e}"))
 }
@@ -137,7 +170,7 @@ pub fn builder() -> FrontDoorBuilder {
     FrontDoor::builder()
         .product(Arc::new(FakeProduct(&CBN)))
         .product(Arc::new(FakeProduct(&VPC)))
-        .keys(Arc::new(StaticKeyStore::new(accounts())))
+        .keys(Arc::new(TestKeys(StaticKeyStore::new(accounts()))))
         .clock(move || now)
         .body_limit(BODY_LIMIT)
         .request_ids(move || format!("REQ-{}", counter.fetch_add(1, Ordering::Relaxed) + 1))
