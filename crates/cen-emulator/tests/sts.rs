@@ -671,3 +671,86 @@ async fn assume_role_with_oidc_checks_the_token_and_the_trust() {
         fail("AuthenticationFail.OIDCToken.Expired")
     );
 }
+
+/// The multi-account network as teams build it: one pipeline holding account 1's key creates
+/// the CEN instance and its transit router in account 1, assumes account 2's role to grant
+/// account 2's VPC to that CEN instance, and connects the VPC across accounts.
+#[tokio::test]
+async fn one_pipeline_connects_a_vpc_of_another_account_through_its_role() {
+    let served = Served::default().await;
+    let hub = served.account(1);
+    let member = Cen::builder()
+        .endpoint(&served.url)
+        .credentials_provider(
+            RamRoleArnProvider::builder(account1_provider(), http())
+                .env(empty_env())
+                .role_arn(ROLE2)
+                .role_session_name("cen-pipeline")
+                .sts_endpoint(served.sts_endpoint())
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let cbn = hub.cbn();
+    let cen_id = cbn
+        .create_cen()
+        .name("hub")
+        .send()
+        .await
+        .unwrap()
+        .cen_id
+        .unwrap();
+    let router = cbn
+        .create_transit_router()
+        .cen_id(&cen_id)
+        .region_id("cn-hangzhou")
+        .send()
+        .await
+        .unwrap()
+        .transit_router_id
+        .unwrap();
+    let attach = || {
+        cbn.create_transit_router_vpc_attachment()
+            .transit_router_id(&router)
+            .vpc_id("vpc-bp1emuhzb0000000001")
+            .vpc_owner_id(UID2)
+            .zone_mappings(cen_client::cbn::types::ZoneMapping {
+                zone_id: "cn-hangzhou-b".into(),
+                v_switch_id: "vsw-bp1emuhzb0000000001b".into(),
+            })
+            .send()
+    };
+    let refused = attach().await.unwrap_err();
+    assert_eq!(
+        refused.code(),
+        Some("Forbbiden.AttachChildInstanceAcrossUid")
+    );
+    member
+        .cbn()
+        .grant_instance_to_transit_router()
+        .cen_id(&cen_id)
+        .cen_owner_id(UID1)
+        .instance_id("vpc-bp1emuhzb0000000001")
+        .instance_type("VPC")
+        .region_id("cn-hangzhou")
+        .order_type("PayByResourceOwner")
+        .send()
+        .await
+        .unwrap();
+    let attachment = attach()
+        .await
+        .unwrap()
+        .transit_router_attachment_id
+        .unwrap();
+    let listed = cbn
+        .list_transit_router_vpc_attachments()
+        .transit_router_attachment_id(&attachment)
+        .send()
+        .await
+        .unwrap();
+    let connected = &listed.transit_router_attachments[0];
+    assert_eq!(connected.vpc_owner_id, Some(UID2));
+    assert_eq!(connected.order_type.as_deref(), Some("PayByResourceOwner"));
+    assert_eq!(connected.status.as_deref(), Some("Attached"));
+}
