@@ -13,6 +13,7 @@ pub mod errors;
 pub mod geo;
 pub mod inventory;
 mod ops;
+#[macro_use]
 pub mod resource;
 mod service;
 pub mod state;

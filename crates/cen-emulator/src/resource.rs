@@ -256,6 +256,32 @@ pub trait Resource: Clone + PartialEq + fmt::Debug + Serialize + DeserializeOwne
     }
 }
 
+/// Implements [`Resource::tags`] and [`Resource::tags_mut`] for a kind whose tags are its
+/// `tags` field.
+macro_rules! tagged {
+    () => {
+        fn tags(&self) -> &[$crate::resource::Tag] {
+            &self.tags
+        }
+        fn tags_mut(&mut self) -> Option<&mut Vec<$crate::resource::Tag>> {
+            Some(&mut self.tags)
+        }
+    };
+}
+
+/// Implements [`Resource::lifecycle`] and [`Resource::lifecycle_mut`] for a kind whose
+/// lifecycle is its `life` field.
+macro_rules! with_lifecycle {
+    () => {
+        fn lifecycle(&self) -> Option<&$crate::resource::Lifecycle> {
+            Some(&self.life)
+        }
+        fn lifecycle_mut(&mut self) -> Option<&mut $crate::resource::Lifecycle> {
+            Some(&mut self.life)
+        }
+    };
+}
+
 /// What the indexes know of a record, to update them when it changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Indexed {

@@ -206,12 +206,7 @@ impl Resource for Cen {
     const KIND: &'static str = "cen";
     /// DescribeCens and the tag operations write it `cen`.
     const TAG_TYPES: &'static [&'static str] = &["cen"];
-    fn tags(&self) -> &[Tag] {
-        &self.tags
-    }
-    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
-        Some(&mut self.tags)
-    }
+    tagged!();
     fn key(&self) -> String {
         self.id.clone()
     }
@@ -221,24 +216,14 @@ impl Resource for Cen {
     fn owner(&self) -> Option<i64> {
         Some(self.owner)
     }
-    fn lifecycle(&self) -> Option<&Lifecycle> {
-        Some(&self.life)
-    }
-    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
-        Some(&mut self.life)
-    }
+    with_lifecycle!();
 }
 
 impl Resource for BandwidthPackage {
     type Key = String;
     const KIND: &'static str = "package";
     const TAG_TYPES: &'static [&'static str] = &["bandwidthpackage"];
-    fn tags(&self) -> &[Tag] {
-        &self.tags
-    }
-    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
-        Some(&mut self.tags)
-    }
+    tagged!();
     /// An associated plan keeps its CEN instance from being deleted. Emulator rule, since no
     /// current page documents the case: `InvalidOperation.BwpInstanceStatus` (400).
     const RELATIONS: &'static [Relation] = &[Relation {
@@ -288,12 +273,7 @@ impl Resource for Attachment {
     fn parent_id(&self, _: usize) -> Option<&str> {
         Some(&self.cen_id)
     }
-    fn lifecycle(&self) -> Option<&Lifecycle> {
-        Some(&self.life)
-    }
-    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
-        Some(&mut self.life)
-    }
+    with_lifecycle!();
 }
 
 impl Resource for Grant {

@@ -74,18 +74,8 @@ impl Resource for TransitRouter {
     fn parent_id(&self, _: usize) -> Option<&str> {
         Some(&self.cen_id)
     }
-    fn tags(&self) -> &[Tag] {
-        &self.tags
-    }
-    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
-        Some(&mut self.tags)
-    }
-    fn lifecycle(&self) -> Option<&Lifecycle> {
-        Some(&self.life)
-    }
-    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
-        Some(&mut self.life)
-    }
+    tagged!();
+    with_lifecycle!();
 }
 
 /// A CIDR block of a transit router, from which VPN attachments draw addresses.
@@ -209,18 +199,8 @@ impl Resource for TrRouteTable {
             _ => None,
         }
     }
-    fn tags(&self) -> &[Tag] {
-        &self.tags
-    }
-    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
-        Some(&mut self.tags)
-    }
-    fn lifecycle(&self) -> Option<&Lifecycle> {
-        Some(&self.life)
-    }
-    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
-        Some(&mut self.life)
-    }
+    tagged!();
+    with_lifecycle!();
 }
 
 /// What a transit-router attachment connects.
@@ -418,18 +398,8 @@ impl Resource for TrAttachment {
     fn tag_type(&self) -> &'static str {
         self.kind.tag_type()
     }
-    fn tags(&self) -> &[Tag] {
-        &self.tags
-    }
-    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
-        Some(&mut self.tags)
-    }
-    fn lifecycle(&self) -> Option<&Lifecycle> {
-        Some(&self.life)
-    }
-    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
-        Some(&mut self.life)
-    }
+    tagged!();
+    with_lifecycle!();
 }
 
 /// The route table an attachment forwards by ("associated forwarding"): one at most.
@@ -488,12 +458,7 @@ impl Resource for TrAssociation {
             _ => Some(&self.route_table_id),
         }
     }
-    fn lifecycle(&self) -> Option<&Lifecycle> {
-        Some(&self.life)
-    }
-    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
-        Some(&mut self.life)
-    }
+    with_lifecycle!();
 }
 
 /// An attachment whose routes a route table learns ("route learning"): many to many.
@@ -551,12 +516,7 @@ impl Resource for TrPropagation {
             _ => Some(&self.route_table_id),
         }
     }
-    fn lifecycle(&self) -> Option<&Lifecycle> {
-        Some(&self.life)
-    }
-    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
-        Some(&mut self.life)
-    }
+    with_lifecycle!();
 }
 
 /// A static or blackhole route of a transit-router route table (propagated routes are not
@@ -640,12 +600,7 @@ impl Resource for TrRouteEntry {
             _ => Some(&self.cen_id),
         }
     }
-    fn lifecycle(&self) -> Option<&Lifecycle> {
-        Some(&self.life)
-    }
-    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
-        Some(&mut self.life)
-    }
+    with_lifecycle!();
 }
 
 /// A flow log of a transit router or of one of its attachments, writing to a Log Service
@@ -729,16 +684,6 @@ impl Resource for FlowLog {
             other => Self::STATUSES.word(other),
         }
     }
-    fn tags(&self) -> &[Tag] {
-        &self.tags
-    }
-    fn tags_mut(&mut self) -> Option<&mut Vec<Tag>> {
-        Some(&mut self.tags)
-    }
-    fn lifecycle(&self) -> Option<&Lifecycle> {
-        Some(&self.life)
-    }
-    fn lifecycle_mut(&mut self) -> Option<&mut Lifecycle> {
-        Some(&mut self.life)
-    }
+    tagged!();
+    with_lifecycle!();
 }
