@@ -104,6 +104,13 @@ struct Args {
     /// Requests in all.
     #[arg(long, default_value_t = 5000)]
     requests: u64,
+    /// Send at this many requests per second in all (request n is due n/RATE seconds after the
+    /// start, sent by whichever task is free) instead of as fast as the tasks can. The report
+    /// then also gives how late the sends were (p99 lag): when it grows, the tasks could not keep
+    /// the rate. Without it every task sends its next request as soon as the last one is
+    /// answered (a closed loop at saturation, where latency is concurrency / throughput).
+    #[arg(long)]
+    rate: Option<f64>,
     /// Before measuring, create this many CEN instances of the caller (CreateCen), untimed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -160,22 +167,29 @@ struct Report {
     failed: u64,
     elapsed: Duration,
     latencies: Vec<Duration>,
+    /// With `--rate`: how late each request was sent after it was due, sorted.
+    lags: Vec<Duration>,
     /// The ids the calls answered (the seeding CreateCen calls).
     ids: Vec<String>,
 }
 
 impl Report {
     fn percentile(&self, p: f64) -> Duration {
-        if self.latencies.is_empty() {
-            return Duration::ZERO;
-        }
-        let rank = ((p / 100.0) * (self.latencies.len() as f64 - 1.0)).round() as usize;
-        self.latencies[rank.min(self.latencies.len() - 1)]
+        percentile(&self.latencies, p)
     }
 
     fn requests_per_second(&self) -> f64 {
         self.sent as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
     }
+}
+
+/// The `p`th percentile of sorted durations (zero for none).
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
 }
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -203,6 +217,7 @@ async fn main() -> Result<(), Failure> {
         Job::Measure(args.operation, prepared),
         args.concurrency,
         args.requests,
+        args.rate,
     )
     .await;
     print(&args, &report);
@@ -217,7 +232,7 @@ async fn main() -> Result<(), Failure> {
 /// `--seed` and `--seed-routers`: fills the caller's account before the timed part.
 async fn seed(cen: &Cen, args: &Args) -> Result<(), Failure> {
     if args.seed > 0 {
-        let report = run(cen, Job::SeedCen, args.concurrency, args.seed).await;
+        let report = run(cen, Job::SeedCen, args.concurrency, args.seed, None).await;
         check_seed("CEN instances", &report)?;
     }
     if args.seed_routers > 0 {
@@ -227,6 +242,7 @@ async fn seed(cen: &Cen, args: &Args) -> Result<(), Failure> {
             Job::SeedCen,
             args.concurrency,
             args.seed_routers.div_ceil(per_cen),
+            None,
         )
         .await;
         check_seed("CEN instances for the routers", &cens)?;
@@ -235,6 +251,7 @@ async fn seed(cen: &Cen, args: &Args) -> Result<(), Failure> {
             Job::SeedRouter(Arc::new(cens.ids)),
             args.concurrency,
             args.seed_routers,
+            None,
         )
         .await;
         check_seed("transit routers", &routers)?;
@@ -317,8 +334,9 @@ async fn prepare(cen: &Cen, operation: Operation) -> Result<Prepared, Failure> {
     Ok(prepared)
 }
 
-/// Sends `total` calls of `job` from `concurrency` tasks.
-async fn run(cen: &Cen, job: Job, concurrency: usize, total: u64) -> Report {
+/// Sends `total` calls of `job` from `concurrency` tasks, as fast as they can or at `rate`
+/// requests per second in all.
+async fn run(cen: &Cen, job: Job, concurrency: usize, total: u64, rate: Option<f64>) -> Report {
     let next = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let ids = Arc::new(Mutex::new(Vec::new()));
@@ -333,11 +351,16 @@ async fn run(cen: &Cen, job: Job, concurrency: usize, total: u64) -> Report {
             job.clone(),
         );
         workers.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
+            let (mut latencies, mut lags) = (Vec::new(), Vec::new());
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 if n >= total {
                     break;
+                }
+                if let Some(rate) = rate {
+                    let due = started + Duration::from_secs_f64(n as f64 / rate);
+                    tokio::time::sleep_until(due.into()).await;
+                    lags.push(due.elapsed());
                 }
                 let began = Instant::now();
                 let outcome = call(&cen, &job, n).await;
@@ -352,21 +375,25 @@ async fn run(cen: &Cen, job: Job, concurrency: usize, total: u64) -> Report {
                     }
                 }
             }
-            latencies
+            (latencies, lags)
         }));
     }
-    let mut latencies = Vec::new();
+    let (mut latencies, mut lags) = (Vec::new(), Vec::new());
     for worker in workers {
-        latencies.extend(worker.await.unwrap_or_default());
+        let (l, g) = worker.await.unwrap_or_default();
+        latencies.extend(l);
+        lags.extend(g);
     }
     let elapsed = started.elapsed();
     latencies.sort_unstable();
+    lags.sort_unstable();
     let ids = std::mem::take(&mut *ids.lock().unwrap_or_else(|e| e.into_inner()));
     Report {
         sent: latencies.len() as u64,
         failed: failed.load(Ordering::Relaxed),
         elapsed,
         latencies,
+        lags,
         ids,
     }
 }
@@ -470,6 +497,7 @@ fn print(args: &Args, report: &Report) {
         let value = serde_json::json!({
             "operation": args.operation.action(),
             "concurrency": args.concurrency,
+            "rate": args.rate,
             "seed": args.seed,
             "seed_routers": args.seed_routers,
             "requests": report.sent,
@@ -479,13 +507,15 @@ fn print(args: &Args, report: &Report) {
             "p50_ms": ms(report.percentile(50.0)),
             "p99_ms": ms(report.percentile(99.0)),
             "max_ms": ms(report.percentile(100.0)),
+            "lag_p99_ms": args.rate.map(|_| ms(percentile(&report.lags, 99.0))),
         });
         println!("{value}");
     } else {
         println!(
-            "{} concurrency={} seed={} seed_routers={} requests={} failed={} in {:.2}s: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            "{} concurrency={} rate={} seed={} seed_routers={} requests={} failed={} in {:.2}s: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
             args.operation.action(),
             args.concurrency,
+            args.rate.map_or("max".to_owned(), |r| format!("{r}/s")),
             args.seed,
             args.seed_routers,
             report.sent,
@@ -496,6 +526,14 @@ fn print(args: &Args, report: &Report) {
             ms(report.percentile(99.0)),
             ms(report.percentile(100.0)),
         );
+        if args.rate.is_some() {
+            println!(
+                "  sends after they were due: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+                ms(percentile(&report.lags, 50.0)),
+                ms(percentile(&report.lags, 99.0)),
+                ms(percentile(&report.lags, 100.0)),
+            );
+        }
     }
 }
 

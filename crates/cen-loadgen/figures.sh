@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Takes the figures of BENCHMARKS.md: one fresh emulator per run (release build, --delay-ms 0,
+# default RUST_LOG=info with the access log going to a file), the load generator on the same
+# machine, and the load average printed before and after each run.
+#
+#   cargo build --release -p cen-emulator -p cen-loadgen
+#   bash crates/cen-loadgen/figures.sh [case ...]     # no case: all of them
+#
+# TARGET_DIR (default: $CARGO_TARGET_DIR, else ./target) says where the release binaries are.
+set -euo pipefail
+
+target=${TARGET_DIR:-${CARGO_TARGET_DIR:-target}}
+emulator_bin=$target/release/cen-emulator
+loadgen_bin=$target/release/cen-loadgen
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# start NAME [--data]: a fresh emulator; its port in $port, its pid in $pid.
+start() {
+    local name=$1 data=()
+    [[ ${2:-} == --data ]] && data=(--data "$work/$name.sqlite")
+    "$emulator_bin" --listen 127.0.0.1:0 --delay-ms 0 "${data[@]}" >"$work/$name.out" 2>"$work/$name.log" &
+    pid=$!
+    for _ in $(seq 100); do
+        [[ -s $work/$name.out ]] && break
+        sleep 0.05
+    done
+    port=$(head -1 "$work/$name.out" | sed 's/.*://')
+    echo "== $name"
+}
+
+# measure LOADGEN ARGS...: one run of the load generator against the emulator started last.
+measure() {
+    echo "   $(uptime | sed 's/.*load average/load average/') (before)"
+    echo "   cen-loadgen --endpoint http://127.0.0.1:PORT $*"
+    "$loadgen_bin" --endpoint "http://127.0.0.1:$port" "$@" 2>&1 | sed 's/^/   /'
+    echo "   $(uptime | sed 's/.*load average/load average/') (after); emulator RSS $(ps -o rss= -p "$pid") KiB"
+}
+
+stop() {
+    kill "$pid"
+    wait "$pid" || true
+}
+
+# A list with N resources of the caller: as fast as 50 tasks can (closed loop), then at a fixed
+# 5000 requests per second from 50 tasks. The second run seeds nothing more.
+list_case() {
+    local name=$1 seed_option=$2 n=$3 operation=$4 requests=${5:-20000}
+    start "$name"
+    measure "$seed_option" "$n" --operation "$operation" --concurrency 50 --requests "$requests"
+    measure --operation "$operation" --concurrency 50 --rate 5000 --requests "$requests"
+    stop
+}
+
+case_describe_cens_100() { list_case describe_cens_100 --seed 100 describe-cens; }
+case_describe_cens_100k() { list_case describe_cens_100k --seed 100000 describe-cens; }
+case_routers_cen_100() { list_case routers_cen_100 --seed-routers 100 list-transit-routers; }
+case_routers_cen_100k() { list_case routers_cen_100k --seed-routers 100000 list-transit-routers; }
+case_routers_region_100() { list_case routers_region_100 --seed-routers 100 list-transit-routers-by-region; }
+case_routers_region_100k() { list_case routers_region_100k --seed-routers 100000 list-transit-routers-by-region 2000; }
+case_route_entries() {
+    start route_entries
+    measure --operation create-transit-router-route-entry --concurrency 16 --requests 20000
+    stop
+}
+case_route_entries_sqlite() {
+    start route_entries_sqlite --data
+    measure --operation create-transit-router-route-entry --concurrency 16 --requests 2000
+    stop
+}
+case_create_cen() {
+    start create_cen
+    measure --operation create-cen --concurrency 16 --requests 20000
+    stop
+}
+case_create_cen_sqlite() {
+    start create_cen_sqlite --data
+    measure --operation create-cen --concurrency 16 --requests 2000
+    stop
+}
+
+cases=("$@")
+if [[ ${#cases[@]} -eq 0 ]]; then
+    cases=(describe_cens_100 describe_cens_100k routers_cen_100 routers_cen_100k
+        routers_region_100 routers_region_100k route_entries route_entries_sqlite
+        create_cen create_cen_sqlite)
+fi
+for c in "${cases[@]}"; do
+    "case_$c"
+done
