@@ -42,24 +42,31 @@ stop() {
     wait "$pid" || true
 }
 
-# A list with N resources of the caller: as fast as 50 tasks can (closed loop), then at a fixed
-# 5000 requests per second from 50 tasks. The second run seeds nothing more.
+# A list with N resources of the caller: as fast as 50 tasks can (closed loop), then (unless
+# the rate is -) at a fixed 5000 requests per second from 50 tasks, seeding nothing more.
 list_case() {
-    local name=$1 seed_option=$2 n=$3 operation=$4 requests=${5:-20000}
+    local name=$1 seed_option=$2 n=$3 operation=$4 requests=${5:-20000} rate=${6:-5000}
     start "$name"
     measure "$seed_option" "$n" --operation "$operation" --concurrency 50 --requests "$requests"
-    measure --operation "$operation" --concurrency 50 --rate 5000 --requests "$requests"
+    if [[ $rate != - ]]; then
+        measure --operation "$operation" --concurrency 50 --rate "$rate" --requests "$requests"
+    fi
     stop
 }
 
 case_describe_cens_100() { list_case describe_cens_100 --seed 100 describe-cens; }
 case_describe_cens_100k() { list_case describe_cens_100k --seed 100000 describe-cens; }
+case_describe_cens_by_id_100() { list_case describe_cens_by_id_100 --seed 100 describe-cens-by-id; }
+case_describe_cens_by_id_100k() { list_case describe_cens_by_id_100k --seed 100000 describe-cens-by-id 2000 -; }
 case_routers_cen_100() { list_case routers_cen_100 --seed-routers 100 list-transit-routers; }
 case_routers_cen_100k() { list_case routers_cen_100k --seed-routers 100000 list-transit-routers; }
 case_routers_region_100() { list_case routers_region_100 --seed-routers 100 list-transit-routers-by-region; }
-case_routers_region_100k() { list_case routers_region_100k --seed-routers 100000 list-transit-routers-by-region 2000; }
+case_routers_region_100k() { list_case routers_region_100k --seed-routers 100000 list-transit-routers-by-region 2000 -; }
 case_route_entries() {
     start route_entries
+    measure --operation create-transit-router-route-entry --concurrency 16 --requests 2000
+    stop
+    start route_entries_20k
     measure --operation create-transit-router-route-entry --concurrency 16 --requests 20000
     stop
 }
@@ -81,7 +88,8 @@ case_create_cen_sqlite() {
 
 cases=("$@")
 if [[ ${#cases[@]} -eq 0 ]]; then
-    cases=(describe_cens_100 describe_cens_100k routers_cen_100 routers_cen_100k
+    cases=(describe_cens_100 describe_cens_100k describe_cens_by_id_100
+        describe_cens_by_id_100k routers_cen_100 routers_cen_100k
         routers_region_100 routers_region_100k route_entries route_entries_sqlite
         create_cen create_cen_sqlite)
 fi

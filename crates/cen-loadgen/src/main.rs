@@ -30,6 +30,9 @@ use clap::{Parser, ValueEnum};
 enum Operation {
     /// `DescribeCens` with the default page: a read.
     DescribeCens,
+    /// `DescribeCens` with `Filter.1.Key=CenId` naming a prepared CEN instance: the call that
+    /// `wait_until_cen_active` (and the Terraform provider) polls.
+    DescribeCensById,
     /// `CreateCen` with a name and a description: a write, each with its own idempotence token.
     CreateCen,
     /// `ListTransitRouters` with the `CenId` of a prepared CEN instance that has one router: a
@@ -48,11 +51,17 @@ impl Operation {
     fn action(self) -> &'static str {
         match self {
             Self::DescribeCens => "DescribeCens",
+            Self::DescribeCensById => "DescribeCens(Filter CenId)",
             Self::CreateCen => "CreateCen",
             Self::ListTransitRouters => "ListTransitRouters(CenId)",
             Self::ListTransitRoutersByRegion => "ListTransitRouters(RegionId)",
             Self::CreateTransitRouterRouteEntry => "CreateTransitRouterRouteEntry",
         }
+    }
+
+    /// Whether the operation needs a prepared CEN instance.
+    fn needs_cen(self) -> bool {
+        self == Self::DescribeCensById || self.needs_router()
     }
 
     /// Whether the operation needs a prepared CEN instance and transit router.
@@ -276,7 +285,7 @@ fn check_seed(what: &str, report: &Report) -> Result<(), Failure> {
 /// transit router in [`ROUTER_REGION`], and for the route entries a custom route table.
 async fn prepare(cen: &Cen, operation: Operation) -> Result<Prepared, Failure> {
     let mut prepared = Prepared::default();
-    if !operation.needs_router() {
+    if !operation.needs_cen() {
         return Ok(prepared);
     }
     let started = Instant::now();
@@ -293,6 +302,14 @@ async fn prepare(cen: &Cen, operation: Operation) -> Result<Prepared, Failure> {
         .timeout(timeout)
         .poll_interval(poll)
         .await?;
+    if !operation.needs_router() {
+        eprintln!(
+            "prepared {} in {:.2}s",
+            prepared.cen_id,
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(prepared);
+    }
     prepared.router_id = cbn
         .create_transit_router()
         .cen_id(&prepared.cen_id)
@@ -416,6 +433,23 @@ async fn call(cen: &Cen, job: &Job, n: u64) -> Result<Option<String>, Failure> {
     match job {
         Job::Measure(Operation::DescribeCens, _) => {
             cbn.describe_cens().send().await?;
+        }
+        Job::Measure(Operation::DescribeCensById, prepared) => {
+            let listed = cbn
+                .describe_cens()
+                .filter(cen_client::cbn::types::CenFilter {
+                    key: Some("CenId".into()),
+                    value: vec![prepared.cen_id.clone()],
+                })
+                .send()
+                .await?;
+            if listed.total_count != Some(1) {
+                return Err(format!(
+                    "DescribeCens Filter CenId={} counted {:?}, not 1",
+                    prepared.cen_id, listed.total_count
+                )
+                .into());
+            }
         }
         Job::Measure(Operation::CreateCen, _) => {
             cbn.create_cen()
