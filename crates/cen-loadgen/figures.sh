@@ -29,11 +29,55 @@ start() {
     echo "== $name"
 }
 
+# Busy CPU time of the whole machine, in clock ticks (USER_HZ).
+busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
+# CPU time of one process, in clock ticks.
+process_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+
+# Waits (up to QUIET_WAIT seconds, default 180) until the machine is quiet: at most 20% of
+# the two cores busy over two seconds. Says how busy it was when it gave up.
+wait_quiet() {
+    local waited=0 b0 b1 hz busy
+    hz=$(getconf CLK_TCK)
+    while :; do
+        b0=$(busy_ticks)
+        sleep 2
+        b1=$(busy_ticks)
+        busy=$(((b1 - b0) * 100 / (2 * hz)))
+        ((busy <= 20)) && return
+        waited=$((waited + 2))
+        if ((waited >= ${QUIET_WAIT:-180})); then
+            echo "   (the machine did not get quiet: ${busy}% of 2 cores busy before this run)"
+            return
+        fi
+    done
+}
+
 # measure LOADGEN ARGS...: one run of the load generator against the emulator started last.
+# Besides the load average it prints how much of the two cores other processes (the other
+# engineers' builds) used during the run: the machine's busy time minus the emulator's and the
+# load generator's.
 measure() {
+    local hz busy0 emu0 busy1 emu1 start_ns end_ns lg
+    hz=$(getconf CLK_TCK)
+    wait_quiet
     echo "   $(uptime | sed 's/.*load average/load average/') (before)"
     echo "   cen-loadgen --endpoint http://127.0.0.1:PORT $*"
-    "$loadgen_bin" --endpoint "http://127.0.0.1:$port" "$@" 2>&1 | sed 's/^/   /'
+    busy0=$(busy_ticks)
+    emu0=$(process_ticks "$pid")
+    start_ns=$(date +%s%N)
+    TIMEFORMAT='%U %S'
+    lg=$( { time "$loadgen_bin" --endpoint "http://127.0.0.1:$port" "$@" >"$work/loadgen.out" 2>&1; } 2>&1 )
+    end_ns=$(date +%s%N)
+    busy1=$(busy_ticks)
+    emu1=$(process_ticks "$pid")
+    sed 's/^/   /' "$work/loadgen.out"
+    awk -v b="$((busy1 - busy0))" -v e="$((emu1 - emu0))" -v lg="$lg" -v hz="$hz" \
+        -v wall="$(((end_ns - start_ns) / 1000000))" 'BEGIN {
+            split(lg, t, " "); l = (t[1] + t[2]) * hz; w = wall / 1000 * hz
+            printf "   CPU over %.1f s (2 cores = 200%%): emulator %.0f%%, cen-loadgen %.0f%%, other processes %.0f%%\n",
+                wall / 1000, 100 * e / w, 100 * l / w, 100 * (b - e - l) / w
+        }'
     echo "   $(uptime | sed 's/.*load average/load average/') (after); emulator RSS $(ps -o rss= -p "$pid") KiB"
 }
 
