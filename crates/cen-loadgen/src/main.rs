@@ -601,6 +601,69 @@ mod tests {
         assert_eq!(places.len(), 16);
     }
 
+    /// An emulator on loopback (`--delay-ms 0`, default accounts and inventory), and its URL.
+    async fn emulator() -> String {
+        use cen_emulator::config::{default_accounts, uids};
+        let accounts = default_accounts();
+        let uids = uids(&accounts);
+        let config = cen_emulator::EmulatorConfig {
+            delay: Duration::ZERO,
+            accounts: uids.clone(),
+            inventory: cen_emulator::inventory::default_inventory(&uids),
+            tr_service_closed: Vec::new(),
+        };
+        let emulator =
+            cen_emulator::Emulator::new(config, cen_emulator::store::Store::Memory).unwrap();
+        let app = cen_emulator::app(Arc::new(emulator), &accounts);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    /// Every operation, with both seeds, answers without a failure against the emulator.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_operation_runs_against_the_emulator() {
+        let endpoint = emulator().await;
+        for operation in Operation::value_variants() {
+            let name = operation.to_possible_value().unwrap().get_name().to_owned();
+            let args = Args::try_parse_from([
+                "cen-loadgen",
+                "--endpoint",
+                &endpoint,
+                // Explicit, so that ALIBABA_CLOUD_* in the environment cannot change them.
+                "--access-key-id",
+                "LTAI5tEmulatorDefault1",
+                "--access-key-secret",
+                "emulator-secret-1",
+                "--operation",
+                &name,
+                "--seed",
+                "20",
+                "--seed-routers",
+                "20",
+                "--concurrency",
+                "4",
+                "--requests",
+                "40",
+            ])
+            .unwrap();
+            let cen = Cen::builder()
+                .endpoint(&args.endpoint)
+                .credentials(Credentials::new(
+                    &args.access_key_id,
+                    args.access_key_secret.as_str(),
+                ))
+                .retry(RetryPolicy::none())
+                .build()
+                .unwrap();
+            seed(&cen, &args).await.unwrap();
+            let prepared = Arc::new(prepare(&cen, args.operation).await.unwrap());
+            let report = run(&cen, Job::Measure(*operation, prepared), 4, 40, None).await;
+            assert_eq!((report.sent, report.failed), (40, 0), "{name}");
+        }
+    }
+
     #[test]
     fn the_options_parse() {
         let args = Args::try_parse_from([
