@@ -207,6 +207,11 @@ pub trait Resource: Clone + PartialEq + fmt::Debug + Serialize + DeserializeOwne
         None
     }
 
+    /// The region, for kinds an owner lists per region.
+    fn region(&self) -> Option<&str> {
+        None
+    }
+
     /// The id of the parent of relation `index` (of [`Resource::RELATIONS`]), if it has one now.
     fn parent_id(&self, index: usize) -> Option<&str> {
         let _ = index;
@@ -287,6 +292,7 @@ macro_rules! with_lifecycle {
 struct Indexed {
     id: Option<String>,
     owner: Option<i64>,
+    region: Option<String>,
     parents: Vec<Option<String>>,
 }
 
@@ -295,6 +301,7 @@ impl Indexed {
         Self {
             id: record.id().map(str::to_owned),
             owner: record.owner(),
+            region: record.region().map(str::to_owned),
             parents: (0..T::RELATIONS.len())
                 .map(|i| record.parent_id(i).map(str::to_owned))
                 .collect(),
@@ -313,6 +320,8 @@ pub struct Table<T: Resource> {
     by_id: OrdMap<String, u64>,
     /// Sequence numbers by owner.
     by_owner: OrdMap<i64, OrdSet<u64>>,
+    /// Sequence numbers by owner and region.
+    by_region: OrdMap<(i64, String), OrdSet<u64>>,
     /// Sequence numbers by relation and parent id.
     by_parent: OrdMap<(usize, String), OrdSet<u64>>,
     /// The next sequence number.
@@ -328,6 +337,7 @@ impl<T: Resource> Default for Table<T> {
             index: OrdMap::new(),
             by_id: OrdMap::new(),
             by_owner: OrdMap::new(),
+            by_region: OrdMap::new(),
             by_parent: OrdMap::new(),
             next_seq: 0,
             touched: Vec::new(),
@@ -417,6 +427,26 @@ impl<T: Resource> Table<T> {
     /// How many records an owner has (in O(log n)).
     pub fn count_owned(&self, owner: i64) -> usize {
         self.by_owner.get(&owner).map_or(0, OrdSet::len)
+    }
+
+    /// The records of an owner in a region, in creation order, without scanning the others.
+    pub fn owned_in_region<'s>(
+        &'s self,
+        owner: i64,
+        region: &str,
+    ) -> impl DoubleEndedIterator<Item = &'s T> + 's {
+        self.by_region
+            .get(&(owner, region.to_owned()))
+            .into_iter()
+            .flat_map(|seqs| seqs.iter())
+            .filter_map(|seq| self.rows.get(seq).map(|r| &**r))
+    }
+
+    /// How many records an owner has in a region (in O(log n)).
+    pub fn count_owned_in_region(&self, owner: i64, region: &str) -> usize {
+        self.by_region
+            .get(&(owner, region.to_owned()))
+            .map_or(0, OrdSet::len)
     }
 
     /// The records whose parent of relation `relation` is `parent`, in creation order.
@@ -572,6 +602,12 @@ impl<T: Resource> Table<T> {
         }
         if let Some(owner) = indexed.owner {
             self.by_owner.entry(owner).or_default().insert(seq);
+            if let Some(region) = &indexed.region {
+                self.by_region
+                    .entry((owner, region.clone()))
+                    .or_default()
+                    .insert(seq);
+            }
         }
         for (i, parent) in indexed.parents.iter().enumerate() {
             if let Some(parent) = parent {
@@ -595,6 +631,15 @@ impl<T: Resource> Table<T> {
             seqs.remove(&seq);
             if seqs.is_empty() {
                 self.by_owner.remove(&owner);
+            }
+        }
+        if let (Some(owner), Some(region)) = (indexed.owner, &indexed.region) {
+            let key = (owner, region.clone());
+            if let Some(seqs) = self.by_region.get_mut(&key) {
+                seqs.remove(&seq);
+                if seqs.is_empty() {
+                    self.by_region.remove(&key);
+                }
             }
         }
         for (i, parent) in indexed.parents.iter().enumerate() {

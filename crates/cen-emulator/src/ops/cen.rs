@@ -133,13 +133,24 @@ impl Emulator {
                 }) && validate::tags_match(&c.tags, &tag_filters)
             };
             let filtered = !filters.is_empty() || !tag_filters.is_empty();
-            let (matched, total) = ctx.owned_page(
-                state,
-                &state.cens,
-                caller.uid,
-                page,
-                filtered.then_some(&keep as &dyn Fn(&Cen) -> bool),
-            );
+            // A CenId filter (what waiters and the Terraform provider poll) names the candidates:
+            // look them up instead of walking the caller's instances.
+            let named: Option<Vec<&Cen>> = filters
+                .iter()
+                .find(|(key, values)| *key == "CenId" && !values.is_empty())
+                .map(|(_, ids)| ctx.by_ids(&state.cens, caller.uid, ids.iter()));
+            let (matched, total) = match named {
+                Some(candidates) => {
+                    page.slice(candidates.into_iter().filter(|c| keep(c)).collect())
+                }
+                None => ctx.owned_page(
+                    state,
+                    &state.cens,
+                    caller.uid,
+                    page,
+                    filtered.then_some(&keep as &dyn Fn(&Cen) -> bool),
+                ),
+            };
             // Only the page is built into response items.
             let items = matched
                 .into_iter()

@@ -346,7 +346,7 @@ impl Emulator {
             .as_ref()
             .is_some_and(|t| t.as_str() == "Basic");
         let (items, total) = self.read(|state, ctx| {
-            let keep = |r: &&TransitRouter| {
+            let keep = |r: &TransitRouter| {
                 cen_id.as_ref().is_none_or(|c| r.cen_id == *c)
                     && region_id.as_ref().is_none_or(|g| r.region_id == *g)
                     && router_id.as_ref().is_none_or(|i| r.id == *i)
@@ -354,26 +354,43 @@ impl Emulator {
                         .transit_router_name
                         .as_ref()
                         .is_none_or(|n| r.name.as_ref() == Some(n))
-                    && status.as_ref().is_none_or(|s| ctx.status(*r) == s)
+                    && status.as_ref().is_none_or(|s| ctx.status(r) == s)
                     && multicast.is_none_or(|m| r.support_multicast == m)
                     && !basic_only
                     && validate::tags_match(&r.tags, &tag_filters)
-                    && ctx.live(*r)
+                    && ctx.live(r)
             };
-            let matched: Vec<&TransitRouter> = match &cen_id {
-                Some(cen) => state
-                    .transit_routers
-                    .children_of(0, cen)
-                    .filter(|r| r.owner == caller.uid)
-                    .filter(keep)
-                    .collect(),
-                None => state
-                    .transit_routers
-                    .owned_by(caller.uid)
-                    .filter(keep)
-                    .collect(),
+            // The most selective index answers: the router's id, its CEN instance, or the
+            // caller's routers in the region (paged without a walk when nothing else filters).
+            let (matched, total) = match (&router_id, &cen_id) {
+                (Some(id), _) => page.slice(
+                    ctx.by_ids(&state.transit_routers, caller.uid, std::iter::once(id))
+                        .into_iter()
+                        .filter(|r| keep(r))
+                        .collect(),
+                ),
+                (None, Some(cen)) => page.slice(
+                    state
+                        .transit_routers
+                        .children_of(0, cen)
+                        .filter(|r| r.owner == caller.uid && keep(r))
+                        .collect(),
+                ),
+                (None, None) => {
+                    let only_region = request.transit_router_name.is_none()
+                        && status.is_none()
+                        && multicast.is_none()
+                        && !basic_only
+                        && tag_filters.is_empty();
+                    ctx.scoped_page(
+                        state,
+                        &state.transit_routers,
+                        (caller.uid, region_id.as_deref()),
+                        page,
+                        (!only_region).then_some(&keep as &dyn Fn(&TransitRouter) -> bool),
+                    )
+                }
             };
-            let (matched, total) = page.slice(matched);
             let items: Vec<_> = matched
                 .into_iter()
                 .map(|r| ctx.router_view(state, r))

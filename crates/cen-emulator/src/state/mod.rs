@@ -652,7 +652,7 @@ impl State {
     pub fn gone_unpurged<T: Resource>(
         &self,
         table: &Table<T>,
-        owner: i64,
+        (owner, region): (i64, Option<&str>),
         now: Millis,
         delay: Millis,
     ) -> usize {
@@ -661,7 +661,11 @@ impl State {
             .take_while(|(at, _, _)| now >= at.saturating_add(delay))
             .filter(|(_, kind, _)| *kind == T::KIND)
             .filter_map(|(_, _, key)| table.get(&serde_json::from_str::<T::Key>(key).ok()?))
-            .filter(|r| r.owner() == Some(owner) && r.phase(now, delay) == Phase::Gone)
+            .filter(|r| {
+                r.owner() == Some(owner)
+                    && region.is_none_or(|g| r.region() == Some(g))
+                    && r.phase(now, delay) == Phase::Gone
+            })
             .count()
     }
 

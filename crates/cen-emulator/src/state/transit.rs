@@ -55,6 +55,9 @@ pub struct TransitRouter {
 impl Resource for TransitRouter {
     type Key = String;
     const KIND: &'static str = "transit_router";
+    fn region(&self) -> Option<&str> {
+        Some(&self.region_id)
+    }
     const TAG_TYPES: &'static [&'static str] = &["TransitRouter"];
     /// Emulator rule: a transit router without attachments or custom route tables goes with its
     /// CEN instance (DeleteCen documents no code for such a router, only for what it holds).
