@@ -212,6 +212,12 @@ pub trait Resource: Clone + PartialEq + fmt::Debug + Serialize + DeserializeOwne
         None
     }
 
+    /// A value the kind is often looked up by besides its key (a route's table and
+    /// destination), indexed so that [`Table::by_lookup`] finds its records in O(log n).
+    fn lookup(&self) -> Option<String> {
+        None
+    }
+
     /// The id of the parent of relation `index` (of [`Resource::RELATIONS`]), if it has one now.
     fn parent_id(&self, index: usize) -> Option<&str> {
         let _ = index;
@@ -293,6 +299,7 @@ struct Indexed {
     id: Option<String>,
     owner: Option<i64>,
     region: Option<String>,
+    lookup: Option<String>,
     parents: Vec<Option<String>>,
 }
 
@@ -302,6 +309,7 @@ impl Indexed {
             id: record.id().map(str::to_owned),
             owner: record.owner(),
             region: record.region().map(str::to_owned),
+            lookup: record.lookup(),
             parents: (0..T::RELATIONS.len())
                 .map(|i| record.parent_id(i).map(str::to_owned))
                 .collect(),
@@ -320,6 +328,8 @@ pub struct Table<T: Resource> {
     by_id: OrdMap<String, u64>,
     /// Sequence numbers by owner.
     by_owner: OrdMap<i64, OrdSet<u64>>,
+    /// Sequence numbers by [`Resource::lookup`].
+    by_lookup: OrdMap<String, OrdSet<u64>>,
     /// Sequence numbers by owner and region.
     by_region: OrdMap<(i64, String), OrdSet<u64>>,
     /// Sequence numbers by relation and parent id.
@@ -338,6 +348,7 @@ impl<T: Resource> Default for Table<T> {
             by_id: OrdMap::new(),
             by_owner: OrdMap::new(),
             by_region: OrdMap::new(),
+            by_lookup: OrdMap::new(),
             by_parent: OrdMap::new(),
             next_seq: 0,
             touched: Vec::new(),
@@ -437,6 +448,15 @@ impl<T: Resource> Table<T> {
     ) -> impl DoubleEndedIterator<Item = &'s T> + 's {
         self.by_region
             .get(&(owner, region.to_owned()))
+            .into_iter()
+            .flat_map(|seqs| seqs.iter())
+            .filter_map(|seq| self.rows.get(seq).map(|r| &**r))
+    }
+
+    /// The records whose [`Resource::lookup`] is `value`, in creation order.
+    pub fn by_lookup<'s>(&'s self, value: &str) -> impl DoubleEndedIterator<Item = &'s T> + 's {
+        self.by_lookup
+            .get(value)
             .into_iter()
             .flat_map(|seqs| seqs.iter())
             .filter_map(|seq| self.rows.get(seq).map(|r| &**r))
@@ -597,6 +617,12 @@ impl<T: Resource> Table<T> {
     }
 
     fn reindex(&mut self, seq: u64, indexed: &Indexed) {
+        if let Some(lookup) = &indexed.lookup {
+            self.by_lookup
+                .entry(lookup.clone())
+                .or_default()
+                .insert(seq);
+        }
         if let Some(id) = &indexed.id {
             self.by_id.insert(id.clone(), seq);
         }
@@ -620,6 +646,14 @@ impl<T: Resource> Table<T> {
     }
 
     fn unindex(&mut self, seq: u64, indexed: &Indexed) {
+        if let Some(lookup) = &indexed.lookup
+            && let Some(seqs) = self.by_lookup.get_mut(lookup)
+        {
+            seqs.remove(&seq);
+            if seqs.is_empty() {
+                self.by_lookup.remove(lookup);
+            }
+        }
         if let Some(id) = &indexed.id
             && self.by_id.get(id) == Some(&seq)
         {

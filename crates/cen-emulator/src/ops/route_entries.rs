@@ -278,8 +278,8 @@ impl Emulator {
                 let wanted = destination.to_string();
                 let same = state
                     .tr_route_entries
-                    .children_of(0, &table.id)
-                    .find(|r| r.destination == wanted && ctx.live(*r));
+                    .by_lookup(&TrRouteEntry::slot(&table.id, &wanted))
+                    .find(|r| ctx.live(*r));
                 if let Some(existing) = same {
                     return Err(if ctx.phase(existing) == Phase::Deleting {
                         e::operation_failed_create_route_entry_with_same_destination_cidr_block()

@@ -549,9 +549,20 @@ pub struct TrRouteEntry {
     pub life: Lifecycle,
 }
 
+impl TrRouteEntry {
+    /// The lookup value of the routes of a table to a destination (unique per table).
+    pub fn slot(route_table_id: &str, destination: &str) -> String {
+        format!("{route_table_id} {destination}")
+    }
+}
+
 impl Resource for TrRouteEntry {
     type Key = String;
     const KIND: &'static str = "tr_route_entry";
+    /// Routes are looked up by table and destination, which is unique per table.
+    fn lookup(&self) -> Option<String> {
+        Some(Self::slot(&self.route_table_id, &self.destination))
+    }
     /// A route keeps its table (`OperationFailed.DeleteRouteTableWithRouteEntry`), its router
     /// (`OperationFailed.DeleteTransitRouter`, "custom route") and its CEN instance
     /// (`OperationFailed.DeleteCenWithRouteEntry`) from being deleted, and its next-hop
