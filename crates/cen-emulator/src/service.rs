@@ -112,6 +112,7 @@ impl cen_server::cbn::Cbn for Emulator {
         list_transit_router_ecr_attachments => list_transit_router_ecr_attachments(ListTransitRouterEcrAttachmentsRequest) -> ListTransitRouterEcrAttachmentsResponse;
         update_transit_router_ecr_attachment_attribute => update_transit_router_ecr_attachment_attribute(UpdateTransitRouterEcrAttachmentAttributeRequest) -> UpdateTransitRouterEcrAttachmentAttributeResponse;
         delete_transit_router_ecr_attachment => delete_transit_router_ecr_attachment(DeleteTransitRouterEcrAttachmentRequest) -> DeleteTransitRouterEcrAttachmentResponse;
+        move_resource_group => move_resource_group(MoveResourceGroupRequest) -> MoveResourceGroupResponse;
         create_flowlog => create_flowlog(CreateFlowlogRequest) -> CreateFlowlogResponse;
         describe_flowlogs => describe_flowlogs(DescribeFlowlogsRequest) -> DescribeFlowlogsResponse;
         modify_flow_log_attribute => modify_flow_log_attribute(ModifyFlowLogAttributeRequest) -> ModifyFlowLogAttributeResponse;

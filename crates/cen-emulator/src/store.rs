@@ -214,6 +214,7 @@ mod tests {
             description: None,
             protection_level: "REDUCED".into(),
             life: crate::state::Lifecycle::started(5),
+            resource_group: None,
             tags: vec![Tag {
                 key: "k".into(),
                 value: "v".into(),

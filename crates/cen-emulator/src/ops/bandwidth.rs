@@ -8,7 +8,7 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Emulator, minutes, new_id, new_order_id};
 use crate::errors;
 use crate::geo::{Area, Span};
-use crate::ops::cen::{default_resource_group, tag_pairs};
+use crate::ops::cen::{group_of, tag_pairs};
 use crate::state::{BandwidthPackage, State};
 use crate::validate::{self, ILLEGAL_TAG, INVALID_TAG, Page};
 
@@ -99,6 +99,7 @@ impl Emulator {
                     period,
                     order_id: order_id.clone(),
                     created_at: ctx.now,
+                    resource_group: None,
                     cen_id: None,
                     tags,
                 });
@@ -231,16 +232,17 @@ impl Emulator {
         // A filter without values constrains nothing here, also under IsOrKey.
         filters.retain(|(_, values)| !values.is_empty());
         let or = request.is_or_key.unwrap_or(false);
-        let group = default_resource_group(caller.uid);
-        let wrong_group = request
-            .resource_group_id
-            .as_deref()
-            .is_some_and(|g| !g.is_empty() && g != group);
+        let wanted_group = request.resource_group_id.clone().filter(|g| !g.is_empty());
         let items = self.read(|state, ctx| {
             state
                 .packages
                 .iter()
-                .filter(|p| p.owner == caller.uid && !wrong_group)
+                .filter(|p| {
+                    p.owner == caller.uid
+                        && wanted_group
+                            .as_ref()
+                            .is_none_or(|g| group_of(caller.uid, p.resource_group.as_ref()) == *g)
+                })
                 .filter(|p| {
                     let status = if p.cen_id.is_some() { "InUse" } else { "Idle" };
                     let test = |(key, values): &(&str, &Vec<String>)| {
@@ -302,7 +304,7 @@ impl Emulator {
                         reservation_bandwidth: None,
                         reservation_internet_charge_type: None,
                         reservation_order_type: None,
-                        resource_group_id: Some(group.clone()),
+                        resource_group_id: Some(group_of(caller.uid, p.resource_group.as_ref())),
                         status: Some(if p.cen_id.is_some() { "InUse" } else { "Idle" }.into()),
                         tags: Some(t::CenBandwidthPackageTags {
                             tag: tag_pairs(&p.tags)

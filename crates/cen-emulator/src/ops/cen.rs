@@ -25,6 +25,24 @@ pub(crate) fn default_resource_group(uid: i64) -> String {
     format!("rg-acfm{}", String::from_utf8_lossy(&out))
 }
 
+/// The resource group of a resource: the one it was given or moved to, else the account's
+/// default group.
+pub(crate) fn group_of(uid: i64, stored: Option<&String>) -> String {
+    stored
+        .cloned()
+        .unwrap_or_else(|| default_resource_group(uid))
+}
+
+/// Whether a value is shaped as a resource group id: `rg-` and lower-case letters and digits.
+pub(crate) fn is_resource_group_id(value: &str) -> bool {
+    value.strip_prefix("rg-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
 /// The tags of a resource in the list shape of the responses.
 pub(crate) fn tag_pairs(tags: &[Tag]) -> impl Iterator<Item = (String, String)> + '_ {
     tags.iter().map(|t| (t.key.clone(), t.value.clone()))
@@ -71,6 +89,7 @@ impl Emulator {
                     description: request.description.clone(),
                     protection_level,
                     life: Lifecycle::started(ctx.now),
+                    resource_group: None,
                     tags,
                 });
                 Ok(id)
@@ -105,20 +124,7 @@ impl Emulator {
             request.filter.iter().map(|f| (f.key.as_deref(), &f.value)),
             &["CenId", "Name", "Status", "CenBandwidthPackageId"],
         )?;
-        let group = default_resource_group(caller.uid);
-        if request
-            .resource_group_id
-            .as_deref()
-            .is_some_and(|g| !g.is_empty() && g != group)
-        {
-            return Ok(t::DescribeCensResponse {
-                cens: Some(t::DescribeCensResponseCens { cen: vec![] }),
-                page_number: Some(page.number),
-                page_size: Some(page.size),
-                request_id: Some(caller.request_id.clone()),
-                total_count: Some(0),
-            });
-        }
+        let wanted_group = request.resource_group_id.clone().filter(|g| !g.is_empty());
         let (cen, total) = self.read(|state, ctx| {
             let keep = |c: &Cen| {
                 let packages = || ctx.packages_of(state, &c.id).map(|p| p.id.as_str());
@@ -131,8 +137,11 @@ impl Emulator {
                             _ => packages().any(|p| p == v),
                         })
                 }) && validate::tags_match(&c.tags, &tag_filters)
+                    && wanted_group
+                        .as_ref()
+                        .is_none_or(|g| group_of(caller.uid, c.resource_group.as_ref()) == *g)
             };
-            let filtered = !filters.is_empty() || !tag_filters.is_empty();
+            let filtered = !filters.is_empty() || !tag_filters.is_empty() || wanted_group.is_some();
             // A CenId filter (what waiters and the Terraform provider poll) names the candidates:
             // look them up instead of walking the caller's instances.
             let named: Option<Vec<&Cen>> = filters
@@ -167,7 +176,7 @@ impl Emulator {
                     ipv6_level: Some("DISABLED".into()),
                     name: c.name.clone(),
                     protection_level: Some(c.protection_level.clone()),
-                    resource_group_id: Some(group.clone()),
+                    resource_group_id: Some(group_of(caller.uid, c.resource_group.as_ref())),
                     status: Some(ctx.status(c).into()),
                     tags: Some(t::CenTags {
                         tag: tag_pairs(&c.tags)

@@ -1,5 +1,5 @@
 //! Tags of every resource kind that declares tag types: TagResources, UntagResources,
-//! ListTagResources.
+//! ListTagResources; and MoveResourceGroup, the other operation on resources of any kind.
 
 use acs_rpc::error::ApiError;
 
@@ -204,6 +204,79 @@ impl Emulator {
             next_token: (end < total).then(|| end.to_string()),
             request_id: Some(caller.request_id.clone()),
             tag_resources: Some(t::ListTagResourcesResponseTagResources { tag_resource }),
+        })
+    }
+}
+
+impl Emulator {
+    /// MoveResourceGroup: moves a CEN instance (`CEN`) or a bandwidth plan (`bandwidthpackage`)
+    /// of the caller to another resource group; DescribeCens and DescribeCenBandwidthPackages
+    /// then report it there and filter by it.
+    ///
+    /// NewResourceGroupId must be `rg-` and lower-case letters and digits; emulator rule: any such
+    /// group exists, since the emulator has no Resource Management to ask. A resource that is not
+    /// the caller's, another ResourceType, or a bad group: `InvalidParameter`, saying which.
+    /// `DryRun` answers `DryRunOperation`; a ClientToken makes the call idempotent.
+    pub fn move_resource_group(
+        &self,
+        caller: &Caller,
+        request: t::MoveResourceGroupRequest,
+    ) -> Result<t::MoveResourceGroupResponse, ApiError> {
+        use cen_server::cbn::errors::move_resource_group as e;
+        let refused = |message: &str| {
+            let mut error = e::invalid_parameter();
+            error.message = message.to_owned();
+            error
+        };
+        if !crate::ops::cen::is_resource_group_id(&request.new_resource_group_id) {
+            return Err(refused("NewResourceGroupId is not a resource group id."));
+        }
+        let kind = match &request.resource_type {
+            t::MoveResourceGroupRequestResourceType::Cen => "cen",
+            t::MoveResourceGroupRequestResourceType::Bandwidthpackage => "bandwidthpackage",
+            _ => return Err(refused("ResourceType is CEN or bandwidthpackage.")),
+        };
+        self.write_idempotent(
+            caller,
+            "MoveResourceGroup",
+            request.client_token.as_deref(),
+            &request,
+            |state, ctx| {
+                let id = &request.resource_id;
+                let group = Some(request.new_resource_group_id.clone());
+                let found = match kind {
+                    "cen" => state
+                        .cens
+                        .get(id)
+                        .is_some_and(|c| c.owner == caller.uid && ctx.live(c)),
+                    _ => state
+                        .packages
+                        .get(id)
+                        .is_some_and(|p| p.owner == caller.uid),
+                };
+                if !found {
+                    return Err(refused(
+                        "ResourceId is not a resource of yours of that type.",
+                    ));
+                }
+                validate::dry_run(request.dry_run, e::dry_run_operation)?;
+                match kind {
+                    "cen" => {
+                        if let Some(mut cen) = state.cens.get_mut(id) {
+                            cen.resource_group = group;
+                        }
+                    }
+                    _ => {
+                        if let Some(mut package) = state.packages.get_mut(id) {
+                            package.resource_group = group;
+                        }
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        Ok(t::MoveResourceGroupResponse {
+            request_id: Some(caller.request_id.clone()),
         })
     }
 }

@@ -39,6 +39,10 @@ pub struct Cen {
     /// CreateCen, ModifyCenAttribute and DeleteCen.
     #[serde(flatten)]
     pub life: Lifecycle,
+    /// The resource group, when not the account's default one (CreateCen's ResourceGroupId or
+    /// MoveResourceGroup).
+    #[serde(default)]
+    pub resource_group: Option<String>,
     /// Tags in insertion order.
     pub tags: Vec<Tag>,
 }
@@ -72,6 +76,9 @@ pub struct BandwidthPackage {
     pub order_id: String,
     /// When CreateCenBandwidthPackage was answered.
     pub created_at: Millis,
+    /// The resource group, when not the account's default one (MoveResourceGroup).
+    #[serde(default)]
+    pub resource_group: Option<String>,
     /// The CEN instance it is associated with.
     pub cen_id: Option<String>,
     /// Tags in insertion order.
@@ -695,6 +702,7 @@ mod tests {
             description: None,
             protection_level: "REDUCED".into(),
             life: Lifecycle::started(created_at),
+            resource_group: None,
             tags: vec![],
         }
     }
@@ -782,6 +790,7 @@ mod tests {
             period: 1,
             order_id: "1".into(),
             created_at: 0,
+            resource_group: None,
             cen_id: None,
             tags: vec![],
         });
