@@ -456,6 +456,18 @@ impl<'a> Ctx<'a> {
             .filter(|r| r.owner == caller.uid && self.live(*r))
     }
 
+    /// The caller's live transit router with an id, in a region.
+    pub fn router_in_region<'s>(
+        &self,
+        state: &'s State,
+        caller: &Caller,
+        id: &str,
+        region: &str,
+    ) -> Option<&'s TransitRouter> {
+        self.router(state, caller, id)
+            .filter(|r| r.region_id == region)
+    }
+
     /// The live transit router of a CEN instance in a region.
     pub fn router_in<'s>(
         &self,

@@ -8,6 +8,14 @@ use acs_rpc::error::ApiError;
 use cen_server::cbn::errors as cbn;
 use cen_server::vpc::errors as vpc;
 
+/// A documented error with a message that says exactly what is wrong (the catalogue keeps a
+/// non-empty message), for codes such as `InvalidParameter` that cover many mistakes.
+pub fn saying(error: fn() -> ApiError, message: impl Into<String>) -> ApiError {
+    let mut error = error();
+    error.message = message.into();
+    error
+}
+
 /// `InvalidParameter`: an enum, format or range violation of an API parameter.
 pub fn invalid_parameter() -> ApiError {
     cbn::create_cen::invalid_parameter()

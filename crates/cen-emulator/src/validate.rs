@@ -262,6 +262,11 @@ impl TokenPage {
     }
 }
 
+/// An optional string parameter that was given non-empty.
+pub fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|s| !s.is_empty())
+}
+
 /// Checks a ClientToken: at most 64 ASCII characters.
 pub fn client_token(token: Option<&str>) -> Result<Option<&str>, ApiError> {
     match token {

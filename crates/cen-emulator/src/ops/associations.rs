@@ -9,6 +9,7 @@ use cen_server::cbn::errors as cbn;
 
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator};
+use crate::errors;
 use crate::state::{
     Lifecycle, Phase, State, TrAssociation, TrAttachment, TrPropagation, TrRouteTable,
 };
@@ -21,13 +22,6 @@ struct Codes {
     table_not_found: fn() -> ApiError,
     other_router: fn() -> ApiError,
     not_ready: fn() -> ApiError,
-}
-
-/// An invalid-parameter error with a message that says what is wrong.
-fn refused(error: fn() -> ApiError, message: String) -> ApiError {
-    let mut error = error();
-    error.message = message;
-    error
 }
 
 impl<'a> Ctx<'a> {
@@ -119,7 +113,7 @@ impl Emulator {
                     },
                 )?;
                 if let Some(existing) = ctx.association(state, &attachment.id) {
-                    return Err(refused(
+                    return Err(errors::saying(
                         e::invalid_parameter,
                         format!(
                             "The attachment {} is already associated with route table {}.",
@@ -175,13 +169,13 @@ impl Emulator {
                     },
                 )?;
                 let association = ctx.association(state, &attachment.id).ok_or_else(|| {
-                    refused(
+                    errors::saying(
                         e::invalid_parameter,
                         format!("The attachment {} is not associated.", attachment.id),
                     )
                 })?;
                 if association.route_table_id == table.id {
-                    return Err(refused(
+                    return Err(errors::saying(
                         e::invalid_parameter,
                         format!("The attachment is already associated with {}.", table.id),
                     ));
@@ -234,7 +228,7 @@ impl Emulator {
                     .association(state, attachment_id)
                     .filter(|a| a.route_table_id == request.transit_router_route_table_id)
                     .ok_or_else(|| {
-                        refused(
+                        errors::saying(
                             e::invalid_parameter,
                             format!(
                                 "The attachment {attachment_id} is not associated with {}.",
@@ -373,7 +367,7 @@ impl Emulator {
                 )?;
                 let key = (attachment.id.clone(), table.id.clone());
                 if state.tr_propagations.get(&key).is_some_and(|p| ctx.live(p)) {
-                    return Err(refused(
+                    return Err(errors::saying(
                         e::invalid_parameter,
                         format!(
                             "The attachment {} propagates to route table {} already.",
@@ -431,7 +425,7 @@ impl Emulator {
                     .get(&key)
                     .filter(|p| ctx.live(*p))
                     .ok_or_else(|| {
-                        refused(
+                        errors::saying(
                             e::invalid_parameter,
                             format!("The attachment {} does not propagate to {}.", key.0, key.1),
                         )

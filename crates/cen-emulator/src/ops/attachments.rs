@@ -123,11 +123,6 @@ pub(crate) struct AttachmentFilter<'r> {
     pub tags: &'r [(String, Option<String>)],
 }
 
-/// A given, non-empty string parameter.
-pub(crate) fn given(value: &Option<String>) -> Option<&str> {
-    value.as_deref().filter(|s| !s.is_empty())
-}
-
 /// The errors a delete of one kind of attachment answers for the attachment itself.
 #[derive(Clone, Copy)]
 pub(crate) struct DeleteCodes {

@@ -10,11 +10,11 @@ use crate::emulator::{Caller, Ctx, Emulator, minutes};
 use crate::inventory::InstanceType;
 use crate::ops::attachments::{
     AttachmentFilter, AttributeChange, AttributeCodes, DeleteCodes, NetworkAttach, NetworkCodes,
-    TargetCodes, given,
+    TargetCodes,
 };
 use crate::ops::transit_routers::bare_tags;
 use crate::state::{AttachmentKind, TrAttachment};
-use crate::validate::{self, PARAMETER_TAG, TokenPage};
+use crate::validate::{self, PARAMETER_TAG, TokenPage, given};
 
 impl<'a> Ctx<'a> {
     /// The answer for one ECR attachment.

@@ -10,19 +10,12 @@ use cen_server::cbn::errors as cbn;
 
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, minutes, new_id};
-use crate::ops::attachments::given;
+use crate::errors;
 use crate::state::{FlowLog, Lifecycle, Phase, Resource, State};
-use crate::validate::{self, PARAMETER_TAG, Page};
+use crate::validate::{self, PARAMETER_TAG, Page, given};
 
 /// The aggregation intervals the API accepts, in seconds.
 const INTERVALS: [i64; 2] = [60, 600];
-
-/// An error with a message that says what is wrong.
-fn refused(error: fn() -> ApiError, message: &str) -> ApiError {
-    let mut error = error();
-    error.message = message.to_owned();
-    error
-}
 
 impl<'a> Ctx<'a> {
     /// The caller's live flow log in a region (and CEN instance, when given).
@@ -73,12 +66,15 @@ impl Emulator {
     ) -> Result<t::CreateFlowlogResponse, ApiError> {
         use cbn::create_flowlog as e;
         let project = given(&request.project_name)
-            .ok_or_else(|| refused(e::invalid_parameter, "ProjectName is required."))?;
+            .ok_or_else(|| errors::saying(e::invalid_parameter, "ProjectName is required."))?;
         let logstore = given(&request.log_store_name)
-            .ok_or_else(|| refused(e::invalid_parameter, "LogStoreName is required."))?;
+            .ok_or_else(|| errors::saying(e::invalid_parameter, "LogStoreName is required."))?;
         let interval = request.interval.unwrap_or(600);
         if !INTERVALS.contains(&interval) {
-            return Err(refused(e::invalid_parameter, "Interval is 60 or 600."));
+            return Err(errors::saying(
+                e::invalid_parameter,
+                "Interval is 60 or 600.",
+            ));
         }
         validate::name(request.flow_log_name.as_deref())?;
         validate::description(request.description.as_deref())?;
@@ -87,7 +83,7 @@ impl Emulator {
             PARAMETER_TAG,
         )?;
         let router_id = given(&request.transit_router_id)
-            .ok_or_else(|| refused(e::invalid_parameter, "TransitRouterId is required."))?;
+            .ok_or_else(|| errors::saying(e::invalid_parameter, "TransitRouterId is required."))?;
         let attachment_id = given(&request.transit_router_attachment_id);
         let id = self.write_idempotent(
             caller,
@@ -108,7 +104,7 @@ impl Emulator {
                         .get(attachment_id)
                         .filter(|a| a.transit_router_id == router.id && ctx.live(*a))
                         .ok_or_else(|| {
-                            refused(
+                            errors::saying(
                                 e::invalid_parameter,
                                 "TransitRouterAttachmentId is not an attachment of the router.",
                             )
@@ -275,7 +271,10 @@ impl Emulator {
         validate::name(request.flow_log_name.as_deref())?;
         validate::description(request.description.as_deref())?;
         if request.interval.is_some_and(|i| !INTERVALS.contains(&i)) {
-            return Err(refused(e::invalid_parameter, "Interval is 60 or 600."));
+            return Err(errors::saying(
+                e::invalid_parameter,
+                "Interval is 60 or 600.",
+            ));
         }
         self.change_flow_log(
             caller,

@@ -8,13 +8,13 @@ use cen_server::cbn::errors as cbn;
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, minutes, new_id};
 use crate::geo::Span;
-use crate::ops::attachments::{AttachmentFilter, DeleteCodes, given};
+use crate::ops::attachments::{AttachmentFilter, DeleteCodes};
 use crate::ops::bandwidth::allocated;
 use crate::ops::transit_routers::bare_tags;
 use crate::state::{
     AttachmentKind, Lifecycle, PeerLink, Phase, State, TrAttachment, TransitRouter,
 };
-use crate::validate::{self, PARAMETER_TAG, TokenPage};
+use crate::validate::{self, PARAMETER_TAG, TokenPage, given};
 
 /// The bandwidth terms a create or an update asks for, checked.
 struct Terms {

@@ -558,7 +558,7 @@ impl Emulator {
         request: t::DeleteTransitRouterRouteEntryRequest,
     ) -> Result<t::DeleteTransitRouterRouteEntryResponse, ApiError> {
         use cbn::delete_transit_router_route_entry as e;
-        let given = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        let given = |v: &Option<String>| validate::given(v).map(str::to_owned);
         let by_id = given(&request.transit_router_route_entry_id);
         let table_id = given(&request.transit_router_route_table_id);
         let wanted = given(&request.transit_router_route_entry_destination_cidr_block);

@@ -223,18 +223,21 @@ impl Emulator {
         request: t::MoveResourceGroupRequest,
     ) -> Result<t::MoveResourceGroupResponse, ApiError> {
         use cen_server::cbn::errors::move_resource_group as e;
-        let refused = |message: &str| {
-            let mut error = e::invalid_parameter();
-            error.message = message.to_owned();
-            error
-        };
         if !crate::ops::cen::is_resource_group_id(&request.new_resource_group_id) {
-            return Err(refused("NewResourceGroupId is not a resource group id."));
+            return Err(errors::saying(
+                e::invalid_parameter,
+                "NewResourceGroupId is not a resource group id.",
+            ));
         }
         let kind = match &request.resource_type {
             t::MoveResourceGroupRequestResourceType::Cen => "cen",
             t::MoveResourceGroupRequestResourceType::Bandwidthpackage => "bandwidthpackage",
-            _ => return Err(refused("ResourceType is CEN or bandwidthpackage.")),
+            _ => {
+                return Err(errors::saying(
+                    e::invalid_parameter,
+                    "ResourceType is CEN or bandwidthpackage.",
+                ));
+            }
         };
         self.write_idempotent(
             caller,
@@ -255,7 +258,8 @@ impl Emulator {
                         .is_some_and(|p| p.owner == caller.uid),
                 };
                 if !found {
-                    return Err(refused(
+                    return Err(errors::saying(
+                        e::invalid_parameter,
                         "ResourceId is not a resource of yours of that type.",
                     ));
                 }

@@ -11,16 +11,10 @@ use cen_server::cbn::errors as cbn;
 
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, minutes};
+use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
 use crate::state::{Grant, Resource, State};
 use crate::validate::TokenPage;
-
-/// An error with a message that says what is wrong.
-fn refused(error: fn() -> ApiError, message: String) -> ApiError {
-    let mut error = error();
-    error.message = message;
-    error
-}
 
 /// The inventory type of a grant's InstanceType (`ExpressConnect` is a VBR); the emulator's
 /// inventory has no VPN connections or ECRs.
@@ -36,7 +30,10 @@ fn instance_type(kind: &t::GrantInstanceType) -> Option<InstanceType> {
 fn order_type(value: &str, bad: fn() -> ApiError) -> Result<String, ApiError> {
     match value {
         "PayByCenOwner" | "PayByResourceOwner" => Ok(value.to_owned()),
-        other => Err(refused(bad, format!("OrderType {other} is not valid."))),
+        other => Err(errors::saying(
+            bad,
+            format!("OrderType {other} is not valid."),
+        )),
     }
 }
 
@@ -53,7 +50,7 @@ impl<'a> Ctx<'a> {
         'a: 's,
     {
         let wanted = instance_type(kind).ok_or_else(|| {
-            refused(
+            errors::saying(
                 bad,
                 format!("InstanceType {} is not served.", kind.as_str()),
             )
@@ -65,7 +62,7 @@ impl<'a> Ctx<'a> {
                     && region.is_none_or(|r| r.is_empty() || i.region_id == r)
             })
             .ok_or_else(|| {
-                refused(
+                errors::saying(
                     bad,
                     format!("You have no {} instance {id} there.", kind.as_str()),
                 )
@@ -109,7 +106,7 @@ impl Emulator {
                 .get(&request.cen_id)
                 .is_some_and(|c| c.owner != request.cen_owner_id && ctx.live(c))
             {
-                return Err(refused(
+                return Err(errors::saying(
                     e::invalid_parameter,
                     format!(
                         "{} is not a CEN instance of account {}.",
@@ -165,7 +162,7 @@ impl Emulator {
                     })
                     .map(Grant::key)
                     .ok_or_else(|| {
-                        refused(
+                        errors::saying(
                             e::invalid_parameter,
                             format!(
                                 "{} is not granted to {}.",
@@ -210,7 +207,7 @@ impl Emulator {
                     .attachment_of(state, &instance.instance_id)
                     .is_some_and(|a| a.cen_id == request.cen_id);
             if attached {
-                return Err(refused(
+                return Err(errors::saying(
                     e::invalid_parameter,
                     format!(
                         "{} is still attached to {}; detach it first.",

@@ -13,30 +13,12 @@ use ipnet::Ipv4Net;
 
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, new_id};
+use crate::errors;
 use crate::ops::transit_routers::{MAX_CIDRS, overlaps, tr_cidr};
-use crate::state::{CidrAllocation, State, TrAttachment, TrCidr, TransitRouter};
+use crate::state::{CidrAllocation, State, TrAttachment, TrCidr};
 use crate::validate::{self, TokenPage};
 
-/// An error with a message that says what is wrong.
-fn refused(error: fn() -> ApiError, message: String) -> ApiError {
-    let mut error = error();
-    error.message = message;
-    error
-}
-
 impl<'a> Ctx<'a> {
-    /// The caller's live router in a region.
-    fn router_in_region<'s>(
-        &self,
-        state: &'s State,
-        caller: &Caller,
-        id: &str,
-        region: &str,
-    ) -> Option<&'s TransitRouter> {
-        self.router(state, caller, id)
-            .filter(|r| r.region_id == region)
-    }
-
     /// Whether a block overlaps one of the CEN instance's routers' blocks (`except` the block
     /// being changed) or a network connected to them.
     fn cidr_taken(&self, state: &State, cen_id: &str, net: Ipv4Net, except: Option<&str>) -> bool {
@@ -151,7 +133,7 @@ impl Emulator {
                     return Err(e::incorrect_status_status());
                 }
                 if state.tr_cidrs.children_of(0, &router.id).count() >= MAX_CIDRS {
-                    return Err(refused(
+                    return Err(errors::saying(
                         e::invalid_parameter,
                         format!("A transit router has at most {MAX_CIDRS} CIDR blocks."),
                     ));
@@ -257,7 +239,7 @@ impl Emulator {
                     .get(id)
                     .is_none_or(|c| c.transit_router_id != router.id)
                 {
-                    return Err(refused(
+                    return Err(errors::saying(
                         e::invalid_parameter,
                         format!("The transit router has no CIDR block {id}."),
                     ));

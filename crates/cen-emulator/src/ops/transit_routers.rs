@@ -314,7 +314,7 @@ impl Emulator {
     ) -> Result<t::ListTransitRoutersResponse, ApiError> {
         use cbn::list_transit_routers as e;
         let page = Page::new(request.page_number, request.page_size, 50)?;
-        let given = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+        let given = |v: &Option<String>| validate::given(v).map(str::to_owned);
         let (cen_id, region_id, router_id) = (
             given(&request.cen_id),
             given(&request.region_id),
@@ -427,8 +427,12 @@ impl Emulator {
             &request,
             |state, ctx| {
                 let router = ctx
-                    .router(state, caller, &request.transit_router_id)
-                    .filter(|r| r.region_id == request.region_id)
+                    .router_in_region(
+                        state,
+                        caller,
+                        &request.transit_router_id,
+                        &request.region_id,
+                    )
                     .ok_or_else(e::invalid_transit_router_instance_not_found)?;
                 if ctx.phase(router) != Phase::Ready {
                     return Err(e::incorrect_status_transit_router_instance());

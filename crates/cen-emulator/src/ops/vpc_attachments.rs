@@ -11,10 +11,10 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, minutes, new_id, new_regional_id};
 use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
-use crate::ops::attachments::{AttachmentFilter, DeleteCodes, Target, TargetCodes, given};
+use crate::ops::attachments::{AttachmentFilter, DeleteCodes, Target, TargetCodes};
 use crate::ops::transit_routers::bare_tags;
 use crate::state::{AttachmentKind, Lifecycle, Phase, State, TrAttachment, ZonePlacement};
-use crate::validate::{self, PARAMETER_TAG, TokenPage};
+use crate::validate::{self, PARAMETER_TAG, TokenPage, given};
 
 /// The `Options` of a VPC attachment: ApplianceModeSupport and Ipv6Support, `enable` or
 /// `disable`, from `Options` or the deprecated `TransitRouterVPCAttachmentOptions` map (never
