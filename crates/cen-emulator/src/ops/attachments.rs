@@ -6,7 +6,7 @@ use acs_rpc::error::ApiError;
 
 use crate::emulator::{Caller, Ctx, new_id, new_regional_id};
 use crate::errors;
-use crate::inventory::InstanceType;
+use crate::inventory::{InstanceType, NetworkInstance};
 use crate::ops::transit_routers::insert_router;
 use crate::state::{
     AttachmentKind, Lifecycle, Phase, Resource, State, Tag, TrAttachment, TransitRouter,
@@ -246,15 +246,18 @@ impl<'a> Ctx<'a> {
     /// router's region when it must be) `ParameterInstanceId`; another account's network
     /// without its owner's grant `Forbbiden.AttachChildInstanceAcrossUid`; a network with a CEN
     /// connection already (one at a time, Basic or Enterprise) `attached`; then the dry run.
-    /// `prepare` sees the new attachment before it is stored (a VPN attachment takes addresses
-    /// there) and may refuse it.
-    pub(crate) fn create_network_attachment(
+    /// `check` sees the network right after the grant check (a VPC attachment checks its zone
+    /// mappings there); `prepare` sees the new attachment with what `check` answered before it
+    /// is stored (a VPC attachment takes its zones, a VPN attachment addresses) and may refuse
+    /// it.
+    pub(crate) fn create_network_attachment<C>(
         &self,
         state: &mut State,
         caller: &Caller,
         request: NetworkAttach<'_>,
         codes: NetworkCodes,
-        prepare: impl FnOnce(&State, &mut TrAttachment) -> Result<(), ApiError>,
+        check: impl FnOnce(&NetworkInstance) -> Result<C, ApiError>,
+        prepare: impl FnOnce(&State, &mut TrAttachment, C) -> Result<(), ApiError>,
     ) -> Result<String, ApiError> {
         let target = Target::resolve(state, self, caller, request.target, codes.target)?;
         let owner = request.resource_owner.unwrap_or(caller.uid);
@@ -274,6 +277,7 @@ impl<'a> Ctx<'a> {
         if owner != caller.uid && !state.grants.contains_key(&key) {
             return Err(errors::across_uid());
         }
+        let checked = check(network)?;
         if self.tr_attached(state, &network.instance_id)
             || self.attachment_of(state, &network.instance_id).is_some()
         {
@@ -303,7 +307,7 @@ impl<'a> Ctx<'a> {
             life: Lifecycle::started(self.now),
             tags: request.tags,
         };
-        prepare(state, &mut attachment)?;
+        prepare(state, &mut attachment, checked)?;
         let id = attachment.id.clone();
         state.tr_attachments.insert(attachment);
         Ok(id)

@@ -107,7 +107,8 @@ impl Emulator {
                         attached: e::quota_full_child_instance_related_cen,
                         dry_run: e::dry_run_operation,
                     },
-                    |_, _| Ok(()),
+                    |_| Ok(()),
+                    |_, _, ()| Ok(()),
                 )
             },
         )?;

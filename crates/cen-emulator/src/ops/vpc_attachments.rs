@@ -8,12 +8,13 @@ use acs_rpc::error::ApiError;
 use cen_server::cbn::errors as cbn;
 
 use crate::api::cbn as t;
-use crate::emulator::{Caller, Ctx, Emulator, minutes, new_id, new_regional_id};
-use crate::errors;
+use crate::emulator::{Caller, Ctx, Emulator, minutes, new_regional_id};
 use crate::inventory::{InstanceType, NetworkInstance};
-use crate::ops::attachments::{AttachmentFilter, DeleteCodes, Target, TargetCodes};
+use crate::ops::attachments::{
+    AttachmentFilter, DeleteCodes, NetworkAttach, NetworkCodes, TargetCodes,
+};
 use crate::ops::transit_routers::bare_tags;
-use crate::state::{AttachmentKind, Lifecycle, Phase, State, TrAttachment, ZonePlacement};
+use crate::state::{AttachmentKind, Phase, State, TrAttachment, ZonePlacement};
 use crate::validate::{self, PARAMETER_TAG, TokenPage, given};
 
 /// The `Options` of a VPC attachment: ApplianceModeSupport and Ipv6Support, `enable` or
@@ -219,79 +220,53 @@ impl Emulator {
             request.client_token.as_deref(),
             &request,
             |state, ctx| {
-                let target = Target::resolve(
+                ctx.create_network_attachment(
                     state,
-                    ctx,
                     caller,
-                    (router_id, cen_id, region_id),
-                    TargetCodes {
-                        service_closed: e::forbbiden_transit_router_service_not_open,
-                        router_not_found: e::invalid_transit_router_id_not_found,
-                        cen_not_found: e::invalid_cen_id_not_found,
-                        bad_region: e::illegal_param_region_id,
-                        cen_not_ready: e::invalid_operation_cen_instance_status,
-                        router_not_ready: e::incorrect_status_transit_router_instance,
+                    NetworkAttach {
+                        kind: AttachmentKind::Vpc,
+                        instance_type: InstanceType::Vpc,
+                        resource_id: &request.vpc_id,
+                        resource_owner: request.vpc_owner_id,
+                        target: (router_id, cen_id, region_id),
+                        same_region: true,
+                        name: request.transit_router_attachment_name.clone(),
+                        description: request.transit_router_attachment_description.clone(),
+                        auto_publish_route: request.auto_publish_route_enabled.unwrap_or(false),
+                        tags: tags.clone(),
+                        dry_run: request.dry_run,
                     },
-                )?;
-                let (cen_id, region) = (target.cen_id.clone(), target.region.clone());
-                let vpc_owner = request.vpc_owner_id.unwrap_or(caller.uid);
-                let vpc = ctx
-                    .instance(state, &request.vpc_id)
-                    .filter(|i| {
-                        i.instance_type == InstanceType::Vpc
-                            && i.owner_id == vpc_owner
-                            && i.region_id == region
-                    })
-                    .ok_or_else(errors::instance_not_found)?;
-                if vpc_owner != caller.uid
-                    && !state.grants.contains_key(&(
-                        cen_id.clone(),
-                        caller.uid,
-                        vpc.instance_id.clone(),
-                    ))
-                {
-                    return Err(errors::across_uid());
-                }
-                let zones = placements(
-                    vpc,
-                    &mappings,
-                    ZoneCodes {
-                        not_found: e::invalid_v_switch_id_not_found,
-                        bad_zone: e::illegal_param_zone_id,
-                        duplicated: e::duplicated_zone_mapping,
+                    NetworkCodes {
+                        target: TargetCodes {
+                            service_closed: e::forbbiden_transit_router_service_not_open,
+                            router_not_found: e::invalid_transit_router_id_not_found,
+                            cen_not_found: e::invalid_cen_id_not_found,
+                            bad_region: e::illegal_param_region_id,
+                            cen_not_ready: e::invalid_operation_cen_instance_status,
+                            router_not_ready: e::incorrect_status_transit_router_instance,
+                        },
+                        attached: e::quota_full_child_instance_related_cen,
+                        dry_run: e::dry_run_operation,
                     },
-                )?;
-                if ctx.tr_attached(state, &vpc.instance_id)
-                    || ctx.attachment_of(state, &vpc.instance_id).is_some()
-                {
-                    return Err(e::quota_full_child_instance_related_cen());
-                }
-                validate::dry_run(request.dry_run, e::dry_run_operation)?;
-                let router_id = target.router_id(state, ctx, caller.uid);
-                let id = new_id("tr-attach-");
-                state.tr_attachments.insert(TrAttachment {
-                    id: id.clone(),
-                    kind: AttachmentKind::Vpc,
-                    transit_router_id: router_id,
-                    cen_id,
-                    owner: caller.uid,
-                    region_id: region,
-                    resource_id: request.vpc_id.clone(),
-                    resource_owner: vpc_owner,
-                    name: request.transit_router_attachment_name.clone(),
-                    description: request.transit_router_attachment_description.clone(),
-                    auto_publish_route: request.auto_publish_route_enabled.unwrap_or(false),
-                    zones,
-                    charge_type: "POSTPAY".into(),
-                    order_type: ctx.payer(state, &target.cen_id, caller.uid, &request.vpc_id),
-                    appliance_mode: appliance.clone().unwrap_or_else(|| "disable".into()),
-                    ipv6: ipv6.clone().unwrap_or_else(|| "disable".into()),
-                    peer: None,
-                    allocation: None,
-                    life: Lifecycle::started(ctx.now),
-                    tags: tags.clone(),
-                });
-                Ok(id)
+                    |vpc| {
+                        placements(
+                            vpc,
+                            &mappings,
+                            ZoneCodes {
+                                not_found: e::invalid_v_switch_id_not_found,
+                                bad_zone: e::illegal_param_zone_id,
+                                duplicated: e::duplicated_zone_mapping,
+                            },
+                        )
+                    },
+                    |_, attachment, zones| {
+                        attachment.zones = zones;
+                        attachment.appliance_mode =
+                            appliance.clone().unwrap_or_else(|| "disable".into());
+                        attachment.ipv6 = ipv6.clone().unwrap_or_else(|| "disable".into());
+                        Ok(())
+                    },
+                )
             },
         )?;
         Ok(t::CreateTransitRouterVpcAttachmentResponse {

@@ -111,7 +111,8 @@ impl Emulator {
                         attached: e::quota_full_child_instance_related_cen,
                         dry_run: e::dry_run_operation,
                     },
-                    |state, attachment| {
+                    |_| Ok(()),
+                    |state, attachment, ()| {
                         allocate(
                             state,
                             ctx,
