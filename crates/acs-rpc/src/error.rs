@@ -239,9 +239,21 @@ impl ApiError {
     }
 }
 
-/// Escapes the characters that cannot appear literally in XML text.
+/// Whether XML 1.0 can carry `c` at all: it forbids the control characters other than tab, LF
+/// and CR, the surrogates (which a Rust `char` never is) and U+FFFE and U+FFFF, even as
+/// character references.
+pub fn xml_allows(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Escapes text for an XML element so that a parser reads back the same string.
+///
+/// `&`, `<` and `>` become entities, and CR becomes `&#13;` because parsers turn a literal CR
+/// into LF. A character XML 1.0 cannot carry becomes U+FFFD: the front door refuses such
+/// characters in requests, so this only guards text from elsewhere (a configuration file),
+/// keeping every document well-formed.
 pub fn escape_text(value: &str) -> Cow<'_, str> {
-    if !value.contains(['&', '<', '>']) {
+    if !value.contains(['&', '<', '>', '\r']) && value.chars().all(xml_allows) {
         return Cow::Borrowed(value);
     }
     let mut out = String::with_capacity(value.len() + 8);
@@ -250,6 +262,8 @@ pub fn escape_text(value: &str) -> Cow<'_, str> {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
+            c if !xml_allows(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }

@@ -10,11 +10,15 @@
 //!    escapes or non-UTF-8 are 400 `RequestParameterMalformed`;
 //! 4. `Format`: JSON or XML, case-insensitively, JSON when absent or empty; anything else is 400
 //!    `InvalidParameter.Format` (and errors up to this point are rendered as JSON);
-//! 5. `Action` then `Version` present (`MissingAction`, `MissingVersion`); the product serving the
+//! 5. a character XML 1.0 cannot carry (a control character other than tab, LF and CR, or
+//!    U+FFFE/U+FFFF) in any parameter's name or value: 400 `InvalidParameter`, naming the
+//!    parameter and the character (emulator rule: refusing it keeps every stored name,
+//!    description and tag representable in both formats, where dropping it would lose data);
+//! 6. `Action` then `Version` present (`MissingAction`, `MissingVersion`); the product serving the
 //!    version (`InvalidVersion`); the action among its operations (404 `InvalidAction.NotFound`);
-//! 6. the signature, V3 when the `Authorization` header starts with `ACS3-`, V1 otherwise (see
+//! 7. the signature, V3 when the `Authorization` header starts with `ACS3-`, V1 otherwise (see
 //!    [`FrontDoor::handle`] for the order of those checks);
-//! 7. the nonce, only after the signature verified, so that nobody can burn another caller's
+//! 8. the nonce, only after the signature verified, so that nobody can burn another caller's
 //!    nonces: 400 `SignatureNonceUsed`.
 //!
 //! Then the product's [`ProductService::call`] runs; a panic in it (or anywhere in the front door)
@@ -60,7 +64,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use acs_rpc::encode::form_decode;
-use acs_rpc::error::ApiError;
+use acs_rpc::error::{ApiError, xml_allows};
 use acs_rpc::meta::ProductMeta;
 use acs_rpc::sign::{HttpMethod, v1, v3};
 use acs_rpc::time::parse_timestamp;
@@ -120,7 +124,7 @@ const MUST_SIGN: &[&str] = &[
 
 /// The common errors of the protocol, with PROTOCOL.md's codes, statuses and messages.
 pub mod errors {
-    use acs_rpc::error::ApiError;
+    use acs_rpc::error::{ApiError, xml_allows};
 
     /// `Missing{Name}`: a required common parameter is absent or empty.
     pub fn missing(name: &str) -> ApiError {
@@ -225,6 +229,29 @@ pub mod errors {
             400,
             "RequestParameterMalformed",
             "Request parameters has malformed encoded characters.",
+        )
+    }
+
+    /// `InvalidParameter` for a parameter name or value with a character XML 1.0 cannot carry;
+    /// the message spells such characters as `U+XXXX`, so it is itself representable.
+    pub fn xml_forbidden_character(name: &str, character: char) -> ApiError {
+        let spelled: String = name
+            .chars()
+            .map(|c| {
+                if xml_allows(c) {
+                    c.to_string()
+                } else {
+                    format!("U+{:04X}", u32::from(c))
+                }
+            })
+            .collect();
+        ApiError::new(
+            400,
+            "InvalidParameter",
+            format!(
+                "The parameter {spelled} contains U+{:04X}, a character that XML 1.0 cannot carry.",
+                u32::from(character)
+            ),
         )
     }
 
@@ -663,6 +690,14 @@ impl FrontDoor {
                 .map(|(_, v)| v.as_str()),
         )
         .ok_or_else(errors::invalid_format)?;
+        if let Some((name, c)) = params.iter().find_map(|(name, value)| {
+            name.chars()
+                .chain(value.chars())
+                .find(|c| !xml_allows(*c))
+                .map(|c| (name, c))
+        }) {
+            return Err(errors::xml_forbidden_character(name, c));
+        }
 
         let authorization = parts
             .headers

@@ -108,6 +108,8 @@ struct Expect {
     content_type: Option<String>,
     /// The exact body.
     body: Option<String>,
+    /// A piece of text the body must contain.
+    body_contains: Option<String>,
     /// A JSON value the body must contain (objects compared member by member, all else exactly).
     json: Option<Value>,
 }
@@ -333,6 +335,12 @@ fn check(
     assert_eq!(content_type, expected_type, "{at}: content type");
     if let Some(exact) = &expect.body {
         assert_eq!(body, exact, "{at}: body");
+    }
+    if let Some(piece) = &expect.body_contains {
+        assert!(
+            body.contains(piece.as_str()),
+            "{at}: body {body} lacks {piece}"
+        );
     }
     if let Some(expected) = &expect.json {
         let actual: Value =
