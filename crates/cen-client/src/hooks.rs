@@ -90,7 +90,22 @@ pub(crate) struct Call {
     host: String,
 }
 
+/// Action prefixes of operations that only read.
+const READ_ONLY_PREFIXES: [&str; 4] = ["Describe", "List", "Check", "Get"];
+
 impl Call {
+    /// Whether sending the call again cannot change anything twice: it carries a `ClientToken`
+    /// (which this client always fills when the operation takes one) or it only reads.
+    fn repeatable(&self, context: &ClientContext) -> bool {
+        context
+            .product
+            .operation(&self.action)
+            .is_some_and(|op| op.client_token.is_some())
+            || READ_ONLY_PREFIXES
+                .iter()
+                .any(|prefix| self.action.starts_with(prefix))
+    }
+
     /// A call of `action` with its flat parameters to the endpoint `baseurl`
     /// (`scheme://host[:port][/prefix]`).
     pub(crate) fn new(
@@ -318,7 +333,11 @@ pub(crate) async fn execute_call(
                 }
             }
             Err(error) => {
-                let transient = error.is_connect() || error.is_timeout();
+                // A connection that broke after the request went out may have been served, so
+                // that attempt is repeated only when a repeat cannot act twice.
+                let transient = error.is_connect()
+                    || error.is_timeout()
+                    || (error.is_request() && call.repeatable(context));
                 if last || !transient {
                     return Err(CallError::Transport(error));
                 }

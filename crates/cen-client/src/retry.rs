@@ -8,7 +8,10 @@ use rand::Rng;
 ///
 /// A call is retried when the service throttles it (a `Throttling*` code, HTTP 429, or an
 /// `x-acs-retry-after` header), when it answers 500, 502, 503 or 504, and when the connection fails
-/// or times out. Each attempt is signed again, with a fresh nonce and timestamp.
+/// or times out. A connection that breaks after the request went out is retried only for an
+/// operation that carries a `ClientToken` or only reads (`Describe*`, `List*`, `Check*`,
+/// `Get*`), since the service may have served the lost attempt. Each attempt is signed again,
+/// with a fresh nonce and timestamp.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {

@@ -241,6 +241,11 @@ impl Emulator {
         self.read(|state, ctx| ctx.instances(state).cloned().collect())
     }
 
+    /// How many records each kind holds, those being deleted included (the metrics).
+    pub fn resource_counts(&self) -> Vec<(&'static str, usize)> {
+        self.read(|state, _| state.counts())
+    }
+
     /// Adds an instance to the inventory (the admin endpoint).
     pub fn add_instance(
         &self,

@@ -10,8 +10,11 @@ pub mod admin;
 pub mod config;
 pub mod emulator;
 pub mod errors;
+pub mod faults;
 pub mod geo;
+pub mod hooks;
 pub mod inventory;
+pub mod metrics;
 mod ops;
 #[macro_use]
 pub mod resource;
@@ -42,20 +45,44 @@ pub fn app(emulator: std::sync::Arc<Emulator>, accounts: &[config::AccountSpec])
     )
 }
 
-/// The whole HTTP application: the protocol front door serving Cbn and Vpc from the emulator and
-/// STS with the roles and OIDC providers of `identities`, with the admin endpoints beside it. The
-/// front door accepts the accounts' keys and the temporary keys STS issues.
+/// The whole HTTP application, without fault rules: see [`app_with_faults`].
 pub fn app_with_identities(
     emulator: std::sync::Arc<Emulator>,
     identities: &config::Identities,
 ) -> axum::Router {
-    let (sts, keys) = sts::Sts::new(std::sync::Arc::clone(&emulator), identities);
-    cen_server::FrontDoor::builder()
-        .product(cen_server::cbn::service(std::sync::Arc::clone(&emulator)))
-        .product(cen_server::vpc::service(std::sync::Arc::clone(&emulator)))
-        .product(cen_server::sts::service(sts))
+    app_with_faults(emulator, identities, faults::FaultDocument::default())
+        .expect("an empty fault document is valid")
+}
+
+/// The whole HTTP application: the protocol front door serving Cbn and Vpc from the emulator and
+/// STS with the roles and OIDC providers of `identities`, with the fault rules of `faults` and
+/// the admin endpoints beside it. The front door accepts the accounts' keys and the temporary
+/// keys STS issues.
+///
+/// # Errors
+///
+/// A fault rule that cannot apply (see [`faults::FaultError`]).
+pub fn app_with_faults(
+    emulator: std::sync::Arc<Emulator>,
+    identities: &config::Identities,
+    faults: faults::FaultDocument,
+) -> Result<axum::Router, faults::FaultError> {
+    use std::sync::Arc;
+    let (sts, keys) = sts::Sts::new(Arc::clone(&emulator), identities);
+    let cbn = cen_server::cbn::service(Arc::clone(&emulator));
+    let vpc = cen_server::vpc::service(Arc::clone(&emulator));
+    let sts = cen_server::sts::service(sts);
+    let instruments = Arc::new(hooks::Instruments::new(
+        vec![cbn.meta(), vpc.meta(), sts.meta()],
+        faults,
+    )?);
+    Ok(cen_server::FrontDoor::builder()
+        .product(cbn)
+        .product(vpc)
+        .product(sts)
         .keys(keys)
+        .hooks(Arc::new(hooks::EmulatorHooks(Arc::clone(&instruments))))
         .build()
         .router()
-        .merge(admin::router(emulator))
+        .merge(admin::router(emulator, instruments)))
 }

@@ -2,8 +2,11 @@
 //!
 //! ```text
 //! cen-emulator [--listen 127.0.0.1:9000] [--account AK:SECRET:UID]... [--accounts-file FILE]
-//!              [--data FILE] [--delay-ms 1000] [--inventory FILE]
+//!              [--data FILE] [--delay-ms 1000] [--inventory FILE] [--faults FILE]
 //! ```
+//!
+//! Every option can also come from an environment variable, named in `--help`
+//! (`CEN_EMULATOR_LISTEN`, ...); an option on the command line wins.
 //!
 //! The first line on stdout is `listening on http://<address>`; logs go to stderr (`RUST_LOG`).
 
@@ -23,25 +26,45 @@ use clap::Parser;
 #[command(name = "cen-emulator", version)]
 struct Cli {
     /// The address to listen on; port 0 picks a free port.
-    #[arg(long, default_value = config::DEFAULT_LISTEN)]
+    #[arg(long, env = "CEN_EMULATOR_LISTEN", default_value = config::DEFAULT_LISTEN)]
     listen: String,
     /// An account as ACCESS_KEY_ID:SECRET:ACCOUNT_UID (repeatable). Without any account option,
-    /// the two documented default accounts exist.
-    #[arg(long = "account", value_name = "AK:SECRET:UID")]
+    /// the two documented default accounts exist. The environment variable takes a
+    /// comma-separated list.
+    #[arg(
+        long = "account",
+        value_name = "AK:SECRET:UID",
+        env = "CEN_EMULATOR_ACCOUNTS",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
     accounts: Vec<String>,
     /// A JSON file {"Accounts": [{"AccessKeyId", "AccessKeySecret", "AccountUid"}], "Roles": [..],
     /// "OidcProviders": [..]} (roles and OIDC providers optional, for STS).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "CEN_EMULATOR_ACCOUNTS_FILE")]
     accounts_file: Option<PathBuf>,
     /// A SQLite file keeping the state across restarts (in memory without it).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "CEN_EMULATOR_DATA")]
     data: Option<PathBuf>,
     /// How long asynchronous transitions (Creating, Attaching, Modifying, ...) last.
-    #[arg(long, default_value_t = config::DEFAULT_DELAY_MS)]
+    #[arg(long, env = "CEN_EMULATOR_DELAY_MS", default_value_t = config::DEFAULT_DELAY_MS)]
     delay_ms: u64,
     /// A JSON file {"Instances": [...]} replacing the built-in inventory of network instances.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "CEN_EMULATOR_INVENTORY")]
     inventory: Option<PathBuf>,
+    /// A JSON file {"Seed": N, "Faults": [...]} of fault rules to start with (see
+    /// `/_emulator/faults` in the README).
+    #[arg(long, value_name = "FILE", env = "CEN_EMULATOR_FAULTS")]
+    faults: Option<PathBuf>,
+}
+
+/// The fault rules of `--faults`, or none.
+fn faults(cli: &Cli) -> Result<cen_emulator::faults::FaultDocument, String> {
+    let Some(path) = &cli.faults else {
+        return Ok(cen_emulator::faults::FaultDocument::default());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The accounts of the options, with the roles and OIDC providers of the accounts file; without
@@ -140,7 +163,9 @@ fn run(cli: Cli) -> Result<(), String> {
     for role in &identities.roles {
         tracing::info!(role = %role.role_arn, max_session_duration = role.max_session_duration, "role");
     }
-    let app = cen_emulator::app_with_identities(Arc::new(emulator), &identities);
+    let faults_path = cli.faults.as_ref().map(|p| p.display().to_string());
+    let app = cen_emulator::app_with_faults(Arc::new(emulator), &identities, faults(&cli)?)
+        .map_err(|e| format!("{}: {e}", faults_path.unwrap_or_default()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

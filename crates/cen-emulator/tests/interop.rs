@@ -389,6 +389,11 @@ fn tea_sdk_transit_router_flow_with_v1_signatures() {
 }
 
 #[test]
+fn tea_sdk_retry_settings_with_injected_faults() {
+    run_python_flow("flow_faults.py", &["--signature", "v3"]);
+}
+
+#[test]
 fn core_sdk_flow_with_json_responses() {
     run_python_flow("flow_core.py", &["--format", "JSON"]);
 }

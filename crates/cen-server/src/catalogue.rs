@@ -8,19 +8,48 @@
 //! it, so that a test or a user sees it at once instead of a code the real service never sends.
 
 use acs_rpc::error::ApiError;
-use acs_rpc::meta::ProductMeta;
+use acs_rpc::meta::{DocumentedError, ProductMeta};
 
-/// Codes every operation may answer: the gateway's parameter checks, throttling, overload,
-/// internal failures, this project's `NotImplemented`, and `IdempotenceParam.NotMatch` for an
-/// operation that takes a `ClientToken` (the CEN-wide error table of the 2019 reference).
-pub const COMMON: &[&str] = &[
-    "MissingParameter",
-    "InvalidParameter",
-    "Throttling",
-    "Throttling.User",
-    "ServiceUnavailable",
-    "InternalError",
-    crate::frontdoor::errors::NOT_IMPLEMENTED,
+/// Codes every operation may answer, with the status and message Alibaba's gateway gives them:
+/// the gateway's parameter checks, throttling, overload, internal failures, this project's
+/// `NotImplemented`, and `IdempotenceParam.NotMatch` for an operation that takes a `ClientToken`
+/// (the CEN-wide error table of the 2019 reference).
+pub const COMMON: &[DocumentedError] = &[
+    DocumentedError {
+        status: 400,
+        code: "MissingParameter",
+        message: "The input parameter that is mandatory for processing this request is not supplied.",
+    },
+    DocumentedError {
+        status: 400,
+        code: "InvalidParameter",
+        message: "The specified parameter is not valid.",
+    },
+    DocumentedError {
+        status: 400,
+        code: "Throttling",
+        message: "Request was denied due to request throttling.",
+    },
+    DocumentedError {
+        status: 400,
+        code: "Throttling.User",
+        message: "Request was denied due to user flow control.",
+    },
+    DocumentedError {
+        status: 503,
+        code: "ServiceUnavailable",
+        message: "The request has failed due to a temporary failure of the server.",
+    },
+    DocumentedError {
+        status: 500,
+        code: "InternalError",
+        message: crate::frontdoor::INTERNAL_ERROR_MESSAGE,
+    },
+    DocumentedError {
+        status: 501,
+        code: crate::frontdoor::errors::NOT_IMPLEMENTED,
+        message: "The operation is not implemented by this server.",
+    },
 ];
 
 /// Lets `error` through, with the status `action` documents for its code (and the documented
@@ -43,7 +72,7 @@ pub fn checked(product: &ProductMeta, action: &str, error: ApiError) -> ApiError
         .operation(action)
         .is_some_and(|op| op.client_token.is_some());
     let idempotence = takes_token && error.code == "IdempotenceParam.NotMatch";
-    if COMMON.contains(&error.code.as_str()) || idempotence {
+    if COMMON.iter().any(|c| c.code == error.code) || idempotence {
         return error;
     }
     tracing::error!(

@@ -79,6 +79,7 @@ use serde_json::Value;
 
 use crate::auth::{Account, KeyStore, NonceCache, SecurityTokenError, StaticKeyStore};
 use crate::context::{Format, RequestContext};
+use crate::hooks::{Answered, Call, Hooks, NoHooks, Outcome};
 use crate::render::{recommend_url, render_error, render_success};
 use crate::service::ProductService;
 
@@ -255,6 +256,15 @@ pub mod errors {
         )
     }
 
+    /// `NotFound` (emulator rule): a path other than `/`.
+    pub fn path_not_found() -> ApiError {
+        ApiError::new(
+            404,
+            "NotFound",
+            "The specified path is not served: RPC requests go to /.",
+        )
+    }
+
     /// `InvalidParameter.Format`.
     pub fn invalid_format() -> ApiError {
         ApiError::new(
@@ -357,11 +367,13 @@ pub struct FrontDoor {
     request_ids: RequestIdGenerator,
     body_limit: usize,
     max_clock_skew: Duration,
+    hooks: Arc<dyn Hooks>,
 }
 
 /// Builds a [`FrontDoor`].
 pub struct FrontDoorBuilder {
     products: Vec<Arc<dyn ProductService>>,
+    hooks: Option<Arc<dyn Hooks>>,
     keys: Option<Arc<dyn KeyStore>>,
     nonces: Option<NonceCache>,
     clock: Option<Clock>,
@@ -381,6 +393,13 @@ impl FrontDoorBuilder {
     /// `InvalidAccessKeyId.NotFound`).
     pub fn keys(mut self, keys: Arc<dyn KeyStore>) -> Self {
         self.keys = Some(keys);
+        self
+    }
+
+    /// Installs hooks that may delay, answer or drop verified calls and that see every answer
+    /// (default: none).
+    pub fn hooks(mut self, hooks: Arc<dyn Hooks>) -> Self {
+        self.hooks = Some(hooks);
         self
     }
 
@@ -439,6 +458,7 @@ impl FrontDoorBuilder {
             request_ids: self.request_ids.unwrap_or_else(|| Arc::new(new_request_id)),
             body_limit: self.body_limit,
             max_clock_skew: self.max_clock_skew,
+            hooks: self.hooks.unwrap_or_else(|| Arc::new(NoHooks)),
         }
     }
 }
@@ -501,6 +521,8 @@ struct Progress {
     product: Option<&'static ProductMeta>,
     action: Option<String>,
     access_key_id: Option<String>,
+    /// A hook chose to close the connection instead of answering.
+    closed: bool,
 }
 
 /// The outcome of signature verification.
@@ -511,6 +533,17 @@ struct Verified {
 }
 
 /// Returns the first non-empty value of a parameter.
+/// A response whose body fails before its first byte, so the server drops the connection
+/// without completing an answer: what a client sees when the network breaks.
+fn closed_connection() -> Response<Body> {
+    let failing = futures::stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::other(
+            "the connection was closed on purpose",
+        ))
+    });
+    Response::new(Body::from_stream(failing))
+}
+
 fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
     params
         .iter()
@@ -533,6 +566,7 @@ impl FrontDoor {
     pub fn builder() -> FrontDoorBuilder {
         FrontDoorBuilder {
             products: Vec::new(),
+            hooks: None,
             keys: None,
             nonces: None,
             clock: None,
@@ -542,17 +576,49 @@ impl FrontDoor {
         }
     }
 
-    /// A router serving `/` for every method and claiming no other path, so the emulator can
-    /// merge its own routes (`front.router().merge(admin)`).
+    /// A router serving `/` for every method, and answering any path no other router claims
+    /// with 404 `NotFound` in the error envelope, so the emulator can merge its own routes
+    /// (`front.router().merge(admin)`).
     pub fn router(self) -> Router {
         let door = Arc::new(self);
-        Router::new().route(
-            "/",
-            any(move |request: Request<Body>| {
-                let door = Arc::clone(&door);
-                async move { door.handle(request).await }
-            }),
-        )
+        let unrouted = Arc::clone(&door);
+        Router::new()
+            .route(
+                "/",
+                any(move |request: Request<Body>| {
+                    let door = Arc::clone(&door);
+                    async move { door.handle(request).await }
+                }),
+            )
+            .fallback(move |request: Request<Body>| {
+                let door = Arc::clone(&unrouted);
+                async move { door.not_found(&request) }
+            })
+    }
+
+    /// Answers a request to a path the API does not serve (emulator rule: the RPC API lives at
+    /// `/` only, and an envelope tells any client what happened where an empty 404 would not):
+    /// 404 `NotFound`, in the format of a `Format` query parameter.
+    fn not_found(&self, request: &Request<Body>) -> Response<Body> {
+        let started = Instant::now();
+        let request_id = (self.request_ids)();
+        let params = form_decode(request.uri().query().unwrap_or_default()).unwrap_or_default();
+        let progress = Progress {
+            format: Format::parse(param(&params, "Format")).unwrap_or_default(),
+            ..Progress::default()
+        };
+        let host = header(request.headers(), HOST.as_str());
+        let error = errors::path_not_found();
+        let code = error.code.clone();
+        let response = self.error_response(error, &progress, &request_id, host);
+        self.hooks.after_response(&Answered {
+            product: None,
+            action: None,
+            status: response.status().as_u16(),
+            code: Some(&code),
+            latency: started.elapsed(),
+        });
+        response
     }
 
     /// Answers one request; never fails and never panics.
@@ -600,18 +666,31 @@ impl FrontDoor {
                 (response, Some(code))
             }
         };
+        let status = if progress.closed {
+            0
+        } else {
+            response.status().as_u16()
+        };
+        let latency = started.elapsed();
         // One line per request; never the signature, the secret or the security token.
         tracing::info!(
             target: "cen_server::access",
             request_id = %request_id,
             action = %progress.action.as_deref().unwrap_or("-"),
             product = %progress.product.map_or("-", |p| p.product),
-            status = response.status().as_u16(),
+            status,
             code = %code.as_deref().unwrap_or("-"),
-            latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
             access_key_id = %progress.access_key_id.as_deref().unwrap_or("-"),
             "request"
         );
+        self.hooks.after_response(&Answered {
+            product: progress.product.map(|p| p.product),
+            action: progress.action.as_deref(),
+            status,
+            code: code.as_deref(),
+            latency,
+        });
         response
     }
 
@@ -786,6 +865,28 @@ impl FrontDoor {
             host_id: meta.host(),
         };
         params.retain(|(name, _)| !PROTOCOL_PARAMS.contains(&name.as_str()));
+        let plan = self.hooks.before_call(&Call {
+            product: meta.product,
+            action: &ctx.action,
+            caller_uid: &ctx.caller_uid,
+            params: &params,
+        });
+        if let Some(plan) = plan {
+            if !plan.delay.is_zero() {
+                tokio::time::sleep(plan.delay).await;
+            }
+            match plan.outcome {
+                Some(Outcome::Error(mut error)) => {
+                    error.host_id.get_or_insert_with(|| meta.host().to_owned());
+                    return Err(error);
+                }
+                Some(Outcome::CloseConnection) => {
+                    progress.closed = true;
+                    return Ok(closed_connection());
+                }
+                None => {}
+            }
+        }
         match product.call(&ctx, params).await {
             Ok(value @ (Value::Object(_) | Value::Null)) => Ok(render_success(
                 ctx.format,

@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod decode;
 pub mod frontdoor;
 pub mod generated;
+pub mod hooks;
 pub mod render;
 pub mod service;
 

@@ -409,6 +409,11 @@ macro_rules! tables {
             /// The table names in the store, in declaration order.
             pub const KINDS: &'static [&'static str] = &[$(<$kind as Resource>::KIND),*];
 
+            /// How many records each table holds (those being deleted included), by kind.
+            pub fn counts(&self) -> Vec<(&'static str, usize)> {
+                vec![$((<$kind as Resource>::KIND, self.$field.len())),*]
+            }
+
             /// Every record as rows to store.
             pub fn rows(&self) -> Vec<RowChange> {
                 let mut out = Vec::new();
