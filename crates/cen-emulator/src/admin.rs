@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::Uri;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -16,6 +17,26 @@ use serde_json::{Value, json};
 use crate::emulator::{AddInstanceError, Emulator};
 use crate::faults::{FaultDocument, FaultRule};
 use crate::hooks::Instruments;
+use crate::snapshot::{SnapshotError, StateDocument};
+
+/// The `?account=UID` of the state and reset endpoints: `Ok(None)` without it, an answer to
+/// send back when it is not a number.
+fn account_of(uri: &Uri) -> Result<Option<i64>, Response> {
+    let params = acs_rpc::encode::form_decode(uri.query().unwrap_or_default()).unwrap_or_default();
+    params
+        .iter()
+        .find(|(name, _)| name == "account")
+        .map(|(_, value)| {
+            value.parse().map_err(|_| {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidState",
+                    "account must be an account UID (a number).",
+                )
+            })
+        })
+        .transpose()
+}
 use crate::inventory::{InventoryDocument, NetworkInstance};
 
 /// A JSON response.
@@ -45,14 +66,69 @@ struct Admin {
     instruments: Arc<Instruments>,
 }
 
-/// `POST /_emulator/reset`: back to the start-up state (no resources, start-up inventory and
-/// fault rules).
+/// A snapshot error as an admin answer: the caller's mistake is 400, the store's failure 500.
+fn snapshot_error(e: &SnapshotError) -> Response {
+    match e {
+        SnapshotError::Store(store) => {
+            tracing::error!(error = %store, "could not store a state");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                &store.to_string(),
+            )
+        }
+        other => error(StatusCode::BAD_REQUEST, "InvalidState", &other.to_string()),
+    }
+}
+
+/// `GET /_emulator/state[?account=UID]`: the state, or one account's records, as a snapshot.
+async fn export_state(
+    State(Admin { emulator, .. }): State<Admin>,
+    uri: Uri,
+) -> Response {
+    let account = match account_of(&uri) {
+        Ok(account) => account,
+        Err(answer) => return answer,
+    };
+    let document = emulator.export_state(account);
+    json_response(
+        StatusCode::OK,
+        &serde_json::to_value(document).unwrap_or_default(),
+    )
+}
+
+/// `PUT /_emulator/state`: replaces the state with a snapshot, which resets return to.
+async fn import_state(State(Admin { emulator, .. }): State<Admin>, body: Bytes) -> Response {
+    let document: StateDocument = match serde_json::from_slice(&body) {
+        Ok(d) => d,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "InvalidState", &e.to_string()),
+    };
+    match emulator.import_state(document) {
+        Ok(()) => json_response(StatusCode::OK, &json!({"Status": "imported"})),
+        Err(e) => snapshot_error(&e),
+    }
+}
+
+/// `POST /_emulator/reset[?account=UID]`: back to the baseline (the last imported snapshot, or
+/// no resources) with the start-up inventory and fault rules; with `account`, only that
+/// account's records go back to the baseline, and the fault rules stay.
 async fn reset(
     State(Admin {
         emulator,
         instruments,
     }): State<Admin>,
+    uri: Uri,
 ) -> Response {
+    let account = match account_of(&uri) {
+        Ok(account) => account,
+        Err(answer) => return answer,
+    };
+    if let Some(account) = account {
+        return match emulator.reset_account(account) {
+            Ok(()) => json_response(StatusCode::OK, &json!({"Status": "reset", "Account": account})),
+            Err(e) => snapshot_error(&e),
+        };
+    }
     if let Err(e) = instruments
         .faults
         .replace(instruments.startup_faults.clone())
@@ -199,6 +275,7 @@ pub fn router(emulator: Arc<Emulator>, instruments: Arc<Instruments>) -> Router 
         .route("/_emulator/reset", post(reset))
         .route("/_emulator/inventory", get(inventory).post(add_instance))
         .route("/_emulator/metrics", get(metrics))
+        .route("/_emulator/state", get(export_state).put(import_state))
         .route(
             "/_emulator/faults",
             get(faults)

@@ -21,6 +21,7 @@ use crate::inventory::{InventoryError, NetworkInstance};
 use crate::state::{
     Attachment, BandwidthPackage, Cen, Millis, Phase, Resource, State, TransitRouter,
 };
+use crate::snapshot::{self, SnapshotError, StateDocument};
 use crate::store::{Store, StoreError};
 use crate::validate;
 
@@ -91,6 +92,8 @@ pub struct Emulator {
     clock: Clock,
     /// The state as of the last committed write; readers clone the `Arc` and let go.
     current: RwLock<Arc<State>>,
+    /// What a reset returns to: the last imported snapshot, or nothing.
+    baseline: RwLock<Arc<State>>,
     /// The store, held by the one write under way.
     store: Mutex<Store>,
 }
@@ -111,6 +114,7 @@ impl Emulator {
             config,
             clock: Arc::new(SystemTime::now),
             current: RwLock::new(Arc::new(state)),
+            baseline: RwLock::new(Arc::new(State::default())),
             store: Mutex::new(store),
         })
     }
@@ -227,12 +231,66 @@ impl Emulator {
         })
     }
 
-    /// Returns to the initial state: no resources, the start-up inventory only.
+    /// Returns to the baseline: the last imported snapshot, or no resources and the start-up
+    /// inventory only.
     pub fn reset(&self) -> Result<(), StoreError> {
+        let baseline = self.baseline();
+        self.replace_state((*baseline).clone())
+    }
+
+    /// Returns one account to the baseline: its records go, and the baseline's records of that
+    /// account come back; other accounts' records stay.
+    pub fn reset_account(&self, account: i64) -> Result<(), SnapshotError> {
+        let baseline = self.baseline();
+        let mut next = (*self.snapshot()).clone();
+        next.remove_owner(account);
+        next.import_tables(baseline.export_tables(Some(account)))
+            .map_err(SnapshotError::Record)?;
+        Ok(self.replace_state(next)?)
+    }
+
+    /// The whole state, or one account's records, as a snapshot document.
+    pub fn export_state(&self, account: Option<i64>) -> StateDocument {
+        StateDocument {
+            version: snapshot::VERSION,
+            account,
+            tables: self.snapshot().export_tables(account),
+        }
+    }
+
+    /// Replaces the whole state with a snapshot's, which also becomes the baseline that
+    /// [`Emulator::reset`] returns to.
+    pub fn import_state(&self, document: StateDocument) -> Result<(), SnapshotError> {
+        let state = self.set_baseline(document)?;
+        Ok(self.replace_state(state)?)
+    }
+
+    /// Makes a snapshot the baseline that [`Emulator::reset`] returns to, without touching the
+    /// current state (a restart with `--data` and `--seed`); returns the snapshot's state.
+    pub fn set_baseline(&self, document: StateDocument) -> Result<State, SnapshotError> {
+        document.check()?;
+        let mut state = State::default();
+        state
+            .import_tables(document.tables)
+            .map_err(SnapshotError::Record)?;
+        *self.baseline.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(state.clone());
+        Ok(state)
+    }
+
+    /// Whether the state holds no record at all (a fresh store).
+    pub fn is_empty(&self) -> bool {
+        self.snapshot().counts().iter().all(|(_, n)| *n == 0)
+    }
+
+    fn baseline(&self) -> Arc<State> {
+        Arc::clone(&self.baseline.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Stores and installs a whole new state.
+    fn replace_state(&self, state: State) -> Result<(), StoreError> {
         let mut store = self.lock();
-        let empty = State::default();
-        store.save(&empty)?;
-        self.install(empty);
+        store.save(&state)?;
+        self.install(state);
         Ok(())
     }
 

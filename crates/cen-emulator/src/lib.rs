@@ -14,11 +14,13 @@ pub mod faults;
 pub mod geo;
 pub mod hooks;
 pub mod inventory;
+pub mod local;
 pub mod metrics;
 mod ops;
 #[macro_use]
 pub mod resource;
 mod service;
+pub mod snapshot;
 pub mod state;
 pub mod store;
 pub mod sts;

@@ -3,6 +3,7 @@
 //! ```text
 //! cen-emulator [--listen 127.0.0.1:9000] [--account AK:SECRET:UID]... [--accounts-file FILE]
 //!              [--data FILE] [--delay-ms 1000] [--inventory FILE] [--faults FILE]
+//!              [--seed FILE]
 //! ```
 //!
 //! Every option can also come from an environment variable, named in `--help`
@@ -56,6 +57,25 @@ struct Cli {
     /// `/_emulator/faults` in the README).
     #[arg(long, value_name = "FILE", env = "CEN_EMULATOR_FAULTS")]
     faults: Option<PathBuf>,
+    /// A state snapshot (`GET /_emulator/state`) to start from, which resets return to; with
+    /// `--data`, it is loaded only into an empty store.
+    #[arg(long, value_name = "FILE", env = "CEN_EMULATOR_SEED")]
+    seed: Option<PathBuf>,
+}
+
+/// Applies `--seed`: the snapshot becomes the baseline, and the state when the store is empty.
+fn seed(cli: &Cli, emulator: &Emulator) -> Result<(), String> {
+    let Some(path) = &cli.seed else {
+        return Ok(());
+    };
+    let failed = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| failed(&e))?;
+    let document = serde_json::from_str(&text).map_err(|e| failed(&e))?;
+    if emulator.is_empty() {
+        emulator.import_state(document).map_err(|e| failed(&e))
+    } else {
+        emulator.set_baseline(document).map(drop).map_err(|e| failed(&e))
+    }
 }
 
 /// The fault rules of `--faults`, or none.
@@ -156,6 +176,7 @@ fn run(cli: Cli) -> Result<(), String> {
         store,
     )
     .map_err(|e| e.to_string())?;
+    seed(&cli, &emulator)?;
     for account in accounts {
         // The secret is deliberately not logged.
         tracing::info!(access_key_id = %account.access_key_id, uid = account.uid, enabled = account.enabled, "account");

@@ -596,6 +596,32 @@ impl<T: Resource> Table<T> {
         self.index.range(from.clone()..).map(|(k, _)| k)
     }
 
+    /// The records as JSON in creation order, only `owner`'s when given (a state snapshot).
+    pub(crate) fn export(&self, owner: Option<i64>) -> Vec<serde_json::Value> {
+        self.iter()
+            .filter(|r| owner.is_none_or(|o| r.owner() == Some(o)))
+            .map(|r| serde_json::to_value(r).unwrap_or_default())
+            .collect()
+    }
+
+    /// Adds records given as JSON, in order (a state snapshot); a record that does not read as
+    /// this kind, or whose key is already present, is refused with its kind and position.
+    pub(crate) fn import(&mut self, values: Vec<serde_json::Value>) -> Result<(), String> {
+        for (i, value) in values.into_iter().enumerate() {
+            let record: T =
+                serde_json::from_value(value).map_err(|e| format!("{}[{i}]: {e}", T::KIND))?;
+            if self.contains_key(&record.key()) {
+                return Err(format!(
+                    "{}[{i}]: another record has the same key {}",
+                    T::KIND,
+                    encode(&record.key())
+                ));
+            }
+            self.insert(record);
+        }
+        Ok(())
+    }
+
     /// Puts back a stored record with its sequence number (loading).
     pub(crate) fn restore(&mut self, seq: u64, record: T) {
         if let Some(old) = self.index.insert(record.key(), seq)

@@ -409,6 +409,54 @@ macro_rules! tables {
             /// The table names in the store, in declaration order.
             pub const KINDS: &'static [&'static str] = &[$(<$kind as Resource>::KIND),*];
 
+            /// Every table's records as JSON in creation order, by kind; only `owner`'s
+            /// records when given.
+            pub fn export_tables(
+                &self,
+                owner: Option<i64>,
+            ) -> serde_json::Map<String, serde_json::Value> {
+                let mut out = serde_json::Map::new();
+                $(
+                    out.insert(
+                        <$kind as Resource>::KIND.to_owned(),
+                        serde_json::Value::Array(self.$field.export(owner)),
+                    );
+                )*
+                out
+            }
+
+            /// Adds the records of exported tables; an unknown kind, a table that is not an
+            /// array, a record that does not read or a key already present is refused, saying
+            /// where.
+            pub fn import_tables(
+                &mut self,
+                mut tables: serde_json::Map<String, serde_json::Value>,
+            ) -> Result<(), String> {
+                $(
+                    match tables.remove(<$kind as Resource>::KIND) {
+                        Some(serde_json::Value::Array(values)) => self.$field.import(values)?,
+                        Some(_) => {
+                            return Err(format!("{} is not an array", <$kind as Resource>::KIND));
+                        }
+                        None => {}
+                    }
+                )*
+                if let Some(kind) = tables.keys().next() {
+                    return Err(format!(
+                        "{kind} is not a kind of record; the kinds are {}",
+                        Self::KINDS.join(", ")
+                    ));
+                }
+                self.rebuild();
+                Ok(())
+            }
+
+            /// Removes every record `owner` owns.
+            pub fn remove_owner(&mut self, owner: i64) {
+                $(self.$field.retain(|r| r.owner() != Some(owner));)*
+                self.rebuild();
+            }
+
             /// How many records each table holds (those being deleted included), by kind.
             pub fn counts(&self) -> Vec<(&'static str, usize)> {
                 vec![$((<$kind as Resource>::KIND, self.$field.len())),*]
