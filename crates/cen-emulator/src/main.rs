@@ -4,6 +4,7 @@
 //! cen-emulator [--listen 127.0.0.1:9000] [--account AK:SECRET:UID]... [--accounts-file FILE]
 //!              [--data FILE] [--delay-ms 1000] [--inventory FILE] [--faults FILE]
 //!              [--seed FILE]
+//! cen-emulator --health-check [--listen ADDR]
 //! ```
 //!
 //! Every option can also come from an environment variable, named in `--help`
@@ -61,6 +62,44 @@ struct Cli {
     /// `--data`, it is loaded only into an empty store.
     #[arg(long, value_name = "FILE", env = "CEN_EMULATOR_SEED")]
     seed: Option<PathBuf>,
+    /// Instead of serving: asks the emulator at `--listen` for `/_emulator/health` and exits 0
+    /// when it answers 200 (a container's health check, where no curl exists).
+    #[arg(long)]
+    health_check: bool,
+}
+
+/// `--health-check`: one plain HTTP/1.1 request to the serving emulator's health endpoint.
+fn health_check(listen: &str) -> Result<(), String> {
+    use std::io::Read;
+    use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+    let mut address: SocketAddr = listen
+        .to_socket_addrs()
+        .map_err(|e| format!("--listen {listen}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("--listen {listen}: no address"))?;
+    // A server listening on every interface answers on loopback.
+    if address.ip().is_unspecified() {
+        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let timeout = Duration::from_secs(2);
+    let mut stream = TcpStream::connect_timeout(&address, timeout)
+        .map_err(|e| format!("{address}: {e}"))?;
+    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET /_emulator/health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    if answer.starts_with("HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(format!(
+            "{address} answered {:?}",
+            answer.lines().next().unwrap_or_default()
+        ))
+    }
 }
 
 /// Applies `--seed`: the snapshot becomes the baseline, and the state when the store is empty.
@@ -216,7 +255,13 @@ fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    let outcome = if cli.health_check {
+        health_check(&cli.listen)
+    } else {
+        run(cli)
+    };
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("cen-emulator: {message}");
