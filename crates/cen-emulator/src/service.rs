@@ -124,6 +124,10 @@ impl cen_server::cbn::Cbn for Emulator {
         modify_transit_router_cidr => modify_transit_router_cidr(ModifyTransitRouterCidrRequest) -> ModifyTransitRouterCidrResponse;
         delete_transit_router_cidr => delete_transit_router_cidr(DeleteTransitRouterCidrRequest) -> DeleteTransitRouterCidrResponse;
         list_transit_router_cidr_allocation => list_transit_router_cidr_allocation(ListTransitRouterCidrAllocationRequest) -> ListTransitRouterCidrAllocationResponse;
+        create_cen_route_map => create_cen_route_map(CreateCenRouteMapRequest) -> CreateCenRouteMapResponse;
+        describe_cen_route_maps => describe_cen_route_maps(DescribeCenRouteMapsRequest) -> DescribeCenRouteMapsResponse;
+        modify_cen_route_map => modify_cen_route_map(ModifyCenRouteMapRequest) -> ModifyCenRouteMapResponse;
+        delete_cen_route_map => delete_cen_route_map(DeleteCenRouteMapRequest) -> DeleteCenRouteMapResponse;
     }
 }
 

@@ -228,6 +228,7 @@ const GENERATED: &[(&str, usize, &str)] = &[
     ("eni-", 17, "eni-id"),
     ("rte-", 18, "rte-id"),
     ("flowlog-", 18, "flowlog-id"),
+    ("cenrmap-", 18, "cenrmap-id"),
 ];
 
 impl Normaliser {

@@ -12,6 +12,7 @@ mod health;
 mod limits;
 mod peer_attachments;
 mod route_entries;
+mod route_maps;
 mod route_tables;
 mod routes;
 mod tags;

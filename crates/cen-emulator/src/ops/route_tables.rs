@@ -7,7 +7,7 @@ use cen_server::cbn::errors as cbn;
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, minutes, new_regional_id};
 use crate::ops::transit_routers::bare_tags;
-use crate::state::{Lifecycle, Phase, State, TrRouteTable};
+use crate::state::{Lifecycle, Phase, Resource, State, TrRouteTable};
 use crate::validate::{self, PARAMETER_TAG, TokenPage};
 
 /// Reads `RouteTableOptions.MultiRegionECMP`: `enable` or `disable`; another value is
@@ -301,6 +301,12 @@ impl Emulator {
                 {
                     table.life.deleting_at = Some(ctx.now);
                 }
+                // What goes with the table (its route maps) is listed as deleting with it.
+                state.delete_dependents(
+                    TrRouteTable::KIND,
+                    &request.transit_router_route_table_id,
+                    ctx.now,
+                );
                 Ok(())
             },
         )?;

@@ -13,11 +13,13 @@ use acs_rpc::error::ApiError;
 use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
 
+mod route_maps;
 mod transit;
 pub use crate::resource::{
     Lifecycle, Millis, OnParentDelete, Phase, Relation, Resource, RowChange, RowMut, Statuses,
     Table, Tag,
 };
+pub use route_maps::{CenRouteMap, RouteMapAction, RouteMapMatch};
 pub use transit::{
     AttachmentKind, CidrAllocation, FlowLog, PeerLink, TrAssociation, TrAttachment, TrCidr,
     TrPropagation, TrRouteEntry, TrRouteTable, TrService, TransitRouter, ZonePlacement,
@@ -675,6 +677,8 @@ tables! {
     tr_route_entries: TrRouteEntry,
     /// Flow logs of routers and attachments.
     flow_logs: FlowLog,
+    /// Routing policies of CEN instances in creation order.
+    cen_route_maps: CenRouteMap,
 }
 
 impl State {
