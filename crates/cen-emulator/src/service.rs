@@ -128,6 +128,12 @@ impl cen_server::cbn::Cbn for Emulator {
         describe_cen_route_maps => describe_cen_route_maps(DescribeCenRouteMapsRequest) -> DescribeCenRouteMapsResponse;
         modify_cen_route_map => modify_cen_route_map(ModifyCenRouteMapRequest) -> ModifyCenRouteMapResponse;
         delete_cen_route_map => delete_cen_route_map(DeleteCenRouteMapRequest) -> DeleteCenRouteMapResponse;
+        create_transit_route_table_aggregation => create_transit_route_table_aggregation(CreateTransitRouteTableAggregationRequest) -> CreateTransitRouteTableAggregationResponse;
+        describe_transit_route_table_aggregation => describe_transit_route_table_aggregation(DescribeTransitRouteTableAggregationRequest) -> DescribeTransitRouteTableAggregationResponse;
+        modify_transit_route_table_aggregation => modify_transit_route_table_aggregation(ModifyTransitRouteTableAggregationRequest) -> ModifyTransitRouteTableAggregationResponse;
+        delete_transit_route_table_aggregation => delete_transit_route_table_aggregation(DeleteTransitRouteTableAggregationRequest) -> DeleteTransitRouteTableAggregationResponse;
+        describe_transit_route_table_aggregation_detail => describe_transit_route_table_aggregation_detail(DescribeTransitRouteTableAggregationDetailRequest) -> DescribeTransitRouteTableAggregationDetailResponse;
+        refresh_transit_route_table_aggregation => refresh_transit_route_table_aggregation(RefreshTransitRouteTableAggregationRequest) -> RefreshTransitRouteTableAggregationResponse;
     }
 }
 

@@ -1,5 +1,6 @@
 //! The operations, one file per family, each an `impl Emulator` block.
 
+mod aggregations;
 mod associations;
 mod attachments;
 mod bandwidth;

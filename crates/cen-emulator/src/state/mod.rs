@@ -13,12 +13,14 @@ use acs_rpc::error::ApiError;
 use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
 
+mod aggregations;
 mod route_maps;
 mod transit;
 pub use crate::resource::{
     Lifecycle, Millis, OnParentDelete, Phase, Relation, Resource, RowChange, RowMut, Statuses,
     Table, Tag,
 };
+pub use aggregations::TrAggregation;
 pub use route_maps::{CenRouteMap, RouteMapAction, RouteMapMatch};
 pub use transit::{
     AttachmentKind, CidrAllocation, FlowLog, PeerLink, TrAssociation, TrAttachment, TrCidr,
@@ -679,6 +681,8 @@ tables! {
     flow_logs: FlowLog,
     /// Routing policies of CEN instances in creation order.
     cen_route_maps: CenRouteMap,
+    /// Aggregate routes of transit-router route tables in creation order.
+    tr_aggregations: TrAggregation,
 }
 
 impl State {

@@ -6382,6 +6382,11 @@ pub static CBN: ProductMeta = ProductMeta {
                     code: "IncorrectStatus.TransitRouter",
                     message: "The status of TransitRouter is incorrect.",
                 },
+                DocumentedError {
+                    status: 400,
+                    code: "InstanceNotExist.AggregationRoute",
+                    message: "This aggregation route is not exist.",
+                },
             ],
             anonymous: false,
         },
@@ -6640,6 +6645,16 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "Unauthorized",
                     message: "The AccessKeyId is unauthorized.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InstanceNotExist.AggregationRoute",
+                    message: "This aggregation route is not exist.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "IncorrectStatus.AggregationRoute",
+                    message: "The aggregation route is not in a valid state for the operation.",
                 },
             ],
             anonymous: false,

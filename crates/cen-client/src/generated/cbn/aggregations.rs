@@ -865,6 +865,7 @@ impl Client {
     /// - 400 `IncorrectStatus.AggregationRoute`
     /// - 400 `IncorrectStatus.TransitRouteTable`
     /// - 400 `IncorrectStatus.TransitRouter`
+    /// - 400 `InstanceNotExist.AggregationRoute`
     pub fn modify_transit_route_table_aggregation(
         &self,
     ) -> ModifyTransitRouteTableAggregation<'_> {
@@ -1135,6 +1136,8 @@ impl Client {
     /// Documented errors:
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InstanceNotExist.AggregationRoute`
+    /// - 400 `IncorrectStatus.AggregationRoute`
     pub fn refresh_transit_route_table_aggregation(
         &self,
     ) -> RefreshTransitRouteTableAggregation<'_> {

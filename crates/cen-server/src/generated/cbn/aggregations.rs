@@ -326,6 +326,14 @@ pub mod errors {
                 "The status of TransitRouter is incorrect.",
             )
         }
+        /// 400 `InstanceNotExist.AggregationRoute`: This aggregation route is not exist.
+        pub fn instance_not_exist_aggregation_route() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InstanceNotExist.AggregationRoute",
+                "This aggregation route is not exist.",
+            )
+        }
     }
     /// The documented errors of `RefreshTransitRouteTableAggregation`.
     pub mod refresh_transit_route_table_aggregation {
@@ -337,6 +345,22 @@ pub mod errors {
         /// 400 `Unauthorized`: The AccessKeyId is unauthorized.
         pub fn unauthorized() -> ApiError {
             ApiError::new(400u16, "Unauthorized", "The AccessKeyId is unauthorized.")
+        }
+        /// 400 `InstanceNotExist.AggregationRoute`: This aggregation route is not exist.
+        pub fn instance_not_exist_aggregation_route() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InstanceNotExist.AggregationRoute",
+                "This aggregation route is not exist.",
+            )
+        }
+        /// 400 `IncorrectStatus.AggregationRoute`: The aggregation route is not in a valid state for the operation.
+        pub fn incorrect_status_aggregation_route() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IncorrectStatus.AggregationRoute",
+                "The aggregation route is not in a valid state for the operation.",
+            )
         }
     }
 }

@@ -3243,6 +3243,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.AggregationRoute`
     /// - 400 `IncorrectStatus.TransitRouteTable`
     /// - 400 `IncorrectStatus.TransitRouter`
+    /// - 400 `InstanceNotExist.AggregationRoute`
     fn modify_transit_route_table_aggregation(
         &self,
         ctx: &RequestContext,
@@ -3388,6 +3389,8 @@ pub trait Cbn: Send + Sync + 'static {
     /// Documented errors:
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InstanceNotExist.AggregationRoute`
+    /// - 400 `IncorrectStatus.AggregationRoute`
     fn refresh_transit_route_table_aggregation(
         &self,
         ctx: &RequestContext,
