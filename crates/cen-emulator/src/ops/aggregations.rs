@@ -114,14 +114,18 @@ fn aggregate_cidr(
     Ok(net.to_string())
 }
 
-/// The codes of the states a change of an aggregate route checks, in this order: the table
-/// unknown, the table in a transition, its router in a transition, the route unknown, the
-/// route in a transition.
+/// The codes an operation answers when the route table of an aggregate route cannot take a
+/// change: unknown, in a transition, its router in a transition.
 #[derive(Clone, Copy)]
-struct StateCodes {
-    table_not_found: fn() -> ApiError,
-    table_busy: fn() -> ApiError,
+struct TableCodes {
+    not_found: fn() -> ApiError,
+    busy: fn() -> ApiError,
     router_busy: fn() -> ApiError,
+}
+
+/// The codes an operation answers for the aggregate route itself: unknown, in a transition.
+#[derive(Clone, Copy)]
+struct RouteCodes {
     not_found: fn() -> ApiError,
     busy: fn() -> ApiError,
 }
@@ -134,13 +138,13 @@ impl<'a> Ctx<'a> {
         state: &'s State,
         caller: &Caller,
         id: &str,
-        codes: StateCodes,
+        codes: TableCodes,
     ) -> Result<&'s TrRouteTable, ApiError> {
         let table = self
             .route_table(state, caller, id)
-            .ok_or_else(codes.table_not_found)?;
+            .ok_or_else(codes.not_found)?;
         if self.phase(table) != Phase::Ready {
-            return Err((codes.table_busy)());
+            return Err((codes.busy)());
         }
         let router_ready = state
             .transit_routers
@@ -158,9 +162,9 @@ impl<'a> Ctx<'a> {
         state: &'s State,
         caller: &Caller,
         (table_id, cidr): (&str, &str),
-        codes: StateCodes,
+        (table_codes, codes): (TableCodes, RouteCodes),
     ) -> Result<&'s TrAggregation, ApiError> {
-        self.aggregation_table(state, caller, table_id, codes)?;
+        self.aggregation_table(state, caller, table_id, table_codes)?;
         let aggregation = state
             .tr_aggregations
             .get(&(table_id.to_owned(), cidr.to_owned()))
@@ -250,12 +254,10 @@ impl Emulator {
                 .transit_route_table_aggregation_description
                 .as_deref(),
         )?;
-        let codes = StateCodes {
-            table_not_found: e::instance_not_exist_transit_route_table,
-            table_busy: e::incorrect_status_transit_route_table,
-            router_busy: e::incorrect_status_transit_router,
+        let codes = TableCodes {
             not_found: e::instance_not_exist_transit_route_table,
-            busy: e::incorrect_status_aggregation_route,
+            busy: e::incorrect_status_transit_route_table,
+            router_busy: e::incorrect_status_transit_router,
         };
         self.write_idempotent(
             caller,
@@ -396,13 +398,17 @@ impl Emulator {
                 .transit_route_table_aggregation_description
                 .as_deref(),
         )?;
-        let codes = StateCodes {
-            table_not_found: e::instance_not_exist_aggregation_route,
-            table_busy: e::incorrect_status_transit_route_table,
-            router_busy: e::incorrect_status_transit_router,
-            not_found: e::instance_not_exist_aggregation_route,
-            busy: e::incorrect_status_aggregation_route,
-        };
+        let codes = (
+            TableCodes {
+                not_found: e::instance_not_exist_aggregation_route,
+                busy: e::incorrect_status_transit_route_table,
+                router_busy: e::incorrect_status_transit_router,
+            },
+            RouteCodes {
+                not_found: e::instance_not_exist_aggregation_route,
+                busy: e::incorrect_status_aggregation_route,
+            },
+        );
         self.write_idempotent(
             caller,
             "ModifyTransitRouteTableAggregation",
@@ -455,13 +461,17 @@ impl Emulator {
             Some(e::instance_not_exist_aggregation_route),
             None,
         )?;
-        let codes = StateCodes {
-            table_not_found: e::instance_not_exist_transit_route_table,
-            table_busy: e::incorrect_status_transit_route_table,
-            router_busy: e::incorrect_status_transit_router,
-            not_found: e::instance_not_exist_aggregation_route,
-            busy: e::incorrect_status_aggregation_route,
-        };
+        let codes = (
+            TableCodes {
+                not_found: e::instance_not_exist_transit_route_table,
+                busy: e::incorrect_status_transit_route_table,
+                router_busy: e::incorrect_status_transit_router,
+            },
+            RouteCodes {
+                not_found: e::instance_not_exist_aggregation_route,
+                busy: e::incorrect_status_aggregation_route,
+            },
+        );
         self.write_idempotent(
             caller,
             "DeleteTransitRouteTableAggregation",
@@ -539,13 +549,17 @@ impl Emulator {
             None,
             None,
         )?;
-        let codes = StateCodes {
-            table_not_found: e::instance_not_exist_aggregation_route,
-            table_busy: e::incorrect_status_aggregation_route,
-            router_busy: e::incorrect_status_aggregation_route,
-            not_found: e::instance_not_exist_aggregation_route,
-            busy: e::incorrect_status_aggregation_route,
-        };
+        let codes = (
+            TableCodes {
+                not_found: e::instance_not_exist_aggregation_route,
+                busy: e::incorrect_status_aggregation_route,
+                router_busy: e::incorrect_status_aggregation_route,
+            },
+            RouteCodes {
+                not_found: e::instance_not_exist_aggregation_route,
+                busy: e::incorrect_status_aggregation_route,
+            },
+        );
         self.write_idempotent(
             caller,
             "RefreshTransitRouteTableAggregation",

@@ -33,18 +33,6 @@ fn invalid(message: impl Into<String>) -> ApiError {
     errors::saying(cbn::create_cen_route_map::invalid_parameter, message)
 }
 
-/// Checks an enumerated parameter against its values and returns it as a string.
-fn one_of(value: Option<&str>, values: &[&str], name: &str) -> Result<Option<String>, ApiError> {
-    match value {
-        None => Ok(None),
-        Some(v) if values.contains(&v) => Ok(Some(v.to_owned())),
-        Some(_) => Err(invalid(format!(
-            "{name} must be one of {}.",
-            values.join(", ")
-        ))),
-    }
-}
-
 /// Checks the length of a list-valued parameter.
 fn at_most<T>(list: &[T], name: &str) -> Result<(), ApiError> {
     if list.len() > MAX_LIST {
@@ -56,8 +44,11 @@ fn at_most<T>(list: &[T], name: &str) -> Result<(), ApiError> {
 /// Checks that every entry of a list is one of `values`.
 fn all_of(list: &[String], values: &[&str], name: &str) -> Result<(), ApiError> {
     at_most(list, name)?;
-    for value in list {
-        one_of(Some(value), values, name)?;
+    if list.iter().any(|v| !values.contains(&v.as_str())) {
+        return Err(invalid(format!(
+            "{name} must be one of {}.",
+            values.join(", ")
+        )));
     }
     Ok(())
 }
@@ -90,9 +81,7 @@ struct Terms {
 macro_rules! terms_of {
     ($request:expr) => {{
         let r = &$request;
-        let mode = |m: Option<&t::MatchMode>, name| {
-            one_of(m.map(t::MatchMode::as_str), t::MatchMode::VALUES, name)
-        };
+        // The front door answers `InvalidParameter` for a value outside an enum.
         Terms::checked(Terms {
             description: r.description.clone(),
             matching: RouteMapMatch {
@@ -107,39 +96,28 @@ macro_rules! terms_of {
                 destination_region_ids: r.destination_region_ids.clone(),
                 destination_child_instance_types: r.destination_child_instance_types.clone(),
                 destination_cidr_blocks: r.destination_cidr_blocks.clone(),
-                cidr_match_mode: mode(r.cidr_match_mode.as_ref(), "CidrMatchMode")?,
+                cidr_match_mode: r.cidr_match_mode.as_ref().map(|m| m.as_str().to_owned()),
                 route_types: r.route_types.clone(),
                 match_asns: r.match_asns.iter().map(|&a| i64::from(a)).collect(),
-                as_path_match_mode: mode(r.as_path_match_mode.as_ref(), "AsPathMatchMode")?,
+                as_path_match_mode: r.as_path_match_mode.as_ref().map(|m| m.as_str().to_owned()),
                 match_community_set: r.match_community_set.clone(),
-                community_match_mode: mode(r.community_match_mode.as_ref(), "CommunityMatchMode")?,
-                match_address_type: one_of(
-                    r.match_address_type
-                        .as_ref()
-                        .map(t::MatchAddressType::as_str),
-                    t::MatchAddressType::VALUES,
-                    "MatchAddressType",
-                )?,
+                community_match_mode: r
+                    .community_match_mode
+                    .as_ref()
+                    .map(|m| m.as_str().to_owned()),
+                match_address_type: r.match_address_type.as_ref().map(|m| m.as_str().to_owned()),
             },
             source_reverse: r.source_instance_ids_reverse_match,
             destination_reverse: r.destination_instance_ids_reverse_match,
-            map_result: one_of(
-                Some(r.map_result.as_str()),
-                t::MapResult::VALUES,
-                "MapResult",
-            )?
-            .unwrap_or_default(),
+            map_result: r.map_result.as_str().to_owned(),
             next_priority: r.next_priority,
             preference: r.preference,
             prepend_as_path: r.prepend_as_path.iter().map(|&a| i64::from(a)).collect(),
             operate_community_set: r.operate_community_set.clone(),
-            community_operate_mode: one_of(
-                r.community_operate_mode
-                    .as_ref()
-                    .map(t::CommunityOperateMode::as_str),
-                t::CommunityOperateMode::VALUES,
-                "CommunityOperateMode",
-            )?,
+            community_operate_mode: r
+                .community_operate_mode
+                .as_ref()
+                .map(|m| m.as_str().to_owned()),
         })
     }};
 }
@@ -524,12 +502,7 @@ impl Emulator {
         if geo::region_code(region).is_none() {
             return Err(errors::illegal_region());
         }
-        let direction = one_of(
-            Some(request.transmit_direction.as_str()),
-            t::TransmitDirection::VALUES,
-            "TransmitDirection",
-        )?
-        .unwrap_or_default();
+        let direction = request.transmit_direction.as_str().to_owned();
         let id = self.write(|state, ctx| {
             ctx.active_cen(state, caller, &request.cen_id)?;
             let route_table_id = ctx.route_map_table(
@@ -580,14 +553,10 @@ impl Emulator {
         request: t::DescribeCenRouteMapsRequest,
     ) -> Result<t::DescribeCenRouteMapsResponse, ApiError> {
         let page = Page::new(request.page_number, request.page_size, 50)?;
-        let direction = one_of(
-            request
-                .transmit_direction
-                .as_ref()
-                .map(t::TransmitDirection::as_str),
-            t::TransmitDirection::VALUES,
-            "TransmitDirection",
-        )?;
+        let direction = request
+            .transmit_direction
+            .as_ref()
+            .map(t::TransmitDirection::as_str);
         let (route_map, total) = self.read(|state, ctx| {
             if ctx.cen(state, caller, &request.cen_id).is_err() {
                 return (Vec::new(), 0);
@@ -599,7 +568,7 @@ impl Emulator {
                     ctx.live(*m)
                         && validate::given(&request.route_map_id).is_none_or(|i| m.id == i)
                         && validate::given(&request.cen_region_id).is_none_or(|r| m.region_id == r)
-                        && direction.as_deref().is_none_or(|d| m.direction == d)
+                        && direction.is_none_or(|d| m.direction == d)
                         && validate::given(&request.transit_router_route_table_id)
                             .is_none_or(|t| m.route_table_id.as_deref() == Some(t))
                 })
