@@ -127,6 +127,26 @@ pub struct VSwitch {
     pub zone_id: String,
     /// Its IPv4 block, inside one of the VPC's.
     pub cidr_block: String,
+    /// The elastic network interfaces in it (what multicast groups take as sources and
+    /// members); when absent, two are derived.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_interfaces: Vec<NetworkInterface>,
+}
+
+/// An elastic network interface (ENI) of a vSwitch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkInterface {
+    /// The ENI id (`eni-...`).
+    pub network_interface_id: String,
+    /// Its primary private IPv4 address, inside the vSwitch's block.
+    pub primary_ip_address: String,
+    /// A display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_interface_name: Option<String>,
+    /// A description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// A network instance CEN can attach.
@@ -260,6 +280,24 @@ impl NetworkInstance {
                     vsw.cidr_block, vsw.v_switch_id
                 )));
             }
+            for eni in &vsw.network_interfaces {
+                let in_block = vsw.cidr_block.parse::<ipnet::Ipv4Net>().is_ok_and(|net| {
+                    eni.primary_ip_address
+                        .parse::<std::net::Ipv4Addr>()
+                        .is_ok_and(|ip| net.contains(&ip))
+                });
+                if !eni.network_interface_id.starts_with("eni-") || !in_block {
+                    return Err(InventoryError(format!(
+                        "NetworkInterface {} of {} needs an eni- id and a PrimaryIpAddress in {}",
+                        eni.network_interface_id, vsw.v_switch_id, vsw.cidr_block
+                    )));
+                }
+            }
+        }
+        for vsw in &mut self.v_switches {
+            if vsw.network_interfaces.is_empty() {
+                vsw.network_interfaces = derived_network_interfaces(vsw);
+            }
         }
         if self.v_switches.is_empty() {
             self.v_switches = derived_v_switches(
@@ -275,6 +313,16 @@ impl NetworkInstance {
     /// Finds a vSwitch by id.
     pub fn v_switch(&self, id: &str) -> Option<&VSwitch> {
         self.v_switches.iter().find(|v| v.v_switch_id == id)
+    }
+
+    /// Finds an ENI by id, with its vSwitch.
+    pub fn network_interface(&self, id: &str) -> Option<(&VSwitch, &NetworkInterface)> {
+        self.v_switches.iter().find_map(|v| {
+            v.network_interfaces
+                .iter()
+                .find(|e| e.network_interface_id == id)
+                .map(|e| (v, e))
+        })
     }
 
     /// Finds a route table by id.
@@ -306,10 +354,36 @@ fn derived_v_switches(
     crate::geo::zones(region)
         .into_iter()
         .zip(blocks)
-        .map(|(zone, block)| VSwitch {
-            v_switch_id: format!("vsw-{suffix}{}", zone.chars().last().unwrap_or('a')),
-            zone_id: zone,
-            cidr_block: block.to_string(),
+        .map(|(zone, block)| {
+            let mut vsw = VSwitch {
+                v_switch_id: format!("vsw-{suffix}{}", zone.chars().last().unwrap_or('a')),
+                zone_id: zone,
+                cidr_block: block.to_string(),
+                network_interfaces: Vec::new(),
+            };
+            vsw.network_interfaces = derived_network_interfaces(&vsw);
+            vsw
+        })
+        .collect()
+}
+
+/// The ENIs the emulator gives a vSwitch that came without any: two, named after the vSwitch
+/// (`eni-<its suffix>1` and `2`), at the tenth and eleventh addresses of its block.
+fn derived_network_interfaces(vsw: &VSwitch) -> Vec<NetworkInterface> {
+    let suffix = vsw.v_switch_id.trim_start_matches("vsw-");
+    let Ok(block) = vsw.cidr_block.parse::<ipnet::Ipv4Net>() else {
+        return Vec::new();
+    };
+    block
+        .hosts()
+        .skip(9)
+        .take(2)
+        .zip(1..)
+        .map(|(ip, n)| NetworkInterface {
+            network_interface_id: format!("eni-{suffix}{n}"),
+            primary_ip_address: ip.to_string(),
+            network_interface_name: Some(format!("emulator-eni-{n}")),
+            description: None,
         })
         .collect()
 }

@@ -134,6 +134,20 @@ impl cen_server::cbn::Cbn for Emulator {
         delete_transit_route_table_aggregation => delete_transit_route_table_aggregation(DeleteTransitRouteTableAggregationRequest) -> DeleteTransitRouteTableAggregationResponse;
         describe_transit_route_table_aggregation_detail => describe_transit_route_table_aggregation_detail(DescribeTransitRouteTableAggregationDetailRequest) -> DescribeTransitRouteTableAggregationDetailResponse;
         refresh_transit_route_table_aggregation => refresh_transit_route_table_aggregation(RefreshTransitRouteTableAggregationRequest) -> RefreshTransitRouteTableAggregationResponse;
+        create_transit_router_multicast_domain => create_transit_router_multicast_domain(CreateTransitRouterMulticastDomainRequest) -> CreateTransitRouterMulticastDomainResponse;
+        list_transit_router_multicast_domains => list_transit_router_multicast_domains(ListTransitRouterMulticastDomainsRequest) -> ListTransitRouterMulticastDomainsResponse;
+        modify_transit_router_multicast_domain => modify_transit_router_multicast_domain(ModifyTransitRouterMulticastDomainRequest) -> ModifyTransitRouterMulticastDomainResponse;
+        delete_transit_router_multicast_domain => delete_transit_router_multicast_domain(DeleteTransitRouterMulticastDomainRequest) -> DeleteTransitRouterMulticastDomainResponse;
+        associate_transit_router_multicast_domain => associate_transit_router_multicast_domain(AssociateTransitRouterMulticastDomainRequest) -> AssociateTransitRouterMulticastDomainResponse;
+        disassociate_transit_router_multicast_domain => disassociate_transit_router_multicast_domain(DisassociateTransitRouterMulticastDomainRequest) -> DisassociateTransitRouterMulticastDomainResponse;
+        list_transit_router_multicast_domain_associations => list_transit_router_multicast_domain_associations(ListTransitRouterMulticastDomainAssociationsRequest) -> ListTransitRouterMulticastDomainAssociationsResponse;
+        list_transit_router_multicast_domain_v_switches => list_transit_router_multicast_domain_v_switches(ListTransitRouterMulticastDomainVSwitchesRequest) -> ListTransitRouterMulticastDomainVSwitchesResponse;
+        list_grant_v_switch_enis => list_grant_v_switch_enis(ListGrantVSwitchEnisRequest) -> ListGrantVSwitchEnisResponse;
+        register_transit_router_multicast_group_members => register_transit_router_multicast_group_members(RegisterTransitRouterMulticastGroupMembersRequest) -> RegisterTransitRouterMulticastGroupMembersResponse;
+        deregister_transit_router_multicast_group_members => deregister_transit_router_multicast_group_members(DeregisterTransitRouterMulticastGroupMembersRequest) -> DeregisterTransitRouterMulticastGroupMembersResponse;
+        register_transit_router_multicast_group_sources => register_transit_router_multicast_group_sources(RegisterTransitRouterMulticastGroupSourcesRequest) -> RegisterTransitRouterMulticastGroupSourcesResponse;
+        deregister_transit_router_multicast_group_sources => deregister_transit_router_multicast_group_sources(DeregisterTransitRouterMulticastGroupSourcesRequest) -> DeregisterTransitRouterMulticastGroupSourcesResponse;
+        list_transit_router_multicast_groups => list_transit_router_multicast_groups(ListTransitRouterMulticastGroupsRequest) -> ListTransitRouterMulticastGroupsResponse;
     }
 }
 

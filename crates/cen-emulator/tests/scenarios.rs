@@ -222,6 +222,7 @@ const GENERATED: &[(&str, usize, &str)] = &[
     ("cenbwp-", 18, "cenbwp-id"),
     ("cen-", 18, "cen-id"),
     ("tr-attach-", 18, "tr-attach-id"),
+    ("tr-mcast-domain-", 18, "mcast-domain-id"),
     ("tr-", 17, "tr-id"),
     ("vtb-", 17, "vtb-id"),
     ("cidr-", 18, "cidr-id"),

@@ -87,6 +87,11 @@ impl Target {
         })
     }
 
+    /// The existing router's id, if there is one.
+    pub fn existing_router(&self) -> Option<&str> {
+        self.router.as_deref()
+    }
+
     /// The router's id, creating the router (with its System route table) when the CEN
     /// instance has none in the region.
     pub fn router_id(&self, state: &mut State, ctx: &Ctx<'_>, owner: i64) -> String {

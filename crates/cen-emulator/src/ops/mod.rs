@@ -11,6 +11,7 @@ mod flow_logs;
 mod grants;
 mod health;
 mod limits;
+mod multicast;
 mod peer_attachments;
 mod route_entries;
 mod route_maps;

@@ -399,7 +399,7 @@ mod tests {
         let many_ids: Vec<String> = (0..21).map(|i| format!("cen-{i}")).collect();
         let cases = [
             (
-                json!({"ResourceType": "TransitRouterMulticastDomain", "ResourceId": [c1], "Tag": [{"Key": "k", "Value": "v"}]}),
+                json!({"ResourceType": "VPC", "ResourceId": [c1], "Tag": [{"Key": "k", "Value": "v"}]}),
                 "InvalidInstanceType.NotFound",
             ),
             (

@@ -15,6 +15,7 @@ use crate::inventory::{InstanceType, NetworkInstance};
 
 mod aggregations;
 mod route_maps;
+mod multicast;
 mod transit;
 pub use crate::resource::{
     Lifecycle, Millis, OnParentDelete, Phase, Relation, Resource, RowChange, RowMut, Statuses,
@@ -22,6 +23,7 @@ pub use crate::resource::{
 };
 pub use aggregations::TrAggregation;
 pub use route_maps::{CenRouteMap, RouteMapAction, RouteMapMatch};
+pub use multicast::{McAssociation, McDomain, McEndpoint, McGroupKey, McGroupMember};
 pub use transit::{
     AttachmentKind, CidrAllocation, FlowLog, PeerLink, TrAssociation, TrAttachment, TrCidr,
     TrPropagation, TrRouteEntry, TrRouteTable, TrService, TransitRouter, ZonePlacement,
@@ -683,6 +685,12 @@ tables! {
     cen_route_maps: CenRouteMap,
     /// Aggregate routes of transit-router route tables in creation order.
     tr_aggregations: TrAggregation,
+    /// Multicast domains in creation order.
+    mc_domains: McDomain,
+    /// vSwitches associated with multicast domains.
+    mc_associations: McAssociation,
+    /// Sources and members of multicast groups.
+    mc_group_members: McGroupMember,
 }
 
 impl State {

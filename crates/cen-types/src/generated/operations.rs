@@ -6667,6 +6667,16 @@ pub static CBN: ProductMeta = ProductMeta {
             errors: &[
                 DocumentedError {
                     status: 400,
+                    code: "InvalidTransitRouterMulticastDomainId.NotFound",
+                    message: "The specified TransitRouterMulticastDomainId is not found.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidOperation.MulticastDomainStatus",
+                    message: "Operation is invalid, due to multicast domain not Active.",
+                },
+                DocumentedError {
+                    status: 400,
                     code: "InstanceExist",
                     message: "The instance already exists.",
                 },
@@ -6779,6 +6789,16 @@ pub static CBN: ProductMeta = ProductMeta {
             client_token: Some("ClientToken"),
             pagination: None,
             errors: &[
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidTransitRouterMulticastDomainId.NotFound",
+                    message: "The specified TransitRouterMulticastDomainId is not found.",
+                },
+                DocumentedError {
+                    status: 400,
+                    code: "InvalidOperation.MulticastDomainStatus",
+                    message: "Operation is invalid, due to multicast domain not Active.",
+                },
                 DocumentedError {
                     status: 400,
                     code: "IncorrectStatus.Cen",

@@ -2885,6 +2885,8 @@ impl Client {
     /// Asynchronous: wait for the effect with [`Client::wait_until_transit_router_multicast_group_member_registered`].
     ///
     /// Documented errors:
+    /// - 400 `InvalidTransitRouterMulticastDomainId.NotFound`
+    /// - 400 `InvalidOperation.MulticastDomainStatus`
     /// - 400 `InstanceExist`
     /// - 400 `InvalidOperation.NetworkInterfaceNotExist`
     /// - 400 `InvalidOperation.NTRNetworkInterfaceNotSupport`
@@ -3155,6 +3157,8 @@ impl Client {
     /// Asynchronous: wait for the effect with [`Client::wait_until_transit_router_multicast_group_source_registered`].
     ///
     /// Documented errors:
+    /// - 400 `InvalidTransitRouterMulticastDomainId.NotFound`
+    /// - 400 `InvalidOperation.MulticastDomainStatus`
     /// - 400 `IncorrectStatus.Cen`
     /// - 400 `InstanceExist`
     /// - 400 `InvalidOperation.NetworkInterfaceNotExist`

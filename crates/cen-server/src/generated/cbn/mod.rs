@@ -3411,6 +3411,8 @@ pub trait Cbn: Send + Sync + 'static {
     /// `RegisterTransitRouterMulticastGroupMembers`.
     ///
     /// Documented errors:
+    /// - 400 `InvalidTransitRouterMulticastDomainId.NotFound`
+    /// - 400 `InvalidOperation.MulticastDomainStatus`
     /// - 400 `InstanceExist`
     /// - 400 `InvalidOperation.NetworkInterfaceNotExist`
     /// - 400 `InvalidOperation.NTRNetworkInterfaceNotSupport`
@@ -3455,6 +3457,8 @@ pub trait Cbn: Send + Sync + 'static {
     /// `RegisterTransitRouterMulticastGroupSources`.
     ///
     /// Documented errors:
+    /// - 400 `InvalidTransitRouterMulticastDomainId.NotFound`
+    /// - 400 `InvalidOperation.MulticastDomainStatus`
     /// - 400 `IncorrectStatus.Cen`
     /// - 400 `InstanceExist`
     /// - 400 `InvalidOperation.NetworkInterfaceNotExist`

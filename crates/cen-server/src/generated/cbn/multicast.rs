@@ -746,6 +746,22 @@ pub mod errors {
     /// The documented errors of `RegisterTransitRouterMulticastGroupMembers`.
     pub mod register_transit_router_multicast_group_members {
         use acs_rpc::error::ApiError;
+        /// 400 `InvalidTransitRouterMulticastDomainId.NotFound`: The specified TransitRouterMulticastDomainId is not found.
+        pub fn invalid_transit_router_multicast_domain_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterMulticastDomainId.NotFound",
+                "The specified TransitRouterMulticastDomainId is not found.",
+            )
+        }
+        /// 400 `InvalidOperation.MulticastDomainStatus`: Operation is invalid, due to multicast domain not Active.
+        pub fn invalid_operation_multicast_domain_status() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidOperation.MulticastDomainStatus",
+                "Operation is invalid, due to multicast domain not Active.",
+            )
+        }
         /// 400 `InstanceExist`: The instance already exists.
         pub fn instance_exist() -> ApiError {
             ApiError::new(400u16, "InstanceExist", "The instance already exists.")
@@ -902,6 +918,22 @@ pub mod errors {
     /// The documented errors of `RegisterTransitRouterMulticastGroupSources`.
     pub mod register_transit_router_multicast_group_sources {
         use acs_rpc::error::ApiError;
+        /// 400 `InvalidTransitRouterMulticastDomainId.NotFound`: The specified TransitRouterMulticastDomainId is not found.
+        pub fn invalid_transit_router_multicast_domain_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTransitRouterMulticastDomainId.NotFound",
+                "The specified TransitRouterMulticastDomainId is not found.",
+            )
+        }
+        /// 400 `InvalidOperation.MulticastDomainStatus`: Operation is invalid, due to multicast domain not Active.
+        pub fn invalid_operation_multicast_domain_status() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidOperation.MulticastDomainStatus",
+                "Operation is invalid, due to multicast domain not Active.",
+            )
+        }
         /// 400 `IncorrectStatus.Cen`: The status of Cen is incorrect.
         pub fn incorrect_status_cen() -> ApiError {
             ApiError::new(
