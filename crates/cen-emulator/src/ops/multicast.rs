@@ -66,6 +66,19 @@ fn igmpv2(value: &str, bad: fn() -> ApiError) -> Result<bool, ApiError> {
     }
 }
 
+/// The error of a registration or deregistration that names nothing to register: sources are
+/// ENIs only, members ENIs or peer domains.
+fn nothing_named(source: bool, bad: fn() -> ApiError) -> ApiError {
+    errors::saying(
+        bad,
+        if source {
+            "NetworkInterfaceIds is required."
+        } else {
+            "NetworkInterfaceIds or PeerTransitRouterMulticastDomains is required."
+        },
+    )
+}
+
 fn tags_view(tags: &[Tag]) -> Vec<t::Tag> {
     tags.iter()
         .map(|tag| t::Tag {
@@ -874,14 +887,7 @@ impl Emulator {
     ) -> Result<(), ApiError> {
         use cbn::register_transit_router_multicast_group_members as m;
         if ask.enis.is_empty() && ask.peers.is_empty() {
-            return Err(errors::saying(
-                codes.invalid,
-                if ask.source {
-                    "NetworkInterfaceIds is required."
-                } else {
-                    "NetworkInterfaceIds or PeerTransitRouterMulticastDomains is required."
-                },
-            ));
+            return Err(nothing_named(ask.source, codes.invalid));
         }
         self.write_idempotent(caller, ask.action, ask.token, request, |state, ctx| {
             let domain = ctx
@@ -998,17 +1004,13 @@ impl Emulator {
         codes: DeregisterCodes,
     ) -> Result<(), ApiError> {
         if !domain_id.starts_with(DOMAIN_PREFIX) {
-            return Err(codes.malformed_saying(domain_id));
+            return Err(errors::saying(
+                codes.malformed,
+                format!("{domain_id} is not a multicast domain id ({DOMAIN_PREFIX}...)."),
+            ));
         }
         if resources.is_empty() {
-            return Err(errors::saying(
-                codes.invalid,
-                if source {
-                    "NetworkInterfaceIds is required."
-                } else {
-                    "NetworkInterfaceIds or PeerTransitRouterMulticastDomains is required."
-                },
-            ));
+            return Err(nothing_named(source, codes.invalid));
         }
         self.write_idempotent(caller, action, token, request, |state, ctx| {
             let domain = ctx
@@ -1301,15 +1303,5 @@ impl Emulator {
             total_count: Some(total),
             transit_router_multicast_groups: items,
         })
-    }
-}
-
-impl DeregisterCodes {
-    /// The malformed-id error, saying which id.
-    fn malformed_saying(&self, id: &str) -> ApiError {
-        errors::saying(
-            self.malformed,
-            format!("{id} is not a multicast domain id ({DOMAIN_PREFIX}...)."),
-        )
     }
 }
