@@ -657,4 +657,39 @@ mod tests {
         bad.cidr_blocks = vec!["nope".into()];
         assert!(bad.normalize().is_err());
     }
+
+    #[test]
+    fn vswitches_get_two_enis_unless_given_and_given_ones_are_checked() {
+        let json = r#"{"InstanceId":"vpc-abc123","InstanceType":"VPC","RegionId":"cn-hangzhou","OwnerId":7,"CidrBlocks":["10.9.0.0/16"],
+            "VSwitches":[{"VSwitchId":"vsw-x","ZoneId":"cn-hangzhou-b","CidrBlock":"10.9.8.0/24"},
+                         {"VSwitchId":"vsw-y","ZoneId":"cn-hangzhou-f","CidrBlock":"10.9.9.0/24",
+                          "NetworkInterfaces":[{"NetworkInterfaceId":"eni-mine","PrimaryIpAddress":"10.9.9.99"}]}]}"#;
+        let i: NetworkInstance = serde_json::from_str(json).unwrap();
+        let i = i.normalize().unwrap();
+        let ids = |v: &VSwitch| -> Vec<(String, String)> {
+            v.network_interfaces
+                .iter()
+                .map(|e| (e.network_interface_id.clone(), e.primary_ip_address.clone()))
+                .collect()
+        };
+        assert_eq!(
+            ids(&i.v_switches[0]),
+            [
+                ("eni-x1".to_owned(), "10.9.8.10".to_owned()),
+                ("eni-x2".to_owned(), "10.9.8.11".to_owned())
+            ]
+        );
+        assert_eq!(
+            ids(&i.v_switches[1]),
+            [("eni-mine".to_owned(), "10.9.9.99".to_owned())]
+        );
+        assert_eq!(
+            i.network_interface("eni-x2")
+                .map(|(v, _)| v.v_switch_id.as_str()),
+            Some("vsw-x")
+        );
+        let mut bad = i;
+        bad.v_switches[1].network_interfaces[0].primary_ip_address = "10.9.8.99".into();
+        assert!(bad.normalize().is_err());
+    }
 }
