@@ -259,9 +259,10 @@ impl Emulator {
     /// `IncorrectStatus.TransitRouter`; a router created without SupportMulticast
     /// `OperationUnsupported.TransitRouterSupportMulticast`. Options.Igmpv2Support is `enable`
     /// or `disable` (default; `IllegalParam.Igmpv2Support` otherwise); name, description and
-    /// tags follow CreateTransitRouter's rules (`InvalidParameter`). Emulator rule: every
-    /// account may enable IGMPv2 (the real service asks for a ticket). `DryRun` answers
+    /// tags follow CreateTransitRouter's rules (`InvalidParameter`). `DryRun` answers
     /// `DryRunOperation`; a ClientToken makes the call idempotent.
+    ///
+    /// Emulator rule: every account may enable IGMPv2 (the real service asks for a ticket).
     pub fn create_transit_router_multicast_domain(
         &self,
         caller: &Caller,
@@ -518,6 +519,10 @@ impl Emulator {
     /// not the VPC's `IllegalParam.VSwitchIds`, one associated with a multicast domain already
     /// (a vSwitch belongs to one at most) `AssociationExist.VSwitchIds`. `DryRun` answers
     /// `DryRunOperation`.
+    ///
+    /// Emulator rule: an association keeps its VPC attachment from being deleted even with
+    /// `Force` (`OperationFailed.MulticastDomainAssociationExist`), since Force is documented
+    /// for route-table associations and propagations only.
     pub fn associate_transit_router_multicast_domain(
         &self,
         caller: &Caller,
