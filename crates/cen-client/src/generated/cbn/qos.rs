@@ -52,6 +52,7 @@ impl Client {
     /// - 400 `OperationUnsupported.TransitRouterType`
     /// - 400 `OperationUnsupported.QosPolicyForLowLatencyLinkType`
     /// - 500 `Operation.Blocking`
+    /// - 400 `Duplicated.Dscps`
     pub fn create_cen_inter_region_traffic_qos_policy(
         &self,
     ) -> CreateCenInterRegionTrafficQosPolicy<'_> {
@@ -587,6 +588,7 @@ impl Client {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.TransitRouterAttachment`
     /// - 400 `IncorrectStatus.TransitRouterInstance`
+    /// - 400 `IncorrectStatus.TrafficQosPolicy`
     pub fn delete_cen_inter_region_traffic_qos_policy(
         &self,
     ) -> DeleteCenInterRegionTrafficQosPolicy<'_> {
@@ -746,6 +748,7 @@ impl Client {
     /// - 400 `Unauthorized`
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.TrafficQosPolicy`
+    /// - 400 `InvalidTrafficQosQueueId.NotFound`
     pub fn delete_cen_inter_region_traffic_qos_queue(
         &self,
     ) -> DeleteCenInterRegionTrafficQosQueue<'_> {
@@ -1387,6 +1390,7 @@ impl Client {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.TransitRouterAttachment`
     /// - 400 `IncorrectStatus.TransitRouterInstance`
+    /// - 400 `IncorrectStatus.TrafficQosPolicy`
     pub fn update_cen_inter_region_traffic_qos_policy_attribute(
         &self,
     ) -> UpdateCenInterRegionTrafficQosPolicyAttribute<'_> {
@@ -1582,6 +1586,7 @@ impl Client {
     /// - 400 `Unauthorized`
     /// - 400 `MissingParam.TrafficQosPolicyQueueId`
     /// - 500 `Operation.Blocking`
+    /// - 400 `Duplicated.Dscps`
     pub fn update_cen_inter_region_traffic_qos_queue_attribute(
         &self,
     ) -> UpdateCenInterRegionTrafficQosQueueAttribute<'_> {

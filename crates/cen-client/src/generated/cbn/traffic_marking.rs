@@ -37,6 +37,7 @@ impl Client {
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
     /// - 400 `MissingParam.TrafficMarkingPolicyId`
+    /// - 400 `IllegalParam.MatchDscp`
     pub fn add_traffic_match_rule_to_traffic_marking_policy(
         &self,
     ) -> AddTrafficMatchRuleToTrafficMarkingPolicy<'_> {
@@ -220,6 +221,20 @@ impl Client {
     /// - 400 `DryRunOperation`
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidTrafficMarkingPolicyId.NotFound`
+    /// - 400 `IncorrectStatus.TrafficMarkingPolicy`
+    /// - 400 `MissingParam.TrafficMatchRules`
+    /// - 400 `MissingParam.TrafficMarkingPolicyId`
+    /// - 400 `InstanceExist.TrafficMatchRules`
+    /// - 400 `IllegalParam.Protocol`
+    /// - 400 `IllegalParam.SrcCidr`
+    /// - 400 `IllegalParam.DstCidr`
+    /// - 400 `IllegalParam.MatchDscp`
+    /// - 400 `IllegalParam.SrcPortRange`
+    /// - 400 `IllegalParam.DstPortRange`
+    /// - 400 `AttrMismatching.SrcCidrDstCidr`
+    /// - 400 `AttrMismatching.CidrProtocol`
+    /// - 400 `Duplicated.TrafficMatchRules`
     pub fn add_trafic_match_rule_to_traffic_marking_policy(
         &self,
     ) -> AddTraficMatchRuleToTrafficMarkingPolicy<'_> {
@@ -1057,6 +1072,8 @@ impl Client {
     /// - 400 `DryRunOperation`
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidTrafficMarkingPolicyId.NotFound`
+    /// - 400 `IncorrectStatus.TrafficMarkingPolicy`
     pub fn modify_traffic_match_rule_to_traffic_marking_policy(
         &self,
     ) -> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'_> {
@@ -1475,6 +1492,10 @@ impl Client {
     /// - 400 `DryRunOperation`
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidTrafficMarkingPolicyId.NotFound`
+    /// - 400 `IncorrectStatus.TrafficMarkingPolicy`
+    /// - 400 `IllegalParam.TrafficMarkingRuleIds`
+    /// - 400 `MissingParam.TrafficMarkingPolicyId`
     pub fn remove_trafic_match_rule_from_traffic_marking_policy(
         &self,
     ) -> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'_> {
@@ -1661,6 +1682,19 @@ impl Client {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.TrafficMarkingPolicy`
     /// - 400 `Throttling.User`
+    /// - 400 `InvalidTrafficMarkingPolicyId.NotFound`
+    /// - 400 `IllegalParam.Protocol`
+    /// - 400 `IllegalParam.SrcCidr`
+    /// - 400 `IllegalParam.DstCidr`
+    /// - 400 `IllegalParam.MatchDscp`
+    /// - 400 `IllegalParam.SrcPortRange`
+    /// - 400 `IllegalParam.DstPortRange`
+    /// - 400 `AttrMismatching.SrcCidrDstCidr`
+    /// - 400 `AttrMismatching.CidrProtocol`
+    /// - 400 `Duplicated.TrafficMatchRules`
+    /// - 400 `IllegalParam.AddressFamily`
+    /// - 400 `AttrMismatching.CidrAddressFamily`
+    /// - 400 `InstanceExist.TrafficMatchRules`
     pub fn update_traffic_marking_policy_attribute(
         &self,
     ) -> UpdateTrafficMarkingPolicyAttribute<'_> {

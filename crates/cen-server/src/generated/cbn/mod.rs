@@ -58,6 +58,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
     /// - 400 `MissingParam.TrafficMarkingPolicyId`
+    /// - 400 `IllegalParam.MatchDscp`
     fn add_traffic_match_rule_to_traffic_marking_policy(
         &self,
         ctx: &RequestContext,
@@ -84,6 +85,20 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `DryRunOperation`
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidTrafficMarkingPolicyId.NotFound`
+    /// - 400 `IncorrectStatus.TrafficMarkingPolicy`
+    /// - 400 `MissingParam.TrafficMatchRules`
+    /// - 400 `MissingParam.TrafficMarkingPolicyId`
+    /// - 400 `InstanceExist.TrafficMatchRules`
+    /// - 400 `IllegalParam.Protocol`
+    /// - 400 `IllegalParam.SrcCidr`
+    /// - 400 `IllegalParam.DstCidr`
+    /// - 400 `IllegalParam.MatchDscp`
+    /// - 400 `IllegalParam.SrcPortRange`
+    /// - 400 `IllegalParam.DstPortRange`
+    /// - 400 `AttrMismatching.SrcCidrDstCidr`
+    /// - 400 `AttrMismatching.CidrProtocol`
+    /// - 400 `Duplicated.TrafficMatchRules`
     fn add_trafic_match_rule_to_traffic_marking_policy(
         &self,
         ctx: &RequestContext,
@@ -383,6 +398,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `OperationUnsupported.TransitRouterType`
     /// - 400 `OperationUnsupported.QosPolicyForLowLatencyLinkType`
     /// - 500 `Operation.Blocking`
+    /// - 400 `Duplicated.Dscps`
     fn create_cen_inter_region_traffic_qos_policy(
         &self,
         ctx: &RequestContext,
@@ -1169,6 +1185,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.TransitRouterAttachment`
     /// - 400 `IncorrectStatus.TransitRouterInstance`
+    /// - 400 `IncorrectStatus.TrafficQosPolicy`
     fn delete_cen_inter_region_traffic_qos_policy(
         &self,
         ctx: &RequestContext,
@@ -1194,6 +1211,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `Unauthorized`
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.TrafficQosPolicy`
+    /// - 400 `InvalidTrafficQosQueueId.NotFound`
     fn delete_cen_inter_region_traffic_qos_queue(
         &self,
         ctx: &RequestContext,
@@ -3213,6 +3231,8 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `DryRunOperation`
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidTrafficMarkingPolicyId.NotFound`
+    /// - 400 `IncorrectStatus.TrafficMarkingPolicy`
     fn modify_traffic_match_rule_to_traffic_marking_policy(
         &self,
         ctx: &RequestContext,
@@ -3532,6 +3552,10 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `DryRunOperation`
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidTrafficMarkingPolicyId.NotFound`
+    /// - 400 `IncorrectStatus.TrafficMarkingPolicy`
+    /// - 400 `IllegalParam.TrafficMarkingRuleIds`
+    /// - 400 `MissingParam.TrafficMarkingPolicyId`
     fn remove_trafic_match_rule_from_traffic_marking_policy(
         &self,
         ctx: &RequestContext,
@@ -3840,6 +3864,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.TransitRouterAttachment`
     /// - 400 `IncorrectStatus.TransitRouterInstance`
+    /// - 400 `IncorrectStatus.TrafficQosPolicy`
     fn update_cen_inter_region_traffic_qos_policy_attribute(
         &self,
         ctx: &RequestContext,
@@ -3874,6 +3899,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `Unauthorized`
     /// - 400 `MissingParam.TrafficQosPolicyQueueId`
     /// - 500 `Operation.Blocking`
+    /// - 400 `Duplicated.Dscps`
     fn update_cen_inter_region_traffic_qos_queue_attribute(
         &self,
         ctx: &RequestContext,
@@ -3903,6 +3929,19 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.TrafficMarkingPolicy`
     /// - 400 `Throttling.User`
+    /// - 400 `InvalidTrafficMarkingPolicyId.NotFound`
+    /// - 400 `IllegalParam.Protocol`
+    /// - 400 `IllegalParam.SrcCidr`
+    /// - 400 `IllegalParam.DstCidr`
+    /// - 400 `IllegalParam.MatchDscp`
+    /// - 400 `IllegalParam.SrcPortRange`
+    /// - 400 `IllegalParam.DstPortRange`
+    /// - 400 `AttrMismatching.SrcCidrDstCidr`
+    /// - 400 `AttrMismatching.CidrProtocol`
+    /// - 400 `Duplicated.TrafficMatchRules`
+    /// - 400 `IllegalParam.AddressFamily`
+    /// - 400 `AttrMismatching.CidrAddressFamily`
+    /// - 400 `InstanceExist.TrafficMatchRules`
     fn update_traffic_marking_policy_attribute(
         &self,
         ctx: &RequestContext,

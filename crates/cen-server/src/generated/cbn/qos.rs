@@ -178,6 +178,14 @@ pub mod errors {
                 "Operation blocking, try again later.",
             )
         }
+        /// 400 `Duplicated.Dscps`: The parameter Dscps are duplicated.
+        pub fn duplicated_dscps() -> ApiError {
+            ApiError::new(
+                400u16,
+                "Duplicated.Dscps",
+                "The parameter Dscps are duplicated.",
+            )
+        }
     }
     /// The documented errors of `CreateCenInterRegionTrafficQosQueue`.
     pub mod create_cen_inter_region_traffic_qos_queue {
@@ -366,6 +374,14 @@ pub mod errors {
                 "The status of TransitRouter is incorrect.",
             )
         }
+        /// 400 `IncorrectStatus.TrafficQosPolicy`: The status of TrafficQosPolicy is incorrect.
+        pub fn incorrect_status_traffic_qos_policy() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IncorrectStatus.TrafficQosPolicy",
+                "The status of TrafficQosPolicy is incorrect.",
+            )
+        }
     }
     /// The documented errors of `DeleteCenInterRegionTrafficQosQueue`.
     pub mod delete_cen_inter_region_traffic_qos_queue {
@@ -400,6 +416,14 @@ pub mod errors {
                 400u16,
                 "IncorrectStatus.TrafficQosPolicy",
                 "The status of TrafficQosPolicy is incorrect.",
+            )
+        }
+        /// 400 `InvalidTrafficQosQueueId.NotFound`: The instance of TrafficQosQueueId is not found.
+        pub fn invalid_traffic_qos_queue_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTrafficQosQueueId.NotFound",
+                "The instance of TrafficQosQueueId is not found.",
             )
         }
     }
@@ -494,6 +518,14 @@ pub mod errors {
                 "The status of TransitRouter is incorrect.",
             )
         }
+        /// 400 `IncorrectStatus.TrafficQosPolicy`: The status of TrafficQosPolicy is incorrect.
+        pub fn incorrect_status_traffic_qos_policy() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IncorrectStatus.TrafficQosPolicy",
+                "The status of TrafficQosPolicy is incorrect.",
+            )
+        }
     }
     /// The documented errors of `UpdateCenInterRegionTrafficQosQueueAttribute`.
     pub mod update_cen_inter_region_traffic_qos_queue_attribute {
@@ -572,6 +604,14 @@ pub mod errors {
                 500u16,
                 "Operation.Blocking",
                 "Operation blocking, try again later.",
+            )
+        }
+        /// 400 `Duplicated.Dscps`: The parameter Dscps are duplicated.
+        pub fn duplicated_dscps() -> ApiError {
+            ApiError::new(
+                400u16,
+                "Duplicated.Dscps",
+                "The parameter Dscps are duplicated.",
             )
         }
     }

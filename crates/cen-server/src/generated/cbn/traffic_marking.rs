@@ -174,6 +174,10 @@ pub mod errors {
                 "The parameter TrafficMarkingPolicyId is mandatory.",
             )
         }
+        /// 400 `IllegalParam.MatchDscp`: MatchDscp is invalid.
+        pub fn illegal_param_match_dscp() -> ApiError {
+            ApiError::new(400u16, "IllegalParam.MatchDscp", "MatchDscp is invalid.")
+        }
     }
     /// The documented errors of `AddTraficMatchRuleToTrafficMarkingPolicy`.
     pub mod add_trafic_match_rule_to_traffic_marking_policy {
@@ -193,6 +197,102 @@ pub mod errors {
         /// 400 `Unauthorized`: The AccessKeyId is unauthorized.
         pub fn unauthorized() -> ApiError {
             ApiError::new(400u16, "Unauthorized", "The AccessKeyId is unauthorized.")
+        }
+        /// 400 `InvalidTrafficMarkingPolicyId.NotFound`: Operation is failed because traffic marking policy id is not found.
+        pub fn invalid_traffic_marking_policy_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTrafficMarkingPolicyId.NotFound",
+                "Operation is failed because traffic marking policy id is not found.",
+            )
+        }
+        /// 400 `IncorrectStatus.TrafficMarkingPolicy`: The status of TrafficMarkingPolicy is incorrect.
+        pub fn incorrect_status_traffic_marking_policy() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IncorrectStatus.TrafficMarkingPolicy",
+                "The status of TrafficMarkingPolicy is incorrect.",
+            )
+        }
+        /// 400 `MissingParam.TrafficMatchRules`: The parameter TrafficMatchRules is empty.
+        pub fn missing_param_traffic_match_rules() -> ApiError {
+            ApiError::new(
+                400u16,
+                "MissingParam.TrafficMatchRules",
+                "The parameter TrafficMatchRules is empty.",
+            )
+        }
+        /// 400 `MissingParam.TrafficMarkingPolicyId`: The parameter TrafficMarkingPolicyId is mandatory.
+        pub fn missing_param_traffic_marking_policy_id() -> ApiError {
+            ApiError::new(
+                400u16,
+                "MissingParam.TrafficMarkingPolicyId",
+                "The parameter TrafficMarkingPolicyId is mandatory.",
+            )
+        }
+        /// 400 `InstanceExist.TrafficMatchRules`: The instance already exists.
+        pub fn instance_exist_traffic_match_rules() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InstanceExist.TrafficMatchRules",
+                "The instance already exists.",
+            )
+        }
+        /// 400 `IllegalParam.Protocol`: Protocol is illegal.
+        pub fn illegal_param_protocol() -> ApiError {
+            ApiError::new(400u16, "IllegalParam.Protocol", "Protocol is illegal.")
+        }
+        /// 400 `IllegalParam.SrcCidr`: SrcCidr is illegal.
+        pub fn illegal_param_src_cidr() -> ApiError {
+            ApiError::new(400u16, "IllegalParam.SrcCidr", "SrcCidr is illegal.")
+        }
+        /// 400 `IllegalParam.DstCidr`: DstCidr is illegal.
+        pub fn illegal_param_dst_cidr() -> ApiError {
+            ApiError::new(400u16, "IllegalParam.DstCidr", "DstCidr is illegal.")
+        }
+        /// 400 `IllegalParam.MatchDscp`: MatchDscp is invalid.
+        pub fn illegal_param_match_dscp() -> ApiError {
+            ApiError::new(400u16, "IllegalParam.MatchDscp", "MatchDscp is invalid.")
+        }
+        /// 400 `IllegalParam.SrcPortRange`: The specified SrcPortRange is illegal.
+        pub fn illegal_param_src_port_range() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IllegalParam.SrcPortRange",
+                "The specified SrcPortRange is illegal.",
+            )
+        }
+        /// 400 `IllegalParam.DstPortRange`: The specified DstPortRange is illegal.
+        pub fn illegal_param_dst_port_range() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IllegalParam.DstPortRange",
+                "The specified DstPortRange is illegal.",
+            )
+        }
+        /// 400 `AttrMismatching.SrcCidrDstCidr`: Attribute SrcCidr of TrafficMarkRule does not match DstCidr.
+        pub fn attr_mismatching_src_cidr_dst_cidr() -> ApiError {
+            ApiError::new(
+                400u16,
+                "AttrMismatching.SrcCidrDstCidr",
+                "Attribute SrcCidr of TrafficMarkRule does not match DstCidr.",
+            )
+        }
+        /// 400 `AttrMismatching.CidrProtocol`: Attribute SrcCidr or DstCidr of TrafficMarkRule does not match Protocol.
+        pub fn attr_mismatching_cidr_protocol() -> ApiError {
+            ApiError::new(
+                400u16,
+                "AttrMismatching.CidrProtocol",
+                "Attribute SrcCidr or DstCidr of TrafficMarkRule does not match Protocol.",
+            )
+        }
+        /// 400 `Duplicated.TrafficMatchRules`: The parameter TrafficMatchRules are duplicated.
+        pub fn duplicated_traffic_match_rules() -> ApiError {
+            ApiError::new(
+                400u16,
+                "Duplicated.TrafficMatchRules",
+                "The parameter TrafficMatchRules are duplicated.",
+            )
         }
     }
     /// The documented errors of `CreateTrafficMarkingPolicy`.
@@ -522,6 +622,22 @@ pub mod errors {
         pub fn unauthorized() -> ApiError {
             ApiError::new(400u16, "Unauthorized", "The AccessKeyId is unauthorized.")
         }
+        /// 400 `InvalidTrafficMarkingPolicyId.NotFound`: The specified TrafficMarkingPolicyId is not found.
+        pub fn invalid_traffic_marking_policy_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTrafficMarkingPolicyId.NotFound",
+                "The specified TrafficMarkingPolicyId is not found.",
+            )
+        }
+        /// 400 `IncorrectStatus.TrafficMarkingPolicy`: The status of TrafficMarkingPolicy is incorrect.
+        pub fn incorrect_status_traffic_marking_policy() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IncorrectStatus.TrafficMarkingPolicy",
+                "The status of TrafficMarkingPolicy is incorrect.",
+            )
+        }
     }
     /// The documented errors of `RemoveTrafficMatchRuleFromTrafficMarkingPolicy`.
     pub mod remove_traffic_match_rule_from_traffic_marking_policy {
@@ -594,6 +710,38 @@ pub mod errors {
         pub fn unauthorized() -> ApiError {
             ApiError::new(400u16, "Unauthorized", "The AccessKeyId is unauthorized.")
         }
+        /// 400 `InvalidTrafficMarkingPolicyId.NotFound`: The specified TrafficMarkingPolicyId is not found.
+        pub fn invalid_traffic_marking_policy_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTrafficMarkingPolicyId.NotFound",
+                "The specified TrafficMarkingPolicyId is not found.",
+            )
+        }
+        /// 400 `IncorrectStatus.TrafficMarkingPolicy`: TrafficMarkingPolicy status is invalid.
+        pub fn incorrect_status_traffic_marking_policy() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IncorrectStatus.TrafficMarkingPolicy",
+                "TrafficMarkingPolicy status is invalid.",
+            )
+        }
+        /// 400 `IllegalParam.TrafficMarkingRuleIds`: The specified TrafficMarkingRuleIds is invalid.
+        pub fn illegal_param_traffic_marking_rule_ids() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IllegalParam.TrafficMarkingRuleIds",
+                "The specified TrafficMarkingRuleIds is invalid.",
+            )
+        }
+        /// 400 `MissingParam.TrafficMarkingPolicyId`: The parameter TrafficMarkingPolicyId is mandatory.
+        pub fn missing_param_traffic_marking_policy_id() -> ApiError {
+            ApiError::new(
+                400u16,
+                "MissingParam.TrafficMarkingPolicyId",
+                "The parameter TrafficMarkingPolicyId is mandatory.",
+            )
+        }
     }
     /// The documented errors of `UpdateTrafficMarkingPolicyAttribute`.
     pub mod update_traffic_marking_policy_attribute {
@@ -636,6 +784,94 @@ pub mod errors {
                 400u16,
                 "Throttling.User",
                 "Request was denied due to user flow control.",
+            )
+        }
+        /// 400 `InvalidTrafficMarkingPolicyId.NotFound`: The specified TrafficMarkingPolicyId is not found.
+        pub fn invalid_traffic_marking_policy_id_not_found() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidTrafficMarkingPolicyId.NotFound",
+                "The specified TrafficMarkingPolicyId is not found.",
+            )
+        }
+        /// 400 `IllegalParam.Protocol`: Protocol is illegal.
+        pub fn illegal_param_protocol() -> ApiError {
+            ApiError::new(400u16, "IllegalParam.Protocol", "Protocol is illegal.")
+        }
+        /// 400 `IllegalParam.SrcCidr`: SrcCidr is illegal.
+        pub fn illegal_param_src_cidr() -> ApiError {
+            ApiError::new(400u16, "IllegalParam.SrcCidr", "SrcCidr is illegal.")
+        }
+        /// 400 `IllegalParam.DstCidr`: DstCidr is illegal.
+        pub fn illegal_param_dst_cidr() -> ApiError {
+            ApiError::new(400u16, "IllegalParam.DstCidr", "DstCidr is illegal.")
+        }
+        /// 400 `IllegalParam.MatchDscp`: MatchDscp is invalid.
+        pub fn illegal_param_match_dscp() -> ApiError {
+            ApiError::new(400u16, "IllegalParam.MatchDscp", "MatchDscp is invalid.")
+        }
+        /// 400 `IllegalParam.SrcPortRange`: The specified SrcPortRange is illegal.
+        pub fn illegal_param_src_port_range() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IllegalParam.SrcPortRange",
+                "The specified SrcPortRange is illegal.",
+            )
+        }
+        /// 400 `IllegalParam.DstPortRange`: The specified DstPortRange is illegal.
+        pub fn illegal_param_dst_port_range() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IllegalParam.DstPortRange",
+                "The specified DstPortRange is illegal.",
+            )
+        }
+        /// 400 `AttrMismatching.SrcCidrDstCidr`: Attribute SrcCidr of TrafficMarkRule does not match DstCidr.
+        pub fn attr_mismatching_src_cidr_dst_cidr() -> ApiError {
+            ApiError::new(
+                400u16,
+                "AttrMismatching.SrcCidrDstCidr",
+                "Attribute SrcCidr of TrafficMarkRule does not match DstCidr.",
+            )
+        }
+        /// 400 `AttrMismatching.CidrProtocol`: Attribute SrcCidr or DstCidr of TrafficMarkRule does not match Protocol.
+        pub fn attr_mismatching_cidr_protocol() -> ApiError {
+            ApiError::new(
+                400u16,
+                "AttrMismatching.CidrProtocol",
+                "Attribute SrcCidr or DstCidr of TrafficMarkRule does not match Protocol.",
+            )
+        }
+        /// 400 `Duplicated.TrafficMatchRules`: The parameter TrafficMatchRules are duplicated.
+        pub fn duplicated_traffic_match_rules() -> ApiError {
+            ApiError::new(
+                400u16,
+                "Duplicated.TrafficMatchRules",
+                "The parameter TrafficMatchRules are duplicated.",
+            )
+        }
+        /// 400 `IllegalParam.AddressFamily`: AddressFamily is illegal.
+        pub fn illegal_param_address_family() -> ApiError {
+            ApiError::new(
+                400u16,
+                "IllegalParam.AddressFamily",
+                "AddressFamily is illegal.",
+            )
+        }
+        /// 400 `AttrMismatching.CidrAddressFamily`: Attribute SrcCidr or DstCidr of TrafficMarkRule does not match AddressFamily.
+        pub fn attr_mismatching_cidr_address_family() -> ApiError {
+            ApiError::new(
+                400u16,
+                "AttrMismatching.CidrAddressFamily",
+                "Attribute SrcCidr or DstCidr of TrafficMarkRule does not match AddressFamily.",
+            )
+        }
+        /// 400 `InstanceExist.TrafficMatchRules`: The instance already exists.
+        pub fn instance_exist_traffic_match_rules() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InstanceExist.TrafficMatchRules",
+                "The instance already exists.",
             )
         }
     }
