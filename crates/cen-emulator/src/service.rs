@@ -148,6 +148,15 @@ impl cen_server::cbn::Cbn for Emulator {
         register_transit_router_multicast_group_sources => register_transit_router_multicast_group_sources(RegisterTransitRouterMulticastGroupSourcesRequest) -> RegisterTransitRouterMulticastGroupSourcesResponse;
         deregister_transit_router_multicast_group_sources => deregister_transit_router_multicast_group_sources(DeregisterTransitRouterMulticastGroupSourcesRequest) -> DeregisterTransitRouterMulticastGroupSourcesResponse;
         list_transit_router_multicast_groups => list_transit_router_multicast_groups(ListTransitRouterMulticastGroupsRequest) -> ListTransitRouterMulticastGroupsResponse;
+        create_traffic_marking_policy => create_traffic_marking_policy(CreateTrafficMarkingPolicyRequest) -> CreateTrafficMarkingPolicyResponse;
+        list_traffic_marking_policies => list_traffic_marking_policies(ListTrafficMarkingPoliciesRequest) -> ListTrafficMarkingPoliciesResponse;
+        update_traffic_marking_policy_attribute => update_traffic_marking_policy_attribute(UpdateTrafficMarkingPolicyAttributeRequest) -> UpdateTrafficMarkingPolicyAttributeResponse;
+        delete_traffic_marking_policy => delete_traffic_marking_policy(DeleteTrafficMarkingPolicyRequest) -> DeleteTrafficMarkingPolicyResponse;
+        add_traffic_match_rule_to_traffic_marking_policy => add_traffic_match_rule_to_traffic_marking_policy(AddTrafficMatchRuleToTrafficMarkingPolicyRequest) -> AddTrafficMatchRuleToTrafficMarkingPolicyResponse;
+        add_trafic_match_rule_to_traffic_marking_policy => add_trafic_match_rule_to_traffic_marking_policy(AddTraficMatchRuleToTrafficMarkingPolicyRequest) -> AddTraficMatchRuleToTrafficMarkingPolicyResponse;
+        modify_traffic_match_rule_to_traffic_marking_policy => modify_traffic_match_rule_to_traffic_marking_policy(ModifyTrafficMatchRuleToTrafficMarkingPolicyRequest) -> ModifyTrafficMatchRuleToTrafficMarkingPolicyResponse;
+        remove_traffic_match_rule_from_traffic_marking_policy => remove_traffic_match_rule_from_traffic_marking_policy(RemoveTrafficMatchRuleFromTrafficMarkingPolicyRequest) -> RemoveTrafficMatchRuleFromTrafficMarkingPolicyResponse;
+        remove_trafic_match_rule_from_traffic_marking_policy => remove_trafic_match_rule_from_traffic_marking_policy(RemoveTraficMatchRuleFromTrafficMarkingPolicyRequest) -> RemoveTraficMatchRuleFromTrafficMarkingPolicyResponse;
     }
 }
 

@@ -230,6 +230,10 @@ const GENERATED: &[(&str, usize, &str)] = &[
     ("rte-", 18, "rte-id"),
     ("flowlog-", 18, "flowlog-id"),
     ("cenrmap-", 18, "cenrmap-id"),
+    ("tm-rule-", 18, "tm-rule-id"),
+    ("tm-", 18, "tm-id"),
+    ("qos-queue-", 18, "qos-queue-id"),
+    ("qos-", 18, "qos-id"),
 ];
 
 impl Normaliser {

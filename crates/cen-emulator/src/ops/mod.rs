@@ -19,6 +19,7 @@ mod route_tables;
 mod routes;
 mod tags;
 mod tr_grants;
+mod traffic_marking;
 mod transit_router_cidrs;
 mod transit_routers;
 mod vbr_attachments;

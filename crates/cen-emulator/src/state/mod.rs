@@ -16,6 +16,8 @@ use crate::inventory::{InstanceType, NetworkInstance};
 mod aggregations;
 mod route_maps;
 mod multicast;
+mod qos;
+mod traffic_marking;
 mod transit;
 pub use crate::resource::{
     Lifecycle, Millis, OnParentDelete, Phase, Relation, Resource, RowChange, RowMut, Statuses,
@@ -24,6 +26,8 @@ pub use crate::resource::{
 pub use aggregations::TrAggregation;
 pub use route_maps::{CenRouteMap, RouteMapAction, RouteMapMatch};
 pub use multicast::{McAssociation, McDomain, McEndpoint, McGroupKey, McGroupMember};
+pub use qos::{GuaranteeMode, QosPolicy, QosQueue};
+pub use traffic_marking::{TrafficMarkingPolicy, TrafficMatch, TrafficMatchRule};
 pub use transit::{
     AttachmentKind, CidrAllocation, FlowLog, PeerLink, TrAssociation, TrAttachment, TrCidr,
     TrPropagation, TrRouteEntry, TrRouteTable, TrService, TransitRouter, ZonePlacement,
@@ -691,6 +695,14 @@ tables! {
     mc_associations: McAssociation,
     /// Sources and members of multicast groups.
     mc_group_members: McGroupMember,
+    /// Traffic marking policies of transit routers.
+    traffic_marking_policies: TrafficMarkingPolicy,
+    /// Traffic classification rules of traffic marking policies.
+    traffic_match_rules: TrafficMatchRule,
+    /// Inter-region QoS policies of peer attachments.
+    qos_policies: QosPolicy,
+    /// The queues of QoS policies, besides their default queues.
+    qos_queues: QosQueue,
 }
 
 impl State {
