@@ -157,6 +157,14 @@ impl cen_server::cbn::Cbn for Emulator {
         modify_traffic_match_rule_to_traffic_marking_policy => modify_traffic_match_rule_to_traffic_marking_policy(ModifyTrafficMatchRuleToTrafficMarkingPolicyRequest) -> ModifyTrafficMatchRuleToTrafficMarkingPolicyResponse;
         remove_traffic_match_rule_from_traffic_marking_policy => remove_traffic_match_rule_from_traffic_marking_policy(RemoveTrafficMatchRuleFromTrafficMarkingPolicyRequest) -> RemoveTrafficMatchRuleFromTrafficMarkingPolicyResponse;
         remove_trafic_match_rule_from_traffic_marking_policy => remove_trafic_match_rule_from_traffic_marking_policy(RemoveTraficMatchRuleFromTrafficMarkingPolicyRequest) -> RemoveTraficMatchRuleFromTrafficMarkingPolicyResponse;
+        create_cen_inter_region_traffic_qos_policy => create_cen_inter_region_traffic_qos_policy(CreateCenInterRegionTrafficQosPolicyRequest) -> CreateCenInterRegionTrafficQosPolicyResponse;
+        list_cen_inter_region_traffic_qos_policies => list_cen_inter_region_traffic_qos_policies(ListCenInterRegionTrafficQosPoliciesRequest) -> ListCenInterRegionTrafficQosPoliciesResponse;
+        update_cen_inter_region_traffic_qos_policy_attribute => update_cen_inter_region_traffic_qos_policy_attribute(UpdateCenInterRegionTrafficQosPolicyAttributeRequest) -> UpdateCenInterRegionTrafficQosPolicyAttributeResponse;
+        delete_cen_inter_region_traffic_qos_policy => delete_cen_inter_region_traffic_qos_policy(DeleteCenInterRegionTrafficQosPolicyRequest) -> DeleteCenInterRegionTrafficQosPolicyResponse;
+        create_cen_inter_region_traffic_qos_queue => create_cen_inter_region_traffic_qos_queue(CreateCenInterRegionTrafficQosQueueRequest) -> CreateCenInterRegionTrafficQosQueueResponse;
+        list_cen_inter_region_traffic_qos_queues => list_cen_inter_region_traffic_qos_queues(ListCenInterRegionTrafficQosQueuesRequest) -> ListCenInterRegionTrafficQosQueuesResponse;
+        update_cen_inter_region_traffic_qos_queue_attribute => update_cen_inter_region_traffic_qos_queue_attribute(UpdateCenInterRegionTrafficQosQueueAttributeRequest) -> UpdateCenInterRegionTrafficQosQueueAttributeResponse;
+        delete_cen_inter_region_traffic_qos_queue => delete_cen_inter_region_traffic_qos_queue(DeleteCenInterRegionTrafficQosQueueRequest) -> DeleteCenInterRegionTrafficQosQueueResponse;
     }
 }
 

@@ -13,6 +13,7 @@ mod health;
 mod limits;
 mod multicast;
 mod peer_attachments;
+mod qos;
 mod route_entries;
 mod route_maps;
 mod route_tables;

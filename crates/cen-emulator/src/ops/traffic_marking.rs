@@ -225,11 +225,12 @@ fn from_trafic(rule: &t::TraficMatchRule) -> t::TrafficMatchRule {
     }
 }
 
-/// The codes a write to an existing policy answers for the policy itself.
+/// The codes a write to an existing policy (traffic marking or QoS) answers for the policy
+/// itself: unknown, and not Active.
 #[derive(Clone, Copy)]
-struct PolicyCodes {
-    not_found: fn() -> ApiError,
-    busy: fn() -> ApiError,
+pub(super) struct PolicyCodes {
+    pub not_found: fn() -> ApiError,
+    pub busy: fn() -> ApiError,
 }
 
 impl<'a> Ctx<'a> {
@@ -393,6 +394,9 @@ impl Emulator {
     /// or the MarkingDscp: `Duplicated.Priority`, `Duplicated.MarkingDscp`. `DryRun` answers
     /// `DryRunOperation`; a ClientToken makes the call idempotent. While the policy exists its
     /// router and CEN instance cannot be deleted (`OperationFailed.TrafficMarkingPolicyExist`).
+    /// Emulator rule: two rules are the same when they match the same protocol, blocks, ports,
+    /// DSCP value and address family, whatever their names; a call gives at most 50 rules
+    /// (`InvalidParameter` beyond), and the router has no other limit on them.
     pub fn create_traffic_marking_policy(
         &self,
         caller: &Caller,
