@@ -193,6 +193,7 @@ pub async fn start_in_process_with_delay(
             accounts: uids.clone(),
             inventory: default_inventory(&uids),
             tr_service_closed: Vec::new(),
+            prefix_lists: cen_emulator::inventory::default_prefix_lists(&uids),
         },
         Store::Memory,
     )

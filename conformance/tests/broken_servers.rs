@@ -132,6 +132,7 @@ async fn serve(fault: Fault) -> Endpoint {
             accounts: uids.clone(),
             inventory: default_inventory(&uids),
             tr_service_closed: Vec::new(),
+            prefix_lists: cen_emulator::inventory::default_prefix_lists(&uids),
         },
         Store::Memory,
     )

@@ -154,6 +154,7 @@ async fn reset(
 async fn inventory(State(Admin { emulator, .. }): State<Admin>) -> Response {
     let document = InventoryDocument {
         instances: emulator.inventory(),
+        prefix_lists: emulator.config().prefix_lists.clone(),
     };
     let mut value = serde_json::to_value(document).unwrap_or_default();
     let regions: Vec<serde_json::Value> = crate::geo::AREAS

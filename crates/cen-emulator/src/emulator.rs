@@ -73,6 +73,9 @@ pub struct EmulatorConfig {
     /// The accounts whose transit-router service is not open until they call
     /// OpenTransitRouterService (every other account has it open).
     pub tr_service_closed: Vec<i64>,
+    /// The prefix lists of the Vpc product that transit-router route tables can take routes
+    /// from.
+    pub prefix_lists: Vec<crate::inventory::PrefixList>,
 }
 
 /// The read-only facts an operation needs besides the state.
@@ -716,6 +719,7 @@ mod tests {
             accounts: vec![1],
             inventory: crate::inventory::default_inventory(&[1]),
             tr_service_closed: Vec::new(),
+            prefix_lists: crate::inventory::default_prefix_lists(&[1]),
         };
         let caller = Caller::new(1, "R");
         let id = {

@@ -176,13 +176,63 @@ pub struct NetworkInstance {
     pub v_switches: Vec<VSwitch>,
 }
 
-/// The `{"Instances": [...]}` document of `--inventory` and `GET /_emulator/inventory`.
+/// A prefix list of the Vpc product (`pl-...`): CIDR blocks that a transit-router route table
+/// can take as routes (CreateTransitRouterPrefixListAssociation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PrefixList {
+    /// The prefix list id (`pl-...`).
+    pub prefix_list_id: String,
+    /// The region it lives in.
+    pub region_id: String,
+    /// The UID of the account owning it.
+    pub owner_id: i64,
+    /// A display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its entries: IPv4 or IPv6 blocks, each given as its network address.
+    #[serde(default)]
+    pub entries: Vec<String>,
+}
+
+impl PrefixList {
+    /// Checks an entry of the inventory file.
+    pub fn normalize(self) -> Result<Self, InventoryError> {
+        if self.prefix_list_id.len() <= 3 || !self.prefix_list_id.starts_with("pl-") {
+            return Err(InventoryError("PrefixListId must start with pl-".into()));
+        }
+        if Area::of_region(&self.region_id).is_none() {
+            return Err(InventoryError(format!(
+                "RegionId {} is not a region that CEN serves",
+                self.region_id
+            )));
+        }
+        if self.owner_id <= 0 {
+            return Err(InventoryError(
+                "OwnerId must be a positive account UID".into(),
+            ));
+        }
+        let block = |e: &String| e.parse::<ipnet::IpNet>().ok().filter(|n| n.trunc() == *n);
+        if let Some(bad) = self.entries.iter().find(|e| block(e).is_none()) {
+            return Err(InventoryError(format!(
+                "Entries item {bad} is not a CIDR block given as its network address"
+            )));
+        }
+        Ok(self)
+    }
+}
+
+/// The `{"Instances": [...], "PrefixLists": [...]}` document of `--inventory` and
+/// `GET /_emulator/inventory`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InventoryDocument {
     /// The instances.
     #[serde(default)]
     pub instances: Vec<NetworkInstance>,
+    /// The prefix lists (none when absent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_lists: Vec<PrefixList>,
 }
 
 /// Why an inventory entry was refused.
@@ -611,6 +661,55 @@ pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
     out
 }
 
+fn prefix_list(id: &str, region: &str, owner: i64, entries: &[&str]) -> PrefixList {
+    PrefixList {
+        prefix_list_id: id.into(),
+        region_id: region.into(),
+        owner_id: owner,
+        name: Some("emulator-prefix-list".into()),
+        entries: entries.iter().map(|e| (*e).to_owned()).collect(),
+    }
+}
+
+/// The built-in prefix lists for the configured accounts: two of the first account in
+/// cn-hangzhou (the second overlaps nothing of the inventory, the first holds two blocks of the
+/// on-premises range 10.60.0.0/16), one of it in cn-shanghai, and one of the second account in
+/// cn-hangzhou (for a prefix list shared across accounts).
+pub fn default_prefix_lists(owners: &[i64]) -> Vec<PrefixList> {
+    let mut out = Vec::new();
+    if let Some(&a) = owners.first() {
+        out.extend([
+            prefix_list(
+                "pl-bp1emuhz000000000001",
+                "cn-hangzhou",
+                a,
+                &["10.60.0.0/24", "10.60.1.0/24"],
+            ),
+            prefix_list(
+                "pl-bp1emuhz000000000002",
+                "cn-hangzhou",
+                a,
+                &["10.61.0.0/16"],
+            ),
+            prefix_list(
+                "pl-uf6emush000000000001",
+                "cn-shanghai",
+                a,
+                &["10.62.0.0/16"],
+            ),
+        ]);
+    }
+    if let Some(&b) = owners.get(1) {
+        out.push(prefix_list(
+            "pl-bp1emuhzb00000000001",
+            "cn-hangzhou",
+            b,
+            &["10.63.0.0/16"],
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -637,6 +736,9 @@ mod tests {
             .collect();
         assert_eq!(with_192.len(), 2);
         assert!(inventory.iter().any(|i| i.owner_id == 2));
+        for list in default_prefix_lists(&[1, 2]) {
+            assert_eq!(list.clone().normalize().as_ref(), Ok(&list));
+        }
     }
 
     #[test]

@@ -18,7 +18,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cen_emulator::config::{self, Identities};
-use cen_emulator::inventory::{InventoryDocument, default_inventory};
+use cen_emulator::inventory::{
+    InventoryDocument, NetworkInstance, PrefixList, default_inventory, default_prefix_lists,
+};
 use cen_emulator::store::Store;
 use cen_emulator::{Emulator, EmulatorConfig};
 use clap::Parser;
@@ -51,7 +53,8 @@ struct Cli {
     /// How long asynchronous transitions (Creating, Attaching, Modifying, ...) last.
     #[arg(long, env = "CEN_EMULATOR_DELAY_MS", default_value_t = config::DEFAULT_DELAY_MS)]
     delay_ms: u64,
-    /// A JSON file {"Instances": [...]} replacing the built-in inventory of network instances.
+    /// A JSON file {"Instances": [...], "PrefixLists": [...]} replacing the built-in inventory of
+    /// network instances and prefix lists.
     #[arg(long, value_name = "FILE", env = "CEN_EMULATOR_INVENTORY")]
     inventory: Option<PathBuf>,
     /// A JSON file {"Seed": N, "Faults": [...]} of fault rules to start with (see
@@ -147,31 +150,40 @@ fn identities(cli: &Cli) -> Result<Identities, String> {
     Ok(identities)
 }
 
-fn inventory(
-    cli: &Cli,
-    uids: &[i64],
-) -> Result<Vec<cen_emulator::inventory::NetworkInstance>, String> {
+/// The network instances and prefix lists: the built-in ones of the accounts, or those of the
+/// `--inventory` file.
+fn inventory(cli: &Cli, uids: &[i64]) -> Result<(Vec<NetworkInstance>, Vec<PrefixList>), String> {
     let Some(path) = &cli.inventory else {
-        return Ok(default_inventory(uids));
+        return Ok((default_inventory(uids), default_prefix_lists(uids)));
     };
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let document: InventoryDocument =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut out: Vec<cen_emulator::inventory::NetworkInstance> = Vec::new();
+    let twice = |id: &str| format!("{}: {id} appears twice", path.display());
+    let mut out: Vec<NetworkInstance> = Vec::new();
     for instance in document.instances {
         let instance = instance
             .normalize()
             .map_err(|e| format!("{}: {e}", path.display()))?;
         if out.iter().any(|i| i.instance_id == instance.instance_id) {
-            return Err(format!(
-                "{}: {} appears twice",
-                path.display(),
-                instance.instance_id
-            ));
+            return Err(twice(&instance.instance_id));
         }
         out.push(instance);
     }
-    Ok(out)
+    let mut lists: Vec<PrefixList> = Vec::new();
+    for list in document.prefix_lists {
+        let list = list
+            .normalize()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if lists
+            .iter()
+            .any(|l| l.prefix_list_id == list.prefix_list_id)
+        {
+            return Err(twice(&list.prefix_list_id));
+        }
+        lists.push(list);
+    }
+    Ok((out, lists))
 }
 
 async fn shutdown_signal() {
@@ -200,7 +212,7 @@ fn run(cli: Cli) -> Result<(), String> {
     let identities = identities(&cli)?;
     let accounts = &identities.accounts;
     let uids = config::uids(accounts);
-    let inventory = inventory(&cli, &uids)?;
+    let (inventory, prefix_lists) = inventory(&cli, &uids)?;
     let store = match &cli.data {
         Some(path) => Store::open(path).map_err(|e| format!("{}: {e}", path.display()))?,
         None => Store::Memory,
@@ -211,6 +223,7 @@ fn run(cli: Cli) -> Result<(), String> {
             accounts: uids,
             inventory,
             tr_service_closed: config::tr_service_closed(accounts),
+            prefix_lists,
         },
         store,
     )

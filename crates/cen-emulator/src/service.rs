@@ -165,6 +165,9 @@ impl cen_server::cbn::Cbn for Emulator {
         list_cen_inter_region_traffic_qos_queues => list_cen_inter_region_traffic_qos_queues(ListCenInterRegionTrafficQosQueuesRequest) -> ListCenInterRegionTrafficQosQueuesResponse;
         update_cen_inter_region_traffic_qos_queue_attribute => update_cen_inter_region_traffic_qos_queue_attribute(UpdateCenInterRegionTrafficQosQueueAttributeRequest) -> UpdateCenInterRegionTrafficQosQueueAttributeResponse;
         delete_cen_inter_region_traffic_qos_queue => delete_cen_inter_region_traffic_qos_queue(DeleteCenInterRegionTrafficQosQueueRequest) -> DeleteCenInterRegionTrafficQosQueueResponse;
+        create_transit_router_prefix_list_association => create_transit_router_prefix_list_association(CreateTransitRouterPrefixListAssociationRequest) -> CreateTransitRouterPrefixListAssociationResponse;
+        list_transit_router_prefix_list_association => list_transit_router_prefix_list_association(ListTransitRouterPrefixListAssociationRequest) -> ListTransitRouterPrefixListAssociationResponse;
+        delete_transit_router_prefix_list_association => delete_transit_router_prefix_list_association(DeleteTransitRouterPrefixListAssociationRequest) -> DeleteTransitRouterPrefixListAssociationResponse;
     }
 }
 

@@ -328,6 +328,7 @@ mod tests {
             accounts: vec![1],
             inventory: crate::inventory::default_inventory(&[1]),
             tr_service_closed: Vec::new(),
+            prefix_lists: crate::inventory::default_prefix_lists(&[1]),
         };
         let caller = Caller::new(1, "R");
         let emulator = Emulator::new(config.clone(), Store::open(&path).unwrap()).unwrap();

@@ -46,6 +46,7 @@ impl Harness {
             accounts: vec![A, B],
             inventory: default_inventory(&[A, B]),
             tr_service_closed: closed,
+            prefix_lists: crate::inventory::default_prefix_lists(&[A, B]),
         };
         let reader = Arc::clone(&clock);
         let emulator = Emulator::new(config, Store::Memory)

@@ -40,6 +40,7 @@ fn services() -> Vec<Arc<dyn ProductService>> {
         accounts: vec![A],
         inventory: default_inventory(&[A]),
         tr_service_closed: Vec::new(),
+        prefix_lists: cen_emulator::inventory::default_prefix_lists(&[A]),
     };
     let emulator = Arc::new(Emulator::new(config, Store::Memory).expect("in-memory store"));
     vec![

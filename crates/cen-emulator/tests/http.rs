@@ -19,6 +19,7 @@ async fn serve() -> String {
             accounts: uids.clone(),
             inventory: default_inventory(&uids),
             tr_service_closed: Vec::new(),
+            prefix_lists: cen_emulator::inventory::default_prefix_lists(&uids),
         },
         Store::Memory,
     )

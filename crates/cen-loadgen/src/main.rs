@@ -611,6 +611,7 @@ mod tests {
             accounts: uids.clone(),
             inventory: cen_emulator::inventory::default_inventory(&uids),
             tr_service_closed: Vec::new(),
+            prefix_lists: cen_emulator::inventory::default_prefix_lists(&uids),
         };
         let emulator =
             cen_emulator::Emulator::new(config, cen_emulator::store::Store::Memory).unwrap();

@@ -14,6 +14,7 @@ mod limits;
 mod multicast;
 mod peer_attachments;
 mod qos;
+mod prefix_lists;
 mod route_entries;
 mod route_maps;
 mod route_tables;

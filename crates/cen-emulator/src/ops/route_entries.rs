@@ -36,6 +36,8 @@ struct Route {
     created_at: i64,
     /// Whether the user made it (a system route cannot be changed or deleted).
     operational: bool,
+    /// The prefix list whose association made it.
+    prefix_list: Option<String>,
 }
 
 /// A stable id for a computed route, so that lists agree from call to call.
@@ -96,6 +98,7 @@ impl<'a> Ctx<'a> {
                     description: r.description.clone(),
                     created_at: r.life.created_at,
                     operational: true,
+                    prefix_list: None,
                 })
             })
             .collect();
@@ -119,6 +122,40 @@ impl<'a> Ctx<'a> {
                     description: None,
                     created_at: table.life.created_at,
                     operational: false,
+                    prefix_list: None,
+                });
+            }
+        }
+        // The routes of the prefix lists associated with the table, one per entry, with the
+        // status of their association.
+        for association in self.prefix_list_associations_of(state, &table.id) {
+            let status = match self.phase(association) {
+                Phase::Creating => "Creating",
+                Phase::Deleting => "Deleting",
+                _ => "Active",
+            };
+            let next_hop_resource = association
+                .next_hop
+                .as_ref()
+                .and_then(|a| state.tr_attachments.get(a))
+                .map(|a| (a.resource_id.clone(), a.kind.resource_type()));
+            for destination in self.prefix_list_blocks(association) {
+                routes.push(Route {
+                    id: propagated_id(
+                        &table.id,
+                        &association.prefix_list_id,
+                        &destination.to_string(),
+                    ),
+                    destination,
+                    kind: "Static",
+                    status,
+                    next_hop: association.next_hop.clone(),
+                    next_hop_resource: next_hop_resource.clone(),
+                    name: None,
+                    description: None,
+                    created_at: association.life.created_at,
+                    operational: false,
+                    prefix_list: Some(association.prefix_list_id.clone()),
                 });
             }
         }
@@ -151,10 +188,21 @@ impl<'a> Ctx<'a> {
                     description: None,
                     created_at: propagation.life.created_at,
                     operational: false,
+                    prefix_list: None,
                 });
             }
         }
         routes
+    }
+
+    /// The destinations a table has routes to that are not learned: static and blackhole
+    /// routes, the routes of its router's CIDR blocks and of its prefix lists.
+    pub(crate) fn static_destinations(&self, state: &State, table: &TrRouteTable) -> Vec<IpNet> {
+        self.routes_of(state, table)
+            .into_iter()
+            .filter(|r| r.kind == "Static")
+            .map(|r| r.destination)
+            .collect()
     }
 
     /// The blocks an attachment's network brings to the tables it propagates to: a VPC's or
@@ -215,7 +263,8 @@ impl Emulator {
     /// `IncorrectStatus.TransitRouterRouteTable`; the next hop not an attachment of the table's
     /// router `InvalidTransitRouterRouteEntryNextHopId.NotFound`, or not Attached
     /// `IncorrectStatus.Status`; the destination taken by a live route of the table
-    /// `InstanceExist.TransitRouterRouteEntry`, or by one being deleted
+    /// `InstanceExist.TransitRouterRouteEntry` (a route of an associated prefix list counts), or
+    /// by one being deleted
     /// `OperationFailed.CreateRouteEntryWithSameDestinationCidrBlock` (which the Terraform
     /// provider retries). `DryRun` answers `DryRunOperation`; a ClientToken makes the call
     /// idempotent.
@@ -286,6 +335,13 @@ impl Emulator {
                     } else {
                         e::instance_exist_transit_router_route_entry()
                     });
+                }
+                // A route of an associated prefix list holds the destination too.
+                if ctx
+                    .prefix_list_associations_of(state, &table.id)
+                    .any(|a| ctx.prefix_list_blocks(a).contains(&destination))
+                {
+                    return Err(e::instance_exist_transit_router_route_entry());
                 }
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 let entry = TrRouteEntry {
@@ -442,7 +498,7 @@ impl Emulator {
                         create_time: Some(minutes(r.created_at)),
                         operational_mode: Some(r.operational),
                         path_attributes: None,
-                        prefix_list_id: None,
+                        prefix_list_id: r.prefix_list.clone(),
                         tag: None,
                         transit_router_route_entry_description: r.description.clone(),
                         transit_router_route_entry_destination_cidr_block: Some(

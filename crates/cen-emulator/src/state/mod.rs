@@ -18,6 +18,7 @@ mod route_maps;
 mod multicast;
 mod qos;
 mod traffic_marking;
+mod prefix_lists;
 mod transit;
 pub use crate::resource::{
     Lifecycle, Millis, OnParentDelete, Phase, Relation, Resource, RowChange, RowMut, Statuses,
@@ -28,6 +29,7 @@ pub use route_maps::{CenRouteMap, RouteMapAction, RouteMapMatch};
 pub use multicast::{McAssociation, McDomain, McEndpoint, McGroupKey, McGroupMember};
 pub use qos::{GuaranteeMode, QosPolicy, QosQueue};
 pub use traffic_marking::{TrafficMarkingPolicy, TrafficMatch, TrafficMatchRule};
+pub use prefix_lists::PrefixListAssociation;
 pub use transit::{
     AttachmentKind, CidrAllocation, FlowLog, PeerLink, TrAssociation, TrAttachment, TrCidr,
     TrPropagation, TrRouteEntry, TrRouteTable, TrService, TransitRouter, ZonePlacement,
@@ -703,6 +705,8 @@ tables! {
     qos_policies: QosPolicy,
     /// The queues of QoS policies, besides their default queues.
     qos_queues: QosQueue,
+    /// Prefix lists associated with transit-router route tables.
+    prefix_list_associations: PrefixListAssociation,
 }
 
 impl State {

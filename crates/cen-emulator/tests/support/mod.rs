@@ -50,6 +50,7 @@ pub fn config(delay_ms: u64) -> EmulatorConfig {
         accounts: uids.clone(),
         inventory: default_inventory(&uids),
         tr_service_closed: Vec::new(),
+        prefix_lists: cen_emulator::inventory::default_prefix_lists(&uids),
     }
 }
 
