@@ -160,6 +160,55 @@ const REGIONS: &[(&str, &str, &[&str])] = &[
     ("us-east-1", "0xi", &["a", "b"]),
 ];
 
+/// Where a region comes in the order of DescribeGeographicRegionMembership (regions CEN does
+/// not serve come last).
+pub fn membership_order(region: &str) -> usize {
+    MEMBERSHIP
+        .iter()
+        .flat_map(|(_, regions)| regions.iter())
+        .position(|r| *r == region)
+        .unwrap_or(usize::MAX)
+}
+
+/// The English names of the regions (DescribeChildInstanceRegions' `LocalName`).
+const NAMES: &[(&str, &str)] = &[
+    ("cn-qingdao", "China (Qingdao)"),
+    ("cn-beijing", "China (Beijing)"),
+    ("cn-zhangjiakou", "China (Zhangjiakou)"),
+    ("cn-huhehaote", "China (Hohhot)"),
+    ("cn-wulanchabu", "China (Ulanqab)"),
+    ("cn-hangzhou", "China (Hangzhou)"),
+    ("cn-shanghai", "China (Shanghai)"),
+    ("cn-nanjing", "China (Nanjing - Local Region)"),
+    ("cn-fuzhou", "China (Fuzhou - Local Region)"),
+    ("cn-shenzhen", "China (Shenzhen)"),
+    ("cn-heyuan", "China (Heyuan)"),
+    ("cn-guangzhou", "China (Guangzhou)"),
+    ("cn-chengdu", "China (Chengdu)"),
+    ("cn-hongkong", "China (Hong Kong)"),
+    ("ap-northeast-1", "Japan (Tokyo)"),
+    ("ap-northeast-2", "South Korea (Seoul)"),
+    ("ap-southeast-1", "Singapore"),
+    ("ap-southeast-2", "Australia (Sydney)"),
+    ("ap-southeast-3", "Malaysia (Kuala Lumpur)"),
+    ("ap-southeast-5", "Indonesia (Jakarta)"),
+    ("ap-southeast-6", "Philippines (Manila)"),
+    ("ap-southeast-7", "Thailand (Bangkok)"),
+    ("ap-south-1", "India (Mumbai)"),
+    ("eu-central-1", "Germany (Frankfurt)"),
+    ("eu-west-1", "UK (London)"),
+    ("us-west-1", "US (Silicon Valley)"),
+    ("us-east-1", "US (Virginia)"),
+];
+
+/// The English name of a region, or its id for a region without one.
+pub fn local_name(region: &str) -> &str {
+    NAMES
+        .iter()
+        .find(|(r, _)| *r == region)
+        .map_or(region, |(_, name)| name)
+}
+
 /// The code that region-coded ids of a region start with (`bp1` for `cn-hangzhou`).
 pub fn region_code(region: &str) -> Option<&'static str> {
     REGIONS

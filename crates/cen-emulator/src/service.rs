@@ -168,6 +168,13 @@ impl cen_server::cbn::Cbn for Emulator {
         create_transit_router_prefix_list_association => create_transit_router_prefix_list_association(CreateTransitRouterPrefixListAssociationRequest) -> CreateTransitRouterPrefixListAssociationResponse;
         list_transit_router_prefix_list_association => list_transit_router_prefix_list_association(ListTransitRouterPrefixListAssociationRequest) -> ListTransitRouterPrefixListAssociationResponse;
         delete_transit_router_prefix_list_association => delete_transit_router_prefix_list_association(DeleteTransitRouterPrefixListAssociationRequest) -> DeleteTransitRouterPrefixListAssociationResponse;
+        create_cen_child_instance_route_entry_to_attachment => create_cen_child_instance_route_entry_to_attachment(CreateCenChildInstanceRouteEntryToAttachmentRequest) -> CreateCenChildInstanceRouteEntryToAttachmentResponse;
+        delete_cen_child_instance_route_entry_to_attachment => delete_cen_child_instance_route_entry_to_attachment(DeleteCenChildInstanceRouteEntryToAttachmentRequest) -> DeleteCenChildInstanceRouteEntryToAttachmentResponse;
+        list_cen_child_instance_route_entries_to_attachment => list_cen_child_instance_route_entries_to_attachment(ListCenChildInstanceRouteEntriesToAttachmentRequest) -> ListCenChildInstanceRouteEntriesToAttachmentResponse;
+        create_cen_child_instance_route_entry_to_cen => create_cen_child_instance_route_entry_to_cen(CreateCenChildInstanceRouteEntryToCenRequest) -> CreateCenChildInstanceRouteEntryToCenResponse;
+        delete_cen_child_instance_route_entry_to_cen => delete_cen_child_instance_route_entry_to_cen(DeleteCenChildInstanceRouteEntryToCenRequest) -> DeleteCenChildInstanceRouteEntryToCenResponse;
+        describe_cen_child_instance_route_entries => describe_cen_child_instance_route_entries(DescribeCenChildInstanceRouteEntriesRequest) -> DescribeCenChildInstanceRouteEntriesResponse;
+        describe_child_instance_regions => describe_child_instance_regions(DescribeChildInstanceRegionsRequest) -> DescribeChildInstanceRegionsResponse;
     }
 }
 

@@ -99,7 +99,9 @@ impl Emulator {
     /// this CEN instance (or of another owner than ChildInstanceOwnerId) `ParameterInstanceId`;
     /// another type or region `ParameterIllegal.ChildInstanceType` /
     /// `ParameterIllegal.ChildInstanceRegionId`; an attachment still Attaching or already
-    /// Detaching `InvalidOperation.ChildInstanceStatus`.
+    /// Detaching `InvalidOperation.ChildInstanceStatus`; a route to the CEN instance in one of
+    /// the instance's route tables (CreateCenChildInstanceRouteEntryToCen)
+    /// `OperationFailed.AttachmentReferencedVpcRouteEntryExisted`.
     pub fn detach_cen_child_instance(
         &self,
         caller: &Caller,
@@ -134,6 +136,9 @@ impl Emulator {
             }
             if ctx.phase(attachment) != Phase::Ready {
                 return Err(errors::child_status());
+            }
+            if let Some(error) = ctx.blocker(state, attachment, false) {
+                return Err(error);
             }
             if let Some(mut attachment) = state.attachments.get_mut(&request.child_instance_id) {
                 attachment.life.deleting_at = Some(ctx.now);

@@ -6,6 +6,7 @@ mod attachments;
 mod bandwidth;
 mod cen;
 mod child;
+mod child_routes;
 mod ecr_attachments;
 mod flow_logs;
 mod grants;

@@ -229,21 +229,43 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Whether a route passes a RouteFilter: exact, longest-prefix, subnet-of or supernet-of
-/// matching against the filter's blocks.
-fn route_filter_keeps(key: &str, values: &[IpNet], route: &Route, all: &[Route]) -> bool {
-    match key {
-        "PrefixExactMatchCidrs" => values.contains(&route.destination),
-        "SubnetOfMatchCidrs" => values.iter().any(|v| v.contains(&route.destination)),
-        "SupernetOfMatchCidrs" => values.iter().any(|v| route.destination.contains(v)),
+/// Reads one RouteFilter: its match mode (`PrefixExactMatchCidrs`, `LongestPrefixMatchCidrs`,
+/// `SubnetOfMatchCidrs`, `SupernetOfMatchCidrs`) and its blocks or addresses; `None` when
+/// either is not one.
+pub(crate) fn route_filter(key: &str, values: &[String]) -> Option<(String, Vec<IpNet>)> {
+    if !t::RouteFilterKey::VALUES.contains(&key) {
+        return None;
+    }
+    let values = values
+        .iter()
+        .map(|v| {
+            v.parse::<IpNet>()
+                .or_else(|_| v.parse::<std::net::IpAddr>().map(IpNet::from))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .ok()?;
+    Some((key.to_owned(), values))
+}
+
+/// Whether a destination among `all` passes a RouteFilter: exact, longest-prefix, subnet-of or
+/// supernet-of matching against the filter's blocks.
+pub(crate) fn route_filter_keeps(
+    (key, values): &(String, Vec<IpNet>),
+    destination: IpNet,
+    all: &[IpNet],
+) -> bool {
+    match key.as_str() {
+        "PrefixExactMatchCidrs" => values.contains(&destination),
+        "SubnetOfMatchCidrs" => values.iter().any(|v| v.contains(&destination)),
+        "SupernetOfMatchCidrs" => values.iter().any(|v| destination.contains(v)),
         // The routes that contain the value with the longest prefix among those that do.
         _ => values.iter().any(|v| {
             let longest = all
                 .iter()
-                .filter(|r| r.destination.contains(v))
-                .map(|r| r.destination.prefix_len())
+                .filter(|d| d.contains(v))
+                .map(IpNet::prefix_len)
                 .max();
-            route.destination.contains(v) && Some(route.destination.prefix_len()) == longest
+            destination.contains(v) && Some(destination.prefix_len()) == longest
         }),
     }
 }
@@ -395,23 +417,12 @@ impl Emulator {
             e::invalid_parameter,
             e::invalid_parameter,
         )?;
-        let mut filters: Vec<(String, Vec<IpNet>)> = Vec::new();
-        for filter in &request.route_filter {
-            let key = match &filter.key {
-                Some(t::RouteFilterKey::Unknown(_)) | None => return Err(e::invalid_parameter()),
-                Some(key) => key.as_str().to_owned(),
-            };
-            let values = filter
-                .value
-                .iter()
-                .map(|v| {
-                    v.parse::<IpNet>()
-                        .or_else(|_| v.parse::<std::net::IpAddr>().map(IpNet::from))
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| e::invalid_parameter())?;
-            filters.push((key, values));
-        }
+        let filters = request
+            .route_filter
+            .iter()
+            .map(|f| route_filter(f.key.as_ref()?.as_str(), &f.value))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(e::invalid_parameter)?;
         let status = request
             .transit_router_route_entry_status
             .as_ref()
@@ -446,6 +457,7 @@ impl Emulator {
                 return (Vec::new(), None, 0);
             };
             let routes = ctx.routes_of(state, table);
+            let destinations: Vec<IpNet> = routes.iter().map(|r| r.destination).collect();
             let matched = routes.iter().filter(|r| {
                 let hop_type = if r.next_hop.is_some() {
                     "Attachment"
@@ -483,7 +495,7 @@ impl Emulator {
                         .is_none_or(|ty| resource.is_some_and(|(_, rty)| *rty == ty))
                     && filters
                         .iter()
-                        .all(|(key, values)| route_filter_keeps(key, values, r, &routes))
+                        .all(|f| route_filter_keeps(f, r.destination, &destinations))
             });
             let (page, next, total) = page.slice(
                 matched

@@ -16,13 +16,18 @@ use crate::state::{Attachment, Phase, Resource, RoutePublication, State};
 use crate::validate::Page;
 
 /// One route a network instance advertises to a CEN instance.
-struct Advertised<'s> {
+pub(crate) struct Advertised<'s> {
     attachment: &'s Attachment,
     entry: &'s RouteEntry,
 }
 
 /// Whether a route of an attachment is advertised to its CEN instance.
-fn is_published(state: &State, attachment: &Attachment, table: &str, entry: &RouteEntry) -> bool {
+pub(crate) fn is_published(
+    state: &State,
+    attachment: &Attachment,
+    table: &str,
+    entry: &RouteEntry,
+) -> bool {
     state
         .publications
         .get(&(
@@ -35,7 +40,11 @@ fn is_published(state: &State, attachment: &Attachment, table: &str, entry: &Rou
 }
 
 /// The routes every Attached instance of a CEN instance advertises, in attach order.
-fn advertised<'s>(ctx: &Ctx<'s>, state: &'s State, cen_id: &'s str) -> Vec<Advertised<'s>> {
+pub(crate) fn advertised<'s>(
+    ctx: &Ctx<'s>,
+    state: &'s State,
+    cen_id: &'s str,
+) -> Vec<Advertised<'s>> {
     let mut out = Vec::new();
     for attachment in ctx.attachments(state, cen_id) {
         if ctx.phase(attachment) != Phase::Ready {
@@ -56,7 +65,7 @@ fn advertised<'s>(ctx: &Ctx<'s>, state: &'s State, cen_id: &'s str) -> Vec<Adver
 }
 
 /// The other instances of the same CEN instance that advertise a destination.
-fn conflicts_with<'s>(
+pub(crate) fn conflicts_with<'s>(
     routes: &'s [Advertised<'s>],
     instance_id: &'s str,
     cidr: &'s str,
@@ -81,7 +90,7 @@ fn conflicts_with<'s>(
 /// The attachment and instance a route operation names: the CEN instance must be the caller's
 /// (`ParameterIllegal.CenInstanceId`), the instance attached to it (`Instance.NotExist`), of
 /// that type and region (`ParameterIllegal.ChildInstanceType` / `.ChildInstanceRegionId`).
-fn attached_instance<'s>(
+pub(crate) fn attached_instance<'s>(
     ctx: &'s Ctx<'_>,
     state: &'s State,
     caller: &Caller,

@@ -18,6 +18,7 @@ mod route_maps;
 mod multicast;
 mod qos;
 mod traffic_marking;
+mod child_routes;
 mod prefix_lists;
 mod transit;
 pub use crate::resource::{
@@ -29,6 +30,7 @@ pub use route_maps::{CenRouteMap, RouteMapAction, RouteMapMatch};
 pub use multicast::{McAssociation, McDomain, McEndpoint, McGroupKey, McGroupMember};
 pub use qos::{GuaranteeMode, QosPolicy, QosQueue};
 pub use traffic_marking::{TrafficMarkingPolicy, TrafficMatch, TrafficMatchRule};
+pub use child_routes::ChildRoute;
 pub use prefix_lists::PrefixListAssociation;
 pub use transit::{
     AttachmentKind, CidrAllocation, FlowLog, PeerLink, TrAssociation, TrAttachment, TrCidr,
@@ -707,6 +709,8 @@ tables! {
     qos_queues: QosQueue,
     /// Prefix lists associated with transit-router route tables.
     prefix_list_associations: PrefixListAssociation,
+    /// Routes CEN wrote into the route tables of child instances.
+    child_routes: ChildRoute,
 }
 
 impl State {

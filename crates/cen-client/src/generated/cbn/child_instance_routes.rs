@@ -23,6 +23,8 @@ impl Client {
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
     /// - 500 `Operation.Blocking`
+    /// - 400 `ResourceNotFound.TransitRouterAttachment`
+    /// - 400 `InvalidCIDRBlock.Duplicate`
     pub fn create_cen_child_instance_route_entry_to_attachment(
         &self,
     ) -> CreateCenChildInstanceRouteEntryToAttachment<'_> {
@@ -244,6 +246,7 @@ impl Client {
     /// - 400 `Unauthorized`
     /// - 500 `Operation.Blocking`
     /// - 400 `ResourceNotFound.TransitRouterAttachment`
+    /// - 400 `InvalidOperation.NotFoundRoute`
     pub fn delete_cen_child_instance_route_entry_to_attachment(
         &self,
     ) -> DeleteCenChildInstanceRouteEntryToAttachment<'_> {

@@ -17,6 +17,9 @@ impl Client {
     /// Documented errors:
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidCIDRBlock.Duplicate`
+    /// - 400 `ParameterIllegal.CenInstanceId`
+    /// - 404 `Instance.NotExist`
     pub fn create_cen_child_instance_route_entry_to_cen(
         &self,
     ) -> CreateCenChildInstanceRouteEntryToCen<'_> {
@@ -258,6 +261,9 @@ impl Client {
     /// Documented errors:
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidOperation.NotFoundRoute`
+    /// - 400 `ParameterIllegal.CenInstanceId`
+    /// - 404 `Instance.NotExist`
     pub fn delete_cen_child_instance_route_entry_to_cen(
         &self,
     ) -> DeleteCenChildInstanceRouteEntryToCen<'_> {
@@ -495,6 +501,8 @@ impl Client {
     /// Documented errors:
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `ParameterIllegal.CenInstanceId`
+    /// - 404 `Instance.NotExist`
     pub fn describe_cen_child_instance_route_entries(
         &self,
     ) -> DescribeCenChildInstanceRouteEntries<'_> {

@@ -30,6 +30,22 @@ pub mod errors {
                 "Operation blocking, try again later.",
             )
         }
+        /// 400 `ResourceNotFound.TransitRouterAttachment`: The specified TransitRouterAttachmentId is not found.
+        pub fn resource_not_found_transit_router_attachment() -> ApiError {
+            ApiError::new(
+                400u16,
+                "ResourceNotFound.TransitRouterAttachment",
+                "The specified TransitRouterAttachmentId is not found.",
+            )
+        }
+        /// 400 `InvalidCIDRBlock.Duplicate`: The specified route entry already exists.
+        pub fn invalid_cidr_block_duplicate() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidCIDRBlock.Duplicate",
+                "The specified route entry already exists.",
+            )
+        }
     }
     /// The documented errors of `DeleteCenChildInstanceRouteEntryToAttachment`.
     pub mod delete_cen_child_instance_route_entry_to_attachment {
@@ -61,6 +77,14 @@ pub mod errors {
         /// 400 `ResourceNotFound.TransitRouterAttachment`
         pub fn resource_not_found_transit_router_attachment() -> ApiError {
             ApiError::new(400u16, "ResourceNotFound.TransitRouterAttachment", "")
+        }
+        /// 400 `InvalidOperation.NotFoundRoute`: The specified route does not exist.
+        pub fn invalid_operation_not_found_route() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidOperation.NotFoundRoute",
+                "The specified route does not exist.",
+            )
         }
     }
     /// The documented errors of `ListCenChildInstanceRouteEntriesToAttachment`.

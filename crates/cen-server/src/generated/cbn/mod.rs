@@ -330,6 +330,8 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
     /// - 500 `Operation.Blocking`
+    /// - 400 `ResourceNotFound.TransitRouterAttachment`
+    /// - 400 `InvalidCIDRBlock.Duplicate`
     fn create_cen_child_instance_route_entry_to_attachment(
         &self,
         ctx: &RequestContext,
@@ -355,6 +357,9 @@ pub trait Cbn: Send + Sync + 'static {
     /// Documented errors:
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidCIDRBlock.Duplicate`
+    /// - 400 `ParameterIllegal.CenInstanceId`
+    /// - 404 `Instance.NotExist`
     fn create_cen_child_instance_route_entry_to_cen(
         &self,
         ctx: &RequestContext,
@@ -1131,6 +1136,7 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `Unauthorized`
     /// - 500 `Operation.Blocking`
     /// - 400 `ResourceNotFound.TransitRouterAttachment`
+    /// - 400 `InvalidOperation.NotFoundRoute`
     fn delete_cen_child_instance_route_entry_to_attachment(
         &self,
         ctx: &RequestContext,
@@ -1156,6 +1162,9 @@ pub trait Cbn: Send + Sync + 'static {
     /// Documented errors:
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `InvalidOperation.NotFoundRoute`
+    /// - 400 `ParameterIllegal.CenInstanceId`
+    /// - 404 `Instance.NotExist`
     fn delete_cen_child_instance_route_entry_to_cen(
         &self,
         ctx: &RequestContext,
@@ -1892,6 +1901,8 @@ pub trait Cbn: Send + Sync + 'static {
     /// Documented errors:
     /// - 400 `InvalidParameter`
     /// - 400 `Unauthorized`
+    /// - 400 `ParameterIllegal.CenInstanceId`
+    /// - 404 `Instance.NotExist`
     fn describe_cen_child_instance_route_entries(
         &self,
         ctx: &RequestContext,

@@ -14,6 +14,26 @@ pub mod errors {
         pub fn unauthorized() -> ApiError {
             ApiError::new(400u16, "Unauthorized", "The AccessKeyId is unauthorized.")
         }
+        /// 400 `InvalidCIDRBlock.Duplicate`: The specified route entry already exists.
+        pub fn invalid_cidr_block_duplicate() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidCIDRBlock.Duplicate",
+                "The specified route entry already exists.",
+            )
+        }
+        /// 400 `ParameterIllegal.CenInstanceId`: The parameter of CEN instance id is illegal.
+        pub fn parameter_illegal_cen_instance_id() -> ApiError {
+            ApiError::new(
+                400u16,
+                "ParameterIllegal.CenInstanceId",
+                "The parameter of CEN instance id is illegal.",
+            )
+        }
+        /// 404 `Instance.NotExist`: The instance is not exist.
+        pub fn instance_not_exist() -> ApiError {
+            ApiError::new(404u16, "Instance.NotExist", "The instance is not exist.")
+        }
     }
     /// The documented errors of `DeleteCenChildInstanceRouteEntryToCen`.
     pub mod delete_cen_child_instance_route_entry_to_cen {
@@ -26,6 +46,26 @@ pub mod errors {
         pub fn unauthorized() -> ApiError {
             ApiError::new(400u16, "Unauthorized", "The AccessKeyId is unauthorized.")
         }
+        /// 400 `InvalidOperation.NotFoundRoute`: The specified route does not exist.
+        pub fn invalid_operation_not_found_route() -> ApiError {
+            ApiError::new(
+                400u16,
+                "InvalidOperation.NotFoundRoute",
+                "The specified route does not exist.",
+            )
+        }
+        /// 400 `ParameterIllegal.CenInstanceId`: The parameter of CEN instance id is illegal.
+        pub fn parameter_illegal_cen_instance_id() -> ApiError {
+            ApiError::new(
+                400u16,
+                "ParameterIllegal.CenInstanceId",
+                "The parameter of CEN instance id is illegal.",
+            )
+        }
+        /// 404 `Instance.NotExist`: The instance is not exist.
+        pub fn instance_not_exist() -> ApiError {
+            ApiError::new(404u16, "Instance.NotExist", "The instance is not exist.")
+        }
     }
     /// The documented errors of `DescribeCenChildInstanceRouteEntries`.
     pub mod describe_cen_child_instance_route_entries {
@@ -37,6 +77,18 @@ pub mod errors {
         /// 400 `Unauthorized`: The AccessKeyId is unauthorized.
         pub fn unauthorized() -> ApiError {
             ApiError::new(400u16, "Unauthorized", "The AccessKeyId is unauthorized.")
+        }
+        /// 400 `ParameterIllegal.CenInstanceId`: The parameter of CEN instance id is illegal.
+        pub fn parameter_illegal_cen_instance_id() -> ApiError {
+            ApiError::new(
+                400u16,
+                "ParameterIllegal.CenInstanceId",
+                "The parameter of CEN instance id is illegal.",
+            )
+        }
+        /// 404 `Instance.NotExist`: The instance is not exist.
+        pub fn instance_not_exist() -> ApiError {
+            ApiError::new(404u16, "Instance.NotExist", "The instance is not exist.")
         }
     }
     /// The documented errors of `DescribeCenRegionDomainRouteEntries`.
