@@ -175,6 +175,12 @@ impl cen_server::cbn::Cbn for Emulator {
         delete_cen_child_instance_route_entry_to_cen => delete_cen_child_instance_route_entry_to_cen(DeleteCenChildInstanceRouteEntryToCenRequest) -> DeleteCenChildInstanceRouteEntryToCenResponse;
         describe_cen_child_instance_route_entries => describe_cen_child_instance_route_entries(DescribeCenChildInstanceRouteEntriesRequest) -> DescribeCenChildInstanceRouteEntriesResponse;
         describe_child_instance_regions => describe_child_instance_regions(DescribeChildInstanceRegionsRequest) -> DescribeChildInstanceRegionsResponse;
+        resolve_and_route_service_in_cen => resolve_and_route_service_in_cen(ResolveAndRouteServiceInCenRequest) -> ResolveAndRouteServiceInCenResponse;
+        describe_route_services_in_cen => describe_route_services_in_cen(DescribeRouteServicesInCenRequest) -> DescribeRouteServicesInCenResponse;
+        delete_route_service_in_cen => delete_route_service_in_cen(DeleteRouteServiceInCenRequest) -> DeleteRouteServiceInCenResponse;
+        route_private_zone_in_cen_to_vpc => route_private_zone_in_cen_to_vpc(RoutePrivateZoneInCenToVpcRequest) -> RoutePrivateZoneInCenToVpcResponse;
+        unroute_private_zone_in_cen_to_vpc => unroute_private_zone_in_cen_to_vpc(UnroutePrivateZoneInCenToVpcRequest) -> UnroutePrivateZoneInCenToVpcResponse;
+        describe_cen_private_zone_routes => describe_cen_private_zone_routes(DescribeCenPrivateZoneRoutesRequest) -> DescribeCenPrivateZoneRoutesResponse;
     }
 }
 

@@ -101,7 +101,8 @@ impl Emulator {
     /// `ParameterIllegal.ChildInstanceRegionId`; an attachment still Attaching or already
     /// Detaching `InvalidOperation.ChildInstanceStatus`; a route to the CEN instance in one of
     /// the instance's route tables (CreateCenChildInstanceRouteEntryToCen)
-    /// `OperationFailed.AttachmentReferencedVpcRouteEntryExisted`.
+    /// `OperationFailed.AttachmentReferencedVpcRouteEntryExisted`; a PrivateZone route through
+    /// the VPC (RoutePrivateZoneInCenToVpc) `Forbidden.PrivatezoneRouteExisted`.
     pub fn detach_cen_child_instance(
         &self,
         caller: &Caller,

@@ -7,6 +7,7 @@ mod bandwidth;
 mod cen;
 mod child;
 mod child_routes;
+mod cloud_services;
 mod ecr_attachments;
 mod flow_logs;
 mod grants;

@@ -19,6 +19,7 @@ mod multicast;
 mod qos;
 mod traffic_marking;
 mod child_routes;
+mod cloud_services;
 mod prefix_lists;
 mod transit;
 pub use crate::resource::{
@@ -31,6 +32,7 @@ pub use multicast::{McAssociation, McDomain, McEndpoint, McGroupKey, McGroupMemb
 pub use qos::{GuaranteeMode, QosPolicy, QosQueue};
 pub use traffic_marking::{TrafficMarkingPolicy, TrafficMatch, TrafficMatchRule};
 pub use child_routes::ChildRoute;
+pub use cloud_services::{PrivateZoneRoute, RouteService};
 pub use prefix_lists::PrefixListAssociation;
 pub use transit::{
     AttachmentKind, CidrAllocation, FlowLog, PeerLink, TrAssociation, TrAttachment, TrCidr,
@@ -711,6 +713,10 @@ tables! {
     prefix_list_associations: PrefixListAssociation,
     /// Routes CEN wrote into the route tables of child instances.
     child_routes: ChildRoute,
+    /// Cloud services reached through the CEN instance, per access region.
+    route_services: RouteService,
+    /// PrivateZone reached through the CEN instance, per access region.
+    private_zone_routes: PrivateZoneRoute,
 }
 
 impl State {
