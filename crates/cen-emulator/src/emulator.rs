@@ -624,6 +624,16 @@ pub fn minutes(ms: Millis) -> String {
     }
 }
 
+/// Reads a time written as the API writes them, `yyyy-MM-ddTHH:mmZ`, or with seconds.
+pub fn parse_minutes(value: &str) -> Option<Millis> {
+    let full = match value.len() {
+        17 => format!("{}:00Z", value.strip_suffix('Z')?),
+        _ => value.to_owned(),
+    };
+    let at = acs_rpc::time::parse_timestamp(&full).ok()?;
+    Millis::try_from(at.duration_since(UNIX_EPOCH).ok()?.as_millis()).ok()
+}
+
 /// A new resource id: the prefix and 18 lower-case letters and digits, as Alibaba's look.
 pub fn new_id(prefix: &str) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
@@ -783,5 +793,11 @@ mod tests {
     fn minutes_drop_the_seconds() {
         assert_eq!(minutes(0), "1970-01-01T00:00Z");
         assert_eq!(minutes(1_624_352_760_000), "2021-06-22T09:06Z");
+        assert_eq!(parse_minutes("2021-06-22T09:06Z"), Some(1_624_352_760_000));
+        assert_eq!(
+            parse_minutes("2021-06-22T09:06:00Z"),
+            Some(1_624_352_760_000)
+        );
+        assert_eq!(parse_minutes("2021-06-22 09:06"), None);
     }
 }

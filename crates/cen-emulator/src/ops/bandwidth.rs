@@ -1,21 +1,32 @@
 //! Bandwidth plans: CreateCenBandwidthPackage, DeleteCenBandwidthPackage,
 //! AssociateCenBandwidthPackage, UnassociateCenBandwidthPackage, DescribeCenBandwidthPackages,
-//! ModifyCenBandwidthPackageAttribute, ModifyCenBandwidthPackageSpec.
+//! ModifyCenBandwidthPackageAttribute, ModifyCenBandwidthPackageSpec,
+//! TempUpgradeCenBandwidthPackageSpec.
 
 use acs_rpc::error::ApiError;
 
 use crate::api::cbn as t;
-use crate::emulator::{Caller, Emulator, minutes, new_id, new_order_id};
+use crate::emulator::{Caller, Emulator, minutes, new_id, new_order_id, parse_minutes};
 use crate::errors;
 use crate::geo::{Area, Span};
 use crate::ops::cen::{group_of, tag_pairs};
-use crate::state::{BandwidthPackage, State};
+use crate::state::{BandwidthPackage, State, TempUpgrade};
 use crate::validate::{self, ILLEGAL_TAG, INVALID_TAG, Page};
 
 /// The documented bandwidth range of a plan, in Mbit/s.
 const BANDWIDTH_RANGE: std::ops::RangeInclusive<i32> = 2..=10_000;
 
 const DAY_MS: i64 = 86_400_000;
+
+/// The shortest temporary upgrade the service sells.
+const MIN_TEMP_UPGRADE_MS: i64 = 3 * 3_600_000;
+
+/// When a plan's subscription ends: its period of 30-day months or 365-day years after it was
+/// bought.
+fn expires_at(p: &BandwidthPackage) -> i64 {
+    let days = if p.pricing_cycle == "Year" { 365 } else { 30 };
+    p.created_at + i64::from(p.period) * days * DAY_MS
+}
 
 /// The bandwidth of a plan already given to inter-region limits and to peer attachments
 /// (those not fully deleted yet included).
@@ -102,6 +113,7 @@ impl Emulator {
                     resource_group: None,
                     cen_id: None,
                     tags,
+                    temp_upgrade: None,
                 });
                 Ok((id, order_id))
             },
@@ -264,8 +276,12 @@ impl Emulator {
                 })
                 .map(|p| {
                     let span = Span::parse(&p.span);
-                    let days = if p.pricing_cycle == "Year" { 365 } else { 30 };
-                    let expires = p.created_at + i64::from(p.period) * days * DAY_MS;
+                    let expires = expires_at(p);
+                    // A temporary upgrade is reservation data: the bandwidth the plan returns
+                    // to, and when.
+                    let upgrade = p.upgrade_at(ctx.now);
+                    let reservation =
+                        upgrade.filter(|_| request.include_reservation_data == Some(true));
                     let limits = state
                         .limits
                         .iter()
@@ -277,9 +293,8 @@ impl Emulator {
                             opposite_region_id: Some(l.opposite_region.clone()),
                         })
                         .collect();
-                    let _ = ctx;
                     t::CenBandwidthPackage {
-                        bandwidth: Some(p.bandwidth),
+                        bandwidth: Some(p.bandwidth_at(ctx.now)),
                         bandwidth_package_charge_type: Some(p.charge_type.clone()),
                         business_status: Some("Normal".into()),
                         cen_bandwidth_package_id: Some(p.id.clone()),
@@ -292,7 +307,7 @@ impl Emulator {
                         geographic_region_a_id: Some(p.area_a.clone()),
                         geographic_region_b_id: Some(p.area_b.clone()),
                         geographic_span_id: Some(p.span.clone()),
-                        has_reservation_data: Some("false".into()),
+                        has_reservation_data: Some(upgrade.is_some().to_string()),
                         is_cross_border: Some(span.is_some_and(Span::is_cross_border)),
                         name: p.name.clone(),
                         orgin_inter_region_bandwidth_limits: Some(
@@ -300,10 +315,10 @@ impl Emulator {
                                 orgin_inter_region_bandwidth_limit: limits,
                             },
                         ),
-                        reservation_active_time: None,
-                        reservation_bandwidth: None,
+                        reservation_active_time: reservation.map(|u| minutes(u.until)),
+                        reservation_bandwidth: reservation.map(|_| p.bandwidth.to_string()),
                         reservation_internet_charge_type: None,
-                        reservation_order_type: None,
+                        reservation_order_type: reservation.map(|_| "TEMP_UPGRADE".into()),
                         resource_group_id: Some(group_of(caller.uid, p.resource_group.as_ref())),
                         status: Some(if p.cen_id.is_some() { "InUse" } else { "Idle" }.into()),
                         tags: Some(t::CenBandwidthPackageTags {
@@ -391,6 +406,66 @@ impl Emulator {
             Ok(())
         })?;
         Ok(t::ModifyCenBandwidthPackageSpecResponse {
+            request_id: Some(caller.request_id.clone()),
+        })
+    }
+}
+
+impl Emulator {
+    /// TempUpgradeCenBandwidthPackageSpec: raises the bandwidth of a plan of the caller until
+    /// EndTime, when it returns to the plan's own; DescribeCenBandwidthPackages reports the
+    /// raised Bandwidth meanwhile, `HasReservationData` `true` and, with
+    /// IncludeReservationData, the bandwidth it returns to (`ReservationBandwidth`), when
+    /// (`ReservationActiveTime`) and `ReservationOrderType` `TEMP_UPGRADE`. A new upgrade
+    /// replaces one in effect.
+    ///
+    /// Unknown plan `ParameterBwpInstanceId`. `InvalidParameter`, saying which: Bandwidth not
+    /// above the plan's current bandwidth (a running upgrade's included) or above 10000;
+    /// EndTime not `yyyy-MM-ddTHH:mmZ` (or with seconds), less than 3 hours ahead, or after the
+    /// plan expires. Emulator rules: the upgrade takes effect at once (the emulator completes
+    /// the payment), and inter-region limits and peer attachments keep drawing on the plan's
+    /// own bandwidth, so that nothing exceeds the plan when the upgrade ends.
+    pub fn temp_upgrade_cen_bandwidth_package_spec(
+        &self,
+        caller: &Caller,
+        request: t::TempUpgradeCenBandwidthPackageSpecRequest,
+    ) -> Result<t::TempUpgradeCenBandwidthPackageSpecResponse, ApiError> {
+        let bad = |message: String| errors::saying(errors::invalid_parameter, message);
+        let until = parse_minutes(&request.end_time).ok_or_else(|| {
+            bad(format!(
+                "EndTime {} is not yyyy-MM-ddTHH:mmZ.",
+                request.end_time
+            ))
+        })?;
+        let bandwidth = i64::from(request.bandwidth);
+        if bandwidth > i64::from(*BANDWIDTH_RANGE.end()) {
+            return Err(bad(format!(
+                "Bandwidth is at most {} Mbit/s.",
+                BANDWIDTH_RANGE.end()
+            )));
+        }
+        self.write(|state, ctx| {
+            let plan = ctx.package(state, caller, &request.cen_bandwidth_package_id)?;
+            let current = plan.bandwidth_at(ctx.now);
+            if bandwidth <= current {
+                return Err(bad(format!(
+                    "Bandwidth must be above the plan's current {current} Mbit/s."
+                )));
+            }
+            if until < ctx.now + MIN_TEMP_UPGRADE_MS {
+                return Err(bad("EndTime must be at least 3 hours ahead.".into()));
+            }
+            if until > expires_at(plan) {
+                return Err(bad(format!(
+                    "EndTime must not be after the plan expires at {}.",
+                    minutes(expires_at(plan))
+                )));
+            }
+            ctx.package_mut(state, caller, &request.cen_bandwidth_package_id)?
+                .temp_upgrade = Some(TempUpgrade { bandwidth, until });
+            Ok(())
+        })?;
+        Ok(t::TempUpgradeCenBandwidthPackageSpecResponse {
             request_id: Some(caller.request_id.clone()),
         })
     }

@@ -10,6 +10,7 @@ mod child_routes;
 mod cloud_services;
 mod ecr_attachments;
 mod flow_logs;
+mod grant_vswitches;
 mod grants;
 mod health;
 mod limits;

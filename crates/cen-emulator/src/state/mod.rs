@@ -99,6 +99,31 @@ pub struct BandwidthPackage {
     pub cen_id: Option<String>,
     /// Tags in insertion order.
     pub tags: Vec<Tag>,
+    /// The last temporary upgrade (TempUpgradeCenBandwidthPackageSpec), in effect until its
+    /// end.
+    #[serde(default)]
+    pub temp_upgrade: Option<TempUpgrade>,
+}
+
+/// A temporary upgrade of a bandwidth plan: more bandwidth until a time, then the plan's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TempUpgrade {
+    /// The bandwidth while it lasts, in Mbit/s.
+    pub bandwidth: i64,
+    /// When it ends.
+    pub until: Millis,
+}
+
+impl BandwidthPackage {
+    /// The temporary upgrade in effect at `now`, if one is.
+    pub fn upgrade_at(&self, now: Millis) -> Option<TempUpgrade> {
+        self.temp_upgrade.filter(|u| now < u.until)
+    }
+
+    /// The bandwidth at `now`: the temporary one while an upgrade lasts, else the plan's own.
+    pub fn bandwidth_at(&self, now: Millis) -> i64 {
+        self.upgrade_at(now).map_or(self.bandwidth, |u| u.bandwidth)
+    }
 }
 
 /// A network instance attached (or attaching, or detaching) to a CEN instance.
@@ -888,6 +913,7 @@ mod tests {
             resource_group: None,
             cen_id: None,
             tags: vec![],
+            temp_upgrade: None,
         });
         let cen_a = state.cens.get("cen-a").unwrap().clone();
         assert!(state.blocker("cen", "cen-a", false, 0, 0).is_none());
