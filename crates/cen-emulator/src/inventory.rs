@@ -742,6 +742,25 @@ mod tests {
     }
 
     #[test]
+    fn the_inventory_file_declares_prefix_lists() {
+        let json = r#"{"Instances": [], "PrefixLists": [{"PrefixListId": "pl-x1", "RegionId": "cn-hangzhou", "OwnerId": 7, "Entries": ["10.9.0.0/24", "fd00::/64"]}]}"#;
+        let document: InventoryDocument = serde_json::from_str(json).unwrap();
+        let list = document.prefix_lists[0].clone().normalize().unwrap();
+        assert_eq!(list.entries.len(), 2);
+        let mut bad = list.clone();
+        bad.entries = vec!["10.9.0.1/24".into()];
+        assert!(bad.normalize().is_err());
+        let mut bad = list.clone();
+        bad.prefix_list_id = "vpc-x".into();
+        assert!(bad.normalize().is_err());
+        let mut bad = list;
+        bad.region_id = "nowhere-1".into();
+        assert!(bad.normalize().is_err());
+        let empty: InventoryDocument = serde_json::from_str(r#"{"Instances": []}"#).unwrap();
+        assert!(empty.prefix_lists.is_empty());
+    }
+
+    #[test]
     fn normalize_rejects_bad_entries_and_derives_route_tables() {
         let json = r#"{"InstanceId":"vpc-abc123","InstanceType":"VPC","RegionId":"cn-hangzhou","OwnerId":7,"CidrBlocks":["10.9.0.0/16"]}"#;
         let i: NetworkInstance = serde_json::from_str(json).unwrap();
