@@ -180,24 +180,14 @@ pub async fn start_in_process_with_delay(
     delay: std::time::Duration,
 ) -> Result<Endpoint, EndpointError> {
     use cen_emulator::config::{default_accounts, uids};
-    use cen_emulator::inventory::default_inventory;
     use cen_emulator::store::Store;
     use cen_emulator::{Emulator, EmulatorConfig};
 
     let unavailable = |reason: String| EndpointError::EmulatorUnavailable(reason);
     let accounts = default_accounts();
     let uids = uids(&accounts);
-    let emulator = Emulator::new(
-        EmulatorConfig {
-            delay,
-            accounts: uids.clone(),
-            inventory: default_inventory(&uids),
-            tr_service_closed: Vec::new(),
-            prefix_lists: cen_emulator::inventory::default_prefix_lists(&uids),
-        },
-        Store::Memory,
-    )
-    .map_err(|e| unavailable(e.to_string()))?;
+    let emulator = Emulator::new(EmulatorConfig::new(&uids, delay), Store::Memory)
+        .map_err(|e| unavailable(e.to_string()))?;
     let app = cen_emulator::app(std::sync::Arc::new(emulator), &accounts);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

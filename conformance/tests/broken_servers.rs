@@ -120,20 +120,13 @@ async fn break_response(State(fault): State<Fault>, request: Request, next: Next
 /// loopback port, as an emulator endpoint (writes allowed) with the default accounts.
 async fn serve(fault: Fault) -> Endpoint {
     use cen_emulator::config::{default_accounts, uids};
-    use cen_emulator::inventory::default_inventory;
     use cen_emulator::store::Store;
     use cen_emulator::{Emulator, EmulatorConfig};
 
     let accounts = default_accounts();
     let uids = uids(&accounts);
     let emulator = Emulator::new(
-        EmulatorConfig {
-            delay: std::time::Duration::from_millis(200),
-            accounts: uids.clone(),
-            inventory: default_inventory(&uids),
-            tr_service_closed: Vec::new(),
-            prefix_lists: cen_emulator::inventory::default_prefix_lists(&uids),
-        },
+        EmulatorConfig::new(&uids, std::time::Duration::from_millis(200)),
         Store::Memory,
     )
     .expect("the emulator starts");

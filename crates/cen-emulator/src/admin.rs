@@ -82,10 +82,7 @@ fn snapshot_error(e: &SnapshotError) -> Response {
 }
 
 /// `GET /_emulator/state[?account=UID]`: the state, or one account's records, as a snapshot.
-async fn export_state(
-    State(Admin { emulator, .. }): State<Admin>,
-    uri: Uri,
-) -> Response {
+async fn export_state(State(Admin { emulator, .. }): State<Admin>, uri: Uri) -> Response {
     let account = match account_of(&uri) {
         Ok(account) => account,
         Err(answer) => return answer,
@@ -125,7 +122,10 @@ async fn reset(
     };
     if let Some(account) = account {
         return match emulator.reset_account(account) {
-            Ok(()) => json_response(StatusCode::OK, &json!({"Status": "reset", "Account": account})),
+            Ok(()) => json_response(
+                StatusCode::OK,
+                &json!({"Status": "reset", "Account": account}),
+            ),
             Err(e) => snapshot_error(&e),
         };
     }

@@ -18,10 +18,10 @@ use serde::de::DeserializeOwned;
 
 use crate::errors;
 use crate::inventory::{InventoryError, NetworkInstance};
+use crate::snapshot::{self, SnapshotError, StateDocument};
 use crate::state::{
     Attachment, BandwidthPackage, Cen, Millis, Phase, Resource, State, TransitRouter,
 };
-use crate::snapshot::{self, SnapshotError, StateDocument};
 use crate::store::{Store, StoreError};
 use crate::validate;
 
@@ -76,6 +76,20 @@ pub struct EmulatorConfig {
     /// The prefix lists of the Vpc product that transit-router route tables can take routes
     /// from.
     pub prefix_lists: Vec<crate::inventory::PrefixList>,
+}
+
+impl EmulatorConfig {
+    /// These accounts with the built-in inventory and prefix lists, the transit-router service
+    /// open to each, and transitions that last `delay`.
+    pub fn new(accounts: &[i64], delay: Duration) -> Self {
+        Self {
+            delay,
+            accounts: accounts.to_vec(),
+            inventory: crate::inventory::default_inventory(accounts),
+            tr_service_closed: Vec::new(),
+            prefix_lists: crate::inventory::default_prefix_lists(accounts),
+        }
+    }
 }
 
 /// The read-only facts an operation needs besides the state.
@@ -276,7 +290,10 @@ impl Emulator {
         state
             .import_tables(document.tables)
             .map_err(SnapshotError::Record)?;
-        *self.baseline.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(state.clone());
+        *self
+            .baseline
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(state.clone());
         Ok(state)
     }
 
@@ -724,13 +741,7 @@ mod tests {
         ));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("state.db");
-        let config = EmulatorConfig {
-            delay: Duration::ZERO,
-            accounts: vec![1],
-            inventory: crate::inventory::default_inventory(&[1]),
-            tr_service_closed: Vec::new(),
-            prefix_lists: crate::inventory::default_prefix_lists(&[1]),
-        };
+        let config = EmulatorConfig::new(&[1], Duration::ZERO);
         let caller = Caller::new(1, "R");
         let id = {
             let emulator = Emulator::new(config.clone(), Store::open(&path).unwrap()).unwrap();

@@ -24,7 +24,6 @@ use std::time::Duration;
 
 use crate::config::{AccountSpec, Identities, default_identities};
 use crate::faults::{FaultDocument, FaultError};
-use crate::inventory::default_inventory;
 use crate::snapshot::{SnapshotError, StateDocument};
 use crate::store::{Store, StoreError};
 use crate::{Emulator, EmulatorConfig};
@@ -89,10 +88,8 @@ impl LocalEmulatorBuilder {
         let uids = crate::config::uids(&self.identities.accounts);
         let emulator = Emulator::new(
             EmulatorConfig {
-                delay: self.delay,
-                accounts: uids.clone(),
-                inventory: default_inventory(&uids),
                 tr_service_closed: crate::config::tr_service_closed(&self.identities.accounts),
+                ..EmulatorConfig::new(&uids, self.delay)
             },
             Store::Memory,
         )?;
@@ -189,10 +186,10 @@ impl LocalEmulator {
                 account.access_key_id.clone(),
                 account.secret.clone(),
             ))
-            .retry(cen_client::RetryPolicy::default().backoff_between(
-                Duration::from_millis(5),
-                Duration::from_millis(50),
-            ))
+            .retry(
+                cen_client::RetryPolicy::default()
+                    .backoff_between(Duration::from_millis(5), Duration::from_millis(50)),
+            )
             .build()
             .expect("a loopback endpoint and static credentials make a valid client")
     }

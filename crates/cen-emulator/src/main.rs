@@ -85,16 +85,20 @@ fn health_check(listen: &str) -> Result<(), String> {
         address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
     }
     let timeout = Duration::from_secs(2);
-    let mut stream = TcpStream::connect_timeout(&address, timeout)
-        .map_err(|e| format!("{address}: {e}"))?;
-    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    let mut stream =
+        TcpStream::connect_timeout(&address, timeout).map_err(|e| format!("{address}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
     write!(
         stream,
         "GET /_emulator/health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
     )
     .map_err(|e| e.to_string())?;
     let mut answer = String::new();
-    stream.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    stream
+        .read_to_string(&mut answer)
+        .map_err(|e| e.to_string())?;
     if answer.starts_with("HTTP/1.1 200") {
         Ok(())
     } else {
@@ -116,7 +120,10 @@ fn seed(cli: &Cli, emulator: &Emulator) -> Result<(), String> {
     if emulator.is_empty() {
         emulator.import_state(document).map_err(|e| failed(&e))
     } else {
-        emulator.set_baseline(document).map(drop).map_err(|e| failed(&e))
+        emulator
+            .set_baseline(document)
+            .map(drop)
+            .map_err(|e| failed(&e))
     }
 }
 

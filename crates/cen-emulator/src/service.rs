@@ -183,7 +183,6 @@ impl cen_server::cbn::Cbn for Emulator {
         describe_cen_private_zone_routes => describe_cen_private_zone_routes(DescribeCenPrivateZoneRoutesRequest) -> DescribeCenPrivateZoneRoutesResponse;
         temp_upgrade_cen_bandwidth_package_spec => temp_upgrade_cen_bandwidth_package_spec(TempUpgradeCenBandwidthPackageSpecRequest) -> TempUpgradeCenBandwidthPackageSpecResponse;
         list_grant_v_switches_to_cen => list_grant_v_switches_to_cen(ListGrantVSwitchesToCenRequest) -> ListGrantVSwitchesToCenResponse;
-        list_grant_v_switch_enis => list_grant_v_switch_enis(ListGrantVSwitchEnisRequest) -> ListGrantVSwitchEnisResponse;
     }
 }
 

@@ -323,13 +323,7 @@ mod tests {
         use crate::emulator::{Caller, Emulator, EmulatorConfig};
         use serde_json::json;
         let (dir, path) = temp_db("rows");
-        let config = EmulatorConfig {
-            delay: std::time::Duration::ZERO,
-            accounts: vec![1],
-            inventory: crate::inventory::default_inventory(&[1]),
-            tr_service_closed: Vec::new(),
-            prefix_lists: crate::inventory::default_prefix_lists(&[1]),
-        };
+        let config = EmulatorConfig::new(&[1], std::time::Duration::ZERO);
         let caller = Caller::new(1, "R");
         let emulator = Emulator::new(config.clone(), Store::open(&path).unwrap()).unwrap();
         let mut ids = Vec::new();

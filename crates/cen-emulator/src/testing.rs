@@ -9,7 +9,6 @@ use serde_json::Value;
 
 use crate::api::{cbn as t, vpc as v};
 use crate::emulator::{Caller, Emulator, EmulatorConfig};
-use crate::inventory::default_inventory;
 use crate::store::Store;
 
 /// The first account, owner of most of the inventory.
@@ -42,11 +41,11 @@ impl Harness {
     pub fn with_tr_service_closed(closed: Vec<i64>) -> Self {
         let clock = Arc::new(AtomicI64::new(1_700_000_000_000));
         let config = EmulatorConfig {
-            delay: Duration::from_millis(u64::try_from(DELAY_MS).unwrap()),
-            accounts: vec![A, B],
-            inventory: default_inventory(&[A, B]),
             tr_service_closed: closed,
-            prefix_lists: crate::inventory::default_prefix_lists(&[A, B]),
+            ..EmulatorConfig::new(
+                &[A, B],
+                Duration::from_millis(u64::try_from(DELAY_MS).unwrap()),
+            )
         };
         let reader = Arc::clone(&clock);
         let emulator = Emulator::new(config, Store::Memory)

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cen_emulator::inventory::default_inventory;
 use cen_emulator::store::Store;
 use cen_emulator::{Emulator, EmulatorConfig};
 use cen_server::ProductService;
@@ -35,13 +34,7 @@ async fn the_emulator_implements_these_operations() {
 }
 
 fn services() -> Vec<Arc<dyn ProductService>> {
-    let config = EmulatorConfig {
-        delay: Duration::from_millis(0),
-        accounts: vec![A],
-        inventory: default_inventory(&[A]),
-        tr_service_closed: Vec::new(),
-        prefix_lists: cen_emulator::inventory::default_prefix_lists(&[A]),
-    };
+    let config = EmulatorConfig::new(&[A], Duration::from_millis(0));
     let emulator = Arc::new(Emulator::new(config, Store::Memory).expect("in-memory store"));
     vec![
         cen_server::cbn::service(Arc::clone(&emulator)),

@@ -8,7 +8,6 @@ use std::time::Duration;
 use cen_client::{Cen, Credentials, RetryPolicy};
 use cen_emulator::config::{Identities, default_accounts};
 use cen_emulator::faults::FaultDocument;
-use cen_emulator::inventory::default_inventory;
 use cen_emulator::store::Store;
 use cen_emulator::{Emulator, EmulatorConfig};
 use serde_json::{Value, json};
@@ -18,12 +17,7 @@ async fn serve(delay_ms: u64, faults: Value) -> String {
     let accounts = default_accounts();
     let uids: Vec<i64> = accounts.iter().map(|a| a.uid).collect();
     let emulator = Emulator::new(
-        EmulatorConfig {
-            delay: Duration::from_millis(delay_ms),
-            accounts: uids.clone(),
-            inventory: default_inventory(&uids),
-            tr_service_closed: Vec::new(),
-        },
+        EmulatorConfig::new(&uids, Duration::from_millis(delay_ms)),
         Store::Memory,
     )
     .unwrap();

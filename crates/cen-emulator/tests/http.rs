@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use cen_client::{Cen, Credentials};
 use cen_emulator::config::default_accounts;
-use cen_emulator::inventory::default_inventory;
 use cen_emulator::store::Store;
 use cen_emulator::{Emulator, EmulatorConfig};
 
@@ -13,17 +12,8 @@ use cen_emulator::{Emulator, EmulatorConfig};
 async fn serve() -> String {
     let accounts = default_accounts();
     let uids: Vec<i64> = accounts.iter().map(|a| a.uid).collect();
-    let emulator = Emulator::new(
-        EmulatorConfig {
-            delay: Duration::ZERO,
-            accounts: uids.clone(),
-            inventory: default_inventory(&uids),
-            tr_service_closed: Vec::new(),
-            prefix_lists: cen_emulator::inventory::default_prefix_lists(&uids),
-        },
-        Store::Memory,
-    )
-    .unwrap();
+    let emulator =
+        Emulator::new(EmulatorConfig::new(&uids, Duration::ZERO), Store::Memory).unwrap();
     let app = cen_emulator::app(Arc::new(emulator), &accounts);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

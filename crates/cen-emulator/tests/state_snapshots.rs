@@ -71,10 +71,20 @@ async fn a_snapshot_seeds_a_fresh_emulator_and_exports_the_same() {
     let exported = export(&original, "").await;
     assert_eq!(exported["Version"], 1);
     assert_eq!(exported["Tables"]["cen"].as_array().unwrap().len(), 1);
-    assert_eq!(exported["Tables"]["tr_route_table"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        exported["Tables"]["tr_route_table"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
     let document: StateDocument = serde_json::from_value(exported.clone()).unwrap();
-    let seeded = LocalEmulator::builder().seed(document).start().await.unwrap();
+    let seeded = LocalEmulator::builder()
+        .seed(document)
+        .start()
+        .await
+        .unwrap();
     assert_eq!(export(&seeded, "").await, exported);
     assert_eq!(cen_names(&seeded.client()).await, ["hub"]);
 }
@@ -94,8 +104,20 @@ async fn reset_returns_to_the_imported_snapshot_whole_or_per_account() {
     .await;
     assert_eq!(status, 200, "{body}");
 
-    first.cbn().create_cen().name("later-1").send().await.unwrap();
-    second.cbn().create_cen().name("later-2").send().await.unwrap();
+    first
+        .cbn()
+        .create_cen()
+        .name("later-1")
+        .send()
+        .await
+        .unwrap();
+    second
+        .cbn()
+        .create_cen()
+        .name("later-2")
+        .send()
+        .await
+        .unwrap();
     let second_uid = emulator.accounts()[1].uid;
     let only_second = export(&emulator, &format!("?account={second_uid}")).await;
     assert_eq!(only_second["Account"], second_uid);
@@ -138,8 +160,14 @@ async fn snapshots_that_cannot_apply_are_refused_saying_why() {
     twice["Tables"]["cen"] = json!([cen.clone(), cen]);
     for (document, says) in [
         (json!({"Version": 2, "Tables": {}}), "version 2"),
-        (json!({"Version": 1, "Tables": {"cens": []}}), "cens is not a kind"),
-        (json!({"Version": 1, "Tables": {"cen": {}}}), "cen is not an array"),
+        (
+            json!({"Version": 1, "Tables": {"cens": []}}),
+            "cens is not a kind",
+        ),
+        (
+            json!({"Version": 1, "Tables": {"cen": {}}}),
+            "cen is not an array",
+        ),
         (bad_record, "cen[0]"),
         (forbidden, "cen[0].name contains a character"),
         (twice, "cen[1]: another record has the same key"),

@@ -17,7 +17,6 @@ use cen_client::{Cen, Credentials, SignatureVersion};
 use cen_emulator::config::{
     self, DEFAULT_OIDC_AUDIENCE, DEFAULT_OIDC_ISSUER, Identities, default_identities,
 };
-use cen_emulator::inventory::default_inventory;
 use cen_emulator::store::Store;
 use cen_emulator::{Emulator, EmulatorConfig};
 
@@ -42,20 +41,11 @@ impl Served {
         let clock_ms = Arc::new(AtomicU64::new(u64::try_from(now.as_millis()).unwrap()));
         let reader = Arc::clone(&clock_ms);
         let uids = config::uids(&identities.accounts);
-        let emulator = Emulator::new(
-            EmulatorConfig {
-                delay: Duration::ZERO,
-                accounts: uids.clone(),
-                inventory: default_inventory(&uids),
-                tr_service_closed: Vec::new(),
-                prefix_lists: cen_emulator::inventory::default_prefix_lists(&uids),
-            },
-            Store::Memory,
-        )
-        .unwrap()
-        .with_clock(Arc::new(move || {
-            UNIX_EPOCH + Duration::from_millis(reader.load(Ordering::SeqCst))
-        }));
+        let emulator = Emulator::new(EmulatorConfig::new(&uids, Duration::ZERO), Store::Memory)
+            .unwrap()
+            .with_clock(Arc::new(move || {
+                UNIX_EPOCH + Duration::from_millis(reader.load(Ordering::SeqCst))
+            }));
         let app = cen_emulator::app_with_identities(Arc::new(emulator), &identities);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();

@@ -606,13 +606,7 @@ mod tests {
         use cen_emulator::config::{default_accounts, uids};
         let accounts = default_accounts();
         let uids = uids(&accounts);
-        let config = cen_emulator::EmulatorConfig {
-            delay: Duration::ZERO,
-            accounts: uids.clone(),
-            inventory: cen_emulator::inventory::default_inventory(&uids),
-            tr_service_closed: Vec::new(),
-            prefix_lists: cen_emulator::inventory::default_prefix_lists(&uids),
-        };
+        let config = cen_emulator::EmulatorConfig::new(&uids, Duration::ZERO);
         let emulator =
             cen_emulator::Emulator::new(config, cen_emulator::store::Store::Memory).unwrap();
         let app = cen_emulator::app(Arc::new(emulator), &accounts);

@@ -14,26 +14,26 @@ use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
 
 mod aggregations;
-mod route_maps;
-mod multicast;
-mod qos;
-mod traffic_marking;
 mod child_routes;
 mod cloud_services;
+mod multicast;
 mod prefix_lists;
+mod qos;
+mod route_maps;
+mod traffic_marking;
 mod transit;
 pub use crate::resource::{
     Lifecycle, Millis, OnParentDelete, Phase, Relation, Resource, RowChange, RowMut, Statuses,
     Table, Tag,
 };
 pub use aggregations::TrAggregation;
-pub use route_maps::{CenRouteMap, RouteMapAction, RouteMapMatch};
-pub use multicast::{McAssociation, McDomain, McEndpoint, McGroupKey, McGroupMember};
-pub use qos::{GuaranteeMode, QosPolicy, QosQueue};
-pub use traffic_marking::{TrafficMarkingPolicy, TrafficMatch, TrafficMatchRule};
 pub use child_routes::ChildRoute;
 pub use cloud_services::{PrivateZoneRoute, RouteService};
+pub use multicast::{McAssociation, McDomain, McEndpoint, McGroupKey, McGroupMember};
 pub use prefix_lists::PrefixListAssociation;
+pub use qos::{GuaranteeMode, QosPolicy, QosQueue};
+pub use route_maps::{CenRouteMap, RouteMapAction, RouteMapMatch};
+pub use traffic_marking::{TrafficMarkingPolicy, TrafficMatch, TrafficMatchRule};
 pub use transit::{
     AttachmentKind, CidrAllocation, FlowLog, PeerLink, TrAssociation, TrAttachment, TrCidr,
     TrPropagation, TrRouteEntry, TrRouteTable, TrService, TransitRouter, ZonePlacement,

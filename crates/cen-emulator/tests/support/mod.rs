@@ -12,7 +12,6 @@ use acs_rpc::{Credentials, HttpMethod, Placement, RpcRequest, SigningContext};
 use axum::Router;
 use axum::body::Body;
 use cen_emulator::config::{AccountSpec, default_accounts};
-use cen_emulator::inventory::default_inventory;
 use cen_emulator::{Emulator, EmulatorConfig};
 use http_body_util::BodyExt as _;
 use tower::ServiceExt as _;
@@ -45,13 +44,7 @@ impl ManualClock {
 /// The emulator's configuration with the default accounts and inventory.
 pub fn config(delay_ms: u64) -> EmulatorConfig {
     let uids = cen_emulator::config::uids(&default_accounts());
-    EmulatorConfig {
-        delay: Duration::from_millis(delay_ms),
-        accounts: uids.clone(),
-        inventory: default_inventory(&uids),
-        tr_service_closed: Vec::new(),
-        prefix_lists: cen_emulator::inventory::default_prefix_lists(&uids),
-    }
+    EmulatorConfig::new(&uids, Duration::from_millis(delay_ms))
 }
 
 /// The product a request goes to.
