@@ -389,6 +389,16 @@ fn tea_sdk_transit_router_flow_with_v1_signatures() {
 }
 
 #[test]
+fn tea_sdk_routing_policies_and_multicast_flow_with_v3_signatures() {
+    run_python_flow("flow_policies.py", &["--signature", "v3"]);
+}
+
+#[test]
+fn tea_sdk_routing_policies_and_multicast_flow_with_v1_signatures() {
+    run_python_flow("flow_policies.py", &["--signature", "v2"]);
+}
+
+#[test]
 fn tea_sdk_retry_settings_with_injected_faults() {
     run_python_flow("flow_faults.py", &["--signature", "v3"]);
 }
