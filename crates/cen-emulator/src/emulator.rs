@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 
 use crate::errors;
 use crate::inventory::{InventoryError, NetworkInstance};
+use crate::resource::Sequenced;
 use crate::snapshot::{self, SnapshotError, StateDocument};
 use crate::state::{
     Attachment, BandwidthPackage, Cen, Millis, Phase, Resource, State, TransitRouter,
@@ -466,7 +467,7 @@ impl<'a> Ctx<'a> {
         let mut found: Vec<(u64, &'s T)> = ids
             .filter_map(|id| table.get_by_id(id))
             .filter(|r| r.owner() == Some(owner) && self.live(*r))
-            .filter_map(|r| Some((table.seq_of(r)?, r)))
+            .sequenced(table)
             .collect();
         found.sort_by_key(|(seq, _)| *seq);
         found.dedup_by_key(|(seq, _)| *seq);

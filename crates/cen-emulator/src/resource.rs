@@ -927,3 +927,14 @@ pub struct RowChange {
     /// When the record's delete started, if it has.
     pub deleting_at: Option<Millis>,
 }
+
+/// Pairs records with their creation sequence numbers in their table, the input of
+/// [`crate::validate::TokenPage::slice`]; records not in the table are left out.
+pub trait Sequenced<'s, T: Resource + 's>: Iterator<Item = &'s T> + Sized {
+    /// Each record with its sequence number in `table`.
+    fn sequenced(self, table: &'s Table<T>) -> impl Iterator<Item = (u64, &'s T)> {
+        self.filter_map(move |r| Some((table.seq_of(r)?, r)))
+    }
+}
+
+impl<'s, T: Resource + 's, I: Iterator<Item = &'s T>> Sequenced<'s, T> for I {}

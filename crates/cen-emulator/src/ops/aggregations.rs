@@ -16,6 +16,7 @@ use ipnet::{IpNet, Ipv4Net};
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator};
 use crate::errors;
+use crate::resource::Sequenced;
 use crate::state::{AttachmentKind, Lifecycle, Phase, State, TrAggregation, TrRouteTable};
 use crate::validate::{self, TokenPage};
 
@@ -335,11 +336,8 @@ impl Emulator {
                     .filter(|a| ctx.live(*a))
                     .collect(),
             };
-            let (page, next, total) = page.slice(
-                routes
-                    .into_iter()
-                    .filter_map(|a| Some((state.tr_aggregations.seq_of(a)?, a))),
-            );
+            let (page, next, total) =
+                page.slice(routes.into_iter().sequenced(&state.tr_aggregations));
             let data = page
                 .into_iter()
                 .map(|a| t::TransitRouteTableAggregation {

@@ -10,6 +10,7 @@ use cen_server::cbn::errors as cbn;
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator};
 use crate::errors;
+use crate::resource::Sequenced;
 use crate::state::{
     Lifecycle, Phase, State, TrAssociation, TrAttachment, TrPropagation, TrRouteTable,
 };
@@ -305,8 +306,7 @@ impl Emulator {
                         .as_ref()
                         .is_none_or(|r| rtype.as_ref() == Some(r))
             });
-            let (page, next, total) =
-                page.slice(matched.filter_map(|a| Some((state.tr_associations.seq_of(a)?, a))));
+            let (page, next, total) = page.slice(matched.sequenced(&state.tr_associations));
             let items: Vec<_> = page
                 .into_iter()
                 .map(|a| {
@@ -488,7 +488,7 @@ impl Emulator {
                             .as_ref()
                             .is_none_or(|r| rtype.as_ref() == Some(r))
                 })
-                .filter_map(|p| Some((state.tr_propagations.seq_of(p)?, p)));
+                .sequenced(&state.tr_propagations);
             let (page, next, total) = page.slice(matched);
             let items: Vec<_> = page
                 .into_iter()

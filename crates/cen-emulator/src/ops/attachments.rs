@@ -8,6 +8,7 @@ use crate::emulator::{Caller, Ctx, new_id, new_regional_id};
 use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
 use crate::ops::transit_routers::insert_router;
+use crate::resource::Sequenced;
 use crate::state::{
     AttachmentKind, Lifecycle, Phase, Resource, State, Tag, TrAttachment, TransitRouter,
 };
@@ -167,7 +168,7 @@ impl<'a> Ctx<'a> {
                     && filter.order_type.is_none_or(|o| a.order_type == o)
                     && validate::tags_match(&a.tags, filter.tags)
             })
-            .filter_map(|a| Some((state.tr_attachments.seq_of(a)?, a)))
+            .sequenced(&state.tr_attachments)
     }
 
     /// Who pays for an attachment of a network to a CEN instance: the payer its owner's grant

@@ -19,6 +19,7 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator};
 use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
+use crate::resource::Sequenced;
 use crate::state::{AttachmentKind, ChildRoute, Lifecycle, Phase, State, TrAttachment};
 use crate::validate::{self, Page, TokenPage, given};
 
@@ -268,8 +269,7 @@ impl Emulator {
                         .all(|f| route_filter_keeps(f, d, &destinations))
                 })
             });
-            let (page, next, _) =
-                page.slice(matched.filter_map(|r| Some((state.child_routes.seq_of(r)?, r))));
+            let (page, next, _) = page.slice(matched.sequenced(&state.child_routes));
             let items = page
                 .into_iter()
                 .map(|r| t::CenChildInstanceRouteEntryToAttachment {

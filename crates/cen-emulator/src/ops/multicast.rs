@@ -20,6 +20,7 @@ use crate::emulator::{Caller, Ctx, Emulator, new_id};
 use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance, NetworkInterface, VSwitch};
 use crate::ops::attachments::{Target, TargetCodes};
+use crate::resource::Sequenced;
 use crate::state::{
     AttachmentKind, Lifecycle, McAssociation, McDomain, McEndpoint, McGroupMember, Phase, Resource,
     State, Tag,
@@ -388,7 +389,8 @@ impl Emulator {
                         && domain_id.is_none_or(|i| d.id == i)
                         && validate::tags_match(&d.tags, &tag_filters)
                 })
-                .filter_map(|d| Some((state.mc_domains.seq_of(d)?, domain_view(ctx, d))));
+                .sequenced(&state.mc_domains)
+                .map(|(seq, d)| (seq, domain_view(ctx, d)));
             page.slice(matched)
         });
         Ok(t::ListTransitRouterMulticastDomainsResponse {
@@ -725,7 +727,8 @@ impl Emulator {
                         && (request.v_switch_ids.is_empty()
                             || request.v_switch_ids.contains(&a.v_switch_id))
                 })
-                .filter_map(|a| Some((state.mc_associations.seq_of(a)?, association_view(ctx, a))));
+                .sequenced(&state.mc_associations)
+                .map(|(seq, a)| (seq, association_view(ctx, a)));
             page.slice(matched)
         });
         Ok(t::ListTransitRouterMulticastDomainAssociationsResponse {
@@ -767,7 +770,8 @@ impl Emulator {
                         && (request.v_switch_ids.is_empty()
                             || request.v_switch_ids.contains(&a.v_switch_id))
                 })
-                .filter_map(|a| Some((state.mc_associations.seq_of(a)?, a.v_switch_id.clone())));
+                .sequenced(&state.mc_associations)
+                .map(|(seq, a)| (seq, a.v_switch_id.clone()));
             page.slice(matched)
         });
         Ok(t::ListTransitRouterMulticastDomainVSwitchesResponse {

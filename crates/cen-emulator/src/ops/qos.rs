@@ -18,6 +18,7 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, new_id};
 use crate::errors::{self, saying};
 use crate::ops::traffic_marking::PolicyCodes;
+use crate::resource::Sequenced;
 use crate::state::{
     AttachmentKind, GuaranteeMode, Lifecycle, Phase, QosPolicy, QosQueue, Resource, State,
 };
@@ -458,12 +459,8 @@ impl Emulator {
                     && given(&request.traffic_qos_policy_description)
                         .is_none_or(|d| p.description.as_deref() == Some(d))
             };
-            let (found, next, total) = page.slice(
-                candidates
-                    .into_iter()
-                    .filter(keep)
-                    .filter_map(|p| Some((table.seq_of(p)?, p))),
-            );
+            let (found, next, total) =
+                page.slice(candidates.into_iter().filter(keep).sequenced(table));
             let items: Vec<_> = found
                 .into_iter()
                 .map(|p| {
@@ -721,12 +718,7 @@ impl Emulator {
                     && filter.gte.is_none_or(|g| effective >= g as f64)
                     && filter.lte.is_none_or(|l| effective <= l as f64)
             };
-            let (found, next, _) = page.slice(
-                candidates
-                    .into_iter()
-                    .filter(keep)
-                    .filter_map(|q| Some((table.seq_of(q)?, q))),
-            );
+            let (found, next, _) = page.slice(candidates.into_iter().filter(keep).sequenced(table));
             let items: Vec<_> = found
                 .into_iter()
                 .map(|q| {

@@ -7,6 +7,7 @@ use cen_server::cbn::errors as cbn;
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, minutes, new_regional_id};
 use crate::ops::transit_routers::bare_tags;
+use crate::resource::Sequenced;
 use crate::state::{Lifecycle, Phase, Resource, State, TrRouteTable};
 use crate::validate::{self, PARAMETER_TAG, TokenPage};
 
@@ -189,11 +190,8 @@ impl Emulator {
                     .filter(keep)
                     .collect(),
             };
-            let (page, next, total) = page.slice(
-                candidates
-                    .into_iter()
-                    .filter_map(|table| Some((state.tr_route_tables.seq_of(table)?, table))),
-            );
+            let (page, next, total) =
+                page.slice(candidates.into_iter().sequenced(&state.tr_route_tables));
             let items: Vec<_> = page.into_iter().map(|t| ctx.route_table_view(t)).collect();
             (items, next, total)
         });

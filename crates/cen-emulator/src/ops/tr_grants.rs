@@ -13,6 +13,7 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, minutes};
 use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
+use crate::resource::Sequenced;
 use crate::state::{Grant, Resource, State};
 use crate::validate::TokenPage;
 
@@ -259,7 +260,7 @@ impl Emulator {
                             .as_deref()
                             .is_none_or(|r| r.is_empty() || g.region_id == r)
                 })
-                .filter_map(|g| Some((state.grants.seq_of(g)?, g)));
+                .sequenced(&state.grants);
             let (page, next, total) = page.slice(matched);
             let rules: Vec<_> = page
                 .into_iter()

@@ -14,6 +14,7 @@ use ipnet::IpNet;
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, new_id};
 use crate::errors::saying;
+use crate::resource::Sequenced;
 use crate::state::{
     Lifecycle, Phase, Resource, State, TrafficMarkingPolicy, TrafficMatch, TrafficMatchRule,
 };
@@ -522,12 +523,8 @@ impl Emulator {
                     && given(&request.traffic_marking_policy_description)
                         .is_none_or(|d| p.description.as_deref() == Some(d))
             };
-            let (found, next, total) = page.slice(
-                candidates
-                    .into_iter()
-                    .filter(keep)
-                    .filter_map(|p| Some((table.seq_of(p)?, p))),
-            );
+            let (found, next, total) =
+                page.slice(candidates.into_iter().filter(keep).sequenced(table));
             let items: Vec<_> = found
                 .into_iter()
                 .map(|p| ctx.marking_policy_view(state, p, id.is_some()))
