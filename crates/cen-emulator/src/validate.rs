@@ -267,6 +267,14 @@ pub fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|s| !s.is_empty())
 }
 
+/// Applies an optional parameter of a modify call: a given value (even empty) replaces the
+/// record's, an absent one keeps it.
+pub fn overwrite(field: &mut Option<String>, value: &Option<String>) {
+    if let Some(value) = value {
+        *field = Some(value.clone());
+    }
+}
+
 /// Checks a ClientToken: at most 64 ASCII characters.
 pub fn client_token(token: Option<&str>) -> Result<Option<&str>, ApiError> {
     match token {

@@ -418,13 +418,11 @@ impl Emulator {
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 let key = (found.route_table_id.clone(), found.cidr.clone());
                 if let Some(mut a) = state.tr_aggregations.get_mut(&key) {
-                    if let Some(name) = &request.transit_route_table_aggregation_name {
-                        a.name = Some(name.clone());
-                    }
-                    if let Some(description) = &request.transit_route_table_aggregation_description
-                    {
-                        a.description = Some(description.clone());
-                    }
+                    validate::overwrite(&mut a.name, &request.transit_route_table_aggregation_name);
+                    validate::overwrite(
+                        &mut a.description,
+                        &request.transit_route_table_aggregation_description,
+                    );
                     if let Some((scope, list)) = &scopes {
                         a.scope.clone_from(scope);
                         a.scope_list.clone_from(list);

@@ -359,12 +359,8 @@ impl Emulator {
         validate::description(request.description.as_deref())?;
         self.write(|state, ctx| {
             let mut package = ctx.package_mut(state, caller, &request.cen_bandwidth_package_id)?;
-            if let Some(name) = &request.name {
-                package.name = Some(name.clone());
-            }
-            if let Some(description) = &request.description {
-                package.description = Some(description.clone());
-            }
+            validate::overwrite(&mut package.name, &request.name);
+            validate::overwrite(&mut package.description, &request.description);
             Ok(())
         })?;
         Ok(t::ModifyCenBandwidthPackageAttributeResponse {

@@ -215,12 +215,8 @@ impl Emulator {
         self.write(|state, ctx| {
             ctx.active_cen(state, caller, &request.cen_id)?;
             let mut cen = ctx.cen_mut(state, caller, &request.cen_id)?;
-            if let Some(name) = &request.name {
-                cen.name = Some(name.clone());
-            }
-            if let Some(description) = &request.description {
-                cen.description = Some(description.clone());
-            }
+            validate::overwrite(&mut cen.name, &request.name);
+            validate::overwrite(&mut cen.description, &request.description);
             if let Some(level) = request.protection_level {
                 cen.protection_level = level.to_string();
             }

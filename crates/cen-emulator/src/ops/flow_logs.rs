@@ -292,12 +292,8 @@ impl Emulator {
                 busy: e::incorrect_status_tr_flowlog,
             },
             |f| {
-                if let Some(name) = &request.flow_log_name {
-                    f.name = Some(name.clone());
-                }
-                if let Some(description) = &request.description {
-                    f.description = Some(description.clone());
-                }
+                validate::overwrite(&mut f.name, &request.flow_log_name);
+                validate::overwrite(&mut f.description, &request.description);
                 if let Some(interval) = request.interval {
                     f.interval = interval;
                 }

@@ -442,13 +442,11 @@ impl Emulator {
                 }
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut d) = state.mc_domains.get_mut(id) {
-                    if let Some(name) = &request.transit_router_multicast_domain_name {
-                        d.name = Some(name.clone());
-                    }
-                    if let Some(description) = &request.transit_router_multicast_domain_description
-                    {
-                        d.description = Some(description.clone());
-                    }
+                    validate::overwrite(&mut d.name, &request.transit_router_multicast_domain_name);
+                    validate::overwrite(
+                        &mut d.description,
+                        &request.transit_router_multicast_domain_description,
+                    );
                     if let Some(igmp) = igmp {
                         d.igmpv2 = igmp;
                     }

@@ -351,12 +351,11 @@ impl Emulator {
                 check_terms(state, caller, &attachment.cen_id, span, &terms, mine, codes)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut a) = state.tr_attachments.get_mut(id) {
-                    if let Some(name) = &request.transit_router_attachment_name {
-                        a.name = Some(name.clone());
-                    }
-                    if let Some(description) = &request.transit_router_attachment_description {
-                        a.description = Some(description.clone());
-                    }
+                    validate::overwrite(&mut a.name, &request.transit_router_attachment_name);
+                    validate::overwrite(
+                        &mut a.description,
+                        &request.transit_router_attachment_description,
+                    );
                     if let Some(auto) = request.auto_publish_route_enabled {
                         a.auto_publish_route = auto;
                     }

@@ -533,12 +533,11 @@ impl Emulator {
                 ctx.ready_qos_policy(state, caller, id, codes)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut policy) = state.qos_policies.get_mut(id) {
-                    if let Some(name) = &request.traffic_qos_policy_name {
-                        policy.name = Some(name.clone());
-                    }
-                    if let Some(description) = &request.traffic_qos_policy_description {
-                        policy.description = Some(description.clone());
-                    }
+                    validate::overwrite(&mut policy.name, &request.traffic_qos_policy_name);
+                    validate::overwrite(
+                        &mut policy.description,
+                        &request.traffic_qos_policy_description,
+                    );
                 }
                 Ok(())
             },
@@ -796,12 +795,8 @@ impl Emulator {
                 )?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut queue) = state.qos_queues.get_mut(id) {
-                    if let Some(name) = &request.qos_queue_name {
-                        queue.name = Some(name.clone());
-                    }
-                    if let Some(description) = &request.qos_queue_description {
-                        queue.description = Some(description.clone());
-                    }
+                    validate::overwrite(&mut queue.name, &request.qos_queue_name);
+                    validate::overwrite(&mut queue.description, &request.qos_queue_description);
                     queue.dscps = values;
                     queue.share = share;
                 }

@@ -593,12 +593,11 @@ impl Emulator {
                 }
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut entry) = state.tr_route_entries.get_mut(id) {
-                    if let Some(name) = &request.transit_router_route_entry_name {
-                        entry.name = Some(name.clone());
-                    }
-                    if let Some(description) = &request.transit_router_route_entry_description {
-                        entry.description = Some(description.clone());
-                    }
+                    validate::overwrite(&mut entry.name, &request.transit_router_route_entry_name);
+                    validate::overwrite(
+                        &mut entry.description,
+                        &request.transit_router_route_entry_description,
+                    );
                 }
                 Ok(())
             },

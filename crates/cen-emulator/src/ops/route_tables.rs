@@ -240,12 +240,11 @@ impl Emulator {
                 else {
                     return Err(e::invalid_transit_router_route_table_id_not_found());
                 };
-                if let Some(name) = &request.transit_router_route_table_name {
-                    table.name = Some(name.clone());
-                }
-                if let Some(description) = &request.transit_router_route_table_description {
-                    table.description = Some(description.clone());
-                }
+                validate::overwrite(&mut table.name, &request.transit_router_route_table_name);
+                validate::overwrite(
+                    &mut table.description,
+                    &request.transit_router_route_table_description,
+                );
                 if let Some(ecmp) = &ecmp {
                     table.multi_region_ecmp.clone_from(ecmp);
                 }

@@ -600,12 +600,8 @@ impl Emulator {
                 }
                 ctx.insert_rules(state, caller.uid, id, added.clone());
                 if let Some(mut policy) = state.traffic_marking_policies.get_mut(id) {
-                    if let Some(name) = &request.traffic_marking_policy_name {
-                        policy.name = Some(name.clone());
-                    }
-                    if let Some(description) = &request.traffic_marking_policy_description {
-                        policy.description = Some(description.clone());
-                    }
+                    validate::overwrite(&mut policy.name, &request.traffic_marking_policy_name);
+                    validate::overwrite(&mut policy.description, &request.traffic_marking_policy_description);
                     policy.life.modified_at = Some(ctx.now);
                 }
                 Ok(())
@@ -780,12 +776,11 @@ impl Emulator {
                 }
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut rule) = state.traffic_match_rules.get_mut(rule_id) {
-                    if let Some(name) = &request.traffic_match_rule_name {
-                        rule.name = Some(name.clone());
-                    }
-                    if let Some(description) = &request.traffic_match_rule_description {
-                        rule.description = Some(description.clone());
-                    }
+                    validate::overwrite(&mut rule.name, &request.traffic_match_rule_name);
+                    validate::overwrite(
+                        &mut rule.description,
+                        &request.traffic_match_rule_description,
+                    );
                 }
                 Ok(())
             },

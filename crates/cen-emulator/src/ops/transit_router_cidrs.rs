@@ -257,12 +257,8 @@ impl Emulator {
                     if let Some(net) = net {
                         cidr.cidr = net.to_string();
                     }
-                    if let Some(name) = &request.name {
-                        cidr.name = Some(name.clone());
-                    }
-                    if let Some(description) = &request.description {
-                        cidr.description = Some(description.clone());
-                    }
+                    validate::overwrite(&mut cidr.name, &request.name);
+                    validate::overwrite(&mut cidr.description, &request.description);
                     if let Some(publish) = request.publish_cidr_route {
                         cidr.publish_cidr_route = publish;
                     }

@@ -442,12 +442,8 @@ impl Emulator {
                 else {
                     return Err(e::invalid_transit_router_instance_not_found());
                 };
-                if let Some(name) = &request.transit_router_name {
-                    router.name = Some(name.clone());
-                }
-                if let Some(description) = &request.transit_router_description {
-                    router.description = Some(description.clone());
-                }
+                validate::overwrite(&mut router.name, &request.transit_router_name);
+                validate::overwrite(&mut router.description, &request.transit_router_description);
                 router.life.modified_at = Some(ctx.now);
                 Ok(())
             },

@@ -375,12 +375,11 @@ impl Emulator {
                 let Some(mut a) = state.tr_attachments.get_mut(id) else {
                     return Err(e::invalid_transit_router_attachment_id_not_found());
                 };
-                if let Some(name) = &request.transit_router_attachment_name {
-                    a.name = Some(name.clone());
-                }
-                if let Some(description) = &request.transit_router_attachment_description {
-                    a.description = Some(description.clone());
-                }
+                validate::overwrite(&mut a.name, &request.transit_router_attachment_name);
+                validate::overwrite(
+                    &mut a.description,
+                    &request.transit_router_attachment_description,
+                );
                 if let Some(auto) = request.auto_publish_route_enabled {
                     a.auto_publish_route = auto;
                 }
