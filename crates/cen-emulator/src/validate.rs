@@ -267,6 +267,12 @@ pub fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|s| !s.is_empty())
 }
 
+/// Whether a record's value passes an optional filter of a list call: an absent or empty
+/// filter keeps every record, a given one only the records with exactly that value.
+pub fn matches(filter: &Option<String>, value: Option<&str>) -> bool {
+    given(filter).is_none_or(|f| value == Some(f))
+}
+
 /// Applies an optional parameter of a modify call: a given value (even empty) replaces the
 /// record's, an absent one keeps it.
 pub fn overwrite(field: &mut Option<String>, value: &Option<String>) {

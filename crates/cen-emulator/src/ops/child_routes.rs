@@ -254,7 +254,7 @@ impl Emulator {
                     r.owner == caller.uid
                         && ctx.live(*r)
                         && r.route_table_id == request.child_instance_route_table_id
-                        && given(&request.cen_id).is_none_or(|c| r.cen_id == c)
+                        && validate::matches(&request.cen_id, Some(r.cen_id.as_str()))
                         && given(&request.service_type).is_none()
                 })
                 .collect();

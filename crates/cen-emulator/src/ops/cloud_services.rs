@@ -20,7 +20,7 @@ use crate::inventory::InstanceType;
 use crate::state::{
     Attachment, AttachmentKind, Lifecycle, Phase, PrivateZoneRoute, RouteService, State,
 };
-use crate::validate::{self, Page, given};
+use crate::validate::{self, Page};
 
 /// The DNS servers PrivateZone answers on, as DescribeCenPrivateZoneRoutes writes them.
 const PRIVATE_ZONE_DNS_SERVERS: &str = "100.100.2.136,100.100.2.138";
@@ -216,10 +216,13 @@ impl Emulator {
             ctx.cen(state, caller, &request.cen_id)?;
             let keep = |r: &RouteService| {
                 r.cen_id == request.cen_id
-                    && given(&request.access_region_id).is_none_or(|a| r.access_region_id == a)
-                    && given(&request.host).is_none_or(|h| r.host == h)
-                    && given(&request.host_region_id).is_none_or(|h| r.host_region_id == h)
-                    && given(&request.host_vpc_id).is_none_or(|v| r.host_vpc_id == v)
+                    && validate::matches(
+                        &request.access_region_id,
+                        Some(r.access_region_id.as_str()),
+                    )
+                    && validate::matches(&request.host, Some(r.host.as_str()))
+                    && validate::matches(&request.host_region_id, Some(r.host_region_id.as_str()))
+                    && validate::matches(&request.host_vpc_id, Some(r.host_vpc_id.as_str()))
             };
             let (matched, total) = ctx.owned_page(
                 state,
@@ -274,7 +277,7 @@ impl Emulator {
             let found = state.route_services.get(&key).is_some_and(|r| {
                 r.owner == caller.uid
                     && r.host_region_id == request.host_region_id
-                    && given(&request.host_vpc_id).is_none_or(|v| r.host_vpc_id == v)
+                    && validate::matches(&request.host_vpc_id, Some(r.host_vpc_id.as_str()))
                     && ctx.phase(r) == Phase::Ready
             });
             if found && let Some(mut service) = state.route_services.get_mut(&key) {
@@ -421,8 +424,11 @@ impl Emulator {
             ctx.cen(state, caller, &request.cen_id)?;
             let keep = |r: &PrivateZoneRoute| {
                 r.cen_id == request.cen_id
-                    && given(&request.access_region_id).is_none_or(|a| r.access_region_id == a)
-                    && given(&request.host_region_id).is_none_or(|h| r.host_region_id == h)
+                    && validate::matches(
+                        &request.access_region_id,
+                        Some(r.access_region_id.as_str()),
+                    )
+                    && validate::matches(&request.host_region_id, Some(r.host_region_id.as_str()))
             };
             let (matched, total) = ctx.owned_page(
                 state,

@@ -164,19 +164,23 @@ impl Emulator {
         let status = request.status.as_ref().map(|s| s.as_str().to_owned());
         let (flow_log, total) = self.read(|state, ctx| {
             let keep = |f: &FlowLog| {
-                given(&request.region_id).is_none_or(|r| f.region_id == r)
-                    && given(&request.cen_id).is_none_or(|c| f.cen_id == c)
-                    && given(&request.flow_log_id).is_none_or(|i| f.id == i)
-                    && given(&request.flow_log_name).is_none_or(|n| f.name.as_deref() == Some(n))
-                    && given(&request.description)
-                        .is_none_or(|d| f.description.as_deref() == Some(d))
+                validate::matches(&request.region_id, Some(f.region_id.as_str()))
+                    && validate::matches(&request.cen_id, Some(f.cen_id.as_str()))
+                    && validate::matches(&request.flow_log_id, Some(f.id.as_str()))
+                    && validate::matches(&request.flow_log_name, f.name.as_deref())
+                    && validate::matches(&request.description, f.description.as_deref())
                     && request.interval.is_none_or(|i| f.interval == i64::from(i))
-                    && given(&request.project_name).is_none_or(|p| f.project == p)
-                    && given(&request.log_store_name).is_none_or(|l| f.logstore == l)
+                    && validate::matches(&request.project_name, Some(f.project.as_str()))
+                    && validate::matches(&request.log_store_name, Some(f.logstore.as_str()))
                     && status.as_deref().is_none_or(|s| ctx.status(f) == s)
-                    && given(&request.transit_router_id).is_none_or(|r| f.transit_router_id == r)
-                    && given(&request.transit_router_attachment_id)
-                        .is_none_or(|a| f.attachment_id.as_deref() == Some(a))
+                    && validate::matches(
+                        &request.transit_router_id,
+                        Some(f.transit_router_id.as_str()),
+                    )
+                    && validate::matches(
+                        &request.transit_router_attachment_id,
+                        f.attachment_id.as_deref(),
+                    )
                     && validate::tags_match(&f.tags, &tag_filters)
             };
             let (matched, total) = ctx.owned_page(

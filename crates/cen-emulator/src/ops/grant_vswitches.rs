@@ -11,7 +11,7 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator};
 use crate::inventory::{InstanceType, NetworkInstance};
 use crate::state::State;
-use crate::validate::{Page, given};
+use crate::validate::{self, Page};
 
 impl<'a> Ctx<'a> {
     /// The VPC `id` if the CEN instance `cen_id` of the caller may use it: the caller's own,
@@ -62,7 +62,7 @@ impl Emulator {
                 .v_switches
                 .iter()
                 .filter(|v| {
-                    given(&request.zone_id).is_none_or(|z| v.zone_id == z)
+                    validate::matches(&request.zone_id, Some(v.zone_id.as_str()))
                         && request.enabled_ipv6 != Some(true)
                 })
                 .map(|v| t::GrantedVSwitch {

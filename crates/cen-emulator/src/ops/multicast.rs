@@ -720,7 +720,7 @@ impl Emulator {
                     a.owner == caller.uid
                         && ctx.live(*a)
                         && attachment_id.is_none_or(|i| a.attachment_id == i)
-                        && given(&request.resource_id).is_none_or(|r| a.vpc_id == r)
+                        && validate::matches(&request.resource_id, Some(a.vpc_id.as_str()))
                         && given(&request.resource_type).is_none_or(|r| r == "VPC")
                         && (request.v_switch_ids.is_empty()
                             || request.v_switch_ids.contains(&a.v_switch_id))
@@ -865,10 +865,14 @@ impl Emulator {
                         || n.network_interface_id
                             .as_ref()
                             .is_some_and(|i| request.network_interface_id.contains(i)))
-                        && given(&request.network_interface_name)
-                            .is_none_or(|name| n.network_interface_name.as_deref() == Some(name))
-                        && given(&request.primary_ip_address)
-                            .is_none_or(|ip| n.primary_ip_address.as_deref() == Some(ip))
+                        && validate::matches(
+                            &request.network_interface_name,
+                            n.network_interface_name.as_deref(),
+                        )
+                        && validate::matches(
+                            &request.primary_ip_address,
+                            n.primary_ip_address.as_deref(),
+                        )
                 })
                 .zip(0_u64..)
                 .map(|(n, i)| (i, n));
@@ -1280,7 +1284,7 @@ impl Emulator {
                 .filter(|m| ctx.live(*m))
                 .map(|m| (m, group_view(ctx, m)))
                 .filter(|(m, v)| {
-                    given(&request.group_ip_address).is_none_or(|g| m.group_ip == g)
+                    validate::matches(&request.group_ip_address, Some(m.group_ip.as_str()))
                         && request.is_group_member.is_none_or(|b| b != m.source)
                         && request.is_group_source.is_none_or(|b| b == m.source)
                         && listed(
@@ -1291,13 +1295,14 @@ impl Emulator {
                             &request.peer_transit_router_multicast_domains,
                             v.peer_transit_router_multicast_domain_id.as_ref(),
                         )
-                        && given(&request.resource_id)
-                            .is_none_or(|r| v.resource_id.as_deref() == Some(r))
+                        && validate::matches(&request.resource_id, v.resource_id.as_deref())
                         && kind
                             .as_deref()
                             .is_none_or(|k| v.resource_type.as_deref() == Some(k))
-                        && given(&request.transit_router_attachment_id)
-                            .is_none_or(|a| v.transit_router_attachment_id.as_deref() == Some(a))
+                        && validate::matches(
+                            &request.transit_router_attachment_id,
+                            v.transit_router_attachment_id.as_deref(),
+                        )
                         && listed(&request.v_switch_ids, v.v_switch_id.as_ref())
                 })
                 .filter_map(|(m, v)| Some((state.mc_group_members.seq_of(m)?, v)));

@@ -239,15 +239,20 @@ impl Emulator {
             }
             let keep = |a: &PrefixListAssociation| {
                 a.transit_router_id == request.transit_router_id
-                    && given(&request.transit_router_table_id).is_none_or(|t| a.route_table_id == t)
-                    && given(&request.prefix_list_id).is_none_or(|p| a.prefix_list_id == p)
+                    && validate::matches(
+                        &request.transit_router_table_id,
+                        Some(a.route_table_id.as_str()),
+                    )
+                    && validate::matches(&request.prefix_list_id, Some(a.prefix_list_id.as_str()))
                     && request.owner_uid.is_none_or(|o| a.prefix_list_owner == o)
                     && given(&request.next_hop).is_none_or(|h| a.next_hop_word() == h)
                     && next_hop_type
                         .as_deref()
                         .is_none_or(|h| a.next_hop_type == h)
-                    && given(&request.next_hop_instance_id)
-                        .is_none_or(|i| a.next_hop_instance.as_deref() == Some(i))
+                    && validate::matches(
+                        &request.next_hop_instance_id,
+                        a.next_hop_instance.as_deref(),
+                    )
                     && status.as_deref().is_none_or(|s| ctx.status(a) == s)
             };
             let (matched, total) = ctx.scoped_page(

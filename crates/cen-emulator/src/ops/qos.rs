@@ -452,12 +452,15 @@ impl Emulator {
                 p.owner == caller.uid
                     && ctx.live(*p)
                     && router.is_none_or(|r| p.transit_router_id == r)
-                    && given(&request.transit_router_attachment_id)
-                        .is_none_or(|a| p.attachment_id == a)
-                    && given(&request.traffic_qos_policy_name)
-                        .is_none_or(|n| p.name.as_deref() == Some(n))
-                    && given(&request.traffic_qos_policy_description)
-                        .is_none_or(|d| p.description.as_deref() == Some(d))
+                    && validate::matches(
+                        &request.transit_router_attachment_id,
+                        Some(p.attachment_id.as_str()),
+                    )
+                    && validate::matches(&request.traffic_qos_policy_name, p.name.as_deref())
+                    && validate::matches(
+                        &request.traffic_qos_policy_description,
+                        p.description.as_deref(),
+                    )
             };
             let (found, next, total) =
                 page.slice(candidates.into_iter().filter(keep).sequenced(table));
@@ -708,12 +711,15 @@ impl Emulator {
                     && ctx.live(*q)
                     && router.is_none_or(|r| q.transit_router_id == r)
                     && policy_id.is_none_or(|p| q.policy_id == p)
-                    && given(&request.transit_router_attachment_id)
-                        .is_none_or(|a| q.attachment_id == a)
-                    && given(&request.traffic_qos_queue_name)
-                        .is_none_or(|n| q.name.as_deref() == Some(n))
-                    && given(&request.traffic_qos_queue_description)
-                        .is_none_or(|d| q.description.as_deref() == Some(d))
+                    && validate::matches(
+                        &request.transit_router_attachment_id,
+                        Some(q.attachment_id.as_str()),
+                    )
+                    && validate::matches(&request.traffic_qos_queue_name, q.name.as_deref())
+                    && validate::matches(
+                        &request.traffic_qos_queue_description,
+                        q.description.as_deref(),
+                    )
                     && filter.gte.is_none_or(|g| effective >= g as f64)
                     && filter.lte.is_none_or(|l| effective <= l as f64)
             };

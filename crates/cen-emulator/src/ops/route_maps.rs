@@ -566,11 +566,13 @@ impl Emulator {
                 .children_of(0, &request.cen_id)
                 .filter(|m| {
                     ctx.live(*m)
-                        && validate::given(&request.route_map_id).is_none_or(|i| m.id == i)
-                        && validate::given(&request.cen_region_id).is_none_or(|r| m.region_id == r)
+                        && validate::matches(&request.route_map_id, Some(m.id.as_str()))
+                        && validate::matches(&request.cen_region_id, Some(m.region_id.as_str()))
                         && direction.is_none_or(|d| m.direction == d)
-                        && validate::given(&request.transit_router_route_table_id)
-                            .is_none_or(|t| m.route_table_id.as_deref() == Some(t))
+                        && validate::matches(
+                            &request.transit_router_route_table_id,
+                            m.route_table_id.as_deref(),
+                        )
                 })
                 .collect();
             let (items, total) = page.slice(matched);

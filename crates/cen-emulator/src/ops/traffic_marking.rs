@@ -518,10 +518,11 @@ impl Emulator {
                 p.owner == caller.uid
                     && ctx.live(*p)
                     && router.is_none_or(|r| p.transit_router_id == r)
-                    && given(&request.traffic_marking_policy_name)
-                        .is_none_or(|n| p.name.as_deref() == Some(n))
-                    && given(&request.traffic_marking_policy_description)
-                        .is_none_or(|d| p.description.as_deref() == Some(d))
+                    && validate::matches(&request.traffic_marking_policy_name, p.name.as_deref())
+                    && validate::matches(
+                        &request.traffic_marking_policy_description,
+                        p.description.as_deref(),
+                    )
             };
             let (found, next, total) =
                 page.slice(candidates.into_iter().filter(keep).sequenced(table));
