@@ -503,6 +503,24 @@ impl<T: Resource> Table<T> {
         })
     }
 
+    /// What a list call that takes an id or a parent id looks at: the record with key `id` when
+    /// one is given, else the children of `parent` in relation `relation`, else `None`.
+    pub fn by_key_or_parent(
+        &self,
+        id: Option<&str>,
+        relation: usize,
+        parent: Option<&str>,
+    ) -> Option<Vec<&T>>
+    where
+        T::Key: Borrow<str>,
+    {
+        match (id, parent) {
+            (Some(id), _) => Some(self.get(id).into_iter().collect()),
+            (None, Some(parent)) => Some(self.children_of(relation, parent).collect()),
+            (None, None) => None,
+        }
+    }
+
     /// A record's creation sequence number (what `NextToken`s count in).
     pub fn seq_of(&self, record: &T) -> Option<u64> {
         self.index.get(&record.key()).copied()

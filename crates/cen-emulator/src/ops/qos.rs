@@ -443,11 +443,7 @@ impl Emulator {
         }
         let (items, next_token, total) = self.read(|state, ctx| {
             let table = &state.qos_policies;
-            let candidates: Vec<&QosPolicy> = match (id, router) {
-                (Some(id), _) => table.get(id).into_iter().collect(),
-                (None, Some(router)) => table.children_of(0, router).collect(),
-                (None, None) => Vec::new(),
-            };
+            let candidates = table.by_key_or_parent(id, 0, router).unwrap_or_default();
             let keep = |p: &&QosPolicy| {
                 p.owner == caller.uid
                     && ctx.live(*p)
@@ -694,11 +690,9 @@ impl Emulator {
             .unwrap_or_default();
         let (items, next_token) = self.read(|state, ctx| {
             let table = &state.qos_queues;
-            let candidates: Vec<&QosQueue> = match (id, policy_id) {
-                (Some(id), _) => table.get(id).into_iter().collect(),
-                (None, Some(policy)) => table.children_of(0, policy).collect(),
-                (None, None) => table.owned_by(caller.uid).collect(),
-            };
+            let candidates = table
+                .by_key_or_parent(id, 0, policy_id)
+                .unwrap_or_else(|| table.owned_by(caller.uid).collect());
             let mode = |q: &QosQueue| {
                 state
                     .qos_policies

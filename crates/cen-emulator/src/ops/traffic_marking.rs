@@ -509,11 +509,7 @@ impl Emulator {
         }
         let (items, next_token, total) = self.read(|state, ctx| {
             let table = &state.traffic_marking_policies;
-            let candidates: Vec<&TrafficMarkingPolicy> = match (id, router) {
-                (Some(id), _) => table.get(id).into_iter().collect(),
-                (None, Some(router)) => table.children_of(0, router).collect(),
-                (None, None) => Vec::new(),
-            };
+            let candidates = table.by_key_or_parent(id, 0, router).unwrap_or_default();
             let keep = |p: &&TrafficMarkingPolicy| {
                 p.owner == caller.uid
                     && ctx.live(*p)
