@@ -238,6 +238,21 @@ impl TokenPage {
         Ok(Self { max, from })
     }
 
+    /// The common paging of the transit-router list calls: MaxResults 1 to 100 (20 when absent),
+    /// and one error code for a bad MaxResults or NextToken.
+    pub fn standard(
+        max_results: Option<i32>,
+        next_token: Option<&str>,
+        invalid: fn() -> ApiError,
+    ) -> Result<Self, ApiError> {
+        Self::new(max_results, next_token, (20, 100), invalid, invalid)
+    }
+
+    /// MaxResults as an answer reports it.
+    pub fn max_results(self) -> i32 {
+        i32::try_from(self.max).unwrap_or(i32::MAX)
+    }
+
     /// The entries of this page among `(sequence number, entry)` pairs in creation order,
     /// the token of the next page if there is one, and the total count.
     pub fn slice<T>(

@@ -314,13 +314,7 @@ impl Emulator {
         let max = request
             .max_results
             .map(|m| i32::try_from(m).unwrap_or(i32::MAX));
-        let page = TokenPage::new(
-            max,
-            request.next_token.as_deref(),
-            (20, 100),
-            e::invalid_parameter,
-            e::invalid_parameter,
-        )?;
+        let page = TokenPage::standard(max, request.next_token.as_deref(), e::invalid_parameter)?;
         let (data, next_token, total) = self.read(|state, ctx| {
             let Some(table) = ctx.route_table(state, caller, &request.transit_route_table_id)
             else {

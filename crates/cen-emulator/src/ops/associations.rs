@@ -263,11 +263,9 @@ impl Emulator {
         request: t::ListTransitRouterRouteTableAssociationsRequest,
     ) -> Result<t::ListTransitRouterRouteTableAssociationsResponse, ApiError> {
         use cbn::list_transit_router_route_table_associations as e;
-        let page = TokenPage::new(
+        let page = TokenPage::standard(
             request.max_results,
             request.next_token.as_deref(),
-            (20, 100),
-            e::invalid_parameter,
             e::invalid_parameter,
         )?;
         let table = request
@@ -323,7 +321,7 @@ impl Emulator {
             (items, next, total)
         });
         Ok(t::ListTransitRouterRouteTableAssociationsResponse {
-            max_results: Some(i32::try_from(page.max).unwrap_or(i32::MAX)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),
@@ -455,11 +453,9 @@ impl Emulator {
         request: t::ListTransitRouterRouteTablePropagationsRequest,
     ) -> Result<t::ListTransitRouterRouteTablePropagationsResponse, ApiError> {
         use cbn::list_transit_router_route_table_propagations as e;
-        let page = TokenPage::new(
+        let page = TokenPage::standard(
             request.max_results,
             request.next_token.as_deref(),
-            (20, 100),
-            e::invalid_parameter,
             e::invalid_parameter,
         )?;
         let status = request.status.as_ref().map(|s| s.as_str().to_owned());
@@ -506,7 +502,7 @@ impl Emulator {
             (items, next, total)
         });
         Ok(t::ListTransitRouterRouteTablePropagationsResponse {
-            max_results: Some(i32::try_from(page.max).unwrap_or(i32::MAX)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),

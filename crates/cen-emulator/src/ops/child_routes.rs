@@ -228,11 +228,9 @@ impl Emulator {
         request: t::ListCenChildInstanceRouteEntriesToAttachmentRequest,
     ) -> Result<t::ListCenChildInstanceRouteEntriesToAttachmentResponse, ApiError> {
         use cbn::list_cen_child_instance_route_entries_to_attachment as e;
-        let page = TokenPage::new(
+        let page = TokenPage::standard(
             request.max_results,
             request.next_token.as_deref(),
-            (20, 100),
-            e::invalid_parameter,
             e::invalid_parameter,
         )?;
         let filters = request

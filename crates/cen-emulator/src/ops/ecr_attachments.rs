@@ -125,11 +125,9 @@ impl Emulator {
         request: t::ListTransitRouterEcrAttachmentsRequest,
     ) -> Result<t::ListTransitRouterEcrAttachmentsResponse, ApiError> {
         use cbn::list_transit_router_ecr_attachments as e;
-        let page = TokenPage::new(
+        let page = TokenPage::standard(
             request.max_results,
             request.next_token.as_deref(),
-            (20, 100),
-            e::invalid_parameter,
             e::invalid_parameter,
         )?;
         let tag_filters = validate::tag_filters(
@@ -154,7 +152,7 @@ impl Emulator {
             (items, next, total)
         });
         Ok(t::ListTransitRouterEcrAttachmentsResponse {
-            max_results: Some(i32::try_from(page.max).unwrap_or(i32::MAX)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),

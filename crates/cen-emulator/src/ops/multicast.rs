@@ -38,12 +38,7 @@ fn page_of(
     bad: fn() -> ApiError,
 ) -> Result<TokenPage, ApiError> {
     let max = max.map(|m| i32::try_from(m).unwrap_or(i32::MAX));
-    TokenPage::new(max, token, (20, 100), bad, bad)
-}
-
-/// The page size an answer reports.
-fn page_size(page: TokenPage) -> i32 {
-    i32::try_from(page.max).unwrap_or(i32::MAX)
+    TokenPage::standard(max, token, bad)
 }
 
 /// Checks a group address: an IPv4 multicast address from `lowest` to 239.255.255.254.
@@ -394,7 +389,7 @@ impl Emulator {
             page.slice(matched)
         });
         Ok(t::ListTransitRouterMulticastDomainsResponse {
-            max_results: Some(page_size(page)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),
@@ -730,7 +725,7 @@ impl Emulator {
             page.slice(matched)
         });
         Ok(t::ListTransitRouterMulticastDomainAssociationsResponse {
-            max_results: Some(page_size(page)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),
@@ -773,7 +768,7 @@ impl Emulator {
             page.slice(matched)
         });
         Ok(t::ListTransitRouterMulticastDomainVSwitchesResponse {
-            max_results: Some(page_size(page)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),
@@ -1309,7 +1304,7 @@ impl Emulator {
             page.slice(matched)
         });
         Ok(t::ListTransitRouterMulticastGroupsResponse {
-            max_results: Some(page_size(page)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),

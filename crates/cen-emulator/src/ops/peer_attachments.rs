@@ -254,11 +254,9 @@ impl Emulator {
         request: t::ListTransitRouterPeerAttachmentsRequest,
     ) -> Result<t::ListTransitRouterPeerAttachmentsResponse, ApiError> {
         use cbn::list_transit_router_peer_attachments as e;
-        let page = TokenPage::new(
+        let page = TokenPage::standard(
             request.max_results,
             request.next_token.as_deref(),
-            (20, 100),
-            e::invalid_parameter,
             e::invalid_parameter,
         )?;
         let tag_filters = validate::tag_filters(
@@ -281,7 +279,7 @@ impl Emulator {
             (items, next, total)
         });
         Ok(t::ListTransitRouterPeerAttachmentsResponse {
-            max_results: Some(i32::try_from(page.max).unwrap_or(i32::MAX)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),

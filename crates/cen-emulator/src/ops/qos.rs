@@ -426,11 +426,9 @@ impl Emulator {
         request: t::ListCenInterRegionTrafficQosPoliciesRequest,
     ) -> Result<t::ListCenInterRegionTrafficQosPoliciesResponse, ApiError> {
         use cbn::list_cen_inter_region_traffic_qos_policies as e;
-        let page = TokenPage::new(
+        let page = TokenPage::standard(
             request.max_results,
             request.next_token.as_deref(),
-            (20, 100),
-            e::invalid_parameter,
             e::invalid_parameter,
         )?;
         let router = given(&request.transit_router_id);
@@ -498,7 +496,7 @@ impl Emulator {
             (items, next, total)
         });
         Ok(t::ListCenInterRegionTrafficQosPoliciesResponse {
-            max_results: Some(i32::try_from(page.max).unwrap_or(i32::MAX)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),
@@ -668,11 +666,9 @@ impl Emulator {
         request: t::ListCenInterRegionTrafficQosQueuesRequest,
     ) -> Result<t::ListCenInterRegionTrafficQosQueuesResponse, ApiError> {
         use cbn::list_cen_inter_region_traffic_qos_queues as e;
-        let page = TokenPage::new(
+        let page = TokenPage::standard(
             request.max_results,
             request.next_token.as_deref(),
-            (20, 100),
-            e::invalid_parameter,
             e::invalid_parameter,
         )?;
         let router = given(&request.transit_router_id);

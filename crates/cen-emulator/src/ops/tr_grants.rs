@@ -239,11 +239,9 @@ impl Emulator {
         request: t::DescribeGrantRulesToResourceRequest,
     ) -> Result<t::DescribeGrantRulesToResourceResponse, ApiError> {
         use cbn::describe_grant_rules_to_resource as e;
-        let page = TokenPage::new(
+        let page = TokenPage::standard(
             request.max_results,
             request.next_token.as_deref(),
-            (20, 100),
-            e::invalid_parameter,
             e::invalid_parameter,
         )?;
         let wanted = instance_type(&request.product_type);
@@ -282,7 +280,7 @@ impl Emulator {
         });
         Ok(t::DescribeGrantRulesToResourceResponse {
             grant_rules,
-            max_results: Some(i32::try_from(page.max).unwrap_or(i32::MAX)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),

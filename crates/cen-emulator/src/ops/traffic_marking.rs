@@ -492,11 +492,9 @@ impl Emulator {
         request: t::ListTrafficMarkingPoliciesRequest,
     ) -> Result<t::ListTrafficMarkingPoliciesResponse, ApiError> {
         use cbn::list_traffic_marking_policies as e;
-        let page = TokenPage::new(
+        let page = TokenPage::standard(
             request.max_results,
             request.next_token.as_deref(),
-            (20, 100),
-            e::invalid_parameter,
             e::invalid_parameter,
         )?;
         let router = given(&request.transit_router_id);
@@ -529,7 +527,7 @@ impl Emulator {
             (items, next, total)
         });
         Ok(t::ListTrafficMarkingPoliciesResponse {
-            max_results: Some(i32::try_from(page.max).unwrap_or(i32::MAX)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),

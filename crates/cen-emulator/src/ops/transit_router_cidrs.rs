@@ -327,11 +327,9 @@ impl Emulator {
         request: t::ListTransitRouterCidrAllocationRequest,
     ) -> Result<t::ListTransitRouterCidrAllocationResponse, ApiError> {
         use cbn::list_transit_router_cidr_allocation as e;
-        let page = TokenPage::new(
+        let page = TokenPage::standard(
             request.max_results,
             request.next_token.as_deref(),
-            (20, 100),
-            e::invalid_parameter,
             e::invalid_parameter,
         )?;
         validate::dry_run(request.dry_run, e::dry_run_operation)?;
@@ -383,7 +381,7 @@ impl Emulator {
             Ok::<_, ApiError>(page.slice(matched))
         })?;
         Ok(t::ListTransitRouterCidrAllocationResponse {
-            max_results: Some(i32::try_from(page.max).unwrap_or(i32::MAX)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),

@@ -322,7 +322,7 @@ impl Emulator {
             (items, next, total)
         });
         Ok(t::ListTransitRouterVpcAttachmentsResponse {
-            max_results: Some(i32::try_from(page.max).unwrap_or(i32::MAX)),
+            max_results: Some(page.max_results()),
             next_token,
             request_id: Some(caller.request_id.clone()),
             total_count: Some(total),
