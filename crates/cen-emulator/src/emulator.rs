@@ -434,9 +434,7 @@ impl<'a> Ctx<'a> {
         id: &str,
     ) -> Result<&'s Cen, ApiError> {
         let cen = self.cen(state, caller, id)?;
-        if self.phase(cen) != Phase::Ready {
-            return Err(errors::cen_status());
-        }
+        self.require_ready(cen, errors::cen_status)?;
         Ok(cen)
     }
 
@@ -453,6 +451,31 @@ impl<'a> Ctx<'a> {
     /// Whether a resource is still there: not deleted, or deleted less than the delay ago.
     pub fn live<T: Resource>(&self, resource: &T) -> bool {
         self.phase(resource) != Phase::Gone
+    }
+
+    /// Requires a resource to be ready (`Active`, `Available`, ...): anything else answers the
+    /// operation's `busy` code.
+    pub fn require_ready<T: Resource>(
+        &self,
+        resource: &T,
+        busy: fn() -> ApiError,
+    ) -> Result<(), ApiError> {
+        if self.phase(resource) == Phase::Ready {
+            Ok(())
+        } else {
+            Err(busy())
+        }
+    }
+
+    /// [`Ctx::require_ready`] whose error says what the resource (`what`) is doing instead.
+    pub fn require_ready_saying<T: Resource>(
+        &self,
+        resource: &T,
+        busy: fn() -> ApiError,
+        what: &str,
+    ) -> Result<(), ApiError> {
+        self.require_ready(resource, busy)
+            .map_err(|_| errors::saying(busy, format!("The {what} is {}.", self.status(resource))))
     }
 
     /// An owner's live records of a table that other records name by the given ids, in creation

@@ -144,9 +144,7 @@ impl<'a> Ctx<'a> {
         let table = self
             .route_table(state, caller, id)
             .ok_or_else(codes.not_found)?;
-        if self.phase(table) != Phase::Ready {
-            return Err((codes.busy)());
-        }
+        self.require_ready(table, codes.busy)?;
         let router_ready = state
             .transit_routers
             .get(&table.transit_router_id)

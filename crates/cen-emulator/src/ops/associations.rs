@@ -181,9 +181,7 @@ impl Emulator {
                         format!("The attachment is already associated with {}.", table.id),
                     ));
                 }
-                if ctx.phase(association) != Phase::Ready {
-                    return Err(e::incorrect_status_status());
-                }
+                ctx.require_ready(association, e::incorrect_status_status)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 let (attachment_id, table_id) = (attachment.id.clone(), table.id.clone());
                 if let Some(mut association) = state.tr_associations.get_mut(&attachment_id) {
@@ -237,9 +235,7 @@ impl Emulator {
                             ),
                         )
                     })?;
-                if ctx.phase(association) != Phase::Ready {
-                    return Err(e::incorrect_status_status());
-                }
+                ctx.require_ready(association, e::incorrect_status_status)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut association) = state.tr_associations.get_mut(attachment_id) {
                     association.life.deleting_at = Some(ctx.now);
@@ -428,9 +424,7 @@ impl Emulator {
                             format!("The attachment {} does not propagate to {}.", key.0, key.1),
                         )
                     })?;
-                if ctx.phase(propagation) != Phase::Ready {
-                    return Err(e::incorrect_status_attachment_or_route_table());
-                }
+                ctx.require_ready(propagation, e::incorrect_status_attachment_or_route_table)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut propagation) = state.tr_propagations.get_mut(&key) {
                     propagation.life.deleting_at = Some(ctx.now);

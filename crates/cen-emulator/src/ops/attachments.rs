@@ -74,9 +74,7 @@ impl Target {
         if crate::geo::region_code(region).is_none() {
             return Err((codes.bad_region)());
         }
-        if ctx.phase(cen) != Phase::Ready {
-            return Err((codes.cen_not_ready)());
-        }
+        ctx.require_ready(cen, codes.cen_not_ready)?;
         let router = named.or_else(|| ctx.router_in(state, cen_id, region));
         if router.is_some_and(|r| ctx.phase(r) != Phase::Ready) {
             return Err((codes.router_not_ready)());
@@ -200,9 +198,7 @@ impl<'a> Ctx<'a> {
         let attachment = self
             .tr_attachment(state, caller, kind, id)
             .ok_or_else(codes.not_found)?;
-        if self.phase(attachment) != Phase::Ready {
-            return Err((codes.not_ready)());
-        }
+        self.require_ready(attachment, codes.not_ready)?;
         if let Some(error) = self.blocker(state, attachment, force) {
             return Err(error);
         }
@@ -361,9 +357,7 @@ impl<'a> Ctx<'a> {
         let attachment = self
             .tr_attachment(state, caller, kind, id)
             .ok_or_else(codes.not_found)?;
-        if self.phase(attachment) != Phase::Ready {
-            return Err((codes.not_ready)());
-        }
+        self.require_ready(attachment, codes.not_ready)?;
         validate::dry_run(change.dry_run, codes.dry_run)?;
         if let Some(mut a) = state.tr_attachments.get_mut(id) {
             if let Some(name) = change.name {

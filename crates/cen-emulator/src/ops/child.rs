@@ -7,7 +7,7 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Emulator, minutes};
 use crate::errors;
 use crate::inventory::{InstanceType, NetworkInstance};
-use crate::state::{Attachment, Lifecycle, Phase};
+use crate::state::{Attachment, Lifecycle};
 use crate::validate::{self, Page};
 
 /// Checks that an inventory instance has the type and region a request names.
@@ -135,9 +135,7 @@ impl Emulator {
             if attachment.region_id != request.child_instance_region_id {
                 return Err(errors::illegal_child_region());
             }
-            if ctx.phase(attachment) != Phase::Ready {
-                return Err(errors::child_status());
-            }
+            ctx.require_ready(attachment, errors::child_status)?;
             if let Some(error) = ctx.blocker(state, attachment, false) {
                 return Err(error);
             }

@@ -129,9 +129,7 @@ impl Emulator {
                         &request.transit_router_attachment_id,
                     )
                     .ok_or_else(e::resource_not_found_transit_router_attachment)?;
-                if ctx.phase(attachment) != Phase::Ready {
-                    return Err(e::operation_blocking());
-                }
+                ctx.require_ready(attachment, e::operation_blocking)?;
                 let instance = ctx
                     .instance(state, &attachment.resource_id)
                     .ok_or_else(e::resource_not_found_transit_router_attachment)?;
@@ -197,9 +195,7 @@ impl Emulator {
                     .get(&key)
                     .filter(|r| ctx.live(*r) && r.attachment_id.as_ref() == Some(&attachment.id))
                     .ok_or_else(e::invalid_operation_not_found_route)?;
-                if ctx.phase(route) != Phase::Ready {
-                    return Err(e::operation_blocking());
-                }
+                ctx.require_ready(route, e::operation_blocking)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut route) = state.child_routes.get_mut(&key)
                     && let Some(life) = route.life.as_mut()
@@ -621,9 +617,7 @@ impl<'r> BasicChild<'r> {
             return Err(errors::instance_not_found());
         }
         ctx.active_cen(state, caller, self.cen_id)?;
-        if ctx.phase(attachment) != Phase::Ready {
-            return Err(errors::child_status());
-        }
+        ctx.require_ready(attachment, errors::child_status)?;
         Ok(instance)
     }
 }

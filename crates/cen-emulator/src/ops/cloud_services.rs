@@ -152,9 +152,7 @@ impl Emulator {
                         e::cloud_route_vpc_not_attached()
                     });
                 };
-                if ctx.phase(host) != Phase::Ready {
-                    return Err(errors::child_status());
-                }
+                ctx.require_ready(host, errors::child_status)?;
                 for region in &access {
                     if Area::of_region(region).is_none()
                         || ctx
@@ -318,9 +316,7 @@ impl Emulator {
                     (&request.host_vpc_id, &request.host_region_id),
                 )
                 .ok_or_else(e::invalid_operation_vpc_not_attached_to_cen)?;
-            if ctx.phase(host) != Phase::Ready {
-                return Err(errors::child_status());
-            }
+            ctx.require_ready(host, errors::child_status)?;
             let region = request.access_region_id.as_str();
             let reaching: Vec<InstanceType> = ctx
                 .attached_in(state, &request.cen_id, region)
@@ -385,12 +381,7 @@ impl Emulator {
                         ),
                     )
                 })?;
-            if ctx.phase(route) != Phase::Ready {
-                return Err(errors::saying(
-                    e::invalid_parameter,
-                    format!("The PrivateZone route is {}.", ctx.status(route)),
-                ));
-            }
+            ctx.require_ready_saying(route, e::invalid_parameter, "PrivateZone route")?;
             let others = state.private_zone_routes.iter().any(|r| {
                 r.cen_id == route.cen_id
                     && r.host_vpc_id == route.host_vpc_id

@@ -11,7 +11,7 @@ use cen_server::cbn::errors as cbn;
 use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, minutes, new_id};
 use crate::errors;
-use crate::state::{FlowLog, Lifecycle, Phase, Resource, State};
+use crate::state::{FlowLog, Lifecycle, Resource, State};
 use crate::validate::{self, PARAMETER_TAG, Page, given};
 
 /// The aggregation intervals the API accepts, in seconds.
@@ -95,9 +95,7 @@ impl Emulator {
                     .router(state, caller, router_id)
                     .filter(|r| r.region_id == request.region_id && r.cen_id == request.cen_id)
                     .ok_or_else(e::invalid_transit_router_id_not_found)?;
-                if ctx.phase(router) != Phase::Ready {
-                    return Err(e::incorrect_status_tr_flowlog());
-                }
+                ctx.require_ready(router, e::incorrect_status_tr_flowlog)?;
                 if let Some(attachment_id) = attachment_id {
                     let attachment = state
                         .tr_attachments
@@ -109,9 +107,7 @@ impl Emulator {
                                 "TransitRouterAttachmentId is not an attachment of the router.",
                             )
                         })?;
-                    if ctx.phase(attachment) != Phase::Ready {
-                        return Err(e::incorrect_status_tr_flowlog());
-                    }
+                    ctx.require_ready(attachment, e::incorrect_status_tr_flowlog)?;
                 }
                 let flow_log = FlowLog {
                     id: new_id("flowlog-"),
@@ -247,9 +243,7 @@ impl Emulator {
             let flow_log = ctx
                 .flow_log(state, caller, (id, region, cen))
                 .ok_or_else(not_found)?;
-            if ctx.phase(flow_log) != Phase::Ready {
-                return Err(busy());
-            }
+            ctx.require_ready(flow_log, busy)?;
             if let Some(mut f) = state.flow_logs.get_mut(id) {
                 match change {
                     Change::Activate => f.active = true,
@@ -396,9 +390,7 @@ impl Emulator {
                 let flow_log = ctx
                     .flow_log(state, caller, key)
                     .ok_or_else(e::invalid_flowlog_id_not_found)?;
-                if ctx.phase(flow_log) != Phase::Ready {
-                    return Err(e::incorrect_status_tr_flowlog());
-                }
+                ctx.require_ready(flow_log, e::incorrect_status_tr_flowlog)?;
                 if let Some(mut f) = state.flow_logs.get_mut(&request.flow_log_id) {
                     f.life.deleting_at = Some(ctx.now);
                 }

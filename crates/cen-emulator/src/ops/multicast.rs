@@ -432,9 +432,7 @@ impl Emulator {
                 let domain = ctx
                     .mc_domain(state, caller, id)
                     .ok_or_else(e::invalid_multicast_domain_id_not_found)?;
-                if ctx.phase(domain) != Phase::Ready {
-                    return Err(e::incorrect_status_multicast_domain());
-                }
+                ctx.require_ready(domain, e::incorrect_status_multicast_domain)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut d) = state.mc_domains.get_mut(id) {
                     validate::overwrite(&mut d.name, &request.transit_router_multicast_domain_name);
@@ -478,9 +476,7 @@ impl Emulator {
                 let domain = ctx
                     .mc_domain(state, caller, id)
                     .ok_or_else(e::instance_not_exist)?;
-                if ctx.phase(domain) != Phase::Ready {
-                    return Err(e::incorrect_status_multicast_domain());
-                }
+                ctx.require_ready(domain, e::incorrect_status_multicast_domain)?;
                 if ctx
                     .router(state, caller, &domain.transit_router_id)
                     .is_some_and(|r| ctx.phase(r) != Phase::Ready)
@@ -544,9 +540,7 @@ impl Emulator {
                 let domain = ctx
                     .mc_domain(state, caller, &request.transit_router_multicast_domain_id)
                     .ok_or_else(e::invalid_multicast_domain_not_found)?;
-                if ctx.phase(domain) != Phase::Ready {
-                    return Err(e::incorrect_status_multicast_domain());
-                }
+                ctx.require_ready(domain, e::incorrect_status_multicast_domain)?;
                 let attachment = state
                     .tr_attachments
                     .get(&request.transit_router_attachment_id)
@@ -563,9 +557,7 @@ impl Emulator {
                         ),
                     ));
                 }
-                if ctx.phase(attachment) != Phase::Ready {
-                    return Err(e::incorrect_status_attachment());
-                }
+                ctx.require_ready(attachment, e::incorrect_status_attachment)?;
                 let vpc = ctx.instance(state, &attachment.resource_id);
                 for v in &v_switches {
                     if vpc.and_then(|i| i.v_switch(v)).is_none() {
@@ -634,9 +626,7 @@ impl Emulator {
                 let domain = ctx
                     .mc_domain(state, caller, &request.transit_router_multicast_domain_id)
                     .ok_or_else(e::invalid_multicast_domain_id_not_found)?;
-                if ctx.phase(domain) != Phase::Ready {
-                    return Err(e::incorrect_status_multicast_domain());
-                }
+                ctx.require_ready(domain, e::incorrect_status_multicast_domain)?;
                 let attachment = state
                     .tr_attachments
                     .get(&request.transit_router_attachment_id)
@@ -645,9 +635,7 @@ impl Emulator {
                 if attachment.kind != AttachmentKind::Vpc {
                     return Err(e::illegal_param_attachment_id());
                 }
-                if ctx.phase(attachment) != Phase::Ready {
-                    return Err(e::incorrect_status_attachment());
-                }
+                ctx.require_ready(attachment, e::incorrect_status_attachment)?;
                 let mut leaving = Vec::new();
                 for v in &request.v_switch_ids {
                     let Some(association) = state.mc_associations.get(v).filter(|a| {
@@ -655,9 +643,7 @@ impl Emulator {
                     }) else {
                         continue;
                     };
-                    if ctx.phase(association) != Phase::Ready {
-                        return Err(e::instance_status_not_support());
-                    }
+                    ctx.require_ready(association, e::instance_status_not_support)?;
                     if let Some(error) = ctx.blocker(state, association, false) {
                         return Err(error);
                     }
@@ -899,9 +885,7 @@ impl Emulator {
             let domain = ctx
                 .mc_domain(state, caller, ask.domain_id)
                 .ok_or_else(codes.domain_not_found)?;
-            if ctx.phase(domain) != Phase::Ready {
-                return Err((codes.domain_not_active)());
-            }
+            ctx.require_ready(domain, codes.domain_not_active)?;
             if let (Some(vpc), Some(no_vpc)) = (ask.vpc_id, codes.no_vpc)
                 && ctx
                     .instance(state, vpc)
@@ -923,9 +907,7 @@ impl Emulator {
                     .get(&vsw.v_switch_id)
                     .filter(|a| a.domain_id == domain.id && ctx.live(*a))
                     .ok_or_else(codes.no_association)?;
-                if ctx.phase(association) != Phase::Ready {
-                    return Err((codes.association_not_ready)());
-                }
+                ctx.require_ready(association, codes.association_not_ready)?;
                 records.push(McEndpoint::Eni {
                     network_interface_id: eni.clone(),
                     v_switch_id: vsw.v_switch_id.clone(),
@@ -947,9 +929,7 @@ impl Emulator {
                         ),
                     ));
                 }
-                if ctx.phase(peer) != Phase::Ready {
-                    return Err(m::incorrect_status_peer_tr_multicast_domain_id());
-                }
+                ctx.require_ready(peer, m::incorrect_status_peer_tr_multicast_domain_id)?;
                 let link = ctx
                     .peer_between(state, &domain.transit_router_id, &peer.transit_router_id)
                     .ok_or_else(|| {
@@ -1022,18 +1002,14 @@ impl Emulator {
             let domain = ctx
                 .mc_domain(state, caller, domain_id)
                 .ok_or_else(codes.domain_not_found)?;
-            if ctx.phase(domain) != Phase::Ready {
-                return Err((codes.domain_not_active)());
-            }
+            ctx.require_ready(domain, codes.domain_not_active)?;
             let mut leaving = Vec::new();
             for resource in resources {
                 let key = McGroupMember::key_of(domain_id, group_ip, source, resource);
                 let Some(record) = state.mc_group_members.get(&key).filter(|r| ctx.live(*r)) else {
                     continue;
                 };
-                if ctx.phase(record) != Phase::Ready {
-                    return Err((codes.not_registered)());
-                }
+                ctx.require_ready(record, codes.not_registered)?;
                 leaving.push(key);
             }
             validate::dry_run(dry_run, codes.dry_run)?;

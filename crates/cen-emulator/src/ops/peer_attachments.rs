@@ -311,9 +311,7 @@ impl Emulator {
                 let attachment = ctx
                     .tr_attachment(state, caller, AttachmentKind::Peer, id)
                     .ok_or_else(e::invalid_transit_router_attachment_id_not_found)?;
-                if ctx.phase(attachment) != Phase::Ready {
-                    return Err(e::incorrect_status_status());
-                }
+                ctx.require_ready(attachment, e::incorrect_status_status)?;
                 let Some(link) = attachment.peer.clone() else {
                     return Err(e::invalid_transit_router_attachment_id_not_found());
                 };

@@ -129,18 +129,14 @@ impl Emulator {
                         &request.region_id,
                     )
                     .ok_or_else(e::operation_failed_transit_router_not_exist)?;
-                if ctx.phase(router) != Phase::Ready {
-                    return Err(e::incorrect_status_transit_router());
-                }
+                ctx.require_ready(router, e::incorrect_status_transit_router)?;
                 let table = ctx
                     .route_table(state, caller, &request.transit_router_table_id)
                     .ok_or_else(e::invalid_route_table_id_not_found)?;
                 if table.transit_router_id != router.id {
                     return Err(e::illegal_param_transit_router_table_id());
                 }
-                if ctx.phase(table) != Phase::Ready {
-                    return Err(e::incorrect_status_route_table());
-                }
+                ctx.require_ready(table, e::incorrect_status_route_table)?;
                 let list = ctx
                     .prefix_list(&request.prefix_list_id, list_owner, &router.region_id)
                     .ok_or_else(e::resource_not_found_prefix_list)?;
@@ -340,9 +336,7 @@ impl Emulator {
                                 .is_none_or(|h| a.next_hop_type == h)
                     })
                     .ok_or_else(e::resource_not_found_prefixlist_association)?;
-                if ctx.phase(association) != Phase::Ready {
-                    return Err(e::invalid_status_prefixlist_association());
-                }
+                ctx.require_ready(association, e::invalid_status_prefixlist_association)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut association) = state.prefix_list_associations.get_mut(&key) {
                     association.life.deleting_at = Some(ctx.now);

@@ -20,7 +20,7 @@ use crate::errors::{self, saying};
 use crate::ops::traffic_marking::PolicyCodes;
 use crate::resource::Sequenced;
 use crate::state::{
-    AttachmentKind, GuaranteeMode, Lifecycle, Phase, QosPolicy, QosQueue, Resource, State,
+    AttachmentKind, GuaranteeMode, Lifecycle, QosPolicy, QosQueue, Resource, State,
 };
 use crate::validate::{self, TokenPage, given};
 
@@ -212,12 +212,7 @@ impl<'a> Ctx<'a> {
             .get(id)
             .filter(|p| p.owner == caller.uid && self.live(*p))
             .ok_or_else(codes.not_found)?;
-        if self.phase(policy) != Phase::Ready {
-            return Err(saying(
-                codes.busy,
-                format!("The QoS policy is {}.", self.status(policy)),
-            ));
-        }
+        self.require_ready_saying(policy, codes.busy, "QoS policy")?;
         Ok(policy)
     }
 
@@ -345,9 +340,7 @@ impl Emulator {
                 let router = ctx
                     .router(state, caller, &request.transit_router_id)
                     .ok_or_else(e::invalid_transit_router_id_not_found)?;
-                if ctx.phase(router) != Phase::Ready {
-                    return Err(e::incorrect_status_transit_router_instance());
-                }
+                ctx.require_ready(router, e::incorrect_status_transit_router_instance)?;
                 let attachment = ctx
                     .tr_attachment(
                         state,
@@ -362,9 +355,7 @@ impl Emulator {
                             "TransitRouterAttachmentId is not an inter-region connection of the router.",
                         )
                     })?;
-                if ctx.phase(attachment) != Phase::Ready {
-                    return Err(e::incorrect_status_transit_router_attachment());
-                }
+                ctx.require_ready(attachment, e::incorrect_status_transit_router_attachment)?;
                 if state
                     .qos_policies
                     .children_of(QosPolicy::OF_ATTACHMENT, &attachment.id)

@@ -329,9 +329,7 @@ impl Emulator {
                 let table = ctx
                     .route_table(state, caller, &request.transit_router_route_table_id)
                     .ok_or_else(e::invalid_transit_router_route_table_id_not_found)?;
-                if ctx.phase(table) != Phase::Ready {
-                    return Err(e::incorrect_status_transit_router_route_table());
-                }
+                ctx.require_ready(table, e::incorrect_status_transit_router_route_table)?;
                 if let Some(hop) = &next_hop_id {
                     let attachment = state
                         .tr_attachments
@@ -342,9 +340,7 @@ impl Emulator {
                                 && ctx.live(*a)
                         })
                         .ok_or_else(e::invalid_transit_router_route_entry_next_hop_id_not_found)?;
-                    if ctx.phase(attachment) != Phase::Ready {
-                        return Err(e::incorrect_status_status());
-                    }
+                    ctx.require_ready(attachment, e::incorrect_status_status)?;
                 }
                 let wanted = destination.to_string();
                 let same = state
@@ -586,9 +582,7 @@ impl Emulator {
                         e::illegal_param_transit_router_route_entry_id()
                     });
                 };
-                if ctx.phase(entry) != Phase::Ready {
-                    return Err(e::incorrect_status_status());
-                }
+                ctx.require_ready(entry, e::incorrect_status_status)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 if let Some(mut entry) = state.tr_route_entries.get_mut(id) {
                     validate::overwrite(&mut entry.name, &request.transit_router_route_entry_name);
@@ -685,9 +679,7 @@ impl Emulator {
                     }
                     _ => return Err(e::illegal_param_transit_router_route_table_id()),
                 };
-                if ctx.phase(entry) != Phase::Ready {
-                    return Err(e::incorrect_status_status());
-                }
+                ctx.require_ready(entry, e::incorrect_status_status)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 let id = entry.id.clone();
                 if let Some(mut entry) = state.tr_route_entries.get_mut(&id) {

@@ -8,7 +8,7 @@ use crate::api::cbn as t;
 use crate::emulator::{Caller, Ctx, Emulator, minutes, new_regional_id};
 use crate::ops::transit_routers::bare_tags;
 use crate::resource::Sequenced;
-use crate::state::{Lifecycle, Phase, Resource, State, TrRouteTable};
+use crate::state::{Lifecycle, Resource, State, TrRouteTable};
 use crate::validate::{self, PARAMETER_TAG, TokenPage};
 
 /// Reads `RouteTableOptions.MultiRegionECMP`: `enable` or `disable`; another value is
@@ -102,9 +102,7 @@ impl Emulator {
                 let router = ctx
                     .router(state, caller, &request.transit_router_id)
                     .ok_or_else(e::invalid_transit_router_id_not_found)?;
-                if ctx.phase(router) != Phase::Ready {
-                    return Err(e::incorrect_status_status());
-                }
+                ctx.require_ready(router, e::incorrect_status_status)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 let table = TrRouteTable {
                     id: new_regional_id("vtb-", &router.region_id),
@@ -228,9 +226,7 @@ impl Emulator {
                 let table = ctx
                     .route_table(state, caller, &request.transit_router_route_table_id)
                     .ok_or_else(e::invalid_transit_router_route_table_id_not_found)?;
-                if ctx.phase(table) != Phase::Ready {
-                    return Err(e::incorrect_status_transit_router_route_table());
-                }
+                ctx.require_ready(table, e::incorrect_status_transit_router_route_table)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 let Some(mut table) = state
                     .tr_route_tables
@@ -283,9 +279,7 @@ impl Emulator {
                 if table.system {
                     return Err(e::operation_failed_delete_system_route_table());
                 }
-                if ctx.phase(table) != Phase::Ready {
-                    return Err(e::incorrect_status_transit_router_route_table());
-                }
+                ctx.require_ready(table, e::incorrect_status_transit_router_route_table)?;
                 if let Some(error) = ctx.blocker(state, table, false) {
                     return Err(error);
                 }

@@ -141,12 +141,8 @@ impl Emulator {
                 change.region,
             )?;
             let cen = ctx.cen(state, caller, change.cen_id)?;
-            if ctx.phase(cen) != Phase::Ready {
-                return Err(errors::cen_status());
-            }
-            if ctx.phase(attachment) != Phase::Ready {
-                return Err(errors::child_status());
-            }
+            ctx.require_ready(cen, errors::cen_status)?;
+            ctx.require_ready(attachment, errors::child_status)?;
             let table = instance
                 .route_table(change.table)
                 .ok_or_else(errors::instance_not_exist)?;

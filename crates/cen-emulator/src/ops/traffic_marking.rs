@@ -248,12 +248,7 @@ impl<'a> Ctx<'a> {
             .get(id)
             .filter(|p| p.owner == caller.uid && self.live(*p))
             .ok_or_else(codes.not_found)?;
-        if self.phase(policy) != Phase::Ready {
-            return Err(saying(
-                codes.busy,
-                format!("The traffic marking policy is {}.", self.status(policy)),
-            ));
-        }
+        self.require_ready_saying(policy, codes.busy, "traffic marking policy")?;
         Ok(policy)
     }
 
@@ -425,9 +420,7 @@ impl Emulator {
                 let router = ctx
                     .router(state, caller, &request.transit_router_id)
                     .ok_or_else(e::invalid_transit_router_id_not_found)?;
-                if ctx.phase(router) != Phase::Ready {
-                    return Err(e::incorrect_status_transit_router_instance());
-                }
+                ctx.require_ready(router, e::incorrect_status_transit_router_instance)?;
                 let others: Vec<&TrafficMarkingPolicy> = state
                     .traffic_marking_policies
                     .children_of(0, &router.id)

@@ -434,9 +434,7 @@ impl Emulator {
                         &request.region_id,
                     )
                     .ok_or_else(e::invalid_transit_router_instance_not_found)?;
-                if ctx.phase(router) != Phase::Ready {
-                    return Err(e::incorrect_status_transit_router_instance());
-                }
+                ctx.require_ready(router, e::incorrect_status_transit_router_instance)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 let Some(mut router) = state.transit_routers.get_mut(&request.transit_router_id)
                 else {
@@ -483,9 +481,7 @@ impl Emulator {
                 {
                     return Err(e::incorrect_status_cen_instance());
                 }
-                if ctx.phase(router) != Phase::Ready {
-                    return Err(e::incorrect_status_transit_router_instance());
-                }
+                ctx.require_ready(router, e::incorrect_status_transit_router_instance)?;
                 if let Some(error) = ctx.blocker(state, router, false) {
                     return Err(error);
                 }

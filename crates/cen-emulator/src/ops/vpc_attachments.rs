@@ -14,7 +14,7 @@ use crate::ops::attachments::{
     AttachmentFilter, DeleteCodes, NetworkAttach, NetworkCodes, TargetCodes,
 };
 use crate::ops::transit_routers::bare_tags;
-use crate::state::{AttachmentKind, Phase, State, TrAttachment, ZonePlacement};
+use crate::state::{AttachmentKind, State, TrAttachment, ZonePlacement};
 use crate::validate::{self, PARAMETER_TAG, TokenPage, given};
 
 /// The `Options` of a VPC attachment: ApplianceModeSupport and Ipv6Support, `enable` or
@@ -368,9 +368,7 @@ impl Emulator {
                 let attachment = ctx
                     .tr_attachment(state, caller, AttachmentKind::Vpc, id)
                     .ok_or_else(e::invalid_transit_router_attachment_id_not_found)?;
-                if ctx.phase(attachment) != Phase::Ready {
-                    return Err(e::incorrect_status_status());
-                }
+                ctx.require_ready(attachment, e::incorrect_status_status)?;
                 validate::dry_run(request.dry_run, e::dry_run_operation)?;
                 let Some(mut a) = state.tr_attachments.get_mut(id) else {
                     return Err(e::invalid_transit_router_attachment_id_not_found());
@@ -439,9 +437,7 @@ impl Emulator {
                 let attachment = ctx
                     .tr_attachment(state, caller, AttachmentKind::Vpc, id)
                     .ok_or_else(e::invalid_transit_router_attachment_id_not_found)?;
-                if ctx.phase(attachment) != Phase::Ready {
-                    return Err(e::incorrect_status_status());
-                }
+                ctx.require_ready(attachment, e::incorrect_status_status)?;
                 let vpc = ctx
                     .instance(state, &attachment.resource_id)
                     .ok_or_else(e::invalid_v_switch_id_not_found)?;
