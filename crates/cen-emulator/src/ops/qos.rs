@@ -207,13 +207,7 @@ impl<'a> Ctx<'a> {
         id: &str,
         codes: PolicyCodes,
     ) -> Result<&'s QosPolicy, ApiError> {
-        let policy = state
-            .qos_policies
-            .get(id)
-            .filter(|p| p.owner == caller.uid && self.live(*p))
-            .ok_or_else(codes.not_found)?;
-        self.require_ready_saying(policy, codes.busy, "QoS policy")?;
-        Ok(policy)
+        self.ready_policy(&state.qos_policies, caller, id, codes, "QoS policy")
     }
 
     /// The caller's live queue with an id whose policy is `Active`.

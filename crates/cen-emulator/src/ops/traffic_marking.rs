@@ -16,7 +16,7 @@ use crate::emulator::{Caller, Ctx, Emulator, new_id};
 use crate::errors::saying;
 use crate::resource::Sequenced;
 use crate::state::{
-    Lifecycle, Phase, Resource, State, TrafficMarkingPolicy, TrafficMatch, TrafficMatchRule,
+    Lifecycle, Phase, Resource, State, Table, TrafficMarkingPolicy, TrafficMatch, TrafficMatchRule,
 };
 use crate::validate::{self, TokenPage, given};
 
@@ -235,6 +235,24 @@ pub(super) struct PolicyCodes {
 }
 
 impl<'a> Ctx<'a> {
+    /// The caller's live policy (traffic marking or QoS) with an id, `Active` (`busy`
+    /// otherwise, saying what the `what` is doing).
+    pub(super) fn ready_policy<'s, T: Resource<Key = String>>(
+        &self,
+        table: &'s Table<T>,
+        caller: &Caller,
+        id: &str,
+        codes: PolicyCodes,
+        what: &str,
+    ) -> Result<&'s T, ApiError> {
+        let policy = table
+            .get(id)
+            .filter(|p| p.owner() == Some(caller.uid) && self.live(*p))
+            .ok_or_else(codes.not_found)?;
+        self.require_ready_saying(policy, codes.busy, what)?;
+        Ok(policy)
+    }
+
     /// The caller's live traffic marking policy with an id, `Active` (`busy` otherwise).
     fn ready_marking_policy<'s>(
         &self,
@@ -243,13 +261,13 @@ impl<'a> Ctx<'a> {
         id: &str,
         codes: PolicyCodes,
     ) -> Result<&'s TrafficMarkingPolicy, ApiError> {
-        let policy = state
-            .traffic_marking_policies
-            .get(id)
-            .filter(|p| p.owner == caller.uid && self.live(*p))
-            .ok_or_else(codes.not_found)?;
-        self.require_ready_saying(policy, codes.busy, "traffic marking policy")?;
-        Ok(policy)
+        self.ready_policy(
+            &state.traffic_marking_policies,
+            caller,
+            id,
+            codes,
+            "traffic marking policy",
+        )
     }
 
     /// The live rules of a policy, in creation order.
