@@ -282,6 +282,29 @@ pub fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|s| !s.is_empty())
 }
 
+/// A string parameter the operation needs given non-empty; otherwise `bad`, saying
+/// "`name` is required.".
+pub fn given_or<'a>(
+    value: &'a Option<String>,
+    bad: fn() -> ApiError,
+    name: &str,
+) -> Result<&'a str, ApiError> {
+    given(value).ok_or_else(|| errors::saying(bad, format!("{name} is required.")))
+}
+
+/// Requires at least one of several alternative parameters (`names`, as the message lists
+/// them); otherwise `bad`, saying "`names` is required.".
+pub fn one_given(
+    values: &[Option<&str>],
+    bad: fn() -> ApiError,
+    names: &str,
+) -> Result<(), ApiError> {
+    if values.iter().all(Option::is_none) {
+        return Err(errors::saying(bad, format!("{names} is required.")));
+    }
+    Ok(())
+}
+
 /// Whether a record's value passes an optional filter of a list call: an absent or empty
 /// filter keeps every record, a given one only the records with exactly that value.
 pub fn matches(filter: &Option<String>, value: Option<&str>) -> bool {

@@ -65,10 +65,13 @@ impl Emulator {
         request: t::CreateFlowlogRequest,
     ) -> Result<t::CreateFlowlogResponse, ApiError> {
         use cbn::create_flowlog as e;
-        let project = given(&request.project_name)
-            .ok_or_else(|| errors::saying(e::invalid_parameter, "ProjectName is required."))?;
-        let logstore = given(&request.log_store_name)
-            .ok_or_else(|| errors::saying(e::invalid_parameter, "LogStoreName is required."))?;
+        let project =
+            validate::given_or(&request.project_name, e::invalid_parameter, "ProjectName")?;
+        let logstore = validate::given_or(
+            &request.log_store_name,
+            e::invalid_parameter,
+            "LogStoreName",
+        )?;
         let interval = request.interval.unwrap_or(600);
         if !INTERVALS.contains(&interval) {
             return Err(errors::saying(
@@ -82,8 +85,11 @@ impl Emulator {
             request.tag.iter().map(|t| (t.key.clone(), t.value.clone())),
             PARAMETER_TAG,
         )?;
-        let router_id = given(&request.transit_router_id)
-            .ok_or_else(|| errors::saying(e::invalid_parameter, "TransitRouterId is required."))?;
+        let router_id = validate::given_or(
+            &request.transit_router_id,
+            e::invalid_parameter,
+            "TransitRouterId",
+        )?;
         let attachment_id = given(&request.transit_router_attachment_id);
         let id = self.write_idempotent(
             caller,

@@ -418,12 +418,11 @@ impl Emulator {
         )?;
         let router = given(&request.transit_router_id);
         let id = given(&request.traffic_qos_policy_id);
-        if router.is_none() && id.is_none() {
-            return Err(saying(
-                e::invalid_parameter,
-                "TransitRouterId or TrafficQosPolicyId is required.",
-            ));
-        }
+        validate::one_given(
+            &[router, id],
+            e::invalid_parameter,
+            "TransitRouterId or TrafficQosPolicyId",
+        )?;
         let (items, next_token, total) = self.read(|state, ctx| {
             let table = &state.qos_policies;
             let candidates = table.by_key_or_parent(id, 0, router).unwrap_or_default();
@@ -659,12 +658,11 @@ impl Emulator {
         let router = given(&request.transit_router_id);
         let policy_id = given(&request.traffic_qos_policy_id);
         let id = given(&request.traffic_qos_queue_id);
-        if router.is_none() && policy_id.is_none() && id.is_none() {
-            return Err(saying(
-                e::invalid_parameter,
-                "TransitRouterId, TrafficQosPolicyId or TrafficQosQueueId is required.",
-            ));
-        }
+        validate::one_given(
+            &[router, policy_id, id],
+            e::invalid_parameter,
+            "TransitRouterId, TrafficQosPolicyId or TrafficQosQueueId",
+        )?;
         let filter = request
             .effective_bandwidth_filter
             .clone()

@@ -510,12 +510,11 @@ impl Emulator {
         )?;
         let router = given(&request.transit_router_id);
         let id = given(&request.traffic_marking_policy_id);
-        if router.is_none() && id.is_none() {
-            return Err(saying(
-                e::invalid_parameter,
-                "TransitRouterId or TrafficMarkingPolicyId is required.",
-            ));
-        }
+        validate::one_given(
+            &[router, id],
+            e::invalid_parameter,
+            "TransitRouterId or TrafficMarkingPolicyId",
+        )?;
         let (items, next_token, total) = self.read(|state, ctx| {
             let table = &state.traffic_marking_policies;
             let candidates = table.by_key_or_parent(id, 0, router).unwrap_or_default();
