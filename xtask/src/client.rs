@@ -1,5 +1,5 @@
 //! The typed client: progenitor's code for each product, plus the files derived from the model
-//! and from progenitor's type space (`operations.rs`, `pagination.rs`, `mod.rs`).
+//! and from progenitor's type space (`operations.rs`, `shapes.rs`, `pagination.rs`, `mod.rs`).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -25,6 +25,7 @@ pub fn generate(products: &[Product]) -> Result<Vec<GeneratedFile>, Error> {
     let sources: Vec<&str> = products.iter().map(|p| p.source.as_str()).collect();
     let header = header(&sources);
     files.push(crate::meta::generate(products, &header)?);
+    files.push(crate::response_shapes::generate(products, &header)?);
     files.push(crate::pagination::generate(&paged, &header)?);
     files.push(module_file(products, &header)?);
     files.push(types_module_file(products, &header)?);
@@ -530,6 +531,8 @@ fn types_module_file(products: &[Product], header: &str) -> Result<GeneratedFile
         #(#modules)*
         #[rustfmt::skip]
         pub mod operations;
+        #[rustfmt::skip]
+        pub mod shapes;
     };
     format_file(format!("{TYPES_GENERATED_DIR}/mod.rs"), header, tokens)
 }

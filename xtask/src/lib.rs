@@ -16,6 +16,7 @@ pub mod fluent;
 pub mod merge;
 pub mod meta;
 pub mod pagination;
+pub mod response_shapes;
 mod rust;
 mod schema;
 pub mod server;

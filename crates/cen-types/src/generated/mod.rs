@@ -36,3 +36,5 @@ pub mod sts;
 pub mod vpc;
 #[rustfmt::skip]
 pub mod operations;
+#[rustfmt::skip]
+pub mod shapes;
