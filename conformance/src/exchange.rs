@@ -607,18 +607,34 @@ pub fn check_response(case: &Case, format: Format, observed: &Observed) -> Resul
     let Expect::Response(expect) = &case.expect else {
         return Err(Failure::message("not an exchange case"));
     };
-    check_expect(&case.operation, expect, format, observed)
+    check_expect(
+        &case.operation,
+        case.request.product.as_deref(),
+        expect,
+        format,
+        observed,
+    )
 }
 
-/// Checks a response to `action` against an expectation (an exchange case's, or a flow step's).
+/// Checks a response to `action` of `product` against an expectation (an exchange case's, or a
+/// flow step's), and a success response against the operation's shape in the spec.
 pub fn check_expect(
     action: &str,
+    product: Option<&str>,
     expect: &ResponseExpect,
     format: Format,
     observed: &Observed,
 ) -> Result<(), Failure> {
     let (expected, actual) = render(action, expect, format, observed);
-    Failure::compare("the response differs", &expected, &actual).map_err(|f| with_body(f, observed))
+    Failure::compare("the response differs", &expected, &actual)
+        .and_then(|()| {
+            if (200..300).contains(&observed.status) {
+                crate::shape::check_success(product, action, format, &observed.body)
+            } else {
+                Ok(())
+            }
+        })
+        .map_err(|f| with_body(f, observed))
 }
 
 /// Adds the start of the response body (2000 bytes at most) to a failure, for diagnosis.

@@ -182,7 +182,7 @@ pub fn response_tree(observed: &Observed, format: Format) -> Value {
     match format {
         Format::Json => serde_json::from_str(&observed.body).unwrap_or(Value::Null),
         Format::Xml => match parse_xml(&observed.body) {
-            Some(root) => xml_value(&root),
+            Some(root) => crate::shape::xml_value(&root, None),
             None => Value::Null,
         },
     }
@@ -215,16 +215,17 @@ pub fn value_text(value: &Value) -> String {
     }
 }
 
+/// An element of an XML response, as read for lookups, snapshots and the shape check.
 #[derive(Debug)]
-struct XmlElement {
-    name: String,
+pub(crate) struct XmlElement {
+    pub(crate) name: String,
     attributes: String,
     self_closing: bool,
-    children: Vec<XmlNode>,
+    pub(crate) children: Vec<XmlNode>,
 }
 
 #[derive(Debug)]
-enum XmlNode {
+pub(crate) enum XmlNode {
     Element(XmlElement),
     /// Raw (escaped) text, and its unescaped value.
     Text(String, String),
@@ -232,7 +233,7 @@ enum XmlNode {
     CData(String),
 }
 
-fn parse_xml(text: &str) -> Option<XmlElement> {
+pub(crate) fn parse_xml(text: &str) -> Option<XmlElement> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut stack: Vec<XmlElement> = Vec::new();
@@ -293,44 +294,26 @@ fn parse_xml(text: &str) -> Option<XmlElement> {
     }
 }
 
-fn xml_value(element: &XmlElement) -> Value {
-    let elements: Vec<&XmlElement> = element
-        .children
-        .iter()
-        .filter_map(|c| match c {
+impl XmlElement {
+    /// The child elements, in document order.
+    pub(crate) fn elements(&self) -> impl Iterator<Item = &XmlElement> {
+        self.children.iter().filter_map(|c| match c {
             XmlNode::Element(e) => Some(e),
             _ => None,
         })
-        .collect();
-    if elements.is_empty() {
-        let text: String = element
-            .children
+    }
+
+    /// The unescaped text and CDATA directly inside the element.
+    pub(crate) fn text(&self) -> String {
+        self.children
             .iter()
             .map(|c| match c {
                 XmlNode::Text(_, value) => value.as_str(),
                 XmlNode::CData(text) => text.as_str(),
                 XmlNode::Element(_) => "",
             })
-            .collect();
-        // `<Cens></Cens>` is an empty list as much as an empty string; a path into it finds
-        // nothing either way.
-        return Value::String(text);
+            .collect()
     }
-    let mut map = serde_json::Map::new();
-    for child in elements {
-        let value = xml_value(child);
-        match map.get_mut(&child.name) {
-            Some(Value::Array(items)) => items.push(value),
-            Some(existing) => {
-                let first = existing.take();
-                *existing = Value::Array(vec![first, value]);
-            }
-            None => {
-                map.insert(child.name.clone(), value);
-            }
-        }
-    }
-    Value::Object(map)
 }
 
 fn render_xml(element: &XmlElement, depth: usize, out: &mut String) {
@@ -678,7 +661,14 @@ async fn run_step(
                 if cleanup && value == "(absent)" && (200..300).contains(&observed.status) {
                     break observed;
                 }
-                if check_expect(&step.action, &expect, format, &observed).is_ok()
+                if check_expect(
+                    &step.action,
+                    step.product.as_deref(),
+                    &expect,
+                    format,
+                    &observed,
+                )
+                .is_ok()
                     && value == wait.equals
                 {
                     break observed;
@@ -719,7 +709,14 @@ async fn run_step(
             &observed,
         ));
     }
-    check_expect(&step.action, &expect, format, &observed).map_err(|f| {
+    check_expect(
+        &step.action,
+        step.product.as_deref(),
+        &expect,
+        format,
+        &observed,
+    )
+    .map_err(|f| {
         let mut f = f.with_context(&format!("response body: {}", observed.body));
         f.summary = format!("{}: {}", step.label(), f.summary);
         f

@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod flow;
 pub mod record;
 pub mod runner;
+pub mod shape;
 pub mod sign_cmd;
 pub mod signing;
 
