@@ -3,6 +3,11 @@
 //! `cen-conformance run` uses) is pointed at it. Each fault must fail the run, the report must
 //! name the case that catches it, and the diff must show the expected line and the actual one.
 //! A control run through the same wrapper, with no fault, passes the same cases.
+//!
+//! The faults of a success body's shape (a bare array wrapped, a member of the wrong type, a
+//! member the API does not have) are caught by the shape check every case gets; no case lists
+//! them. `tests/broken_servers/` holds the cases only these tests run: the shipped suite has no
+//! read of a newer operation, whose lists are bare arrays.
 
 use std::sync::Arc;
 
@@ -36,6 +41,12 @@ enum Fault {
     DropsTotalCount,
     /// `"TotalCount": "0"` instead of `"TotalCount": 0`.
     NumberAsString,
+    /// `"TransitRouters": {"TransitRouter": [..]}` instead of the bare `"TransitRouters": [..]`.
+    WrappedBareArray,
+    /// `"RequestId": 1` instead of a string, in every success body.
+    RequestIdAsNumber,
+    /// A `Debug` member the API does not have, in every success body, JSON or XML.
+    ExtraField,
 }
 
 fn edit_json(text: &str, edit: impl FnOnce(&mut Map<String, Value>)) -> String {
@@ -111,6 +122,29 @@ async fn break_response(State(fault): State<Fault>, request: Request, next: Next
                 }
             });
         }
+        Fault::WrappedBareArray => {
+            text = edit_json(&text, |map| {
+                if let Some(list @ Value::Array(_)) = map.get("TransitRouters").cloned() {
+                    map.insert("TransitRouters".to_owned(), json!({"TransitRouter": list}));
+                }
+            });
+        }
+        Fault::RequestIdAsNumber if parts.status.is_success() => {
+            text = edit_json(&text, |map| {
+                if map.contains_key("RequestId") {
+                    map.insert("RequestId".to_owned(), json!(1));
+                }
+            });
+        }
+        Fault::ExtraField if parts.status.is_success() => {
+            text = edit_json(&text, |map| {
+                map.insert("Debug".to_owned(), json!(true));
+            });
+            if let Some(end) = text.rfind("</") {
+                text.insert_str(end, "<Debug>true</Debug>");
+            }
+        }
+        Fault::RequestIdAsNumber | Fault::ExtraField => {}
     }
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(text))
@@ -160,7 +194,9 @@ async fn serve(fault: Fault) -> Endpoint {
 /// Runs the cases whose name contains `filter` against a server with `fault`; returns whether
 /// the run failed and its output.
 async fn run_against(fault: Fault, filter: &str) -> (usize, usize, String) {
-    let cases = load_dir(std::path::Path::new(cen_conformance::CASES_DIR)).expect("cases load");
+    let mut cases = load_dir(std::path::Path::new(cen_conformance::CASES_DIR)).expect("cases load");
+    let own = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/broken_servers");
+    cases.extend(load_dir(std::path::Path::new(own)).expect("the tests' own cases load"));
     let options = RunOptions {
         filter: Some(filter.to_owned()),
         formats: FormatSelection::Both,
@@ -221,6 +257,8 @@ const CATCHERS: &[&str] = &[
     "auth/signature-mismatch-tampered-v1[json]",
     "malformed/plus-and-encoded-utf8-accepted[json]",
     "malformed/long-value-in-query-accepted[json]",
+    "newer/list-transit-routers",
+    "malformed/long-value-in-query-accepted[xml]",
 ];
 
 #[tokio::test(flavor = "multi_thread")]
@@ -324,4 +362,70 @@ async fn a_number_sent_as_a_string_is_caught() {
         "type TotalCount: integer",
         "type TotalCount: string",
     );
+}
+
+/// Asserts that the fault fails the run, that `case` is reported as failing, and that the shape
+/// check names `problem` under it.
+#[track_caller]
+fn assert_shape_caught(failed: usize, text: &str, case: &str, action: &str, problem: &str) {
+    assert!(failed > 0, "the fault went unnoticed:\n{text}");
+    let report = text
+        .split(&format!("FAIL {case}\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("{case} is not reported:\n{text}"));
+    let report: Vec<&str> = report
+        .lines()
+        .take_while(|l| l.starts_with("    "))
+        .collect();
+    let report = report.join("\n");
+    assert!(
+        report.contains(&format!(
+            "    the response does not have the shape of {action}Response in the spec"
+        )),
+        "no shape failure under {case}:\n{report}"
+    );
+    assert!(
+        report.contains(&format!("      {problem}\n")),
+        "the shape failure of {case} lacks `{problem}`:\n{report}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bare_array_in_a_wrapper_is_caught() {
+    let case = "newer/list-transit-routers";
+    let (failed, _, text) = run_against(Fault::WrappedBareArray, case).await;
+    assert_shape_caught(
+        failed,
+        &text,
+        case,
+        "ListTransitRouters",
+        "TransitRouters: expected array, got object",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_of_the_wrong_type_is_caught() {
+    let case = "malformed/long-value-in-query-accepted[json]";
+    let (failed, _, text) = run_against(Fault::RequestIdAsNumber, case).await;
+    assert_shape_caught(
+        failed,
+        &text,
+        case,
+        "DescribeCens",
+        "RequestId: expected string, got number",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_the_api_does_not_have_is_caught_in_both_formats() {
+    for case in [
+        "malformed/long-value-in-query-accepted[json]",
+        "malformed/long-value-in-query-accepted[xml]",
+    ] {
+        let (failed, _, text) = run_against(Fault::ExtraField, case).await;
+        assert_shape_caught(failed, &text, case, "DescribeCens", "Debug: not in the API");
+    }
+    // Every case of the auth family that expects a success notices it too.
+    let (failed, planned, text) = run_against(Fault::ExtraField, "auth/accept-").await;
+    assert_eq!(failed, planned, "{text}");
 }
