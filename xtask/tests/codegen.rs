@@ -73,6 +73,7 @@ fn the_generated_files_are_the_expected_ones() {
             "crates/cen-types/src/generated/cbn/shared.rs",
             "crates/cen-types/src/generated/mod.rs",
             "crates/cen-types/src/generated/operations.rs",
+            "crates/cen-types/src/generated/shapes.rs",
             "crates/cen-types/src/generated/vpc/mod.rs",
             "crates/cen-types/src/generated/vpc/shared.rs",
             "crates/cen-types/src/generated/vpc/vpc.rs",
