@@ -997,6 +997,62 @@ pub fn load_case(path: &Path) -> Result<Case, CaseError> {
     parse_case(path, &text)
 }
 
+/// The cases shipped inside the binary: `conformance/cases` as it was when the crate was built.
+static BUILT_IN: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/cases");
+
+/// The root of the paths given to built-in cases (`<built-in>/auth/x.yaml`): it names them in
+/// errors and marks them as having no file to rewrite.
+pub const BUILT_IN_ROOT: &str = "<built-in>";
+
+/// Whether a case was loaded from the cases shipped inside the binary.
+pub fn is_built_in(case: &Case) -> bool {
+    case.path.starts_with(BUILT_IN_ROOT)
+}
+
+/// The text of a file next to a case (`snapshots/<id>.json.snap`), read from the same place the
+/// case came from: the built-in cases or the case's directory.
+pub fn sibling_text(case: &Case, relative: &Path) -> Option<String> {
+    let dir = case.path.parent()?;
+    match dir.strip_prefix(BUILT_IN_ROOT) {
+        Ok(family) => BUILT_IN
+            .get_file(family.join(relative))
+            .and_then(|f| f.contents_utf8())
+            .map(str::to_owned),
+        Err(_) => std::fs::read_to_string(dir.join(relative)).ok(),
+    }
+}
+
+/// Whether a file in a family directory is a case file; a case file under another extension is
+/// an error rather than silently left out.
+fn is_case_file(file: &Path) -> Result<bool, CaseError> {
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("yaml") => Ok(true),
+        Some("yml" | "json") => Err(CaseError::new(file, "-", "case files are named <id>.yaml")),
+        _ => Ok(false),
+    }
+}
+
+/// Parses the cases shipped inside the binary, sorted by family and id.
+pub fn load_built_in() -> Result<Vec<Case>, CaseError> {
+    let mut families: Vec<&include_dir::Dir<'_>> = BUILT_IN.dirs().collect();
+    families.sort_by_key(|d| d.path());
+    let mut cases = Vec::new();
+    for family in families {
+        let mut files: Vec<&include_dir::File<'_>> = family.files().collect();
+        files.sort_by_key(|f| f.path());
+        for file in files {
+            let path = Path::new(BUILT_IN_ROOT).join(file.path());
+            if is_case_file(&path)? {
+                let text = file
+                    .contents_utf8()
+                    .ok_or_else(|| CaseError::new(&path, "-", "not UTF-8"))?;
+                cases.push(parse_case(&path, text)?);
+            }
+        }
+    }
+    Ok(cases)
+}
+
 /// Reads every `<family>/<id>.yaml` under `dir`, sorted by family and id; ids must be unique
 /// within a family.
 pub fn load_dir(dir: &Path) -> Result<Vec<Case>, CaseError> {
@@ -1015,14 +1071,18 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Case>, CaseError> {
             continue;
         }
         for file in read_dir(&family)? {
-            match file.extension().and_then(|e| e.to_str()) {
-                Some("yaml") => cases.push(load_case(&file)?),
-                Some("yml" | "json") => {
-                    return Err(CaseError::new(&file, "-", "case files are named <id>.yaml"));
-                }
-                _ => {}
+            if is_case_file(&file)? {
+                cases.push(load_case(&file)?);
             }
         }
     }
     Ok(cases)
+}
+
+/// The cases of `--cases DIR`, or the built-in ones without it.
+pub fn load(dir: Option<&Path>) -> Result<Vec<Case>, CaseError> {
+    match dir {
+        Some(dir) => load_dir(dir),
+        None => load_built_in(),
+    }
 }

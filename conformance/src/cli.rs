@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use acs_rpc::Credentials;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::case::{Kind, load_dir};
+use crate::case::{Kind, load};
 use crate::endpoint::{CredentialSet, Endpoint, EndpointKind, start_in_process};
-use crate::runner::{FormatSelection, RunOptions, plan, run};
+use crate::runner::{FormatSelection, Planned, RunOptions, plan, run};
 use crate::sign_cmd::{Algorithm, SignInput, sign};
 
 /// Golden cases of Alibaba Cloud's CEN RPC API, replayed against the signer and any endpoint.
@@ -80,9 +80,13 @@ pub struct RunArgs {
     /// Run cases tagged `writes` against a real endpoint.
     #[arg(long)]
     pub allow_writes: bool,
-    /// The directory of cases.
-    #[arg(long, default_value = crate::CASES_DIR)]
-    pub cases: PathBuf,
+    /// Read the cases from this directory (`<family>/<id>.yaml`, flow snapshots in
+    /// `<family>/snapshots/`) instead of those built into the binary.
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+    /// Print the names of the cases the filters select, one per line, and exit.
+    #[arg(long)]
+    pub list: bool,
     /// An endpoint variable for flow cases, NAME=VALUE (repeatable): `PrimaryUid`,
     /// `SecondaryUid` and the network instances the cases attach (`VpcHangzhou`, ...); the
     /// in-process emulator defines them all.
@@ -245,8 +249,19 @@ fn run_options(args: &RunArgs) -> RunOptions {
     }
 }
 
+/// `--list`: the names of the selected cases, one per line.
+fn list(planned: &[Planned<'_>]) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    for p in planned {
+        if writeln!(stdout, "{}", p.name).is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 async fn run_command(args: RunArgs) -> ExitCode {
-    let cases = match load_dir(&args.cases) {
+    let cases = match load(args.cases.as_deref()) {
         Ok(cases) => cases,
         Err(e) => {
             eprintln!("error: {e}");
@@ -255,6 +270,9 @@ async fn run_command(args: RunArgs) -> ExitCode {
     };
     let options = run_options(&args);
     let planned = plan(&cases, &options);
+    if args.list {
+        return list(&planned);
+    }
     let credentials = match credentials(&args) {
         Ok(c) => c,
         Err(e) => {
@@ -336,7 +354,7 @@ async fn record_command(args: RecordArgs) -> ExitCode {
         eprintln!("error: record needs --endpoint URL (the endpoint whose answers are recorded)");
         return ExitCode::from(2);
     };
-    let cases = match load_dir(&args.cases) {
+    let cases = match load(args.cases.as_deref()) {
         Ok(cases) => cases,
         Err(e) => {
             eprintln!("error: {e}");
@@ -345,6 +363,9 @@ async fn record_command(args: RecordArgs) -> ExitCode {
     };
     let options = run_options(&args);
     let planned = plan(&cases, &options);
+    if args.list {
+        return list(&planned);
+    }
     let endpoint = match credentials(&args)
         .and_then(|c| Endpoint::new(&url, EndpointKind::Remote, c).map_err(|e| e.to_string()))
     {

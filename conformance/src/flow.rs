@@ -15,7 +15,7 @@
 //! transcript with it, showing a line diff.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use acs_rpc::error::ApiError;
@@ -74,7 +74,8 @@ pub fn snapshot_contents(text: &str) -> String {
 /// Compares a transcript with the committed snapshot of the case.
 pub fn compare_with_snapshot(case: &Case, format: Format, transcript: &str) -> Result<(), Failure> {
     let path = snapshot_path(case, format);
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    let relative = Path::new("snapshots").join(format!("{}.snap", snapshot_name(case, format)));
+    let Some(text) = crate::case::sibling_text(case, &relative) else {
         return Err(Failure::message(format!(
             "no snapshot {}: create it with `INSTA_UPDATE=always cargo test -p cen-conformance --test flows`, review it, commit it",
             path.display()

@@ -16,6 +16,3 @@ pub mod runner;
 pub mod shape;
 pub mod sign_cmd;
 pub mod signing;
-
-/// The directory holding the cases shipped with the crate.
-pub const CASES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");

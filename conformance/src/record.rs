@@ -442,6 +442,14 @@ pub async fn record(
         }
         entry.extend(p.format);
     }
+    if out_dir.is_none()
+        && let Some(case) = order.iter().find(|c| crate::case::is_built_in(c))
+    {
+        return Err(RecordError::Refused(vec![format!(
+            "{} is a built-in case, with no file to write back into: give --cases DIR (in the repository, --cases conformance/cases) or --out-dir DIR",
+            case.name()
+        )]));
+    }
     let refused = refusals(&order, endpoint, out_dir);
     if !refused.is_empty() {
         return Err(RecordError::Refused(refused));
@@ -540,7 +548,13 @@ async fn record_case(
             .map(|(p, t)| (p.clone(), t.clone()))
             .collect(),
     };
-    let text = std::fs::read_to_string(&case.path)?;
+    let file_name = format!("{}.yaml", case.id);
+    let text = crate::case::sibling_text(case, Path::new(&file_name)).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("cannot read {}", case.path.display()),
+        )
+    })?;
     let replaced = replace_block(&text, "expect", &expect_block(old, first, &fields, &types))
         .and_then(|t| {
             replace_block(

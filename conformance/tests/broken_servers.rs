@@ -17,7 +17,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
-use cen_conformance::case::load_dir;
+use cen_conformance::case::load_built_in;
 use cen_conformance::endpoint::{AbortOnDrop, CredentialSet, Endpoint, EndpointKind};
 use cen_conformance::runner::{FormatSelection, RunOptions, plan, run};
 use serde_json::{Map, Value, json};
@@ -194,7 +194,7 @@ async fn serve(fault: Fault) -> Endpoint {
 /// Runs the cases whose name contains `filter` against a server with `fault`; returns whether
 /// the run failed and its output.
 async fn run_against(fault: Fault, filter: &str) -> (usize, usize, String) {
-    let mut cases = load_dir(std::path::Path::new(cen_conformance::CASES_DIR)).expect("cases load");
+    let mut cases = load_built_in().expect("cases load");
     let own = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/broken_servers");
     cases.extend(load_dir(std::path::Path::new(own)).expect("the tests' own cases load"));
     let options = RunOptions {

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use cen_conformance::case::{CaseError, Kind, load_dir, parse_case};
+use cen_conformance::case::{
+    CaseError, Kind, is_built_in, load_built_in, load_dir, parse_case, sibling_text,
+};
 use cen_conformance::runner::{Outcome, RunOptions, plan, run};
 use rstest::rstest;
 
@@ -55,7 +57,8 @@ fn parse_err(text: &str) -> CaseError {
 
 #[test]
 fn shipped_cases_load() {
-    let cases = load_dir(Path::new(cen_conformance::CASES_DIR)).unwrap_or_else(|e| panic!("{e}"));
+    let cases = load_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/cases")))
+        .unwrap_or_else(|e| panic!("{e}"));
     let count = |family: &str| cases.iter().filter(|c| c.family == family).count();
     assert!(count("signing") >= 15, "{}", count("signing"));
     assert!(count("auth") >= 40, "{}", count("auth"));
@@ -71,6 +74,40 @@ fn shipped_cases_load() {
             .filter(|c| c.family == "auth")
             .all(|c| c.kind == Kind::Exchange)
     );
+}
+
+/// The cases built into the binary are those of the source tree, byte for byte (a stale build
+/// would ship old goldens), with their flow snapshots.
+#[test]
+fn built_in_cases_are_the_source_tree() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"));
+    let on_disk = load_dir(dir).unwrap_or_else(|e| panic!("{e}"));
+    let built_in = load_built_in().unwrap_or_else(|e| panic!("{e}"));
+    let names = |cases: &[cen_conformance::case::Case]| -> Vec<String> {
+        cases.iter().map(|c| c.name()).collect()
+    };
+    assert_eq!(names(&built_in), names(&on_disk));
+    for (ours, theirs) in built_in.iter().zip(&on_disk) {
+        assert!(is_built_in(ours) && !is_built_in(theirs));
+        let file = format!("{}.yaml", ours.id);
+        assert_eq!(
+            sibling_text(ours, Path::new(&file)),
+            sibling_text(theirs, Path::new(&file)),
+            "{}",
+            ours.name()
+        );
+        if ours.kind == Kind::Flow {
+            for format in ["json", "xml"] {
+                let snapshot = Path::new("snapshots").join(format!("{}.{format}.snap", ours.id));
+                assert_eq!(
+                    sibling_text(ours, &snapshot),
+                    sibling_text(theirs, &snapshot),
+                    "{}",
+                    snapshot.display()
+                );
+            }
+        }
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use acs_rpc::Credentials;
 use acs_rpc::error::ApiError;
 use acs_rpc::meta::ProductMeta;
-use cen_conformance::case::load_dir;
+use cen_conformance::case::{load_built_in, load_dir};
 use cen_conformance::endpoint::{AbortOnDrop, CredentialSet, Endpoint, EndpointKind};
 use cen_conformance::runner::{FormatSelection, Outcome, RunOptions, plan, run};
 use cen_server::{Account, BoxFuture, FrontDoor, ProductService, RequestContext, StaticKeyStore};
@@ -81,7 +81,7 @@ async fn serve_fake() -> Endpoint {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn auth_cases_pass_against_a_front_door() {
-    let cases = load_dir(std::path::Path::new(cen_conformance::CASES_DIR)).expect("cases load");
+    let cases = load_built_in().expect("cases load");
     let options = RunOptions {
         filter: Some("auth/".to_owned()),
         formats: FormatSelection::Both,
