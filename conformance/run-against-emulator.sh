@@ -89,6 +89,7 @@ mkdir -p "$(dirname "$junit")"
     --disabled-access-key-secret emulator-secret-disabled \
     --allow-writes \
     --poll-interval-ms 100 \
+    --concurrency "${CEN_CONFORMANCE_CONCURRENCY:-8}" \
     --allow-billing \
     --junit "$junit" \
     "${emulator_vars[@]}" \

@@ -609,6 +609,21 @@ impl Case {
         format!("{}/{}", self.family, self.id)
     }
 
+    /// Whether the case checks an error answer of its operation (an exchange expecting an error
+    /// status or code, a flow whose step calling the operation does) rather than its success.
+    pub fn expects_error(&self) -> bool {
+        let is_error = |e: &ResponseExpect| e.code.is_some() || e.status >= 400;
+        match &self.expect {
+            Expect::Signing(_) => false,
+            Expect::Response(expect) => is_error(expect),
+            Expect::Flow(flow) => flow
+                .steps
+                .iter()
+                .filter(|s| s.action == self.operation)
+                .any(|s| s.expect.as_ref().is_some_and(is_error)),
+        }
+    }
+
     /// Whether the case carries a tag.
     pub fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| t == tag)

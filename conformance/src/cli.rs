@@ -84,6 +84,10 @@ pub struct RunArgs {
     /// `<family>/snapshots/`) instead of those built into the binary.
     #[arg(long, value_name = "DIR")]
     pub cases: Option<PathBuf>,
+    /// How many cases run at once [default: 8 against the in-process emulator, 2 against
+    /// --endpoint]. Shared network instances (`--var`) are held by one case at a time.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: Option<u16>,
     /// Print the names of the cases the filters select, one per line, and exit.
     #[arg(long)]
     pub list: bool,
@@ -246,6 +250,11 @@ fn run_options(args: &RunArgs) -> RunOptions {
         },
         allow_billing: args.allow_billing,
         allow_writes: args.allow_writes,
+        concurrency: match (args.concurrency, &args.endpoint) {
+            (Some(n), _) => usize::from(n),
+            (None, Some(_)) => crate::runner::REMOTE_CONCURRENCY,
+            (None, None) => crate::runner::EMULATOR_CONCURRENCY,
+        },
     }
 }
 

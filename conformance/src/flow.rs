@@ -153,6 +153,26 @@ fn substitute(params: &Params, vars: &HashMap<String, String>) -> Result<Params,
     Ok(Params(out))
 }
 
+/// The endpoint's network instances a flow case refers to (`${VpcHangzhou}`, ...): they exist
+/// once per account, so two cases using one of them must not run at the same time (a VPC has one
+/// CEN connection at a time, and a route table's entries are seen by every case using it).
+/// Account UIDs (`PrimaryUid`, `SecondaryUid`) are only names and are not held.
+pub fn shared_instances(case: &Case, endpoint: &Endpoint) -> Vec<String> {
+    let Expect::Flow(flow) = &case.expect else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = flow
+        .steps
+        .iter()
+        .chain(&flow.cleanup)
+        .flat_map(|step| references(&step.params))
+        .filter(|name| !name.ends_with("Uid") && endpoint.variable(name).is_some())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// Checks before anything is sent that every variable is captured by an earlier step or given by
 /// the endpoint.
 fn check_variables(case: &Case, steps: &[Step], endpoint: &Endpoint) -> Result<(), Skip> {

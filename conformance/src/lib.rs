@@ -7,6 +7,7 @@
 
 pub mod case;
 pub mod cli;
+pub mod coverage;
 pub mod diff;
 pub mod endpoint;
 pub mod exchange;

@@ -1,13 +1,18 @@
 //! Selecting, running and reporting cases.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
+
+use futures::StreamExt as _;
+use futures::stream::FuturesUnordered;
 use std::time::{Duration, Instant};
 
 use crate::case::{Case, Format, FormatSpec, Kind};
+use crate::coverage::Coverage;
 use crate::diff::Failure;
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::exchange::{Skip, run_exchange};
-use crate::flow::{compare_with_snapshot, run_flow};
+use crate::flow::{compare_with_snapshot, run_flow, shared_instances};
 use crate::signing::check_signing;
 
 /// Which formats exchange cases written for both are run in.
@@ -32,7 +37,7 @@ impl FormatSelection {
 }
 
 /// How to run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Only cases whose name (`family/id`, plus `[json]`/`[xml]` for format variants) contains
     /// this.
@@ -43,6 +48,20 @@ pub struct RunOptions {
     pub allow_billing: bool,
     /// Run `writes` cases against a real endpoint.
     pub allow_writes: bool,
+    /// How many cases run at once (at least one).
+    pub concurrency: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            filter: None,
+            formats: FormatSelection::default(),
+            allow_billing: false,
+            allow_writes: false,
+            concurrency: 1,
+        }
+    }
 }
 
 /// One unit of work: a case, in one format for exchange cases.
@@ -76,6 +95,12 @@ pub struct CaseResult {
     pub name: String,
     /// The family, used as the JUnit class name.
     pub family: String,
+    /// The operation the case is about.
+    pub operation: String,
+    /// The format variant (none for signing cases).
+    pub format: Option<Format>,
+    /// Whether the case expects an error answer rather than success.
+    pub error_case: bool,
     /// How it ended.
     pub outcome: Outcome,
     /// How long it took.
@@ -119,7 +144,18 @@ impl Report {
         )
     }
 
-    /// A JUnit XML report: one suite, one test case per planned case, class name = family.
+    /// The coverage of the run.
+    pub fn coverage(&self) -> Coverage {
+        Coverage::of(&self.results)
+    }
+
+    /// Writes the coverage summary (it comes before the summary line, which stays last).
+    pub fn write_coverage(&self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(self.coverage().text().as_bytes())
+    }
+
+    /// A JUnit XML report: one suite, one test case per planned case, class name = family; the
+    /// coverage as suite properties (operations covered, of how many) and in `system-out`.
     pub fn junit(&self) -> String {
         let total: f64 = self.results.iter().map(|r| r.duration.as_secs_f64()).sum();
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -134,6 +170,13 @@ impl Report {
             self.results.len(),
             self.failed(),
             self.skipped()
+        ));
+        let coverage = self.coverage();
+        out.push_str(&format!(
+            "    <properties>\n      <property name=\"coverage.operations.covered\" value=\"{}\"/>\n      <property name=\"coverage.operations.total\" value=\"{}\"/>\n      <property name=\"coverage.uncovered\" value=\"{}\"/>\n    </properties>\n",
+            coverage.api_operations - coverage.uncovered.len(),
+            coverage.api_operations,
+            xml_escape(&coverage.uncovered.join(" "))
         ));
         for r in &self.results {
             let head = format!(
@@ -159,6 +202,10 @@ impl Report {
                 )),
             }
         }
+        out.push_str(&format!(
+            "    <system-out>{}</system-out>\n",
+            xml_escape(&coverage.text())
+        ));
         out.push_str("  </testsuite>\n</testsuites>\n");
         out
     }
@@ -271,8 +318,69 @@ pub fn write_progress(out: &mut dyn Write, result: &CaseResult) -> io::Result<()
     }
 }
 
-/// Runs the planned cases, printing one progress line each; exchange cases go to `endpoint`, or
-/// are skipped with `no_endpoint_reason` when there is none.
+/// How many cases run at once against the in-process emulator when `--concurrency` is not
+/// given: its transitions are short and it is on this machine.
+pub const EMULATOR_CONCURRENCY: usize = 8;
+
+/// How many cases run at once against an `--endpoint` when `--concurrency` is not given: a real
+/// account has API rate limits and quotas (CEN instances, bandwidth plans) shared by every case.
+pub const REMOTE_CONCURRENCY: usize = 2;
+
+/// Runs one planned case to its result.
+async fn run_one(
+    client: &reqwest::Client,
+    p: &Planned<'_>,
+    endpoint: Option<&Endpoint>,
+    no_endpoint_reason: &str,
+    options: &RunOptions,
+) -> CaseResult {
+    let started = Instant::now();
+    let outcome = match (p.case.kind, p.format, endpoint) {
+        (Kind::Signing, _, _) => settle(p.case, check_signing(p.case)),
+        (Kind::Exchange | Kind::Flow, _, None) => Outcome::Skip(no_endpoint_reason.to_owned()),
+        (Kind::Flow, format, Some(endpoint)) => match safety_skip(p.case, endpoint, options) {
+            Some(reason) => Outcome::Skip(reason),
+            None => {
+                let format = format.unwrap_or(Format::Json);
+                match run_flow(client, p.case, format, endpoint).await {
+                    Ok(run) => settle(
+                        p.case,
+                        run.result
+                            .and_then(|()| compare_with_snapshot(p.case, format, &run.transcript)),
+                    ),
+                    Err(Skip(reason)) => Outcome::Skip(reason),
+                }
+            }
+        },
+        (Kind::Exchange, format, Some(endpoint)) => match safety_skip(p.case, endpoint, options) {
+            Some(reason) => Outcome::Skip(reason),
+            None => {
+                let format = format.unwrap_or(Format::Json);
+                match run_exchange(client, p.case, format, endpoint).await {
+                    Ok(result) => settle(p.case, result),
+                    Err(Skip(reason)) => Outcome::Skip(reason),
+                }
+            }
+        },
+    };
+    CaseResult {
+        name: p.name.clone(),
+        family: p.case.family.clone(),
+        operation: p.case.operation.clone(),
+        format: p.format,
+        error_case: p.case.expects_error(),
+        outcome,
+        duration: started.elapsed(),
+    }
+}
+
+/// Runs the planned cases, up to `options.concurrency` at a time, and prints one progress line
+/// each in plan order (a line waits for the cases before it); exchange cases go to `endpoint`,
+/// or are skipped with `no_endpoint_reason` when there is none.
+///
+/// Each case owns what it creates; the endpoint's shared network instances
+/// ([`shared_instances`]) are held by one case at a time, and cases that need one start first,
+/// since they cannot overlap one another.
 pub async fn run(
     planned: &[Planned<'_>],
     endpoint: Option<&Endpoint>,
@@ -284,49 +392,52 @@ pub async fn run(
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(io::Error::other)?;
-    let mut report = Report::default();
-    for p in planned {
-        let started = Instant::now();
-        let outcome = match (p.case.kind, p.format, endpoint) {
-            (Kind::Signing, _, _) => settle(p.case, check_signing(p.case)),
-            (Kind::Exchange | Kind::Flow, _, None) => Outcome::Skip(no_endpoint_reason.to_owned()),
-            (Kind::Flow, format, Some(endpoint)) => match safety_skip(p.case, endpoint, options) {
-                Some(reason) => Outcome::Skip(reason),
-                None => {
-                    let format = format.unwrap_or(Format::Json);
-                    match run_flow(&client, p.case, format, endpoint).await {
-                        Ok(run) => settle(
-                            p.case,
-                            run.result.and_then(|()| {
-                                compare_with_snapshot(p.case, format, &run.transcript)
-                            }),
-                        ),
-                        Err(Skip(reason)) => Outcome::Skip(reason),
-                    }
-                }
-            },
-            (Kind::Exchange, format, Some(endpoint)) => {
-                match safety_skip(p.case, endpoint, options) {
-                    Some(reason) => Outcome::Skip(reason),
-                    None => {
-                        let format = format.unwrap_or(Format::Json);
-                        match run_exchange(&client, p.case, format, endpoint).await {
-                            Ok(result) => settle(p.case, result),
-                            Err(Skip(reason)) => Outcome::Skip(reason),
-                        }
-                    }
-                }
-            }
+    let held_by: Vec<Vec<String>> = planned
+        .iter()
+        .map(|p| endpoint.map_or_else(Vec::new, |e| shared_instances(p.case, e)))
+        .collect();
+    // Cases holding instances first, each group in plan order.
+    let mut pending: Vec<usize> = (0..planned.len()).collect();
+    pending.sort_by_key(|&i| held_by[i].is_empty());
+    let mut held: HashSet<&str> = HashSet::new();
+    let mut running = FuturesUnordered::new();
+    let mut results: Vec<Option<CaseResult>> = vec![None; planned.len()];
+    let mut printed = 0;
+    let limit = options.concurrency.max(1);
+    loop {
+        while running.len() < limit {
+            let Some(at) = pending
+                .iter()
+                .position(|&i| held_by[i].iter().all(|n| !held.contains(n.as_str())))
+            else {
+                break;
+            };
+            let i = pending.remove(at);
+            held.extend(held_by[i].iter().map(String::as_str));
+            let client = &client;
+            running.push(async move {
+                (
+                    i,
+                    run_one(client, &planned[i], endpoint, no_endpoint_reason, options).await,
+                )
+            });
+        }
+        let Some((i, result)) = running.next().await else {
+            break;
         };
-        let result = CaseResult {
-            name: p.name.clone(),
-            family: p.case.family.clone(),
-            outcome,
-            duration: started.elapsed(),
-        };
-        write_progress(out, &result)?;
-        report.results.push(result);
+        for name in &held_by[i] {
+            held.remove(name.as_str());
+        }
+        results[i] = Some(result);
+        while let Some(Some(result)) = results.get(printed) {
+            write_progress(out, result)?;
+            printed += 1;
+        }
     }
+    let report = Report {
+        results: results.into_iter().flatten().collect(),
+    };
+    report.write_coverage(out)?;
     writeln!(out, "{}", report.summary())?;
     Ok(report)
 }
