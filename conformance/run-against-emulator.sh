@@ -88,7 +88,7 @@ mkdir -p "$(dirname "$junit")"
     --disabled-access-key-id LTAI5tEmulatorDisabled \
     --disabled-access-key-secret emulator-secret-disabled \
     --allow-writes \
-    --poll-interval-ms 100 \
+    --poll-interval-ms 25 \
     --concurrency "${CEN_CONFORMANCE_CONCURRENCY:-8}" \
     --allow-billing \
     --junit "$junit" \

@@ -25,6 +25,7 @@ use crate::case::{Case, Expect, Format, Params, ResponseExpect, Step};
 use crate::diff::Failure;
 use crate::endpoint::Endpoint;
 use crate::exchange::{Observed, Skip, check_expect, header, prepare_request, send, with_body};
+use crate::instances::{Held, InstanceLocks};
 
 /// What running a flow in one format produced.
 #[derive(Debug, Clone)]
@@ -171,6 +172,23 @@ pub fn shared_instances(case: &Case, endpoint: &Endpoint) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+/// Takes the case's shared instances before the first step that names one of them.
+async fn hold_before(
+    step: &Step,
+    instances: &[String],
+    locks: Option<&InstanceLocks>,
+    held: &mut Option<Held>,
+) {
+    if let Some(locks) = locks
+        && held.is_none()
+        && references(&step.params)
+            .iter()
+            .any(|name| instances.contains(name))
+    {
+        *held = Some(locks.hold(instances).await);
+    }
 }
 
 /// Checks before anything is sent that every variable is captured by an earlier step or given by
@@ -773,6 +791,18 @@ pub async fn run_flow(
     format: Format,
     endpoint: &Endpoint,
 ) -> Result<FlowRun, Skip> {
+    run_flow_holding(client, case, format, endpoint, None).await
+}
+
+/// [`run_flow`], taking the case's [`shared_instances`] from `locks` at its first step that names
+/// one of them and holding them to its end.
+pub async fn run_flow_holding(
+    client: &reqwest::Client,
+    case: &Case,
+    format: Format,
+    endpoint: &Endpoint,
+    locks: Option<&InstanceLocks>,
+) -> Result<FlowRun, Skip> {
     let Expect::Flow(flow) = &case.expect else {
         return Err(Skip("not a flow case".to_owned()));
     };
@@ -788,8 +818,11 @@ pub async fn run_flow(
         text: String::new(),
         request_ids: Vec::new(),
     };
+    let instances = shared_instances(case, endpoint);
+    let mut held = None;
     let mut result = Ok(());
     for (i, step) in flow.steps.iter().enumerate() {
+        hold_before(step, &instances, locks, &mut held).await;
         transcript.text.push_str(&step_heading("step", i + 1, step));
         if let Err(failure) = run_step(
             client,
@@ -812,6 +845,7 @@ pub async fn run_flow(
         }
     }
     for (i, step) in flow.cleanup.iter().enumerate() {
+        hold_before(step, &instances, locks, &mut held).await;
         transcript
             .text
             .push_str(&step_heading("cleanup", i + 1, step));
@@ -842,6 +876,7 @@ pub async fn run_flow(
             }
         }
     }
+    drop(held);
     let transcript = normalise(
         &transcript.text,
         &transcript.request_ids,

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod endpoint;
 pub mod exchange;
 pub mod flow;
+pub mod instances;
 pub mod record;
 pub mod runner;
 pub mod shape;

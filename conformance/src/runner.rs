@@ -1,6 +1,6 @@
 //! Selecting, running and reporting cases.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use futures::StreamExt as _;
@@ -12,7 +12,8 @@ use crate::coverage::Coverage;
 use crate::diff::Failure;
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::exchange::{Skip, run_exchange};
-use crate::flow::{compare_with_snapshot, run_flow, shared_instances};
+use crate::flow::{compare_with_snapshot, run_flow_holding, shared_instances};
+use crate::instances::InstanceLocks;
 use crate::signing::check_signing;
 
 /// Which formats exchange cases written for both are run in.
@@ -331,6 +332,7 @@ async fn run_one(
     client: &reqwest::Client,
     p: &Planned<'_>,
     endpoint: Option<&Endpoint>,
+    locks: &InstanceLocks,
     no_endpoint_reason: &str,
     options: &RunOptions,
 ) -> CaseResult {
@@ -342,7 +344,7 @@ async fn run_one(
             Some(reason) => Outcome::Skip(reason),
             None => {
                 let format = format.unwrap_or(Format::Json);
-                match run_flow(client, p.case, format, endpoint).await {
+                match run_flow_holding(client, p.case, format, endpoint, Some(locks)).await {
                     Ok(run) => settle(
                         p.case,
                         run.result
@@ -379,8 +381,9 @@ async fn run_one(
 /// or are skipped with `no_endpoint_reason` when there is none.
 ///
 /// Each case owns what it creates; the endpoint's shared network instances
-/// ([`shared_instances`]) are held by one case at a time, and cases that need one start first,
-/// since they cannot overlap one another.
+/// ([`shared_instances`]) are held by one case at a time ([`InstanceLocks`]). Cases that need
+/// one start first, since they cannot overlap one another, and at most two cases needing an
+/// instance run at once: one using it while the next prepares.
 pub async fn run(
     planned: &[Planned<'_>],
     endpoint: Option<&Endpoint>,
@@ -388,45 +391,59 @@ pub async fn run(
     options: &RunOptions,
     out: &mut dyn Write,
 ) -> io::Result<Report> {
+    /// Cases needing one instance that may run at once.
+    const PER_INSTANCE: usize = 2;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(io::Error::other)?;
-    let held_by: Vec<Vec<String>> = planned
+    let needs: Vec<Vec<String>> = planned
         .iter()
         .map(|p| endpoint.map_or_else(Vec::new, |e| shared_instances(p.case, e)))
         .collect();
-    // Cases holding instances first, each group in plan order.
+    let locks = InstanceLocks::new(needs.iter().flatten().map(String::as_str));
+    // Cases needing instances first, each group in plan order.
     let mut pending: Vec<usize> = (0..planned.len()).collect();
-    pending.sort_by_key(|&i| held_by[i].is_empty());
-    let mut held: HashSet<&str> = HashSet::new();
+    pending.sort_by_key(|&i| needs[i].is_empty());
+    let mut in_use: HashMap<&str, usize> = HashMap::new();
     let mut running = FuturesUnordered::new();
     let mut results: Vec<Option<CaseResult>> = vec![None; planned.len()];
     let mut printed = 0;
     let limit = options.concurrency.max(1);
     loop {
         while running.len() < limit {
-            let Some(at) = pending
-                .iter()
-                .position(|&i| held_by[i].iter().all(|n| !held.contains(n.as_str())))
-            else {
+            let Some(at) = pending.iter().position(|&i| {
+                needs[i]
+                    .iter()
+                    .all(|n| in_use.get(n.as_str()).copied().unwrap_or(0) < PER_INSTANCE)
+            }) else {
                 break;
             };
             let i = pending.remove(at);
-            held.extend(held_by[i].iter().map(String::as_str));
-            let client = &client;
+            for name in &needs[i] {
+                *in_use.entry(name.as_str()).or_default() += 1;
+            }
+            let (client, locks) = (&client, &locks);
             running.push(async move {
-                (
-                    i,
-                    run_one(client, &planned[i], endpoint, no_endpoint_reason, options).await,
+                let result = run_one(
+                    client,
+                    &planned[i],
+                    endpoint,
+                    locks,
+                    no_endpoint_reason,
+                    options,
                 )
+                .await;
+                (i, result)
             });
         }
         let Some((i, result)) = running.next().await else {
             break;
         };
-        for name in &held_by[i] {
-            held.remove(name.as_str());
+        for name in &needs[i] {
+            if let Some(count) = in_use.get_mut(name.as_str()) {
+                *count -= 1;
+            }
         }
         results[i] = Some(result);
         while let Some(Some(result)) = results.get(printed) {
