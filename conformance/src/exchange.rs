@@ -21,6 +21,7 @@ use crate::case::{
 };
 use crate::diff::Failure;
 use crate::endpoint::Endpoint;
+use crate::throttle::send_retrying;
 
 /// A request ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -658,12 +659,15 @@ pub async fn run_exchange(
     format: Format,
     endpoint: &Endpoint,
 ) -> Result<Result<(), Failure>, Skip> {
-    let prepared = prepare(case, format, endpoint, SystemTime::now())?;
-    if case.request.replay {
-        let first = match send(client, endpoint, &prepared).await {
-            Ok(first) => first,
-            Err(f) => return Ok(Err(f)),
-        };
+    // A case that cannot be prepared (missing credentials) is skipped before anything is sent.
+    prepare(case, format, endpoint, SystemTime::now())?;
+    let fresh =
+        |now| prepare(case, format, endpoint, now).map_err(|Skip(reason)| Failure::message(reason));
+    let (prepared, first) = match send_retrying(client, endpoint, fresh).await {
+        Ok(sent) => sent,
+        Err(f) => return Ok(Err(f)),
+    };
+    let observed = if case.request.replay {
         if !(200..300).contains(&first.status) {
             return Ok(Err(Failure::message(format!(
                 "the first send of a replayed request must succeed, got {}",
@@ -671,10 +675,13 @@ pub async fn run_exchange(
             ))
             .with_context(&format!("response body: {}", first.body))));
         }
-    }
-    let observed = match send(client, endpoint, &prepared).await {
-        Ok(observed) => observed,
-        Err(f) => return Ok(Err(f)),
+        // The identical request again, never retried: a retry would be a new request.
+        match send(client, endpoint, &prepared).await {
+            Ok(observed) => observed,
+            Err(f) => return Ok(Err(f)),
+        }
+    } else {
+        first
     };
     Ok(check_response(case, format, &observed))
 }

@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use acs_rpc::error::ApiError;
 use serde_json::Value;
@@ -24,8 +24,9 @@ use serde_json::Value;
 use crate::case::{Case, Expect, Format, Params, ResponseExpect, Step};
 use crate::diff::Failure;
 use crate::endpoint::Endpoint;
-use crate::exchange::{Observed, Skip, check_expect, header, prepare_request, send, with_body};
+use crate::exchange::{Observed, Skip, check_expect, header, prepare_request, with_body};
 use crate::instances::{Held, InstanceLocks};
+use crate::throttle::send_retrying;
 
 /// What running a flow in one format produced.
 #[derive(Debug, Clone)]
@@ -649,9 +650,13 @@ async fn send_step(
     endpoint: &Endpoint,
 ) -> Result<Observed, Failure> {
     let request = step.request(params);
-    let prepared = prepare_request(&step.action, &request, format, endpoint, SystemTime::now())
-        .map_err(|Skip(reason)| Failure::message(reason))?;
-    send(client, endpoint, &prepared).await
+    let fresh = |now| {
+        prepare_request(&step.action, &request, format, endpoint, now)
+            .map_err(|Skip(reason)| Failure::message(reason))
+    };
+    send_retrying(client, endpoint, fresh)
+        .await
+        .map(|(_, observed)| observed)
 }
 
 fn default_expect() -> ResponseExpect {

@@ -18,3 +18,4 @@ pub mod runner;
 pub mod shape;
 pub mod sign_cmd;
 pub mod signing;
+pub mod throttle;

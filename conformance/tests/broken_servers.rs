@@ -10,6 +10,7 @@
 //! read of a newer operation, whose lists are bare arrays.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use acs_rpc::Credentials;
 use axum::body::Body;
@@ -47,7 +48,13 @@ enum Fault {
     RequestIdAsNumber,
     /// A `Debug` member the API does not have, in every success body, JSON or XML.
     ExtraField,
+    /// Every other request answered 429 `Throttling.User` with `Retry-After: 0`: what a real
+    /// endpoint's rate limit does, which the runner retries there (and only there).
+    ThrottlesEveryOther,
 }
+
+/// Requests seen by [`Fault::ThrottlesEveryOther`] servers.
+static THROTTLE_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 fn edit_json(text: &str, edit: impl FnOnce(&mut Map<String, Value>)) -> String {
     match serde_json::from_str::<Value>(text) {
@@ -60,6 +67,21 @@ fn edit_json(text: &str, edit: impl FnOnce(&mut Map<String, Value>)) -> String {
 }
 
 async fn break_response(State(fault): State<Fault>, request: Request, next: Next) -> Response {
+    if fault == Fault::ThrottlesEveryOther
+        && THROTTLE_COUNTER.fetch_add(1, Ordering::SeqCst) % 2 == 0
+    {
+        let body = json!({
+            "RequestId": "00000000-0000-4000-8000-000000000000",
+            "Code": "Throttling.User",
+            "Message": "Request was denied due to user flow control."
+        });
+        return Response::builder()
+            .status(StatusCode::TOO_MANY_REQUESTS)
+            .header(header::CONTENT_TYPE, "application/json;charset=utf-8")
+            .header(header::RETRY_AFTER, "0")
+            .body(Body::from(body.to_string()))
+            .unwrap_or_default();
+    }
     let response = next.run(request).await;
     let (mut parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
@@ -67,7 +89,7 @@ async fn break_response(State(fault): State<Fault>, request: Request, next: Next
         .unwrap_or_default();
     let mut text = String::from_utf8_lossy(&bytes).into_owned();
     match fault {
-        Fault::None => {}
+        Fault::None | Fault::ThrottlesEveryOther => {}
         Fault::WrongXmlRoot => {
             text = text
                 .replace("<DescribeCensResponse>", "<Wrong>")
@@ -152,7 +174,7 @@ async fn break_response(State(fault): State<Fault>, request: Request, next: Next
 
 /// The in-process emulator (as `endpoint::start_in_process` builds it) behind the fault, on a
 /// loopback port, as an emulator endpoint (writes allowed) with the default accounts.
-async fn serve(fault: Fault) -> Endpoint {
+async fn serve(fault: Fault, kind: EndpointKind) -> Endpoint {
     use cen_emulator::config::{default_accounts, uids};
     use cen_emulator::store::Store;
     use cen_emulator::{Emulator, EmulatorConfig};
@@ -180,7 +202,7 @@ async fn serve(fault: Fault) -> Endpoint {
     };
     Endpoint::new(
         &format!("http://{address}"),
-        EndpointKind::Emulator,
+        kind,
         CredentialSet {
             primary: credential(0),
             secondary: credential(1),
@@ -197,6 +219,12 @@ async fn run_against(fault: Fault, filter: &str) -> (usize, usize, String) {
     let mut cases = load_built_in().expect("cases load");
     let own = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/broken_servers");
     cases.extend(load_dir(std::path::Path::new(own)).expect("the tests' own cases load"));
+    run_against_as(fault, EndpointKind::Emulator, filter).await
+}
+
+/// [`run_against`] with the server presented as `kind` of endpoint.
+async fn run_against_as(fault: Fault, kind: EndpointKind, filter: &str) -> (usize, usize, String) {
+    let cases = load_built_in().expect("cases load");
     let options = RunOptions {
         filter: Some(filter.to_owned()),
         formats: FormatSelection::Both,
@@ -204,7 +232,7 @@ async fn run_against(fault: Fault, filter: &str) -> (usize, usize, String) {
     };
     let planned = plan(&cases, &options);
     assert!(!planned.is_empty(), "no case matches {filter:?}");
-    let endpoint = serve(fault).await;
+    let endpoint = serve(fault, kind).await;
     let mut out = Vec::new();
     let report = run(&planned, Some(&endpoint), "no endpoint", &options, &mut out)
         .await
@@ -428,4 +456,24 @@ async fn a_member_the_api_does_not_have_is_caught_in_both_formats() {
     // Every case of the auth family that expects a success notices it too.
     let (failed, planned, text) = run_against(Fault::ExtraField, "auth/accept-").await;
     assert_eq!(failed, planned, "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn throttling_is_retried_against_a_real_endpoint_only() {
+    // Against an `--endpoint` every throttled request is tried again, freshly signed.
+    let (failed, planned, text) = run_against_as(
+        Fault::ThrottlesEveryOther,
+        EndpointKind::Remote,
+        "auth/accept-v1",
+    )
+    .await;
+    assert_eq!(failed, 0, "{text}");
+    assert!(
+        planned > 1 && text.contains(&format!("{planned} passed")),
+        "{text}"
+    );
+    // An emulator that throttles is reported as it is.
+    let (failed, _, text) = run_against(Fault::ThrottlesEveryOther, "auth/accept-v1").await;
+    assert!(failed > 0, "{text}");
+    assert!(text.contains("Throttling.User"), "{text}");
 }
