@@ -68,7 +68,9 @@ fn edit_json(text: &str, edit: impl FnOnce(&mut Map<String, Value>)) -> String {
 
 async fn break_response(State(fault): State<Fault>, request: Request, next: Next) -> Response {
     if fault == Fault::ThrottlesEveryOther
-        && THROTTLE_COUNTER.fetch_add(1, Ordering::SeqCst) % 2 == 0
+        && THROTTLE_COUNTER
+            .fetch_add(1, Ordering::SeqCst)
+            .is_multiple_of(2)
     {
         let body = json!({
             "RequestId": "00000000-0000-4000-8000-000000000000",
