@@ -18,7 +18,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
-use cen_conformance::case::load_built_in;
+use cen_conformance::case::{load_built_in, load_dir};
 use cen_conformance::endpoint::{AbortOnDrop, CredentialSet, Endpoint, EndpointKind};
 use cen_conformance::runner::{FormatSelection, RunOptions, plan, run};
 use serde_json::{Map, Value, json};
@@ -218,15 +218,14 @@ async fn serve(fault: Fault, kind: EndpointKind) -> Endpoint {
 /// Runs the cases whose name contains `filter` against a server with `fault`; returns whether
 /// the run failed and its output.
 async fn run_against(fault: Fault, filter: &str) -> (usize, usize, String) {
-    let mut cases = load_built_in().expect("cases load");
-    let own = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/broken_servers");
-    cases.extend(load_dir(std::path::Path::new(own)).expect("the tests' own cases load"));
     run_against_as(fault, EndpointKind::Emulator, filter).await
 }
 
 /// [`run_against`] with the server presented as `kind` of endpoint.
 async fn run_against_as(fault: Fault, kind: EndpointKind, filter: &str) -> (usize, usize, String) {
-    let cases = load_built_in().expect("cases load");
+    let mut cases = load_built_in().expect("cases load");
+    let own = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/broken_servers");
+    cases.extend(load_dir(std::path::Path::new(own)).expect("the tests' own cases load"));
     let options = RunOptions {
         filter: Some(filter.to_owned()),
         formats: FormatSelection::Both,
