@@ -20,6 +20,7 @@
 //! ```
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use acs_rpc::error::ApiError;
@@ -144,6 +145,8 @@ struct Rules {
 pub struct Faults {
     products: Vec<&'static ProductMeta>,
     rules: Mutex<Rules>,
+    /// Whether any rule is in force, so that calls skip the lock when none is (the usual case).
+    any: AtomicBool,
 }
 
 impl Faults {
@@ -157,7 +160,13 @@ impl Faults {
                 draws: StdRng::seed_from_u64(0),
                 next_id: 1,
             }),
+            any: AtomicBool::new(false),
         }
+    }
+
+    /// Notes whether rules remain after a change made under the lock.
+    fn settle(&self, rules: &Rules) {
+        self.any.store(!rules.rules.is_empty(), Ordering::Release);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Rules> {
@@ -180,6 +189,7 @@ impl Faults {
             rules.next_id += 1;
             rules.rules.push(rule);
         }
+        self.settle(&rules);
         Ok(Self::document(&rules))
     }
 
@@ -191,6 +201,7 @@ impl Faults {
         rule.injected = 0;
         rules.next_id += 1;
         rules.rules.push(rule.clone());
+        self.settle(&rules);
         Ok(rule)
     }
 
@@ -199,6 +210,7 @@ impl Faults {
         let mut rules = self.lock();
         let before = rules.rules.len();
         rules.rules.retain(|r| r.id != id);
+        self.settle(&rules);
         rules.rules.len() != before
     }
 
@@ -271,6 +283,9 @@ impl Faults {
 
     /// What happens to a call: the first rule that matches and fires decides.
     pub fn plan(&self, call: &Call<'_>, meta: &ProductMeta) -> Option<Plan> {
+        if !self.any.load(Ordering::Acquire) {
+            return None;
+        }
         let mut guard = self.lock();
         let Rules { rules, draws, .. } = &mut *guard;
         for rule in rules.iter_mut() {
