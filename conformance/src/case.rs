@@ -572,7 +572,30 @@ struct RawCase {
     steps: Option<Vec<Step>>,
     #[serde(default)]
     cleanup: Option<Vec<Step>>,
+    #[serde(default)]
+    fixtures: Vec<String>,
 }
+
+/// A named setup and its teardown, `fixtures/<name>.yaml` next to the families: a flow case
+/// that lists it runs its steps first and its cleanup last, so that the case states only what
+/// it checks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fixture {
+    description: String,
+    /// Fixtures this one builds on, set up before it and torn down after it.
+    #[serde(default)]
+    fixtures: Vec<String>,
+    /// The variables its steps capture, which the cases using it may name.
+    #[serde(default)]
+    provides: Vec<String>,
+    steps: Vec<Step>,
+    #[serde(default)]
+    cleanup: Vec<Step>,
+}
+
+/// The directory of the fixtures, beside the families; it is not a family of cases.
+pub const FIXTURES_DIR: &str = "fixtures";
 
 /// One golden case.
 #[derive(Debug, Clone)]
@@ -601,6 +624,8 @@ pub struct Case {
     pub request: RequestSpec,
     /// What must hold.
     pub expect: Expect,
+    /// The fixtures the case names, whose steps and cleanup are already in `expect`.
+    pub fixtures: Vec<String>,
 }
 
 impl Case {
@@ -693,6 +718,7 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
             for (field, used) in [
                 ("steps", raw.steps.is_some()),
                 ("cleanup", raw.cleanup.is_some()),
+                ("fixtures", !raw.fixtures.is_empty()),
             ] {
                 if used {
                     return Err(err(field, "is for flow cases only"));
@@ -741,8 +767,9 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
                     validate_step(path, &format!("{list}[{i}]"), step)?;
                 }
             }
-            let request = steps[0].request(Params::default());
-            (request, Expect::Flow(Flow { steps, cleanup }))
+            let flow = with_fixtures(path, &raw.fixtures, Flow { steps, cleanup })?;
+            let request = flow.steps[0].request(Params::default());
+            (request, Expect::Flow(flow))
         }
     };
     Ok(Case {
@@ -758,7 +785,114 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
         expected_failure: raw.expected_failure,
         request,
         expect,
+        fixtures: raw.fixtures,
     })
+}
+
+/// Puts the steps of the named fixtures (and of those they build on, each once, in the order
+/// named) before a flow's steps, and their cleanup after its cleanup, in reverse order.
+fn with_fixtures(path: &Path, names: &[String], flow: Flow) -> Result<Flow, CaseError> {
+    let mut order: Vec<(String, Fixture)> = Vec::new();
+    let mut open = Vec::new();
+    for name in names {
+        resolve_fixture(path, name, &mut open, &mut order)?;
+    }
+    let mut steps = Vec::new();
+    let mut cleanup = flow.cleanup;
+    for (_, fixture) in &order {
+        steps.extend(fixture.steps.iter().cloned());
+    }
+    steps.extend(flow.steps);
+    for (_, fixture) in order.iter().rev() {
+        cleanup.extend(fixture.cleanup.iter().cloned());
+    }
+    Ok(Flow { steps, cleanup })
+}
+
+/// Reads one fixture after those it builds on, refusing unknown names and cycles.
+fn resolve_fixture(
+    case_path: &Path,
+    name: &str,
+    open: &mut Vec<String>,
+    order: &mut Vec<(String, Fixture)>,
+) -> Result<(), CaseError> {
+    if order.iter().any(|(done, _)| done == name) {
+        return Ok(());
+    }
+    let field = format!("fixtures: {name}");
+    if open.iter().any(|o| o == name) {
+        return Err(CaseError::new(
+            case_path,
+            field,
+            format!("builds on itself: {} -> {name}", open.join(" -> ")),
+        ));
+    }
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let root = case_path
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new(""));
+    let fixture_path = root.join(FIXTURES_DIR).join(format!("{name}.yaml"));
+    let text = valid
+        .then(|| match root.strip_prefix(BUILT_IN_ROOT) {
+            Ok(_) => BUILT_IN
+                .get_file(Path::new(FIXTURES_DIR).join(format!("{name}.yaml")))
+                .and_then(|f| f.contents_utf8())
+                .map(str::to_owned),
+            Err(_) => std::fs::read_to_string(&fixture_path).ok(),
+        })
+        .flatten()
+        .ok_or_else(|| {
+            CaseError::new(
+                case_path,
+                field.clone(),
+                format!("no fixture {}", fixture_path.display()),
+            )
+        })?;
+    let fixture: Fixture =
+        serde_yaml_ng::from_str(&text).map_err(|e| yaml_error(&fixture_path, "", &e))?;
+    if fixture.description.trim().is_empty() {
+        return Err(CaseError::new(
+            &fixture_path,
+            "description",
+            "must not be empty",
+        ));
+    }
+    if fixture.steps.is_empty() {
+        return Err(CaseError::new(
+            &fixture_path,
+            "steps",
+            "a fixture sets something up",
+        ));
+    }
+    for (list, items) in [("steps", &fixture.steps), ("cleanup", &fixture.cleanup)] {
+        for (i, step) in items.iter().enumerate() {
+            validate_step(&fixture_path, &format!("{list}[{i}]"), step)?;
+        }
+    }
+    for variable in &fixture.provides {
+        if !fixture
+            .steps
+            .iter()
+            .any(|s| s.capture.0.iter().any(|(n, _)| n == variable))
+        {
+            return Err(CaseError::new(
+                &fixture_path,
+                "provides",
+                format!("`{variable}` is captured by none of its steps"),
+            ));
+        }
+    }
+    open.push(name.to_owned());
+    for dependency in &fixture.fixtures {
+        resolve_fixture(case_path, dependency, open, order)?;
+    }
+    open.pop();
+    order.push((name.to_owned(), fixture));
+    Ok(())
 }
 
 fn validate_response_expect(
@@ -1050,6 +1184,7 @@ fn is_case_file(file: &Path) -> Result<bool, CaseError> {
 /// Parses the cases shipped inside the binary, sorted by family and id.
 pub fn load_built_in() -> Result<Vec<Case>, CaseError> {
     let mut families: Vec<&include_dir::Dir<'_>> = BUILT_IN.dirs().collect();
+    families.retain(|d| d.path() != Path::new(FIXTURES_DIR));
     families.sort_by_key(|d| d.path());
     let mut cases = Vec::new();
     for family in families {
@@ -1082,7 +1217,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Case>, CaseError> {
     };
     let mut cases = Vec::new();
     for family in read_dir(dir)? {
-        if !family.is_dir() {
+        if !family.is_dir() || family.file_name() == Some(FIXTURES_DIR.as_ref()) {
             continue;
         }
         for file in read_dir(&family)? {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use cen_conformance::case::{
-    CaseError, Kind, is_built_in, load_built_in, load_dir, parse_case, sibling_text,
+    CaseError, Expect, Kind, is_built_in, load_built_in, load_dir, parse_case, sibling_text,
 };
 use cen_conformance::runner::{Outcome, RunOptions, plan, run};
 use rstest::rstest;
@@ -45,6 +45,19 @@ request:
   credentials: primary
   params: {PageSize: "10"}
 expect: {status: 400, code: MissingTimestamp}
+"#;
+
+const FLOW: &str = r#"id: demo
+kind: flow
+description: A demo.
+operation: DescribeCenAttachedChildInstances
+provenance: {source: reference, details: The operation's page.}
+fixtures: [vpc-hangzhou-attached]
+steps:
+  - action: DescribeCenAttachedChildInstances
+    params: {CenId: "${Cen}"}
+cleanup:
+  - action: DescribeCens
 "#;
 
 fn path() -> &'static Path {
@@ -129,6 +142,9 @@ fn valid_cases_parse() {
 #[case::signing_expect_without_wire(SIGNING.split("  wire:").next().unwrap().to_owned(), "expect.wire", "missing field")]
 #[case::exchange_expect_typo(EXCHANGE.replace("code:", "cod:"), "expect.cod", "unknown field")]
 #[case::recorded_without_date(EXCHANGE.replace("source: reference", "source: recorded, endpoint: cbn.aliyuncs.com"), "provenance.date", "date")]
+#[case::unknown_fixture(FLOW.replace("[vpc-hangzhou-attached]", "[no-such-fixture]"), "fixtures: no-such-fixture", "no fixture")]
+#[case::fixture_name_is_a_path(FLOW.replace("[vpc-hangzhou-attached]", "[../auth/invalid-format]"), "fixtures: ../auth/invalid-format", "no fixture")]
+#[case::fixtures_in_an_exchange(EXCHANGE.replace("request:", "fixtures: [active-cen]\nrequest:"), "fixtures", "flow cases only")]
 #[case::empty_xfail_reason(EXCHANGE.replace("request:", "expected_failure: {reason: \"\"}\nrequest:"), "expected_failure.reason", "must say why")]
 fn malformed_case_names_file_and_field(
     #[case] text: String,
@@ -213,4 +229,60 @@ async fn a_signing_mismatch_shows_a_line_diff() {
     let text = String::from_utf8(out).expect("UTF-8");
     assert_eq!(report.failed(), 1);
     assert!(text.contains("    - signature: AAAAdS1JvxuMvnyHOwuJ+uX5qY=\n    + signature: OLeaidS1JvxuMvnyHOwuJ+uX5qY=\n"), "{text}");
+}
+
+/// A fixture's steps come first and its cleanup last, after the fixtures it builds on; the case
+/// keeps only what it checks.
+#[test]
+fn fixtures_wrap_the_steps_and_cleanup_of_a_flow() {
+    let case = parse_case(path(), FLOW).unwrap_or_else(|e| panic!("{e}"));
+    let Expect::Flow(flow) = &case.expect else {
+        panic!("a flow case")
+    };
+    let actions = |steps: &[cen_conformance::case::Step]| {
+        steps.iter().map(|s| s.action.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        actions(&flow.steps),
+        [
+            "CreateCen",
+            "DescribeCens",
+            "AttachCenChildInstance",
+            "DescribeCenAttachedChildInstanceAttribute",
+            "DescribeCenAttachedChildInstances",
+        ]
+    );
+    assert_eq!(
+        actions(&flow.cleanup),
+        [
+            "DescribeCens",
+            "DescribeCens",
+            "DescribeCenAttachedChildInstanceAttribute",
+            "DetachCenChildInstance",
+            "DescribeCenAttachedChildInstances",
+            "DescribeCens",
+            "DeleteCen",
+        ]
+    );
+    assert_eq!(case.fixtures, ["vpc-hangzhou-attached"]);
+}
+
+/// Fixtures that build on each other in a circle are refused, naming the circle.
+#[test]
+fn a_fixture_cycle_is_refused() {
+    let root = std::env::temp_dir().join(format!("cen-fixture-cycle-{}", std::process::id()));
+    let fixtures = root.join("fixtures");
+    std::fs::create_dir_all(&fixtures).expect("a temporary directory");
+    for (name, other) in [("one", "two"), ("two", "one")] {
+        std::fs::write(
+            fixtures.join(format!("{name}.yaml")),
+            format!("description: d\nfixtures: [{other}]\nsteps:\n  - action: DescribeCens\n"),
+        )
+        .expect("writes");
+    }
+    let text = FLOW.replace("[vpc-hangzhou-attached]", "[one]");
+    let err = parse_case(&root.join("demo-family/demo.yaml"), &text)
+        .expect_err("the cycle must be refused");
+    std::fs::remove_dir_all(&root).ok();
+    assert!(err.to_string().contains("one -> two -> one"), "{err}");
 }
