@@ -153,9 +153,12 @@ pub const IN_PROCESS_POLL_MS: u64 = 50;
 pub const EMULATOR_INSTANCES: &[(&str, &str)] = &[
     ("VpcHangzhou", "vpc-bp1emuhz00000000001"),
     ("VpcHangzhouRouteTable", "vtb-bp1emuhz00000000001"),
+    ("VpcHangzhouVSwitchB", "vsw-bp1emuhz00000000001b"),
+    ("VpcHangzhouVSwitchF", "vsw-bp1emuhz00000000001f"),
     ("VpcHangzhou2", "vpc-bp1emuhz00000000002"),
     ("VpcShanghai", "vpc-uf6emush00000000001"),
     ("VpcShanghaiRouteTable", "vtb-uf6emush00000000001"),
+    ("VpcShanghaiVSwitchA", "vsw-uf6emush00000000001a"),
     ("VpcBeijing", "vpc-2zeemubj00000000001"),
     ("VpcUsWest", "vpc-rj9emuus00000000001"),
     ("VbrHangzhou", "vbr-bp1emuhz00000000001"),

@@ -1,21 +1,18 @@
 //! Flow cases (families 3 and 5): steps sent in order with captured values, polling for
-//! asynchronous states, a cleanup that always runs, and a normalised transcript of every response
-//! that is compared with the case's snapshot.
+//! asynchronous states, a cleanup that always runs, and a normalised transcript of every response.
 //!
-//! The transcript is the shape check: each response body rendered stably (JSON pretty-printed with
+//! A flow passes when every step's expectation holds and every success body has its operation's
+//! shape in the spec (`crate::shape`). The transcript is not an expectation: it is the record of
+//! what an endpoint answered, and `tests/flows.rs` keeps the in-process
+//! emulator's transcripts as insta snapshots so that a change in what the emulator answers is
+//! reviewed. It is each response body rendered stably (JSON pretty-printed with
 //! sorted members, XML indented) and normalised (`normalise`) so that it does not depend on the
 //! run: request ids become `<request-id>`, timestamps (ISO 8601, or epoch milliseconds in a
 //! `...Time` member) `<timestamp>`, generated ids
 //! `<cen-id:N>`/`<cenbwp-id:N>`/`<rg-id:N>`/`<order-id:N>` numbered by first appearance across the whole
 //! case, and the values of endpoint variables `<Name>` (account UIDs, network instances).
-//!
-//! Its expected form lives next to the case, `cases/<family>/snapshots/<id>.<format>.snap`, an
-//! insta snapshot: `cargo test -p cen-conformance --test flows` writes and checks it against the
-//! in-process emulator, and `cen-conformance run` reads the same file to compare any endpoint's
-//! transcript with it, showing a line diff.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use acs_rpc::error::ApiError;
@@ -47,66 +44,9 @@ const NOT_FOUND_CODES: &[&str] = &[
     "InvalidInstanceId.NotFound",
 ];
 
-/// The snapshot of a flow case in one format: `cases/<family>/snapshots/<id>.<format>.snap`.
-pub fn snapshot_path(case: &Case, format: Format) -> PathBuf {
-    let dir = case
-        .path
-        .parent()
-        .map(|p| p.join("snapshots"))
-        .unwrap_or_else(|| PathBuf::from("snapshots"));
-    dir.join(format!("{}.snap", snapshot_name(case, format)))
-}
-
-/// The insta snapshot name of a flow case in one format: `<id>.<format>`.
+/// The insta snapshot name of a flow case's transcript in one format: `<id>.<format>`.
 pub fn snapshot_name(case: &Case, format: Format) -> String {
     format!("{}.{}", case.id, format.label())
-}
-
-/// The contents of an insta snapshot file, without its `---` header.
-pub fn snapshot_contents(text: &str) -> String {
-    let text = text.replace("\r\n", "\n");
-    if let Some(rest) = text.strip_prefix("---\n")
-        && let Some(end) = rest.find("\n---\n")
-    {
-        return rest[end + 5..].to_owned();
-    }
-    text
-}
-
-/// Compares a transcript with the committed snapshot of the case.
-pub fn compare_with_snapshot(case: &Case, format: Format, transcript: &str) -> Result<(), Failure> {
-    let path = snapshot_path(case, format);
-    let relative = Path::new("snapshots").join(format!("{}.snap", snapshot_name(case, format)));
-    let Some(text) = crate::case::sibling_text(case, &relative) else {
-        return Err(Failure::message(format!(
-            "no snapshot {}: create it with `INSTA_UPDATE=always cargo test -p cen-conformance --test flows`, review it, commit it",
-            path.display()
-        )));
-    };
-    let expected = trim_lines(&snapshot_contents(&text));
-    let actual = trim_lines(transcript);
-    Failure::compare(
-        &format!(
-            "the normalised responses differ from {}",
-            path.file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ),
-        &expected,
-        &actual,
-    )
-}
-
-fn trim_lines(text: &str) -> String {
-    let mut out: String = text
-        .trim_end()
-        .lines()
-        .map(|l| format!("{}\n", l.trim_end()))
-        .collect();
-    if out.is_empty() {
-        out.push('\n');
-    }
-    out
 }
 
 /// The variables `${Name}` a step refers to.
@@ -940,11 +880,4 @@ mod tests {
         );
     }
 
-    #[test]
-    fn snapshot_header_is_stripped() {
-        assert_eq!(
-            snapshot_contents("---\nsource: x\ndescription: y\n---\nstep 1\n  status: 200\n"),
-            "step 1\n  status: 200\n"
-        );
-    }
 }

@@ -12,7 +12,7 @@ use crate::coverage::Coverage;
 use crate::diff::Failure;
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::exchange::{Skip, run_exchange};
-use crate::flow::{compare_with_snapshot, run_flow_holding, shared_instances};
+use crate::flow::{run_flow_holding, shared_instances};
 use crate::instances::InstanceLocks;
 use crate::signing::check_signing;
 
@@ -345,11 +345,7 @@ async fn run_one(
             None => {
                 let format = format.unwrap_or(Format::Json);
                 match run_flow_holding(client, p.case, format, endpoint, Some(locks)).await {
-                    Ok(run) => settle(
-                        p.case,
-                        run.result
-                            .and_then(|()| compare_with_snapshot(p.case, format, &run.transcript)),
-                    ),
+                    Ok(run) => settle(p.case, run.result),
                     Err(Skip(reason)) => Outcome::Skip(reason),
                 }
             }

@@ -1,9 +1,10 @@
 //! Families 3 (operations) and 5 (scenarios): every flow case file is one test, run in each of
 //! its formats against a fresh in-process emulator (what `cen-conformance run` uses without
 //! `--endpoint`). Every step's expectations must hold (a case marked `expected_failure` must
-//! fail), and the normalised transcript of the responses is an insta snapshot stored next to the
-//! case, `cases/<family>/snapshots/<id>.<format>.snap`, which `cen-conformance run` compares any
-//! endpoint's responses with.
+//! fail). The normalised transcript of the responses is kept as an insta snapshot,
+//! `tests/transcripts/<family>/<id>.<format>.snap`: a record of what this emulator answers, so
+//! that a change in it is reviewed. It is not an expectation of the suite (`cen-conformance run`
+//! never reads it), since it comes from this project's own code.
 //!
 //! rstest expands the globs at compile time: after adding a case file, touch this file.
 
@@ -51,7 +52,7 @@ async fn check(path: &Path) {
                 x.reason
             ),
         }
-        let snapshot_dir = path.parent().expect("family dir").join("snapshots");
+        let snapshot_dir = transcripts().join(&case.family);
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(snapshot_dir);
         settings.set_prepend_module_to_snapshot(false);
@@ -75,13 +76,17 @@ async fn scenarios(#[files("cases/scenarios/*.yaml")] path: PathBuf) {
     check(&path).await;
 }
 
-/// CI never writes snapshots, and a snapshot whose case is gone must not linger: `run` would
-/// never read it and nobody would notice it going stale.
+fn transcripts() -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/transcripts")).to_owned()
+}
+
+/// CI never writes snapshots, and a transcript whose case is gone must not linger: nothing would
+/// read it and nobody would notice it going stale.
 #[test]
 fn every_snapshot_belongs_to_a_case() {
     let cases = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"));
     for family in ["operations", "scenarios"] {
-        let snapshots = cases.join(family).join("snapshots");
+        let snapshots = transcripts().join(family);
         for entry in std::fs::read_dir(&snapshots).expect("the snapshot directory") {
             let name = entry
                 .expect("an entry")
