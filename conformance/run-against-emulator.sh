@@ -63,19 +63,21 @@ fi
 echo "cen-emulator on $url"
 
 # The endpoint variables of flow cases: the emulator's default account UIDs and the network
-# instances of its default inventory (conformance/src/endpoint.rs, EMULATOR_INSTANCES).
+# instances of its default inventory (conformance/src/endpoint.rs, emulator_variables). The
+# instances most cases attach are pools of eight identical copies, one per case at a time, so
+# that those cases run in parallel; a VPC and its route table are listed in the same order.
 emulator_vars=(
     --var PrimaryUid=1234567890123456
     --var SecondaryUid=6543210987654321
-    --var VpcHangzhou=vpc-bp1emuhz00000000001
-    --var VpcHangzhouRouteTable=vtb-bp1emuhz00000000001
+    --var VpcHangzhou=vpc-bp1emuhz00000000001,vpc-bp1emuhz00000000101,vpc-bp1emuhz00000000201,vpc-bp1emuhz00000000301,vpc-bp1emuhz00000000401,vpc-bp1emuhz00000000501,vpc-bp1emuhz00000000601,vpc-bp1emuhz00000000701
+    --var VpcHangzhouRouteTable=vtb-bp1emuhz00000000001,vtb-bp1emuhz00000000101,vtb-bp1emuhz00000000201,vtb-bp1emuhz00000000301,vtb-bp1emuhz00000000401,vtb-bp1emuhz00000000501,vtb-bp1emuhz00000000601,vtb-bp1emuhz00000000701
     --var VpcHangzhou2=vpc-bp1emuhz00000000002
-    --var VpcShanghai=vpc-uf6emush00000000001
-    --var VpcShanghaiRouteTable=vtb-uf6emush00000000001
+    --var VpcShanghai=vpc-uf6emush00000000001,vpc-uf6emush00000000101,vpc-uf6emush00000000201,vpc-uf6emush00000000301,vpc-uf6emush00000000401,vpc-uf6emush00000000501,vpc-uf6emush00000000601,vpc-uf6emush00000000701
+    --var VpcShanghaiRouteTable=vtb-uf6emush00000000001,vtb-uf6emush00000000101,vtb-uf6emush00000000201,vtb-uf6emush00000000301,vtb-uf6emush00000000401,vtb-uf6emush00000000501,vtb-uf6emush00000000601,vtb-uf6emush00000000701
     --var VpcBeijing=vpc-2zeemubj00000000001
     --var VpcUsWest=vpc-rj9emuus00000000001
-    --var VbrHangzhou=vbr-bp1emuhz00000000001
-    --var SecondaryVpcHangzhou=vpc-bp1emuhzb0000000001
+    --var VbrHangzhou=vbr-bp1emuhz00000000001,vbr-bp1emuhz00000000101,vbr-bp1emuhz00000000201,vbr-bp1emuhz00000000301,vbr-bp1emuhz00000000401,vbr-bp1emuhz00000000501,vbr-bp1emuhz00000000601,vbr-bp1emuhz00000000701
+    --var SecondaryVpcHangzhou=vpc-bp1emuhzb0000000001,vpc-bp1emuhzb0000000101,vpc-bp1emuhzb0000000201,vpc-bp1emuhzb0000000301,vpc-bp1emuhzb0000000401,vpc-bp1emuhzb0000000501,vpc-bp1emuhzb0000000601,vpc-bp1emuhzb0000000701
     --var SecondaryVpcUsWest=vpc-rj9emuusb0000000001
 )
 

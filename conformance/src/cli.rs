@@ -85,7 +85,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub cases: Option<PathBuf>,
     /// How many cases run at once [default: 8 against the in-process emulator, 2 against
-    /// --endpoint]. Shared network instances (`--var`) are held by one case at a time.
+    /// --endpoint]. Each member of a pool of network instances (`--var`) is held by one case at a
+    /// time.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: Option<u16>,
     /// Print the names of the cases the filters select, one per line, and exit.
@@ -93,8 +94,9 @@ pub struct RunArgs {
     pub list: bool,
     /// An endpoint variable for flow cases, NAME=VALUE (repeatable): `PrimaryUid`,
     /// `SecondaryUid` and the network instances the cases attach (`VpcHangzhou`, ...); the
-    /// in-process emulator defines them all.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
+    /// in-process emulator defines them all. An instance may be a pool of interchangeable ones,
+    /// NAME=VALUE,VALUE,...: each case takes a free one for its whole run.
+    #[arg(long = "var", value_name = "NAME=VALUE[,VALUE...]")]
     pub vars: Vec<String>,
     /// Poll asynchronous states at most this often (milliseconds), instead of each case's own
     /// interval: an emulator with a short delay need not be polled every two seconds.
@@ -291,12 +293,10 @@ async fn run_command(args: RunArgs) -> ExitCode {
     };
     let mut variables = Vec::new();
     for var in &args.vars {
-        match var.split_once('=') {
-            Some((name, value)) if !name.is_empty() => {
-                variables.push((name.to_owned(), value.to_owned()));
-            }
-            _ => {
-                eprintln!("error: --var {var:?}: expected NAME=VALUE");
+        match crate::instances::parse_variable(var) {
+            Ok(variable) => variables.push(variable),
+            Err(e) => {
+                eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         }

@@ -55,9 +55,10 @@ pub struct Endpoint {
     /// The credentials by role.
     pub credentials: CredentialSet,
     /// Values flow cases refer to as `${Name}` that depend on the endpoint's accounts: account
-    /// UIDs (`PrimaryUid`, `SecondaryUid`) and existing network instances (`VpcHangzhou`, ...).
-    /// In transcripts their values are shown as `<Name>`, so one snapshot fits every endpoint.
-    pub variables: Vec<(String, String)>,
+    /// UIDs (`PrimaryUid`, `SecondaryUid`) and existing network instances (`VpcHangzhou`, ...),
+    /// each instance a pool of interchangeable ones (`crate::instances`). In transcripts their
+    /// values are shown as `<Name>`, so one snapshot fits every endpoint.
+    pub variables: Vec<(String, Vec<String>)>,
     /// Polls of `wait_until` happen at least this often (an emulator need not be polled slowly).
     pub poll_interval: Option<std::time::Duration>,
     /// Keeps an in-process server alive as long as the endpoint.
@@ -106,12 +107,16 @@ impl Endpoint {
         })
     }
 
-    /// Sets the endpoint variables (`--var NAME=VALUE`), replacing any of the same name.
+    /// Sets the endpoint variables (`--var NAME=VALUE[,VALUE...]`), replacing any of the same
+    /// name.
     #[must_use]
-    pub fn with_variables(mut self, variables: impl IntoIterator<Item = (String, String)>) -> Self {
-        for (name, value) in variables {
+    pub fn with_variables(
+        mut self,
+        variables: impl IntoIterator<Item = (String, Vec<String>)>,
+    ) -> Self {
+        for (name, members) in variables {
             self.variables.retain(|(n, _)| *n != name);
-            self.variables.push((name, value));
+            self.variables.push((name, members));
         }
         self
     }
@@ -123,12 +128,17 @@ impl Endpoint {
         self
     }
 
-    /// The value of an endpoint variable.
-    pub fn variable(&self, name: &str) -> Option<&str> {
+    /// Whether the endpoint defines this variable.
+    pub fn has_variable(&self, name: &str) -> bool {
+        self.variables.iter().any(|(n, _)| n == name)
+    }
+
+    /// Every value of every variable, as `(name, value)`: what transcripts show as `<Name>`.
+    pub fn variable_values(&self) -> Vec<(String, String)> {
         self.variables
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .flat_map(|(n, members)| members.iter().map(move |v| (n.clone(), v.clone())))
+            .collect()
     }
 
     /// Attaches something (a server handle, a shutdown sender) that must live as long as the
@@ -147,9 +157,10 @@ pub const IN_PROCESS_DELAY_MS: u64 = 200;
 /// How often `wait_until` polls the in-process emulator.
 pub const IN_PROCESS_POLL_MS: u64 = 50;
 
-/// The endpoint variables of the emulator's default accounts and inventory
+/// The endpoint variables of the emulator's default inventory
 /// (`cen_emulator::inventory::default_inventory`): the names flow cases use, which
-/// `--var NAME=VALUE` supplies for a real endpoint.
+/// `--var NAME=VALUE` supplies for a real endpoint. Those in [`EMULATOR_POOLED`] are pools of the
+/// original and its copies ([`emulator_variables`]).
 pub const EMULATOR_INSTANCES: &[(&str, &str)] = &[
     ("VpcHangzhou", "vpc-bp1emuhz00000000001"),
     ("VpcHangzhouRouteTable", "vtb-bp1emuhz00000000001"),
@@ -162,6 +173,38 @@ pub const EMULATOR_INSTANCES: &[(&str, &str)] = &[
     ("SecondaryVpcHangzhou", "vpc-bp1emuhzb0000000001"),
     ("SecondaryVpcUsWest", "vpc-rj9emuusb0000000001"),
 ];
+
+/// The variables whose instance the emulator's inventory has
+/// `cen_emulator::inventory::POOL_SIZE` identical copies of (a VPC's route table is copied with
+/// it): the instances most flow cases attach, so that they run in parallel.
+pub const EMULATOR_POOLED: &[&str] = &[
+    "VpcHangzhou",
+    "VpcHangzhouRouteTable",
+    "VpcShanghai",
+    "VpcShanghaiRouteTable",
+    "VbrHangzhou",
+    "SecondaryVpcHangzhou",
+];
+
+/// The instance variables of the emulator's default inventory: [`EMULATOR_INSTANCES`], each
+/// pooled one with its copies after it.
+pub fn emulator_variables() -> Vec<(String, Vec<String>)> {
+    use cen_emulator::inventory::{POOL_SIZE, pool_copy_id};
+    EMULATOR_INSTANCES
+        .iter()
+        .map(|(name, id)| {
+            let copies = if EMULATOR_POOLED.contains(name) {
+                POOL_SIZE
+            } else {
+                1
+            };
+            let members = std::iter::once((*id).to_owned())
+                .chain((1..copies).map(|n| pool_copy_id(id, n)))
+                .collect();
+            ((*name).to_owned(), members)
+        })
+        .collect()
+}
 
 /// Starts the CEN emulator (`crates/cen-emulator`) inside this process on a loopback port, in
 /// memory with its default accounts and inventory and a transition delay of
@@ -208,12 +251,9 @@ pub async fn start_in_process_with_delay(
         secondary: enabled.next(),
         disabled: accounts.iter().find(|a| !a.enabled).map(credentials_of),
     };
-    let mut variables: Vec<(String, String)> = EMULATOR_INSTANCES
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-        .collect();
+    let mut variables = emulator_variables();
     for (name, uid) in ["PrimaryUid", "SecondaryUid"].into_iter().zip(&uids) {
-        variables.push((name.to_owned(), uid.to_string()));
+        variables.push((name.to_owned(), vec![uid.to_string()]));
     }
     Ok(Endpoint::new(
         &format!("http://{address}"),
@@ -232,5 +272,43 @@ pub struct AbortOnDrop(pub tokio::task::JoinHandle<()>);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emulator_variables_name_instances_of_its_inventory() {
+        use cen_emulator::config::{default_accounts, uids};
+        let inventory = cen_emulator::inventory::default_inventory(&uids(&default_accounts()));
+        let ids: Vec<&str> = inventory
+            .iter()
+            .flat_map(|i| {
+                std::iter::once(i.instance_id.as_str())
+                    .chain(i.route_tables.iter().map(|t| t.route_table_id.as_str()))
+            })
+            .collect();
+        for (name, members) in emulator_variables() {
+            let pooled = EMULATOR_POOLED.contains(&name.as_str());
+            assert_eq!(members.len() > 1, pooled, "{name}");
+            for id in members {
+                assert!(ids.contains(&id.as_str()), "{name}: {id}");
+            }
+        }
+    }
+
+    /// `run-against-emulator.sh` gives the emulator binary's variables by hand, as a user would.
+    #[test]
+    fn the_emulator_script_gives_the_emulator_variables() {
+        let script = include_str!("../run-against-emulator.sh");
+        let given: Vec<(String, Vec<String>)> = script
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("--var "))
+            .map(|v| crate::instances::parse_variable(v).expect("NAME=VALUE"))
+            .filter(|(name, _)| crate::instances::is_instance(name))
+            .collect();
+        assert_eq!(given, emulator_variables());
     }
 }

@@ -25,7 +25,7 @@ use crate::case::{Case, Expect, Format, Params, ResponseExpect, Step};
 use crate::diff::Failure;
 use crate::endpoint::Endpoint;
 use crate::exchange::{Observed, Skip, check_expect, header, prepare_request, with_body};
-use crate::instances::{Held, InstanceLocks};
+use crate::instances::{Held, Pools, is_instance};
 use crate::throttle::send_retrying;
 
 /// What running a flow in one format produced.
@@ -155,10 +155,10 @@ fn substitute(params: &Params, vars: &HashMap<String, String>) -> Result<Params,
     Ok(Params(out))
 }
 
-/// The endpoint's network instances a flow case refers to (`${VpcHangzhou}`, ...): they exist
-/// once per account, so two cases using one of them must not run at the same time (a VPC has one
-/// CEN connection at a time, and a route table's entries are seen by every case using it).
-/// Account UIDs (`PrimaryUid`, `SecondaryUid`) are only names and are not held.
+/// The endpoint's network instances a flow case refers to (`${VpcHangzhou}`, ...): pools whose
+/// members two cases must not use at the same time (a VPC has one CEN connection at a time, and a
+/// route table's entries are seen by every case using it). Account UIDs (`PrimaryUid`,
+/// `SecondaryUid`) are only names and are not held.
 pub fn shared_instances(case: &Case, endpoint: &Endpoint) -> Vec<String> {
     let Expect::Flow(flow) = &case.expect else {
         return Vec::new();
@@ -168,27 +168,30 @@ pub fn shared_instances(case: &Case, endpoint: &Endpoint) -> Vec<String> {
         .iter()
         .chain(&flow.cleanup)
         .flat_map(|step| references(&step.params))
-        .filter(|name| !name.ends_with("Uid") && endpoint.variable(name).is_some())
+        .filter(|name| is_instance(name) && endpoint.has_variable(name))
         .collect();
     names.sort();
     names.dedup();
     names
 }
 
-/// Takes the case's shared instances before the first step that names one of them.
-async fn hold_before(
+/// Takes a member of each of the case's pools before the first step that names one of them, and
+/// defines the pools' variables as the members taken.
+async fn hold_before<'p>(
     step: &Step,
     instances: &[String],
-    locks: Option<&InstanceLocks>,
-    held: &mut Option<Held>,
+    pools: &'p Pools,
+    held: &mut Option<Held<'p>>,
+    vars: &mut HashMap<String, String>,
 ) {
-    if let Some(locks) = locks
-        && held.is_none()
+    if held.is_none()
         && references(&step.params)
             .iter()
             .any(|name| instances.contains(name))
     {
-        *held = Some(locks.hold(instances).await);
+        let taken = pools.take(instances).await;
+        vars.extend(taken.bindings().iter().cloned());
+        *held = Some(taken);
     }
 }
 
@@ -790,23 +793,31 @@ fn step_heading(kind: &str, n: usize, step: &Step) -> String {
 }
 
 /// Runs a flow case in one format: the steps until the first failure, then every cleanup step.
+/// The case has the first free member of each pool of the endpoint to itself.
 pub async fn run_flow(
     client: &reqwest::Client,
     case: &Case,
     format: Format,
     endpoint: &Endpoint,
 ) -> Result<FlowRun, Skip> {
-    run_flow_holding(client, case, format, endpoint, None).await
+    run_flow_holding(
+        client,
+        case,
+        format,
+        endpoint,
+        &Pools::new(&endpoint.variables),
+    )
+    .await
 }
 
-/// [`run_flow`], taking the case's [`shared_instances`] from `locks` at its first step that names
-/// one of them and holding them to its end.
+/// [`run_flow`], taking a member of each of the case's [`shared_instances`] from `pools` at its
+/// first step that names one of them and holding them to its end.
 pub async fn run_flow_holding(
     client: &reqwest::Client,
     case: &Case,
     format: Format,
     endpoint: &Endpoint,
-    locks: Option<&InstanceLocks>,
+    pools: &Pools,
 ) -> Result<FlowRun, Skip> {
     let Expect::Flow(flow) = &case.expect else {
         return Err(Skip("not a flow case".to_owned()));
@@ -818,7 +829,13 @@ pub async fn run_flow_holding(
         }
     }
     crate::exchange::resolve_credentials("primary", endpoint)?;
-    let mut vars: HashMap<String, String> = endpoint.variables.iter().cloned().collect();
+    // The pools' variables are defined when the case takes its members (`hold_before`).
+    let mut vars: HashMap<String, String> = endpoint
+        .variables
+        .iter()
+        .filter(|(name, _)| !is_instance(name))
+        .filter_map(|(name, values)| Some((name.clone(), values.first()?.clone())))
+        .collect();
     let mut transcript = Transcript {
         text: String::new(),
         request_ids: Vec::new(),
@@ -827,7 +844,7 @@ pub async fn run_flow_holding(
     let mut held = None;
     let mut result = Ok(());
     for (i, step) in flow.steps.iter().enumerate() {
-        hold_before(step, &instances, locks, &mut held).await;
+        hold_before(step, &instances, pools, &mut held, &mut vars).await;
         transcript.text.push_str(&step_heading("step", i + 1, step));
         if let Err(failure) = run_step(
             client,
@@ -850,7 +867,7 @@ pub async fn run_flow_holding(
         }
     }
     for (i, step) in flow.cleanup.iter().enumerate() {
-        hold_before(step, &instances, locks, &mut held).await;
+        hold_before(step, &instances, pools, &mut held, &mut vars).await;
         transcript
             .text
             .push_str(&step_heading("cleanup", i + 1, step));
@@ -882,11 +899,20 @@ pub async fn run_flow_holding(
         }
     }
     drop(held);
-    let transcript = normalise(
-        &transcript.text,
-        &transcript.request_ids,
-        &endpoint.variables,
+    // Shown as `<Name>`: each variable's value in this run, and for pools the case did not take
+    // every member, as before pools (a response may name an instance no step named).
+    let mut shown: Vec<(String, String)> = vars
+        .iter()
+        .filter(|(name, _)| endpoint.has_variable(name))
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    shown.extend(
+        endpoint
+            .variable_values()
+            .into_iter()
+            .filter(|(name, _)| !vars.contains_key(name)),
     );
+    let transcript = normalise(&transcript.text, &transcript.request_ids, &shown);
     Ok(FlowRun { result, transcript })
 }
 

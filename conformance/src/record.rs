@@ -244,7 +244,7 @@ fn observe(
     let snapshot = normalise(
         &render_body(&observed.body, format),
         &request_ids,
-        &endpoint.variables,
+        &endpoint.variable_values(),
     );
     Observation {
         status: observed.status,
