@@ -497,9 +497,9 @@ fn instance(
 }
 
 /// How many interchangeable copies the built-in inventory has of the instances that many flows
-/// attach (the first account's first hangzhou VPC, its shanghai VPC and its hangzhou VBR, the
-/// second account's hangzhou VPC), the original included: a VPC has one CEN connection at a time, so a test suite running
-/// flows in parallel gives each its own copy.
+/// attach (the first account's first hangzhou VPC and its shanghai VPC, the second account's
+/// hangzhou VPC), the original included: a VPC has one CEN connection at a time, so a test suite
+/// running flows in parallel gives each its own copy.
 pub const POOL_SIZE: usize = 8;
 
 /// The id of copy `n` (1 to [`POOL_SIZE`] - 1) of a pooled instance: the original's id with its
@@ -539,18 +539,6 @@ fn vpc_shanghai(owner: i64, id: &str) -> NetworkInstance {
             "havip-uf6emu00000001",
             "Custom",
         )],
-    )
-}
-
-/// The first account's hangzhou VBR (or a copy).
-fn vbr_hangzhou(owner: i64, id: &str) -> NetworkInstance {
-    instance(
-        id,
-        InstanceType::Vbr,
-        "cn-hangzhou",
-        owner,
-        &["10.200.0.0/16"],
-        vec![],
     )
 }
 
@@ -619,7 +607,14 @@ pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
                 &["10.40.0.0/16"],
                 vec![],
             ),
-            vbr_hangzhou(a, "vbr-bp1emuhz00000000001"),
+            instance(
+                "vbr-bp1emuhz00000000001",
+                Vbr,
+                "cn-hangzhou",
+                a,
+                &["10.200.0.0/16"],
+                vec![],
+            ),
             instance(
                 "vbr-uf6emush00000000001",
                 Vbr,
@@ -656,7 +651,6 @@ pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
         for n in 1..POOL_SIZE {
             out.push(vpc_hangzhou(a, &pool_copy_id("vpc-bp1emuhz00000000001", n)));
             out.push(vpc_shanghai(a, &pool_copy_id("vpc-uf6emush00000000001", n)));
-            out.push(vbr_hangzhou(a, &pool_copy_id("vbr-bp1emuhz00000000001", n)));
         }
     }
     if let Some(&b) = owners.get(1) {
@@ -812,7 +806,6 @@ mod tests {
         for original in [
             "vpc-bp1emuhz00000000001",
             "vpc-uf6emush00000000001",
-            "vbr-bp1emuhz00000000001",
             "vpc-bp1emuhzb0000000001",
         ] {
             for n in 1..POOL_SIZE {
