@@ -76,7 +76,7 @@ emulator_vars=(
     --var VpcShanghaiRouteTable=vtb-uf6emush00000000001,vtb-uf6emush00000000101,vtb-uf6emush00000000201,vtb-uf6emush00000000301,vtb-uf6emush00000000401,vtb-uf6emush00000000501,vtb-uf6emush00000000601,vtb-uf6emush00000000701
     --var VpcBeijing=vpc-2zeemubj00000000001
     --var VpcUsWest=vpc-rj9emuus00000000001
-    --var VbrHangzhou=vbr-bp1emuhz00000000001,vbr-bp1emuhz00000000101,vbr-bp1emuhz00000000201,vbr-bp1emuhz00000000301,vbr-bp1emuhz00000000401,vbr-bp1emuhz00000000501,vbr-bp1emuhz00000000601,vbr-bp1emuhz00000000701
+    --var VbrHangzhou=vbr-bp1emuhz00000000001
     --var SecondaryVpcHangzhou=vpc-bp1emuhzb0000000001,vpc-bp1emuhzb0000000101,vpc-bp1emuhzb0000000201,vpc-bp1emuhzb0000000301,vpc-bp1emuhzb0000000401,vpc-bp1emuhzb0000000501,vpc-bp1emuhzb0000000601,vpc-bp1emuhzb0000000701
     --var SecondaryVpcUsWest=vpc-rj9emuusb0000000001
 )
