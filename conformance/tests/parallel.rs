@@ -1,6 +1,6 @@
 //! Parallel runs: cases sharing a network instance of the endpoint (`${VpcHangzhou}`) run at a
-//! concurrency above their number against one emulator and still pass (each holds the instance
-//! in turn), the progress lines come out in plan order, and the coverage summary comes before the
+//! concurrency above their number against one emulator and still pass (each takes its own member
+//! of the pool, or waits for one), the progress lines come out in plan order, and the coverage summary comes before the
 //! summary line, which stays last, and goes into the JUnit report.
 
 use cen_conformance::case::load_built_in;
