@@ -155,6 +155,11 @@ pub enum Source {
     Sdk,
     /// Recorded from a named endpoint on a date.
     Recorded,
+    /// This project's own rule where the reference is silent (how a duplicate parameter or an
+    /// oversized body is answered). Never a golden of the suite: such cases live in
+    /// `tests/project-rules/`, which the crate's tests run against the emulator, and a test
+    /// refuses them among the shipped cases.
+    Project,
 }
 
 /// The provenance record of a case.
@@ -517,6 +522,9 @@ pub struct Step {
     /// answers that depend on what else the account holds).
     #[serde(default = "default_true")]
     pub snapshot: bool,
+    /// The fixture the step comes from, if any (set when the case is read).
+    #[serde(skip)]
+    pub fixture: Option<String>,
 }
 
 impl Step {
@@ -649,6 +657,27 @@ impl Case {
         }
     }
 
+    /// The operations the case checks, each with whether it checks an error answer: the
+    /// operation of a signing or exchange case; every operation a flow case's own steps call
+    /// (not those of its fixtures, not its cleanup), since each answer is checked.
+    pub fn covers(&self) -> Vec<(String, bool)> {
+        let Expect::Flow(flow) = &self.expect else {
+            return vec![(self.operation.clone(), self.expects_error())];
+        };
+        let mut covered: Vec<(String, bool)> = Vec::new();
+        for step in flow.steps.iter().filter(|s| s.fixture.is_none()) {
+            let error = step
+                .expect
+                .as_ref()
+                .is_some_and(|e| e.code.is_some() || e.status >= 400);
+            let entry = (step.action.clone(), error);
+            if !covered.contains(&entry) {
+                covered.push(entry);
+            }
+        }
+        covered
+    }
+
     /// Whether the case carries a tag.
     pub fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| t == tag)
@@ -706,7 +735,7 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
                 ));
             }
         }
-        Source::Reference => {}
+        Source::Reference | Source::Project => {}
     }
     if let Some(xfail) = &raw.expected_failure
         && xfail.reason.trim().is_empty()
@@ -799,8 +828,11 @@ fn with_fixtures(path: &Path, names: &[String], flow: Flow) -> Result<Flow, Case
     }
     let mut steps = Vec::new();
     let mut cleanup = flow.cleanup;
-    for (_, fixture) in &order {
-        steps.extend(fixture.steps.iter().cloned());
+    for (name, fixture) in &order {
+        steps.extend(fixture.steps.iter().cloned().map(|mut step| {
+            step.fixture = Some(name.clone());
+            step
+        }));
     }
     steps.extend(flow.steps);
     for (_, fixture) in order.iter().rev() {

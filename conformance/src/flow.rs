@@ -879,5 +879,4 @@ mod tests {
             "<?xml version='1.0' encoding='UTF-8'?>\n<DescribeCensResponse>\n  <Cens>\n    <Cen>\n      <CenId>cen-1</CenId>\n      <Status>Active</Status>\n    </Cen>\n  </Cens>\n  <TotalCount>1</TotalCount>\n  <Recommend><![CDATA[https://x?a=1&b=2]]></Recommend>\n</DescribeCensResponse>\n"
         );
     }
-
 }
