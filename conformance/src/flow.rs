@@ -9,7 +9,7 @@
 //! sorted members, XML indented) and normalised (`normalise`) so that it does not depend on the
 //! run: request ids become `<request-id>`, timestamps (ISO 8601, or epoch milliseconds in a
 //! `...Time` member) `<timestamp>`, generated ids
-//! `<cen-id:N>`/`<cenbwp-id:N>`/`<rg-id:N>`/`<order-id:N>` numbered by first appearance across the whole
+//! (`<cen-id:N>`, `<tr-id:N>`, ...: `GENERATED_IDS`) and `<order-id:N>` numbered by first appearance across the whole
 //! case, and the values of endpoint variables `<Name>` (account UIDs, network instances).
 
 use std::collections::HashMap;
@@ -389,6 +389,26 @@ pub fn render_body(body: &str, format: Format) -> String {
     }
 }
 
+/// The prefixes of the ids an endpoint generates and their placeholder kinds, each longer prefix
+/// before the shorter one it starts with (`tr-attach-` before `tr-`).
+const GENERATED_IDS: &[(&str, &str)] = &[
+    ("cenbwp-", "cenbwp-id"),
+    ("cenrmap-", "cenrmap-id"),
+    ("cen-", "cen-id"),
+    ("rg-", "rg-id"),
+    ("tr-attach-", "tr-attach-id"),
+    ("tr-mcast-domain-", "mcast-domain-id"),
+    ("tr-", "tr-id"),
+    ("vtb-", "vtb-id"),
+    ("cidr-", "cidr-id"),
+    ("rte-", "rte-id"),
+    ("flowlog-", "flowlog-id"),
+    ("tm-rule-", "tm-rule-id"),
+    ("tm-", "tm-id"),
+    ("qos-queue-", "qos-queue-id"),
+    ("qos-", "qos-id"),
+];
+
 fn is_ascii_word(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_'
 }
@@ -468,11 +488,7 @@ pub fn normalise(text: &str, request_ids: &[String], variables: &[(String, Strin
         }
         if boundary {
             let mut matched = false;
-            for (prefix, kind) in [
-                ("cenbwp-", "cenbwp-id"),
-                ("cen-", "cen-id"),
-                ("rg-", "rg-id"),
-            ] {
+            for (prefix, kind) in GENERATED_IDS {
                 let p: Vec<char> = prefix.chars().collect();
                 if rest.starts_with(&p) {
                     let id: String = rest[p.len()..]
