@@ -211,21 +211,31 @@ pub async fn start_in_process_with_delay(
         secondary: enabled.next(),
         disabled: accounts.iter().find(|a| !a.enabled).map(credentials_of),
     };
-    let mut variables: Vec<(String, String)> = EMULATOR_INSTANCES
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-        .collect();
-    for (name, uid) in ["PrimaryUid", "SecondaryUid"].into_iter().zip(&uids) {
-        variables.push((name.to_owned(), uid.to_string()));
-    }
     Ok(Endpoint::new(
         &format!("http://{address}"),
         EndpointKind::Emulator,
         credentials,
     )?
-    .with_variables(variables)
-    .with_poll_interval(std::time::Duration::from_millis(IN_PROCESS_POLL_MS))
+    .as_in_process(&uids)
     .with_guard(Box::new(AbortOnDrop(server))))
+}
+
+impl Endpoint {
+    /// Sets what an in-process emulator with the default inventory and accounts of `uids` has:
+    /// its endpoint variables ([`EMULATOR_INSTANCES`], `PrimaryUid`, `SecondaryUid`) and a poll
+    /// interval of [`IN_PROCESS_POLL_MS`].
+    #[must_use]
+    pub fn as_in_process(self, uids: &[i64]) -> Self {
+        let mut variables: Vec<(String, String)> = EMULATOR_INSTANCES
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        for (name, uid) in ["PrimaryUid", "SecondaryUid"].into_iter().zip(uids) {
+            variables.push((name.to_owned(), uid.to_string()));
+        }
+        self.with_variables(variables)
+            .with_poll_interval(std::time::Duration::from_millis(IN_PROCESS_POLL_MS))
+    }
 }
 
 /// Stops a spawned server when dropped.

@@ -9,8 +9,9 @@
 //! sorted members, XML indented) and normalised (`normalise`) so that it does not depend on the
 //! run: request ids become `<request-id>`, timestamps (ISO 8601, or epoch milliseconds in a
 //! `...Time` member) `<timestamp>`, generated ids
-//! (`<cen-id:N>`, `<tr-id:N>`, ...: `GENERATED_IDS`) and `<order-id:N>` numbered by first appearance across the whole
-//! case, and the values of endpoint variables `<Name>` (account UIDs, network instances).
+//! (`<cen-id:N>`, `<tr-id:N>`, ...: `GENERATED_IDS`) and `<order-id:N>` numbered by first
+//! appearance across the whole case, paging tokens `<next-token>`, and the values of endpoint
+//! variables `<Name>` (account UIDs, network instances).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -465,6 +466,22 @@ pub fn normalise(text: &str, request_ids: &[String], variables: &[(String, Strin
                 }
             }
         }
+        // A paging token is opaque and depends on what else the endpoint holds.
+        for marker in ["NextToken\": \"", "NextToken>"] {
+            let m: Vec<char> = marker.chars().collect();
+            if rest.starts_with(&m) {
+                let len = rest[m.len()..]
+                    .iter()
+                    .take_while(|c| **c != '"' && **c != '<')
+                    .count();
+                if len > 0 {
+                    out.push_str(marker);
+                    out.push_str("<next-token>");
+                    i += m.len() + len;
+                    continue 'scan;
+                }
+            }
+        }
         // Epoch milliseconds in a member or element whose name ends in Time (`CreateTime`).
         for marker in ["Time\": ", "Time>"] {
             let m: Vec<char> = marker.chars().collect();
@@ -855,7 +872,8 @@ mod tests {
         let text = "\"CenId\": \"cen-abc123\", other cen-zzz9, again cen-abc123, \
                     cenbwp-q1w2, at 2024-05-01T12:00:00Z and 2021-06-22T09:06Z, \
                     \"OrderId\": \"123456789012345\", <OrderId>99</OrderId>, vpc-x1 uid 42, req-1, \
-                    \"CreateTime\": 1795402884665";
+                    \"CreateTime\": 1795402884665, tr-bp1abcdefghijklmn vtb-bp1abcdefghijklmn \
+                    cidr-abcdefghijklmnopqr \"NextToken\": \"17\", <NextToken>FFab=</NextToken>";
         let out = normalise(
             text,
             &["req-1".to_owned()],
@@ -869,7 +887,8 @@ mod tests {
             "\"CenId\": \"<cen-id:1>\", other <cen-id:2>, again <cen-id:1>, \
              <cenbwp-id:1>, at <timestamp> and <timestamp>, \
              \"OrderId\": \"<order-id:1>\", <OrderId><order-id:2></OrderId>, <VpcHangzhou> uid <PrimaryUid>, <request-id>, \
-             \"CreateTime\": <timestamp>"
+             \"CreateTime\": <timestamp>, <tr-id:1> <vtb-id:1> \
+             <cidr-id:1> \"NextToken\": \"<next-token>\", <NextToken><next-token></NextToken>"
         );
     }
 
