@@ -434,6 +434,12 @@ pub struct ResponseExpect {
     /// or `null`: list wrappers (`Cens: object`, `Cens.Cen: array`) and numbers sent as numbers.
     #[serde(default)]
     pub types: std::collections::BTreeMap<String, String>,
+    /// Values the body must hold, as a part of it (`{Cens: {Cen: [{Name: net}]}}`): objects
+    /// member by member (others may be there too), lists item by item with the same length,
+    /// `null` for an absent member, scalars by their text (`"5"` matches `5`); `${Name}` is
+    /// replaced in flow steps. An XML body is read with the operation's shape in the spec.
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
 }
 
 /// The JSON types `expect.types` may name.
@@ -483,15 +489,20 @@ fn default_true() -> bool {
     true
 }
 
-/// One request of a flow case.
+/// One request of a flow case, or (`advance_ms`) a move of the in-process emulator's clock.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// A label shown in reports and the transcript.
     #[serde(default)]
     pub name: Option<String>,
-    /// The `Action`.
+    /// The `Action`; empty in an `advance_ms` step.
+    #[serde(default)]
     pub action: String,
+    /// Moves the emulator's manual clock this far instead of sending anything: only in a case
+    /// with `manual_clock`, which runs against the in-process emulator alone.
+    #[serde(default)]
+    pub advance_ms: Option<u64>,
     /// `Cbn` (default) or `Vpc`.
     #[serde(default)]
     pub product: Option<String>,
@@ -540,9 +551,13 @@ impl Step {
 
     /// The name of the step in reports: its label, or its action.
     pub fn label(&self) -> String {
-        match &self.name {
-            Some(name) => format!("{} ({name})", self.action),
+        let action = match self.advance_ms {
+            Some(ms) => format!("advance the clock {ms} ms"),
             None => self.action.clone(),
+        };
+        match &self.name {
+            Some(name) => format!("{action} ({name})"),
+            None => action,
         }
     }
 }
@@ -582,6 +597,18 @@ struct RawCase {
     cleanup: Option<Vec<Step>>,
     #[serde(default)]
     fixtures: Vec<String>,
+    #[serde(default)]
+    manual_clock: Option<ManualClock>,
+}
+
+/// The in-process emulator with a clock that moves only with `advance_ms` steps, for cases that
+/// check what happens while a resource is still in transition (the emulator's own scenarios).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManualClock {
+    /// How long transitions (Creating, Attaching, ...) take on that clock.
+    #[serde(default)]
+    pub delay_ms: u64,
 }
 
 /// A named setup and its teardown, `fixtures/<name>.yaml` next to the families: a flow case
@@ -634,6 +661,8 @@ pub struct Case {
     pub expect: Expect,
     /// The fixtures the case names, whose steps and cleanup are already in `expect`.
     pub fixtures: Vec<String>,
+    /// Set when the case needs the in-process emulator's manual clock.
+    pub manual_clock: Option<ManualClock>,
 }
 
 impl Case {
@@ -665,7 +694,11 @@ impl Case {
             return vec![(self.operation.clone(), self.expects_error())];
         };
         let mut covered: Vec<(String, bool)> = Vec::new();
-        for step in flow.steps.iter().filter(|s| s.fixture.is_none()) {
+        for step in flow
+            .steps
+            .iter()
+            .filter(|s| s.fixture.is_none() && s.advance_ms.is_none())
+        {
             let error = step
                 .expect
                 .as_ref()
@@ -748,6 +781,7 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
                 ("steps", raw.steps.is_some()),
                 ("cleanup", raw.cleanup.is_some()),
                 ("fixtures", !raw.fixtures.is_empty()),
+                ("manual_clock", raw.manual_clock.is_some()),
             ] {
                 if used {
                     return Err(err(field, "is for flow cases only"));
@@ -796,6 +830,17 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
                     validate_step(path, &format!("{list}[{i}]"), step)?;
                 }
             }
+            if raw.manual_clock.is_none()
+                && let Some(i) = steps.iter().position(|s| s.advance_ms.is_some())
+            {
+                return Err(err(
+                    &format!("steps[{i}].advance_ms"),
+                    "moves the manual clock: give the case `manual_clock: {delay_ms: N}`",
+                ));
+            }
+            if cleanup.iter().any(|s| s.advance_ms.is_some()) {
+                return Err(err("cleanup", "a cleanup step sends a request"));
+            }
             let flow = with_fixtures(path, &raw.fixtures, Flow { steps, cleanup })?;
             let request = flow.steps[0].request(Params::default());
             (request, Expect::Flow(flow))
@@ -815,6 +860,7 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
         request,
         expect,
         fixtures: raw.fixtures,
+        manual_clock: raw.manual_clock,
     })
 }
 
@@ -957,6 +1003,23 @@ fn validate_response_expect(
 fn validate_step(path: &Path, field: &str, step: &Step) -> Result<(), CaseError> {
     let err =
         |sub: &str, message: &str| Err(CaseError::new(path, format!("{field}.{sub}"), message));
+    if step.advance_ms.is_some() {
+        let alone = step.action.is_empty()
+            && step.params.0.is_empty()
+            && step.expect.is_none()
+            && step.capture.0.is_empty()
+            && step.wait_until.is_none()
+            && step.product.is_none()
+            && step.account.is_none()
+            && step.signature.is_none();
+        if !alone {
+            return err(
+                "advance_ms",
+                "a step that moves the clock sends nothing: give it alone (and a name)",
+            );
+        }
+        return Ok(());
+    }
     if step.action.trim().is_empty() {
         return err("action", "must not be empty");
     }

@@ -69,6 +69,29 @@ fn references(params: &Params) -> Vec<String> {
     names
 }
 
+/// Replaces `${Name}` in every string of an `expect.json` value.
+fn substitute_json(value: &Value, vars: &HashMap<String, String>) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(text) => {
+            let params = Params(vec![(String::new(), text.clone())]);
+            Value::String(substitute(&params, vars)?.0.remove(0).1)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| substitute_json(v, vars))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), substitute_json(v, vars)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
 /// Replaces `${Name}` in every value; the first undefined name is the error.
 fn substitute(params: &Params, vars: &HashMap<String, String>) -> Result<Params, String> {
     let mut out = Vec::with_capacity(params.0.len());
@@ -403,6 +426,7 @@ const GENERATED_IDS: &[(&str, &str)] = &[
     ("vtb-", "vtb-id"),
     ("cidr-", "cidr-id"),
     ("rte-", "rte-id"),
+    ("eni-", "eni-id"),
     ("flowlog-", "flowlog-id"),
     ("tm-rule-", "tm-rule-id"),
     ("tm-", "tm-id"),
@@ -641,6 +665,7 @@ fn default_expect() -> ResponseExpect {
         fields: Vec::new(),
         headers: Params::default(),
         types: std::collections::BTreeMap::new(),
+        json: None,
     }
 }
 
@@ -655,9 +680,22 @@ async fn run_step(
     transcript: &mut Transcript,
     cleanup: bool,
 ) -> Result<(), Failure> {
+    if let Some(ms) = step.advance_ms {
+        let clock = endpoint.clock.as_ref().ok_or_else(|| {
+            Failure::message("advance_ms: the endpoint has no manual clock".to_owned())
+        })?;
+        clock(ms);
+        return Ok(());
+    }
     let params = substitute(&step.params, vars)
         .map_err(|name| Failure::message(format!("`${{{name}}}` is not defined")))?;
-    let expect = step.expect.clone().unwrap_or_else(default_expect);
+    let mut expect = step.expect.clone().unwrap_or_else(default_expect);
+    if let Some(json) = &expect.json {
+        expect.json = Some(
+            substitute_json(json, vars)
+                .map_err(|name| Failure::message(format!("`${{{name}}}` is not defined")))?,
+        );
+    }
     let observed = match &step.wait_until {
         None => send_step(client, step, params, format, endpoint).await?,
         Some(wait) => {
@@ -762,6 +800,69 @@ fn step_heading(kind: &str, n: usize, step: &Step) -> String {
     heading
 }
 
+/// The formats a case runs in.
+pub fn formats_of(case: &Case) -> &'static [Format] {
+    match case.format {
+        crate::case::FormatSpec::Json => &[Format::Json],
+        crate::case::FormatSpec::Xml => &[Format::Xml],
+        crate::case::FormatSpec::Both => &[Format::Json, Format::Xml],
+    }
+}
+
+/// Runs a flow case in each of its formats, each against a fresh in-process emulator (on a
+/// manual clock when the case has `manual_clock`), and says for each whether the case holds: its
+/// steps passed, or it is marked `expected_failure` and failed. This is what the tests that keep
+/// transcripts (`tests/flows.rs`, the emulator's scenarios) share.
+pub async fn run_in_process(case: &Case) -> Vec<(Format, FlowRun, Result<(), String>)> {
+    let client = reqwest::Client::new();
+    let mut runs = Vec::new();
+    for &format in formats_of(case) {
+        let endpoint = match case.manual_clock {
+            Some(clock) => {
+                crate::endpoint::start_in_process_with_manual_clock(clock.delay_ms).await
+            }
+            None => crate::endpoint::start_in_process().await,
+        };
+        let name = format!("{}[{}]", case.name(), format.label());
+        let endpoint = match endpoint {
+            Ok(endpoint) => endpoint,
+            Err(e) => {
+                let run = FlowRun {
+                    result: Err(Failure::message(e.to_string())),
+                    transcript: String::new(),
+                };
+                runs.push((
+                    format,
+                    run,
+                    Err(format!("{name}: the emulator did not start: {e}")),
+                ));
+                continue;
+            }
+        };
+        let run = match run_flow(&client, case, format, &endpoint).await {
+            Ok(run) => run,
+            Err(Skip(reason)) => {
+                let run = FlowRun {
+                    result: Err(Failure::message(reason.clone())),
+                    transcript: String::new(),
+                };
+                runs.push((format, run, Err(format!("{name}: skipped: {reason}"))));
+                continue;
+            }
+        };
+        let verdict = match (&case.expected_failure, &run.result) {
+            (None, Ok(())) | (Some(_), Err(_)) => Ok(()),
+            (None, Err(failure)) => Err(format!("{name}: {failure}\n\n{}", run.transcript)),
+            (Some(x), Ok(())) => Err(format!(
+                "{name} passed but is marked expected_failure ({}): remove the marker",
+                x.reason
+            )),
+        };
+        runs.push((format, run, verdict));
+    }
+    runs
+}
+
 /// Runs a flow case in one format: the steps until the first failure, then every cleanup step.
 pub async fn run_flow(
     client: &reqwest::Client,
@@ -784,6 +885,11 @@ pub async fn run_flow_holding(
     let Expect::Flow(flow) = &case.expect else {
         return Err(Skip("not a flow case".to_owned()));
     };
+    if case.manual_clock.is_some() && endpoint.clock.is_none() {
+        return Err(Skip(
+            "it moves the manual clock of an in-process emulator (`manual_clock`)".to_owned(),
+        ));
+    }
     check_variables(case, &flow.steps, endpoint)?;
     for step in flow.steps.iter().chain(&flow.cleanup) {
         if let Some(account) = &step.account {
