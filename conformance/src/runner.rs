@@ -102,6 +102,8 @@ pub struct CaseResult {
     pub format: Option<Format>,
     /// Whether the case expects an error answer rather than success.
     pub error_case: bool,
+    /// The operations it checks, each with whether it checks an error answer.
+    pub covers: Vec<(String, bool)>,
     /// How it ended.
     pub outcome: Outcome,
     /// How long it took.
@@ -367,6 +369,7 @@ async fn run_one(
         operation: p.case.operation.clone(),
         format: p.format,
         error_case: p.case.expects_error(),
+        covers: p.case.covers(),
         outcome,
         duration: started.elapsed(),
     }
