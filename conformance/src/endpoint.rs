@@ -172,6 +172,8 @@ pub const EMULATOR_INSTANCES: &[(&str, &str)] = &[
     ("VpcBeijing", "vpc-2zeemubj00000000001"),
     ("VpcUsWest", "vpc-rj9emuus00000000001"),
     ("VbrHangzhou", "vbr-bp1emuhz00000000001"),
+    ("VpnHangzhou", "vco-bp1emuhz00000000001"),
+    ("EcrHangzhou", "ecr-emuhz00000000000001"),
     ("SecondaryVpcHangzhou", "vpc-bp1emuhzb0000000001"),
     ("SecondaryVpcUsWest", "vpc-rj9emuusb0000000001"),
 ];
