@@ -466,8 +466,8 @@ pub struct WaitUntil {
     /// A dotted path into the response (`Cens.Cen.0.Status`); a number indexes a list (and, in
     /// XML, index 0 of a single element is that element).
     pub path: String,
-    /// The value to wait for, compared with the text of a string, number or boolean;
-    /// `"(absent)"` waits for the path to disappear.
+    /// The value to wait for, compared with the text of a string, number or boolean (`${Name}`
+    /// is replaced); `"(absent)"` waits for the path to disappear.
     pub equals: String,
     /// Give up after this long (default 120000).
     #[serde(default = "default_timeout_ms")]

@@ -176,6 +176,16 @@ pub const EMULATOR_INSTANCES: &[(&str, &str)] = &[
     ("EcrHangzhou", "ecr-emuhz00000000000001"),
     ("SecondaryVpcHangzhou", "vpc-bp1emuhzb0000000001"),
     ("SecondaryVpcUsWest", "vpc-rj9emuusb0000000001"),
+    ("VpcHangzhou2VSwitchB", "vsw-bp1emuhz00000000002b"),
+    ("VpcHangzhou2VSwitchF", "vsw-bp1emuhz00000000002f"),
+    ("VpcShanghaiVSwitchB", "vsw-uf6emush00000000001b"),
+    ("VpcBeijingVSwitchA", "vsw-2zeemubj00000000001a"),
+    ("VpcBeijingVSwitchC", "vsw-2zeemubj00000000001c"),
+    ("SecondaryVpcHangzhouVSwitchB", "vsw-bp1emuhzb0000000001b"),
+    ("PrefixListHangzhou", "pl-bp1emuhz000000000001"),
+    ("PrefixListHangzhou2", "pl-bp1emuhz000000000002"),
+    ("VpcHangzhouCidr", "172.16.0.0/16"),
+    ("VpcShanghaiCidr", "192.168.0.0/16"),
 ];
 
 /// Starts the CEN emulator (`crates/cen-emulator`) inside this process on a loopback port, in

@@ -699,6 +699,11 @@ async fn run_step(
     let observed = match &step.wait_until {
         None => send_step(client, step, params, format, endpoint).await?,
         Some(wait) => {
+            let equals = substitute(&Params(vec![(String::new(), wait.equals.clone())]), vars)
+                .map_err(|name| Failure::message(format!("`${{{name}}}` is not defined")))?
+                .0
+                .remove(0)
+                .1;
             let mut interval = Duration::from_millis(wait.interval_ms);
             if let Some(poll) = endpoint.poll_interval {
                 interval = interval.min(poll);
@@ -724,7 +729,7 @@ async fn run_step(
                     &observed,
                 )
                 .is_ok()
-                    && value == wait.equals
+                    && value == equals
                 {
                     break observed;
                 }
@@ -734,7 +739,7 @@ async fn run_step(
                         step.label(),
                         wait.timeout_ms,
                         wait.path,
-                        wait.equals,
+                        equals,
                         value
                     ));
                     return Err(with_body(failure, &observed));
