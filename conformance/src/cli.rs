@@ -80,8 +80,8 @@ pub struct RunArgs {
     /// Run cases tagged `writes` against a real endpoint.
     #[arg(long)]
     pub allow_writes: bool,
-    /// Read the cases from this directory (`<family>/<id>.yaml`, flow snapshots in
-    /// `<family>/snapshots/`) instead of those built into the binary.
+    /// Read the cases from this directory (`<family>/<id>.yaml`, fixtures in `fixtures/`)
+    /// instead of those built into the binary.
     #[arg(long, value_name = "DIR")]
     pub cases: Option<PathBuf>,
     /// How many cases run at once [default: 8 against the in-process emulator, 2 against

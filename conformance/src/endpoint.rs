@@ -61,9 +61,18 @@ pub struct Endpoint {
     pub variables: Vec<(String, Vec<String>)>,
     /// Polls of `wait_until` happen at least this often (an emulator need not be polled slowly).
     pub poll_interval: Option<std::time::Duration>,
+    /// Moves the clock of an in-process emulator started with a manual clock, for `advance_ms`
+    /// steps; `None` everywhere else.
+    pub clock: Option<ClockControl>,
     /// Keeps an in-process server alive as long as the endpoint.
     _guard: Option<Box<dyn Send + Sync>>,
 }
+
+/// Moves a manual clock forward by the given number of milliseconds.
+pub type ClockControl = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
+
+/// Where the in-process emulator's manual clock starts: 2024-05-01T12:00:00Z.
+pub const MANUAL_CLOCK_START_MS: u64 = 1_714_564_800_000;
 
 impl fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -103,6 +112,7 @@ impl Endpoint {
             credentials,
             variables: Vec::new(),
             poll_interval: None,
+            clock: None,
             _guard: None,
         })
     }
@@ -164,27 +174,47 @@ pub const IN_PROCESS_POLL_MS: u64 = 50;
 pub const EMULATOR_INSTANCES: &[(&str, &str)] = &[
     ("VpcHangzhou", "vpc-bp1emuhz00000000001"),
     ("VpcHangzhouRouteTable", "vtb-bp1emuhz00000000001"),
+    ("VpcHangzhouVSwitchB", "vsw-bp1emuhz00000000001b"),
+    ("VpcHangzhouVSwitchF", "vsw-bp1emuhz00000000001f"),
     ("VpcHangzhou2", "vpc-bp1emuhz00000000002"),
     ("VpcShanghai", "vpc-uf6emush00000000001"),
     ("VpcShanghaiRouteTable", "vtb-uf6emush00000000001"),
+    ("VpcShanghaiVSwitchA", "vsw-uf6emush00000000001a"),
     ("VpcBeijing", "vpc-2zeemubj00000000001"),
     ("VpcUsWest", "vpc-rj9emuus00000000001"),
     ("VbrHangzhou", "vbr-bp1emuhz00000000001"),
+    ("VpnHangzhou", "vco-bp1emuhz00000000001"),
+    ("EcrHangzhou", "ecr-emuhz00000000000001"),
     ("SecondaryVpcHangzhou", "vpc-bp1emuhzb0000000001"),
     ("SecondaryVpcUsWest", "vpc-rj9emuusb0000000001"),
+    ("VpcHangzhou2VSwitchB", "vsw-bp1emuhz00000000002b"),
+    ("VpcHangzhou2VSwitchF", "vsw-bp1emuhz00000000002f"),
+    ("VpcShanghaiVSwitchB", "vsw-uf6emush00000000001b"),
+    ("VpcBeijingVSwitchA", "vsw-2zeemubj00000000001a"),
+    ("VpcBeijingVSwitchC", "vsw-2zeemubj00000000001c"),
+    ("SecondaryVpcHangzhouVSwitchB", "vsw-bp1emuhzb0000000001b"),
+    ("PrefixListHangzhou", "pl-bp1emuhz000000000001"),
+    ("PrefixListHangzhou2", "pl-bp1emuhz000000000002"),
+    ("VpcHangzhouCidr", "172.16.0.0/16"),
+    ("VpcShanghaiCidr", "192.168.0.0/16"),
 ];
 
 /// The variables whose instance the emulator's inventory has
-/// `cen_emulator::inventory::POOL_SIZE` identical copies of (a VPC's route table is copied with
-/// it): the instances most flow cases attach, so that they run in parallel. `VbrHangzhou` is not
+/// `cen_emulator::inventory::POOL_SIZE` identical copies of (a VPC's route table and vSwitches
+/// are copied with it): the instances most flow cases attach, so that they run in parallel. `VbrHangzhou` is not
 /// pooled: its cases enable health checks, whose source address the emulator assigns as the
 /// lowest one no other health check uses, so two of them at once would see different addresses.
 pub const EMULATOR_POOLED: &[&str] = &[
     "VpcHangzhou",
     "VpcHangzhouRouteTable",
+    "VpcHangzhouVSwitchB",
+    "VpcHangzhouVSwitchF",
     "VpcShanghai",
     "VpcShanghaiRouteTable",
+    "VpcShanghaiVSwitchA",
+    "VpcShanghaiVSwitchB",
     "SecondaryVpcHangzhou",
+    "SecondaryVpcHangzhouVSwitchB",
 ];
 
 /// The instance variables of the emulator's default inventory: [`EMULATOR_INSTANCES`], each
@@ -199,8 +229,16 @@ pub fn emulator_variables() -> Vec<(String, Vec<String>)> {
             } else {
                 1
             };
+            // A copy's vSwitches are named after it and the zone's letter, as the original's are.
+            let copy = |n| match id.strip_prefix("vsw-") {
+                Some(_) => {
+                    let (vpc, zone) = id.split_at(id.len() - 1);
+                    format!("{}{zone}", pool_copy_id(vpc, n))
+                }
+                None => pool_copy_id(id, n),
+            };
             let members = std::iter::once((*id).to_owned())
-                .chain((1..copies).map(|n| pool_copy_id(id, n)))
+                .chain((1..copies).map(copy))
                 .collect();
             ((*name).to_owned(), members)
         })
@@ -219,9 +257,35 @@ pub async fn start_in_process() -> Result<Endpoint, EndpointError> {
     start_in_process_with_delay(std::time::Duration::from_millis(IN_PROCESS_DELAY_MS)).await
 }
 
+/// [`start_in_process`] on a manual clock that starts at [`MANUAL_CLOCK_START_MS`] and moves only
+/// through [`Endpoint::clock`] (`advance_ms` steps), with transitions of `delay_ms` of it. The
+/// front door still checks signatures against the real time.
+pub async fn start_in_process_with_manual_clock(delay_ms: u64) -> Result<Endpoint, EndpointError> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let now = std::sync::Arc::new(AtomicU64::new(MANUAL_CLOCK_START_MS));
+    let read = std::sync::Arc::clone(&now);
+    let clock: cen_emulator::Clock = std::sync::Arc::new(move || {
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(read.load(Ordering::SeqCst))
+    });
+    let mut endpoint =
+        start_emulator(std::time::Duration::from_millis(delay_ms), Some(clock)).await?;
+    endpoint.clock = Some(std::sync::Arc::new(move |ms| {
+        now.fetch_add(ms, Ordering::SeqCst);
+    }));
+    Ok(endpoint)
+}
+
 /// [`start_in_process`] with another transition delay.
 pub async fn start_in_process_with_delay(
     delay: std::time::Duration,
+) -> Result<Endpoint, EndpointError> {
+    start_emulator(delay, None).await
+}
+
+/// Starts the in-process emulator, on `clock` when one is given.
+async fn start_emulator(
+    delay: std::time::Duration,
+    clock: Option<cen_emulator::Clock>,
 ) -> Result<Endpoint, EndpointError> {
     use cen_emulator::config::{default_accounts, uids};
     use cen_emulator::store::Store;
@@ -230,8 +294,11 @@ pub async fn start_in_process_with_delay(
     let unavailable = |reason: String| EndpointError::EmulatorUnavailable(reason);
     let accounts = default_accounts();
     let uids = uids(&accounts);
-    let emulator = Emulator::new(EmulatorConfig::new(&uids, delay), Store::Memory)
+    let mut emulator = Emulator::new(EmulatorConfig::new(&uids, delay), Store::Memory)
         .map_err(|e| unavailable(e.to_string()))?;
+    if let Some(clock) = clock {
+        emulator = emulator.with_clock(clock);
+    }
     let app = cen_emulator::app(std::sync::Arc::new(emulator), &accounts);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -252,18 +319,28 @@ pub async fn start_in_process_with_delay(
         secondary: enabled.next(),
         disabled: accounts.iter().find(|a| !a.enabled).map(credentials_of),
     };
-    let mut variables = emulator_variables();
-    for (name, uid) in ["PrimaryUid", "SecondaryUid"].into_iter().zip(&uids) {
-        variables.push((name.to_owned(), vec![uid.to_string()]));
-    }
     Ok(Endpoint::new(
         &format!("http://{address}"),
         EndpointKind::Emulator,
         credentials,
     )?
-    .with_variables(variables)
-    .with_poll_interval(std::time::Duration::from_millis(IN_PROCESS_POLL_MS))
+    .as_in_process(&uids)
     .with_guard(Box::new(AbortOnDrop(server))))
+}
+
+impl Endpoint {
+    /// Sets what an in-process emulator with the default inventory and accounts of `uids` has:
+    /// its endpoint variables ([`emulator_variables`], `PrimaryUid`, `SecondaryUid`) and a poll
+    /// interval of [`IN_PROCESS_POLL_MS`].
+    #[must_use]
+    pub fn as_in_process(self, uids: &[i64]) -> Self {
+        let mut variables = emulator_variables();
+        for (name, uid) in ["PrimaryUid", "SecondaryUid"].into_iter().zip(uids) {
+            variables.push((name.to_owned(), vec![uid.to_string()]));
+        }
+        self.with_variables(variables)
+            .with_poll_interval(std::time::Duration::from_millis(IN_PROCESS_POLL_MS))
+    }
 }
 
 /// Stops a spawned server when dropped.

@@ -1,21 +1,19 @@
 //! Flow cases (families 3 and 5): steps sent in order with captured values, polling for
-//! asynchronous states, a cleanup that always runs, and a normalised transcript of every response
-//! that is compared with the case's snapshot.
+//! asynchronous states, a cleanup that always runs, and a normalised transcript of every response.
 //!
-//! The transcript is the shape check: each response body rendered stably (JSON pretty-printed with
+//! A flow passes when every step's expectation holds and every success body has its operation's
+//! shape in the spec (`crate::shape`). The transcript is not an expectation: it is the record of
+//! what an endpoint answered, and `tests/flows.rs` keeps the in-process
+//! emulator's transcripts as insta snapshots so that a change in what the emulator answers is
+//! reviewed. It is each response body rendered stably (JSON pretty-printed with
 //! sorted members, XML indented) and normalised (`normalise`) so that it does not depend on the
 //! run: request ids become `<request-id>`, timestamps (ISO 8601, or epoch milliseconds in a
 //! `...Time` member) `<timestamp>`, generated ids
-//! `<cen-id:N>`/`<cenbwp-id:N>`/`<rg-id:N>`/`<order-id:N>` numbered by first appearance across the whole
-//! case, and the values of endpoint variables `<Name>` (account UIDs, network instances).
-//!
-//! Its expected form lives next to the case, `cases/<family>/snapshots/<id>.<format>.snap`, an
-//! insta snapshot: `cargo test -p cen-conformance --test flows` writes and checks it against the
-//! in-process emulator, and `cen-conformance run` reads the same file to compare any endpoint's
-//! transcript with it, showing a line diff.
+//! (`<cen-id:N>`, `<tr-id:N>`, ...: `GENERATED_IDS`) and `<order-id:N>` numbered by first
+//! appearance across the whole case, paging tokens `<next-token>`, and the values of endpoint
+//! variables `<Name>` (account UIDs, network instances).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use acs_rpc::error::ApiError;
@@ -47,66 +45,9 @@ const NOT_FOUND_CODES: &[&str] = &[
     "InvalidInstanceId.NotFound",
 ];
 
-/// The snapshot of a flow case in one format: `cases/<family>/snapshots/<id>.<format>.snap`.
-pub fn snapshot_path(case: &Case, format: Format) -> PathBuf {
-    let dir = case
-        .path
-        .parent()
-        .map(|p| p.join("snapshots"))
-        .unwrap_or_else(|| PathBuf::from("snapshots"));
-    dir.join(format!("{}.snap", snapshot_name(case, format)))
-}
-
-/// The insta snapshot name of a flow case in one format: `<id>.<format>`.
+/// The insta snapshot name of a flow case's transcript in one format: `<id>.<format>`.
 pub fn snapshot_name(case: &Case, format: Format) -> String {
     format!("{}.{}", case.id, format.label())
-}
-
-/// The contents of an insta snapshot file, without its `---` header.
-pub fn snapshot_contents(text: &str) -> String {
-    let text = text.replace("\r\n", "\n");
-    if let Some(rest) = text.strip_prefix("---\n")
-        && let Some(end) = rest.find("\n---\n")
-    {
-        return rest[end + 5..].to_owned();
-    }
-    text
-}
-
-/// Compares a transcript with the committed snapshot of the case.
-pub fn compare_with_snapshot(case: &Case, format: Format, transcript: &str) -> Result<(), Failure> {
-    let path = snapshot_path(case, format);
-    let relative = Path::new("snapshots").join(format!("{}.snap", snapshot_name(case, format)));
-    let Some(text) = crate::case::sibling_text(case, &relative) else {
-        return Err(Failure::message(format!(
-            "no snapshot {}: create it with `INSTA_UPDATE=always cargo test -p cen-conformance --test flows`, review it, commit it",
-            path.display()
-        )));
-    };
-    let expected = trim_lines(&snapshot_contents(&text));
-    let actual = trim_lines(transcript);
-    Failure::compare(
-        &format!(
-            "the normalised responses differ from {}",
-            path.file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ),
-        &expected,
-        &actual,
-    )
-}
-
-fn trim_lines(text: &str) -> String {
-    let mut out: String = text
-        .trim_end()
-        .lines()
-        .map(|l| format!("{}\n", l.trim_end()))
-        .collect();
-    if out.is_empty() {
-        out.push('\n');
-    }
-    out
 }
 
 /// The variables `${Name}` a step refers to.
@@ -126,6 +67,29 @@ fn references(params: &Params) -> Vec<String> {
         }
     }
     names
+}
+
+/// Replaces `${Name}` in every string of an `expect.json` value.
+fn substitute_json(value: &Value, vars: &HashMap<String, String>) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(text) => {
+            let params = Params(vec![(String::new(), text.clone())]);
+            Value::String(substitute(&params, vars)?.0.remove(0).1)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| substitute_json(v, vars))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), substitute_json(v, vars)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
 }
 
 /// Replaces `${Name}` in every value; the first undefined name is the error.
@@ -452,6 +416,27 @@ pub fn render_body(body: &str, format: Format) -> String {
     }
 }
 
+/// The prefixes of the ids an endpoint generates and their placeholder kinds, each longer prefix
+/// before the shorter one it starts with (`tr-attach-` before `tr-`).
+const GENERATED_IDS: &[(&str, &str)] = &[
+    ("cenbwp-", "cenbwp-id"),
+    ("cenrmap-", "cenrmap-id"),
+    ("cen-", "cen-id"),
+    ("rg-", "rg-id"),
+    ("tr-attach-", "tr-attach-id"),
+    ("tr-mcast-domain-", "mcast-domain-id"),
+    ("tr-", "tr-id"),
+    ("vtb-", "vtb-id"),
+    ("cidr-", "cidr-id"),
+    ("rte-", "rte-id"),
+    ("eni-", "eni-id"),
+    ("flowlog-", "flowlog-id"),
+    ("tm-rule-", "tm-rule-id"),
+    ("tm-", "tm-id"),
+    ("qos-queue-", "qos-queue-id"),
+    ("qos-", "qos-id"),
+];
+
 fn is_ascii_word(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_'
 }
@@ -508,6 +493,22 @@ pub fn normalise(text: &str, request_ids: &[String], variables: &[(String, Strin
                 }
             }
         }
+        // A paging token is opaque and depends on what else the endpoint holds.
+        for marker in ["NextToken\": \"", "NextToken>"] {
+            let m: Vec<char> = marker.chars().collect();
+            if rest.starts_with(&m) {
+                let len = rest[m.len()..]
+                    .iter()
+                    .take_while(|c| **c != '"' && **c != '<')
+                    .count();
+                if len > 0 {
+                    out.push_str(marker);
+                    out.push_str("<next-token>");
+                    i += m.len() + len;
+                    continue 'scan;
+                }
+            }
+        }
         // Epoch milliseconds in a member or element whose name ends in Time (`CreateTime`).
         for marker in ["Time\": ", "Time>"] {
             let m: Vec<char> = marker.chars().collect();
@@ -531,11 +532,7 @@ pub fn normalise(text: &str, request_ids: &[String], variables: &[(String, Strin
         }
         if boundary {
             let mut matched = false;
-            for (prefix, kind) in [
-                ("cenbwp-", "cenbwp-id"),
-                ("cen-", "cen-id"),
-                ("rg-", "rg-id"),
-            ] {
+            for (prefix, kind) in GENERATED_IDS {
                 let p: Vec<char> = prefix.chars().collect();
                 if rest.starts_with(&p) {
                     let id: String = rest[p.len()..]
@@ -671,6 +668,7 @@ fn default_expect() -> ResponseExpect {
         fields: Vec::new(),
         headers: Params::default(),
         types: std::collections::BTreeMap::new(),
+        json: None,
     }
 }
 
@@ -685,12 +683,30 @@ async fn run_step(
     transcript: &mut Transcript,
     cleanup: bool,
 ) -> Result<(), Failure> {
+    if let Some(ms) = step.advance_ms {
+        let clock = endpoint.clock.as_ref().ok_or_else(|| {
+            Failure::message("advance_ms: the endpoint has no manual clock".to_owned())
+        })?;
+        clock(ms);
+        return Ok(());
+    }
     let params = substitute(&step.params, vars)
         .map_err(|name| Failure::message(format!("`${{{name}}}` is not defined")))?;
-    let expect = step.expect.clone().unwrap_or_else(default_expect);
+    let mut expect = step.expect.clone().unwrap_or_else(default_expect);
+    if let Some(json) = &expect.json {
+        expect.json = Some(
+            substitute_json(json, vars)
+                .map_err(|name| Failure::message(format!("`${{{name}}}` is not defined")))?,
+        );
+    }
     let observed = match &step.wait_until {
         None => send_step(client, step, params, format, endpoint).await?,
         Some(wait) => {
+            let equals = substitute(&Params(vec![(String::new(), wait.equals.clone())]), vars)
+                .map_err(|name| Failure::message(format!("`${{{name}}}` is not defined")))?
+                .0
+                .remove(0)
+                .1;
             let mut interval = Duration::from_millis(wait.interval_ms);
             if let Some(poll) = endpoint.poll_interval {
                 interval = interval.min(poll);
@@ -716,7 +732,7 @@ async fn run_step(
                     &observed,
                 )
                 .is_ok()
-                    && value == wait.equals
+                    && value == equals
                 {
                     break observed;
                 }
@@ -726,7 +742,7 @@ async fn run_step(
                         step.label(),
                         wait.timeout_ms,
                         wait.path,
-                        wait.equals,
+                        equals,
                         value
                     ));
                     return Err(with_body(failure, &observed));
@@ -792,6 +808,69 @@ fn step_heading(kind: &str, n: usize, step: &Step) -> String {
     heading
 }
 
+/// The formats a case runs in.
+pub fn formats_of(case: &Case) -> &'static [Format] {
+    match case.format {
+        crate::case::FormatSpec::Json => &[Format::Json],
+        crate::case::FormatSpec::Xml => &[Format::Xml],
+        crate::case::FormatSpec::Both => &[Format::Json, Format::Xml],
+    }
+}
+
+/// Runs a flow case in each of its formats, each against a fresh in-process emulator (on a
+/// manual clock when the case has `manual_clock`), and says for each whether the case holds: its
+/// steps passed, or it is marked `expected_failure` and failed. This is what the tests that keep
+/// transcripts (`tests/flows.rs`, the emulator's scenarios) share.
+pub async fn run_in_process(case: &Case) -> Vec<(Format, FlowRun, Result<(), String>)> {
+    let client = reqwest::Client::new();
+    let mut runs = Vec::new();
+    for &format in formats_of(case) {
+        let endpoint = match case.manual_clock {
+            Some(clock) => {
+                crate::endpoint::start_in_process_with_manual_clock(clock.delay_ms).await
+            }
+            None => crate::endpoint::start_in_process().await,
+        };
+        let name = format!("{}[{}]", case.name(), format.label());
+        let endpoint = match endpoint {
+            Ok(endpoint) => endpoint,
+            Err(e) => {
+                let run = FlowRun {
+                    result: Err(Failure::message(e.to_string())),
+                    transcript: String::new(),
+                };
+                runs.push((
+                    format,
+                    run,
+                    Err(format!("{name}: the emulator did not start: {e}")),
+                ));
+                continue;
+            }
+        };
+        let run = match run_flow(&client, case, format, &endpoint).await {
+            Ok(run) => run,
+            Err(Skip(reason)) => {
+                let run = FlowRun {
+                    result: Err(Failure::message(reason.clone())),
+                    transcript: String::new(),
+                };
+                runs.push((format, run, Err(format!("{name}: skipped: {reason}"))));
+                continue;
+            }
+        };
+        let verdict = match (&case.expected_failure, &run.result) {
+            (None, Ok(())) | (Some(_), Err(_)) => Ok(()),
+            (None, Err(failure)) => Err(format!("{name}: {failure}\n\n{}", run.transcript)),
+            (Some(x), Ok(())) => Err(format!(
+                "{name} passed but is marked expected_failure ({}): remove the marker",
+                x.reason
+            )),
+        };
+        runs.push((format, run, verdict));
+    }
+    runs
+}
+
 /// Runs a flow case in one format: the steps until the first failure, then every cleanup step.
 /// The case has the first free member of each pool of the endpoint to itself.
 pub async fn run_flow(
@@ -822,6 +901,11 @@ pub async fn run_flow_holding(
     let Expect::Flow(flow) = &case.expect else {
         return Err(Skip("not a flow case".to_owned()));
     };
+    if case.manual_clock.is_some() && endpoint.clock.is_none() {
+        return Err(Skip(
+            "it moves the manual clock of an in-process emulator (`manual_clock`)".to_owned(),
+        ));
+    }
     check_variables(case, &flow.steps, endpoint)?;
     for step in flow.steps.iter().chain(&flow.cleanup) {
         if let Some(account) = &step.account {
@@ -925,7 +1009,8 @@ mod tests {
         let text = "\"CenId\": \"cen-abc123\", other cen-zzz9, again cen-abc123, \
                     cenbwp-q1w2, at 2024-05-01T12:00:00Z and 2021-06-22T09:06Z, \
                     \"OrderId\": \"123456789012345\", <OrderId>99</OrderId>, vpc-x1 uid 42, req-1, \
-                    \"CreateTime\": 1795402884665";
+                    \"CreateTime\": 1795402884665, tr-bp1abcdefghijklmn vtb-bp1abcdefghijklmn \
+                    cidr-abcdefghijklmnopqr \"NextToken\": \"17\", <NextToken>FFab=</NextToken>";
         let out = normalise(
             text,
             &["req-1".to_owned()],
@@ -939,7 +1024,8 @@ mod tests {
             "\"CenId\": \"<cen-id:1>\", other <cen-id:2>, again <cen-id:1>, \
              <cenbwp-id:1>, at <timestamp> and <timestamp>, \
              \"OrderId\": \"<order-id:1>\", <OrderId><order-id:2></OrderId>, <VpcHangzhou> uid <PrimaryUid>, <request-id>, \
-             \"CreateTime\": <timestamp>"
+             \"CreateTime\": <timestamp>, <tr-id:1> <vtb-id:1> \
+             <cidr-id:1> \"NextToken\": \"<next-token>\", <NextToken><next-token></NextToken>"
         );
     }
 
@@ -963,14 +1049,6 @@ mod tests {
         assert_eq!(
             render_body(body, Format::Xml),
             "<?xml version='1.0' encoding='UTF-8'?>\n<DescribeCensResponse>\n  <Cens>\n    <Cen>\n      <CenId>cen-1</CenId>\n      <Status>Active</Status>\n    </Cen>\n  </Cens>\n  <TotalCount>1</TotalCount>\n  <Recommend><![CDATA[https://x?a=1&b=2]]></Recommend>\n</DescribeCensResponse>\n"
-        );
-    }
-
-    #[test]
-    fn snapshot_header_is_stripped() {
-        assert_eq!(
-            snapshot_contents("---\nsource: x\ndescription: y\n---\nstep 1\n  status: 200\n"),
-            "step 1\n  status: 200\n"
         );
     }
 }

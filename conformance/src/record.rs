@@ -6,8 +6,7 @@
 //! already checked) and `provenance`; the rest of the file is kept byte for byte. The normalised
 //! body of each format (`flow::render_body` then `flow::normalise`: request ids, timestamps and
 //! generated ids replaced) goes next to the case, `recorded/<id>.<format>.body`, so a review sees
-//! the whole answer (evidence only: `run` checks what `expect` says; flow cases keep their checked
-//! transcripts in `snapshots/`).
+//! the whole answer (evidence only: `run` checks what `expect` says).
 //!
 //! A recording from an emulator never replaces a golden from outside the project: when the
 //! endpoint is on loopback (or the in-process emulator), a target file whose provenance is
@@ -117,6 +116,7 @@ fn protected(provenance: &Provenance) -> Option<String> {
             "its golden was captured from an official SDK (`sdk`: {})",
             provenance.sdk.as_deref().unwrap_or("?")
         )),
+        Source::Project => None,
         Source::Recorded => {
             let from = provenance.endpoint.as_deref().unwrap_or_default();
             (!is_loopback_host(host_of(from))).then(|| {
@@ -333,6 +333,7 @@ fn provenance_block(old: &Provenance, endpoint: &Endpoint, date: &str) -> String
                 Source::Reference => "reference",
                 Source::Sdk => "sdk",
                 Source::Recorded => "recorded",
+                Source::Project => "project",
             },
             old.details.trim()
         );
@@ -430,7 +431,7 @@ pub async fn record(
             if !others.iter().any(|(n, _)| *n == name) {
                 let why = match p.case.kind {
                     Kind::Signing => "signing goldens are computed, never recorded",
-                    _ => "flow cases keep their transcripts as snapshots (cargo test --test flows)",
+                    _ => "flow cases state their expectations step by step; record them by hand",
                 };
                 others.push((name, Recorded::Skipped(why.to_owned())));
             }

@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use cen_conformance::case::{
-    CaseError, Kind, is_built_in, load_built_in, load_dir, parse_case, sibling_text,
+    CaseError, Expect, Kind, Source, is_built_in, load_built_in, load_dir, parse_case, sibling_text,
 };
+use cen_conformance::record::is_loopback_host;
 use cen_conformance::runner::{Outcome, RunOptions, plan, run};
 use rstest::rstest;
 
@@ -47,6 +48,19 @@ request:
 expect: {status: 400, code: MissingTimestamp}
 "#;
 
+const FLOW: &str = r#"id: demo
+kind: flow
+description: A demo.
+operation: DescribeCenAttachedChildInstances
+provenance: {source: reference, details: The operation's page.}
+fixtures: [vpc-hangzhou-attached]
+steps:
+  - action: DescribeCenAttachedChildInstances
+    params: {CenId: "${Cen}"}
+cleanup:
+  - action: DescribeCens
+"#;
+
 fn path() -> &'static Path {
     Path::new("cases/demo-family/demo.yaml")
 }
@@ -77,7 +91,7 @@ fn shipped_cases_load() {
 }
 
 /// The cases built into the binary are those of the source tree, byte for byte (a stale build
-/// would ship old goldens), with their flow snapshots.
+/// would ship old goldens).
 #[test]
 fn built_in_cases_are_the_source_tree() {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"));
@@ -96,17 +110,6 @@ fn built_in_cases_are_the_source_tree() {
             "{}",
             ours.name()
         );
-        if ours.kind == Kind::Flow {
-            for format in ["json", "xml"] {
-                let snapshot = Path::new("snapshots").join(format!("{}.{format}.snap", ours.id));
-                assert_eq!(
-                    sibling_text(ours, &snapshot),
-                    sibling_text(theirs, &snapshot),
-                    "{}",
-                    snapshot.display()
-                );
-            }
-        }
     }
 }
 
@@ -129,6 +132,9 @@ fn valid_cases_parse() {
 #[case::signing_expect_without_wire(SIGNING.split("  wire:").next().unwrap().to_owned(), "expect.wire", "missing field")]
 #[case::exchange_expect_typo(EXCHANGE.replace("code:", "cod:"), "expect.cod", "unknown field")]
 #[case::recorded_without_date(EXCHANGE.replace("source: reference", "source: recorded, endpoint: cbn.aliyuncs.com"), "provenance.date", "date")]
+#[case::unknown_fixture(FLOW.replace("[vpc-hangzhou-attached]", "[no-such-fixture]"), "fixtures: no-such-fixture", "no fixture")]
+#[case::fixture_name_is_a_path(FLOW.replace("[vpc-hangzhou-attached]", "[../auth/invalid-format]"), "fixtures: ../auth/invalid-format", "no fixture")]
+#[case::fixtures_in_an_exchange(EXCHANGE.replace("request:", "fixtures: [active-cen]\nrequest:"), "fixtures", "flow cases only")]
 #[case::empty_xfail_reason(EXCHANGE.replace("request:", "expected_failure: {reason: \"\"}\nrequest:"), "expected_failure.reason", "must say why")]
 fn malformed_case_names_file_and_field(
     #[case] text: String,
@@ -213,4 +219,140 @@ async fn a_signing_mismatch_shows_a_line_diff() {
     let text = String::from_utf8(out).expect("UTF-8");
     assert_eq!(report.failed(), 1);
     assert!(text.contains("    - signature: AAAAdS1JvxuMvnyHOwuJ+uX5qY=\n    + signature: OLeaidS1JvxuMvnyHOwuJ+uX5qY=\n"), "{text}");
+}
+
+/// A fixture's steps come first and its cleanup last, after the fixtures it builds on; the case
+/// keeps only what it checks.
+#[test]
+fn fixtures_wrap_the_steps_and_cleanup_of_a_flow() {
+    let case = parse_case(path(), FLOW).unwrap_or_else(|e| panic!("{e}"));
+    let Expect::Flow(flow) = &case.expect else {
+        panic!("a flow case")
+    };
+    let actions = |steps: &[cen_conformance::case::Step]| {
+        steps.iter().map(|s| s.action.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        actions(&flow.steps),
+        [
+            "CreateCen",
+            "DescribeCens",
+            "AttachCenChildInstance",
+            "DescribeCenAttachedChildInstanceAttribute",
+            "DescribeCenAttachedChildInstances",
+        ]
+    );
+    assert_eq!(
+        actions(&flow.cleanup),
+        [
+            "DescribeCens",
+            "DescribeCens",
+            "DescribeCenAttachedChildInstanceAttribute",
+            "DetachCenChildInstance",
+            "DescribeCenAttachedChildInstances",
+            "DescribeCens",
+            "DeleteCen",
+        ]
+    );
+    assert_eq!(case.fixtures, ["vpc-hangzhou-attached"]);
+}
+
+/// Fixtures that build on each other in a circle are refused, naming the circle.
+#[test]
+fn a_fixture_cycle_is_refused() {
+    let root = std::env::temp_dir().join(format!("cen-fixture-cycle-{}", std::process::id()));
+    let fixtures = root.join("fixtures");
+    std::fs::create_dir_all(&fixtures).expect("a temporary directory");
+    for (name, other) in [("one", "two"), ("two", "one")] {
+        std::fs::write(
+            fixtures.join(format!("{name}.yaml")),
+            format!("description: d\nfixtures: [{other}]\nsteps:\n  - action: DescribeCens\n"),
+        )
+        .expect("writes");
+    }
+    let text = FLOW.replace("[vpc-hangzhou-attached]", "[one]");
+    let err = parse_case(&root.join("demo-family/demo.yaml"), &text)
+        .expect_err("the cycle must be refused");
+    std::fs::remove_dir_all(&root).ok();
+    assert!(err.to_string().contains("one -> two -> one"), "{err}");
+}
+
+/// No shipped golden comes from this project's own code: every case cites the reference, an
+/// official SDK, or a recording from a real (non-loopback) endpoint, and none names the project's
+/// code as its source; the only files beside the cases are fixtures and recorded bodies.
+#[test]
+fn every_shipped_expectation_comes_from_outside_the_project() {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"));
+    let cases = load_dir(root).unwrap_or_else(|e| panic!("{e}"));
+    let mut refused = Vec::new();
+    for case in &cases {
+        let provenance = &case.provenance;
+        let details = provenance.details.to_lowercase();
+        let why = match provenance.source {
+            Source::Project => Some("its provenance is `project`: move it to tests/project-rules/"),
+            Source::Recorded
+                if is_loopback_host(
+                    provenance
+                        .endpoint
+                        .as_deref()
+                        .unwrap_or_default()
+                        .trim_start_matches("https://")
+                        .trim_start_matches("http://")
+                        .split([':', '/'])
+                        .next()
+                        .unwrap_or_default(),
+                ) =>
+            {
+                Some("it was recorded from a loopback endpoint (an emulator)")
+            }
+            _ if ["emulator", "crates/", ".rs", "snapshot"]
+                .iter()
+                .any(|word| details.contains(word)) =>
+            {
+                Some("its provenance names this project's code")
+            }
+            _ => None,
+        };
+        if let Some(why) = why {
+            refused.push(format!("{}: {why}", case.name()));
+        }
+    }
+    let is_case = |family: &str, id: &str| {
+        cases
+            .iter()
+            .any(|c| c.family == family && c.id == id && c.provenance.source == Source::Recorded)
+    };
+    for family in std::fs::read_dir(root).expect("cases/") {
+        let family = family.expect("an entry").path();
+        let name = family
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        for entry in std::fs::read_dir(&family).expect("a family") {
+            let path = entry.expect("an entry").path();
+            let file = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let allowed = if path.is_dir() {
+                file == "recorded"
+                    && std::fs::read_dir(&path).expect("recorded/").all(|body| {
+                        let body = body.expect("an entry").file_name();
+                        let id = body.to_string_lossy();
+                        let id = id.split('.').next().unwrap_or_default();
+                        is_case(&name, id)
+                    })
+            } else {
+                file.ends_with(".yaml")
+            };
+            if !allowed {
+                refused.push(format!(
+                    "cases/{name}/{file}: only case files, fixtures and the recorded bodies of recorded cases belong here"
+                ));
+            }
+        }
+    }
+    assert!(refused.is_empty(), "{}", refused.join("\n"));
 }

@@ -1,17 +1,17 @@
 //! Families 3 (operations) and 5 (scenarios): every flow case file is one test, run in each of
 //! its formats against a fresh in-process emulator (what `cen-conformance run` uses without
 //! `--endpoint`). Every step's expectations must hold (a case marked `expected_failure` must
-//! fail), and the normalised transcript of the responses is an insta snapshot stored next to the
-//! case, `cases/<family>/snapshots/<id>.<format>.snap`, which `cen-conformance run` compares any
-//! endpoint's responses with.
+//! fail). The normalised transcript of the responses is kept as an insta snapshot,
+//! `tests/transcripts/<family>/<id>.<format>.snap`: a record of what this emulator answers, so
+//! that a change in it is reviewed. It is not an expectation of the suite (`cen-conformance run`
+//! never reads it), since it comes from this project's own code.
 //!
 //! rstest expands the globs at compile time: after adding a case file, touch this file.
 
 use std::path::{Path, PathBuf};
 
-use cen_conformance::case::{Format, FormatSpec, Kind, load_case};
-use cen_conformance::endpoint::start_in_process;
-use cen_conformance::flow::{run_flow, snapshot_name};
+use cen_conformance::case::{Kind, load_case};
+use cen_conformance::flow::{run_in_process, snapshot_name};
 use rstest::rstest;
 
 async fn check(path: &Path) {
@@ -22,38 +22,10 @@ async fn check(path: &Path) {
         "{}: families 3 and 5 hold flow cases",
         case.name()
     );
-    let formats: &[Format] = match case.format {
-        FormatSpec::Json => &[Format::Json],
-        FormatSpec::Xml => &[Format::Xml],
-        FormatSpec::Both => &[Format::Json, Format::Xml],
-    };
-    let client = reqwest::Client::new();
-    for &format in formats {
-        let endpoint = start_in_process().await.expect("the emulator starts");
-        let run = run_flow(&client, &case, format, &endpoint)
-            .await
-            .unwrap_or_else(|skip| panic!("{}: skipped: {}", case.name(), skip.0));
-        match (&case.expected_failure, &run.result) {
-            (None, Ok(())) => {}
-            (None, Err(failure)) => {
-                panic!(
-                    "{}[{}]: {failure}\n\n{}",
-                    case.name(),
-                    format.label(),
-                    run.transcript
-                )
-            }
-            (Some(_), Err(_)) => {}
-            (Some(x), Ok(())) => panic!(
-                "{}[{}] passed but is marked expected_failure ({}): remove the marker",
-                case.name(),
-                format.label(),
-                x.reason
-            ),
-        }
-        let snapshot_dir = path.parent().expect("family dir").join("snapshots");
+    for (format, run, verdict) in run_in_process(&case).await {
+        verdict.unwrap_or_else(|message| panic!("{message}"));
         let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(snapshot_dir);
+        settings.set_snapshot_path(transcripts().join(&case.family));
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
         settings.set_description(case.description.trim());
@@ -75,13 +47,17 @@ async fn scenarios(#[files("cases/scenarios/*.yaml")] path: PathBuf) {
     check(&path).await;
 }
 
-/// CI never writes snapshots, and a snapshot whose case is gone must not linger: `run` would
-/// never read it and nobody would notice it going stale.
+fn transcripts() -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/transcripts")).to_owned()
+}
+
+/// CI never writes snapshots, and a transcript whose case is gone must not linger: nothing would
+/// read it and nobody would notice it going stale.
 #[test]
 fn every_snapshot_belongs_to_a_case() {
     let cases = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"));
     for family in ["operations", "scenarios"] {
-        let snapshots = cases.join(family).join("snapshots");
+        let snapshots = transcripts().join(family);
         for entry in std::fs::read_dir(&snapshots).expect("the snapshot directory") {
             let name = entry
                 .expect("an entry")

@@ -74,8 +74,7 @@ fn list_prints_the_built_in_cases_the_filters_select() {
 #[test]
 fn runs_the_built_in_cases_from_outside_the_repository() {
     let dir = outside_dir("run");
-    // Signing cases and flow cases (whose snapshots are built in too) against the in-process
-    // emulator.
+    // Signing cases and flow cases against the in-process emulator.
     let output = run_in(
         &dir,
         &["run", "--filter", "describe-cens", "--junit", "report.xml"],
