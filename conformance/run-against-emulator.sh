@@ -62,38 +62,13 @@ if [[ -z "$url" ]]; then
 fi
 echo "cen-emulator on $url"
 
-# The endpoint variables of flow cases: the emulator's default account UIDs and the network
-# instances of its default inventory (conformance/src/endpoint.rs, emulator_variables). The
-# instances most cases attach are pools of eight identical copies, one per case at a time, so
-# that those cases run in parallel; a VPC and its route table are listed in the same order.
-emulator_vars=(
-    --var PrimaryUid=1234567890123456
-    --var SecondaryUid=6543210987654321
-    --var VpcHangzhou=vpc-bp1emuhz00000000001,vpc-bp1emuhz00000000101,vpc-bp1emuhz00000000201,vpc-bp1emuhz00000000301,vpc-bp1emuhz00000000401,vpc-bp1emuhz00000000501,vpc-bp1emuhz00000000601,vpc-bp1emuhz00000000701
-    --var VpcHangzhouRouteTable=vtb-bp1emuhz00000000001,vtb-bp1emuhz00000000101,vtb-bp1emuhz00000000201,vtb-bp1emuhz00000000301,vtb-bp1emuhz00000000401,vtb-bp1emuhz00000000501,vtb-bp1emuhz00000000601,vtb-bp1emuhz00000000701
-    --var VpcHangzhou2=vpc-bp1emuhz00000000002
-    --var VpcShanghai=vpc-uf6emush00000000001,vpc-uf6emush00000000101,vpc-uf6emush00000000201,vpc-uf6emush00000000301,vpc-uf6emush00000000401,vpc-uf6emush00000000501,vpc-uf6emush00000000601,vpc-uf6emush00000000701
-    --var VpcShanghaiRouteTable=vtb-uf6emush00000000001,vtb-uf6emush00000000101,vtb-uf6emush00000000201,vtb-uf6emush00000000301,vtb-uf6emush00000000401,vtb-uf6emush00000000501,vtb-uf6emush00000000601,vtb-uf6emush00000000701
-    --var VpcBeijing=vpc-2zeemubj00000000001
-    --var VpcUsWest=vpc-rj9emuus00000000001
-    --var VbrHangzhou=vbr-bp1emuhz00000000001
-    --var SecondaryVpcHangzhou=vpc-bp1emuhzb0000000001,vpc-bp1emuhzb0000000101,vpc-bp1emuhzb0000000201,vpc-bp1emuhzb0000000301,vpc-bp1emuhzb0000000401,vpc-bp1emuhzb0000000501,vpc-bp1emuhzb0000000601,vpc-bp1emuhzb0000000701
-    --var SecondaryVpcUsWest=vpc-rj9emuusb0000000001
-)
-
 mkdir -p "$(dirname "$junit")"
 "$conformance_bin" run \
     --endpoint "$url" \
-    --access-key-id LTAI5tEmulatorDefault1 \
-    --access-key-secret emulator-secret-1 \
-    --secondary-access-key-id LTAI5tEmulatorDefault2 \
-    --secondary-access-key-secret emulator-secret-2 \
-    --disabled-access-key-id LTAI5tEmulatorDisabled \
-    --disabled-access-key-secret emulator-secret-disabled \
+    --emulator-defaults \
     --allow-writes \
     --poll-interval-ms 25 \
-    --concurrency "${CEN_CONFORMANCE_CONCURRENCY:-8}" \
+    ${CEN_CONFORMANCE_CONCURRENCY:+--concurrency "$CEN_CONFORMANCE_CONCURRENCY"} \
     --allow-billing \
     --junit "$junit" \
-    "${emulator_vars[@]}" \
     "$@"

@@ -245,6 +245,15 @@ pub fn emulator_variables() -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// [`emulator_variables`] and the accounts' UIDs (`PrimaryUid`, `SecondaryUid`).
+fn emulator_variables_with_uids(uids: &[i64]) -> Vec<(String, Vec<String>)> {
+    let mut variables = emulator_variables();
+    for (name, uid) in ["PrimaryUid", "SecondaryUid"].into_iter().zip(uids) {
+        variables.push((name.to_owned(), vec![uid.to_string()]));
+    }
+    variables
+}
+
 /// Starts the CEN emulator (`crates/cen-emulator`) inside this process on a loopback port, in
 /// memory with its default accounts and inventory and a transition delay of
 /// [`IN_PROCESS_DELAY_MS`], and returns it as an [`EndpointKind::Emulator`] endpoint: `primary`
@@ -310,35 +319,51 @@ async fn start_emulator(
         // An error here ends the task; requests then fail and are reported per case.
         let _ = axum::serve(listener, app).await;
     });
-    let credentials_of = |a: &cen_emulator::config::AccountSpec| {
-        Credentials::new(a.access_key_id.as_str(), a.secret.as_str())
-    };
-    let mut enabled = accounts.iter().filter(|a| a.enabled).map(credentials_of);
-    let credentials = CredentialSet {
-        primary: enabled.next(),
-        secondary: enabled.next(),
-        disabled: accounts.iter().find(|a| !a.enabled).map(credentials_of),
-    };
     Ok(Endpoint::new(
         &format!("http://{address}"),
         EndpointKind::Emulator,
-        credentials,
+        emulator_credentials(&accounts),
     )?
     .as_in_process(&uids)
     .with_guard(Box::new(AbortOnDrop(server))))
 }
 
+/// The credentials of an emulator's accounts: the first two enabled ones as primary and
+/// secondary, the first disabled one as disabled.
+fn emulator_credentials(accounts: &[cen_emulator::config::AccountSpec]) -> CredentialSet {
+    let credentials_of = |a: &cen_emulator::config::AccountSpec| {
+        Credentials::new(a.access_key_id.as_str(), a.secret.as_str())
+    };
+    let mut enabled = accounts.iter().filter(|a| a.enabled).map(credentials_of);
+    CredentialSet {
+        primary: enabled.next(),
+        secondary: enabled.next(),
+        disabled: accounts.iter().find(|a| !a.enabled).map(credentials_of),
+    }
+}
+
 impl Endpoint {
+    /// Takes an endpoint that is a `cen-emulator` started with its defaults (`--endpoint URL
+    /// --emulator-defaults`): its default accounts' keys where none were given, and its
+    /// endpoint variables ([`emulator_variables`], the UIDs), which `--var` may still override.
+    #[must_use]
+    pub fn with_emulator_defaults(mut self) -> Self {
+        let accounts = cen_emulator::config::default_accounts();
+        let defaults = emulator_credentials(&accounts);
+        let given = &mut self.credentials;
+        given.primary = given.primary.take().or(defaults.primary);
+        given.secondary = given.secondary.take().or(defaults.secondary);
+        given.disabled = given.disabled.take().or(defaults.disabled);
+        let uids = cen_emulator::config::uids(&accounts);
+        self.with_variables(emulator_variables_with_uids(&uids))
+    }
+
     /// Sets what an in-process emulator with the default inventory and accounts of `uids` has:
     /// its endpoint variables ([`emulator_variables`], `PrimaryUid`, `SecondaryUid`) and a poll
     /// interval of [`IN_PROCESS_POLL_MS`].
     #[must_use]
     pub fn as_in_process(self, uids: &[i64]) -> Self {
-        let mut variables = emulator_variables();
-        for (name, uid) in ["PrimaryUid", "SecondaryUid"].into_iter().zip(uids) {
-            variables.push((name.to_owned(), vec![uid.to_string()]));
-        }
-        self.with_variables(variables)
+        self.with_variables(emulator_variables_with_uids(uids))
             .with_poll_interval(std::time::Duration::from_millis(IN_PROCESS_POLL_MS))
     }
 }
@@ -375,18 +400,5 @@ mod tests {
                 assert!(ids.contains(&id.as_str()), "{name}: {id}");
             }
         }
-    }
-
-    /// `run-against-emulator.sh` gives the emulator binary's variables by hand, as a user would.
-    #[test]
-    fn the_emulator_script_gives_the_emulator_variables() {
-        let script = include_str!("../run-against-emulator.sh");
-        let given: Vec<(String, Vec<String>)> = script
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("--var "))
-            .map(|v| crate::instances::parse_variable(v).expect("NAME=VALUE"))
-            .filter(|(name, _)| crate::instances::is_instance(name))
-            .collect();
-        assert_eq!(given, emulator_variables());
     }
 }

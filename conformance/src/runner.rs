@@ -320,9 +320,11 @@ pub fn write_progress(out: &mut dyn Write, result: &CaseResult) -> io::Result<()
     }
 }
 
-/// How many cases run at once against the in-process emulator when `--concurrency` is not
-/// given: its transitions are short and it is on this machine.
-pub const EMULATOR_CONCURRENCY: usize = 8;
+/// How many cases run at once against the in-process emulator, or an emulator given with
+/// `--emulator-defaults`, when `--concurrency` is not given: its transitions are short and
+/// waiting costs no CPU. Cases that check a resource while it is in transition need their next
+/// request within one transition (200 ms), which a heavily loaded machine may miss.
+pub const EMULATOR_CONCURRENCY: usize = 16;
 
 /// How many cases run at once against an `--endpoint` when `--concurrency` is not given: a real
 /// account has API rate limits and quotas (CEN instances, bandwidth plans) shared by every case.
