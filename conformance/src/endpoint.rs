@@ -383,15 +383,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn emulator_variables_name_instances_of_its_inventory() {
+    fn emulator_variables_name_what_its_inventory_holds() {
         use cen_emulator::config::{default_accounts, uids};
-        let inventory = cen_emulator::inventory::default_inventory(&uids(&default_accounts()));
+        let owners = uids(&default_accounts());
+        let inventory = cen_emulator::inventory::default_inventory(&owners);
+        let prefix_lists = cen_emulator::inventory::default_prefix_lists(&owners);
+        // Instances, their route tables, vSwitches and blocks, and the prefix lists.
         let ids: Vec<&str> = inventory
             .iter()
             .flat_map(|i| {
                 std::iter::once(i.instance_id.as_str())
                     .chain(i.route_tables.iter().map(|t| t.route_table_id.as_str()))
+                    .chain(i.v_switches.iter().map(|v| v.v_switch_id.as_str()))
+                    .chain(i.cidr_blocks.iter().map(String::as_str))
             })
+            .chain(prefix_lists.iter().map(|p| p.prefix_list_id.as_str()))
             .collect();
         for (name, members) in emulator_variables() {
             let pooled = EMULATOR_POOLED.contains(&name.as_str());
