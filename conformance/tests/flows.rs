@@ -10,9 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
-use cen_conformance::case::{Format, FormatSpec, Kind, load_case};
-use cen_conformance::endpoint::start_in_process;
-use cen_conformance::flow::{run_flow, snapshot_name};
+use cen_conformance::case::{Kind, load_case};
+use cen_conformance::flow::{run_in_process, snapshot_name};
 use rstest::rstest;
 
 async fn check(path: &Path) {
@@ -23,38 +22,10 @@ async fn check(path: &Path) {
         "{}: families 3 and 5 hold flow cases",
         case.name()
     );
-    let formats: &[Format] = match case.format {
-        FormatSpec::Json => &[Format::Json],
-        FormatSpec::Xml => &[Format::Xml],
-        FormatSpec::Both => &[Format::Json, Format::Xml],
-    };
-    let client = reqwest::Client::new();
-    for &format in formats {
-        let endpoint = start_in_process().await.expect("the emulator starts");
-        let run = run_flow(&client, &case, format, &endpoint)
-            .await
-            .unwrap_or_else(|skip| panic!("{}: skipped: {}", case.name(), skip.0));
-        match (&case.expected_failure, &run.result) {
-            (None, Ok(())) => {}
-            (None, Err(failure)) => {
-                panic!(
-                    "{}[{}]: {failure}\n\n{}",
-                    case.name(),
-                    format.label(),
-                    run.transcript
-                )
-            }
-            (Some(_), Err(_)) => {}
-            (Some(x), Ok(())) => panic!(
-                "{}[{}] passed but is marked expected_failure ({}): remove the marker",
-                case.name(),
-                format.label(),
-                x.reason
-            ),
-        }
-        let snapshot_dir = transcripts().join(&case.family);
+    for (format, run, verdict) in run_in_process(&case).await {
+        verdict.unwrap_or_else(|message| panic!("{message}"));
         let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(snapshot_dir);
+        settings.set_snapshot_path(transcripts().join(&case.family));
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
         settings.set_description(case.description.trim());
