@@ -62,36 +62,13 @@ if [[ -z "$url" ]]; then
 fi
 echo "cen-emulator on $url"
 
-# The endpoint variables of flow cases: the emulator's default account UIDs and the network
-# instances of its default inventory (conformance/src/endpoint.rs, EMULATOR_INSTANCES).
-emulator_vars=(
-    --var PrimaryUid=1234567890123456
-    --var SecondaryUid=6543210987654321
-    --var VpcHangzhou=vpc-bp1emuhz00000000001
-    --var VpcHangzhouRouteTable=vtb-bp1emuhz00000000001
-    --var VpcHangzhou2=vpc-bp1emuhz00000000002
-    --var VpcShanghai=vpc-uf6emush00000000001
-    --var VpcShanghaiRouteTable=vtb-uf6emush00000000001
-    --var VpcBeijing=vpc-2zeemubj00000000001
-    --var VpcUsWest=vpc-rj9emuus00000000001
-    --var VbrHangzhou=vbr-bp1emuhz00000000001
-    --var SecondaryVpcHangzhou=vpc-bp1emuhzb0000000001
-    --var SecondaryVpcUsWest=vpc-rj9emuusb0000000001
-)
-
 mkdir -p "$(dirname "$junit")"
 "$conformance_bin" run \
     --endpoint "$url" \
-    --access-key-id LTAI5tEmulatorDefault1 \
-    --access-key-secret emulator-secret-1 \
-    --secondary-access-key-id LTAI5tEmulatorDefault2 \
-    --secondary-access-key-secret emulator-secret-2 \
-    --disabled-access-key-id LTAI5tEmulatorDisabled \
-    --disabled-access-key-secret emulator-secret-disabled \
+    --emulator-defaults \
     --allow-writes \
     --poll-interval-ms 25 \
-    --concurrency "${CEN_CONFORMANCE_CONCURRENCY:-8}" \
+    ${CEN_CONFORMANCE_CONCURRENCY:+--concurrency "$CEN_CONFORMANCE_CONCURRENCY"} \
     --allow-billing \
     --junit "$junit" \
-    "${emulator_vars[@]}" \
     "$@"

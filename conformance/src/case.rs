@@ -155,6 +155,11 @@ pub enum Source {
     Sdk,
     /// Recorded from a named endpoint on a date.
     Recorded,
+    /// This project's own rule where the reference is silent (how a duplicate parameter or an
+    /// oversized body is answered). Never a golden of the suite: such cases live in
+    /// `tests/project-rules/`, which the crate's tests run against the emulator, and a test
+    /// refuses them among the shipped cases.
+    Project,
 }
 
 /// The provenance record of a case.
@@ -429,6 +434,12 @@ pub struct ResponseExpect {
     /// or `null`: list wrappers (`Cens: object`, `Cens.Cen: array`) and numbers sent as numbers.
     #[serde(default)]
     pub types: std::collections::BTreeMap<String, String>,
+    /// Values the body must hold, as a part of it (`{Cens: {Cen: [{Name: net}]}}`): objects
+    /// member by member (others may be there too), lists item by item with the same length,
+    /// `null` for an absent member, scalars by their text (`"5"` matches `5`); `${Name}` is
+    /// replaced in flow steps. An XML body is read with the operation's shape in the spec.
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
 }
 
 /// The JSON types `expect.types` may name.
@@ -455,8 +466,8 @@ pub struct WaitUntil {
     /// A dotted path into the response (`Cens.Cen.0.Status`); a number indexes a list (and, in
     /// XML, index 0 of a single element is that element).
     pub path: String,
-    /// The value to wait for, compared with the text of a string, number or boolean;
-    /// `"(absent)"` waits for the path to disappear.
+    /// The value to wait for, compared with the text of a string, number or boolean (`${Name}`
+    /// is replaced); `"(absent)"` waits for the path to disappear.
     pub equals: String,
     /// Give up after this long (default 120000).
     #[serde(default = "default_timeout_ms")]
@@ -478,15 +489,20 @@ fn default_true() -> bool {
     true
 }
 
-/// One request of a flow case.
+/// One request of a flow case, or (`advance_ms`) a move of the in-process emulator's clock.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// A label shown in reports and the transcript.
     #[serde(default)]
     pub name: Option<String>,
-    /// The `Action`.
+    /// The `Action`; empty in an `advance_ms` step.
+    #[serde(default)]
     pub action: String,
+    /// Moves the emulator's manual clock this far instead of sending anything: only in a case
+    /// with `manual_clock`, which runs against the in-process emulator alone.
+    #[serde(default)]
+    pub advance_ms: Option<u64>,
     /// `Cbn` (default) or `Vpc`.
     #[serde(default)]
     pub product: Option<String>,
@@ -517,6 +533,9 @@ pub struct Step {
     /// answers that depend on what else the account holds).
     #[serde(default = "default_true")]
     pub snapshot: bool,
+    /// The fixture the step comes from, if any (set when the case is read).
+    #[serde(skip)]
+    pub fixture: Option<String>,
 }
 
 impl Step {
@@ -532,9 +551,13 @@ impl Step {
 
     /// The name of the step in reports: its label, or its action.
     pub fn label(&self) -> String {
-        match &self.name {
-            Some(name) => format!("{} ({name})", self.action),
+        let action = match self.advance_ms {
+            Some(ms) => format!("advance the clock {ms} ms"),
             None => self.action.clone(),
+        };
+        match &self.name {
+            Some(name) => format!("{action} ({name})"),
+            None => action,
         }
     }
 }
@@ -574,6 +597,18 @@ struct RawCase {
     cleanup: Option<Vec<Step>>,
     #[serde(default)]
     fixtures: Vec<String>,
+    #[serde(default)]
+    manual_clock: Option<ManualClock>,
+}
+
+/// The in-process emulator with a clock that moves only with `advance_ms` steps, for cases that
+/// check what happens while a resource is still in transition (the emulator's own scenarios).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManualClock {
+    /// How long transitions (Creating, Attaching, ...) take on that clock.
+    #[serde(default)]
+    pub delay_ms: u64,
 }
 
 /// A named setup and its teardown, `fixtures/<name>.yaml` next to the families: a flow case
@@ -626,6 +661,8 @@ pub struct Case {
     pub expect: Expect,
     /// The fixtures the case names, whose steps and cleanup are already in `expect`.
     pub fixtures: Vec<String>,
+    /// Set when the case needs the in-process emulator's manual clock.
+    pub manual_clock: Option<ManualClock>,
 }
 
 impl Case {
@@ -647,6 +684,31 @@ impl Case {
                 .filter(|s| s.action == self.operation)
                 .any(|s| s.expect.as_ref().is_some_and(is_error)),
         }
+    }
+
+    /// The operations the case checks, each with whether it checks an error answer: the
+    /// operation of a signing or exchange case; every operation a flow case's own steps call
+    /// (not those of its fixtures, not its cleanup), since each answer is checked.
+    pub fn covers(&self) -> Vec<(String, bool)> {
+        let Expect::Flow(flow) = &self.expect else {
+            return vec![(self.operation.clone(), self.expects_error())];
+        };
+        let mut covered: Vec<(String, bool)> = Vec::new();
+        for step in flow
+            .steps
+            .iter()
+            .filter(|s| s.fixture.is_none() && s.advance_ms.is_none())
+        {
+            let error = step
+                .expect
+                .as_ref()
+                .is_some_and(|e| e.code.is_some() || e.status >= 400);
+            let entry = (step.action.clone(), error);
+            if !covered.contains(&entry) {
+                covered.push(entry);
+            }
+        }
+        covered
     }
 
     /// Whether the case carries a tag.
@@ -706,7 +768,7 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
                 ));
             }
         }
-        Source::Reference => {}
+        Source::Reference | Source::Project => {}
     }
     if let Some(xfail) = &raw.expected_failure
         && xfail.reason.trim().is_empty()
@@ -719,6 +781,7 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
                 ("steps", raw.steps.is_some()),
                 ("cleanup", raw.cleanup.is_some()),
                 ("fixtures", !raw.fixtures.is_empty()),
+                ("manual_clock", raw.manual_clock.is_some()),
             ] {
                 if used {
                     return Err(err(field, "is for flow cases only"));
@@ -767,6 +830,17 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
                     validate_step(path, &format!("{list}[{i}]"), step)?;
                 }
             }
+            if raw.manual_clock.is_none()
+                && let Some(i) = steps.iter().position(|s| s.advance_ms.is_some())
+            {
+                return Err(err(
+                    &format!("steps[{i}].advance_ms"),
+                    "moves the manual clock: give the case `manual_clock: {delay_ms: N}`",
+                ));
+            }
+            if cleanup.iter().any(|s| s.advance_ms.is_some()) {
+                return Err(err("cleanup", "a cleanup step sends a request"));
+            }
             let flow = with_fixtures(path, &raw.fixtures, Flow { steps, cleanup })?;
             let request = flow.steps[0].request(Params::default());
             (request, Expect::Flow(flow))
@@ -786,6 +860,7 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
         request,
         expect,
         fixtures: raw.fixtures,
+        manual_clock: raw.manual_clock,
     })
 }
 
@@ -799,8 +874,11 @@ fn with_fixtures(path: &Path, names: &[String], flow: Flow) -> Result<Flow, Case
     }
     let mut steps = Vec::new();
     let mut cleanup = flow.cleanup;
-    for (_, fixture) in &order {
-        steps.extend(fixture.steps.iter().cloned());
+    for (name, fixture) in &order {
+        steps.extend(fixture.steps.iter().cloned().map(|mut step| {
+            step.fixture = Some(name.clone());
+            step
+        }));
     }
     steps.extend(flow.steps);
     for (_, fixture) in order.iter().rev() {
@@ -925,6 +1003,23 @@ fn validate_response_expect(
 fn validate_step(path: &Path, field: &str, step: &Step) -> Result<(), CaseError> {
     let err =
         |sub: &str, message: &str| Err(CaseError::new(path, format!("{field}.{sub}"), message));
+    if step.advance_ms.is_some() {
+        let alone = step.action.is_empty()
+            && step.params.0.is_empty()
+            && step.expect.is_none()
+            && step.capture.0.is_empty()
+            && step.wait_until.is_none()
+            && step.product.is_none()
+            && step.account.is_none()
+            && step.signature.is_none();
+        if !alone {
+            return err(
+                "advance_ms",
+                "a step that moves the clock sends nothing: give it alone (and a name)",
+            );
+        }
+        return Ok(());
+    }
     if step.action.trim().is_empty() {
         return err("action", "must not be empty");
     }

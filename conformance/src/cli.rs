@@ -84,8 +84,9 @@ pub struct RunArgs {
     /// instead of those built into the binary.
     #[arg(long, value_name = "DIR")]
     pub cases: Option<PathBuf>,
-    /// How many cases run at once [default: 8 against the in-process emulator, 2 against
-    /// --endpoint]. Shared network instances (`--var`) are held by one case at a time.
+    /// How many cases run at once [default: 16 against an emulator, 2 against
+    /// --endpoint]. Each member of a pool of network instances (`--var`) is held by one case at a
+    /// time.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: Option<u16>,
     /// Print the names of the cases the filters select, one per line, and exit.
@@ -93,9 +94,15 @@ pub struct RunArgs {
     pub list: bool,
     /// An endpoint variable for flow cases, NAME=VALUE (repeatable): `PrimaryUid`,
     /// `SecondaryUid` and the network instances the cases attach (`VpcHangzhou`, ...); the
-    /// in-process emulator defines them all.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
+    /// in-process emulator defines them all. An instance may be a pool of interchangeable ones,
+    /// NAME=VALUE,VALUE,...: each case takes a free one for its whole run.
+    #[arg(long = "var", value_name = "NAME=VALUE[,VALUE...]")]
     pub vars: Vec<String>,
+    /// The --endpoint is a `cen-emulator` started with its default accounts and inventory: use
+    /// its default keys (unless keys are given) and its endpoint variables (unless --var gives
+    /// them), the pools of copied instances included.
+    #[arg(long, requires = "endpoint")]
+    pub emulator_defaults: bool,
     /// Poll asynchronous states at most this often (milliseconds), instead of each case's own
     /// interval: an emulator with a short delay need not be polled every two seconds.
     #[arg(long, value_name = "MS")]
@@ -252,8 +259,8 @@ fn run_options(args: &RunArgs) -> RunOptions {
         allow_writes: args.allow_writes,
         concurrency: match (args.concurrency, &args.endpoint) {
             (Some(n), _) => usize::from(n),
-            (None, Some(_)) => crate::runner::REMOTE_CONCURRENCY,
-            (None, None) => crate::runner::EMULATOR_CONCURRENCY,
+            (None, Some(_)) if !args.emulator_defaults => crate::runner::REMOTE_CONCURRENCY,
+            (None, _) => crate::runner::EMULATOR_CONCURRENCY,
         },
     }
 }
@@ -291,12 +298,10 @@ async fn run_command(args: RunArgs) -> ExitCode {
     };
     let mut variables = Vec::new();
     for var in &args.vars {
-        match var.split_once('=') {
-            Some((name, value)) if !name.is_empty() => {
-                variables.push((name.to_owned(), value.to_owned()));
-            }
-            _ => {
-                eprintln!("error: --var {var:?}: expected NAME=VALUE");
+        match crate::instances::parse_variable(var) {
+            Ok(variable) => variables.push(variable),
+            Err(e) => {
+                eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         }
@@ -307,6 +312,11 @@ async fn run_command(args: RunArgs) -> ExitCode {
         (_, false) => None,
         (Some(url), true) => match Endpoint::new(url, EndpointKind::Remote, credentials) {
             Ok(endpoint) => {
+                let endpoint = if args.emulator_defaults {
+                    endpoint.with_emulator_defaults()
+                } else {
+                    endpoint
+                };
                 let endpoint = endpoint.with_variables(variables.clone());
                 Some(match args.poll_interval_ms {
                     Some(ms) => endpoint.with_poll_interval(std::time::Duration::from_millis(ms)),

@@ -64,7 +64,7 @@ pub type Row = BTreeMap<Cell, Counts>;
 pub struct Coverage {
     /// By family.
     pub families: BTreeMap<String, Row>,
-    /// By operation (the `operation` of each case).
+    /// By operation: every operation a case checks (`Case::covers`).
     pub operations: BTreeMap<String, Row>,
     /// The operations of the API (`cen_types::operations::CBN`) that no case of the run is about.
     pub uncovered: Vec<&'static str>,
@@ -78,13 +78,22 @@ impl Coverage {
         let mut coverage = Self::default();
         for result in results {
             let cell = Cell::of(result);
-            for (map, key) in [
-                (&mut coverage.families, &result.family),
-                (&mut coverage.operations, &result.operation),
-            ] {
-                map.entry(key.clone())
+            coverage
+                .families
+                .entry(result.family.clone())
+                .or_default()
+                .entry(cell)
+                .or_default()
+                .add(&result.outcome);
+            for (operation, error) in &result.covers {
+                coverage
+                    .operations
+                    .entry(operation.clone())
                     .or_default()
-                    .entry(cell)
+                    .entry(Cell {
+                        error: *error,
+                        ..cell
+                    })
                     .or_default()
                     .add(&result.outcome);
             }

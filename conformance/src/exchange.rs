@@ -500,6 +500,7 @@ pub fn json_type(value: &Value) -> &'static str {
 /// Renders the checked facts as expected and as observed, line for line.
 fn render(
     action: &str,
+    product: Option<&str>,
     expect: &ResponseExpect,
     format: Format,
     observed: &Observed,
@@ -586,6 +587,14 @@ fn render(
             );
         }
     }
+    if let Some(wanted) = &expect.json {
+        let tree = crate::shape::typed_tree(product, action, format, &observed.body);
+        let mut mismatches = Vec::new();
+        crate::subset::compare(wanted, &tree, "", format == Format::Xml, &mut mismatches);
+        for (path, e, a) in mismatches {
+            line(format!("json {path}: {e}"), format!("json {path}: {a}"));
+        }
+    }
     for (name, value) in &expect.headers.0 {
         let got = header(&observed.headers, name);
         let e = if value == "*" {
@@ -626,7 +635,7 @@ pub fn check_expect(
     format: Format,
     observed: &Observed,
 ) -> Result<(), Failure> {
-    let (expected, actual) = render(action, expect, format, observed);
+    let (expected, actual) = render(action, product, expect, format, observed);
     Failure::compare("the response differs", &expected, &actual)
         .and_then(|()| {
             if (200..300).contains(&observed.status) {

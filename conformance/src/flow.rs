@@ -9,8 +9,9 @@
 //! sorted members, XML indented) and normalised (`normalise`) so that it does not depend on the
 //! run: request ids become `<request-id>`, timestamps (ISO 8601, or epoch milliseconds in a
 //! `...Time` member) `<timestamp>`, generated ids
-//! `<cen-id:N>`/`<cenbwp-id:N>`/`<rg-id:N>`/`<order-id:N>` numbered by first appearance across the whole
-//! case, and the values of endpoint variables `<Name>` (account UIDs, network instances).
+//! (`<cen-id:N>`, `<tr-id:N>`, ...: `GENERATED_IDS`) and `<order-id:N>` numbered by first
+//! appearance across the whole case, paging tokens `<next-token>`, and the values of endpoint
+//! variables `<Name>` (account UIDs, network instances).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -22,7 +23,7 @@ use crate::case::{Case, Expect, Format, Params, ResponseExpect, Step};
 use crate::diff::Failure;
 use crate::endpoint::Endpoint;
 use crate::exchange::{Observed, Skip, check_expect, header, prepare_request, with_body};
-use crate::instances::{Held, InstanceLocks};
+use crate::instances::{Held, Pools, is_instance};
 use crate::throttle::send_retrying;
 
 /// What running a flow in one format produced.
@@ -68,6 +69,29 @@ fn references(params: &Params) -> Vec<String> {
     names
 }
 
+/// Replaces `${Name}` in every string of an `expect.json` value.
+fn substitute_json(value: &Value, vars: &HashMap<String, String>) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(text) => {
+            let params = Params(vec![(String::new(), text.clone())]);
+            Value::String(substitute(&params, vars)?.0.remove(0).1)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| substitute_json(v, vars))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), substitute_json(v, vars)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
 /// Replaces `${Name}` in every value; the first undefined name is the error.
 fn substitute(params: &Params, vars: &HashMap<String, String>) -> Result<Params, String> {
     let mut out = Vec::with_capacity(params.0.len());
@@ -95,10 +119,10 @@ fn substitute(params: &Params, vars: &HashMap<String, String>) -> Result<Params,
     Ok(Params(out))
 }
 
-/// The endpoint's network instances a flow case refers to (`${VpcHangzhou}`, ...): they exist
-/// once per account, so two cases using one of them must not run at the same time (a VPC has one
-/// CEN connection at a time, and a route table's entries are seen by every case using it).
-/// Account UIDs (`PrimaryUid`, `SecondaryUid`) are only names and are not held.
+/// The endpoint's network instances a flow case refers to (`${VpcHangzhou}`, ...): pools whose
+/// members two cases must not use at the same time (a VPC has one CEN connection at a time, and a
+/// route table's entries are seen by every case using it). Account UIDs (`PrimaryUid`,
+/// `SecondaryUid`) are only names and are not held.
 pub fn shared_instances(case: &Case, endpoint: &Endpoint) -> Vec<String> {
     let Expect::Flow(flow) = &case.expect else {
         return Vec::new();
@@ -108,27 +132,30 @@ pub fn shared_instances(case: &Case, endpoint: &Endpoint) -> Vec<String> {
         .iter()
         .chain(&flow.cleanup)
         .flat_map(|step| references(&step.params))
-        .filter(|name| !name.ends_with("Uid") && endpoint.variable(name).is_some())
+        .filter(|name| is_instance(name) && endpoint.has_variable(name))
         .collect();
     names.sort();
     names.dedup();
     names
 }
 
-/// Takes the case's shared instances before the first step that names one of them.
-async fn hold_before(
+/// Takes a member of each of the case's pools before the first step that names one of them, and
+/// defines the pools' variables as the members taken.
+async fn hold_before<'p>(
     step: &Step,
     instances: &[String],
-    locks: Option<&InstanceLocks>,
-    held: &mut Option<Held>,
+    pools: &'p Pools,
+    held: &mut Option<Held<'p>>,
+    vars: &mut HashMap<String, String>,
 ) {
-    if let Some(locks) = locks
-        && held.is_none()
+    if held.is_none()
         && references(&step.params)
             .iter()
             .any(|name| instances.contains(name))
     {
-        *held = Some(locks.hold(instances).await);
+        let taken = pools.take(instances).await;
+        vars.extend(taken.bindings().iter().cloned());
+        *held = Some(taken);
     }
 }
 
@@ -389,6 +416,27 @@ pub fn render_body(body: &str, format: Format) -> String {
     }
 }
 
+/// The prefixes of the ids an endpoint generates and their placeholder kinds, each longer prefix
+/// before the shorter one it starts with (`tr-attach-` before `tr-`).
+const GENERATED_IDS: &[(&str, &str)] = &[
+    ("cenbwp-", "cenbwp-id"),
+    ("cenrmap-", "cenrmap-id"),
+    ("cen-", "cen-id"),
+    ("rg-", "rg-id"),
+    ("tr-attach-", "tr-attach-id"),
+    ("tr-mcast-domain-", "mcast-domain-id"),
+    ("tr-", "tr-id"),
+    ("vtb-", "vtb-id"),
+    ("cidr-", "cidr-id"),
+    ("rte-", "rte-id"),
+    ("eni-", "eni-id"),
+    ("flowlog-", "flowlog-id"),
+    ("tm-rule-", "tm-rule-id"),
+    ("tm-", "tm-id"),
+    ("qos-queue-", "qos-queue-id"),
+    ("qos-", "qos-id"),
+];
+
 fn is_ascii_word(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_'
 }
@@ -445,6 +493,22 @@ pub fn normalise(text: &str, request_ids: &[String], variables: &[(String, Strin
                 }
             }
         }
+        // A paging token is opaque and depends on what else the endpoint holds.
+        for marker in ["NextToken\": \"", "NextToken>"] {
+            let m: Vec<char> = marker.chars().collect();
+            if rest.starts_with(&m) {
+                let len = rest[m.len()..]
+                    .iter()
+                    .take_while(|c| **c != '"' && **c != '<')
+                    .count();
+                if len > 0 {
+                    out.push_str(marker);
+                    out.push_str("<next-token>");
+                    i += m.len() + len;
+                    continue 'scan;
+                }
+            }
+        }
         // Epoch milliseconds in a member or element whose name ends in Time (`CreateTime`).
         for marker in ["Time\": ", "Time>"] {
             let m: Vec<char> = marker.chars().collect();
@@ -468,11 +532,7 @@ pub fn normalise(text: &str, request_ids: &[String], variables: &[(String, Strin
         }
         if boundary {
             let mut matched = false;
-            for (prefix, kind) in [
-                ("cenbwp-", "cenbwp-id"),
-                ("cen-", "cen-id"),
-                ("rg-", "rg-id"),
-            ] {
+            for (prefix, kind) in GENERATED_IDS {
                 let p: Vec<char> = prefix.chars().collect();
                 if rest.starts_with(&p) {
                     let id: String = rest[p.len()..]
@@ -608,6 +668,7 @@ fn default_expect() -> ResponseExpect {
         fields: Vec::new(),
         headers: Params::default(),
         types: std::collections::BTreeMap::new(),
+        json: None,
     }
 }
 
@@ -622,12 +683,30 @@ async fn run_step(
     transcript: &mut Transcript,
     cleanup: bool,
 ) -> Result<(), Failure> {
+    if let Some(ms) = step.advance_ms {
+        let clock = endpoint.clock.as_ref().ok_or_else(|| {
+            Failure::message("advance_ms: the endpoint has no manual clock".to_owned())
+        })?;
+        clock(ms);
+        return Ok(());
+    }
     let params = substitute(&step.params, vars)
         .map_err(|name| Failure::message(format!("`${{{name}}}` is not defined")))?;
-    let expect = step.expect.clone().unwrap_or_else(default_expect);
+    let mut expect = step.expect.clone().unwrap_or_else(default_expect);
+    if let Some(json) = &expect.json {
+        expect.json = Some(
+            substitute_json(json, vars)
+                .map_err(|name| Failure::message(format!("`${{{name}}}` is not defined")))?,
+        );
+    }
     let observed = match &step.wait_until {
         None => send_step(client, step, params, format, endpoint).await?,
         Some(wait) => {
+            let equals = substitute(&Params(vec![(String::new(), wait.equals.clone())]), vars)
+                .map_err(|name| Failure::message(format!("`${{{name}}}` is not defined")))?
+                .0
+                .remove(0)
+                .1;
             let mut interval = Duration::from_millis(wait.interval_ms);
             if let Some(poll) = endpoint.poll_interval {
                 interval = interval.min(poll);
@@ -653,7 +732,7 @@ async fn run_step(
                     &observed,
                 )
                 .is_ok()
-                    && value == wait.equals
+                    && value == equals
                 {
                     break observed;
                 }
@@ -663,7 +742,7 @@ async fn run_step(
                         step.label(),
                         wait.timeout_ms,
                         wait.path,
-                        wait.equals,
+                        equals,
                         value
                     ));
                     return Err(with_body(failure, &observed));
@@ -729,28 +808,104 @@ fn step_heading(kind: &str, n: usize, step: &Step) -> String {
     heading
 }
 
+/// The formats a case runs in.
+pub fn formats_of(case: &Case) -> &'static [Format] {
+    match case.format {
+        crate::case::FormatSpec::Json => &[Format::Json],
+        crate::case::FormatSpec::Xml => &[Format::Xml],
+        crate::case::FormatSpec::Both => &[Format::Json, Format::Xml],
+    }
+}
+
+/// Runs a flow case in each of its formats, each against a fresh in-process emulator (on a
+/// manual clock when the case has `manual_clock`), and says for each whether the case holds: its
+/// steps passed, or it is marked `expected_failure` and failed. This is what the tests that keep
+/// transcripts (`tests/flows.rs`, the emulator's scenarios) share.
+pub async fn run_in_process(case: &Case) -> Vec<(Format, FlowRun, Result<(), String>)> {
+    let client = reqwest::Client::new();
+    let mut runs = Vec::new();
+    for &format in formats_of(case) {
+        let endpoint = match case.manual_clock {
+            Some(clock) => {
+                crate::endpoint::start_in_process_with_manual_clock(clock.delay_ms).await
+            }
+            None => crate::endpoint::start_in_process().await,
+        };
+        let name = format!("{}[{}]", case.name(), format.label());
+        let endpoint = match endpoint {
+            Ok(endpoint) => endpoint,
+            Err(e) => {
+                let run = FlowRun {
+                    result: Err(Failure::message(e.to_string())),
+                    transcript: String::new(),
+                };
+                runs.push((
+                    format,
+                    run,
+                    Err(format!("{name}: the emulator did not start: {e}")),
+                ));
+                continue;
+            }
+        };
+        let run = match run_flow(&client, case, format, &endpoint).await {
+            Ok(run) => run,
+            Err(Skip(reason)) => {
+                let run = FlowRun {
+                    result: Err(Failure::message(reason.clone())),
+                    transcript: String::new(),
+                };
+                runs.push((format, run, Err(format!("{name}: skipped: {reason}"))));
+                continue;
+            }
+        };
+        let verdict = match (&case.expected_failure, &run.result) {
+            (None, Ok(())) | (Some(_), Err(_)) => Ok(()),
+            (None, Err(failure)) => Err(format!("{name}: {failure}\n\n{}", run.transcript)),
+            (Some(x), Ok(())) => Err(format!(
+                "{name} passed but is marked expected_failure ({}): remove the marker",
+                x.reason
+            )),
+        };
+        runs.push((format, run, verdict));
+    }
+    runs
+}
+
 /// Runs a flow case in one format: the steps until the first failure, then every cleanup step.
+/// The case has the first free member of each pool of the endpoint to itself.
 pub async fn run_flow(
     client: &reqwest::Client,
     case: &Case,
     format: Format,
     endpoint: &Endpoint,
 ) -> Result<FlowRun, Skip> {
-    run_flow_holding(client, case, format, endpoint, None).await
+    run_flow_holding(
+        client,
+        case,
+        format,
+        endpoint,
+        &Pools::new(&endpoint.variables),
+    )
+    .await
 }
 
-/// [`run_flow`], taking the case's [`shared_instances`] from `locks` at its first step that names
-/// one of them and holding them to its end.
+/// [`run_flow`], taking a member of each of the case's [`shared_instances`] from `pools` at its
+/// first step that names one of them and holding them to its end.
 pub async fn run_flow_holding(
     client: &reqwest::Client,
     case: &Case,
     format: Format,
     endpoint: &Endpoint,
-    locks: Option<&InstanceLocks>,
+    pools: &Pools,
 ) -> Result<FlowRun, Skip> {
     let Expect::Flow(flow) = &case.expect else {
         return Err(Skip("not a flow case".to_owned()));
     };
+    if case.manual_clock.is_some() && endpoint.clock.is_none() {
+        return Err(Skip(
+            "it moves the manual clock of an in-process emulator (`manual_clock`)".to_owned(),
+        ));
+    }
     check_variables(case, &flow.steps, endpoint)?;
     for step in flow.steps.iter().chain(&flow.cleanup) {
         if let Some(account) = &step.account {
@@ -758,7 +913,13 @@ pub async fn run_flow_holding(
         }
     }
     crate::exchange::resolve_credentials("primary", endpoint)?;
-    let mut vars: HashMap<String, String> = endpoint.variables.iter().cloned().collect();
+    // The pools' variables are defined when the case takes its members (`hold_before`).
+    let mut vars: HashMap<String, String> = endpoint
+        .variables
+        .iter()
+        .filter(|(name, _)| !is_instance(name))
+        .filter_map(|(name, values)| Some((name.clone(), values.first()?.clone())))
+        .collect();
     let mut transcript = Transcript {
         text: String::new(),
         request_ids: Vec::new(),
@@ -767,7 +928,7 @@ pub async fn run_flow_holding(
     let mut held = None;
     let mut result = Ok(());
     for (i, step) in flow.steps.iter().enumerate() {
-        hold_before(step, &instances, locks, &mut held).await;
+        hold_before(step, &instances, pools, &mut held, &mut vars).await;
         transcript.text.push_str(&step_heading("step", i + 1, step));
         if let Err(failure) = run_step(
             client,
@@ -790,7 +951,7 @@ pub async fn run_flow_holding(
         }
     }
     for (i, step) in flow.cleanup.iter().enumerate() {
-        hold_before(step, &instances, locks, &mut held).await;
+        hold_before(step, &instances, pools, &mut held, &mut vars).await;
         transcript
             .text
             .push_str(&step_heading("cleanup", i + 1, step));
@@ -822,11 +983,20 @@ pub async fn run_flow_holding(
         }
     }
     drop(held);
-    let transcript = normalise(
-        &transcript.text,
-        &transcript.request_ids,
-        &endpoint.variables,
+    // Shown as `<Name>`: each variable's value in this run, and for pools the case did not take
+    // every member, as before pools (a response may name an instance no step named).
+    let mut shown: Vec<(String, String)> = vars
+        .iter()
+        .filter(|(name, _)| endpoint.has_variable(name))
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    shown.extend(
+        endpoint
+            .variable_values()
+            .into_iter()
+            .filter(|(name, _)| !vars.contains_key(name)),
     );
+    let transcript = normalise(&transcript.text, &transcript.request_ids, &shown);
     Ok(FlowRun { result, transcript })
 }
 
@@ -839,7 +1009,8 @@ mod tests {
         let text = "\"CenId\": \"cen-abc123\", other cen-zzz9, again cen-abc123, \
                     cenbwp-q1w2, at 2024-05-01T12:00:00Z and 2021-06-22T09:06Z, \
                     \"OrderId\": \"123456789012345\", <OrderId>99</OrderId>, vpc-x1 uid 42, req-1, \
-                    \"CreateTime\": 1795402884665";
+                    \"CreateTime\": 1795402884665, tr-bp1abcdefghijklmn vtb-bp1abcdefghijklmn \
+                    cidr-abcdefghijklmnopqr \"NextToken\": \"17\", <NextToken>FFab=</NextToken>";
         let out = normalise(
             text,
             &["req-1".to_owned()],
@@ -853,7 +1024,8 @@ mod tests {
             "\"CenId\": \"<cen-id:1>\", other <cen-id:2>, again <cen-id:1>, \
              <cenbwp-id:1>, at <timestamp> and <timestamp>, \
              \"OrderId\": \"<order-id:1>\", <OrderId><order-id:2></OrderId>, <VpcHangzhou> uid <PrimaryUid>, <request-id>, \
-             \"CreateTime\": <timestamp>"
+             \"CreateTime\": <timestamp>, <tr-id:1> <vtb-id:1> \
+             <cidr-id:1> \"NextToken\": \"<next-token>\", <NextToken><next-token></NextToken>"
         );
     }
 
@@ -879,5 +1051,4 @@ mod tests {
             "<?xml version='1.0' encoding='UTF-8'?>\n<DescribeCensResponse>\n  <Cens>\n    <Cen>\n      <CenId>cen-1</CenId>\n      <Status>Active</Status>\n    </Cen>\n  </Cens>\n  <TotalCount>1</TotalCount>\n  <Recommend><![CDATA[https://x?a=1&b=2]]></Recommend>\n</DescribeCensResponse>\n"
         );
     }
-
 }

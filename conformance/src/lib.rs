@@ -18,4 +18,5 @@ pub mod runner;
 pub mod shape;
 pub mod sign_cmd;
 pub mod signing;
+pub mod subset;
 pub mod throttle;

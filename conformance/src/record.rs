@@ -116,6 +116,7 @@ fn protected(provenance: &Provenance) -> Option<String> {
             "its golden was captured from an official SDK (`sdk`: {})",
             provenance.sdk.as_deref().unwrap_or("?")
         )),
+        Source::Project => None,
         Source::Recorded => {
             let from = provenance.endpoint.as_deref().unwrap_or_default();
             (!is_loopback_host(host_of(from))).then(|| {
@@ -243,7 +244,7 @@ fn observe(
     let snapshot = normalise(
         &render_body(&observed.body, format),
         &request_ids,
-        &endpoint.variables,
+        &endpoint.variable_values(),
     );
     Observation {
         status: observed.status,
@@ -332,6 +333,7 @@ fn provenance_block(old: &Provenance, endpoint: &Endpoint, date: &str) -> String
                 Source::Reference => "reference",
                 Source::Sdk => "sdk",
                 Source::Recorded => "recorded",
+                Source::Project => "project",
             },
             old.details.trim()
         );

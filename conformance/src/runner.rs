@@ -1,19 +1,18 @@
 //! Selecting, running and reporting cases.
 
-use std::collections::HashMap;
 use std::io::{self, Write};
 
 use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
 use std::time::{Duration, Instant};
 
-use crate::case::{Case, Format, FormatSpec, Kind};
+use crate::case::{Case, Expect, Format, FormatSpec, Kind};
 use crate::coverage::Coverage;
 use crate::diff::Failure;
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::exchange::{Skip, run_exchange};
 use crate::flow::{run_flow_holding, shared_instances};
-use crate::instances::InstanceLocks;
+use crate::instances::{Admission, Pools};
 use crate::signing::check_signing;
 
 /// Which formats exchange cases written for both are run in.
@@ -102,6 +101,8 @@ pub struct CaseResult {
     pub format: Option<Format>,
     /// Whether the case expects an error answer rather than success.
     pub error_case: bool,
+    /// The operations it checks, each with whether it checks an error answer.
+    pub covers: Vec<(String, bool)>,
     /// How it ended.
     pub outcome: Outcome,
     /// How long it took.
@@ -319,9 +320,11 @@ pub fn write_progress(out: &mut dyn Write, result: &CaseResult) -> io::Result<()
     }
 }
 
-/// How many cases run at once against the in-process emulator when `--concurrency` is not
-/// given: its transitions are short and it is on this machine.
-pub const EMULATOR_CONCURRENCY: usize = 8;
+/// How many cases run at once against the in-process emulator, or an emulator given with
+/// `--emulator-defaults`, when `--concurrency` is not given: its transitions are short and
+/// waiting costs no CPU. Cases that check a resource while it is in transition need their next
+/// request within one transition (200 ms), which a heavily loaded machine may miss.
+pub const EMULATOR_CONCURRENCY: usize = 16;
 
 /// How many cases run at once against an `--endpoint` when `--concurrency` is not given: a real
 /// account has API rate limits and quotas (CEN instances, bandwidth plans) shared by every case.
@@ -332,7 +335,7 @@ async fn run_one(
     client: &reqwest::Client,
     p: &Planned<'_>,
     endpoint: Option<&Endpoint>,
-    locks: &InstanceLocks,
+    pools: &Pools,
     no_endpoint_reason: &str,
     options: &RunOptions,
 ) -> CaseResult {
@@ -344,7 +347,7 @@ async fn run_one(
             Some(reason) => Outcome::Skip(reason),
             None => {
                 let format = format.unwrap_or(Format::Json);
-                match run_flow_holding(client, p.case, format, endpoint, Some(locks)).await {
+                match run_flow_holding(client, p.case, format, endpoint, pools).await {
                     Ok(run) => settle(p.case, run.result),
                     Err(Skip(reason)) => Outcome::Skip(reason),
                 }
@@ -367,8 +370,23 @@ async fn run_one(
         operation: p.case.operation.clone(),
         format: p.format,
         error_case: p.case.expects_error(),
+        covers: p.case.covers(),
         outcome,
         duration: started.elapsed(),
+    }
+}
+
+/// How many steps of a flow case wait for an asynchronous state (none for other cases): what
+/// mostly decides how long it takes.
+fn waits(case: &Case) -> usize {
+    match &case.expect {
+        Expect::Flow(flow) => flow
+            .steps
+            .iter()
+            .chain(&flow.cleanup)
+            .filter(|s| s.wait_until.is_some())
+            .count(),
+        _ => 0,
     }
 }
 
@@ -376,10 +394,10 @@ async fn run_one(
 /// each in plan order (a line waits for the cases before it); exchange cases go to `endpoint`,
 /// or are skipped with `no_endpoint_reason` when there is none.
 ///
-/// Each case owns what it creates; the endpoint's shared network instances
-/// ([`shared_instances`]) are held by one case at a time ([`InstanceLocks`]). Cases that need
-/// one start first, since they cannot overlap one another, and at most two cases needing an
-/// instance run at once: one using it while the next prepares.
+/// Each case owns what it creates; each member of the endpoint's pools of network instances
+/// ([`shared_instances`]) is held by one case at a time ([`Pools`]). Cases that need one start
+/// first, since they can overlap one another only as far as the pools allow, and [`Admission`]
+/// keeps cases waiting for one pool from filling every slot.
 pub async fn run(
     planned: &[Planned<'_>],
     endpoint: Option<&Endpoint>,
@@ -387,8 +405,6 @@ pub async fn run(
     options: &RunOptions,
     out: &mut dyn Write,
 ) -> io::Result<Report> {
-    /// Cases needing one instance that may run at once.
-    const PER_INSTANCE: usize = 2;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -397,35 +413,38 @@ pub async fn run(
         .iter()
         .map(|p| endpoint.map_or_else(Vec::new, |e| shared_instances(p.case, e)))
         .collect();
-    let locks = InstanceLocks::new(needs.iter().flatten().map(String::as_str));
-    // Cases needing instances first, each group in plan order.
+    let pools = endpoint.map_or_else(Pools::default, |e| Pools::new(&e.variables));
+    // Cases needing instances first, and in each group the flows that wait longest first, so
+    // that the run does not end waiting for one slow flow started last.
     let mut pending: Vec<usize> = (0..planned.len()).collect();
-    pending.sort_by_key(|&i| needs[i].is_empty());
-    let mut in_use: HashMap<&str, usize> = HashMap::new();
+    pending.sort_by_key(|&i| {
+        (
+            needs[i].is_empty(),
+            std::cmp::Reverse(waits(planned[i].case)),
+        )
+    });
+    let mut admission = Admission::default();
     let mut running = FuturesUnordered::new();
     let mut results: Vec<Option<CaseResult>> = vec![None; planned.len()];
     let mut printed = 0;
     let limit = options.concurrency.max(1);
     loop {
         while running.len() < limit {
-            let Some(at) = pending.iter().position(|&i| {
-                needs[i]
-                    .iter()
-                    .all(|n| in_use.get(n.as_str()).copied().unwrap_or(0) < PER_INSTANCE)
-            }) else {
+            let Some(at) = pending
+                .iter()
+                .position(|&i| admission.may_start(&pools, &needs[i]))
+            else {
                 break;
             };
             let i = pending.remove(at);
-            for name in &needs[i] {
-                *in_use.entry(name.as_str()).or_default() += 1;
-            }
-            let (client, locks) = (&client, &locks);
+            admission.start(&needs[i]);
+            let (client, pools) = (&client, &pools);
             running.push(async move {
                 let result = run_one(
                     client,
                     &planned[i],
                     endpoint,
-                    locks,
+                    pools,
                     no_endpoint_reason,
                     options,
                 )
@@ -436,11 +455,7 @@ pub async fn run(
         let Some((i, result)) = running.next().await else {
             break;
         };
-        for name in &needs[i] {
-            if let Some(count) = in_use.get_mut(name.as_str()) {
-                *count -= 1;
-            }
-        }
+        admission.end(&needs[i]);
         results[i] = Some(result);
         while let Some(Some(result)) = results.get(printed) {
             write_progress(out, result)?;

@@ -30,6 +30,20 @@ pub fn check_success(
     }
 }
 
+/// A body as a JSON tree: JSON as it is, XML read with the operation's shape when the spec has
+/// one (lists where the shape has arrays, typed numbers and booleans), `null` when unreadable.
+pub fn typed_tree(product: Option<&str>, action: &str, format: Format, body: &str) -> Value {
+    match format {
+        Format::Json => serde_json::from_str(body).unwrap_or(Value::Null),
+        Format::Xml => {
+            let shape = cen_types::shape::response(product.unwrap_or("Cbn"), action);
+            parse_xml(body)
+                .map(|root| xml_value(&root, shape.map(|r| &r.body)))
+                .unwrap_or(Value::Null)
+        }
+    }
+}
+
 /// Checks one body against one response shape.
 pub fn check_body(response: &Response, format: Format, body: &str) -> Result<(), Failure> {
     let tree = match format {

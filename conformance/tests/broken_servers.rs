@@ -6,11 +6,15 @@
 //!
 //! The faults of a success body's shape (a bare array wrapped, a member of the wrong type, a
 //! member the API does not have) are caught by the shape check every case gets; no case lists
-//! them. `tests/broken_servers/` holds the cases only these tests run: the shipped suite has no
-//! read of a newer operation, whose lists are bare arrays.
+//! them. `tests/broken_servers/` holds the cases only these tests run: a plain read of a newer
+//! operation, whose lists are bare arrays.
+//!
+//! The faults of the newer operations' behaviour (a `NextToken` dropped, a dry run answered with
+//! success, a deleted resource still listed) are a table, `NEWER_FAULTS`: each is caught by a
+//! shipped flow case of the operations family.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use acs_rpc::Credentials;
 use axum::body::Body;
@@ -51,6 +55,20 @@ enum Fault {
     /// Every other request answered 429 `Throttling.User` with `Retry-After: 0`: what a real
     /// endpoint's rate limit does, which the runner retries there (and only there).
     ThrottlesEveryOther,
+    /// `NextToken` left out of every answer, so a paged list seems to end at its first page.
+    DropsNextToken,
+    /// A passing dry run (the `DryRunOperation` error) answered 200 as if the write had been done.
+    DryRunSucceeds,
+    /// A transit router CIDR block, once listed by `ListTransitRouterCidr`, listed after its
+    /// deletion too.
+    ListsDeletedCidr,
+}
+
+/// What the middleware of one server knows: its fault and the CIDR blocks it has listed.
+#[derive(Clone)]
+struct Broken {
+    fault: Fault,
+    listed: Arc<Mutex<Vec<Value>>>,
 }
 
 /// Requests seen by [`Fault::ThrottlesEveryOther`] servers.
@@ -66,7 +84,29 @@ fn edit_json(text: &str, edit: impl FnOnce(&mut Map<String, Value>)) -> String {
     }
 }
 
-async fn break_response(State(fault): State<Fault>, request: Request, next: Next) -> Response {
+/// Adds the CIDR blocks listed before and missing from this `CidrLists` back to it, and
+/// remembers every block listed.
+fn keep_listed(listed: &Mutex<Vec<Value>>, map: &mut Map<String, Value>) {
+    let Some(Value::Array(blocks)) = map.get_mut("CidrLists") else {
+        return;
+    };
+    let id = |block: &Value| block.get("TransitRouterCidrId").cloned();
+    let mut listed = listed
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for block in listed.iter() {
+        if !blocks.iter().any(|b| id(b) == id(block)) {
+            blocks.push(block.clone());
+        }
+    }
+    listed.clone_from(blocks);
+}
+
+async fn break_response(
+    State(Broken { fault, listed }): State<Broken>,
+    request: Request,
+    next: Next,
+) -> Response {
     if fault == Fault::ThrottlesEveryOther
         && THROTTLE_COUNTER
             .fetch_add(1, Ordering::SeqCst)
@@ -169,13 +209,31 @@ async fn break_response(State(fault): State<Fault>, request: Request, next: Next
             }
         }
         Fault::RequestIdAsNumber | Fault::ExtraField => {}
+        Fault::DropsNextToken => {
+            text = edit_json(&text, |map| {
+                map.remove("NextToken");
+            });
+        }
+        Fault::DryRunSucceeds => {
+            text = edit_json(&text, |map| {
+                if map.get("Code") == Some(&json!("DryRunOperation")) {
+                    parts.status = StatusCode::OK;
+                    map.retain(|name, _| name == "RequestId");
+                }
+            });
+        }
+        Fault::ListsDeletedCidr if parts.status.is_success() => {
+            text = edit_json(&text, |map| keep_listed(&listed, map));
+        }
+        Fault::ListsDeletedCidr => {}
     }
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(text))
 }
 
 /// The in-process emulator (as `endpoint::start_in_process` builds it) behind the fault, on a
-/// loopback port, as an emulator endpoint (writes allowed) with the default accounts.
+/// loopback port, as an emulator endpoint (writes allowed) with the default accounts, endpoint
+/// variables and poll interval.
 async fn serve(fault: Fault, kind: EndpointKind) -> Endpoint {
     use cen_emulator::config::{default_accounts, uids};
     use cen_emulator::store::Store;
@@ -188,8 +246,13 @@ async fn serve(fault: Fault, kind: EndpointKind) -> Endpoint {
         Store::Memory,
     )
     .expect("the emulator starts");
-    let app = cen_emulator::app(Arc::new(emulator), &accounts)
-        .layer(from_fn_with_state(fault, break_response));
+    let app = cen_emulator::app(Arc::new(emulator), &accounts).layer(from_fn_with_state(
+        Broken {
+            fault,
+            listed: Arc::default(),
+        },
+        break_response,
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -212,6 +275,7 @@ async fn serve(fault: Fault, kind: EndpointKind) -> Endpoint {
         },
     )
     .expect("valid URL")
+    .as_in_process(&uids)
     .with_guard(Box::new(AbortOnDrop(server)))
 }
 
@@ -249,22 +313,10 @@ async fn run_against_as(fault: Fault, kind: EndpointKind, filter: &str) -> (usiz
 /// shows `expected` (`-`) and `actual` (`+`).
 #[track_caller]
 fn assert_caught(failed: usize, text: &str, case: &str, expected: &str, actual: &str) {
-    assert!(failed > 0, "the fault went unnoticed:\n{text}");
+    let diff = report_of(failed, text, case);
+    // A flow case names its step before the summary.
     assert!(
-        text.contains(&format!("FAIL {case}\n")),
-        "{case} is not reported:\n{text}"
-    );
-    let diff = text
-        .split(&format!("FAIL {case}\n"))
-        .nth(1)
-        .unwrap_or_default();
-    let diff: String = diff
-        .lines()
-        .take_while(|l| l.starts_with("    "))
-        .collect::<Vec<_>>()
-        .join("\n");
-    assert!(
-        diff.contains("    the response differs") && diff.contains("    --- expected"),
+        diff.contains("the response differs") && diff.contains("    --- expected"),
         "no diff under {case}:\n{text}"
     );
     assert!(
@@ -277,10 +329,27 @@ fn assert_caught(failed: usize, text: &str, case: &str, expected: &str, actual: 
     );
 }
 
+/// The indented report under `FAIL case` in `text`, the output of a run in which `failed` cases
+/// failed; fails the test when the run passed or the case is not reported.
+#[track_caller]
+fn report_of(failed: usize, text: &str, case: &str) -> String {
+    assert!(failed > 0, "the fault went unnoticed:\n{text}");
+    let report = text
+        .split(&format!("FAIL {case}\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("{case} is not reported:\n{text}"));
+    let mut lines: String = report
+        .lines()
+        .take_while(|l| l.starts_with("    "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    lines.push('\n');
+    lines
+}
+
 /// The cases the faults are caught by, all passing against the emulator itself.
 const CATCHERS: &[&str] = &[
-    "malformed/repeat-index-gaps-accepted[xml]",
-    "malformed/repeat-index-gaps-accepted[json]",
+    "malformed/plus-and-encoded-utf8-accepted[xml]",
     "malformed/mistyped-integer-word[json]",
     "malformed/missing-required-parameter[json]",
     "auth/signature-mismatch-tampered-v1[json]",
@@ -288,6 +357,9 @@ const CATCHERS: &[&str] = &[
     "malformed/long-value-in-query-accepted[json]",
     "newer/list-transit-routers",
     "malformed/long-value-in-query-accepted[xml]",
+    "operations/list-transit-router-route-tables-next-token[json]",
+    "operations/create-transit-router-cidr-dry-run[json]",
+    "operations/delete-transit-router-cidr[json]",
 ];
 
 #[tokio::test(flavor = "multi_thread")]
@@ -302,7 +374,7 @@ async fn the_catching_cases_pass_through_the_wrapper_without_a_fault() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_xml_root_is_caught() {
-    let case = "malformed/repeat-index-gaps-accepted[xml]";
+    let case = "malformed/plus-and-encoded-utf8-accepted[xml]";
     let (failed, _, text) = run_against(Fault::WrongXmlRoot, case).await;
     assert_caught(
         failed,
@@ -315,7 +387,7 @@ async fn a_wrong_xml_root_is_caught() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_list_without_its_wrapper_is_caught() {
-    let case = "malformed/repeat-index-gaps-accepted[json]";
+    let case = "malformed/plus-and-encoded-utf8-accepted[json]";
     let (failed, _, text) = run_against(Fault::UnwrappedList, case).await;
     assert_caught(failed, &text, case, "type Cens: object", "type Cens: array");
     assert_caught(
@@ -397,16 +469,7 @@ async fn a_number_sent_as_a_string_is_caught() {
 /// check names `problem` under it.
 #[track_caller]
 fn assert_shape_caught(failed: usize, text: &str, case: &str, action: &str, problem: &str) {
-    assert!(failed > 0, "the fault went unnoticed:\n{text}");
-    let report = text
-        .split(&format!("FAIL {case}\n"))
-        .nth(1)
-        .unwrap_or_else(|| panic!("{case} is not reported:\n{text}"));
-    let report: Vec<&str> = report
-        .lines()
-        .take_while(|l| l.starts_with("    "))
-        .collect();
-    let report = report.join("\n");
+    let report = report_of(failed, text, case);
     assert!(
         report.contains(&format!(
             "    the response does not have the shape of {action}Response in the spec"
@@ -477,4 +540,57 @@ async fn throttling_is_retried_against_a_real_endpoint_only() {
     let (failed, _, text) = run_against(Fault::ThrottlesEveryOther, "auth/accept-v1").await;
     assert!(failed > 0, "{text}");
     assert!(text.contains("Throttling.User"), "{text}");
+}
+
+/// How a case reports a fault: lines of its diff, or words of its report.
+enum Caught {
+    /// The `-` expected and `+` actual lines of the response's diff.
+    Diff(&'static str, &'static str),
+    /// A fragment of the report, for a step that waited in vain.
+    Says(&'static str),
+}
+
+/// The faults of the newer operations' answers, each with the shipped case that catches it.
+const NEWER_FAULTS: &[(Fault, &str, Caught)] = &[
+    (
+        Fault::DropsNextToken,
+        "operations/list-transit-router-route-tables-next-token[json]",
+        Caught::Diff("field NextToken: present", "field NextToken: absent"),
+    ),
+    (
+        Fault::DryRunSucceeds,
+        "operations/create-transit-router-cidr-dry-run[json]",
+        Caught::Diff("code: DryRunOperation", "code: (none)"),
+    ),
+    (
+        Fault::DryRunSucceeds,
+        "operations/create-transit-router-cidr-dry-run[json]",
+        Caught::Diff("status: 400", "status: 200"),
+    ),
+    (
+        Fault::ListsDeletedCidr,
+        "operations/delete-transit-router-cidr[json]",
+        Caught::Says(
+            "gave up after 5000 ms waiting for CidrLists.0.TransitRouterCidrId = (absent); it is cidr-",
+        ),
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_newer_operations_faults_are_caught() {
+    for (fault, case, caught) in NEWER_FAULTS {
+        let (failed, _, text) = run_against(*fault, case).await;
+        match caught {
+            Caught::Diff(expected, actual) => {
+                assert_caught(failed, &text, case, expected, actual);
+            }
+            Caught::Says(words) => {
+                let report = report_of(failed, &text, case);
+                assert!(
+                    report.contains(words),
+                    "the report of {case} under {fault:?} lacks `{words}`:\n{report}"
+                );
+            }
+        }
+    }
 }

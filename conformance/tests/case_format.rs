@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use cen_conformance::case::{
-    CaseError, Expect, Kind, is_built_in, load_built_in, load_dir, parse_case, sibling_text,
+    CaseError, Expect, Kind, Source, is_built_in, load_built_in, load_dir, parse_case, sibling_text,
 };
+use cen_conformance::record::is_loopback_host;
 use cen_conformance::runner::{Outcome, RunOptions, plan, run};
 use rstest::rstest;
 
@@ -274,4 +275,84 @@ fn a_fixture_cycle_is_refused() {
         .expect_err("the cycle must be refused");
     std::fs::remove_dir_all(&root).ok();
     assert!(err.to_string().contains("one -> two -> one"), "{err}");
+}
+
+/// No shipped golden comes from this project's own code: every case cites the reference, an
+/// official SDK, or a recording from a real (non-loopback) endpoint, and none names the project's
+/// code as its source; the only files beside the cases are fixtures and recorded bodies.
+#[test]
+fn every_shipped_expectation_comes_from_outside_the_project() {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"));
+    let cases = load_dir(root).unwrap_or_else(|e| panic!("{e}"));
+    let mut refused = Vec::new();
+    for case in &cases {
+        let provenance = &case.provenance;
+        let details = provenance.details.to_lowercase();
+        let why = match provenance.source {
+            Source::Project => Some("its provenance is `project`: move it to tests/project-rules/"),
+            Source::Recorded
+                if is_loopback_host(
+                    provenance
+                        .endpoint
+                        .as_deref()
+                        .unwrap_or_default()
+                        .trim_start_matches("https://")
+                        .trim_start_matches("http://")
+                        .split([':', '/'])
+                        .next()
+                        .unwrap_or_default(),
+                ) =>
+            {
+                Some("it was recorded from a loopback endpoint (an emulator)")
+            }
+            _ if ["emulator", "crates/", ".rs", "snapshot"]
+                .iter()
+                .any(|word| details.contains(word)) =>
+            {
+                Some("its provenance names this project's code")
+            }
+            _ => None,
+        };
+        if let Some(why) = why {
+            refused.push(format!("{}: {why}", case.name()));
+        }
+    }
+    let is_case = |family: &str, id: &str| {
+        cases
+            .iter()
+            .any(|c| c.family == family && c.id == id && c.provenance.source == Source::Recorded)
+    };
+    for family in std::fs::read_dir(root).expect("cases/") {
+        let family = family.expect("an entry").path();
+        let name = family
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        for entry in std::fs::read_dir(&family).expect("a family") {
+            let path = entry.expect("an entry").path();
+            let file = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let allowed = if path.is_dir() {
+                file == "recorded"
+                    && std::fs::read_dir(&path).expect("recorded/").all(|body| {
+                        let body = body.expect("an entry").file_name();
+                        let id = body.to_string_lossy();
+                        let id = id.split('.').next().unwrap_or_default();
+                        is_case(&name, id)
+                    })
+            } else {
+                file.ends_with(".yaml")
+            };
+            if !allowed {
+                refused.push(format!(
+                    "cases/{name}/{file}: only case files, fixtures and the recorded bodies of recorded cases belong here"
+                ));
+            }
+        }
+    }
+    assert!(refused.is_empty(), "{}", refused.join("\n"));
 }

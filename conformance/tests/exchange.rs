@@ -1,5 +1,6 @@
 //! The runner's HTTP path end to end on 127.0.0.1, against a bare `cen-server` front door with a
-//! tiny fake product serving `DescribeCens`: every exchange case of the `auth` family, and the
+//! tiny fake product serving `DescribeCens`, `ListTransitRouters` and
+//! `ListTransitRouterAvailableResource`: every exchange case of the `auth` family, and the
 //! runner's own behaviour (diffs, skips, JUnit) independently of emulator changes. The same
 //! cases run one test per file against the emulator in `exchange_cases.rs`.
 
@@ -18,7 +19,8 @@ const PRIMARY: (&str, &str) = ("LTAIconformancePrimary", "primary-secret");
 const SECONDARY: (&str, &str) = ("LTAIconformanceSecondary", "secondary-secret");
 const DISABLED: (&str, &str) = ("LTAIconformanceDisabled", "disabled-secret");
 
-/// Serves `DescribeCens` with an empty page, and nothing else.
+/// Serves `DescribeCens` and `ListTransitRouters` with an empty page and
+/// `ListTransitRouterAvailableResource` with one zone, and nothing else.
 struct FakeCbn;
 
 impl ProductService for FakeCbn {
@@ -38,6 +40,17 @@ impl ProductService for FakeCbn {
                     "TotalCount": 0,
                     "PageNumber": 1,
                     "PageSize": 10
+                })),
+                "ListTransitRouters" => Ok(json!({
+                    "TransitRouters": [],
+                    "TotalCount": 0,
+                    "PageNumber": 1,
+                    "PageSize": 10
+                })),
+                "ListTransitRouterAvailableResource" => Ok(json!({
+                    "AvailableZones": ["cn-hangzhou-h"],
+                    "MasterZones": [],
+                    "SlaveZones": []
                 })),
                 other => Err(ApiError::new(
                     400,

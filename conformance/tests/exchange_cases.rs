@@ -2,6 +2,10 @@
 //! each of its formats against a fresh in-process emulator, through the same runner as
 //! `cen-conformance run`. A case marked `expected_failure` must still fail.
 //!
+//! `tests/project-rules/` holds cases in the same language whose expectation is this project's own
+//! rule where the reference is silent (provenance `project`): the emulator must keep them, but they
+//! are not goldens of the suite and are not shipped.
+//!
 //! rstest expands the globs at compile time: after adding a case file, touch this file.
 
 use std::path::{Path, PathBuf};
@@ -38,5 +42,11 @@ async fn auth(#[files("cases/auth/*.yaml")] path: PathBuf) {
 #[rstest]
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed(#[files("cases/malformed/*.yaml")] path: PathBuf) {
+    check(&path).await;
+}
+
+#[rstest]
+#[tokio::test(flavor = "multi_thread")]
+async fn project_rules(#[files("tests/project-rules/*/*.yaml")] path: PathBuf) {
     check(&path).await;
 }

@@ -496,29 +496,76 @@ fn instance(
     }
 }
 
+/// How many interchangeable copies the built-in inventory has of the instances that many flows
+/// attach (the first account's first hangzhou VPC and its shanghai VPC, the second account's
+/// hangzhou VPC), the original included: a VPC has one CEN connection at a time, so a test suite
+/// running flows in parallel gives each its own copy.
+pub const POOL_SIZE: usize = 8;
+
+/// The id of copy `n` (1 to [`POOL_SIZE`] - 1) of a pooled instance: the original's id with its
+/// third-to-last digit set to `n` (`vpc-bp1emuhz00000000001` -> `vpc-bp1emuhz00000000301`).
+pub fn pool_copy_id(original: &str, n: usize) -> String {
+    let at = original.len() - 3;
+    format!("{}{n}{}", &original[..at], &original[at + 1..])
+}
+
+/// The first account's first hangzhou VPC (or a copy): a custom route to an ECS instance
+/// (publishable) and one to a NAT gateway (not publishable).
+fn vpc_hangzhou(owner: i64, id: &str) -> NetworkInstance {
+    instance(
+        id,
+        InstanceType::Vpc,
+        "cn-hangzhou",
+        owner,
+        &["172.16.0.0/16"],
+        vec![
+            route("10.100.0.0/16", "Instance", "i-bp1emu0000000001", "Custom"),
+            route("0.0.0.0/0", "NatGateway", "ngw-bp1emu000000001", "Custom"),
+        ],
+    )
+}
+
+/// The first account's shanghai VPC (or a copy): a custom route to a HaVip.
+fn vpc_shanghai(owner: i64, id: &str) -> NetworkInstance {
+    instance(
+        id,
+        InstanceType::Vpc,
+        "cn-shanghai",
+        owner,
+        &["192.168.0.0/16"],
+        vec![route(
+            "10.101.0.0/16",
+            "HaVip",
+            "havip-uf6emu00000001",
+            "Custom",
+        )],
+    )
+}
+
+/// The second account's hangzhou VPC (or a copy).
+fn secondary_vpc_hangzhou(owner: i64, id: &str) -> NetworkInstance {
+    instance(
+        id,
+        InstanceType::Vpc,
+        "cn-hangzhou",
+        owner,
+        &["172.20.0.0/16"],
+        vec![],
+    )
+}
+
 /// The built-in inventory for the configured accounts: a set for the first account in six
-/// regions of all four areas, and a smaller set for the second account (for cross-account flows).
+/// regions of all four areas, and a smaller set for the second account (for cross-account flows),
+/// then the copies of the pooled instances ([`POOL_SIZE`], [`pool_copy_id`]).
 ///
 /// `vpc-bp1emuhz00000000002` (cn-hangzhou) and `vpc-uf6emush00000000001` (cn-shanghai) both
-/// bring 192.168.0.0/16, so attaching both to one CEN instance shows a route conflict. The
-/// first hangzhou VPC has a custom route to an ECS instance (publishable) and one to a NAT
-/// gateway (not publishable).
+/// bring 192.168.0.0/16, so attaching both to one CEN instance shows a route conflict.
 pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
     use InstanceType::{Ccn, Ecr, Vbr, Vpc, Vpn};
     let mut out = Vec::new();
     if let Some(&a) = owners.first() {
         out.extend([
-            instance(
-                "vpc-bp1emuhz00000000001",
-                Vpc,
-                "cn-hangzhou",
-                a,
-                &["172.16.0.0/16"],
-                vec![
-                    route("10.100.0.0/16", "Instance", "i-bp1emu0000000001", "Custom"),
-                    route("0.0.0.0/0", "NatGateway", "ngw-bp1emu000000001", "Custom"),
-                ],
-            ),
+            vpc_hangzhou(a, "vpc-bp1emuhz00000000001"),
             instance(
                 "vpc-bp1emuhz00000000002",
                 Vpc,
@@ -527,19 +574,7 @@ pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
                 &["192.168.0.0/16"],
                 vec![],
             ),
-            instance(
-                "vpc-uf6emush00000000001",
-                Vpc,
-                "cn-shanghai",
-                a,
-                &["192.168.0.0/16"],
-                vec![route(
-                    "10.101.0.0/16",
-                    "HaVip",
-                    "havip-uf6emu00000001",
-                    "Custom",
-                )],
-            ),
+            vpc_shanghai(a, "vpc-uf6emush00000000001"),
             instance(
                 "vpc-2zeemubj00000000001",
                 Vpc,
@@ -613,17 +648,14 @@ pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
                 vec![],
             ),
         ]);
+        for n in 1..POOL_SIZE {
+            out.push(vpc_hangzhou(a, &pool_copy_id("vpc-bp1emuhz00000000001", n)));
+            out.push(vpc_shanghai(a, &pool_copy_id("vpc-uf6emush00000000001", n)));
+        }
     }
     if let Some(&b) = owners.get(1) {
         out.extend([
-            instance(
-                "vpc-bp1emuhzb0000000001",
-                Vpc,
-                "cn-hangzhou",
-                b,
-                &["172.20.0.0/16"],
-                vec![],
-            ),
+            secondary_vpc_hangzhou(b, "vpc-bp1emuhzb0000000001"),
             instance(
                 "vpc-rj9emuusb0000000001",
                 Vpc,
@@ -657,6 +689,12 @@ pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
                 vec![],
             ),
         ]);
+        for n in 1..POOL_SIZE {
+            out.push(secondary_vpc_hangzhou(
+                b,
+                &pool_copy_id("vpc-bp1emuhzb0000000001", n),
+            ));
+        }
     }
     out
 }
@@ -734,11 +772,52 @@ mod tests {
             .iter()
             .filter(|i| i.cidr_blocks.iter().any(|c| c == "192.168.0.0/16"))
             .collect();
-        assert_eq!(with_192.len(), 2);
+        // One hangzhou VPC, and the shanghai one with its copies.
+        assert_eq!(with_192.len(), 1 + POOL_SIZE);
         assert!(inventory.iter().any(|i| i.owner_id == 2));
+        let ids: std::collections::HashSet<&str> =
+            inventory.iter().map(|i| i.instance_id.as_str()).collect();
+        assert_eq!(ids.len(), inventory.len(), "an id is used twice");
         for list in default_prefix_lists(&[1, 2]) {
             assert_eq!(list.clone().normalize().as_ref(), Ok(&list));
         }
+    }
+
+    #[test]
+    fn pooled_instances_have_identical_copies() {
+        let inventory = default_inventory(&[1, 2]);
+        let find = |id: &str| {
+            inventory
+                .iter()
+                .find(|i| i.instance_id == id)
+                .unwrap_or_else(|| panic!("{id} is not in the inventory"))
+        };
+        // The copy's own ids (instance, route table, vSwitches, ENIs) differ only in that digit.
+        let as_original = |copy: &NetworkInstance, original: &str, n: usize| {
+            let json = serde_json::to_string(copy).unwrap();
+            let suffix = |id: &str| id.split_once('-').unwrap().1.to_owned();
+            let json = json.replace(&suffix(&pool_copy_id(original, n)), &suffix(original));
+            serde_json::from_str::<NetworkInstance>(&json).unwrap()
+        };
+        assert_eq!(
+            pool_copy_id("vpc-bp1emuhz00000000001", 3),
+            "vpc-bp1emuhz00000000301"
+        );
+        for original in [
+            "vpc-bp1emuhz00000000001",
+            "vpc-uf6emush00000000001",
+            "vpc-bp1emuhzb0000000001",
+        ] {
+            for n in 1..POOL_SIZE {
+                let copy = find(&pool_copy_id(original, n));
+                assert_eq!(&as_original(copy, original, n), find(original), "copy {n}");
+            }
+        }
+        assert!(
+            !find("vpc-bp1emuhz00000000001").route_tables[0]
+                .route_entries
+                .is_empty()
+        );
     }
 
     #[test]

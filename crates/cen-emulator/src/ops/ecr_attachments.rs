@@ -43,8 +43,9 @@ impl Emulator {
     /// any region (emulator rule: an ECR is global, so its home region does not matter); the
     /// attachment is `Attaching` for the delay, then `Attached`, associated and propagating
     /// nowhere until told. The router is resolved as for CreateTransitRouterVpcAttachment (and
-    /// created when only CenId and RegionId are given), with the same codes; then: no
-    /// ECR EcrId of EcrOwnerId (default the caller) `ParameterInstanceId`;
+    /// created when only CenId and RegionId are given), with the same codes (but a router in a
+    /// transition: `IncorrectStatus.TransitRouter`); then: no ECR EcrId of EcrOwnerId (default
+    /// the caller) `ParameterInstanceId`;
     /// another account's without its owner's grant `Forbbiden.AttachChildInstanceAcrossUid`;
     /// one with a CEN connection already (emulator rule, as for VPCs)
     /// `QuotaFull.ChildInstanceRelatedCen`. Name, description and tags follow
@@ -99,7 +100,7 @@ impl Emulator {
                             cen_not_found: e::invalid_cen_id_not_found,
                             bad_region: e::illegal_param_region_id,
                             cen_not_ready: e::invalid_operation_cen_instance_status,
-                            router_not_ready: e::incorrect_status_transit_router_instance,
+                            router_not_ready: e::incorrect_status_transit_router,
                         },
                         attached: e::quota_full_child_instance_related_cen,
                         dry_run: e::dry_run_operation,
@@ -226,6 +227,7 @@ impl Emulator {
                     (AttachmentKind::Ecr, &request.transit_router_attachment_id),
                     (force, request.dry_run),
                     DeleteCodes {
+                        action: "DeleteTransitRouterEcrAttachment",
                         not_found: e::invalid_transit_router_attachment_id_not_found,
                         not_ready: e::incorrect_status_transit_router_attachment,
                         dry_run: e::dry_run_operation,

@@ -197,7 +197,7 @@ impl Emulator {
     /// at most 5 (`InvalidParameter`) and not overlapping each other (`OverLappingExist.Cidr`);
     /// the caller's transit-router service open (`Forbbiden.TransitRouterServiceNotOpen`); the
     /// CEN instance the caller's (`ParameterCenInstanceId`) and `Active`
-    /// (`InvalidOperation.CenInstanceStatus`), not of protection level FULL
+    /// (`IncorrectStatus.CenInstance`), not of protection level FULL
     /// (`OperationUnsupported.CenFullLevel`); no transit router of the CEN instance in the region
     /// yet (`InstanceExist.TransitRouterInstance`); the blocks not overlapping those of the CEN
     /// instance's other routers or of the networks connected to them
@@ -245,7 +245,8 @@ impl Emulator {
                 if !ctx.tr_service_open(state, caller.uid) {
                     return Err(e::forbbiden_transit_router_service_not_open());
                 }
-                let cen = ctx.active_cen(state, caller, &request.cen_id)?;
+                let cen = ctx.cen(state, caller, &request.cen_id)?;
+                ctx.require_ready(cen, e::incorrect_status_cen_instance)?;
                 if cen.protection_level.eq_ignore_ascii_case("FULL") {
                     return Err(e::operation_unsupported_cen_full_level());
                 }
