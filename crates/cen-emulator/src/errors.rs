@@ -8,8 +8,10 @@ use acs_rpc::error::ApiError;
 use cen_server::cbn::errors as cbn;
 use cen_server::vpc::errors as vpc;
 
-/// A documented error with a message that says exactly what is wrong (the catalogue keeps a
-/// non-empty message), for codes such as `InvalidParameter` that cover many mistakes.
+/// A documented error with a message that says exactly what is wrong. The wire carries it only
+/// where the answering operation documents the code without a message (or with a template);
+/// elsewhere the generated service answers the documented message and logs this one
+/// (`cen_server::catalogue::checked`), so the detail still reaches the emulator's log.
 pub fn saying(error: fn() -> ApiError, message: impl Into<String>) -> ApiError {
     let mut error = error();
     error.message = message.into();

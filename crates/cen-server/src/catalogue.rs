@@ -2,7 +2,7 @@
 //!
 //! Each generated service passes every error an implementation returns through [`checked`]:
 //! a code the operation documents in the spec's `x-acs-errors`, or the product documents in its
-//! `x-acs-common-errors`, goes out with the documented status; one of the
+//! `x-acs-common-errors`, goes out with the documented status and message; one of the
 //! protocol-level codes any operation may answer ([`COMMON`]) goes out as it is; any other code
 //! is a defect of the implementation, logged and answered as `InternalError` (HTTP 500) naming
 //! it, so that a test or a user sees it at once instead of a code the real service never sends.
@@ -52,21 +52,12 @@ pub const COMMON: &[DocumentedError] = &[
     },
 ];
 
-/// Lets `error` through, with the status `action` documents for its code (and the documented
-/// message when the error has none), if the operation or the product documents the code, or
-/// unchanged if it is one of [`COMMON`]; otherwise answers an `InternalError` that names the
-/// undocumented code.
+/// Lets `error` through, with the status and message `action` documents for its code, if the
+/// operation or the product documents the code, or unchanged if it is one of [`COMMON`];
+/// otherwise answers an `InternalError` that names the undocumented code.
 pub fn checked(product: &ProductMeta, action: &str, error: ApiError) -> ApiError {
     if let Some(documented) = product.documented_error(action, &error.code) {
-        // The status is the documented one; the message stays the implementation's when it
-        // has one, since documented messages are sometimes templates (`The parameter %s is
-        // illegal.`) that the implementation fills in.
-        let mut error = error;
-        error.status = documented.status;
-        if error.message.is_empty() {
-            documented.message.clone_into(&mut error.message);
-        }
-        return error;
+        return documented_answer(action, documented, error);
     }
     let takes_token = product
         .operation(action)
@@ -88,4 +79,68 @@ pub fn checked(product: &ProductMeta, action: &str, error: ApiError) -> ApiError
             error.code
         ),
     )
+}
+
+/// A documented code, answered as the operation documents it: its status always, and its
+/// message unless the reference leaves the message empty or gives a template (`%s`) that only
+/// the implementation can fill in. An implementation's own wording of a documented message is
+/// logged, so its detail still helps whoever reads the emulator's log.
+fn documented_answer(action: &str, documented: &DocumentedError, mut error: ApiError) -> ApiError {
+    error.status = documented.status;
+    let fixed = !documented.message.is_empty() && !documented.message.contains('%');
+    if error.message.is_empty() || (fixed && error.message != documented.message) {
+        if !error.message.is_empty() {
+            tracing::debug!(
+                action,
+                code = %error.code,
+                detail = %error.message,
+                "answering the documented message"
+            );
+        }
+        documented.message.clone_into(&mut error.message);
+    }
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(documented: &'static str, given: &str) -> ApiError {
+        let documented = DocumentedError {
+            status: 400,
+            code: "IllegalParam.Priority",
+            message: documented,
+        };
+        documented_answer(
+            "CreateTrafficMarkingPolicy",
+            &documented,
+            ApiError::new(409, "IllegalParam.Priority", given),
+        )
+    }
+
+    #[test]
+    fn a_documented_message_replaces_the_implementations_wording() {
+        let error = answer("Priority is illegal.", "Priority is 1 to 100.");
+        assert_eq!(
+            (error.status, error.message.as_str()),
+            (400, "Priority is illegal.")
+        );
+    }
+
+    #[test]
+    fn the_implementation_words_what_the_reference_leaves_open() {
+        assert_eq!(
+            answer("", "Priority is 1 to 100.").message,
+            "Priority is 1 to 100."
+        );
+        assert_eq!(
+            answer("%s", "Priority is 1 to 100.").message,
+            "Priority is 1 to 100."
+        );
+        assert_eq!(
+            answer("Priority is illegal.", "").message,
+            "Priority is illegal."
+        );
+    }
 }
