@@ -38,7 +38,7 @@ fn body_fields(
                 file: product.source.clone(),
                 operation: op.action.clone(),
                 message: format!(
-                    "`x-acs-max-items-error` names {}, which `x-acs-errors` does not document.",
+                    "an `x-acs-*-error` extension names {}, which `x-acs-errors` does not document.",
                     codes.join(", ")
                 ),
             })

@@ -20,6 +20,10 @@ pub struct Field {
     pub required: bool,
     /// Its shape.
     pub shape: Shape,
+    /// The documented error for the parameter left out, when it is required.
+    pub missing_error: Option<DocumentedError>,
+    /// The documented error for a value outside its closed set, when it has one.
+    pub invalid_error: Option<DocumentedError>,
 }
 
 /// What a value looks like on the wire.
@@ -60,7 +64,7 @@ pub struct Walker<'a> {
     document: &'a OpenAPI,
     /// The documented errors of the operation being walked.
     errors: &'a [DocumentedError],
-    /// `x-acs-max-items-error` codes that are not among `errors`.
+    /// Codes named by `x-acs-*-error` extensions that are not among `errors`.
     unknown_errors: std::cell::RefCell<Vec<String>>,
 }
 
@@ -75,7 +79,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// The properties of the component schema `name`, or the `x-acs-max-items-error` codes that
+    /// The properties of the component schema `name`, or the `x-acs-*-error` codes that
     /// the operation does not document.
     pub fn component_fields(&self, name: &str) -> Result<Vec<Field>, Vec<String>> {
         let fields = match self.component(name).map(|schema| self.shape(schema, 0)) {
@@ -100,6 +104,31 @@ impl<'a> Walker<'a> {
 
     fn resolve_boxed(&self, schema: &'a ReferenceOr<Box<Schema>>) -> Option<&'a Schema> {
         crate::schema::resolve_boxed(self.document, schema)
+    }
+
+    /// The documented error a schema extension (`x-acs-max-items-error`, ...) names, resolved
+    /// against the operation's `x-acs-errors`; a code the operation does not document is
+    /// collected for the caller to report.
+    fn named_error(
+        &self,
+        extensions: &indexmap::IndexMap<String, serde_json::Value>,
+        key: &str,
+    ) -> Option<DocumentedError> {
+        let code = extensions.get(key)?.as_str()?;
+        let found = self.errors.iter().find(|e| e.code == code).cloned();
+        if found.is_none() {
+            self.unknown_errors.borrow_mut().push(code.to_owned());
+        }
+        found
+    }
+
+    /// The operation's own code for a mistake in the parameter `name`, spelled
+    /// `<prefix>.<name>` with the first of `prefixes` it documents (`MissingParam.CenId`).
+    fn error_for(&self, name: &str, prefixes: &[&str]) -> Option<DocumentedError> {
+        prefixes.iter().find_map(|prefix| {
+            let code = format!("{prefix}.{name}");
+            self.errors.iter().find(|e| e.code == code).cloned()
+        })
     }
 
     /// The shape of one schema. `depth` stops a self-referencing schema from recursing forever;
@@ -130,16 +159,7 @@ impl<'a> Walker<'a> {
                     .as_ref()
                     .and_then(|items| self.resolve_boxed(items))
                     .map_or(Shape::Any, |items| self.shape(items, depth + 1));
-                let limit_error = extensions
-                    .get("x-acs-max-items-error")
-                    .and_then(|v| v.as_str())
-                    .and_then(|code| {
-                        let found = self.errors.iter().find(|e| e.code == code).cloned();
-                        if found.is_none() {
-                            self.unknown_errors.borrow_mut().push(code.to_owned());
-                        }
-                        found
-                    });
+                let limit_error = self.named_error(extensions, "x-acs-max-items-error");
                 Shape::Array {
                     items: Box::new(items),
                     max_items: extensions.get("x-acs-max-items").and_then(|v| v.as_u64()),
@@ -152,10 +172,29 @@ impl<'a> Walker<'a> {
                     .iter()
                     .filter_map(|(name, property)| {
                         let property = self.resolve_boxed(property)?;
+                        let required = object.required.contains(name);
+                        let shape = self.shape(property, depth + 1);
+                        let own = &property.schema_data.extensions;
+                        let missing_error = required
+                            .then(|| {
+                                self.named_error(own, "x-acs-missing-error").or_else(|| {
+                                    self.error_for(name, &["MissingParam", "MissingParameter"])
+                                })
+                            })
+                            .flatten();
+                        let invalid_error = matches!(shape, Shape::Enum(_))
+                            .then(|| {
+                                self.named_error(own, "x-acs-invalid-error").or_else(|| {
+                                    self.error_for(name, &["IllegalParam", "InvalidParameter"])
+                                })
+                            })
+                            .flatten();
                         Some(Field {
                             name: name.clone(),
-                            required: object.required.contains(name),
-                            shape: self.shape(property, depth + 1),
+                            required,
+                            shape,
+                            missing_error,
+                            invalid_error,
                         })
                     })
                     .collect();
@@ -179,7 +218,15 @@ pub fn fields_tokens(fields: &[Field]) -> TokenStream {
         let name = &field.name;
         let required = field.required;
         let shape = shape_tokens(&field.shape);
-        quote!(Field { name: #name, required: #required, shape: #shape })
+        let missing_error = error_tokens(field.missing_error.as_ref());
+        let invalid_error = error_tokens(field.invalid_error.as_ref());
+        quote!(Field {
+            name: #name,
+            required: #required,
+            shape: #shape,
+            missing_error: #missing_error,
+            invalid_error: #invalid_error,
+        })
     });
     quote!(&[#(#fields),*])
 }
@@ -205,13 +252,7 @@ fn shape_tokens(shape: &Shape) -> TokenStream {
                 }
                 None => quote!(None),
             };
-            let limit_error = match limit_error {
-                Some(e) => {
-                    let (status, code, message) = (e.status, &e.code, &e.message);
-                    quote!(Some(&DocumentedError { status: #status, code: #code, message: #message }))
-                }
-                None => quote!(None),
-            };
+            let limit_error = error_tokens(limit_error.as_ref());
             quote!(Shape::Array { items: &#items, max_items: #max_items, limit_error: #limit_error })
         }
         Shape::Object(fields) => {
@@ -223,5 +264,16 @@ fn shape_tokens(shape: &Shape) -> TokenStream {
             quote!(Shape::Json(&#inner))
         }
         Shape::Any => quote!(Shape::Any),
+    }
+}
+
+/// A reference to a documented error, for a `static` initializer.
+fn error_tokens(error: Option<&DocumentedError>) -> TokenStream {
+    match error {
+        Some(e) => {
+            let (status, code, message) = (e.status, &e.code, &e.message);
+            quote!(Some(&DocumentedError { status: #status, code: #code, message: #message }))
+        }
+        None => quote!(None),
     }
 }

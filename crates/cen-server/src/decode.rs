@@ -20,6 +20,12 @@ pub struct Field {
     pub required: bool,
     /// What it looks like.
     pub shape: Shape,
+    /// The operation's own code for the parameter left out (`MissingParam.CenId`), answered
+    /// instead of the gateway's `MissingParameter` when the operation documents one.
+    pub missing_error: Option<&'static DocumentedError>,
+    /// The operation's own code for a value outside the closed set (`IllegalParam.Mode`),
+    /// answered instead of `InvalidParameter` when the operation documents one.
+    pub invalid_error: Option<&'static DocumentedError>,
 }
 
 /// What a value looks like on the wire.
@@ -73,6 +79,18 @@ pub fn invalid_parameter(name: &str, reason: &str) -> ApiError {
         "InvalidParameter",
         format!("The specified parameter \"{name}\" is not valid: {reason}."),
     )
+}
+
+/// A documented error as the decoder answers it.
+fn documented(error: &DocumentedError) -> ApiError {
+    ApiError::new(error.status, error.code, error.message)
+}
+
+/// The refusal of a required parameter left out: the operation's own code, or the gateway's.
+fn missing(field: &Field, path: &str) -> ApiError {
+    field
+        .missing_error
+        .map_or_else(|| missing_parameter(path), documented)
 }
 
 /// Decodes the flat parameters of one request into its typed form.
@@ -129,7 +147,7 @@ fn check_indices<'a>(
                 && index > u64::from(*max)
             {
                 if let Some(error) = limit_error {
-                    return Err(ApiError::new(error.status, error.code, error.message));
+                    return Err(documented(error));
                 }
                 return Err(invalid_parameter(
                     full,
@@ -170,21 +188,29 @@ fn coerce_object(
         };
         if absent {
             if field.required {
-                return Err(missing_parameter(&path));
+                return Err(missing(field, &path));
             }
             continue;
         }
         if let Some(value) = value {
             if field.required && value.as_str() == Some("") {
-                return Err(missing_parameter(&path));
+                return Err(missing(field, &path));
             }
-            out.insert(field.name.to_owned(), coerce(&field.shape, value, &path)?);
+            let coerced = coerce(&field.shape, value, &path, field.invalid_error)?;
+            out.insert(field.name.to_owned(), coerced);
         }
     }
     Ok(out)
 }
 
-fn coerce(shape: &Shape, value: &Value, path: &str) -> Result<Value, ApiError> {
+/// Coerces one value to its shape; `invalid` is the operation's own code for a value outside an
+/// enum's set, when the value is the parameter itself.
+fn coerce(
+    shape: &Shape,
+    value: &Value,
+    path: &str,
+    invalid: Option<&'static DocumentedError>,
+) -> Result<Value, ApiError> {
     let text = || {
         value
             .as_str()
@@ -196,6 +222,8 @@ fn coerce(shape: &Shape, value: &Value, path: &str) -> Result<Value, ApiError> {
             let s = text()?;
             if values.contains(&s) {
                 Ok(Value::String(s.to_owned()))
+            } else if let Some(error) = invalid {
+                Err(documented(error))
             } else {
                 Err(invalid_parameter(
                     path,
@@ -230,7 +258,7 @@ fn coerce(shape: &Shape, value: &Value, path: &str) -> Result<Value, ApiError> {
                 .iter()
                 .enumerate()
                 .filter(|(_, item)| !item.is_null())
-                .map(|(i, item)| coerce(items, item, &format!("{path}.{}", i + 1)))
+                .map(|(i, item)| coerce(items, item, &format!("{path}.{}", i + 1), None))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array),
             _ => Err(invalid_parameter(
@@ -308,11 +336,15 @@ mod tests {
 
     static TAG: Shape = Shape::Object(&[
         Field {
+            missing_error: None,
+            invalid_error: None,
             name: "Key",
             required: true,
             shape: Shape::String,
         },
         Field {
+            missing_error: None,
+            invalid_error: None,
             name: "Value",
             required: false,
             shape: Shape::String,
@@ -320,26 +352,36 @@ mod tests {
     ]);
     static FIELDS: &[Field] = &[
         Field {
+            missing_error: None,
+            invalid_error: None,
             name: "CenId",
             required: true,
             shape: Shape::String,
         },
         Field {
+            missing_error: None,
+            invalid_error: None,
             name: "PageSize",
             required: false,
             shape: Shape::Int32,
         },
         Field {
+            missing_error: None,
+            invalid_error: None,
             name: "OwnerId",
             required: false,
             shape: Shape::Int64,
         },
         Field {
+            missing_error: None,
+            invalid_error: None,
             name: "Kind",
             required: false,
             shape: Shape::Enum(&["VPC", "VBR"]),
         },
         Field {
+            missing_error: None,
+            invalid_error: None,
             name: "Tag",
             required: false,
             shape: Shape::Array {
@@ -416,6 +458,8 @@ mod tests {
             message: "The number of resource IDs exceeds the limit.",
         };
         static IDS: &[Field] = &[Field {
+            missing_error: None,
+            invalid_error: None,
             name: "ResourceId",
             required: false,
             shape: Shape::Array {
@@ -436,8 +480,56 @@ mod tests {
     }
 
     #[test]
+    fn an_operations_own_codes_replace_the_gateways() {
+        static MISSING: DocumentedError = DocumentedError {
+            status: 400,
+            code: "MissingParam.CenId",
+            message: "The parameter CenId is mandatory.",
+        };
+        static ILLEGAL: DocumentedError = DocumentedError {
+            status: 400,
+            code: "IllegalParam.Kind",
+            message: "Kind is illegal.",
+        };
+        static OWN: &[Field] = &[
+            Field {
+                name: "CenId",
+                required: true,
+                shape: Shape::String,
+                missing_error: Some(&MISSING),
+                invalid_error: None,
+            },
+            Field {
+                name: "Kind",
+                required: false,
+                shape: Shape::Enum(&["VPC", "VBR"]),
+                missing_error: None,
+                invalid_error: Some(&ILLEGAL),
+            },
+        ];
+        let refused = |pairs: &[(&str, &str)]| {
+            let e = decode_request::<Value>(OWN, &params(pairs)).expect_err("refused");
+            (e.status, e.code, e.message)
+        };
+        assert_eq!(
+            refused(&[("Kind", "VPC")]),
+            (
+                400,
+                "MissingParam.CenId".into(),
+                "The parameter CenId is mandatory.".into()
+            )
+        );
+        assert_eq!(
+            refused(&[("CenId", "c"), ("Kind", "vpc")]),
+            (400, "IllegalParam.Kind".into(), "Kind is illegal.".into())
+        );
+    }
+
+    #[test]
     fn empty_lists_are_written_back() {
         static CENS: Shape = Shape::Object(&[Field {
+            missing_error: None,
+            invalid_error: None,
             name: "Cen",
             required: false,
             shape: Shape::Array {
@@ -447,6 +539,8 @@ mod tests {
             },
         }]);
         static RESPONSE: &[Field] = &[Field {
+            missing_error: None,
+            invalid_error: None,
             name: "Cens",
             required: false,
             shape: CENS,

@@ -259,9 +259,9 @@ impl Emulator {
     /// peer attachment of an `Active` transit router, with up to three queues; the policy and
     /// its queues are `Creating` for the delay, then `Active`.
     ///
-    /// BandwidthGuaranteeMode `byBandwidthPercent` (default) or `byBandwidth` (the request
-    /// decoder answers `InvalidParameter` for another word; a typed caller that passes one gets
-    /// `IllegalParam.BandwidthGuaranteeMode`); more than three queues:
+    /// BandwidthGuaranteeMode `byBandwidthPercent` (default) or `byBandwidth` (another word:
+    /// `IllegalParam.BandwidthGuaranteeMode`, from the request decoder, or from this check for a
+    /// typed caller that passes one); more than three queues:
     /// `InvalidParamSize.TrafficQosQueues`; each queue's share as the mode says (a percentage
     /// 1 to 100 or a bandwidth of at least 1 Mbit/s: `MissingParam.RemainBandwidthPercent`,
     /// `MissingParam.Bandwidth`, `IllegalParam.RemainBandwidthPercent`, `IllegalParam.Bandwidth`,
