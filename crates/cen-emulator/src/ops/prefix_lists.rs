@@ -289,7 +289,9 @@ impl Emulator {
     /// Checks, in order: the router not the caller's in RegionId
     /// `OperationFailed.TransitRouterNotExist`; the table unknown
     /// `InvalidRouteTableId.NotFound`, of another router `IllegalParam.TransitRouterTableId`;
-    /// no association of the list with the table, or one with another NextHop or
+    /// a prefix list that is neither the caller's in the region nor associated with the table
+    /// `ResourceNotFound.PrefixList`; no association of the list with the table, or one with
+    /// another NextHop or
     /// NextHopType, `ResourceNotFound.PrefixlistAssociation`; the association not Active
     /// `InvalidStatus.PrefixlistAssociation`. `DryRun` answers `DryRunOperation`; a ClientToken
     /// makes the call idempotent.
@@ -325,6 +327,14 @@ impl Emulator {
                     return Err(e::illegal_param_transit_router_table_id());
                 }
                 let key = (table.id.clone(), request.prefix_list_id.clone());
+                // Another account's list is known through its association with the table.
+                let known = state.prefix_list_associations.get(&key).is_some()
+                    || ctx
+                        .prefix_list(&request.prefix_list_id, caller.uid, &router.region_id)
+                        .is_some();
+                if !known {
+                    return Err(e::resource_not_found_prefix_list());
+                }
                 let association = state
                     .prefix_list_associations
                     .get(&key)

@@ -99,7 +99,8 @@ impl Emulator {
     /// CreateTransitRouterCidr: adds a CIDR block to a transit router, at once.
     ///
     /// The block must be IPv4 with a mask of 16 to 24, given as its network address, outside
-    /// 100.64.0.0/10, 224.0.0.0/4, 127.0.0.0/8 and 169.254.0.0/16 (`IllegalParam.Cidr`); name
+    /// 100.64.0.0/10, 224.0.0.0/4, 127.0.0.0/8 and 169.254.0.0/16 (`InvalidParameter`, the only
+    /// code the reference documents for a bad value); name
     /// and description follow CreateCen's rules (`InvalidParameter`). A router the caller does
     /// not have in RegionId: `InvalidTransitRouterId.NotFound`; one that is not Active:
     /// `IncorrectStatus.Status`; a sixth block `InvalidParameter`, saying so; a block that
@@ -112,7 +113,7 @@ impl Emulator {
         request: t::CreateTransitRouterCidrRequest,
     ) -> Result<t::CreateTransitRouterCidrResponse, ApiError> {
         use cbn::create_transit_router_cidr as e;
-        let net = tr_cidr(&request.cidr, e::illegal_param_cidr)?;
+        let net = tr_cidr(&request.cidr, e::invalid_parameter)?;
         validate::name(request.name.as_deref())?;
         validate::description(request.description.as_deref())?;
         let id = self.write_idempotent(
@@ -215,7 +216,7 @@ impl Emulator {
         let net = request
             .cidr
             .as_deref()
-            .map(|c| tr_cidr(c, e::illegal_param_cidr))
+            .map(|c| tr_cidr(c, e::invalid_parameter))
             .transpose()?;
         validate::name(request.name.as_deref())?;
         validate::description(request.description.as_deref())?;

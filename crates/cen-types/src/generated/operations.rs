@@ -1588,11 +1588,6 @@ pub static CBN: ProductMeta = ProductMeta {
                 },
                 DocumentedError {
                     status: 400,
-                    code: "IllegalParam.Cidr",
-                    message: "Cidr is illegal.",
-                },
-                DocumentedError {
-                    status: 400,
                     code: "OperationFailed.CidrConflict",
                     message: "Operation is invalid because the cidr conflict.",
                 },
@@ -6585,11 +6580,6 @@ pub static CBN: ProductMeta = ProductMeta {
                     status: 400,
                     code: "InvalidTransitRouterId.NotFound",
                     message: "The specified TransitRouterId is not found.",
-                },
-                DocumentedError {
-                    status: 400,
-                    code: "IllegalParam.Cidr",
-                    message: "Cidr is illegal.",
                 },
                 DocumentedError {
                     status: 400,

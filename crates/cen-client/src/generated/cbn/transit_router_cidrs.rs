@@ -35,7 +35,6 @@ impl Client {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `InvalidTransitRouterId.NotFound`
-    /// - 400 `IllegalParam.Cidr`
     /// - 400 `OperationFailed.CidrConflict`
     pub fn create_transit_router_cidr(&self) -> CreateTransitRouterCidr<'_> {
         CreateTransitRouterCidr {
@@ -908,7 +907,6 @@ impl Client {
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `OperationFailed.CidrBlockAllocated`
     /// - 400 `InvalidTransitRouterId.NotFound`
-    /// - 400 `IllegalParam.Cidr`
     /// - 400 `OperationFailed.CidrConflict`
     pub fn modify_transit_router_cidr(&self) -> ModifyTransitRouterCidr<'_> {
         ModifyTransitRouterCidr {

@@ -641,7 +641,6 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 500 `Operation.Blocking`
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `InvalidTransitRouterId.NotFound`
-    /// - 400 `IllegalParam.Cidr`
     /// - 400 `OperationFailed.CidrConflict`
     fn create_transit_router_cidr(
         &self,
@@ -3302,7 +3301,6 @@ pub trait Cbn: Send + Sync + 'static {
     /// - 400 `IncorrectStatus.Status`
     /// - 400 `OperationFailed.CidrBlockAllocated`
     /// - 400 `InvalidTransitRouterId.NotFound`
-    /// - 400 `IllegalParam.Cidr`
     /// - 400 `OperationFailed.CidrConflict`
     fn modify_transit_router_cidr(
         &self,

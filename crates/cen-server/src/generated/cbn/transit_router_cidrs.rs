@@ -42,10 +42,6 @@ pub mod errors {
                 "The specified TransitRouterId is not found.",
             )
         }
-        /// 400 `IllegalParam.Cidr`: Cidr is illegal.
-        pub fn illegal_param_cidr() -> ApiError {
-            ApiError::new(400u16, "IllegalParam.Cidr", "Cidr is illegal.")
-        }
         /// 400 `OperationFailed.CidrConflict`: Operation is invalid because the cidr conflict.
         pub fn operation_failed_cidr_conflict() -> ApiError {
             ApiError::new(
@@ -201,10 +197,6 @@ pub mod errors {
                 "InvalidTransitRouterId.NotFound",
                 "The specified TransitRouterId is not found.",
             )
-        }
-        /// 400 `IllegalParam.Cidr`: Cidr is illegal.
-        pub fn illegal_param_cidr() -> ApiError {
-            ApiError::new(400u16, "IllegalParam.Cidr", "Cidr is illegal.")
         }
         /// 400 `OperationFailed.CidrConflict`: Operation is invalid because the cidr conflict.
         pub fn operation_failed_cidr_conflict() -> ApiError {
