@@ -661,7 +661,10 @@ pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
         for n in 1..POOL_SIZE {
             out.push(vpc_hangzhou(a, &pool_copy_id("vpc-bp1emuhz00000000001", n)));
             out.push(vpc_shanghai(a, &pool_copy_id("vpc-uf6emush00000000001", n)));
-            out.push(vpc_hangzhou2(a, &pool_copy_id("vpc-bp1emuhz00000000002", n)));
+            out.push(vpc_hangzhou2(
+                a,
+                &pool_copy_id("vpc-bp1emuhz00000000002", n),
+            ));
             out.push(vbr_hangzhou(a, &pool_copy_id("vbr-bp1emuhz00000000001", n)));
         }
     }
