@@ -74,6 +74,10 @@ pub struct RunArgs {
     /// Write a JUnit XML report here.
     #[arg(long)]
     pub junit: Option<PathBuf>,
+    /// Append a Markdown summary (totals, each failure with its diff, coverage by family and by
+    /// operation) to this file, created if missing: GitHub's $GITHUB_STEP_SUMMARY format.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
     /// Run cases tagged `billing` against a real endpoint.
     #[arg(long)]
     pub allow_billing: bool,
@@ -360,11 +364,26 @@ async fn run_command(args: RunArgs) -> ExitCode {
         eprintln!("error: cannot write {}: {e}", path.display());
         return ExitCode::from(2);
     }
+    if let Some(path) = &args.summary
+        && let Err(e) = append(path, &crate::summary::markdown(&report))
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
     if report.failed() > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Appends text to a file, creating it: a job summary file may already hold other steps' text.
+fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(text.as_bytes())
 }
 
 async fn record_command(args: RecordArgs) -> ExitCode {

@@ -46,7 +46,8 @@ impl Cell {
         }
     }
 
-    fn label(self) -> String {
+    /// `success` or `error`, with `[json]` or `[xml]` when the cases have a format.
+    pub fn label(self) -> String {
         let kind = if self.error { "error" } else { "success" };
         if self.format.is_empty() {
             kind.to_owned()
@@ -58,6 +59,24 @@ impl Cell {
 
 /// The counts of one family or operation, by cell.
 pub type Row = BTreeMap<Cell, Counts>;
+
+/// The counts of a row, all cells together.
+pub fn total(row: &Row) -> Counts {
+    row.values().fold(Counts::default(), |sum, c| Counts {
+        passed: sum.passed + c.passed,
+        failed: sum.failed + c.failed,
+        skipped: sum.skipped + c.skipped,
+    })
+}
+
+/// The cells of a row as text: `success[json] 4/0/0, error[json] 18/0/1`
+/// (passed/failed/skipped).
+pub fn cells(row: &Row) -> String {
+    row.iter()
+        .map(|(cell, c)| format!("{} {}/{}/{}", cell.label(), c.passed, c.failed, c.skipped))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The coverage of a run.
 #[derive(Debug, Clone, Default)]
@@ -108,6 +127,11 @@ impl Coverage {
         coverage
     }
 
+    /// How many of the API's operations some case of the run checks.
+    pub fn covered(&self) -> usize {
+        self.api_operations - self.uncovered.len()
+    }
+
     /// The summary as text, a line per family and per operation:
     /// `family auth: success[json] 4/0/0, error[json] 18/0/1` (passed/failed/skipped), then the
     /// uncovered operations.
@@ -115,19 +139,13 @@ impl Coverage {
         let mut out = String::from("coverage (passed/failed/skipped):\n");
         for (kind, rows) in [("family", &self.families), ("operation", &self.operations)] {
             for (name, row) in rows {
-                let cells: Vec<String> = row
-                    .iter()
-                    .map(|(cell, c)| {
-                        format!("{} {}/{}/{}", cell.label(), c.passed, c.failed, c.skipped)
-                    })
-                    .collect();
-                let _ = writeln!(out, "  {kind} {name}: {}", cells.join(", "));
+                let _ = writeln!(out, "  {kind} {name}: {}", cells(row));
             }
         }
         let _ = writeln!(
             out,
             "  operations covered: {} of {}",
-            self.api_operations - self.uncovered.len(),
+            self.covered(),
             self.api_operations
         );
         if !self.uncovered.is_empty() {

@@ -201,14 +201,16 @@ pub const EMULATOR_INSTANCES: &[(&str, &str)] = &[
 
 /// The variables whose instance the emulator's inventory has
 /// `cen_emulator::inventory::POOL_SIZE` identical copies of (a VPC's route table and vSwitches
-/// are copied with it): the instances most flow cases attach, so that they run in parallel. `VbrHangzhou` is not
-/// pooled: its cases enable health checks, whose source address the emulator assigns as the
-/// lowest one no other health check uses, so two of them at once would see different addresses.
+/// are copied with it): the instances most flow cases attach, so that they run in parallel.
 pub const EMULATOR_POOLED: &[&str] = &[
     "VpcHangzhou",
     "VpcHangzhouRouteTable",
     "VpcHangzhouVSwitchB",
     "VpcHangzhouVSwitchF",
+    "VpcHangzhou2",
+    "VpcHangzhou2VSwitchB",
+    "VpcHangzhou2VSwitchF",
+    "VbrHangzhou",
     "VpcShanghai",
     "VpcShanghaiRouteTable",
     "VpcShanghaiVSwitchA",

@@ -19,4 +19,5 @@ pub mod shape;
 pub mod sign_cmd;
 pub mod signing;
 pub mod subset;
+pub mod summary;
 pub mod throttle;

@@ -176,7 +176,7 @@ impl Report {
         let coverage = self.coverage();
         out.push_str(&format!(
             "    <properties>\n      <property name=\"coverage.operations.covered\" value=\"{}\"/>\n      <property name=\"coverage.operations.total\" value=\"{}\"/>\n      <property name=\"coverage.uncovered\" value=\"{}\"/>\n    </properties>\n",
-            coverage.api_operations - coverage.uncovered.len(),
+            coverage.covered(),
             coverage.api_operations,
             xml_escape(&coverage.uncovered.join(" "))
         ));

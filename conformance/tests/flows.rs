@@ -35,7 +35,10 @@ async fn every_flow_case_holds_and_its_transcript_is_kept() {
     for (index, case) in cases.into_iter().enumerate() {
         let permits = Arc::clone(&permits);
         tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await.expect("the semaphore is open");
+            let _permit = permits
+                .acquire_owned()
+                .await
+                .expect("the semaphore is open");
             let runs = run_in_process(&case).await;
             (index, case, runs)
         });

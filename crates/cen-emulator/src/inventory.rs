@@ -497,8 +497,8 @@ fn instance(
 }
 
 /// How many interchangeable copies the built-in inventory has of the instances that many flows
-/// attach (the first account's first hangzhou VPC and its shanghai VPC, the second account's
-/// hangzhou VPC), the original included: a VPC has one CEN connection at a time, so a test suite
+/// attach (the first account's two hangzhou VPCs, its shanghai VPC and its hangzhou VBR, the
+/// second account's hangzhou VPC), the original included: a VPC has one CEN connection at a time, so a test suite
 /// running flows in parallel gives each its own copy.
 pub const POOL_SIZE: usize = 8;
 
@@ -522,6 +522,30 @@ fn vpc_hangzhou(owner: i64, id: &str) -> NetworkInstance {
             route("10.100.0.0/16", "Instance", "i-bp1emu0000000001", "Custom"),
             route("0.0.0.0/0", "NatGateway", "ngw-bp1emu000000001", "Custom"),
         ],
+    )
+}
+
+/// The first account's second hangzhou VPC (or a copy), whose block is the shanghai VPC's.
+fn vpc_hangzhou2(owner: i64, id: &str) -> NetworkInstance {
+    instance(
+        id,
+        InstanceType::Vpc,
+        "cn-hangzhou",
+        owner,
+        &["192.168.0.0/16"],
+        vec![],
+    )
+}
+
+/// The first account's hangzhou VBR (or a copy).
+fn vbr_hangzhou(owner: i64, id: &str) -> NetworkInstance {
+    instance(
+        id,
+        InstanceType::Vbr,
+        "cn-hangzhou",
+        owner,
+        &["10.200.0.0/16"],
+        vec![],
     )
 }
 
@@ -566,14 +590,7 @@ pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
     if let Some(&a) = owners.first() {
         out.extend([
             vpc_hangzhou(a, "vpc-bp1emuhz00000000001"),
-            instance(
-                "vpc-bp1emuhz00000000002",
-                Vpc,
-                "cn-hangzhou",
-                a,
-                &["192.168.0.0/16"],
-                vec![],
-            ),
+            vpc_hangzhou2(a, "vpc-bp1emuhz00000000002"),
             vpc_shanghai(a, "vpc-uf6emush00000000001"),
             instance(
                 "vpc-2zeemubj00000000001",
@@ -607,14 +624,7 @@ pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
                 &["10.40.0.0/16"],
                 vec![],
             ),
-            instance(
-                "vbr-bp1emuhz00000000001",
-                Vbr,
-                "cn-hangzhou",
-                a,
-                &["10.200.0.0/16"],
-                vec![],
-            ),
+            vbr_hangzhou(a, "vbr-bp1emuhz00000000001"),
             instance(
                 "vbr-uf6emush00000000001",
                 Vbr,
@@ -651,6 +661,11 @@ pub fn default_inventory(owners: &[i64]) -> Vec<NetworkInstance> {
         for n in 1..POOL_SIZE {
             out.push(vpc_hangzhou(a, &pool_copy_id("vpc-bp1emuhz00000000001", n)));
             out.push(vpc_shanghai(a, &pool_copy_id("vpc-uf6emush00000000001", n)));
+            out.push(vpc_hangzhou2(
+                a,
+                &pool_copy_id("vpc-bp1emuhz00000000002", n),
+            ));
+            out.push(vbr_hangzhou(a, &pool_copy_id("vbr-bp1emuhz00000000001", n)));
         }
     }
     if let Some(&b) = owners.get(1) {
@@ -772,8 +787,8 @@ mod tests {
             .iter()
             .filter(|i| i.cidr_blocks.iter().any(|c| c == "192.168.0.0/16"))
             .collect();
-        // One hangzhou VPC, and the shanghai one with its copies.
-        assert_eq!(with_192.len(), 1 + POOL_SIZE);
+        // The second hangzhou VPC and the shanghai one, each with its copies.
+        assert_eq!(with_192.len(), 2 * POOL_SIZE);
         assert!(inventory.iter().any(|i| i.owner_id == 2));
         let ids: std::collections::HashSet<&str> =
             inventory.iter().map(|i| i.instance_id.as_str()).collect();
@@ -807,6 +822,8 @@ mod tests {
             "vpc-bp1emuhz00000000001",
             "vpc-uf6emush00000000001",
             "vpc-bp1emuhzb0000000001",
+            "vpc-bp1emuhz00000000002",
+            "vbr-bp1emuhz00000000001",
         ] {
             for n in 1..POOL_SIZE {
                 let copy = find(&pool_copy_id(original, n));
