@@ -66,7 +66,9 @@ run() {
     if [[ -z "$endpoint" ]]; then
         # The emulator's default accounts: keys of a real account in the job's environment must
         # not replace them. Against the emulator every case runs, writes and billing included.
-        unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN
+        unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET ALIBABA_CLOUD_SECURITY_TOKEN \
+            CEN_CONFORMANCE_SECONDARY_ACCESS_KEY_ID CEN_CONFORMANCE_SECONDARY_ACCESS_KEY_SECRET \
+            CEN_CONFORMANCE_DISABLED_ACCESS_KEY_ID CEN_CONFORMANCE_DISABLED_ACCESS_KEY_SECRET
         CEN_EMULATOR_BIN="$emulator_bin" CEN_CONFORMANCE_BIN="$conformance_bin" \
             CEN_CONFORMANCE_JUNIT="$CEN_ACTION_JUNIT" \
             CEN_CONFORMANCE_CONCURRENCY="${CEN_ACTION_CONCURRENCY:-}" \

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Runs the conformance suite against a cen-emulator binary on loopback, the way CI does: builds
 # both binaries (unless CEN_EMULATOR_BIN and CEN_CONFORMANCE_BIN name them), starts the emulator
-# with --listen 127.0.0.1:0, reads its URL from the first line it prints, runs every case with the
-# emulator's two default accounts and its disabled key, --allow-writes and --allow-billing,
-# 8 cases at once, writes a JUnit report, and stops the emulator on exit. Exits with the suite's status (1 when a case failed).
+# with --listen 127.0.0.1:0, reads its URL from the first line it prints, runs every case with
+# --emulator-defaults (the emulator's default accounts, its disabled key and its inventory's
+# endpoint variables), --allow-writes and --allow-billing, 16 cases at once, writes a JUnit report,
+# and stops the emulator on exit. Exits with the suite's status (1 when a case failed).
 #
 #   conformance/run-against-emulator.sh [extra `cen-conformance run` options, e.g. --filter auth/]
 #
 # Environment: CEN_CONFORMANCE_JUNIT (default target/conformance-junit.xml),
 # CEN_EMULATOR_BIN, CEN_CONFORMANCE_BIN, CEN_EMULATOR_DELAY_MS (default 200),
-# CEN_CONFORMANCE_CONCURRENCY (default 8).
+# CEN_CONFORMANCE_CONCURRENCY (default: the CLI's, 16 against an emulator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -97,8 +97,7 @@ pub enum Kind {
     Exchange,
     /// Families 3 and 5: several signed requests in order (`steps:`), values captured from one
     /// response and substituted into later requests (`${Name}`), polling for asynchronous states
-    /// (`wait_until`), a `cleanup:` list that always runs, and the normalised transcript of the
-    /// responses compared with the case's snapshot.
+    /// (`wait_until`), and a `cleanup:` list that always runs.
     Flow,
 }
 
@@ -830,18 +829,19 @@ pub fn parse_case(path: &Path, text: &str) -> Result<Case, CaseError> {
                     validate_step(path, &format!("{list}[{i}]"), step)?;
                 }
             }
+            // Checked once the fixtures are in, whose steps may move the clock too.
+            let flow = with_fixtures(path, &raw.fixtures, Flow { steps, cleanup })?;
             if raw.manual_clock.is_none()
-                && let Some(i) = steps.iter().position(|s| s.advance_ms.is_some())
+                && let Some(i) = flow.steps.iter().position(|s| s.advance_ms.is_some())
             {
                 return Err(err(
                     &format!("steps[{i}].advance_ms"),
                     "moves the manual clock: give the case `manual_clock: {delay_ms: N}`",
                 ));
             }
-            if cleanup.iter().any(|s| s.advance_ms.is_some()) {
+            if flow.cleanup.iter().any(|s| s.advance_ms.is_some()) {
                 return Err(err("cleanup", "a cleanup step sends a request"));
             }
-            let flow = with_fixtures(path, &raw.fixtures, Flow { steps, cleanup })?;
             let request = flow.steps[0].request(Params::default());
             (request, Expect::Flow(flow))
         }

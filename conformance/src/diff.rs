@@ -14,6 +14,17 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// Replaces each of `values` (credentials) with `***` wherever it appears.
+    pub fn redact(&mut self, values: &[String]) {
+        for value in values.iter().filter(|v| !v.is_empty()) {
+            for text in [&mut self.summary, &mut self.details] {
+                if text.contains(value.as_str()) {
+                    *text = text.replace(value.as_str(), "***");
+                }
+            }
+        }
+    }
+
     /// A failure without details.
     pub fn message(summary: impl Into<String>) -> Self {
         Self {
@@ -75,6 +86,17 @@ pub fn line_diff(expected: &str, actual: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redact_replaces_every_credential() {
+        let mut failure = Failure {
+            summary: "AccessKeyId=LTAIkey&SecurityToken=tok".to_owned(),
+            details: "- LTAIkey\n+ secret\n".to_owned(),
+        };
+        failure.redact(&["LTAIkey".to_owned(), "secret".to_owned(), "tok".to_owned()]);
+        assert_eq!(failure.summary, "AccessKeyId=***&SecurityToken=***");
+        assert_eq!(failure.details, "- ***\n+ ***\n");
+    }
 
     #[test]
     fn diff_marks_changed_lines() {

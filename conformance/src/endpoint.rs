@@ -28,6 +28,26 @@ pub struct CredentialSet {
     pub disabled: Option<Credentials>,
 }
 
+impl CredentialSet {
+    /// Every id, secret and token of the set, longest first, for redacting reports.
+    pub fn sensitive_values(&self) -> Vec<String> {
+        let mut values: Vec<String> = [&self.primary, &self.secondary, &self.disabled]
+            .into_iter()
+            .flatten()
+            .flat_map(|c| {
+                [
+                    Some(c.access_key_id.clone()),
+                    Some(c.access_key_secret.expose().to_owned()),
+                    c.security_token.as_ref().map(|t| t.expose().to_owned()),
+                ]
+            })
+            .flatten()
+            .collect();
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        values
+    }
+}
+
 /// Why no endpoint could be had.
 #[derive(Debug, Error)]
 pub enum EndpointError {

@@ -50,7 +50,30 @@ pub fn snapshot_name(case: &Case, format: Format) -> String {
     format!("{}.{}", case.id, format.label())
 }
 
-/// The variables `${Name}` a step refers to.
+/// The variables `${Name}` a step refers to: in its parameters, the value it waits for and the
+/// body it expects.
+fn step_references(step: &Step) -> Vec<String> {
+    let mut texts = step.params.clone();
+    if let Some(wait) = &step.wait_until {
+        texts.0.push((String::new(), wait.equals.clone()));
+    }
+    if let Some(json) = step.expect.as_ref().and_then(|e| e.json.as_ref()) {
+        collect_strings(json, &mut texts);
+    }
+    references(&texts)
+}
+
+/// Every string inside a JSON value, as unnamed parameters.
+fn collect_strings(value: &Value, out: &mut Params) {
+    match value {
+        Value::String(text) => out.0.push((String::new(), text.clone())),
+        Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        Value::Object(members) => members.values().for_each(|v| collect_strings(v, out)),
+        _ => {}
+    }
+}
+
+/// The variables `${Name}` parameters refer to.
 fn references(params: &Params) -> Vec<String> {
     let mut names = Vec::new();
     for (_, value) in &params.0 {
@@ -131,7 +154,7 @@ pub fn shared_instances(case: &Case, endpoint: &Endpoint) -> Vec<String> {
         .steps
         .iter()
         .chain(&flow.cleanup)
-        .flat_map(|step| references(&step.params))
+        .flat_map(step_references)
         .filter(|name| is_instance(name) && endpoint.has_variable(name))
         .collect();
     names.sort();
@@ -149,7 +172,7 @@ async fn hold_before<'p>(
     vars: &mut HashMap<String, String>,
 ) {
     if held.is_none()
-        && references(&step.params)
+        && step_references(step)
             .iter()
             .any(|name| instances.contains(name))
     {
@@ -164,7 +187,7 @@ async fn hold_before<'p>(
 fn check_variables(case: &Case, steps: &[Step], endpoint: &Endpoint) -> Result<(), Skip> {
     let mut known: Vec<String> = endpoint.variables.iter().map(|(n, _)| n.clone()).collect();
     for step in steps {
-        for name in references(&step.params) {
+        for name in step_references(step) {
             if !known.contains(&name) {
                 let captured_later = steps
                     .iter()
@@ -779,8 +802,8 @@ async fn run_step(
         format,
         &observed,
     )
-    .map_err(|f| {
-        let mut f = f.with_context(&format!("response body: {}", observed.body));
+    .map_err(|mut f| {
+        // `check_expect` has already added the start of the body.
         f.summary = format!("{}: {}", step.label(), f.summary);
         f
     })?;

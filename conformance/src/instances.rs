@@ -18,10 +18,11 @@ use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::Notify;
 
-/// Whether an endpoint variable names an instance (a pool) rather than an account: account UIDs
-/// (`PrimaryUid`, `SecondaryUid`) are only names, shared freely.
+/// Whether an endpoint variable names an instance (a pool) rather than a plain value: account
+/// UIDs (`PrimaryUid`, `SecondaryUid`) and address blocks (`VpcHangzhouCidr`, which two VPCs may
+/// share) are shared freely.
 pub fn is_instance(name: &str) -> bool {
-    !name.ends_with("Uid")
+    !name.ends_with("Uid") && !name.ends_with("Cidr")
 }
 
 /// Parses `NAME=VALUE[,VALUE...]` (`--var`): a comma-separated list is a pool; an account UID

@@ -364,6 +364,15 @@ async fn run_one(
             }
         },
     };
+    // An answer may quote the request (a gateway's string to sign names the AccessKey id and an
+    // STS token), and failures reach stdout, JUnit and job summaries: the credentials never do.
+    let outcome = match (outcome, endpoint) {
+        (Outcome::Fail(mut failure), Some(endpoint)) => {
+            failure.redact(&endpoint.credentials.sensitive_values());
+            Outcome::Fail(failure)
+        }
+        (outcome, _) => outcome,
+    };
     CaseResult {
         name: p.name.clone(),
         family: p.case.family.clone(),

@@ -2,7 +2,8 @@
 //! (`$GITHUB_STEP_SUMMARY`): the totals line, each failure with its diff, and the coverage by
 //! family and by operation.
 //!
-//! It is built from the report alone, which never holds a credential, so no secret can reach it.
+//! It is built from the report alone, whose failures have every configured AccessKey id, secret
+//! and STS token replaced by `***` (an answer may quote them), so no credential reaches it.
 
 use std::fmt::Write as _;
 
@@ -47,11 +48,13 @@ fn write_failures(out: &mut String, report: &Report, coverage: &Coverage) {
         .filter(|(_, row)| total(row).failed > 0)
         .map(|(name, _)| code(name))
         .collect();
-    if failing.is_empty() {
+    if report.failed() == 0 {
         return;
     }
     let _ = writeln!(out, "### Failures\n");
-    let _ = writeln!(out, "Failing operations: {}.\n", failing.join(", "));
+    if !failing.is_empty() {
+        let _ = writeln!(out, "Failing operations: {}.\n", failing.join(", "));
+    }
     for result in &report.results {
         let Outcome::Fail(failure) = &result.outcome else {
             continue;

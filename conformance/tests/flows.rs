@@ -103,10 +103,12 @@ fn every_snapshot_belongs_to_a_case() {
             let id = name
                 .strip_suffix(".json.snap")
                 .or_else(|| name.strip_suffix(".xml.snap"))
-                .unwrap_or_else(|| panic!("{family}/snapshots/{name} is not a case snapshot"));
+                .unwrap_or_else(|| {
+                    panic!("tests/transcripts/{family}/{name} is not a case transcript")
+                });
             assert!(
                 cases.join(family).join(format!("{id}.yaml")).is_file(),
-                "{family}/snapshots/{name} has no case {family}/{id}.yaml: delete it"
+                "tests/transcripts/{family}/{name} has no case {family}/{id}.yaml: delete it"
             );
         }
     }
