@@ -162,20 +162,17 @@ pub fn shared_instances(case: &Case, endpoint: &Endpoint) -> Vec<String> {
     names
 }
 
-/// Takes a member of each of the case's pools before the first step that names one of them, and
-/// defines the pools' variables as the members taken.
+/// Takes a member of each of the case's pools before its first step, and defines the pools'
+/// variables as the members taken.
 async fn hold_before<'p>(
-    step: &Step,
     instances: &[String],
     pools: &'p Pools,
     held: &mut Option<Held<'p>>,
     vars: &mut HashMap<String, String>,
 ) {
-    if held.is_none()
-        && step_references(step)
-            .iter()
-            .any(|name| instances.contains(name))
-    {
+    // Taken before the first step, not at the first step naming one: a case that checks a
+    // resource while it is in transition must not wait for an instance in the middle.
+    if held.is_none() && !instances.is_empty() {
         let taken = pools.take(instances).await;
         vars.extend(taken.bindings().iter().cloned());
         *held = Some(taken);
@@ -912,8 +909,8 @@ pub async fn run_flow(
     .await
 }
 
-/// [`run_flow`], taking a member of each of the case's [`shared_instances`] from `pools` at its
-/// first step that names one of them and holding them to its end.
+/// [`run_flow`], taking a member of each of the case's [`shared_instances`] from `pools` before
+/// its first step and holding them to its end.
 pub async fn run_flow_holding(
     client: &reqwest::Client,
     case: &Case,
@@ -951,7 +948,7 @@ pub async fn run_flow_holding(
     let mut held = None;
     let mut result = Ok(());
     for (i, step) in flow.steps.iter().enumerate() {
-        hold_before(step, &instances, pools, &mut held, &mut vars).await;
+        hold_before(&instances, pools, &mut held, &mut vars).await;
         transcript.text.push_str(&step_heading("step", i + 1, step));
         if let Err(failure) = run_step(
             client,
@@ -974,7 +971,7 @@ pub async fn run_flow_holding(
         }
     }
     for (i, step) in flow.cleanup.iter().enumerate() {
-        hold_before(step, &instances, pools, &mut held, &mut vars).await;
+        hold_before(&instances, pools, &mut held, &mut vars).await;
         transcript
             .text
             .push_str(&step_heading("cleanup", i + 1, step));

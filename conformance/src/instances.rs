@@ -5,9 +5,10 @@
 //! tables it attaches belong to the account: a VPC has one CEN connection at a time, and a route
 //! table's entries are seen by every case using it. So each endpoint variable naming an instance
 //! is a pool (`--var VpcHangzhou=vpc-a,vpc-b`; one value is a pool of one), and a flow case takes
-//! a free member of every pool it names at its first step that names one, keeping them to its
-//! end: cases never share an instance, and as many run at once as the pools have members. Its
-//! preamble (creating and waiting for its own CEN instance) runs before it takes anything.
+//! a free member of every pool it names before its first step, keeping them to its end: cases
+//! never share an instance, and as many run at once as the pools have members. (Taking them
+//! later, at the first step naming one, would let a case wait in the middle of its steps, while a
+//! resource it checks in transition finishes its transition.)
 //!
 //! Pools of the same length that one case names are taken at the same position, so that a VPC
 //! and its route table (`VpcHangzhou`, `VpcHangzhouRouteTable`) listed in the same order stay

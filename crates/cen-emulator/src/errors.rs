@@ -308,13 +308,3 @@ pub fn vpc_invalid_grant() -> ApiError {
 pub fn vpc_cbn_status() -> ApiError {
     vpc::revoke_instance_from_cen::incorrect_status_cbn_status()
 }
-
-/// `error` in the words of `action`: the status and message `action` documents for the same
-/// code, when it documents it. Rules shared by several operations (a relation that blocks a
-/// delete) then answer each operation's own documented text.
-pub fn as_documented(action: &str, error: ApiError) -> ApiError {
-    cen_types::operations::CBN
-        .operation(action)
-        .and_then(|op| op.errors.iter().find(|d| d.code == error.code))
-        .map_or(error, |d| ApiError::new(d.status, d.code, d.message))
-}

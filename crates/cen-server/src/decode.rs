@@ -81,16 +81,24 @@ pub fn invalid_parameter(name: &str, reason: &str) -> ApiError {
     )
 }
 
-/// A documented error as the decoder answers it.
-fn documented(error: &DocumentedError) -> ApiError {
-    ApiError::new(error.status, error.code, error.message)
+/// A documented error as the decoder answers it: its status and code, and its message unless the
+/// reference leaves it empty or gives a template (`%s`), where the gateway's own wording
+/// (`generic`) says what is wrong instead.
+fn documented(error: &DocumentedError, generic: ApiError) -> ApiError {
+    let message = if error.message.is_empty() || error.message.contains('%') {
+        generic.message
+    } else {
+        error.message.to_owned()
+    };
+    ApiError::new(error.status, error.code, message)
 }
 
 /// The refusal of a required parameter left out: the operation's own code, or the gateway's.
 fn missing(field: &Field, path: &str) -> ApiError {
-    field
-        .missing_error
-        .map_or_else(|| missing_parameter(path), documented)
+    field.missing_error.map_or_else(
+        || missing_parameter(path),
+        |error| documented(error, missing_parameter(path)),
+    )
 }
 
 /// Decodes the flat parameters of one request into its typed form.
@@ -146,13 +154,11 @@ fn check_indices<'a>(
             if let Some(max) = max_items
                 && index > u64::from(*max)
             {
-                if let Some(error) = limit_error {
-                    return Err(documented(error));
-                }
-                return Err(invalid_parameter(
-                    full,
-                    &format!("at most {max} items are accepted"),
-                ));
+                let generic = invalid_parameter(full, &format!("at most {max} items are accepted"));
+                return Err(match limit_error {
+                    Some(error) => documented(error, generic),
+                    None => generic,
+                });
             }
             check_indices(full, &path, items, rest)
         }
@@ -222,13 +228,13 @@ fn coerce(
             let s = text()?;
             if values.contains(&s) {
                 Ok(Value::String(s.to_owned()))
-            } else if let Some(error) = invalid {
-                Err(documented(error))
             } else {
-                Err(invalid_parameter(
-                    path,
-                    &format!("expected one of {}", values.join(", ")),
-                ))
+                let generic =
+                    invalid_parameter(path, &format!("expected one of {}", values.join(", ")));
+                Err(match invalid {
+                    Some(error) => documented(error, generic),
+                    None => generic,
+                })
             }
         }
         Shape::Int32 => text()?
@@ -522,6 +528,33 @@ mod tests {
         assert_eq!(
             refused(&[("CenId", "c"), ("Kind", "vpc")]),
             (400, "IllegalParam.Kind".into(), "Kind is illegal.".into())
+        );
+    }
+
+    /// A documented code whose message is a template (`%s`) or empty keeps its code and status,
+    /// with the gateway's wording instead of a literal `%s`.
+    #[test]
+    fn a_template_message_gives_way_to_the_gateways_wording() {
+        static TEMPLATE: DocumentedError = DocumentedError {
+            status: 400,
+            code: "MissingParam.CenInstanceId",
+            message: "%s",
+        };
+        static FIELDS: &[Field] = &[Field {
+            name: "CenInstanceId",
+            required: true,
+            shape: Shape::String,
+            missing_error: Some(&TEMPLATE),
+            invalid_error: None,
+        }];
+        let e = decode_request::<Value>(FIELDS, &params(&[])).expect_err("refused");
+        assert_eq!(
+            (e.status, e.code.as_str()),
+            (400, "MissingParam.CenInstanceId")
+        );
+        assert_eq!(
+            e.message,
+            "The input parameter \"CenInstanceId\" that is mandatory for processing this request is not supplied."
         );
     }
 

@@ -130,8 +130,6 @@ pub(crate) struct AttachmentFilter<'r> {
 /// The errors a delete of one kind of attachment answers for the attachment itself.
 #[derive(Clone, Copy)]
 pub(crate) struct DeleteCodes {
-    /// The delete operation, whose documented words a blocking dependent's error takes.
-    pub action: &'static str,
     pub not_found: fn() -> ApiError,
     pub not_ready: fn() -> ApiError,
     pub dry_run: fn() -> ApiError,
@@ -202,7 +200,8 @@ impl<'a> Ctx<'a> {
             .ok_or_else(codes.not_found)?;
         self.require_ready(attachment, codes.not_ready)?;
         if let Some(error) = self.blocker(state, attachment, force) {
-            return Err(crate::errors::as_documented(codes.action, error));
+            // `cen_server::catalogue::checked` words it as the deleting operation documents it.
+            return Err(error);
         }
         validate::dry_run(dry_run, codes.dry_run)?;
         if force {

@@ -227,7 +227,6 @@ impl Emulator {
                     (AttachmentKind::Ecr, &request.transit_router_attachment_id),
                     (force, request.dry_run),
                     DeleteCodes {
-                        action: "DeleteTransitRouterEcrAttachment",
                         not_found: e::invalid_transit_router_attachment_id_not_found,
                         not_ready: e::incorrect_status_transit_router_attachment,
                         dry_run: e::dry_run_operation,

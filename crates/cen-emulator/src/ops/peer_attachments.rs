@@ -397,7 +397,6 @@ impl Emulator {
                     (AttachmentKind::Peer, &request.transit_router_attachment_id),
                     (force, request.dry_run),
                     DeleteCodes {
-                        action: "DeleteTransitRouterPeerAttachment",
                         not_found: e::invalid_transit_router_attachment_id_not_found,
                         not_ready: e::incorrect_status_status,
                         dry_run: e::dry_run_operation,

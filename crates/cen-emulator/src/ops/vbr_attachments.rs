@@ -229,7 +229,6 @@ impl Emulator {
                     (AttachmentKind::Vbr, &request.transit_router_attachment_id),
                     (force, request.dry_run),
                     DeleteCodes {
-                        action: "DeleteTransitRouterVbrAttachment",
                         not_found: e::invalid_transit_router_attachment_id_not_found,
                         not_ready: e::incorrect_status_status,
                         dry_run: e::dry_run_operation,
