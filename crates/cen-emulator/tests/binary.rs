@@ -2,12 +2,14 @@
 //! variables, seeded with a snapshot, throttling one operation, healthy by `--health-check`,
 //! and back to the seed after a reset.
 
+mod network;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
-use cen_client::{Cen, Credentials, RetryPolicy};
+use cen_client::RetryPolicy;
 use cen_emulator::local::LocalEmulator;
+use network::client;
 use serde_json::{Value, json};
 
 /// The binary, killed when dropped.
@@ -18,19 +20,6 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn client(url: &str, retry: RetryPolicy) -> Cen {
-    let account = &cen_emulator::config::default_accounts()[0];
-    Cen::builder()
-        .endpoint(url)
-        .credentials(Credentials::new(
-            account.access_key_id.clone(),
-            account.secret.clone(),
-        ))
-        .retry(retry.backoff_between(Duration::from_millis(5), Duration::from_millis(20)))
-        .build()
-        .unwrap()
 }
 
 async fn state(url: &str) -> Value {

@@ -2,14 +2,17 @@
 //! connection, the Rust client's retries and waiters get through them, the draws repeat with
 //! the seed, and every injected fault is counted.
 
+mod network;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use cen_client::{Cen, Credentials, RetryPolicy};
+use cen_client::RetryPolicy;
 use cen_emulator::config::{Identities, default_accounts};
 use cen_emulator::faults::FaultDocument;
 use cen_emulator::store::Store;
 use cen_emulator::{Emulator, EmulatorConfig};
+use network::{admin, client};
 use serde_json::{Value, json};
 
 /// Serves an emulator whose transitions last `delay_ms`, with these fault rules.
@@ -31,28 +34,6 @@ async fn serve(delay_ms: u64, faults: Value) -> String {
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{address}")
-}
-
-fn client(url: &str, retry: RetryPolicy) -> Cen {
-    let account = &default_accounts()[0];
-    Cen::builder()
-        .endpoint(url)
-        .credentials(Credentials::new(
-            account.access_key_id.clone(),
-            account.secret.clone(),
-        ))
-        .retry(retry.backoff_between(Duration::from_millis(5), Duration::from_millis(20)))
-        .build()
-        .unwrap()
-}
-
-async fn admin(method: reqwest::Method, url: &str, body: Option<Value>) -> (u16, String) {
-    let mut request = reqwest::Client::new().request(method, url);
-    if let Some(body) = body {
-        request = request.body(body.to_string());
-    }
-    let response = request.send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
 }
 
 async fn rules(url: &str) -> Value {

@@ -1,19 +1,17 @@
 //! State snapshots as a team uses them: build a topology once, export it, start each test from
 //! it (seeded at start-up or imported), reset back to it, whole or one account at a time.
 
+mod network;
+
 use cen_client::Cen;
 use cen_emulator::local::LocalEmulator;
 use cen_emulator::snapshot::StateDocument;
 use serde_json::{Value, json};
 
+/// An admin request whose answer is JSON.
 async fn admin(method: reqwest::Method, url: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = reqwest::Client::new().request(method, url);
-    if let Some(body) = body {
-        request = request.body(body.to_string());
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
+    let (status, text) = network::admin(method, url, body).await;
+    (status, serde_json::from_str(&text).unwrap())
 }
 
 async fn export(emulator: &LocalEmulator, query: &str) -> Value {
