@@ -12,7 +12,6 @@ per condition, that a client without retry options fails on the first fault, and
 emulator counted each injected fault. It clears the rules at the end, whatever happened.
 """
 
-import argparse
 import json
 import urllib.request
 
@@ -22,7 +21,7 @@ from interop_common import (
     check,
     expect_equal,
     run,
-    split_endpoint,
+    sdk_flow_args,
     step,
     wait_until,
 )
@@ -48,11 +47,7 @@ def injected(base):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", required=True, help="the emulator's base URL, http://host:port")
-    parser.add_argument("--signature", choices=["v3", "v2"], default="v3")
-    args = parser.parse_args()
-    base, _, _, host = split_endpoint(args.endpoint)
+    args, base, host = sdk_flow_args(__doc__)
     plain = CbnClient(config(ACCOUNT_1, host, args.signature))
     retrying_config = config(ACCOUNT_1, host, args.signature)
     retrying_config.retry_options = RetryOptions({

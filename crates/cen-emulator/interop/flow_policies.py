@@ -12,7 +12,6 @@ checks the SDK reads every answer into its models, that the documented blocking 
 and deletes everything in dependency order. One line per step; exit status 1 on failure.
 """
 
-import argparse
 import json
 import urllib.request
 
@@ -22,7 +21,7 @@ from interop_common import (
     expect_equal,
     inventory,
     run,
-    split_endpoint,
+    sdk_flow_args,
     step,
 )
 from flow_tea import call, config, expect_refusal
@@ -43,11 +42,7 @@ def prefix_list(base_url, owner, region):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", required=True, help="the emulator's base URL, http://host:port")
-    parser.add_argument("--signature", choices=["v3", "v2"], default="v3")
-    args = parser.parse_args()
-    base, _, _, host = split_endpoint(args.endpoint)
+    args, base, host = sdk_flow_args(__doc__)
     uid = ACCOUNT_1[2]
     region = "cn-hangzhou"
     step(f"routing policies and multicast through the official Tea SDK, signature {args.signature}")

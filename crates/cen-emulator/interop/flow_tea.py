@@ -18,7 +18,6 @@ listings; tear everything down in order; and finally check that a wrong secret a
 AccessKey are refused with the documented codes. One line per step; exit status 1 on failure.
 """
 
-import argparse
 
 from interop_common import (
     ACCOUNT_1,
@@ -28,7 +27,7 @@ from interop_common import (
     expect_equal,
     pick_flow_vpcs,
     run,
-    split_endpoint,
+    sdk_flow_args,
     step,
     wait_until,
 )
@@ -140,11 +139,7 @@ def attach(cen_id, vpc_id, region, owner=None):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", required=True, help="the emulator's base URL, http://host:port")
-    parser.add_argument("--signature", choices=["v3", "v2"], default="v3")
-    args = parser.parse_args()
-    base, _, _, host = split_endpoint(args.endpoint)
+    args, base, host = sdk_flow_args(__doc__)
     uid_1, uid_2 = ACCOUNT_1[2], ACCOUNT_2[2]
     label = f"interop-tea-{args.signature}"
     step(f"official Tea SDKs, signature {args.signature}, endpoint {host}")

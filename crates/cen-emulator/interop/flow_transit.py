@@ -18,7 +18,6 @@ cannot be deleted, that a dry run changes nothing, and then deletes everything i
 order. One line per step; exit status 1 on failure.
 """
 
-import argparse
 
 from interop_common import (
     ACCOUNT_1,
@@ -27,7 +26,7 @@ from interop_common import (
     expect_equal,
     inventory,
     run,
-    split_endpoint,
+    sdk_flow_args,
     step,
     wait_until,
 )
@@ -70,11 +69,7 @@ def wait_gone(what, list_items):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", required=True, help="the emulator's base URL, http://host:port")
-    parser.add_argument("--signature", choices=["v3", "v2"], default="v3")
-    args = parser.parse_args()
-    base, _, _, host = split_endpoint(args.endpoint)
+    args, base, host = sdk_flow_args(__doc__)
     uid = ACCOUNT_1[2]
     step(f"transit routers through the official Tea SDK, signature {args.signature}, {host}")
     client = CbnClient(config(ACCOUNT_1, host, args.signature))

@@ -4,6 +4,7 @@ Standard library only. Each flow prints one line per step and exits non-zero wit
 naming the step that failed.
 """
 
+import argparse
 import json
 import sys
 import traceback
@@ -80,6 +81,19 @@ def split_endpoint(endpoint):
     check(parsed.hostname and parsed.port, f"--endpoint must name a host and port: {endpoint!r}")
     base = f"http://{parsed.hostname}:{parsed.port}"
     return base, parsed.hostname, parsed.port, f"{parsed.hostname}:{parsed.port}"
+
+
+def sdk_flow_args(doc):
+    """The command line of a flow driven by an official SDK: `--endpoint` and `--signature`.
+
+    Returns the parsed arguments, the base URL and the `host:port` the SDK is configured with.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--endpoint", required=True, help="the emulator's base URL, http://host:port")
+    parser.add_argument("--signature", choices=["v3", "v2"], default="v3")
+    args = parser.parse_args()
+    base, _, _, host = split_endpoint(args.endpoint)
+    return args, base, host
 
 
 def inventory(base_url):
