@@ -356,3 +356,54 @@ fn every_shipped_expectation_comes_from_outside_the_project() {
     }
     assert!(refused.is_empty(), "{}", refused.join("\n"));
 }
+
+/// Every error a flow case (families 3 and 5) expects from an operation is one the spec documents
+/// for it, or one of the catalogue's common errors, with the documented status (and the documented
+/// message where the case checks one and the reference gives one): the codes copied into case
+/// files are checked against `spec/`. The gateway's own errors (families 2 and 4) come from
+/// `PROTOCOL.md`'s common table instead.
+#[test]
+fn every_expected_error_is_documented_for_its_operation() {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"));
+    let mut undocumented = Vec::new();
+    let mut check = |case: &str,
+                     product: Option<&str>,
+                     action: &str,
+                     e: &cen_conformance::case::ResponseExpect| {
+        let Some(code) = &e.code else { return };
+        let product = cen_types::operations::PRODUCTS
+            .iter()
+            .find(|p| p.product == product.unwrap_or("Cbn"));
+        let documented = product
+            .and_then(|p| p.operation(action))
+            .into_iter()
+            .flat_map(|op| op.errors.iter())
+            .chain(cen_server::catalogue::COMMON)
+            .filter(|d| d.code == code)
+            .collect::<Vec<_>>();
+        let fits = documented.iter().any(|d| {
+            d.status == e.status
+                && e.message.as_deref().is_none_or(|m| {
+                    d.message.is_empty() || d.message.contains('%') || d.message == m
+                })
+        });
+        if !fits {
+            undocumented.push(format!("{case}: {action} {} {code}", e.status));
+        }
+    };
+    for case in load_dir(root).unwrap_or_else(|e| panic!("{e}")) {
+        if let Expect::Flow(flow) = &case.expect {
+            for step in &flow.steps {
+                if let Some(e) = &step.expect {
+                    check(&case.name(), step.product.as_deref(), &step.action, e);
+                }
+            }
+        }
+    }
+    assert!(
+        undocumented.is_empty(),
+        "{} expectation(s) not in spec/:\n{}",
+        undocumented.len(),
+        undocumented.join("\n")
+    );
+}
