@@ -46,6 +46,13 @@ fn bench(c: &mut Criterion) {
     c.bench_function("flatten + sign_v3 CreateCen 20 tags", |b| {
         b.iter(|| sign_v3(&request(black_box(&body)), &creds, &ctx))
     });
+    let signed = request(&body);
+    c.bench_function("sign_v1 CreateCen 20 tags", |b| {
+        b.iter(|| sign_v1(black_box(&signed), &creds, &ctx))
+    });
+    c.bench_function("sign_v3 CreateCen 20 tags", |b| {
+        b.iter(|| sign_v3(black_box(&signed), &creds, &ctx))
+    });
     c.bench_function("SigningContext::now", |b| b.iter(SigningContext::now));
 }
 

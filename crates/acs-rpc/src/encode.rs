@@ -47,6 +47,12 @@ fn is_unreserved(b: u8) -> bool {
     UNRESERVED[usize::from(b)]
 }
 
+/// Whether all eight bytes of `block` are unreserved: eight independent look-ups, cheaper than
+/// writing them one by one.
+fn all_unreserved(block: &[u8]) -> bool {
+    block.iter().fold(true, |all, &b| all & is_unreserved(b))
+}
+
 /// Percent-encodes `s` over its UTF-8 bytes, keeping only `A-Z a-z 0-9 - _ . ~`.
 ///
 /// This is the single encoding both signature versions use, so a space is `%20` (never `+`),
@@ -115,21 +121,37 @@ static TWICE: Encoding = encoding_table(true);
 /// How many bytes an [`Encoder`] gathers before it hands them over.
 const CHUNK: usize = 512;
 
-/// Percent-encodes into a stack buffer and hands the result over a few hundred bytes at a time,
-/// to a string being built or to a hash (so an encoded text can be hashed without being built).
+/// Percent-encodes `name=value` pairs into a stack buffer and hands the result over a few hundred
+/// bytes at a time, to a string being built or to a hash (so an encoded text can be hashed
+/// without being built).
 ///
 /// Everything it hands over is ASCII.
 #[derive(Debug)]
 pub(crate) struct Encoder {
     bytes: [u8; CHUNK + 16],
     len: usize,
+    table: &'static Encoding,
+    /// `&` and `=` as they appear after this encoder's rounds, padded like a table entry.
+    separators: [[u8; 8]; 2],
 }
 
 impl Encoder {
-    pub(crate) fn new() -> Self {
+    /// Encodes once: the canonical query.
+    pub(crate) fn once() -> Self {
+        Self::new(&ONCE, [*b"&\0\0\0\0\0\0\x01", *b"=\0\0\0\0\0\0\x01"])
+    }
+
+    /// Encodes twice, separators included: the canonical query as V1's string to sign has it.
+    pub(crate) fn twice() -> Self {
+        Self::new(&TWICE, [*b"%26\0\0\0\0\x03", *b"%3D\0\0\0\0\x03"])
+    }
+
+    fn new(table: &'static Encoding, separators: [[u8; 8]; 2]) -> Self {
         Self {
             bytes: [0; CHUNK + 16],
             len: 0,
+            table,
+            separators,
         }
     }
 
@@ -141,41 +163,49 @@ impl Encoder {
         }
     }
 
-    /// Adds a separator of at most 8 ASCII bytes as it is.
-    pub(crate) fn literal(&mut self, bytes: &[u8], sink: &mut impl FnMut(&[u8])) {
-        let bytes = bytes.get(..8).unwrap_or(bytes);
-        self.make_room(bytes.len(), sink);
-        if let Some(slot) = self.bytes.get_mut(self.len..self.len + bytes.len()) {
-            slot.copy_from_slice(bytes);
-            self.len += bytes.len();
-        }
+    /// Adds a separator as it is.
+    fn literal(&mut self, separator: &[u8; 8], sink: &mut impl FnMut(&[u8])) {
+        self.make_room(8, sink);
+        self.len = put(&mut self.bytes, self.len, separator);
     }
 
-    fn encode(&mut self, s: &str, table: &Encoding, sink: &mut impl FnMut(&[u8])) {
+    /// Adds the encoding of `s`, however long.
+    fn encode(&mut self, s: &str, sink: &mut impl FnMut(&[u8])) {
         // A piece of 64 bytes encodes to at most 320, so it fits after `make_room`.
         for piece in s.as_bytes().chunks(64) {
             self.make_room(piece.len() * 5, sink);
-            let mut len = self.len;
-            for &b in piece {
-                let encoded = &table[usize::from(b)];
-                // `len + 5 <= CHUNK` here, and the buffer has 16 bytes to spare.
-                if let Some(slot) = self.bytes.get_mut(len..len + 8) {
-                    slot.copy_from_slice(encoded);
-                }
-                len += usize::from(encoded[7]);
-            }
-            self.len = len;
+            self.len = encode_piece(&mut self.bytes, self.len, piece, self.table);
         }
     }
 
-    /// Adds the percent-encoding of `s`.
-    pub(crate) fn once(&mut self, s: &str, sink: &mut impl FnMut(&[u8])) {
-        self.encode(s, &ONCE, sink);
-    }
-
-    /// Adds the percent-encoding of the percent-encoding of `s`.
-    pub(crate) fn twice(&mut self, s: &str, sink: &mut impl FnMut(&[u8])) {
-        self.encode(s, &TWICE, sink);
+    /// Adds `name=value`, after a `&` unless it is the first pair.
+    pub(crate) fn pair(
+        &mut self,
+        first: bool,
+        name: &str,
+        value: &str,
+        sink: &mut impl FnMut(&[u8]),
+    ) {
+        let [amp, eq] = self.separators;
+        // The usual short pair is written after one check for room: 5 bytes per byte at most.
+        let worst = 5 * (name.len() + value.len()) + 16;
+        if worst > CHUNK {
+            if !first {
+                self.literal(&amp, sink);
+            }
+            self.encode(name, sink);
+            self.literal(&eq, sink);
+            self.encode(value, sink);
+            return;
+        }
+        self.make_room(worst, sink);
+        let mut len = self.len;
+        if !first {
+            len = put(&mut self.bytes, len, &amp);
+        }
+        len = encode_piece(&mut self.bytes, len, name.as_bytes(), self.table);
+        len = put(&mut self.bytes, len, &eq);
+        self.len = encode_piece(&mut self.bytes, len, value.as_bytes(), self.table);
     }
 
     /// Hands over the rest.
@@ -183,6 +213,46 @@ impl Encoder {
         sink(self.bytes.get(..self.len).unwrap_or_default());
         self.len = 0;
     }
+}
+
+/// Writes one padded entry (a table's or a separator) into `out` at `len` and returns the new
+/// length: always an 8-byte copy, so no call to `memcpy`.
+#[inline(always)]
+fn put(out: &mut [u8], len: usize, entry: &[u8; 8]) -> usize {
+    if let Some(slot) = out.get_mut(len..len + 8) {
+        slot.copy_from_slice(entry);
+    }
+    len + usize::from(entry[7])
+}
+
+/// Writes the encoding of `piece` into `out` from `len` on and returns the new length.
+///
+/// The caller leaves room for five bytes per byte of `piece` and eight to spare. Runs of eight
+/// unreserved bytes, the bulk of names and values, are copied at once; other bytes cost one table
+/// look-up and one 8-byte copy each, with no branch on the byte.
+#[inline(always)]
+fn encode_piece(out: &mut [u8], mut len: usize, piece: &[u8], table: &Encoding) -> usize {
+    let mut blocks = piece.chunks_exact(8);
+    for block in blocks.by_ref() {
+        if all_unreserved(block) {
+            if let Some(slot) = out.get_mut(len..len + 8) {
+                slot.copy_from_slice(block);
+            }
+            len += 8;
+        } else {
+            len = encode_bytes(out, len, block, table);
+        }
+    }
+    encode_bytes(out, len, blocks.remainder(), table)
+}
+
+/// [`encode_piece`] one byte at a time.
+#[inline(always)]
+fn encode_bytes(out: &mut [u8], mut len: usize, bytes: &[u8], table: &Encoding) -> usize {
+    for &b in bytes {
+        len = put(out, len, &table[usize::from(b)]);
+    }
+    len
 }
 
 /// A sink for [`Encoder`] that appends to a string.
@@ -300,9 +370,14 @@ fn canonical_order(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
 /// the strings as a byte-wise comparison would, except when they are equal, where only the whole
 /// strings can tell.
 fn prefix_key(s: &str) -> u64 {
+    // Most names are eight bytes or longer: one load, no copy.
+    if let Some(prefix) = s.as_bytes().first_chunk::<8>() {
+        return u64::from_be_bytes(*prefix);
+    }
     let mut bytes = [0_u8; 8];
-    let prefix = s.as_bytes().get(..8).unwrap_or(s.as_bytes());
-    bytes[..prefix.len()].copy_from_slice(prefix);
+    for (slot, &b) in bytes.iter_mut().zip(s.as_bytes()) {
+        *slot = b;
+    }
     u64::from_be_bytes(bytes)
 }
 
@@ -408,15 +483,10 @@ impl<'a> SortedPairs<'a> {
 
     /// Appends the canonical query of these (sorted) parameters to `out`.
     pub(crate) fn push_encoded(&self, out: &mut String) {
-        let mut encoder = Encoder::new();
+        let mut encoder = Encoder::once();
         let mut sink = into_string(out);
         for (i, (name, value)) in self.iter().enumerate() {
-            if i > 0 {
-                encoder.literal(b"&", &mut sink);
-            }
-            encoder.once(name, &mut sink);
-            encoder.literal(b"=", &mut sink);
-            encoder.once(value, &mut sink);
+            encoder.pair(i == 0, name, value, &mut sink);
         }
         encoder.finish(&mut sink);
     }
@@ -531,16 +601,26 @@ mod tests {
 
     #[test]
     fn encoder_matches_percent_encode_once_and_twice() {
-        for s in tricky() {
+        let strings = tricky();
+        for (i, name) in strings.iter().enumerate() {
+            let value = &strings[(i + 3) % strings.len()];
             let (mut once, mut twice) = (String::new(), String::new());
-            let mut encoder = Encoder::new();
-            encoder.once(&s, &mut into_string(&mut once));
-            encoder.finish(&mut into_string(&mut once));
-            encoder.literal(b"%3D", &mut into_string(&mut twice));
-            encoder.twice(&s, &mut into_string(&mut twice));
-            encoder.finish(&mut into_string(&mut twice));
-            assert_eq!(once, percent_encode(&s));
-            assert_eq!(twice, format!("%3D{}", percent_encode(&percent_encode(&s))));
+            for (encoder, out) in [(Encoder::once(), &mut once), (Encoder::twice(), &mut twice)] {
+                let mut encoder = encoder;
+                let mut sink = into_string(out);
+                encoder.pair(true, name, value, &mut sink);
+                encoder.pair(false, value, name, &mut sink);
+                encoder.finish(&mut sink);
+            }
+            let expected = format!(
+                "{}={}&{}={}",
+                percent_encode(name),
+                percent_encode(value),
+                percent_encode(value),
+                percent_encode(name)
+            );
+            assert_eq!(once, expected);
+            assert_eq!(twice, percent_encode(&expected));
         }
     }
 

@@ -182,6 +182,25 @@ impl fmt::Debug for WireRequest {
     }
 }
 
+/// The HMAC states keyed by one AccessKey secret, ready for a string to sign: HMAC hashes its key
+/// into two blocks before any message, and these keep that work from one signature to the next.
+#[derive(Clone)]
+pub(crate) struct SigningKeys {
+    /// HMAC-SHA1 keyed with `secret&`.
+    v1: Hmac<Sha1>,
+    /// HMAC-SHA256 keyed with the bare secret.
+    v3: Hmac<Sha256>,
+}
+
+impl SigningKeys {
+    pub(crate) fn new(secret: &str) -> Self {
+        Self {
+            v1: v1::keyed(secret),
+            v3: v3::keyed(secret),
+        }
+    }
+}
+
 /// The intermediate values of one signature, for debugging output and the conformance harness.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SigningTrace {
@@ -298,24 +317,16 @@ fn sign_v1_parts(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) ->
     let start = text.len();
     // The string to sign is `METHOD&%2F&` and the canonical query encoded once more; both
     // encodings come from one pass over the parameters, the second straight into the HMAC.
-    let mut mac = v1::keyed(creds.access_key_secret.expose());
+    let mut mac = creds.access_key_secret.signing_keys().v1.clone();
     mac.update(method.as_str().as_bytes());
     mac.update(b"&%2F&");
     {
-        let (mut once, mut twice) = (Encoder::new(), Encoder::new());
+        let (mut once, mut twice) = (Encoder::once(), Encoder::twice());
         let mut to_text = into_string(&mut text);
         let mut to_mac = |chunk: &[u8]| mac.update(chunk);
         for (i, (name, value)) in params.iter().enumerate() {
-            if i > 0 {
-                once.literal(b"&", &mut to_text);
-                twice.literal(b"%26", &mut to_mac);
-            }
-            once.once(name, &mut to_text);
-            twice.twice(name, &mut to_mac);
-            once.literal(b"=", &mut to_text);
-            twice.literal(b"%3D", &mut to_mac);
-            once.once(value, &mut to_text);
-            twice.twice(value, &mut to_mac);
+            once.pair(i == 0, name, value, &mut to_text);
+            twice.pair(i == 0, name, value, &mut to_mac);
         }
         once.finish(&mut to_text);
         twice.finish(&mut to_mac);
@@ -488,7 +499,10 @@ fn sign_v3_parts(
     let mut string_to_sign = Ascii::<{ v3::ALGORITHM.len() + 1 + 64 }>::from_str(v3::ALGORITHM);
     string_to_sign.push_str("\n");
     string_to_sign.push_str(lower_hex(&hashed).as_str());
-    let signature = v3::signature_hex(creds.access_key_secret.expose(), string_to_sign.as_str());
+    let signature = v3::signature_hex(
+        creds.access_key_secret.signing_keys().v3.clone(),
+        string_to_sign.as_str(),
+    );
 
     let signed_headers = tail.get(signed_headers).unwrap_or_default();
     let mut authorization = String::with_capacity(
@@ -800,13 +814,19 @@ pub mod v3 {
 
     /// Computes the lowercase hex HMAC-SHA256 of the string to sign, keyed by the bare secret.
     pub fn signature(secret: &str, string_to_sign: &str) -> String {
-        signature_hex(secret, string_to_sign).as_str().to_owned()
+        signature_hex(keyed(secret), string_to_sign)
+            .as_str()
+            .to_owned()
     }
 
-    /// [`signature`], kept on the stack.
-    pub(super) fn signature_hex(secret: &str, string_to_sign: &str) -> Ascii<64> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+    /// The HMAC-SHA256 keyed with the bare secret.
+    pub(super) fn keyed(secret: &str) -> Hmac<Sha256> {
+        <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"))
+    }
+
+    /// [`signature`] with a keyed HMAC, kept on the stack.
+    pub(super) fn signature_hex(mut mac: Hmac<Sha256>, string_to_sign: &str) -> Ascii<64> {
         mac.update(string_to_sign.as_bytes());
         lower_hex(&mac.finalize().into_bytes())
     }

@@ -13,11 +13,13 @@ use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use subtle::ConstantTimeEq;
 use thiserror::Error;
+
+use crate::sign::SigningKeys;
 
 mod cache;
 mod chain;
@@ -80,18 +82,31 @@ pub const ENV_VPC_ENDPOINT_ENABLED: &str = "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED";
 /// A secret string whose `Debug` output is redacted.
 ///
 /// It deliberately has no `Display`, so the only way to the text is the explicit [`Secret::expose`].
-#[derive(Clone, Eq)]
-pub struct Secret(String);
+#[derive(Clone)]
+pub struct Secret {
+    text: String,
+    /// The HMAC states keyed by this secret, derived on the first signature and shared by every
+    /// clone, so each later signature skips hashing the key (two blocks per signature version).
+    keys: Arc<OnceLock<SigningKeys>>,
+}
 
 impl Secret {
     /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+        Self {
+            text: value.into(),
+            keys: Arc::default(),
+        }
     }
 
     /// Returns the secret text, for the signer and nothing else.
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    /// The HMAC states keyed by this secret, as an AccessKey secret signs.
+    pub(crate) fn signing_keys(&self) -> &SigningKeys {
+        self.keys.get_or_init(|| SigningKeys::new(&self.text))
     }
 }
 
@@ -105,19 +120,21 @@ impl PartialEq for Secret {
     /// Compares in constant time, because a comparison is the one place a secret's content could
     /// leak through timing.
     fn eq(&self, other: &Self) -> bool {
-        self.0.as_bytes().ct_eq(other.0.as_bytes()).into()
+        self.text.as_bytes().ct_eq(other.text.as_bytes()).into()
     }
 }
 
+impl Eq for Secret {}
+
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Self(value)
+        Self::new(value)
     }
 }
 
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
-        Self(value.to_owned())
+        Self::new(value)
     }
 }
 
