@@ -228,8 +228,8 @@ fn put(out: &mut [u8], len: usize, entry: &[u8; 8]) -> usize {
 /// Writes the encoding of `piece` into `out` from `len` on and returns the new length.
 ///
 /// The caller leaves room for five bytes per byte of `piece` and eight to spare. Runs of eight
-/// unreserved bytes, the bulk of names and values, are copied at once; other bytes cost one table
-/// look-up and one 8-byte copy each, with no branch on the byte.
+/// unreserved bytes, the bulk of names and values, are copied at once, and so is an unreserved
+/// tail; other bytes cost one table look-up and one 8-byte copy each, with no branch on the byte.
 #[inline(always)]
 fn encode_piece(out: &mut [u8], mut len: usize, piece: &[u8], table: &Encoding) -> usize {
     let mut blocks = piece.chunks_exact(8);
@@ -243,7 +243,19 @@ fn encode_piece(out: &mut [u8], mut len: usize, piece: &[u8], table: &Encoding) 
             len = encode_bytes(out, len, block, table);
         }
     }
-    encode_bytes(out, len, blocks.remainder(), table)
+    let rest = blocks.remainder();
+    if let Some(last) = piece.last_chunk::<8>().filter(|_| !rest.is_empty()) {
+        if all_unreserved(last) {
+            // The last eight bytes stay as they are, so the output ends with them: the ones
+            // before `rest` are already there, and writing all eight again is one copy.
+            let start = len - (8 - rest.len());
+            if let Some(slot) = out.get_mut(start..start + 8) {
+                slot.copy_from_slice(last);
+            }
+            return start + 8;
+        }
+    }
+    encode_bytes(out, len, rest, table)
 }
 
 /// [`encode_piece`] one byte at a time.
