@@ -471,11 +471,26 @@ impl<'a> SortedPairs<'a> {
         } else {
             &mut self.heap
         };
-        // Equal entries are identical, so an unstable sort gives the same result as a stable one.
-        entries.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| canonical_order((a.1, a.2), (b.1, b.2)))
-        });
+        // Most names differ in their first eight bytes, so the prefixes alone order them; names
+        // that share a prefix (`SignatureMethod`, `SignatureNonce`) end up side by side and are
+        // put in order by their whole text. Equal entries are identical, so unstable sorts give
+        // the same result as a stable one.
+        entries.sort_unstable_by_key(|entry| entry.0);
+        let mut start = 0;
+        while let Some(&(prefix, _, _)) = entries.get(start) {
+            let run = entries
+                .get(start..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|entry| entry.0 == prefix)
+                .count();
+            if run > 1 {
+                if let Some(tied) = entries.get_mut(start..start + run) {
+                    tied.sort_unstable_by(|a, b| canonical_order((a.1, a.2), (b.1, b.2)));
+                }
+            }
+            start += run;
+        }
     }
 
     /// The parameters, in canonical order once sorted.
