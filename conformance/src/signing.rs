@@ -1,6 +1,8 @@
 //! Family 1: the project's signer against golden canonical forms, strings to sign, signatures
 //! and wire requests.
 
+use std::borrow::Cow;
+
 use acs_rpc::sign::{SigningTrace, sign_v1_traced, sign_v3_traced};
 use acs_rpc::{Credentials, HttpMethod, Placement, RpcRequest, SigningContext};
 
@@ -91,15 +93,15 @@ pub fn sign_case(case: &Case) -> SigningTrace {
             Some("GET") => HttpMethod::Get,
             _ => HttpMethod::Post,
         },
-        host: req.host.clone().unwrap_or_default(),
-        action: case.operation.clone(),
-        version: req.version.clone().unwrap_or_default(),
+        host: req.host.as_deref().unwrap_or_default().into(),
+        action: case.operation.as_str().into(),
+        version: req.version.as_deref().unwrap_or_default().into(),
         format: match case.format {
             FormatSpec::Xml => "XML",
             _ => "JSON",
         }
-        .to_owned(),
-        params: req.params.0.clone().into(),
+        .into(),
+        params: Cow::Owned(req.params.0.clone().into()),
         placement: match req.placement {
             PlacementSpec::Body => Placement::Body,
             _ => Placement::Query,

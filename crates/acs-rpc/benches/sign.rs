@@ -1,6 +1,7 @@
 //! Cost of turning one CreateCen call (20 tags) into a signed wire request, the work the client
 //! hook does on every attempt.
 
+use std::borrow::Cow;
 use std::hint::black_box;
 
 use acs_rpc::flat::flatten;
@@ -21,14 +22,14 @@ fn create_cen_body() -> Value {
     })
 }
 
-fn request(body: &Value) -> RpcRequest {
+fn request(body: &Value) -> RpcRequest<'static> {
     RpcRequest {
         method: HttpMethod::Post,
-        host: "cbn.aliyuncs.com".to_owned(),
-        action: "CreateCen".to_owned(),
-        version: "2017-09-12".to_owned(),
-        format: "JSON".to_owned(),
-        params: flatten(body, &[]).unwrap_or_default().into(),
+        host: "cbn.aliyuncs.com".into(),
+        action: "CreateCen".into(),
+        version: "2017-09-12".into(),
+        format: "JSON".into(),
+        params: Cow::Owned(flatten(body, &[]).unwrap_or_default().into()),
         placement: Placement::Query,
     }
 }

@@ -244,16 +244,17 @@ fn encode_piece(out: &mut [u8], mut len: usize, piece: &[u8], table: &Encoding) 
         }
     }
     let rest = blocks.remainder();
-    if let Some(last) = piece.last_chunk::<8>().filter(|_| !rest.is_empty()) {
-        if all_unreserved(last) {
-            // The last eight bytes stay as they are, so the output ends with them: the ones
-            // before `rest` are already there, and writing all eight again is one copy.
-            let start = len - (8 - rest.len());
-            if let Some(slot) = out.get_mut(start..start + 8) {
-                slot.copy_from_slice(last);
-            }
-            return start + 8;
+    if let Some(last) = piece.last_chunk::<8>()
+        && !rest.is_empty()
+        && all_unreserved(last)
+    {
+        // The last eight bytes stay as they are, so the output ends with them: the ones before
+        // `rest` are already there, and writing all eight again is one copy.
+        let start = len - (8 - rest.len());
+        if let Some(slot) = out.get_mut(start..start + 8) {
+            slot.copy_from_slice(last);
         }
+        return start + 8;
     }
     encode_bytes(out, len, rest, table)
 }
@@ -484,10 +485,10 @@ impl<'a> SortedPairs<'a> {
                 .iter()
                 .take_while(|entry| entry.0 == prefix)
                 .count();
-            if run > 1 {
-                if let Some(tied) = entries.get_mut(start..start + run) {
-                    tied.sort_unstable_by(|a, b| canonical_order((a.1, a.2), (b.1, b.2)));
-                }
+            if run > 1
+                && let Some(tied) = entries.get_mut(start..start + run)
+            {
+                tied.sort_unstable_by(|a, b| canonical_order((a.1, a.2), (b.1, b.2)));
             }
             start += run;
         }

@@ -4,6 +4,7 @@
 //! harness and the `sign` debugging command can print every intermediate value, and the server's
 //! verifier runs exactly the code the client signs with.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::time::SystemTime;
@@ -83,20 +84,23 @@ impl fmt::Display for HttpMethod {
 ///
 /// `params` must not contain the common parameters the signers add themselves (`Action`,
 /// `Version`, `Format`, `AccessKeyId`, `Signature*`, `Timestamp`, `SecurityToken`).
+///
+/// Every text and the parameters are borrowed or owned ([`Cow`]), so a client that keeps them can
+/// sign each attempt without copying them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RpcRequest {
+pub struct RpcRequest<'a> {
     /// The HTTP method; [`Placement::Body`] overrides it with `POST`.
     pub method: HttpMethod,
     /// The endpoint host, such as `cbn.aliyuncs.com`, signed as the V3 `host` header.
-    pub host: String,
+    pub host: Cow<'a, str>,
     /// The operation, such as `CreateCen`.
-    pub action: String,
+    pub action: Cow<'a, str>,
     /// The API version, such as `2017-09-12`.
-    pub version: String,
+    pub version: Cow<'a, str>,
     /// The response format, `JSON` or `XML`.
-    pub format: String,
+    pub format: Cow<'a, str>,
     /// The flat API parameters.
-    pub params: crate::params::Params,
+    pub params: Cow<'a, crate::params::Params>,
     /// Where the API parameters go.
     pub placement: Placement,
 }
@@ -231,7 +235,7 @@ impl fmt::Debug for SigningTrace {
 /// Signs with the chosen scheme, so callers can keep the version as configuration.
 pub fn sign(
     version: SignatureVersion,
-    req: &RpcRequest,
+    req: &RpcRequest<'_>,
     creds: &Credentials,
     ctx: &SigningContext,
 ) -> WireRequest {
@@ -242,7 +246,7 @@ pub fn sign(
 }
 
 /// The method actually sent: form bodies need `POST`.
-fn effective_method(req: &RpcRequest) -> HttpMethod {
+fn effective_method(req: &RpcRequest<'_>) -> HttpMethod {
     match req.placement {
         Placement::Query => req.method,
         Placement::Body => HttpMethod::Post,
@@ -255,12 +259,16 @@ fn effective_method(req: &RpcRequest) -> HttpMethod {
 /// `SignatureNonce`, `Timestamp` and, for STS credentials, `SecurityToken`; the parameters go out
 /// sorted with `Signature` last, in the query or (with [`Placement::Body`]) all of them in a form
 /// body sent with `POST`, as Node's and PHP's clients do.
-pub fn sign_v1(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) -> WireRequest {
+pub fn sign_v1(req: &RpcRequest<'_>, creds: &Credentials, ctx: &SigningContext) -> WireRequest {
     sign_v1_parts(req, creds, ctx).wire
 }
 
 /// [`sign_v1`], also returning the canonical query, string to sign and signature.
-pub fn sign_v1_traced(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) -> SigningTrace {
+pub fn sign_v1_traced(
+    req: &RpcRequest<'_>,
+    creds: &Credentials,
+    ctx: &SigningContext,
+) -> SigningTrace {
     let V1Parts {
         wire,
         canonical,
@@ -291,7 +299,7 @@ struct V1Parts {
 /// V1 in one pass: the parameters are sorted by reference (no string is copied), then each is
 /// percent-encoded into the wire text and, in the same loop, encoded twice straight into the HMAC,
 /// so the string to sign is never built.
-fn sign_v1_parts(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) -> V1Parts {
+fn sign_v1_parts(req: &RpcRequest<'_>, creds: &Credentials, ctx: &SigningContext) -> V1Parts {
     let method = effective_method(req);
     let mut params = SortedPairs::with_capacity(req.params.len() + 9);
     params.extend_params(&req.params);
@@ -366,12 +374,16 @@ fn sign_v1_parts(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) ->
 /// `authorization`. The parameters go sorted into the query, or with [`Placement::Body`] into a
 /// form body (hashed into `x-acs-content-sha256`) sent with `POST`. `Format` is added to the query
 /// only when it is not `JSON`, because the official SDKs omit it and the gateway defaults to JSON.
-pub fn sign_v3(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) -> WireRequest {
+pub fn sign_v3(req: &RpcRequest<'_>, creds: &Credentials, ctx: &SigningContext) -> WireRequest {
     sign_v3_parts(req, creds, ctx, false).0
 }
 
 /// [`sign_v3`], also returning the canonical request, string to sign and signature.
-pub fn sign_v3_traced(req: &RpcRequest, creds: &Credentials, ctx: &SigningContext) -> SigningTrace {
+pub fn sign_v3_traced(
+    req: &RpcRequest<'_>,
+    creds: &Credentials,
+    ctx: &SigningContext,
+) -> SigningTrace {
     let (wire, trace) = sign_v3_parts(req, creds, ctx, true);
     let (canonical, string_to_sign, signature) = trace.unwrap_or_default();
     SigningTrace {
@@ -389,14 +401,14 @@ type V3Trace = (String, String, String);
 /// the canonical request is hashed piece by piece (built as a string only when traced), over the
 /// headers this function sets, whose sorted order it knows.
 fn sign_v3_parts(
-    req: &RpcRequest,
+    req: &RpcRequest<'_>,
     creds: &Credentials,
     ctx: &SigningContext,
     trace: bool,
 ) -> (WireRequest, Option<V3Trace>) {
     let method = effective_method(req);
     let format = (!req.format.is_empty() && !req.format.eq_ignore_ascii_case("JSON"))
-        .then_some(req.format.as_str());
+        .then_some(req.format.as_ref());
     let mut query = SortedPairs::with_capacity(req.params.len() + 1);
     let body = match req.placement {
         Placement::Query => {

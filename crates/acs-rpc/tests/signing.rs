@@ -2,6 +2,7 @@
 //! independent implementation (Python's hmac, hashlib and urllib.parse.quote), so these tests
 //! compare against something other than this crate.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use acs_rpc::encode::canonical_query;
@@ -155,15 +156,15 @@ struct SignCase {
 }
 
 impl SignCase {
-    fn parts(&self) -> (RpcRequest, Credentials, SigningContext) {
+    fn parts(&self) -> (RpcRequest<'_>, Credentials, SigningContext) {
         let r = &self.request;
         let request = RpcRequest {
             method: HttpMethod::parse(&r.method).unwrap(),
-            host: r.host.clone(),
-            action: r.action.clone(),
-            version: r.version.clone(),
-            format: r.format.clone(),
-            params: r.params.clone().into(),
+            host: r.host.as_str().into(),
+            action: r.action.as_str().into(),
+            version: r.version.as_str().into(),
+            format: r.format.as_str().into(),
+            params: Cow::Owned(r.params.clone().into()),
             placement: match r.placement.as_str() {
                 "Query" => Placement::Query,
                 "Body" => Placement::Body,

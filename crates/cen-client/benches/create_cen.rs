@@ -16,6 +16,7 @@
 //! cargo bench -p cen-client --bench create_cen
 //! ```
 
+use std::borrow::Cow;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,14 +64,14 @@ fn build(cen: &Cen, tags: &[(String, String)]) -> acs_rpc::Params {
 }
 
 /// The request the client signs on each attempt.
-fn rpc(params: acs_rpc::Params) -> RpcRequest {
+fn rpc(params: acs_rpc::Params) -> RpcRequest<'static> {
     RpcRequest {
         method: HttpMethod::Post,
-        host: HOST.to_owned(),
-        action: "CreateCen".to_owned(),
-        version: "2017-09-12".to_owned(),
-        format: "JSON".to_owned(),
-        params,
+        host: HOST.into(),
+        action: "CreateCen".into(),
+        version: "2017-09-12".into(),
+        format: "JSON".into(),
+        params: Cow::Owned(params),
         placement: Placement::Query,
     }
 }

@@ -6,6 +6,7 @@
 //! [`execute`] (the `exec` hook) turns it into a signed request to `/`, signs it anew for each
 //! attempt and retries what the [`RetryPolicy`](crate::RetryPolicy) allows.
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use acs_rpc::credentials::{Credentials, CredentialsError, ProvideCredentials};
@@ -168,11 +169,11 @@ impl Call {
         };
         let rpc = RpcRequest {
             method: settings.method,
-            host: self.host.clone(),
-            action: self.action.clone(),
-            version: context.product.version.to_owned(),
-            format: "JSON".to_owned(),
-            params: self.params.clone(),
+            host: self.host.as_str().into(),
+            action: self.action.as_str().into(),
+            version: context.product.version.into(),
+            format: "JSON".into(),
+            params: Cow::Borrowed(&self.params),
             placement,
         };
         let signing = (settings.signing)();

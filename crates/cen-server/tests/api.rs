@@ -99,10 +99,10 @@ async fn the_misspelled_pdf_example_is_missing_its_timestamp() {
 fn signed_echo(nonce: &str) -> String {
     let request = RpcRequest {
         method: HttpMethod::Get,
-        host: CBN.endpoint.to_owned(),
-        action: "Echo".to_owned(),
-        version: CBN.version.to_owned(),
-        format: "JSON".to_owned(),
+        host: CBN.endpoint.into(),
+        action: "Echo".into(),
+        version: CBN.version.into(),
+        format: "JSON".into(),
         params: Default::default(),
         placement: Placement::Query,
     };
@@ -185,10 +185,10 @@ async fn a_panic_over_a_socket_is_a_500_not_a_dropped_connection() {
     let server = tokio::spawn(axum::serve(listener, builder().build().router()).into_future());
     let request = RpcRequest {
         method: HttpMethod::Get,
-        host: CBN.endpoint.to_owned(),
-        action: "Panic".to_owned(),
-        version: CBN.version.to_owned(),
-        format: "JSON".to_owned(),
+        host: CBN.endpoint.into(),
+        action: "Panic".into(),
+        version: CBN.version.into(),
+        format: "JSON".into(),
         params: Default::default(),
         placement: Placement::Query,
     };
@@ -251,10 +251,10 @@ async fn logs_one_line_per_request_without_secrets() {
     let router = builder().build().router();
     let request = RpcRequest {
         method: HttpMethod::Post,
-        host: CBN.endpoint.to_owned(),
-        action: "Echo".to_owned(),
-        version: CBN.version.to_owned(),
-        format: "JSON".to_owned(),
+        host: CBN.endpoint.into(),
+        action: "Echo".into(),
+        version: CBN.version.into(),
+        format: "JSON".into(),
         params: Default::default(),
         placement: Placement::Body,
     };

@@ -6,6 +6,7 @@
 
 mod support;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use acs_rpc::encode::{form_decode, form_encode};
@@ -187,11 +188,11 @@ fn build(req: &Req, step: usize) -> Sent {
     }
     let rpc = RpcRequest {
         method,
-        host: host.clone(),
-        action: req.action.clone().unwrap_or_else(|| "Echo".to_owned()),
-        version,
-        format: req.format.clone().unwrap_or_else(|| "JSON".to_owned()),
-        params: req.params.clone().into(),
+        host: host.as_str().into(),
+        action: (req.action.clone().unwrap_or_else(|| "Echo".to_owned())).into(),
+        version: version.into(),
+        format: (req.format.clone().unwrap_or_else(|| "JSON".to_owned())).into(),
+        params: Cow::Owned(req.params.clone().into()),
         placement: match req.placement {
             Where::Body if req.scheme == Scheme::V3 => Placement::Body,
             _ => Placement::Query,
@@ -241,7 +242,7 @@ fn build(req: &Req, step: usize) -> Sent {
                 .method(method.as_str())
                 .uri(uri)
                 .header("host", &host)
-                .header("x-acs-action", &rpc.action);
+                .header("x-acs-action", rpc.action.as_ref());
             if !body.is_empty() {
                 builder = builder.header("content-type", sign::FORM_CONTENT_TYPE);
             }

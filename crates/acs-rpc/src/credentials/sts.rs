@@ -4,6 +4,7 @@
 //! official credentials libraries send them, or V3); `AssumeRoleWithOIDC` is anonymous, because
 //! the OIDC token is the proof, and is sent without any signature as the official SDKs send it.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -190,11 +191,11 @@ impl StsClient {
     ) -> Result<Value, CredentialsError> {
         let rpc = RpcRequest {
             method: HttpMethod::Post,
-            host: self.host().to_owned(),
-            action: action.to_owned(),
-            version: STS_VERSION.to_owned(),
-            format: "JSON".to_owned(),
-            params,
+            host: self.host().into(),
+            action: action.into(),
+            version: STS_VERSION.into(),
+            format: "JSON".into(),
+            params: Cow::Owned(params),
             placement: Placement::Body,
         };
         let context = SigningContext::now();

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, UNIX_EPOCH};
@@ -150,11 +151,11 @@ impl Api {
         let meta = product.meta();
         let rpc = RpcRequest {
             method: HttpMethod::Post,
-            host: meta.endpoint.to_owned(),
-            action: action.to_owned(),
-            version: meta.version.to_owned(),
-            format: format.wire().to_owned(),
-            params: params.into(),
+            host: meta.endpoint.into(),
+            action: action.into(),
+            version: meta.version.into(),
+            format: format.wire().into(),
+            params: Cow::Owned(params.into()),
             placement: Placement::Query,
         };
         let creds = Credentials::new(spec.access_key_id.clone(), spec.secret.clone());
