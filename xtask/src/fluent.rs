@@ -455,13 +455,37 @@ fn builder(op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
             _ => quote! { #field: None },
         }
     });
+    // The parameters live behind one allocation, so each by-value setter moves a pointer instead
+    // of every field (208 bytes for CreateCen), which a loop of `.tag(..)` calls would otherwise
+    // copy on every call: a quarter of building a CreateCen with 20 tags.
+    let fields_name = format_ident!("{}Fields", op.action);
+    let fields_lifetime = params
+        .iter()
+        .any(|p| matches!(p.ty, Ty::Vec(..)) && !p.json && p.key_value.is_some())
+        .then(|| quote!(<'a>));
+    let (fields_struct, fields_field, fields_init) = if params.is_empty() {
+        (quote!(), quote!(), quote!())
+    } else {
+        let fields_doc = format!(" The parameters of a [`{action}`] being built.");
+        (
+            quote! {
+                #[doc = #fields_doc]
+                #[derive(Clone, Debug)]
+                struct #fields_name #fields_lifetime {
+                    #(#fields,)*
+                }
+            },
+            quote!(fields: Box<#fields_name #fields_lifetime>,),
+            quote!(fields: Box::new(#fields_name { #(#inits,)* }),),
+        )
+    };
     let setters = params.iter().map(setter);
     let required = params.iter().filter(|p| p.required).map(|p| {
         let field = &p.field;
         let wire = p.wire;
         let empty = match &p.ty {
-            Ty::Vec(..) if !p.json => quote! { self.#field.is_empty() },
-            _ => quote! { self.#field.is_none() },
+            Ty::Vec(..) if !p.json => quote! { self.fields.#field.is_empty() },
+            _ => quote! { self.fields.#field.is_none() },
         };
         quote! {
             if #empty {
@@ -472,8 +496,8 @@ fn builder(op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
     let token = op.client_token.as_ref().map(|t| {
         let field = format_ident!("{}", sanitize(t, Case::Snake));
         quote! {
-            if self.#field.is_none() {
-                self.#field = Some(crate::wire::client_token());
+            if self.fields.#field.is_none() {
+                self.fields.#field = Some(crate::wire::client_token());
             }
         }
     });
@@ -481,9 +505,9 @@ fn builder(op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
         let field = &p.field;
         let wire = p.wire;
         if p.json {
-            quote! { crate::wire::write_json(#wire, &self.#field, &mut params)?; }
+            quote! { crate::wire::write_json(#wire, &self.fields.#field, &mut params)?; }
         } else {
-            quote! { crate::wire::write(#wire, &self.#field, &mut params); }
+            quote! { crate::wire::write(#wire, &self.fields.#field, &mut params); }
         }
     });
     let count = params.len();
@@ -500,24 +524,24 @@ fn builder(op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
         match (&p.ty, p.optional) {
             (Ty::Vec(..), false) if !p.json && p.key_value.is_some() => {
                 let convert = key_value_from_typed(p.key_value);
-                quote! { self.#field = request.#field.into_iter().map(#convert).collect(); }
+                quote! { self.fields.#field = request.#field.into_iter().map(#convert).collect(); }
             }
-            (Ty::Vec(..), false) if !p.json => quote! { self.#field = request.#field; },
+            (Ty::Vec(..), false) if !p.json => quote! { self.fields.#field = request.#field; },
             (_, false) if p.json_collection => {
-                quote! { self.#field = (!request.#field.is_empty()).then_some(request.#field); }
+                quote! { self.fields.#field = (!request.#field.is_empty()).then_some(request.#field); }
             }
-            (_, true) => quote! { self.#field = request.#field; },
-            (_, false) => quote! { self.#field = Some(request.#field); },
+            (_, true) => quote! { self.fields.#field = request.#field; },
+            (_, false) => quote! { self.fields.#field = Some(request.#field); },
         }
     });
     let paginator = paged.then(|| {
         let page_number = params.iter().find(|p| p.wire == "PageNumber").map(|p| {
             let field = &p.field;
-            quote! { self.#field = Some(number.into()); }
+            quote! { self.fields.#field = Some(number.into()); }
         });
         let token = params.iter().find(|p| p.wire == "NextToken").map(|p| {
             let field = &p.field;
-            quote! { self.#field = token; }
+            quote! { self.fields.#field = token; }
         });
         let number_used = if page_number.is_some() {
             quote!()
@@ -556,7 +580,7 @@ fn builder(op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
         impl Client {
             #(#[doc = #docs])*
             pub fn #method(&self) -> #name<'_> {
-                #name { client: self, #(#inits,)* }
+                #name { client: self, #fields_init }
             }
         }
 
@@ -565,8 +589,10 @@ fn builder(op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
         #[must_use = "a request builder does nothing until `send()` is awaited"]
         pub struct #name<'a> {
             client: &'a Client,
-            #(#fields,)*
+            #fields_field
         }
+
+        #fields_struct
 
         impl<'a> #name<'a> {
             #(#setters)*
@@ -629,7 +655,7 @@ fn setter(p: &Param<'_>) -> TokenStream {
                         key: impl Into<::std::borrow::Cow<'a, str>>,
                         value: impl Into<::std::borrow::Cow<'a, str>>,
                     ) -> Self {
-                        self.#field.push(crate::wire::KeyValue {
+                        self.fields.#field.push(crate::wire::KeyValue {
                             key: Some(key.into()),
                             value: Some(value.into()),
                         });
@@ -637,7 +663,7 @@ fn setter(p: &Param<'_>) -> TokenStream {
                     }
                     #[doc = #set_doc]
                     pub fn #set(mut self, items: #all) -> Self {
-                        self.#field = items.into_iter().map(#convert).collect();
+                        self.fields.#field = items.into_iter().map(#convert).collect();
                         self
                     }
                 };
@@ -649,7 +675,7 @@ fn setter(p: &Param<'_>) -> TokenStream {
                     ///
                     /// Adds one item; call again for more.
                     pub fn #field(mut self, item: impl Into<#t>) -> Self {
-                        self.#field.push(item.into());
+                        self.fields.#field.push(item.into());
                         self
                     }
                 }
@@ -658,7 +684,7 @@ fn setter(p: &Param<'_>) -> TokenStream {
                 #add
                 #[doc = #set_doc]
                 pub fn #set(mut self, items: #all) -> Self {
-                    self.#field = items;
+                    self.fields.#field = items;
                     self
                 }
             }
@@ -668,7 +694,7 @@ fn setter(p: &Param<'_>) -> TokenStream {
             quote! {
                 #(#[doc = #docs])*
                 pub fn #field(mut self, value: impl Into<#t>) -> Self {
-                    self.#field = Some(value.into());
+                    self.fields.#field = Some(value.into());
                     self
                 }
             }

@@ -45,18 +45,20 @@ impl Client {
     ) -> CreateTransitRouteTableAggregation<'_> {
         CreateTransitRouteTableAggregation {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_route_table_aggregation_cidr: None,
-            transit_route_table_aggregation_description: None,
-            transit_route_table_aggregation_name: None,
-            transit_route_table_aggregation_scope: None,
-            transit_route_table_aggregation_scope_list: None,
-            transit_route_table_id: None,
+            fields: Box::new(CreateTransitRouteTableAggregationFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_route_table_aggregation_cidr: None,
+                transit_route_table_aggregation_description: None,
+                transit_route_table_aggregation_name: None,
+                transit_route_table_aggregation_scope: None,
+                transit_route_table_aggregation_scope_list: None,
+                transit_route_table_id: None,
+            }),
         }
     }
 }
@@ -65,6 +67,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTransitRouteTableAggregation<'a> {
     client: &'a Client,
+    fields: Box<CreateTransitRouteTableAggregationFields>,
+}
+/// The parameters of a [`CreateTransitRouteTableAggregation`] being built.
+#[derive(Clone, Debug)]
+struct CreateTransitRouteTableAggregationFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -85,7 +92,7 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -95,21 +102,21 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -119,14 +126,14 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationCidr` (required).
@@ -136,7 +143,7 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_aggregation_cidr = Some(value.into());
+        self.fields.transit_route_table_aggregation_cidr = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationDescription`.
@@ -146,7 +153,7 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_aggregation_description = Some(value.into());
+        self.fields.transit_route_table_aggregation_description = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationName`.
@@ -156,7 +163,7 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_aggregation_name = Some(value.into());
+        self.fields.transit_route_table_aggregation_name = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationScope`.
@@ -168,7 +175,7 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_aggregation_scope = Some(value.into());
+        self.fields.transit_route_table_aggregation_scope = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationScopeList`.
@@ -178,7 +185,7 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.transit_route_table_aggregation_scope_list = Some(value.into());
+        self.fields.transit_route_table_aggregation_scope_list = Some(value.into());
         self
     }
     /// `TransitRouteTableId` (required).
@@ -188,7 +195,7 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_id = Some(value.into());
+        self.fields.transit_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -196,26 +203,26 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
         mut self,
         request: types::CreateTransitRouteTableAggregationRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_route_table_aggregation_cidr = Some(
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_route_table_aggregation_cidr = Some(
             request.transit_route_table_aggregation_cidr,
         );
-        self.transit_route_table_aggregation_description = request
+        self.fields.transit_route_table_aggregation_description = request
             .transit_route_table_aggregation_description;
-        self.transit_route_table_aggregation_name = request
+        self.fields.transit_route_table_aggregation_name = request
             .transit_route_table_aggregation_name;
-        self.transit_route_table_aggregation_scope = request
+        self.fields.transit_route_table_aggregation_scope = request
             .transit_route_table_aggregation_scope;
-        self.transit_route_table_aggregation_scope_list = (!request
+        self.fields.transit_route_table_aggregation_scope_list = (!request
             .transit_route_table_aggregation_scope_list
             .is_empty())
             .then_some(request.transit_route_table_aggregation_scope_list);
-        self.transit_route_table_id = Some(request.transit_route_table_id);
+        self.fields.transit_route_table_id = Some(request.transit_route_table_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -230,60 +237,64 @@ impl<'a> CreateTransitRouteTableAggregation<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_route_table_aggregation_cidr.is_none() {
+        if self.fields.transit_route_table_aggregation_cidr.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouteTableAggregation",
                 parameter: "TransitRouteTableAggregationCidr",
             });
         }
-        if self.transit_route_table_id.is_none() {
+        if self.fields.transit_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouteTableAggregation",
                 parameter: "TransitRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouteTableAggregationCidr",
-            &self.transit_route_table_aggregation_cidr,
+            &self.fields.transit_route_table_aggregation_cidr,
             &mut params,
         );
         crate::wire::write(
             "TransitRouteTableAggregationDescription",
-            &self.transit_route_table_aggregation_description,
+            &self.fields.transit_route_table_aggregation_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouteTableAggregationName",
-            &self.transit_route_table_aggregation_name,
+            &self.fields.transit_route_table_aggregation_name,
             &mut params,
         );
         crate::wire::write(
             "TransitRouteTableAggregationScope",
-            &self.transit_route_table_aggregation_scope,
+            &self.fields.transit_route_table_aggregation_scope,
             &mut params,
         );
         crate::wire::write_json(
             "TransitRouteTableAggregationScopeList",
-            &self.transit_route_table_aggregation_scope_list,
+            &self.fields.transit_route_table_aggregation_scope_list,
             &mut params,
         )?;
         crate::wire::write(
             "TransitRouteTableId",
-            &self.transit_route_table_id,
+            &self.fields.transit_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -323,14 +334,16 @@ impl Client {
     ) -> DeleteTransitRouteTableAggregation<'_> {
         DeleteTransitRouteTableAggregation {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_route_table_aggregation_cidr: None,
-            transit_route_table_id: None,
+            fields: Box::new(DeleteTransitRouteTableAggregationFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_route_table_aggregation_cidr: None,
+                transit_route_table_id: None,
+            }),
         }
     }
 }
@@ -339,6 +352,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTransitRouteTableAggregation<'a> {
     client: &'a Client,
+    fields: Box<DeleteTransitRouteTableAggregationFields>,
+}
+/// The parameters of a [`DeleteTransitRouteTableAggregation`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTransitRouteTableAggregationFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -353,7 +371,7 @@ impl<'a> DeleteTransitRouteTableAggregation<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -363,21 +381,21 @@ impl<'a> DeleteTransitRouteTableAggregation<'a> {
     /// *   **false** (default): performs only a dry run.
     /// *   **true**: performs a dry run and performs the actual request. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -387,14 +405,14 @@ impl<'a> DeleteTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationCidr` (required).
@@ -404,7 +422,7 @@ impl<'a> DeleteTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_aggregation_cidr = Some(value.into());
+        self.fields.transit_route_table_aggregation_cidr = Some(value.into());
         self
     }
     /// `TransitRouteTableId` (required).
@@ -414,7 +432,7 @@ impl<'a> DeleteTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_id = Some(value.into());
+        self.fields.transit_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -422,16 +440,16 @@ impl<'a> DeleteTransitRouteTableAggregation<'a> {
         mut self,
         request: types::DeleteTransitRouteTableAggregationRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_route_table_aggregation_cidr = Some(
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_route_table_aggregation_cidr = Some(
             request.transit_route_table_aggregation_cidr,
         );
-        self.transit_route_table_id = Some(request.transit_route_table_id);
+        self.fields.transit_route_table_id = Some(request.transit_route_table_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -446,40 +464,44 @@ impl<'a> DeleteTransitRouteTableAggregation<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_route_table_aggregation_cidr.is_none() {
+        if self.fields.transit_route_table_aggregation_cidr.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouteTableAggregation",
                 parameter: "TransitRouteTableAggregationCidr",
             });
         }
-        if self.transit_route_table_id.is_none() {
+        if self.fields.transit_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouteTableAggregation",
                 parameter: "TransitRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouteTableAggregationCidr",
-            &self.transit_route_table_aggregation_cidr,
+            &self.fields.transit_route_table_aggregation_cidr,
             &mut params,
         );
         crate::wire::write(
             "TransitRouteTableId",
-            &self.transit_route_table_id,
+            &self.fields.transit_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -501,15 +523,17 @@ impl Client {
     ) -> DescribeTransitRouteTableAggregation<'_> {
         DescribeTransitRouteTableAggregation {
             client: self,
-            client_token: None,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_route_table_aggregation_cidr: None,
-            transit_route_table_id: None,
+            fields: Box::new(DescribeTransitRouteTableAggregationFields {
+                client_token: None,
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_route_table_aggregation_cidr: None,
+                transit_route_table_id: None,
+            }),
         }
     }
 }
@@ -518,6 +542,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeTransitRouteTableAggregation<'a> {
     client: &'a Client,
+    fields: Box<DescribeTransitRouteTableAggregationFields>,
+}
+/// The parameters of a [`DescribeTransitRouteTableAggregation`] being built.
+#[derive(Clone, Debug)]
+struct DescribeTransitRouteTableAggregationFields {
     client_token: Option<::std::string::String>,
     max_results: Option<i64>,
     next_token: Option<::std::string::String>,
@@ -533,14 +562,14 @@ impl<'a> DescribeTransitRouteTableAggregation<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `MaxResults`.
     ///
     /// The number of entries to return on each page. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -550,21 +579,21 @@ impl<'a> DescribeTransitRouteTableAggregation<'a> {
     /// *   If this is your first query or no subsequent query is to be sent, ignore this parameter.
     /// *   If a next query is to be sent, set the value to the value of **NextToken** that is returned from the last call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -574,14 +603,14 @@ impl<'a> DescribeTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationCidr`.
@@ -591,7 +620,7 @@ impl<'a> DescribeTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_aggregation_cidr = Some(value.into());
+        self.fields.transit_route_table_aggregation_cidr = Some(value.into());
         self
     }
     /// `TransitRouteTableId` (required).
@@ -601,7 +630,7 @@ impl<'a> DescribeTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_id = Some(value.into());
+        self.fields.transit_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -609,16 +638,16 @@ impl<'a> DescribeTransitRouteTableAggregation<'a> {
         mut self,
         request: types::DescribeTransitRouteTableAggregationRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_route_table_aggregation_cidr = request
+        self.fields.client_token = request.client_token;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_route_table_aggregation_cidr = request
             .transit_route_table_aggregation_cidr;
-        self.transit_route_table_id = Some(request.transit_route_table_id);
+        self.fields.transit_route_table_id = Some(request.transit_route_table_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -633,35 +662,39 @@ impl<'a> DescribeTransitRouteTableAggregation<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_route_table_id.is_none() {
+        if self.fields.transit_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeTransitRouteTableAggregation",
                 parameter: "TransitRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouteTableAggregationCidr",
-            &self.transit_route_table_aggregation_cidr,
+            &self.fields.transit_route_table_aggregation_cidr,
             &mut params,
         );
         crate::wire::write(
             "TransitRouteTableId",
-            &self.transit_route_table_id,
+            &self.fields.transit_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -682,7 +715,7 @@ impl crate::pagination::PageRequest for DescribeTransitRouteTableAggregation<'_>
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `DescribeTransitRouteTableAggregation` answers.
@@ -699,13 +732,15 @@ impl Client {
     ) -> DescribeTransitRouteTableAggregationDetail<'_> {
         DescribeTransitRouteTableAggregationDetail {
             client: self,
-            client_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_route_table_aggregation_cidr: None,
-            transit_route_table_id: None,
+            fields: Box::new(DescribeTransitRouteTableAggregationDetailFields {
+                client_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_route_table_aggregation_cidr: None,
+                transit_route_table_id: None,
+            }),
         }
     }
 }
@@ -714,6 +749,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeTransitRouteTableAggregationDetail<'a> {
     client: &'a Client,
+    fields: Box<DescribeTransitRouteTableAggregationDetailFields>,
+}
+/// The parameters of a [`DescribeTransitRouteTableAggregationDetail`] being built.
+#[derive(Clone, Debug)]
+struct DescribeTransitRouteTableAggregationDetailFields {
     client_token: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -727,21 +767,21 @@ impl<'a> DescribeTransitRouteTableAggregationDetail<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -751,14 +791,14 @@ impl<'a> DescribeTransitRouteTableAggregationDetail<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationCidr` (required).
@@ -768,7 +808,7 @@ impl<'a> DescribeTransitRouteTableAggregationDetail<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_aggregation_cidr = Some(value.into());
+        self.fields.transit_route_table_aggregation_cidr = Some(value.into());
         self
     }
     /// `TransitRouteTableId` (required).
@@ -778,7 +818,7 @@ impl<'a> DescribeTransitRouteTableAggregationDetail<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_id = Some(value.into());
+        self.fields.transit_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -786,15 +826,15 @@ impl<'a> DescribeTransitRouteTableAggregationDetail<'a> {
         mut self,
         request: types::DescribeTransitRouteTableAggregationDetailRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_route_table_aggregation_cidr = Some(
+        self.fields.client_token = request.client_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_route_table_aggregation_cidr = Some(
             request.transit_route_table_aggregation_cidr,
         );
-        self.transit_route_table_id = Some(request.transit_route_table_id);
+        self.fields.transit_route_table_id = Some(request.transit_route_table_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -809,39 +849,43 @@ impl<'a> DescribeTransitRouteTableAggregationDetail<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_route_table_aggregation_cidr.is_none() {
+        if self.fields.transit_route_table_aggregation_cidr.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeTransitRouteTableAggregationDetail",
                 parameter: "TransitRouteTableAggregationCidr",
             });
         }
-        if self.transit_route_table_id.is_none() {
+        if self.fields.transit_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeTransitRouteTableAggregationDetail",
                 parameter: "TransitRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(7usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouteTableAggregationCidr",
-            &self.transit_route_table_aggregation_cidr,
+            &self.fields.transit_route_table_aggregation_cidr,
             &mut params,
         );
         crate::wire::write(
             "TransitRouteTableId",
-            &self.transit_route_table_id,
+            &self.fields.transit_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -871,18 +915,20 @@ impl Client {
     ) -> ModifyTransitRouteTableAggregation<'_> {
         ModifyTransitRouteTableAggregation {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_route_table_aggregation_cidr: None,
-            transit_route_table_aggregation_description: None,
-            transit_route_table_aggregation_name: None,
-            transit_route_table_aggregation_scope: None,
-            transit_route_table_aggregation_scope_list: None,
-            transit_route_table_id: None,
+            fields: Box::new(ModifyTransitRouteTableAggregationFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_route_table_aggregation_cidr: None,
+                transit_route_table_aggregation_description: None,
+                transit_route_table_aggregation_name: None,
+                transit_route_table_aggregation_scope: None,
+                transit_route_table_aggregation_scope_list: None,
+                transit_route_table_id: None,
+            }),
         }
     }
 }
@@ -891,6 +937,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ModifyTransitRouteTableAggregation<'a> {
     client: &'a Client,
+    fields: Box<ModifyTransitRouteTableAggregationFields>,
+}
+/// The parameters of a [`ModifyTransitRouteTableAggregation`] being built.
+#[derive(Clone, Debug)]
+struct ModifyTransitRouteTableAggregationFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -911,7 +962,7 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -921,21 +972,21 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
     /// *   **false** (default): sends the request. If the request passes the check, an Enterprise Edition transit router is created.
     /// *   **true**: checks the request but does not create the Enterprise Edition transit router. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -945,14 +996,14 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationCidr` (required).
@@ -962,7 +1013,7 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_aggregation_cidr = Some(value.into());
+        self.fields.transit_route_table_aggregation_cidr = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationDescription`.
@@ -972,7 +1023,7 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_aggregation_description = Some(value.into());
+        self.fields.transit_route_table_aggregation_description = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationName`.
@@ -982,7 +1033,7 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_aggregation_name = Some(value.into());
+        self.fields.transit_route_table_aggregation_name = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationScope`.
@@ -994,7 +1045,7 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_aggregation_scope = Some(value.into());
+        self.fields.transit_route_table_aggregation_scope = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationScopeList`.
@@ -1004,7 +1055,7 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.transit_route_table_aggregation_scope_list = Some(value.into());
+        self.fields.transit_route_table_aggregation_scope_list = Some(value.into());
         self
     }
     /// `TransitRouteTableId` (required).
@@ -1014,7 +1065,7 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_id = Some(value.into());
+        self.fields.transit_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1022,26 +1073,26 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
         mut self,
         request: types::ModifyTransitRouteTableAggregationRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_route_table_aggregation_cidr = Some(
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_route_table_aggregation_cidr = Some(
             request.transit_route_table_aggregation_cidr,
         );
-        self.transit_route_table_aggregation_description = request
+        self.fields.transit_route_table_aggregation_description = request
             .transit_route_table_aggregation_description;
-        self.transit_route_table_aggregation_name = request
+        self.fields.transit_route_table_aggregation_name = request
             .transit_route_table_aggregation_name;
-        self.transit_route_table_aggregation_scope = request
+        self.fields.transit_route_table_aggregation_scope = request
             .transit_route_table_aggregation_scope;
-        self.transit_route_table_aggregation_scope_list = (!request
+        self.fields.transit_route_table_aggregation_scope_list = (!request
             .transit_route_table_aggregation_scope_list
             .is_empty())
             .then_some(request.transit_route_table_aggregation_scope_list);
-        self.transit_route_table_id = Some(request.transit_route_table_id);
+        self.fields.transit_route_table_id = Some(request.transit_route_table_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1056,60 +1107,64 @@ impl<'a> ModifyTransitRouteTableAggregation<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_route_table_aggregation_cidr.is_none() {
+        if self.fields.transit_route_table_aggregation_cidr.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyTransitRouteTableAggregation",
                 parameter: "TransitRouteTableAggregationCidr",
             });
         }
-        if self.transit_route_table_id.is_none() {
+        if self.fields.transit_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyTransitRouteTableAggregation",
                 parameter: "TransitRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouteTableAggregationCidr",
-            &self.transit_route_table_aggregation_cidr,
+            &self.fields.transit_route_table_aggregation_cidr,
             &mut params,
         );
         crate::wire::write(
             "TransitRouteTableAggregationDescription",
-            &self.transit_route_table_aggregation_description,
+            &self.fields.transit_route_table_aggregation_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouteTableAggregationName",
-            &self.transit_route_table_aggregation_name,
+            &self.fields.transit_route_table_aggregation_name,
             &mut params,
         );
         crate::wire::write(
             "TransitRouteTableAggregationScope",
-            &self.transit_route_table_aggregation_scope,
+            &self.fields.transit_route_table_aggregation_scope,
             &mut params,
         );
         crate::wire::write_json(
             "TransitRouteTableAggregationScopeList",
-            &self.transit_route_table_aggregation_scope_list,
+            &self.fields.transit_route_table_aggregation_scope_list,
             &mut params,
         )?;
         crate::wire::write(
             "TransitRouteTableId",
-            &self.transit_route_table_id,
+            &self.fields.transit_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -1143,13 +1198,15 @@ impl Client {
     ) -> RefreshTransitRouteTableAggregation<'_> {
         RefreshTransitRouteTableAggregation {
             client: self,
-            client_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_route_table_aggregation_cidr: None,
-            transit_route_table_id: None,
+            fields: Box::new(RefreshTransitRouteTableAggregationFields {
+                client_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_route_table_aggregation_cidr: None,
+                transit_route_table_id: None,
+            }),
         }
     }
 }
@@ -1158,6 +1215,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RefreshTransitRouteTableAggregation<'a> {
     client: &'a Client,
+    fields: Box<RefreshTransitRouteTableAggregationFields>,
+}
+/// The parameters of a [`RefreshTransitRouteTableAggregation`] being built.
+#[derive(Clone, Debug)]
+struct RefreshTransitRouteTableAggregationFields {
     client_token: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -1171,21 +1233,21 @@ impl<'a> RefreshTransitRouteTableAggregation<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1195,14 +1257,14 @@ impl<'a> RefreshTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouteTableAggregationCidr` (required).
@@ -1210,7 +1272,7 @@ impl<'a> RefreshTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_aggregation_cidr = Some(value.into());
+        self.fields.transit_route_table_aggregation_cidr = Some(value.into());
         self
     }
     /// `TransitRouteTableId` (required).
@@ -1218,7 +1280,7 @@ impl<'a> RefreshTransitRouteTableAggregation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_route_table_id = Some(value.into());
+        self.fields.transit_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1226,15 +1288,15 @@ impl<'a> RefreshTransitRouteTableAggregation<'a> {
         mut self,
         request: types::RefreshTransitRouteTableAggregationRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_route_table_aggregation_cidr = Some(
+        self.fields.client_token = request.client_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_route_table_aggregation_cidr = Some(
             request.transit_route_table_aggregation_cidr,
         );
-        self.transit_route_table_id = Some(request.transit_route_table_id);
+        self.fields.transit_route_table_id = Some(request.transit_route_table_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1249,39 +1311,43 @@ impl<'a> RefreshTransitRouteTableAggregation<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_route_table_aggregation_cidr.is_none() {
+        if self.fields.transit_route_table_aggregation_cidr.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RefreshTransitRouteTableAggregation",
                 parameter: "TransitRouteTableAggregationCidr",
             });
         }
-        if self.transit_route_table_id.is_none() {
+        if self.fields.transit_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RefreshTransitRouteTableAggregation",
                 parameter: "TransitRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(7usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouteTableAggregationCidr",
-            &self.transit_route_table_aggregation_cidr,
+            &self.fields.transit_route_table_aggregation_cidr,
             &mut params,
         );
         crate::wire::write(
             "TransitRouteTableId",
-            &self.transit_route_table_id,
+            &self.fields.transit_route_table_id,
             &mut params,
         );
         Ok(params)

@@ -34,14 +34,16 @@ impl Client {
     ) -> AssociateTransitRouterAttachmentWithRouteTable<'_> {
         AssociateTransitRouterAttachmentWithRouteTable {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
-            transit_router_route_table_id: None,
+            fields: Box::new(AssociateTransitRouterAttachmentWithRouteTableFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+                transit_router_route_table_id: None,
+            }),
         }
     }
 }
@@ -50,6 +52,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AssociateTransitRouterAttachmentWithRouteTable<'a> {
     client: &'a Client,
+    fields: Box<AssociateTransitRouterAttachmentWithRouteTableFields>,
+}
+/// The parameters of a [`AssociateTransitRouterAttachmentWithRouteTable`] being built.
+#[derive(Clone, Debug)]
+struct AssociateTransitRouterAttachmentWithRouteTableFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -64,7 +71,7 @@ impl<'a> AssociateTransitRouterAttachmentWithRouteTable<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -74,21 +81,21 @@ impl<'a> AssociateTransitRouterAttachmentWithRouteTable<'a> {
     /// *   **false** (default): performs a dry run and performs the actual request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -98,14 +105,14 @@ impl<'a> AssociateTransitRouterAttachmentWithRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -115,7 +122,7 @@ impl<'a> AssociateTransitRouterAttachmentWithRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId` (required).
@@ -125,7 +132,7 @@ impl<'a> AssociateTransitRouterAttachmentWithRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -133,14 +140,18 @@ impl<'a> AssociateTransitRouterAttachmentWithRouteTable<'a> {
         mut self,
         request: types::AssociateTransitRouterAttachmentWithRouteTableRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_route_table_id = Some(request.transit_router_route_table_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_route_table_id = Some(
+            request.transit_router_route_table_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -155,40 +166,44 @@ impl<'a> AssociateTransitRouterAttachmentWithRouteTable<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AssociateTransitRouterAttachmentWithRouteTable",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.transit_router_route_table_id.is_none() {
+        if self.fields.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AssociateTransitRouterAttachmentWithRouteTable",
                 parameter: "TransitRouterRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -222,14 +237,16 @@ impl Client {
     ) -> DissociateTransitRouterAttachmentFromRouteTable<'_> {
         DissociateTransitRouterAttachmentFromRouteTable {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
-            transit_router_route_table_id: None,
+            fields: Box::new(DissociateTransitRouterAttachmentFromRouteTableFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+                transit_router_route_table_id: None,
+            }),
         }
     }
 }
@@ -238,6 +255,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DissociateTransitRouterAttachmentFromRouteTable<'a> {
     client: &'a Client,
+    fields: Box<DissociateTransitRouterAttachmentFromRouteTableFields>,
+}
+/// The parameters of a [`DissociateTransitRouterAttachmentFromRouteTable`] being built.
+#[derive(Clone, Debug)]
+struct DissociateTransitRouterAttachmentFromRouteTableFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -252,7 +274,7 @@ impl<'a> DissociateTransitRouterAttachmentFromRouteTable<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -262,21 +284,21 @@ impl<'a> DissociateTransitRouterAttachmentFromRouteTable<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -286,14 +308,14 @@ impl<'a> DissociateTransitRouterAttachmentFromRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -303,7 +325,7 @@ impl<'a> DissociateTransitRouterAttachmentFromRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId` (required).
@@ -313,7 +335,7 @@ impl<'a> DissociateTransitRouterAttachmentFromRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -321,14 +343,18 @@ impl<'a> DissociateTransitRouterAttachmentFromRouteTable<'a> {
         mut self,
         request: types::DissociateTransitRouterAttachmentFromRouteTableRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_route_table_id = Some(request.transit_router_route_table_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_route_table_id = Some(
+            request.transit_router_route_table_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -343,40 +369,44 @@ impl<'a> DissociateTransitRouterAttachmentFromRouteTable<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DissociateTransitRouterAttachmentFromRouteTable",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.transit_router_route_table_id.is_none() {
+        if self.fields.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DissociateTransitRouterAttachmentFromRouteTable",
                 parameter: "TransitRouterRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -412,17 +442,19 @@ impl Client {
     ) -> ListTransitRouterRouteTableAssociations<'_> {
         ListTransitRouterRouteTableAssociations {
             client: self,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            status: None,
-            transit_router_attachment_id: None,
-            transit_router_attachment_resource_id: None,
-            transit_router_attachment_resource_type: None,
-            transit_router_route_table_id: None,
+            fields: Box::new(ListTransitRouterRouteTableAssociationsFields {
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                status: None,
+                transit_router_attachment_id: None,
+                transit_router_attachment_resource_id: None,
+                transit_router_attachment_resource_type: None,
+                transit_router_route_table_id: None,
+            }),
         }
     }
 }
@@ -431,6 +463,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterRouteTableAssociations<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterRouteTableAssociationsFields>,
+}
+/// The parameters of a [`ListTransitRouterRouteTableAssociations`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterRouteTableAssociationsFields {
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -448,7 +485,7 @@ impl<'a> ListTransitRouterRouteTableAssociations<'a> {
     ///
     /// The number of entries to return on each page. Default value: **50**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -458,21 +495,21 @@ impl<'a> ListTransitRouterRouteTableAssociations<'a> {
     /// *   If this is your first query or no subsequent query is to be sent, ignore this parameter.
     /// *   If a next query is to be sent, set the value to the value of **NextToken** that is returned from the last call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -482,14 +519,14 @@ impl<'a> ListTransitRouterRouteTableAssociations<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Status`.
@@ -503,7 +540,7 @@ impl<'a> ListTransitRouterRouteTableAssociations<'a> {
         mut self,
         value: impl Into<types::ListTransitRouterRouteTableAssociationsRequestStatus>,
     ) -> Self {
-        self.status = Some(value.into());
+        self.fields.status = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId`.
@@ -513,7 +550,7 @@ impl<'a> ListTransitRouterRouteTableAssociations<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentResourceId`.
@@ -523,7 +560,7 @@ impl<'a> ListTransitRouterRouteTableAssociations<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_resource_id = Some(value.into());
+        self.fields.transit_router_attachment_resource_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentResourceType`.
@@ -538,7 +575,7 @@ impl<'a> ListTransitRouterRouteTableAssociations<'a> {
         mut self,
         value: impl Into<types::AttachmentResourceType>,
     ) -> Self {
-        self.transit_router_attachment_resource_type = Some(value.into());
+        self.fields.transit_router_attachment_resource_type = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId`.
@@ -548,7 +585,7 @@ impl<'a> ListTransitRouterRouteTableAssociations<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -556,19 +593,20 @@ impl<'a> ListTransitRouterRouteTableAssociations<'a> {
         mut self,
         request: types::ListTransitRouterRouteTableAssociationsRequest,
     ) -> Self {
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.status = request.status;
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_attachment_resource_id = request
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.status = request.status;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_attachment_resource_id = request
             .transit_router_attachment_resource_id;
-        self.transit_router_attachment_resource_type = request
+        self.fields.transit_router_attachment_resource_type = request
             .transit_router_attachment_resource_type;
-        self.transit_router_route_table_id = request.transit_router_route_table_id;
+        self.fields.transit_router_route_table_id = request
+            .transit_router_route_table_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -584,35 +622,39 @@ impl<'a> ListTransitRouterRouteTableAssociations<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Status", &self.status, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Status", &self.fields.status, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentResourceId",
-            &self.transit_router_attachment_resource_id,
+            &self.fields.transit_router_attachment_resource_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentResourceType",
-            &self.transit_router_attachment_resource_type,
+            &self.fields.transit_router_attachment_resource_type,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -637,7 +679,7 @@ impl crate::pagination::PageRequest for ListTransitRouterRouteTableAssociations<
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterRouteTableAssociations` answers.
@@ -670,14 +712,16 @@ impl Client {
     ) -> ReplaceTransitRouterRouteTableAssociation<'_> {
         ReplaceTransitRouterRouteTableAssociation {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
-            transit_router_route_table_id: None,
+            fields: Box::new(ReplaceTransitRouterRouteTableAssociationFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+                transit_router_route_table_id: None,
+            }),
         }
     }
 }
@@ -686,6 +730,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ReplaceTransitRouterRouteTableAssociation<'a> {
     client: &'a Client,
+    fields: Box<ReplaceTransitRouterRouteTableAssociationFields>,
+}
+/// The parameters of a [`ReplaceTransitRouterRouteTableAssociation`] being built.
+#[derive(Clone, Debug)]
+struct ReplaceTransitRouterRouteTableAssociationFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -700,7 +749,7 @@ impl<'a> ReplaceTransitRouterRouteTableAssociation<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -710,21 +759,21 @@ impl<'a> ReplaceTransitRouterRouteTableAssociation<'a> {
     /// *   **true**: prechecks the request but does not associate the network instance connection with another route table. The system checks whether the required parameters are set, whether the formats of the values are valid, and the service limits. If the request fails to pass the precheck, the corresponding error message is returned. If the request passes the precheck, the `DryRunOperation` error code is returned.
     /// *   **false**: sends the request. After the request passes the authentication, the network instance connection is associated with the specified route table. This is the default value.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -734,14 +783,14 @@ impl<'a> ReplaceTransitRouterRouteTableAssociation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -751,7 +800,7 @@ impl<'a> ReplaceTransitRouterRouteTableAssociation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId` (required).
@@ -761,7 +810,7 @@ impl<'a> ReplaceTransitRouterRouteTableAssociation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -769,14 +818,18 @@ impl<'a> ReplaceTransitRouterRouteTableAssociation<'a> {
         mut self,
         request: types::ReplaceTransitRouterRouteTableAssociationRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_route_table_id = Some(request.transit_router_route_table_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_route_table_id = Some(
+            request.transit_router_route_table_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -791,40 +844,44 @@ impl<'a> ReplaceTransitRouterRouteTableAssociation<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ReplaceTransitRouterRouteTableAssociation",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.transit_router_route_table_id.is_none() {
+        if self.fields.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ReplaceTransitRouterRouteTableAssociation",
                 parameter: "TransitRouterRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
         Ok(params)

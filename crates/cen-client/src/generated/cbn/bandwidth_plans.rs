@@ -23,12 +23,14 @@ impl Client {
     pub fn associate_cen_bandwidth_package(&self) -> AssociateCenBandwidthPackage<'_> {
         AssociateCenBandwidthPackage {
             client: self,
-            cen_bandwidth_package_id: None,
-            cen_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(AssociateCenBandwidthPackageFields {
+                cen_bandwidth_package_id: None,
+                cen_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -37,6 +39,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AssociateCenBandwidthPackage<'a> {
     client: &'a Client,
+    fields: Box<AssociateCenBandwidthPackageFields>,
+}
+/// The parameters of a [`AssociateCenBandwidthPackage`] being built.
+#[derive(Clone, Debug)]
+struct AssociateCenBandwidthPackageFields {
     cen_bandwidth_package_id: Option<::std::string::String>,
     cen_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -52,28 +59,28 @@ impl<'a> AssociateCenBandwidthPackage<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.cen_bandwidth_package_id = Some(value.into());
+        self.fields.cen_bandwidth_package_id = Some(value.into());
         self
     }
     /// `CenId` (required).
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -83,14 +90,14 @@ impl<'a> AssociateCenBandwidthPackage<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -98,12 +105,12 @@ impl<'a> AssociateCenBandwidthPackage<'a> {
         mut self,
         request: types::AssociateCenBandwidthPackageRequest,
     ) -> Self {
-        self.cen_bandwidth_package_id = Some(request.cen_bandwidth_package_id);
-        self.cen_id = Some(request.cen_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_bandwidth_package_id = Some(request.cen_bandwidth_package_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -116,13 +123,13 @@ impl<'a> AssociateCenBandwidthPackage<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_bandwidth_package_id.is_none() {
+        if self.fields.cen_bandwidth_package_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AssociateCenBandwidthPackage",
                 parameter: "CenBandwidthPackageId",
             });
         }
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AssociateCenBandwidthPackage",
                 parameter: "CenId",
@@ -131,18 +138,22 @@ impl<'a> AssociateCenBandwidthPackage<'a> {
         let mut params = crate::wire::Params::with_capacity(6usize);
         crate::wire::write(
             "CenBandwidthPackageId",
-            &self.cen_bandwidth_package_id,
+            &self.fields.cen_bandwidth_package_id,
             &mut params,
         );
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -176,23 +187,25 @@ impl Client {
     pub fn create_cen_bandwidth_package(&self) -> CreateCenBandwidthPackage<'_> {
         CreateCenBandwidthPackage {
             client: self,
-            auto_pay: None,
-            auto_renew: None,
-            auto_renew_duration: None,
-            bandwidth: None,
-            bandwidth_package_charge_type: None,
-            client_token: None,
-            description: None,
-            geographic_region_a_id: None,
-            geographic_region_b_id: None,
-            name: None,
-            owner_account: None,
-            owner_id: None,
-            period: None,
-            pricing_cycle: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
+            fields: Box::new(CreateCenBandwidthPackageFields {
+                auto_pay: None,
+                auto_renew: None,
+                auto_renew_duration: None,
+                bandwidth: None,
+                bandwidth_package_charge_type: None,
+                client_token: None,
+                description: None,
+                geographic_region_a_id: None,
+                geographic_region_b_id: None,
+                name: None,
+                owner_account: None,
+                owner_id: None,
+                period: None,
+                pricing_cycle: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+            }),
         }
     }
 }
@@ -201,6 +214,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateCenBandwidthPackage<'a> {
     client: &'a Client,
+    fields: Box<CreateCenBandwidthPackageFields<'a>>,
+}
+/// The parameters of a [`CreateCenBandwidthPackage`] being built.
+#[derive(Clone, Debug)]
+struct CreateCenBandwidthPackageFields<'a> {
     auto_pay: Option<bool>,
     auto_renew: Option<bool>,
     auto_renew_duration: Option<i32>,
@@ -231,7 +249,7 @@ impl<'a> CreateCenBandwidthPackage<'a> {
     ///
     /// If you set the parameter to false, go to Billing Management to complete the payment after you call this operation. The instance is created only after you complete the payment.
     pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
-        self.auto_pay = Some(value.into());
+        self.fields.auto_pay = Some(value.into());
         self
     }
     /// `AutoRenew`.
@@ -243,21 +261,21 @@ impl<'a> CreateCenBandwidthPackage<'a> {
     ///
     /// > Only subscription bandwidth plans support auto-renewal.
     pub fn auto_renew(mut self, value: impl Into<bool>) -> Self {
-        self.auto_renew = Some(value.into());
+        self.fields.auto_renew = Some(value.into());
         self
     }
     /// `AutoRenewDuration`.
     ///
     /// The auto-renewal duration. Unit: months. Valid values: **0** to **2147483647**. Default value: **1**.
     pub fn auto_renew_duration(mut self, value: impl Into<i32>) -> Self {
-        self.auto_renew_duration = Some(value.into());
+        self.fields.auto_renew_duration = Some(value.into());
         self
     }
     /// `Bandwidth` (required).
     ///
     /// The maximum bandwidth value of the bandwidth plan. Unit: Mbit/s. Valid values: **2** to **10000**.
     pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.fields.bandwidth = Some(value.into());
         self
     }
     /// `BandwidthPackageChargeType`.
@@ -269,7 +287,7 @@ impl<'a> CreateCenBandwidthPackage<'a> {
             types::CreateCenBandwidthPackageRequestBandwidthPackageChargeType,
         >,
     ) -> Self {
-        self.bandwidth_package_charge_type = Some(value.into());
+        self.fields.bandwidth_package_charge_type = Some(value.into());
         self
     }
     /// `ClientToken`.
@@ -278,14 +296,14 @@ impl<'a> CreateCenBandwidthPackage<'a> {
     ///
     /// You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `Description`.
     ///
     /// The description of the bandwidth plan.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `GeographicRegionAId` (required).
@@ -300,7 +318,7 @@ impl<'a> CreateCenBandwidthPackage<'a> {
         mut self,
         value: impl Into<types::GeographicRegionId>,
     ) -> Self {
-        self.geographic_region_a_id = Some(value.into());
+        self.fields.geographic_region_a_id = Some(value.into());
         self
     }
     /// `GeographicRegionBId` (required).
@@ -315,7 +333,7 @@ impl<'a> CreateCenBandwidthPackage<'a> {
         mut self,
         value: impl Into<types::GeographicRegionId>,
     ) -> Self {
-        self.geographic_region_b_id = Some(value.into());
+        self.fields.geographic_region_b_id = Some(value.into());
         self
     }
     /// `Name`.
@@ -324,21 +342,21 @@ impl<'a> CreateCenBandwidthPackage<'a> {
     ///
     /// The name must be 2 to 128 characters in length, and can contain letters, digits, underscores (_), and hyphens (-). The name must start with a letter and cannot start with `http://` or `https://`.
     pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.name = Some(value.into());
+        self.fields.name = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `Period`.
@@ -350,7 +368,7 @@ impl<'a> CreateCenBandwidthPackage<'a> {
     ///
     /// > This parameter is required when **BandwidthPackageChargeType** is set to **PREPAY**.
     pub fn period(mut self, value: impl Into<i32>) -> Self {
-        self.period = Some(value.into());
+        self.fields.period = Some(value.into());
         self
     }
     /// `PricingCycle`.
@@ -363,7 +381,7 @@ impl<'a> CreateCenBandwidthPackage<'a> {
         mut self,
         value: impl Into<types::CreateCenBandwidthPackageRequestPricingCycle>,
     ) -> Self {
-        self.pricing_cycle = Some(value.into());
+        self.fields.pricing_cycle = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -373,14 +391,14 @@ impl<'a> CreateCenBandwidthPackage<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -397,7 +415,8 @@ impl<'a> CreateCenBandwidthPackage<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -406,7 +425,7 @@ impl<'a> CreateCenBandwidthPackage<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -420,23 +439,24 @@ impl<'a> CreateCenBandwidthPackage<'a> {
         mut self,
         request: types::CreateCenBandwidthPackageRequest,
     ) -> Self {
-        self.auto_pay = request.auto_pay;
-        self.auto_renew = request.auto_renew;
-        self.auto_renew_duration = request.auto_renew_duration;
-        self.bandwidth = Some(request.bandwidth);
-        self.bandwidth_package_charge_type = request.bandwidth_package_charge_type;
-        self.client_token = request.client_token;
-        self.description = request.description;
-        self.geographic_region_a_id = Some(request.geographic_region_a_id);
-        self.geographic_region_b_id = Some(request.geographic_region_b_id);
-        self.name = request.name;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.period = request.period;
-        self.pricing_cycle = request.pricing_cycle;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.auto_pay = request.auto_pay;
+        self.fields.auto_renew = request.auto_renew;
+        self.fields.auto_renew_duration = request.auto_renew_duration;
+        self.fields.bandwidth = Some(request.bandwidth);
+        self.fields.bandwidth_package_charge_type = request
+            .bandwidth_package_charge_type;
+        self.fields.client_token = request.client_token;
+        self.fields.description = request.description;
+        self.fields.geographic_region_a_id = Some(request.geographic_region_a_id);
+        self.fields.geographic_region_b_id = Some(request.geographic_region_b_id);
+        self.fields.name = request.name;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.period = request.period;
+        self.fields.pricing_cycle = request.pricing_cycle;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -456,61 +476,69 @@ impl<'a> CreateCenBandwidthPackage<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.bandwidth.is_none() {
+        if self.fields.bandwidth.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenBandwidthPackage",
                 parameter: "Bandwidth",
             });
         }
-        if self.geographic_region_a_id.is_none() {
+        if self.fields.geographic_region_a_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenBandwidthPackage",
                 parameter: "GeographicRegionAId",
             });
         }
-        if self.geographic_region_b_id.is_none() {
+        if self.fields.geographic_region_b_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenBandwidthPackage",
                 parameter: "GeographicRegionBId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(17usize);
-        crate::wire::write("AutoPay", &self.auto_pay, &mut params);
-        crate::wire::write("AutoRenew", &self.auto_renew, &mut params);
-        crate::wire::write("AutoRenewDuration", &self.auto_renew_duration, &mut params);
-        crate::wire::write("Bandwidth", &self.bandwidth, &mut params);
+        crate::wire::write("AutoPay", &self.fields.auto_pay, &mut params);
+        crate::wire::write("AutoRenew", &self.fields.auto_renew, &mut params);
         crate::wire::write(
-            "BandwidthPackageChargeType",
-            &self.bandwidth_package_charge_type,
+            "AutoRenewDuration",
+            &self.fields.auto_renew_duration,
             &mut params,
         );
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("Description", &self.description, &mut params);
+        crate::wire::write("Bandwidth", &self.fields.bandwidth, &mut params);
+        crate::wire::write(
+            "BandwidthPackageChargeType",
+            &self.fields.bandwidth_package_charge_type,
+            &mut params,
+        );
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
         crate::wire::write(
             "GeographicRegionAId",
-            &self.geographic_region_a_id,
+            &self.fields.geographic_region_a_id,
             &mut params,
         );
         crate::wire::write(
             "GeographicRegionBId",
-            &self.geographic_region_b_id,
+            &self.fields.geographic_region_b_id,
             &mut params,
         );
-        crate::wire::write("Name", &self.name, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("Period", &self.period, &mut params);
-        crate::wire::write("PricingCycle", &self.pricing_cycle, &mut params);
+        crate::wire::write("Name", &self.fields.name, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("Period", &self.fields.period, &mut params);
+        crate::wire::write("PricingCycle", &self.fields.pricing_cycle, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         Ok(params)
     }
 }
@@ -535,11 +563,13 @@ impl Client {
     pub fn delete_cen_bandwidth_package(&self) -> DeleteCenBandwidthPackage<'_> {
         DeleteCenBandwidthPackage {
             client: self,
-            cen_bandwidth_package_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DeleteCenBandwidthPackageFields {
+                cen_bandwidth_package_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -548,6 +578,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteCenBandwidthPackage<'a> {
     client: &'a Client,
+    fields: Box<DeleteCenBandwidthPackageFields>,
+}
+/// The parameters of a [`DeleteCenBandwidthPackage`] being built.
+#[derive(Clone, Debug)]
+struct DeleteCenBandwidthPackageFields {
     cen_bandwidth_package_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -562,21 +597,21 @@ impl<'a> DeleteCenBandwidthPackage<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.cen_bandwidth_package_id = Some(value.into());
+        self.fields.cen_bandwidth_package_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -586,14 +621,14 @@ impl<'a> DeleteCenBandwidthPackage<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -601,11 +636,11 @@ impl<'a> DeleteCenBandwidthPackage<'a> {
         mut self,
         request: types::DeleteCenBandwidthPackageRequest,
     ) -> Self {
-        self.cen_bandwidth_package_id = Some(request.cen_bandwidth_package_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_bandwidth_package_id = Some(request.cen_bandwidth_package_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -618,7 +653,7 @@ impl<'a> DeleteCenBandwidthPackage<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_bandwidth_package_id.is_none() {
+        if self.fields.cen_bandwidth_package_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenBandwidthPackage",
                 parameter: "CenBandwidthPackageId",
@@ -627,17 +662,21 @@ impl<'a> DeleteCenBandwidthPackage<'a> {
         let mut params = crate::wire::Params::with_capacity(5usize);
         crate::wire::write(
             "CenBandwidthPackageId",
-            &self.cen_bandwidth_package_id,
+            &self.fields.cen_bandwidth_package_id,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -659,17 +698,19 @@ impl Client {
     pub fn describe_cen_bandwidth_packages(&self) -> DescribeCenBandwidthPackages<'_> {
         DescribeCenBandwidthPackages {
             client: self,
-            filter: Vec::new(),
-            include_reservation_data: None,
-            is_or_key: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_group_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
+            fields: Box::new(DescribeCenBandwidthPackagesFields {
+                filter: Vec::new(),
+                include_reservation_data: None,
+                is_or_key: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_group_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+            }),
         }
     }
 }
@@ -678,6 +719,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeCenBandwidthPackages<'a> {
     client: &'a Client,
+    fields: Box<DescribeCenBandwidthPackagesFields<'a>>,
+}
+/// The parameters of a [`DescribeCenBandwidthPackages`] being built.
+#[derive(Clone, Debug)]
+struct DescribeCenBandwidthPackagesFields<'a> {
     filter: ::std::vec::Vec<types::CenBandwidthPackageFilter>,
     include_reservation_data: Option<bool>,
     is_or_key: Option<bool>,
@@ -697,7 +743,7 @@ impl<'a> DescribeCenBandwidthPackages<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn filter(mut self, item: impl Into<types::CenBandwidthPackageFilter>) -> Self {
-        self.filter.push(item.into());
+        self.fields.filter.push(item.into());
         self
     }
     /// Replaces every `Filter.N` item.
@@ -705,7 +751,7 @@ impl<'a> DescribeCenBandwidthPackages<'a> {
         mut self,
         items: ::std::vec::Vec<types::CenBandwidthPackageFilter>,
     ) -> Self {
-        self.filter = items;
+        self.fields.filter = items;
         self
     }
     /// `IncludeReservationData`.
@@ -715,7 +761,7 @@ impl<'a> DescribeCenBandwidthPackages<'a> {
     /// *   **true**
     /// *   **false**
     pub fn include_reservation_data(mut self, value: impl Into<bool>) -> Self {
-        self.include_reservation_data = Some(value.into());
+        self.fields.include_reservation_data = Some(value.into());
         self
     }
     /// `IsOrKey`.
@@ -725,42 +771,42 @@ impl<'a> DescribeCenBandwidthPackages<'a> {
     /// *   **false** (default): **AND** Bandwidth plans that meet all filter conditions are returned.
     /// *   **true**: **OR** Bandwidth plans that meet one of the filter conditions are returned.
     pub fn is_or_key(mut self, value: impl Into<bool>) -> Self {
-        self.is_or_key = Some(value.into());
+        self.fields.is_or_key = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Maximum value: **50**. Default value: **10**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceGroupId`.
     ///
     /// The ID of the resource group.
     pub fn resource_group_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.fields.resource_group_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -770,14 +816,14 @@ impl<'a> DescribeCenBandwidthPackages<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -794,7 +840,8 @@ impl<'a> DescribeCenBandwidthPackages<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -803,7 +850,7 @@ impl<'a> DescribeCenBandwidthPackages<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -817,17 +864,17 @@ impl<'a> DescribeCenBandwidthPackages<'a> {
         mut self,
         request: types::DescribeCenBandwidthPackagesRequest,
     ) -> Self {
-        self.filter = request.filter;
-        self.include_reservation_data = request.include_reservation_data;
-        self.is_or_key = request.is_or_key;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_group_id = request.resource_group_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.filter = request.filter;
+        self.fields.include_reservation_data = request.include_reservation_data;
+        self.fields.is_or_key = request.is_or_key;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_group_id = request.resource_group_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -848,25 +895,33 @@ impl<'a> DescribeCenBandwidthPackages<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("Filter", &self.filter, &mut params);
+        crate::wire::write("Filter", &self.fields.filter, &mut params);
         crate::wire::write(
             "IncludeReservationData",
-            &self.include_reservation_data,
+            &self.fields.include_reservation_data,
             &mut params,
         );
-        crate::wire::write("IsOrKey", &self.is_or_key, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
-        crate::wire::write("ResourceGroupId", &self.resource_group_id, &mut params);
+        crate::wire::write("IsOrKey", &self.fields.is_or_key, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
+        crate::wire::write(
+            "ResourceGroupId",
+            &self.fields.resource_group_id,
+            &mut params,
+        );
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         Ok(params)
     }
 }
@@ -882,7 +937,7 @@ impl<'a> DescribeCenBandwidthPackages<'a> {
 }
 impl crate::pagination::PageRequest for DescribeCenBandwidthPackages<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -906,13 +961,15 @@ impl Client {
     ) -> ModifyCenBandwidthPackageAttribute<'_> {
         ModifyCenBandwidthPackageAttribute {
             client: self,
-            cen_bandwidth_package_id: None,
-            description: None,
-            name: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(ModifyCenBandwidthPackageAttributeFields {
+                cen_bandwidth_package_id: None,
+                description: None,
+                name: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -921,6 +978,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ModifyCenBandwidthPackageAttribute<'a> {
     client: &'a Client,
+    fields: Box<ModifyCenBandwidthPackageAttributeFields>,
+}
+/// The parameters of a [`ModifyCenBandwidthPackageAttribute`] being built.
+#[derive(Clone, Debug)]
+struct ModifyCenBandwidthPackageAttributeFields {
     cen_bandwidth_package_id: Option<::std::string::String>,
     description: Option<::std::string::String>,
     name: Option<::std::string::String>,
@@ -937,7 +999,7 @@ impl<'a> ModifyCenBandwidthPackageAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.cen_bandwidth_package_id = Some(value.into());
+        self.fields.cen_bandwidth_package_id = Some(value.into());
         self
     }
     /// `Description`.
@@ -946,7 +1008,7 @@ impl<'a> ModifyCenBandwidthPackageAttribute<'a> {
     ///
     /// The description must be 1 to 256 characters in length, and cannot start with http:// or https://. You can also leave this parameter empty.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `Name`.
@@ -955,21 +1017,21 @@ impl<'a> ModifyCenBandwidthPackageAttribute<'a> {
     ///
     /// The name must be 1 to 128 characters in length, and cannot start with http:// or https://. You can also leave this parameter empty.
     pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.name = Some(value.into());
+        self.fields.name = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -979,14 +1041,14 @@ impl<'a> ModifyCenBandwidthPackageAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -994,13 +1056,13 @@ impl<'a> ModifyCenBandwidthPackageAttribute<'a> {
         mut self,
         request: types::ModifyCenBandwidthPackageAttributeRequest,
     ) -> Self {
-        self.cen_bandwidth_package_id = Some(request.cen_bandwidth_package_id);
-        self.description = request.description;
-        self.name = request.name;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_bandwidth_package_id = Some(request.cen_bandwidth_package_id);
+        self.fields.description = request.description;
+        self.fields.name = request.name;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1015,7 +1077,7 @@ impl<'a> ModifyCenBandwidthPackageAttribute<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_bandwidth_package_id.is_none() {
+        if self.fields.cen_bandwidth_package_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyCenBandwidthPackageAttribute",
                 parameter: "CenBandwidthPackageId",
@@ -1024,19 +1086,23 @@ impl<'a> ModifyCenBandwidthPackageAttribute<'a> {
         let mut params = crate::wire::Params::with_capacity(7usize);
         crate::wire::write(
             "CenBandwidthPackageId",
-            &self.cen_bandwidth_package_id,
+            &self.fields.cen_bandwidth_package_id,
             &mut params,
         );
-        crate::wire::write("Description", &self.description, &mut params);
-        crate::wire::write("Name", &self.name, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
+        crate::wire::write("Name", &self.fields.name, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -1065,12 +1131,14 @@ impl Client {
     ) -> ModifyCenBandwidthPackageSpec<'_> {
         ModifyCenBandwidthPackageSpec {
             client: self,
-            bandwidth: None,
-            cen_bandwidth_package_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(ModifyCenBandwidthPackageSpecFields {
+                bandwidth: None,
+                cen_bandwidth_package_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -1079,6 +1147,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ModifyCenBandwidthPackageSpec<'a> {
     client: &'a Client,
+    fields: Box<ModifyCenBandwidthPackageSpecFields>,
+}
+/// The parameters of a [`ModifyCenBandwidthPackageSpec`] being built.
+#[derive(Clone, Debug)]
+struct ModifyCenBandwidthPackageSpecFields {
     bandwidth: Option<i32>,
     cen_bandwidth_package_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -1093,7 +1166,7 @@ impl<'a> ModifyCenBandwidthPackageSpec<'a> {
     ///
     /// Valid values: **2** to **10000**.
     pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.fields.bandwidth = Some(value.into());
         self
     }
     /// `CenBandwidthPackageId` (required).
@@ -1103,21 +1176,21 @@ impl<'a> ModifyCenBandwidthPackageSpec<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.cen_bandwidth_package_id = Some(value.into());
+        self.fields.cen_bandwidth_package_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1127,14 +1200,14 @@ impl<'a> ModifyCenBandwidthPackageSpec<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1142,12 +1215,12 @@ impl<'a> ModifyCenBandwidthPackageSpec<'a> {
         mut self,
         request: types::ModifyCenBandwidthPackageSpecRequest,
     ) -> Self {
-        self.bandwidth = request.bandwidth;
-        self.cen_bandwidth_package_id = Some(request.cen_bandwidth_package_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.bandwidth = request.bandwidth;
+        self.fields.cen_bandwidth_package_id = Some(request.cen_bandwidth_package_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1162,27 +1235,31 @@ impl<'a> ModifyCenBandwidthPackageSpec<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_bandwidth_package_id.is_none() {
+        if self.fields.cen_bandwidth_package_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyCenBandwidthPackageSpec",
                 parameter: "CenBandwidthPackageId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(6usize);
-        crate::wire::write("Bandwidth", &self.bandwidth, &mut params);
+        crate::wire::write("Bandwidth", &self.fields.bandwidth, &mut params);
         crate::wire::write(
             "CenBandwidthPackageId",
-            &self.cen_bandwidth_package_id,
+            &self.fields.cen_bandwidth_package_id,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -1214,13 +1291,15 @@ impl Client {
     ) -> TempUpgradeCenBandwidthPackageSpec<'_> {
         TempUpgradeCenBandwidthPackageSpec {
             client: self,
-            bandwidth: None,
-            cen_bandwidth_package_id: None,
-            end_time: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(TempUpgradeCenBandwidthPackageSpecFields {
+                bandwidth: None,
+                cen_bandwidth_package_id: None,
+                end_time: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -1229,6 +1308,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct TempUpgradeCenBandwidthPackageSpec<'a> {
     client: &'a Client,
+    fields: Box<TempUpgradeCenBandwidthPackageSpecFields>,
+}
+/// The parameters of a [`TempUpgradeCenBandwidthPackageSpec`] being built.
+#[derive(Clone, Debug)]
+struct TempUpgradeCenBandwidthPackageSpecFields {
     bandwidth: Option<i32>,
     cen_bandwidth_package_id: Option<::std::string::String>,
     end_time: Option<::std::string::String>,
@@ -1240,7 +1324,7 @@ pub struct TempUpgradeCenBandwidthPackageSpec<'a> {
 impl<'a> TempUpgradeCenBandwidthPackageSpec<'a> {
     /// `Bandwidth` (required).
     pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.fields.bandwidth = Some(value.into());
         self
     }
     /// `CenBandwidthPackageId` (required).
@@ -1248,26 +1332,26 @@ impl<'a> TempUpgradeCenBandwidthPackageSpec<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.cen_bandwidth_package_id = Some(value.into());
+        self.fields.cen_bandwidth_package_id = Some(value.into());
         self
     }
     /// `EndTime` (required).
     pub fn end_time(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.end_time = Some(value.into());
+        self.fields.end_time = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1277,14 +1361,14 @@ impl<'a> TempUpgradeCenBandwidthPackageSpec<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1292,13 +1376,13 @@ impl<'a> TempUpgradeCenBandwidthPackageSpec<'a> {
         mut self,
         request: types::TempUpgradeCenBandwidthPackageSpecRequest,
     ) -> Self {
-        self.bandwidth = Some(request.bandwidth);
-        self.cen_bandwidth_package_id = Some(request.cen_bandwidth_package_id);
-        self.end_time = Some(request.end_time);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.bandwidth = Some(request.bandwidth);
+        self.fields.cen_bandwidth_package_id = Some(request.cen_bandwidth_package_id);
+        self.fields.end_time = Some(request.end_time);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1313,40 +1397,44 @@ impl<'a> TempUpgradeCenBandwidthPackageSpec<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.bandwidth.is_none() {
+        if self.fields.bandwidth.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "TempUpgradeCenBandwidthPackageSpec",
                 parameter: "Bandwidth",
             });
         }
-        if self.cen_bandwidth_package_id.is_none() {
+        if self.fields.cen_bandwidth_package_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "TempUpgradeCenBandwidthPackageSpec",
                 parameter: "CenBandwidthPackageId",
             });
         }
-        if self.end_time.is_none() {
+        if self.fields.end_time.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "TempUpgradeCenBandwidthPackageSpec",
                 parameter: "EndTime",
             });
         }
         let mut params = crate::wire::Params::with_capacity(7usize);
-        crate::wire::write("Bandwidth", &self.bandwidth, &mut params);
+        crate::wire::write("Bandwidth", &self.fields.bandwidth, &mut params);
         crate::wire::write(
             "CenBandwidthPackageId",
-            &self.cen_bandwidth_package_id,
+            &self.fields.cen_bandwidth_package_id,
             &mut params,
         );
-        crate::wire::write("EndTime", &self.end_time, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("EndTime", &self.fields.end_time, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -1375,12 +1463,14 @@ impl Client {
     ) -> UnassociateCenBandwidthPackage<'_> {
         UnassociateCenBandwidthPackage {
             client: self,
-            cen_bandwidth_package_id: None,
-            cen_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(UnassociateCenBandwidthPackageFields {
+                cen_bandwidth_package_id: None,
+                cen_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -1389,6 +1479,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UnassociateCenBandwidthPackage<'a> {
     client: &'a Client,
+    fields: Box<UnassociateCenBandwidthPackageFields>,
+}
+/// The parameters of a [`UnassociateCenBandwidthPackage`] being built.
+#[derive(Clone, Debug)]
+struct UnassociateCenBandwidthPackageFields {
     cen_bandwidth_package_id: Option<::std::string::String>,
     cen_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -1404,28 +1499,28 @@ impl<'a> UnassociateCenBandwidthPackage<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.cen_bandwidth_package_id = Some(value.into());
+        self.fields.cen_bandwidth_package_id = Some(value.into());
         self
     }
     /// `CenId` (required).
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1435,14 +1530,14 @@ impl<'a> UnassociateCenBandwidthPackage<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1450,12 +1545,12 @@ impl<'a> UnassociateCenBandwidthPackage<'a> {
         mut self,
         request: types::UnassociateCenBandwidthPackageRequest,
     ) -> Self {
-        self.cen_bandwidth_package_id = Some(request.cen_bandwidth_package_id);
-        self.cen_id = Some(request.cen_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_bandwidth_package_id = Some(request.cen_bandwidth_package_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1470,13 +1565,13 @@ impl<'a> UnassociateCenBandwidthPackage<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_bandwidth_package_id.is_none() {
+        if self.fields.cen_bandwidth_package_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UnassociateCenBandwidthPackage",
                 parameter: "CenBandwidthPackageId",
             });
         }
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UnassociateCenBandwidthPackage",
                 parameter: "CenId",
@@ -1485,18 +1580,22 @@ impl<'a> UnassociateCenBandwidthPackage<'a> {
         let mut params = crate::wire::Params::with_capacity(6usize);
         crate::wire::write(
             "CenBandwidthPackageId",
-            &self.cen_bandwidth_package_id,
+            &self.fields.cen_bandwidth_package_id,
             &mut params,
         );
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }

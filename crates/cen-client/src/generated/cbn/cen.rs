@@ -25,15 +25,17 @@ impl Client {
     pub fn create_cen(&self) -> CreateCen<'_> {
         CreateCen {
             client: self,
-            client_token: None,
-            description: None,
-            name: None,
-            owner_account: None,
-            owner_id: None,
-            protection_level: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
+            fields: Box::new(CreateCenFields {
+                client_token: None,
+                description: None,
+                name: None,
+                owner_account: None,
+                owner_id: None,
+                protection_level: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+            }),
         }
     }
 }
@@ -42,6 +44,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateCen<'a> {
     client: &'a Client,
+    fields: Box<CreateCenFields<'a>>,
+}
+/// The parameters of a [`CreateCen`] being built.
+#[derive(Clone, Debug)]
+struct CreateCenFields<'a> {
     client_token: Option<::std::string::String>,
     description: Option<::std::string::String>,
     name: Option<::std::string::String>,
@@ -61,7 +68,7 @@ impl<'a> CreateCen<'a> {
     ///
     /// >  If you do not specify this parameter, the system automatically uses the **request ID** as the **client token**. The **request ID** may be different for each request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `Description`.
@@ -70,7 +77,7 @@ impl<'a> CreateCen<'a> {
     ///
     /// The description can be empty or 1 to 256 characters in length and cannot start with http:// or https://.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `Name`.
@@ -79,21 +86,21 @@ impl<'a> CreateCen<'a> {
     ///
     /// The name can be empty or 1 to 128 characters in length and cannot start with http:// or https://.
     pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.name = Some(value.into());
+        self.fields.name = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ProtectionLevel`.
@@ -102,7 +109,7 @@ impl<'a> CreateCen<'a> {
     ///
     /// Set the value to **REDUCED** (default). This value specifies that CIDR blocks can overlap but cannot be the same.
     pub fn protection_level(mut self, value: impl Into<types::ProtectionLevel>) -> Self {
-        self.protection_level = Some(value.into());
+        self.fields.protection_level = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -112,14 +119,14 @@ impl<'a> CreateCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -136,7 +143,8 @@ impl<'a> CreateCen<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -145,7 +153,7 @@ impl<'a> CreateCen<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -156,15 +164,15 @@ impl<'a> CreateCen<'a> {
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::CreateCenRequest) -> Self {
-        self.client_token = request.client_token;
-        self.description = request.description;
-        self.name = request.name;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.protection_level = request.protection_level;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.client_token = request.client_token;
+        self.fields.description = request.description;
+        self.fields.name = request.name;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.protection_level = request.protection_level;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -184,23 +192,31 @@ impl<'a> CreateCen<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("Description", &self.description, &mut params);
-        crate::wire::write("Name", &self.name, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("ProtectionLevel", &self.protection_level, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
+        crate::wire::write("Name", &self.fields.name, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
-            "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            "ProtectionLevel",
+            &self.fields.protection_level,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerAccount",
+            &self.fields.resource_owner_account,
+            &mut params,
+        );
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         Ok(params)
     }
 }
@@ -234,11 +250,13 @@ impl Client {
     pub fn delete_cen(&self) -> DeleteCen<'_> {
         DeleteCen {
             client: self,
-            cen_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DeleteCenFields {
+                cen_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -247,6 +265,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteCen<'a> {
     client: &'a Client,
+    fields: Box<DeleteCenFields>,
+}
+/// The parameters of a [`DeleteCen`] being built.
+#[derive(Clone, Debug)]
+struct DeleteCenFields {
     cen_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -258,21 +281,21 @@ impl<'a> DeleteCen<'a> {
     ///
     /// The CEN instance ID.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -282,23 +305,23 @@ impl<'a> DeleteCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::DeleteCenRequest) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -311,22 +334,26 @@ impl<'a> DeleteCen<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCen",
                 parameter: "CenId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(5usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -349,15 +376,17 @@ impl Client {
     pub fn describe_cens(&self) -> DescribeCens<'_> {
         DescribeCens {
             client: self,
-            filter: Vec::new(),
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_group_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
+            fields: Box::new(DescribeCensFields {
+                filter: Vec::new(),
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_group_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+            }),
         }
     }
 }
@@ -366,6 +395,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeCens<'a> {
     client: &'a Client,
+    fields: Box<DescribeCensFields<'a>>,
+}
+/// The parameters of a [`DescribeCens`] being built.
+#[derive(Clone, Debug)]
+struct DescribeCensFields<'a> {
     filter: ::std::vec::Vec<types::CenFilter>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -385,47 +419,47 @@ impl<'a> DescribeCens<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn filter(mut self, item: impl Into<types::CenFilter>) -> Self {
-        self.filter.push(item.into());
+        self.fields.filter.push(item.into());
         self
     }
     /// Replaces every `Filter.N` item.
     pub fn set_filter(mut self, items: ::std::vec::Vec<types::CenFilter>) -> Self {
-        self.filter = items;
+        self.fields.filter = items;
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Valid values: **1** to **50**. Default value: **10**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceGroupId`.
     ///
     /// The ID of the resource group to which the CEN instance belongs.
     pub fn resource_group_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.fields.resource_group_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -435,14 +469,14 @@ impl<'a> DescribeCens<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -459,7 +493,8 @@ impl<'a> DescribeCens<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -468,7 +503,7 @@ impl<'a> DescribeCens<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -479,15 +514,15 @@ impl<'a> DescribeCens<'a> {
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::DescribeCensRequest) -> Self {
-        self.filter = request.filter;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_group_id = request.resource_group_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.filter = request.filter;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_group_id = request.resource_group_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -508,19 +543,27 @@ impl<'a> DescribeCens<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("Filter", &self.filter, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
-        crate::wire::write("ResourceGroupId", &self.resource_group_id, &mut params);
+        crate::wire::write("Filter", &self.fields.filter, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
-            "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            "ResourceGroupId",
+            &self.fields.resource_group_id,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerAccount",
+            &self.fields.resource_owner_account,
+            &mut params,
+        );
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         Ok(params)
     }
 }
@@ -536,7 +579,7 @@ impl<'a> DescribeCens<'a> {
 }
 impl crate::pagination::PageRequest for DescribeCens<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -563,14 +606,16 @@ impl Client {
     pub fn modify_cen_attribute(&self) -> ModifyCenAttribute<'_> {
         ModifyCenAttribute {
             client: self,
-            cen_id: None,
-            description: None,
-            name: None,
-            owner_account: None,
-            owner_id: None,
-            protection_level: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(ModifyCenAttributeFields {
+                cen_id: None,
+                description: None,
+                name: None,
+                owner_account: None,
+                owner_id: None,
+                protection_level: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -579,6 +624,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ModifyCenAttribute<'a> {
     client: &'a Client,
+    fields: Box<ModifyCenAttributeFields>,
+}
+/// The parameters of a [`ModifyCenAttribute`] being built.
+#[derive(Clone, Debug)]
+struct ModifyCenAttributeFields {
     cen_id: Option<::std::string::String>,
     description: Option<::std::string::String>,
     name: Option<::std::string::String>,
@@ -593,7 +643,7 @@ impl<'a> ModifyCenAttribute<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `Description`.
@@ -602,7 +652,7 @@ impl<'a> ModifyCenAttribute<'a> {
     ///
     /// The description must be 2 to 256 characters in length. It must start with a letter or Chinese character and cannot start with `http://` or `https://`.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `Name`.
@@ -611,21 +661,21 @@ impl<'a> ModifyCenAttribute<'a> {
     ///
     /// The name must be 2 to 128 characters in length, and can contain letters, digits, underscores (_), and hyphens (-). The name must start with a letter and cannot start with `http://` or `https://`.
     pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.name = Some(value.into());
+        self.fields.name = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ProtectionLevel`.
@@ -634,7 +684,7 @@ impl<'a> ModifyCenAttribute<'a> {
     ///
     /// Set the value to **REDUCED** (default). This value specifies that CIDR blocks can overlap but cannot be the same.
     pub fn protection_level(mut self, value: impl Into<types::ProtectionLevel>) -> Self {
-        self.protection_level = Some(value.into());
+        self.fields.protection_level = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -644,26 +694,26 @@ impl<'a> ModifyCenAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::ModifyCenAttributeRequest) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.description = request.description;
-        self.name = request.name;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.protection_level = request.protection_level;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.description = request.description;
+        self.fields.name = request.name;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.protection_level = request.protection_level;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -676,25 +726,33 @@ impl<'a> ModifyCenAttribute<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyCenAttribute",
                 parameter: "CenId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("Description", &self.description, &mut params);
-        crate::wire::write("Name", &self.name, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("ProtectionLevel", &self.protection_level, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
+        crate::wire::write("Name", &self.fields.name, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
-            "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            "ProtectionLevel",
+            &self.fields.protection_level,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerAccount",
+            &self.fields.resource_owner_account,
+            &mut params,
+        );
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }

@@ -30,16 +30,18 @@ impl Client {
     ) -> CreateCenChildInstanceRouteEntryToAttachment<'_> {
         CreateCenChildInstanceRouteEntryToAttachment {
             client: self,
-            cen_id: None,
-            client_token: None,
-            destination_cidr_block: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_table_id: None,
-            transit_router_attachment_id: None,
+            fields: Box::new(CreateCenChildInstanceRouteEntryToAttachmentFields {
+                cen_id: None,
+                client_token: None,
+                destination_cidr_block: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_table_id: None,
+                transit_router_attachment_id: None,
+            }),
         }
     }
 }
@@ -48,6 +50,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateCenChildInstanceRouteEntryToAttachment<'a> {
     client: &'a Client,
+    fields: Box<CreateCenChildInstanceRouteEntryToAttachmentFields>,
+}
+/// The parameters of a [`CreateCenChildInstanceRouteEntryToAttachment`] being built.
+#[derive(Clone, Debug)]
+struct CreateCenChildInstanceRouteEntryToAttachmentFields {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     destination_cidr_block: Option<::std::string::String>,
@@ -64,14 +71,14 @@ impl<'a> CreateCenChildInstanceRouteEntryToAttachment<'a> {
     ///
     /// The CEN instance ID.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DestinationCidrBlock` (required).
@@ -81,7 +88,7 @@ impl<'a> CreateCenChildInstanceRouteEntryToAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.fields.destination_cidr_block = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -91,21 +98,21 @@ impl<'a> CreateCenChildInstanceRouteEntryToAttachment<'a> {
     /// *   **false**: performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -115,21 +122,21 @@ impl<'a> CreateCenChildInstanceRouteEntryToAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteTableId` (required).
     ///
     /// The ID of the route table configured on the network instance.
     pub fn route_table_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.route_table_id = Some(value.into());
+        self.fields.route_table_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -139,7 +146,7 @@ impl<'a> CreateCenChildInstanceRouteEntryToAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -147,16 +154,18 @@ impl<'a> CreateCenChildInstanceRouteEntryToAttachment<'a> {
         mut self,
         request: types::CreateCenChildInstanceRouteEntryToAttachmentRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.client_token = request.client_token;
-        self.destination_cidr_block = Some(request.destination_cidr_block);
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_table_id = Some(request.route_table_id);
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.client_token = request.client_token;
+        self.fields.destination_cidr_block = Some(request.destination_cidr_block);
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_table_id = Some(request.route_table_id);
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -171,54 +180,58 @@ impl<'a> CreateCenChildInstanceRouteEntryToAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenChildInstanceRouteEntryToAttachment",
                 parameter: "CenId",
             });
         }
-        if self.destination_cidr_block.is_none() {
+        if self.fields.destination_cidr_block.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenChildInstanceRouteEntryToAttachment",
                 parameter: "DestinationCidrBlock",
             });
         }
-        if self.route_table_id.is_none() {
+        if self.fields.route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenChildInstanceRouteEntryToAttachment",
                 parameter: "RouteTableId",
             });
         }
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenChildInstanceRouteEntryToAttachment",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
         crate::wire::write(
             "DestinationCidrBlock",
-            &self.destination_cidr_block,
+            &self.fields.destination_cidr_block,
             &mut params,
         );
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteTableId", &self.route_table_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("RouteTableId", &self.fields.route_table_id, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         Ok(params)
@@ -252,16 +265,18 @@ impl Client {
     ) -> DeleteCenChildInstanceRouteEntryToAttachment<'_> {
         DeleteCenChildInstanceRouteEntryToAttachment {
             client: self,
-            cen_id: None,
-            client_token: None,
-            destination_cidr_block: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_table_id: None,
-            transit_router_attachment_id: None,
+            fields: Box::new(DeleteCenChildInstanceRouteEntryToAttachmentFields {
+                cen_id: None,
+                client_token: None,
+                destination_cidr_block: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_table_id: None,
+                transit_router_attachment_id: None,
+            }),
         }
     }
 }
@@ -270,6 +285,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteCenChildInstanceRouteEntryToAttachment<'a> {
     client: &'a Client,
+    fields: Box<DeleteCenChildInstanceRouteEntryToAttachmentFields>,
+}
+/// The parameters of a [`DeleteCenChildInstanceRouteEntryToAttachment`] being built.
+#[derive(Clone, Debug)]
+struct DeleteCenChildInstanceRouteEntryToAttachmentFields {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     destination_cidr_block: Option<::std::string::String>,
@@ -286,14 +306,14 @@ impl<'a> DeleteCenChildInstanceRouteEntryToAttachment<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DestinationCidrBlock` (required).
@@ -303,7 +323,7 @@ impl<'a> DeleteCenChildInstanceRouteEntryToAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.fields.destination_cidr_block = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -313,21 +333,21 @@ impl<'a> DeleteCenChildInstanceRouteEntryToAttachment<'a> {
     /// *   **false**: performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the system returns the ID of the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -337,21 +357,21 @@ impl<'a> DeleteCenChildInstanceRouteEntryToAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteTableId` (required).
     ///
     /// The ID of the route table configured on the network instance.
     pub fn route_table_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.route_table_id = Some(value.into());
+        self.fields.route_table_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -361,7 +381,7 @@ impl<'a> DeleteCenChildInstanceRouteEntryToAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -369,16 +389,18 @@ impl<'a> DeleteCenChildInstanceRouteEntryToAttachment<'a> {
         mut self,
         request: types::DeleteCenChildInstanceRouteEntryToAttachmentRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.client_token = request.client_token;
-        self.destination_cidr_block = Some(request.destination_cidr_block);
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_table_id = Some(request.route_table_id);
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.client_token = request.client_token;
+        self.fields.destination_cidr_block = Some(request.destination_cidr_block);
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_table_id = Some(request.route_table_id);
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -393,54 +415,58 @@ impl<'a> DeleteCenChildInstanceRouteEntryToAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenChildInstanceRouteEntryToAttachment",
                 parameter: "CenId",
             });
         }
-        if self.destination_cidr_block.is_none() {
+        if self.fields.destination_cidr_block.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenChildInstanceRouteEntryToAttachment",
                 parameter: "DestinationCidrBlock",
             });
         }
-        if self.route_table_id.is_none() {
+        if self.fields.route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenChildInstanceRouteEntryToAttachment",
                 parameter: "RouteTableId",
             });
         }
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenChildInstanceRouteEntryToAttachment",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
         crate::wire::write(
             "DestinationCidrBlock",
-            &self.destination_cidr_block,
+            &self.fields.destination_cidr_block,
             &mut params,
         );
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteTableId", &self.route_table_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("RouteTableId", &self.fields.route_table_id, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         Ok(params)
@@ -462,17 +488,19 @@ impl Client {
     ) -> ListCenChildInstanceRouteEntriesToAttachment<'_> {
         ListCenChildInstanceRouteEntriesToAttachment {
             client: self,
-            cen_id: None,
-            child_instance_route_table_id: None,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_filter: Vec::new(),
-            service_type: None,
-            transit_router_attachment_id: None,
+            fields: Box::new(ListCenChildInstanceRouteEntriesToAttachmentFields {
+                cen_id: None,
+                child_instance_route_table_id: None,
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_filter: Vec::new(),
+                service_type: None,
+                transit_router_attachment_id: None,
+            }),
         }
     }
 }
@@ -481,6 +509,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListCenChildInstanceRouteEntriesToAttachment<'a> {
     client: &'a Client,
+    fields: Box<ListCenChildInstanceRouteEntriesToAttachmentFields>,
+}
+/// The parameters of a [`ListCenChildInstanceRouteEntriesToAttachment`] being built.
+#[derive(Clone, Debug)]
+struct ListCenChildInstanceRouteEntriesToAttachmentFields {
     cen_id: Option<::std::string::String>,
     child_instance_route_table_id: Option<::std::string::String>,
     max_results: Option<i32>,
@@ -498,7 +531,7 @@ impl<'a> ListCenChildInstanceRouteEntriesToAttachment<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChildInstanceRouteTableId` (required).
@@ -508,14 +541,14 @@ impl<'a> ListCenChildInstanceRouteEntriesToAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_route_table_id = Some(value.into());
+        self.fields.child_instance_route_table_id = Some(value.into());
         self
     }
     /// `MaxResults`.
     ///
     /// The number of entries to return on each page. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -525,21 +558,21 @@ impl<'a> ListCenChildInstanceRouteEntriesToAttachment<'a> {
     /// *   If this is your first query and no subsequent queries are to be sent, ignore this parameter.
     /// *   If a subsequent query is to be sent, set the parameter to the value of NextToken that is returned from the last call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -549,14 +582,14 @@ impl<'a> ListCenChildInstanceRouteEntriesToAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteFilter`.
@@ -565,19 +598,19 @@ impl<'a> ListCenChildInstanceRouteEntriesToAttachment<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn route_filter(mut self, item: impl Into<types::Filter>) -> Self {
-        self.route_filter.push(item.into());
+        self.fields.route_filter.push(item.into());
         self
     }
     /// Replaces every `RouteFilter.N` item.
     pub fn set_route_filter(mut self, items: ::std::vec::Vec<types::Filter>) -> Self {
-        self.route_filter = items;
+        self.fields.route_filter = items;
         self
     }
     /// `ServiceType`.
     ///
     /// Specifies whether to host the route. If you leave the parameter empty, the route is not hosted. A value of TR specifies that the route is hosted on a transit router.
     pub fn service_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.service_type = Some(value.into());
+        self.fields.service_type = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -587,7 +620,7 @@ impl<'a> ListCenChildInstanceRouteEntriesToAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -595,17 +628,21 @@ impl<'a> ListCenChildInstanceRouteEntriesToAttachment<'a> {
         mut self,
         request: types::ListCenChildInstanceRouteEntriesToAttachmentRequest,
     ) -> Self {
-        self.cen_id = request.cen_id;
-        self.child_instance_route_table_id = Some(request.child_instance_route_table_id);
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_filter = request.route_filter;
-        self.service_type = request.service_type;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
+        self.fields.cen_id = request.cen_id;
+        self.fields.child_instance_route_table_id = Some(
+            request.child_instance_route_table_id,
+        );
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_filter = request.route_filter;
+        self.fields.service_type = request.service_type;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -620,40 +657,44 @@ impl<'a> ListCenChildInstanceRouteEntriesToAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.child_instance_route_table_id.is_none() {
+        if self.fields.child_instance_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListCenChildInstanceRouteEntriesToAttachment",
                 parameter: "ChildInstanceRouteTableId",
             });
         }
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListCenChildInstanceRouteEntriesToAttachment",
                 parameter: "TransitRouterAttachmentId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
         crate::wire::write(
             "ChildInstanceRouteTableId",
-            &self.child_instance_route_table_id,
+            &self.fields.child_instance_route_table_id,
             &mut params,
         );
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteFilter", &self.route_filter, &mut params);
-        crate::wire::write("ServiceType", &self.service_type, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("RouteFilter", &self.fields.route_filter, &mut params);
+        crate::wire::write("ServiceType", &self.fields.service_type, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         Ok(params)
@@ -679,7 +720,7 @@ for ListCenChildInstanceRouteEntriesToAttachment<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListCenChildInstanceRouteEntriesToAttachment` answers.

@@ -42,15 +42,17 @@ impl Client {
     pub fn attach_cen_child_instance(&self) -> AttachCenChildInstance<'_> {
         AttachCenChildInstance {
             client: self,
-            cen_id: None,
-            child_instance_id: None,
-            child_instance_owner_id: None,
-            child_instance_region_id: None,
-            child_instance_type: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(AttachCenChildInstanceFields {
+                cen_id: None,
+                child_instance_id: None,
+                child_instance_owner_id: None,
+                child_instance_region_id: None,
+                child_instance_type: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -59,6 +61,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AttachCenChildInstance<'a> {
     client: &'a Client,
+    fields: Box<AttachCenChildInstanceFields>,
+}
+/// The parameters of a [`AttachCenChildInstance`] being built.
+#[derive(Clone, Debug)]
+struct AttachCenChildInstanceFields {
     cen_id: Option<::std::string::String>,
     child_instance_id: Option<::std::string::String>,
     child_instance_owner_id: Option<i64>,
@@ -74,14 +81,14 @@ impl<'a> AttachCenChildInstance<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChildInstanceId` (required).
     ///
     /// The ID of the network instance that you want to attach to the CEN instance.
     pub fn child_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.child_instance_id = Some(value.into());
+        self.fields.child_instance_id = Some(value.into());
         self
     }
     /// `ChildInstanceOwnerId`.
@@ -90,7 +97,7 @@ impl<'a> AttachCenChildInstance<'a> {
     ///
     /// > If the network instance and the CEN instance belong to different Alibaba Cloud accounts, this parameter is required.
     pub fn child_instance_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.child_instance_owner_id = Some(value.into());
+        self.fields.child_instance_owner_id = Some(value.into());
         self
     }
     /// `ChildInstanceRegionId` (required).
@@ -102,7 +109,7 @@ impl<'a> AttachCenChildInstance<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_region_id = Some(value.into());
+        self.fields.child_instance_region_id = Some(value.into());
         self
     }
     /// `ChildInstanceType` (required).
@@ -116,21 +123,21 @@ impl<'a> AttachCenChildInstance<'a> {
         mut self,
         value: impl Into<types::ChildInstanceType>,
     ) -> Self {
-        self.child_instance_type = Some(value.into());
+        self.fields.child_instance_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -140,14 +147,14 @@ impl<'a> AttachCenChildInstance<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -155,15 +162,15 @@ impl<'a> AttachCenChildInstance<'a> {
         mut self,
         request: types::AttachCenChildInstanceRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.child_instance_id = Some(request.child_instance_id);
-        self.child_instance_owner_id = request.child_instance_owner_id;
-        self.child_instance_region_id = Some(request.child_instance_region_id);
-        self.child_instance_type = Some(request.child_instance_type);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.child_instance_id = Some(request.child_instance_id);
+        self.fields.child_instance_owner_id = request.child_instance_owner_id;
+        self.fields.child_instance_region_id = Some(request.child_instance_region_id);
+        self.fields.child_instance_type = Some(request.child_instance_type);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -176,52 +183,64 @@ impl<'a> AttachCenChildInstance<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AttachCenChildInstance",
                 parameter: "CenId",
             });
         }
-        if self.child_instance_id.is_none() {
+        if self.fields.child_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AttachCenChildInstance",
                 parameter: "ChildInstanceId",
             });
         }
-        if self.child_instance_region_id.is_none() {
+        if self.fields.child_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AttachCenChildInstance",
                 parameter: "ChildInstanceRegionId",
             });
         }
-        if self.child_instance_type.is_none() {
+        if self.fields.child_instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AttachCenChildInstance",
                 parameter: "ChildInstanceType",
             });
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ChildInstanceId", &self.child_instance_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceId",
+            &self.fields.child_instance_id,
+            &mut params,
+        );
         crate::wire::write(
             "ChildInstanceOwnerId",
-            &self.child_instance_owner_id,
+            &self.fields.child_instance_owner_id,
             &mut params,
         );
         crate::wire::write(
             "ChildInstanceRegionId",
-            &self.child_instance_region_id,
+            &self.fields.child_instance_region_id,
             &mut params,
         );
-        crate::wire::write("ChildInstanceType", &self.child_instance_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceType",
+            &self.fields.child_instance_type,
+            &mut params,
+        );
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -247,14 +266,16 @@ impl Client {
     ) -> DescribeCenAttachedChildInstanceAttribute<'_> {
         DescribeCenAttachedChildInstanceAttribute {
             client: self,
-            cen_id: None,
-            child_instance_id: None,
-            child_instance_region_id: None,
-            child_instance_type: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DescribeCenAttachedChildInstanceAttributeFields {
+                cen_id: None,
+                child_instance_id: None,
+                child_instance_region_id: None,
+                child_instance_type: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -263,6 +284,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeCenAttachedChildInstanceAttribute<'a> {
     client: &'a Client,
+    fields: Box<DescribeCenAttachedChildInstanceAttributeFields>,
+}
+/// The parameters of a [`DescribeCenAttachedChildInstanceAttribute`] being built.
+#[derive(Clone, Debug)]
+struct DescribeCenAttachedChildInstanceAttributeFields {
     cen_id: Option<::std::string::String>,
     child_instance_id: Option<::std::string::String>,
     child_instance_region_id: Option<::std::string::String>,
@@ -277,14 +303,14 @@ impl<'a> DescribeCenAttachedChildInstanceAttribute<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChildInstanceId` (required).
     ///
     /// The ID of the network instance that is attached to the CEN instance.
     pub fn child_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.child_instance_id = Some(value.into());
+        self.fields.child_instance_id = Some(value.into());
         self
     }
     /// `ChildInstanceRegionId` (required).
@@ -296,7 +322,7 @@ impl<'a> DescribeCenAttachedChildInstanceAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_region_id = Some(value.into());
+        self.fields.child_instance_region_id = Some(value.into());
         self
     }
     /// `ChildInstanceType` (required).
@@ -310,21 +336,21 @@ impl<'a> DescribeCenAttachedChildInstanceAttribute<'a> {
         mut self,
         value: impl Into<types::ChildInstanceType>,
     ) -> Self {
-        self.child_instance_type = Some(value.into());
+        self.fields.child_instance_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -334,14 +360,14 @@ impl<'a> DescribeCenAttachedChildInstanceAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -349,14 +375,14 @@ impl<'a> DescribeCenAttachedChildInstanceAttribute<'a> {
         mut self,
         request: types::DescribeCenAttachedChildInstanceAttributeRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.child_instance_id = Some(request.child_instance_id);
-        self.child_instance_region_id = Some(request.child_instance_region_id);
-        self.child_instance_type = Some(request.child_instance_type);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.child_instance_id = Some(request.child_instance_id);
+        self.fields.child_instance_region_id = Some(request.child_instance_region_id);
+        self.fields.child_instance_type = Some(request.child_instance_type);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -371,47 +397,59 @@ impl<'a> DescribeCenAttachedChildInstanceAttribute<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenAttachedChildInstanceAttribute",
                 parameter: "CenId",
             });
         }
-        if self.child_instance_id.is_none() {
+        if self.fields.child_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenAttachedChildInstanceAttribute",
                 parameter: "ChildInstanceId",
             });
         }
-        if self.child_instance_region_id.is_none() {
+        if self.fields.child_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenAttachedChildInstanceAttribute",
                 parameter: "ChildInstanceRegionId",
             });
         }
-        if self.child_instance_type.is_none() {
+        if self.fields.child_instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenAttachedChildInstanceAttribute",
                 parameter: "ChildInstanceType",
             });
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ChildInstanceId", &self.child_instance_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceId",
+            &self.fields.child_instance_id,
+            &mut params,
+        );
         crate::wire::write(
             "ChildInstanceRegionId",
-            &self.child_instance_region_id,
+            &self.fields.child_instance_region_id,
             &mut params,
         );
-        crate::wire::write("ChildInstanceType", &self.child_instance_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceType",
+            &self.fields.child_instance_type,
+            &mut params,
+        );
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -433,15 +471,17 @@ impl Client {
     ) -> DescribeCenAttachedChildInstances<'_> {
         DescribeCenAttachedChildInstances {
             client: self,
-            cen_id: None,
-            child_instance_region_id: None,
-            child_instance_type: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DescribeCenAttachedChildInstancesFields {
+                cen_id: None,
+                child_instance_region_id: None,
+                child_instance_type: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -450,6 +490,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeCenAttachedChildInstances<'a> {
     client: &'a Client,
+    fields: Box<DescribeCenAttachedChildInstancesFields>,
+}
+/// The parameters of a [`DescribeCenAttachedChildInstances`] being built.
+#[derive(Clone, Debug)]
+struct DescribeCenAttachedChildInstancesFields {
     cen_id: Option<::std::string::String>,
     child_instance_region_id: Option<::std::string::String>,
     child_instance_type: Option<types::ChildInstanceType>,
@@ -465,7 +510,7 @@ impl<'a> DescribeCenAttachedChildInstances<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChildInstanceRegionId`.
@@ -477,7 +522,7 @@ impl<'a> DescribeCenAttachedChildInstances<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_region_id = Some(value.into());
+        self.fields.child_instance_region_id = Some(value.into());
         self
     }
     /// `ChildInstanceType`.
@@ -491,35 +536,35 @@ impl<'a> DescribeCenAttachedChildInstances<'a> {
         mut self,
         value: impl Into<types::ChildInstanceType>,
     ) -> Self {
-        self.child_instance_type = Some(value.into());
+        self.fields.child_instance_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Default value: **10**. Valid values: **1** to **50**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -529,14 +574,14 @@ impl<'a> DescribeCenAttachedChildInstances<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -544,15 +589,15 @@ impl<'a> DescribeCenAttachedChildInstances<'a> {
         mut self,
         request: types::DescribeCenAttachedChildInstancesRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.child_instance_region_id = request.child_instance_region_id;
-        self.child_instance_type = request.child_instance_type;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.child_instance_region_id = request.child_instance_region_id;
+        self.fields.child_instance_type = request.child_instance_type;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -567,30 +612,38 @@ impl<'a> DescribeCenAttachedChildInstances<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenAttachedChildInstances",
                 parameter: "CenId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
         crate::wire::write(
             "ChildInstanceRegionId",
-            &self.child_instance_region_id,
+            &self.fields.child_instance_region_id,
             &mut params,
         );
-        crate::wire::write("ChildInstanceType", &self.child_instance_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
+        crate::wire::write(
+            "ChildInstanceType",
+            &self.fields.child_instance_type,
+            &mut params,
+        );
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -606,7 +659,7 @@ impl<'a> DescribeCenAttachedChildInstances<'a> {
 }
 impl crate::pagination::PageRequest for DescribeCenAttachedChildInstances<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -626,12 +679,14 @@ impl Client {
     pub fn describe_child_instance_regions(&self) -> DescribeChildInstanceRegions<'_> {
         DescribeChildInstanceRegions {
             client: self,
-            accept_language: None,
-            owner_account: None,
-            owner_id: None,
-            product_type: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DescribeChildInstanceRegionsFields {
+                accept_language: None,
+                owner_account: None,
+                owner_id: None,
+                product_type: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -640,6 +695,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeChildInstanceRegions<'a> {
     client: &'a Client,
+    fields: Box<DescribeChildInstanceRegionsFields>,
+}
+/// The parameters of a [`DescribeChildInstanceRegions`] being built.
+#[derive(Clone, Debug)]
+struct DescribeChildInstanceRegionsFields {
     accept_language: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -652,21 +712,21 @@ impl<'a> DescribeChildInstanceRegions<'a> {
     ///
     /// The language of the response. Valid values: zh-CN (Chinese, which is the default language), en-US (English), and ja (Japanese).
     pub fn accept_language(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.accept_language = Some(value.into());
+        self.fields.accept_language = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ProductType`.
@@ -677,7 +737,7 @@ impl<'a> DescribeChildInstanceRegions<'a> {
     /// *   **VBR**: VBR
     /// *   **CCN**: CCN instance
     pub fn product_type(mut self, value: impl Into<types::ChildInstanceType>) -> Self {
-        self.product_type = Some(value.into());
+        self.fields.product_type = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -687,14 +747,14 @@ impl<'a> DescribeChildInstanceRegions<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -702,12 +762,12 @@ impl<'a> DescribeChildInstanceRegions<'a> {
         mut self,
         request: types::DescribeChildInstanceRegionsRequest,
     ) -> Self {
-        self.accept_language = request.accept_language;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.product_type = request.product_type;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.accept_language = request.accept_language;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.product_type = request.product_type;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -721,16 +781,20 @@ impl<'a> DescribeChildInstanceRegions<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(6usize);
-        crate::wire::write("AcceptLanguage", &self.accept_language, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("ProductType", &self.product_type, &mut params);
+        crate::wire::write("AcceptLanguage", &self.fields.accept_language, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("ProductType", &self.fields.product_type, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -771,16 +835,18 @@ impl Client {
     pub fn detach_cen_child_instance(&self) -> DetachCenChildInstance<'_> {
         DetachCenChildInstance {
             client: self,
-            cen_id: None,
-            cen_owner_id: None,
-            child_instance_id: None,
-            child_instance_owner_id: None,
-            child_instance_region_id: None,
-            child_instance_type: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DetachCenChildInstanceFields {
+                cen_id: None,
+                cen_owner_id: None,
+                child_instance_id: None,
+                child_instance_owner_id: None,
+                child_instance_region_id: None,
+                child_instance_type: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -789,6 +855,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DetachCenChildInstance<'a> {
     client: &'a Client,
+    fields: Box<DetachCenChildInstanceFields>,
+}
+/// The parameters of a [`DetachCenChildInstance`] being built.
+#[derive(Clone, Debug)]
+struct DetachCenChildInstanceFields {
     cen_id: Option<::std::string::String>,
     cen_owner_id: Option<i64>,
     child_instance_id: Option<::std::string::String>,
@@ -805,28 +876,28 @@ impl<'a> DetachCenChildInstance<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `CenOwnerId`.
     ///
     /// The ID of the Alibaba Cloud account to which the CEN instance belongs.
     pub fn cen_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.cen_owner_id = Some(value.into());
+        self.fields.cen_owner_id = Some(value.into());
         self
     }
     /// `ChildInstanceId` (required).
     ///
     /// The ID of the network instance that you want to detach from the CEN instance.
     pub fn child_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.child_instance_id = Some(value.into());
+        self.fields.child_instance_id = Some(value.into());
         self
     }
     /// `ChildInstanceOwnerId`.
     ///
     /// The ID of the Alibaba Cloud account to which the network instance belongs.
     pub fn child_instance_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.child_instance_owner_id = Some(value.into());
+        self.fields.child_instance_owner_id = Some(value.into());
         self
     }
     /// `ChildInstanceRegionId` (required).
@@ -838,7 +909,7 @@ impl<'a> DetachCenChildInstance<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_region_id = Some(value.into());
+        self.fields.child_instance_region_id = Some(value.into());
         self
     }
     /// `ChildInstanceType` (required).
@@ -852,21 +923,21 @@ impl<'a> DetachCenChildInstance<'a> {
         mut self,
         value: impl Into<types::ChildInstanceType>,
     ) -> Self {
-        self.child_instance_type = Some(value.into());
+        self.fields.child_instance_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -876,14 +947,14 @@ impl<'a> DetachCenChildInstance<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -891,16 +962,16 @@ impl<'a> DetachCenChildInstance<'a> {
         mut self,
         request: types::DetachCenChildInstanceRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.cen_owner_id = request.cen_owner_id;
-        self.child_instance_id = Some(request.child_instance_id);
-        self.child_instance_owner_id = request.child_instance_owner_id;
-        self.child_instance_region_id = Some(request.child_instance_region_id);
-        self.child_instance_type = Some(request.child_instance_type);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.cen_owner_id = request.cen_owner_id;
+        self.fields.child_instance_id = Some(request.child_instance_id);
+        self.fields.child_instance_owner_id = request.child_instance_owner_id;
+        self.fields.child_instance_region_id = Some(request.child_instance_region_id);
+        self.fields.child_instance_type = Some(request.child_instance_type);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -913,53 +984,65 @@ impl<'a> DetachCenChildInstance<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DetachCenChildInstance",
                 parameter: "CenId",
             });
         }
-        if self.child_instance_id.is_none() {
+        if self.fields.child_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DetachCenChildInstance",
                 parameter: "ChildInstanceId",
             });
         }
-        if self.child_instance_region_id.is_none() {
+        if self.fields.child_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DetachCenChildInstance",
                 parameter: "ChildInstanceRegionId",
             });
         }
-        if self.child_instance_type.is_none() {
+        if self.fields.child_instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DetachCenChildInstance",
                 parameter: "ChildInstanceType",
             });
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("CenOwnerId", &self.cen_owner_id, &mut params);
-        crate::wire::write("ChildInstanceId", &self.child_instance_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("CenOwnerId", &self.fields.cen_owner_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceId",
+            &self.fields.child_instance_id,
+            &mut params,
+        );
         crate::wire::write(
             "ChildInstanceOwnerId",
-            &self.child_instance_owner_id,
+            &self.fields.child_instance_owner_id,
             &mut params,
         );
         crate::wire::write(
             "ChildInstanceRegionId",
-            &self.child_instance_region_id,
+            &self.fields.child_instance_region_id,
             &mut params,
         );
-        crate::wire::write("ChildInstanceType", &self.child_instance_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceType",
+            &self.fields.child_instance_type,
+            &mut params,
+        );
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }

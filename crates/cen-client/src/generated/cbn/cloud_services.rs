@@ -20,15 +20,17 @@ impl Client {
     pub fn delete_route_service_in_cen(&self) -> DeleteRouteServiceInCen<'_> {
         DeleteRouteServiceInCen {
             client: self,
-            access_region_id: None,
-            cen_id: None,
-            host: None,
-            host_region_id: None,
-            host_vpc_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DeleteRouteServiceInCenFields {
+                access_region_id: None,
+                cen_id: None,
+                host: None,
+                host_region_id: None,
+                host_vpc_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -37,6 +39,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteRouteServiceInCen<'a> {
     client: &'a Client,
+    fields: Box<DeleteRouteServiceInCenFields>,
+}
+/// The parameters of a [`DeleteRouteServiceInCen`] being built.
+#[derive(Clone, Debug)]
+struct DeleteRouteServiceInCenFields {
     access_region_id: Option<::std::string::String>,
     cen_id: Option<::std::string::String>,
     host: Option<::std::string::String>,
@@ -52,49 +59,49 @@ impl<'a> DeleteRouteServiceInCen<'a> {
     ///
     /// The ID of the region where the cloud service is accessed.
     pub fn access_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.access_region_id = Some(value.into());
+        self.fields.access_region_id = Some(value.into());
         self
     }
     /// `CenId` (required).
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `Host` (required).
     ///
     /// The IP addresses or CIDR blocks of the cloud service.
     pub fn host(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.host = Some(value.into());
+        self.fields.host = Some(value.into());
         self
     }
     /// `HostRegionId` (required).
     ///
     /// The region ID of the cloud service.
     pub fn host_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.host_region_id = Some(value.into());
+        self.fields.host_region_id = Some(value.into());
         self
     }
     /// `HostVpcId`.
     ///
     /// The ID of the virtual private cloud (VPC) that is associated with the cloud service.
     pub fn host_vpc_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.host_vpc_id = Some(value.into());
+        self.fields.host_vpc_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -104,14 +111,14 @@ impl<'a> DeleteRouteServiceInCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -119,15 +126,15 @@ impl<'a> DeleteRouteServiceInCen<'a> {
         mut self,
         request: types::DeleteRouteServiceInCenRequest,
     ) -> Self {
-        self.access_region_id = Some(request.access_region_id);
-        self.cen_id = Some(request.cen_id);
-        self.host = Some(request.host);
-        self.host_region_id = Some(request.host_region_id);
-        self.host_vpc_id = request.host_vpc_id;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.access_region_id = Some(request.access_region_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.host = Some(request.host);
+        self.fields.host_region_id = Some(request.host_region_id);
+        self.fields.host_vpc_id = request.host_vpc_id;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -140,44 +147,48 @@ impl<'a> DeleteRouteServiceInCen<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.access_region_id.is_none() {
+        if self.fields.access_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteRouteServiceInCen",
                 parameter: "AccessRegionId",
             });
         }
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteRouteServiceInCen",
                 parameter: "CenId",
             });
         }
-        if self.host.is_none() {
+        if self.fields.host.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteRouteServiceInCen",
                 parameter: "Host",
             });
         }
-        if self.host_region_id.is_none() {
+        if self.fields.host_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteRouteServiceInCen",
                 parameter: "HostRegionId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("AccessRegionId", &self.access_region_id, &mut params);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("Host", &self.host, &mut params);
-        crate::wire::write("HostRegionId", &self.host_region_id, &mut params);
-        crate::wire::write("HostVpcId", &self.host_vpc_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("AccessRegionId", &self.fields.access_region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("Host", &self.fields.host, &mut params);
+        crate::wire::write("HostRegionId", &self.fields.host_region_id, &mut params);
+        crate::wire::write("HostVpcId", &self.fields.host_vpc_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -193,13 +204,15 @@ impl Client {
     pub fn describe_cen_private_zone_routes(&self) -> DescribeCenPrivateZoneRoutes<'_> {
         DescribeCenPrivateZoneRoutes {
             client: self,
-            access_region_id: None,
-            cen_id: None,
-            host_region_id: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DescribeCenPrivateZoneRoutesFields {
+                access_region_id: None,
+                cen_id: None,
+                host_region_id: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -208,6 +221,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeCenPrivateZoneRoutes<'a> {
     client: &'a Client,
+    fields: Box<DescribeCenPrivateZoneRoutesFields>,
+}
+/// The parameters of a [`DescribeCenPrivateZoneRoutes`] being built.
+#[derive(Clone, Debug)]
+struct DescribeCenPrivateZoneRoutesFields {
     access_region_id: Option<::std::string::String>,
     cen_id: Option<::std::string::String>,
     host_region_id: Option<::std::string::String>,
@@ -221,35 +239,35 @@ impl<'a> DescribeCenPrivateZoneRoutes<'a> {
     ///
     /// The ID of the region where PrivateZone is accessed.
     pub fn access_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.access_region_id = Some(value.into());
+        self.fields.access_region_id = Some(value.into());
         self
     }
     /// `CenId` (required).
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `HostRegionId`.
     ///
     /// The ID of the region where PrivateZone is deployed.
     pub fn host_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.host_region_id = Some(value.into());
+        self.fields.host_region_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Default value: **10**. Valid values: **1** to **50**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -259,14 +277,14 @@ impl<'a> DescribeCenPrivateZoneRoutes<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -274,13 +292,13 @@ impl<'a> DescribeCenPrivateZoneRoutes<'a> {
         mut self,
         request: types::DescribeCenPrivateZoneRoutesRequest,
     ) -> Self {
-        self.access_region_id = request.access_region_id;
-        self.cen_id = Some(request.cen_id);
-        self.host_region_id = request.host_region_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.access_region_id = request.access_region_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.host_region_id = request.host_region_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -293,24 +311,28 @@ impl<'a> DescribeCenPrivateZoneRoutes<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenPrivateZoneRoutes",
                 parameter: "CenId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(7usize);
-        crate::wire::write("AccessRegionId", &self.access_region_id, &mut params);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("HostRegionId", &self.host_region_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
+        crate::wire::write("AccessRegionId", &self.fields.access_region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("HostRegionId", &self.fields.host_region_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -326,7 +348,7 @@ impl<'a> DescribeCenPrivateZoneRoutes<'a> {
 }
 impl crate::pagination::PageRequest for DescribeCenPrivateZoneRoutes<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -344,17 +366,19 @@ impl Client {
     pub fn describe_route_services_in_cen(&self) -> DescribeRouteServicesInCen<'_> {
         DescribeRouteServicesInCen {
             client: self,
-            access_region_id: None,
-            cen_id: None,
-            host: None,
-            host_region_id: None,
-            host_vpc_id: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DescribeRouteServicesInCenFields {
+                access_region_id: None,
+                cen_id: None,
+                host: None,
+                host_region_id: None,
+                host_vpc_id: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -363,6 +387,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeRouteServicesInCen<'a> {
     client: &'a Client,
+    fields: Box<DescribeRouteServicesInCenFields>,
+}
+/// The parameters of a [`DescribeRouteServicesInCen`] being built.
+#[derive(Clone, Debug)]
+struct DescribeRouteServicesInCenFields {
     access_region_id: Option<::std::string::String>,
     cen_id: Option<::std::string::String>,
     host: Option<::std::string::String>,
@@ -380,63 +409,63 @@ impl<'a> DescribeRouteServicesInCen<'a> {
     ///
     /// The ID of the region where the cloud service is accessed.
     pub fn access_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.access_region_id = Some(value.into());
+        self.fields.access_region_id = Some(value.into());
         self
     }
     /// `CenId` (required).
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `Host`.
     ///
     /// The service address of the cloud service.
     pub fn host(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.host = Some(value.into());
+        self.fields.host = Some(value.into());
         self
     }
     /// `HostRegionId`.
     ///
     /// The region ID of the cloud service.
     pub fn host_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.host_region_id = Some(value.into());
+        self.fields.host_region_id = Some(value.into());
         self
     }
     /// `HostVpcId`.
     ///
     /// The ID of the VPC associated with the cloud service.
     pub fn host_vpc_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.host_vpc_id = Some(value.into());
+        self.fields.host_vpc_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries per page. Default value: **10**. Valid values: **1** to **50**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -446,14 +475,14 @@ impl<'a> DescribeRouteServicesInCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -461,17 +490,17 @@ impl<'a> DescribeRouteServicesInCen<'a> {
         mut self,
         request: types::DescribeRouteServicesInCenRequest,
     ) -> Self {
-        self.access_region_id = request.access_region_id;
-        self.cen_id = Some(request.cen_id);
-        self.host = request.host;
-        self.host_region_id = request.host_region_id;
-        self.host_vpc_id = request.host_vpc_id;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.access_region_id = request.access_region_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.host = request.host;
+        self.fields.host_region_id = request.host_region_id;
+        self.fields.host_vpc_id = request.host_vpc_id;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -484,28 +513,32 @@ impl<'a> DescribeRouteServicesInCen<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeRouteServicesInCen",
                 parameter: "CenId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("AccessRegionId", &self.access_region_id, &mut params);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("Host", &self.host, &mut params);
-        crate::wire::write("HostRegionId", &self.host_region_id, &mut params);
-        crate::wire::write("HostVpcId", &self.host_vpc_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
+        crate::wire::write("AccessRegionId", &self.fields.access_region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("Host", &self.fields.host, &mut params);
+        crate::wire::write("HostRegionId", &self.fields.host_region_id, &mut params);
+        crate::wire::write("HostVpcId", &self.fields.host_vpc_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -521,7 +554,7 @@ impl<'a> DescribeRouteServicesInCen<'a> {
 }
 impl crate::pagination::PageRequest for DescribeRouteServicesInCen<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -576,17 +609,19 @@ impl Client {
     pub fn resolve_and_route_service_in_cen(&self) -> ResolveAndRouteServiceInCen<'_> {
         ResolveAndRouteServiceInCen {
             client: self,
-            access_region_ids: Vec::new(),
-            cen_id: None,
-            client_token: None,
-            description: None,
-            host: None,
-            host_region_id: None,
-            host_vpc_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(ResolveAndRouteServiceInCenFields {
+                access_region_ids: Vec::new(),
+                cen_id: None,
+                client_token: None,
+                description: None,
+                host: None,
+                host_region_id: None,
+                host_vpc_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -595,6 +630,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ResolveAndRouteServiceInCen<'a> {
     client: &'a Client,
+    fields: Box<ResolveAndRouteServiceInCenFields>,
+}
+/// The parameters of a [`ResolveAndRouteServiceInCen`] being built.
+#[derive(Clone, Debug)]
+struct ResolveAndRouteServiceInCenFields {
     access_region_ids: ::std::vec::Vec<::std::string::String>,
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
@@ -614,7 +654,7 @@ impl<'a> ResolveAndRouteServiceInCen<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn access_region_ids(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.access_region_ids.push(item.into());
+        self.fields.access_region_ids.push(item.into());
         self
     }
     /// Replaces every `AccessRegionIds.N` item.
@@ -622,63 +662,63 @@ impl<'a> ResolveAndRouteServiceInCen<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.access_region_ids = items;
+        self.fields.access_region_ids = items;
         self
     }
     /// `CenId` (required).
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `Description`.
     ///
     /// The description of the cloud service.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `Host` (required).
     ///
     /// The IP addresses or CIDR blocks of the cloud service.
     pub fn host(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.host = Some(value.into());
+        self.fields.host = Some(value.into());
         self
     }
     /// `HostRegionId` (required).
     ///
     /// The ID of the region in which the cloud service is deployed.
     pub fn host_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.host_region_id = Some(value.into());
+        self.fields.host_region_id = Some(value.into());
         self
     }
     /// `HostVpcId` (required).
     ///
     /// The ID of the VPC that is associated with the cloud service.
     pub fn host_vpc_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.host_vpc_id = Some(value.into());
+        self.fields.host_vpc_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -688,14 +728,14 @@ impl<'a> ResolveAndRouteServiceInCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -703,17 +743,17 @@ impl<'a> ResolveAndRouteServiceInCen<'a> {
         mut self,
         request: types::ResolveAndRouteServiceInCenRequest,
     ) -> Self {
-        self.access_region_ids = request.access_region_ids;
-        self.cen_id = Some(request.cen_id);
-        self.client_token = request.client_token;
-        self.description = request.description;
-        self.host = Some(request.host);
-        self.host_region_id = Some(request.host_region_id);
-        self.host_vpc_id = Some(request.host_vpc_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.access_region_ids = request.access_region_ids;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.client_token = request.client_token;
+        self.fields.description = request.description;
+        self.fields.host = Some(request.host);
+        self.fields.host_region_id = Some(request.host_region_id);
+        self.fields.host_vpc_id = Some(request.host_vpc_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -726,55 +766,63 @@ impl<'a> ResolveAndRouteServiceInCen<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.access_region_ids.is_empty() {
+        if self.fields.access_region_ids.is_empty() {
             return Err(crate::Error::MissingParameter {
                 operation: "ResolveAndRouteServiceInCen",
                 parameter: "AccessRegionIds",
             });
         }
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ResolveAndRouteServiceInCen",
                 parameter: "CenId",
             });
         }
-        if self.host.is_none() {
+        if self.fields.host.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ResolveAndRouteServiceInCen",
                 parameter: "Host",
             });
         }
-        if self.host_region_id.is_none() {
+        if self.fields.host_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ResolveAndRouteServiceInCen",
                 parameter: "HostRegionId",
             });
         }
-        if self.host_vpc_id.is_none() {
+        if self.fields.host_vpc_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ResolveAndRouteServiceInCen",
                 parameter: "HostVpcId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("AccessRegionIds", &self.access_region_ids, &mut params);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("Description", &self.description, &mut params);
-        crate::wire::write("Host", &self.host, &mut params);
-        crate::wire::write("HostRegionId", &self.host_region_id, &mut params);
-        crate::wire::write("HostVpcId", &self.host_vpc_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
         crate::wire::write(
-            "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            "AccessRegionIds",
+            &self.fields.access_region_ids,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
+        crate::wire::write("Host", &self.fields.host, &mut params);
+        crate::wire::write("HostRegionId", &self.fields.host_region_id, &mut params);
+        crate::wire::write("HostVpcId", &self.fields.host_vpc_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerAccount",
+            &self.fields.resource_owner_account,
+            &mut params,
+        );
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -823,14 +871,16 @@ impl Client {
     pub fn route_private_zone_in_cen_to_vpc(&self) -> RoutePrivateZoneInCenToVpc<'_> {
         RoutePrivateZoneInCenToVpc {
             client: self,
-            access_region_id: None,
-            cen_id: None,
-            host_region_id: None,
-            host_vpc_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(RoutePrivateZoneInCenToVpcFields {
+                access_region_id: None,
+                cen_id: None,
+                host_region_id: None,
+                host_vpc_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -839,6 +889,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RoutePrivateZoneInCenToVpc<'a> {
     client: &'a Client,
+    fields: Box<RoutePrivateZoneInCenToVpcFields>,
+}
+/// The parameters of a [`RoutePrivateZoneInCenToVpc`] being built.
+#[derive(Clone, Debug)]
+struct RoutePrivateZoneInCenToVpcFields {
     access_region_id: Option<::std::string::String>,
     cen_id: Option<::std::string::String>,
     host_region_id: Option<::std::string::String>,
@@ -853,42 +908,42 @@ impl<'a> RoutePrivateZoneInCenToVpc<'a> {
     ///
     /// The ID of the region where PrivateZone is accessed.
     pub fn access_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.access_region_id = Some(value.into());
+        self.fields.access_region_id = Some(value.into());
         self
     }
     /// `CenId` (required).
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `HostRegionId` (required).
     ///
     /// The ID of the region where PrivateZone is deployed.
     pub fn host_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.host_region_id = Some(value.into());
+        self.fields.host_region_id = Some(value.into());
         self
     }
     /// `HostVpcId` (required).
     ///
     /// The ID of the VPC that is associated with PrivateZone.
     pub fn host_vpc_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.host_vpc_id = Some(value.into());
+        self.fields.host_vpc_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -898,14 +953,14 @@ impl<'a> RoutePrivateZoneInCenToVpc<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -913,14 +968,14 @@ impl<'a> RoutePrivateZoneInCenToVpc<'a> {
         mut self,
         request: types::RoutePrivateZoneInCenToVpcRequest,
     ) -> Self {
-        self.access_region_id = Some(request.access_region_id);
-        self.cen_id = Some(request.cen_id);
-        self.host_region_id = Some(request.host_region_id);
-        self.host_vpc_id = Some(request.host_vpc_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.access_region_id = Some(request.access_region_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.host_region_id = Some(request.host_region_id);
+        self.fields.host_vpc_id = Some(request.host_vpc_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -933,43 +988,47 @@ impl<'a> RoutePrivateZoneInCenToVpc<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.access_region_id.is_none() {
+        if self.fields.access_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RoutePrivateZoneInCenToVpc",
                 parameter: "AccessRegionId",
             });
         }
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RoutePrivateZoneInCenToVpc",
                 parameter: "CenId",
             });
         }
-        if self.host_region_id.is_none() {
+        if self.fields.host_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RoutePrivateZoneInCenToVpc",
                 parameter: "HostRegionId",
             });
         }
-        if self.host_vpc_id.is_none() {
+        if self.fields.host_vpc_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RoutePrivateZoneInCenToVpc",
                 parameter: "HostVpcId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("AccessRegionId", &self.access_region_id, &mut params);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("HostRegionId", &self.host_region_id, &mut params);
-        crate::wire::write("HostVpcId", &self.host_vpc_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("AccessRegionId", &self.fields.access_region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("HostRegionId", &self.fields.host_region_id, &mut params);
+        crate::wire::write("HostVpcId", &self.fields.host_vpc_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -998,12 +1057,14 @@ impl Client {
     ) -> UnroutePrivateZoneInCenToVpc<'_> {
         UnroutePrivateZoneInCenToVpc {
             client: self,
-            access_region_id: None,
-            cen_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(UnroutePrivateZoneInCenToVpcFields {
+                access_region_id: None,
+                cen_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -1012,6 +1073,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UnroutePrivateZoneInCenToVpc<'a> {
     client: &'a Client,
+    fields: Box<UnroutePrivateZoneInCenToVpcFields>,
+}
+/// The parameters of a [`UnroutePrivateZoneInCenToVpc`] being built.
+#[derive(Clone, Debug)]
+struct UnroutePrivateZoneInCenToVpcFields {
     access_region_id: Option<::std::string::String>,
     cen_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -1022,26 +1088,26 @@ pub struct UnroutePrivateZoneInCenToVpc<'a> {
 impl<'a> UnroutePrivateZoneInCenToVpc<'a> {
     /// `AccessRegionId` (required).
     pub fn access_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.access_region_id = Some(value.into());
+        self.fields.access_region_id = Some(value.into());
         self
     }
     /// `CenId` (required).
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1051,14 +1117,14 @@ impl<'a> UnroutePrivateZoneInCenToVpc<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1066,12 +1132,12 @@ impl<'a> UnroutePrivateZoneInCenToVpc<'a> {
         mut self,
         request: types::UnroutePrivateZoneInCenToVpcRequest,
     ) -> Self {
-        self.access_region_id = Some(request.access_region_id);
-        self.cen_id = Some(request.cen_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.access_region_id = Some(request.access_region_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1084,29 +1150,33 @@ impl<'a> UnroutePrivateZoneInCenToVpc<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.access_region_id.is_none() {
+        if self.fields.access_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UnroutePrivateZoneInCenToVpc",
                 parameter: "AccessRegionId",
             });
         }
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UnroutePrivateZoneInCenToVpc",
                 parameter: "CenId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(6usize);
-        crate::wire::write("AccessRegionId", &self.access_region_id, &mut params);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("AccessRegionId", &self.fields.access_region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }

@@ -61,20 +61,22 @@ impl Client {
     ) -> CreateTransitRouterEcrAttachment<'_> {
         CreateTransitRouterEcrAttachment {
             client: self,
-            cen_id: None,
-            client_token: None,
-            dry_run: None,
-            ecr_id: None,
-            ecr_owner_id: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
-            transit_router_attachment_description: None,
-            transit_router_attachment_name: None,
-            transit_router_id: None,
+            fields: Box::new(CreateTransitRouterEcrAttachmentFields {
+                cen_id: None,
+                client_token: None,
+                dry_run: None,
+                ecr_id: None,
+                ecr_owner_id: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+                transit_router_attachment_description: None,
+                transit_router_attachment_name: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -83,6 +85,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTransitRouterEcrAttachment<'a> {
     client: &'a Client,
+    fields: Box<CreateTransitRouterEcrAttachmentFields<'a>>,
+}
+/// The parameters of a [`CreateTransitRouterEcrAttachment`] being built.
+#[derive(Clone, Debug)]
+struct CreateTransitRouterEcrAttachmentFields<'a> {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
@@ -103,14 +110,14 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -120,14 +127,14 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and performs the actual request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `EcrId` (required).
     ///
     /// The ID of the ECR.
     pub fn ecr_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.ecr_id = Some(value.into());
+        self.fields.ecr_id = Some(value.into());
         self
     }
     /// `EcrOwnerId`.
@@ -136,28 +143,28 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
     ///
     /// >  If you want to connect to a network instance that belongs to a different account, this parameter is required.
     pub fn ecr_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.ecr_owner_id = Some(value.into());
+        self.fields.ecr_owner_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The region ID of the transit router.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -167,14 +174,14 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -189,7 +196,8 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -198,7 +206,7 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -214,7 +222,7 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_description = Some(value.into());
+        self.fields.transit_router_attachment_description = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentName`.
@@ -224,14 +232,14 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_name = Some(value.into());
+        self.fields.transit_router_attachment_name = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -239,17 +247,17 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
         mut self,
         request: types::CreateTransitRouterEcrAttachmentRequest,
     ) -> Self {
-        self.cen_id = request.cen_id;
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.ecr_id = Some(request.ecr_id);
-        self.ecr_owner_id = request.ecr_owner_id;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.cen_id = request.cen_id;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.ecr_id = Some(request.ecr_id);
+        self.fields.ecr_owner_id = request.ecr_owner_id;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -257,10 +265,11 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_attachment_description = request
+        self.fields.transit_router_attachment_description = request
             .transit_router_attachment_description;
-        self.transit_router_attachment_name = request.transit_router_attachment_name;
-        self.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_attachment_name = request
+            .transit_router_attachment_name;
+        self.fields.transit_router_id = request.transit_router_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -275,42 +284,50 @@ impl<'a> CreateTransitRouterEcrAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.ecr_id.is_none() {
+        if self.fields.ecr_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterEcrAttachment",
                 parameter: "EcrId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(14usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("EcrId", &self.ecr_id, &mut params);
-        crate::wire::write("EcrOwnerId", &self.ecr_owner_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("EcrId", &self.fields.ecr_id, &mut params);
+        crate::wire::write("EcrOwnerId", &self.fields.ecr_owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentDescription",
-            &self.transit_router_attachment_description,
+            &self.fields.transit_router_attachment_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentName",
-            &self.transit_router_attachment_name,
+            &self.fields.transit_router_attachment_name,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -342,14 +359,16 @@ impl Client {
     ) -> DeleteTransitRouterEcrAttachment<'_> {
         DeleteTransitRouterEcrAttachment {
             client: self,
-            client_token: None,
-            dry_run: None,
-            force: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
+            fields: Box::new(DeleteTransitRouterEcrAttachmentFields {
+                client_token: None,
+                dry_run: None,
+                force: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+            }),
         }
     }
 }
@@ -358,6 +377,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTransitRouterEcrAttachment<'a> {
     client: &'a Client,
+    fields: Box<DeleteTransitRouterEcrAttachmentFields>,
+}
+/// The parameters of a [`DeleteTransitRouterEcrAttachment`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTransitRouterEcrAttachmentFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     force: Option<bool>,
@@ -372,7 +396,7 @@ impl<'a> DeleteTransitRouterEcrAttachment<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -382,7 +406,7 @@ impl<'a> DeleteTransitRouterEcrAttachment<'a> {
     /// *   **false** (default): performs a dry run and performs the actual request.
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, a request ID is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Force`.
@@ -392,21 +416,21 @@ impl<'a> DeleteTransitRouterEcrAttachment<'a> {
     /// *   **false** (default): checks for resource dependencies such as associated forwarding and route learning before deleting the ECR connection. If such resources exist, the ECR connection is not deleted and an error message is returned.
     /// *   **true**: deletes the ECR connections and all dependent resources.
     pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.force = Some(value.into());
+        self.fields.force = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -416,14 +440,14 @@ impl<'a> DeleteTransitRouterEcrAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -433,7 +457,7 @@ impl<'a> DeleteTransitRouterEcrAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -441,14 +465,16 @@ impl<'a> DeleteTransitRouterEcrAttachment<'a> {
         mut self,
         request: types::DeleteTransitRouterEcrAttachmentRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.force = request.force;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.force = request.force;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -463,30 +489,34 @@ impl<'a> DeleteTransitRouterEcrAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterEcrAttachment",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("Force", &self.force, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("Force", &self.fields.force, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         Ok(params)
@@ -514,17 +544,19 @@ impl Client {
     ) -> ListTransitRouterEcrAttachments<'_> {
         ListTransitRouterEcrAttachments {
             client: self,
-            cen_id: None,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
-            transit_router_attachment_id: None,
-            transit_router_id: None,
+            fields: Box::new(ListTransitRouterEcrAttachmentsFields {
+                cen_id: None,
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+                transit_router_attachment_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -533,6 +565,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterEcrAttachments<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterEcrAttachmentsFields<'a>>,
+}
+/// The parameters of a [`ListTransitRouterEcrAttachments`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterEcrAttachmentsFields<'a> {
     cen_id: Option<::std::string::String>,
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
@@ -550,14 +587,14 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `MaxResults`.
     ///
     /// The number of entries to return on each page. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -567,28 +604,28 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
     /// *   You do not need to specify this parameter for the first request.
     /// *   You must specify the token that is obtained from the previous query as the value of NextToken.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The region ID of the transit router.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -598,14 +635,14 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -620,7 +657,8 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -629,7 +667,7 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -645,14 +683,14 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -660,15 +698,15 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
         mut self,
         request: types::ListTransitRouterEcrAttachmentsRequest,
     ) -> Self {
-        self.cen_id = request.cen_id;
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.cen_id = request.cen_id;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -676,8 +714,8 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_id = request.transit_router_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -693,25 +731,33 @@ impl<'a> ListTransitRouterEcrAttachments<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -730,7 +776,7 @@ impl crate::pagination::PageRequest for ListTransitRouterEcrAttachments<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterEcrAttachments` answers.
@@ -761,16 +807,18 @@ impl Client {
     ) -> UpdateTransitRouterEcrAttachmentAttribute<'_> {
         UpdateTransitRouterEcrAttachmentAttribute {
             client: self,
-            client_token: None,
-            dry_run: None,
-            order_type: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_description: None,
-            transit_router_attachment_id: None,
-            transit_router_attachment_name: None,
+            fields: Box::new(UpdateTransitRouterEcrAttachmentAttributeFields {
+                client_token: None,
+                dry_run: None,
+                order_type: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_description: None,
+                transit_router_attachment_id: None,
+                transit_router_attachment_name: None,
+            }),
         }
     }
 }
@@ -779,6 +827,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTransitRouterEcrAttachmentAttribute<'a> {
     client: &'a Client,
+    fields: Box<UpdateTransitRouterEcrAttachmentAttributeFields>,
+}
+/// The parameters of a [`UpdateTransitRouterEcrAttachmentAttribute`] being built.
+#[derive(Clone, Debug)]
+struct UpdateTransitRouterEcrAttachmentAttributeFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     order_type: Option<::std::string::String>,
@@ -795,7 +848,7 @@ impl<'a> UpdateTransitRouterEcrAttachmentAttribute<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -805,28 +858,28 @@ impl<'a> UpdateTransitRouterEcrAttachmentAttribute<'a> {
     /// *   **false** (default): performs a dry run and performs the actual request. If the request passes the dry run, the operation is performed.
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, a request ID is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OrderType`.
     ///
     /// The payer for the network instance. This operation does not support changing the payer for an ECR attachment.
     pub fn order_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.order_type = Some(value.into());
+        self.fields.order_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -836,14 +889,14 @@ impl<'a> UpdateTransitRouterEcrAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentDescription`.
@@ -853,7 +906,7 @@ impl<'a> UpdateTransitRouterEcrAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_description = Some(value.into());
+        self.fields.transit_router_attachment_description = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -863,7 +916,7 @@ impl<'a> UpdateTransitRouterEcrAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentName`.
@@ -873,7 +926,7 @@ impl<'a> UpdateTransitRouterEcrAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_name = Some(value.into());
+        self.fields.transit_router_attachment_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -881,17 +934,20 @@ impl<'a> UpdateTransitRouterEcrAttachmentAttribute<'a> {
         mut self,
         request: types::UpdateTransitRouterEcrAttachmentAttributeRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.order_type = request.order_type;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_description = request
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.order_type = request.order_type;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_description = request
             .transit_router_attachment_description;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_attachment_name = request.transit_router_attachment_name;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_attachment_name = request
+            .transit_router_attachment_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -906,40 +962,44 @@ impl<'a> UpdateTransitRouterEcrAttachmentAttribute<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterEcrAttachmentAttribute",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OrderType", &self.order_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OrderType", &self.fields.order_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentDescription",
-            &self.transit_router_attachment_description,
+            &self.fields.transit_router_attachment_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentName",
-            &self.transit_router_attachment_name,
+            &self.fields.transit_router_attachment_name,
             &mut params,
         );
         Ok(params)

@@ -27,14 +27,16 @@ impl Client {
     pub fn active_flow_log(&self) -> ActiveFlowLog<'_> {
         ActiveFlowLog {
             client: self,
-            cen_id: None,
-            client_token: None,
-            flow_log_id: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(ActiveFlowLogFields {
+                cen_id: None,
+                client_token: None,
+                flow_log_id: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -43,6 +45,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ActiveFlowLog<'a> {
     client: &'a Client,
+    fields: Box<ActiveFlowLogFields>,
+}
+/// The parameters of a [`ActiveFlowLog`] being built.
+#[derive(Clone, Debug)]
+struct ActiveFlowLogFields {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     flow_log_id: Option<::std::string::String>,
@@ -57,42 +64,42 @@ impl<'a> ActiveFlowLog<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `FlowLogId` (required).
     ///
     /// The ID of the flow log.
     pub fn flow_log_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.flow_log_id = Some(value.into());
+        self.fields.flow_log_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The ID of the region where the flow log is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -102,26 +109,26 @@ impl<'a> ActiveFlowLog<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::ActiveFlowLogRequest) -> Self {
-        self.cen_id = request.cen_id;
-        self.client_token = request.client_token;
-        self.flow_log_id = Some(request.flow_log_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = request.cen_id;
+        self.fields.client_token = request.client_token;
+        self.fields.flow_log_id = Some(request.flow_log_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -134,34 +141,38 @@ impl<'a> ActiveFlowLog<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.flow_log_id.is_none() {
+        if self.fields.flow_log_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ActiveFlowLog",
                 parameter: "FlowLogId",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ActiveFlowLog",
                 parameter: "RegionId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("FlowLogId", &self.flow_log_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("FlowLogId", &self.fields.flow_log_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -216,22 +227,24 @@ impl Client {
     pub fn create_flowlog(&self) -> CreateFlowlog<'_> {
         CreateFlowlog {
             client: self,
-            cen_id: None,
-            client_token: None,
-            description: None,
-            flow_log_name: None,
-            interval: None,
-            log_format_string: None,
-            log_store_name: None,
-            owner_account: None,
-            owner_id: None,
-            project_name: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
-            transit_router_attachment_id: None,
-            transit_router_id: None,
+            fields: Box::new(CreateFlowlogFields {
+                cen_id: None,
+                client_token: None,
+                description: None,
+                flow_log_name: None,
+                interval: None,
+                log_format_string: None,
+                log_store_name: None,
+                owner_account: None,
+                owner_id: None,
+                project_name: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+                transit_router_attachment_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -240,6 +253,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateFlowlog<'a> {
     client: &'a Client,
+    fields: Box<CreateFlowlogFields<'a>>,
+}
+/// The parameters of a [`CreateFlowlog`] being built.
+#[derive(Clone, Debug)]
+struct CreateFlowlogFields<'a> {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     description: Option<::std::string::String>,
@@ -262,35 +280,35 @@ impl<'a> CreateFlowlog<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `Description`.
     ///
     /// The description of the flow log.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `FlowLogName`.
     ///
     /// The flow log name.
     pub fn flow_log_name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.flow_log_name = Some(value.into());
+        self.fields.flow_log_name = Some(value.into());
         self
     }
     /// `Interval`.
     ///
     /// The time window for collecting log data. Unit: seconds. Valid values: **60** and **600**. Default value: **600**.
     pub fn interval(mut self, value: impl Into<i64>) -> Self {
-        self.interval = Some(value.into());
+        self.fields.interval = Some(value.into());
         self
     }
     /// `LogFormatString`.
@@ -300,42 +318,42 @@ impl<'a> CreateFlowlog<'a> {
     /// *   If you do not configure this parameter, all fields are included in the flow log.
     /// *   If you configure this parameter, start the string with `${srcaddr}${dstaddr}${bytes}` because `${srcaddr}${dstaddr}${bytes}` are required variables. For more information about the fields supported by flow logs, see Configure a flow log.
     pub fn log_format_string(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.log_format_string = Some(value.into());
+        self.fields.log_format_string = Some(value.into());
         self
     }
     /// `LogStoreName`.
     ///
     /// The Logstore that stores the captured traffic data.
     pub fn log_store_name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.log_store_name = Some(value.into());
+        self.fields.log_store_name = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ProjectName`.
     ///
     /// The project that stores the captured traffic data.
     pub fn project_name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.project_name = Some(value.into());
+        self.fields.project_name = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The ID of the region where the flow log is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -345,14 +363,14 @@ impl<'a> CreateFlowlog<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -367,7 +385,8 @@ impl<'a> CreateFlowlog<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -376,7 +395,7 @@ impl<'a> CreateFlowlog<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -392,32 +411,32 @@ impl<'a> CreateFlowlog<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::CreateFlowlogRequest) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.client_token = request.client_token;
-        self.description = request.description;
-        self.flow_log_name = request.flow_log_name;
-        self.interval = request.interval;
-        self.log_format_string = request.log_format_string;
-        self.log_store_name = request.log_store_name;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.project_name = request.project_name;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.client_token = request.client_token;
+        self.fields.description = request.description;
+        self.fields.flow_log_name = request.flow_log_name;
+        self.fields.interval = request.interval;
+        self.fields.log_format_string = request.log_format_string;
+        self.fields.log_store_name = request.log_store_name;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.project_name = request.project_name;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -425,8 +444,8 @@ impl<'a> CreateFlowlog<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_id = request.transit_router_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -439,46 +458,58 @@ impl<'a> CreateFlowlog<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateFlowlog",
                 parameter: "CenId",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateFlowlog",
                 parameter: "RegionId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(16usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("Description", &self.description, &mut params);
-        crate::wire::write("FlowLogName", &self.flow_log_name, &mut params);
-        crate::wire::write("Interval", &self.interval, &mut params);
-        crate::wire::write("LogFormatString", &self.log_format_string, &mut params);
-        crate::wire::write("LogStoreName", &self.log_store_name, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("ProjectName", &self.project_name, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
+        crate::wire::write("FlowLogName", &self.fields.flow_log_name, &mut params);
+        crate::wire::write("Interval", &self.fields.interval, &mut params);
+        crate::wire::write(
+            "LogFormatString",
+            &self.fields.log_format_string,
+            &mut params,
+        );
+        crate::wire::write("LogStoreName", &self.fields.log_store_name, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("ProjectName", &self.fields.project_name, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -507,14 +538,16 @@ impl Client {
     pub fn deactive_flow_log(&self) -> DeactiveFlowLog<'_> {
         DeactiveFlowLog {
             client: self,
-            cen_id: None,
-            client_token: None,
-            flow_log_id: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DeactiveFlowLogFields {
+                cen_id: None,
+                client_token: None,
+                flow_log_id: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -523,6 +556,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeactiveFlowLog<'a> {
     client: &'a Client,
+    fields: Box<DeactiveFlowLogFields>,
+}
+/// The parameters of a [`DeactiveFlowLog`] being built.
+#[derive(Clone, Debug)]
+struct DeactiveFlowLogFields {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     flow_log_id: Option<::std::string::String>,
@@ -537,42 +575,42 @@ impl<'a> DeactiveFlowLog<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `FlowLogId` (required).
     ///
     /// The ID of the flow log.
     pub fn flow_log_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.flow_log_id = Some(value.into());
+        self.fields.flow_log_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The ID of the region where the flow log is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -582,26 +620,26 @@ impl<'a> DeactiveFlowLog<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::DeactiveFlowLogRequest) -> Self {
-        self.cen_id = request.cen_id;
-        self.client_token = request.client_token;
-        self.flow_log_id = Some(request.flow_log_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = request.cen_id;
+        self.fields.client_token = request.client_token;
+        self.fields.flow_log_id = Some(request.flow_log_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -614,34 +652,38 @@ impl<'a> DeactiveFlowLog<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.flow_log_id.is_none() {
+        if self.fields.flow_log_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeactiveFlowLog",
                 parameter: "FlowLogId",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeactiveFlowLog",
                 parameter: "RegionId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("FlowLogId", &self.flow_log_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("FlowLogId", &self.fields.flow_log_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -672,14 +714,16 @@ impl Client {
     pub fn delete_flowlog(&self) -> DeleteFlowlog<'_> {
         DeleteFlowlog {
             client: self,
-            cen_id: None,
-            client_token: None,
-            flow_log_id: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DeleteFlowlogFields {
+                cen_id: None,
+                client_token: None,
+                flow_log_id: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -688,6 +732,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteFlowlog<'a> {
     client: &'a Client,
+    fields: Box<DeleteFlowlogFields>,
+}
+/// The parameters of a [`DeleteFlowlog`] being built.
+#[derive(Clone, Debug)]
+struct DeleteFlowlogFields {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     flow_log_id: Option<::std::string::String>,
@@ -702,42 +751,42 @@ impl<'a> DeleteFlowlog<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `FlowLogId` (required).
     ///
     /// The ID of the flow log.
     pub fn flow_log_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.flow_log_id = Some(value.into());
+        self.fields.flow_log_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The ID of the region where the flow log is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -747,26 +796,26 @@ impl<'a> DeleteFlowlog<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::DeleteFlowlogRequest) -> Self {
-        self.cen_id = request.cen_id;
-        self.client_token = request.client_token;
-        self.flow_log_id = Some(request.flow_log_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = request.cen_id;
+        self.fields.client_token = request.client_token;
+        self.fields.flow_log_id = Some(request.flow_log_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -779,34 +828,38 @@ impl<'a> DeleteFlowlog<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.flow_log_id.is_none() {
+        if self.fields.flow_log_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteFlowlog",
                 parameter: "FlowLogId",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteFlowlog",
                 parameter: "RegionId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("FlowLogId", &self.flow_log_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("FlowLogId", &self.fields.flow_log_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -822,26 +875,28 @@ impl Client {
     pub fn describe_flowlogs(&self) -> DescribeFlowlogs<'_> {
         DescribeFlowlogs {
             client: self,
-            cen_id: None,
-            client_token: None,
-            description: None,
-            flow_log_id: None,
-            flow_log_name: None,
-            flow_log_version: None,
-            interval: None,
-            log_store_name: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            project_name: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            status: None,
-            tag: Vec::new(),
-            transit_router_attachment_id: None,
-            transit_router_id: None,
+            fields: Box::new(DescribeFlowlogsFields {
+                cen_id: None,
+                client_token: None,
+                description: None,
+                flow_log_id: None,
+                flow_log_name: None,
+                flow_log_version: None,
+                interval: None,
+                log_store_name: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                project_name: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                status: None,
+                tag: Vec::new(),
+                transit_router_attachment_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -850,6 +905,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeFlowlogs<'a> {
     client: &'a Client,
+    fields: Box<DescribeFlowlogsFields<'a>>,
+}
+/// The parameters of a [`DescribeFlowlogs`] being built.
+#[derive(Clone, Debug)]
+struct DescribeFlowlogsFields<'a> {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     description: Option<::std::string::String>,
@@ -876,98 +936,98 @@ impl<'a> DescribeFlowlogs<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `Description`.
     ///
     /// The description of the flow log.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `FlowLogId`.
     ///
     /// The ID of the flow log.
     pub fn flow_log_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.flow_log_id = Some(value.into());
+        self.fields.flow_log_id = Some(value.into());
         self
     }
     /// `FlowLogName`.
     ///
     /// The name of the flow log.
     pub fn flow_log_name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.flow_log_name = Some(value.into());
+        self.fields.flow_log_name = Some(value.into());
         self
     }
     /// `FlowLogVersion`.
     ///
     /// The flow log version.
     pub fn flow_log_version(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.flow_log_version = Some(value.into());
+        self.fields.flow_log_version = Some(value.into());
         self
     }
     /// `Interval`.
     ///
     /// The time window for collecting log data. Unit: seconds Valid values: **60** or **600** Default value: **600**.
     pub fn interval(mut self, value: impl Into<i32>) -> Self {
-        self.interval = Some(value.into());
+        self.fields.interval = Some(value.into());
         self
     }
     /// `LogStoreName`.
     ///
     /// The name of the Logstore where the flow log is stored.
     pub fn log_store_name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.log_store_name = Some(value.into());
+        self.fields.log_store_name = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The page number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries per page. Minimum value: **1**. Default value: **20**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ProjectName`.
     ///
     /// The name of the project where the flow log is stored.
     pub fn project_name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.project_name = Some(value.into());
+        self.fields.project_name = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The ID of the region where the flow log is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -977,14 +1037,14 @@ impl<'a> DescribeFlowlogs<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Status`.
@@ -997,7 +1057,7 @@ impl<'a> DescribeFlowlogs<'a> {
         mut self,
         value: impl Into<types::DescribeFlowlogsRequestStatus>,
     ) -> Self {
-        self.status = Some(value.into());
+        self.fields.status = Some(value.into());
         self
     }
     /// `Tag`.
@@ -1012,7 +1072,8 @@ impl<'a> DescribeFlowlogs<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -1021,7 +1082,7 @@ impl<'a> DescribeFlowlogs<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -1037,36 +1098,36 @@ impl<'a> DescribeFlowlogs<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::DescribeFlowlogsRequest) -> Self {
-        self.cen_id = request.cen_id;
-        self.client_token = request.client_token;
-        self.description = request.description;
-        self.flow_log_id = request.flow_log_id;
-        self.flow_log_name = request.flow_log_name;
-        self.flow_log_version = request.flow_log_version;
-        self.interval = request.interval;
-        self.log_store_name = request.log_store_name;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.project_name = request.project_name;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.status = request.status;
-        self.tag = request
+        self.fields.cen_id = request.cen_id;
+        self.fields.client_token = request.client_token;
+        self.fields.description = request.description;
+        self.fields.flow_log_id = request.flow_log_id;
+        self.fields.flow_log_name = request.flow_log_name;
+        self.fields.flow_log_version = request.flow_log_version;
+        self.fields.interval = request.interval;
+        self.fields.log_store_name = request.log_store_name;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.project_name = request.project_name;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.status = request.status;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -1074,8 +1135,8 @@ impl<'a> DescribeFlowlogs<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_id = request.transit_router_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1088,38 +1149,46 @@ impl<'a> DescribeFlowlogs<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(20usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("Description", &self.description, &mut params);
-        crate::wire::write("FlowLogId", &self.flow_log_id, &mut params);
-        crate::wire::write("FlowLogName", &self.flow_log_name, &mut params);
-        crate::wire::write("FlowLogVersion", &self.flow_log_version, &mut params);
-        crate::wire::write("Interval", &self.interval, &mut params);
-        crate::wire::write("LogStoreName", &self.log_store_name, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
-        crate::wire::write("ProjectName", &self.project_name, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
+        crate::wire::write("FlowLogId", &self.fields.flow_log_id, &mut params);
+        crate::wire::write("FlowLogName", &self.fields.flow_log_name, &mut params);
+        crate::wire::write("FlowLogVersion", &self.fields.flow_log_version, &mut params);
+        crate::wire::write("Interval", &self.fields.interval, &mut params);
+        crate::wire::write("LogStoreName", &self.fields.log_store_name, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
+        crate::wire::write("ProjectName", &self.fields.project_name, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Status", &self.status, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Status", &self.fields.status, &mut params);
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -1135,7 +1204,7 @@ impl<'a> DescribeFlowlogs<'a> {
 }
 impl crate::pagination::PageRequest for DescribeFlowlogs<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -1166,17 +1235,19 @@ impl Client {
     pub fn modify_flow_log_attribute(&self) -> ModifyFlowLogAttribute<'_> {
         ModifyFlowLogAttribute {
             client: self,
-            cen_id: None,
-            client_token: None,
-            description: None,
-            flow_log_id: None,
-            flow_log_name: None,
-            interval: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(ModifyFlowLogAttributeFields {
+                cen_id: None,
+                client_token: None,
+                description: None,
+                flow_log_id: None,
+                flow_log_name: None,
+                interval: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -1185,6 +1256,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ModifyFlowLogAttribute<'a> {
     client: &'a Client,
+    fields: Box<ModifyFlowLogAttributeFields>,
+}
+/// The parameters of a [`ModifyFlowLogAttribute`] being built.
+#[derive(Clone, Debug)]
+struct ModifyFlowLogAttributeFields {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     description: Option<::std::string::String>,
@@ -1202,63 +1278,63 @@ impl<'a> ModifyFlowLogAttribute<'a> {
     ///
     /// The CEN instance ID.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `Description`.
     ///
     /// The new description of the flow log.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `FlowLogId` (required).
     ///
     /// The ID of the flow log.
     pub fn flow_log_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.flow_log_id = Some(value.into());
+        self.fields.flow_log_id = Some(value.into());
         self
     }
     /// `FlowLogName`.
     ///
     /// The new name of the flow log.
     pub fn flow_log_name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.flow_log_name = Some(value.into());
+        self.fields.flow_log_name = Some(value.into());
         self
     }
     /// `Interval`.
     ///
     /// The time window for collecting log data. Unit: seconds. Valid values: **60** or **600** Default value: **600**.
     pub fn interval(mut self, value: impl Into<i64>) -> Self {
-        self.interval = Some(value.into());
+        self.fields.interval = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The ID of the region where the flow log is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1268,14 +1344,14 @@ impl<'a> ModifyFlowLogAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1283,17 +1359,17 @@ impl<'a> ModifyFlowLogAttribute<'a> {
         mut self,
         request: types::ModifyFlowLogAttributeRequest,
     ) -> Self {
-        self.cen_id = request.cen_id;
-        self.client_token = request.client_token;
-        self.description = request.description;
-        self.flow_log_id = Some(request.flow_log_id);
-        self.flow_log_name = request.flow_log_name;
-        self.interval = request.interval;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = request.cen_id;
+        self.fields.client_token = request.client_token;
+        self.fields.description = request.description;
+        self.fields.flow_log_id = Some(request.flow_log_id);
+        self.fields.flow_log_name = request.flow_log_name;
+        self.fields.interval = request.interval;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1306,37 +1382,41 @@ impl<'a> ModifyFlowLogAttribute<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.flow_log_id.is_none() {
+        if self.fields.flow_log_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyFlowLogAttribute",
                 parameter: "FlowLogId",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyFlowLogAttribute",
                 parameter: "RegionId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("Description", &self.description, &mut params);
-        crate::wire::write("FlowLogId", &self.flow_log_id, &mut params);
-        crate::wire::write("FlowLogName", &self.flow_log_name, &mut params);
-        crate::wire::write("Interval", &self.interval, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
+        crate::wire::write("FlowLogId", &self.fields.flow_log_id, &mut params);
+        crate::wire::write("FlowLogName", &self.fields.flow_log_name, &mut params);
+        crate::wire::write("Interval", &self.fields.interval, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }

@@ -18,18 +18,20 @@ impl Client {
     pub fn describe_grant_rules_to_cen(&self) -> DescribeGrantRulesToCen<'_> {
         DescribeGrantRulesToCen {
             client: self,
-            cen_id: None,
-            child_instance_id: None,
-            child_instance_owner_id: None,
-            enabled_ipv6: None,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            product_type: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DescribeGrantRulesToCenFields {
+                cen_id: None,
+                child_instance_id: None,
+                child_instance_owner_id: None,
+                enabled_ipv6: None,
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                product_type: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -38,6 +40,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeGrantRulesToCen<'a> {
     client: &'a Client,
+    fields: Box<DescribeGrantRulesToCenFields>,
+}
+/// The parameters of a [`DescribeGrantRulesToCen`] being built.
+#[derive(Clone, Debug)]
+struct DescribeGrantRulesToCenFields {
     cen_id: Option<::std::string::String>,
     child_instance_id: Option<::std::string::String>,
     child_instance_owner_id: Option<i64>,
@@ -56,21 +63,21 @@ impl<'a> DescribeGrantRulesToCen<'a> {
     ///
     /// The CEN instance ID.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChildInstanceId`.
     ///
     /// The ID of the network instance that you want to query.
     pub fn child_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.child_instance_id = Some(value.into());
+        self.fields.child_instance_id = Some(value.into());
         self
     }
     /// `ChildInstanceOwnerId`.
     ///
     /// The ID of the Alibaba Cloud account to which the network instance belongs.
     pub fn child_instance_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.child_instance_owner_id = Some(value.into());
+        self.fields.child_instance_owner_id = Some(value.into());
         self
     }
     /// `EnabledIpv6`.
@@ -80,7 +87,7 @@ impl<'a> DescribeGrantRulesToCen<'a> {
     /// 1.  This parameter takes effect only if ProductType is set to VPC.
     /// 2.  true: enables IPv6. false: disables IPv6. If you do not specify a value, network instances are not filtered based on this parameter.
     pub fn enabled_ipv6(mut self, value: impl Into<bool>) -> Self {
-        self.enabled_ipv6 = Some(value.into());
+        self.fields.enabled_ipv6 = Some(value.into());
         self
     }
     /// `MaxResults`.
@@ -88,7 +95,7 @@ impl<'a> DescribeGrantRulesToCen<'a> {
     /// *   If you do not set **MaxResults**, it indicates that you do not need to query results in batches. The value of **MaxResults** in the response indicates the total number of entries returned.
     /// *   If you specify a value for **MaxResults**, it indicates that you need to query results in batches. The value of **MaxResults** indicates the number of entries to return in each batch. Valid values: **1** to **100**. The value of **MaxResults** in the response indicates the number of entries in the current batch. We recommend that you set **MaxResults** to **20**.
     pub fn max_results(mut self, value: impl Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -98,21 +105,21 @@ impl<'a> DescribeGrantRulesToCen<'a> {
     /// *   You do not need to specify this parameter for the first request.
     /// *   You must specify the token that is obtained from the previous query as the value of **NextToken**.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ProductType` (required).
@@ -127,7 +134,7 @@ impl<'a> DescribeGrantRulesToCen<'a> {
         mut self,
         value: impl Into<types::DescribeGrantRulesToCenRequestProductType>,
     ) -> Self {
-        self.product_type = Some(value.into());
+        self.fields.product_type = Some(value.into());
         self
     }
     /// `RegionId`.
@@ -136,7 +143,7 @@ impl<'a> DescribeGrantRulesToCen<'a> {
     ///
     /// You can call the [DescribeChildInstanceRegions](https://help.aliyun.com/document_detail/132080.html) operation to query the most recent region list.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -146,14 +153,14 @@ impl<'a> DescribeGrantRulesToCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -161,18 +168,18 @@ impl<'a> DescribeGrantRulesToCen<'a> {
         mut self,
         request: types::DescribeGrantRulesToCenRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.child_instance_id = request.child_instance_id;
-        self.child_instance_owner_id = request.child_instance_owner_id;
-        self.enabled_ipv6 = request.enabled_ipv6;
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.product_type = Some(request.product_type);
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.child_instance_id = request.child_instance_id;
+        self.fields.child_instance_owner_id = request.child_instance_owner_id;
+        self.fields.enabled_ipv6 = request.enabled_ipv6;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.product_type = Some(request.product_type);
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -185,39 +192,47 @@ impl<'a> DescribeGrantRulesToCen<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeGrantRulesToCen",
                 parameter: "CenId",
             });
         }
-        if self.product_type.is_none() {
+        if self.fields.product_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeGrantRulesToCen",
                 parameter: "ProductType",
             });
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ChildInstanceId", &self.child_instance_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceId",
+            &self.fields.child_instance_id,
+            &mut params,
+        );
         crate::wire::write(
             "ChildInstanceOwnerId",
-            &self.child_instance_owner_id,
+            &self.fields.child_instance_owner_id,
             &mut params,
         );
-        crate::wire::write("EnabledIpv6", &self.enabled_ipv6, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("ProductType", &self.product_type, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("EnabledIpv6", &self.fields.enabled_ipv6, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("ProductType", &self.fields.product_type, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -236,7 +251,7 @@ impl crate::pagination::PageRequest for DescribeGrantRulesToCen<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `DescribeGrantRulesToCen` answers.
@@ -251,15 +266,17 @@ impl Client {
     pub fn describe_grant_rules_to_resource(&self) -> DescribeGrantRulesToResource<'_> {
         DescribeGrantRulesToResource {
             client: self,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            product_type: None,
-            region_id: None,
-            resource_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DescribeGrantRulesToResourceFields {
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                product_type: None,
+                region_id: None,
+                resource_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -268,6 +285,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeGrantRulesToResource<'a> {
     client: &'a Client,
+    fields: Box<DescribeGrantRulesToResourceFields>,
+}
+/// The parameters of a [`DescribeGrantRulesToResource`] being built.
+#[derive(Clone, Debug)]
+struct DescribeGrantRulesToResourceFields {
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -284,7 +306,7 @@ impl<'a> DescribeGrantRulesToResource<'a> {
     /// *   If you do not specify a value for **MaxResults**, entries are returned in one response. After you send the request, the value of **MaxResults** includes all entries.
     /// *   If you specify a value for **MaxResults**, entries are returned in batches. The value of **MaxResults** indicates the total number of entries returned per batch. Valid values: **1** to **100**. After you send the request, the value of **MaxResults** indicates the number of entries returned in the current response. We recommend that you set **MaxResults** to **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -294,21 +316,21 @@ impl<'a> DescribeGrantRulesToResource<'a> {
     /// *   You do not need to specify this parameter for the first request.
     /// *   You must specify the token that is obtained from the previous query as the value of the **NextToken** parameter.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ProductType` (required).
@@ -320,21 +342,21 @@ impl<'a> DescribeGrantRulesToResource<'a> {
     /// *   **VPN**: IPsec-VPN connection
     /// *   **ECR**: ECR
     pub fn product_type(mut self, value: impl Into<types::GrantInstanceType>) -> Self {
-        self.product_type = Some(value.into());
+        self.fields.product_type = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The region ID of the network instance.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceId` (required).
     ///
     /// The network instance ID.
     pub fn resource_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.resource_id = Some(value.into());
+        self.fields.resource_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -344,14 +366,14 @@ impl<'a> DescribeGrantRulesToResource<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -359,15 +381,15 @@ impl<'a> DescribeGrantRulesToResource<'a> {
         mut self,
         request: types::DescribeGrantRulesToResourceRequest,
     ) -> Self {
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.product_type = Some(request.product_type);
-        self.region_id = request.region_id;
-        self.resource_id = Some(request.resource_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.product_type = Some(request.product_type);
+        self.fields.region_id = request.region_id;
+        self.fields.resource_id = Some(request.resource_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -380,32 +402,36 @@ impl<'a> DescribeGrantRulesToResource<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.product_type.is_none() {
+        if self.fields.product_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeGrantRulesToResource",
                 parameter: "ProductType",
             });
         }
-        if self.resource_id.is_none() {
+        if self.fields.resource_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeGrantRulesToResource",
                 parameter: "ResourceId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("ProductType", &self.product_type, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
-        crate::wire::write("ResourceId", &self.resource_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("ProductType", &self.fields.product_type, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
+        crate::wire::write("ResourceId", &self.fields.resource_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -424,7 +450,7 @@ impl crate::pagination::PageRequest for DescribeGrantRulesToResource<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `DescribeGrantRulesToResource` answers.
@@ -463,16 +489,18 @@ impl Client {
     pub fn grant_instance_to_transit_router(&self) -> GrantInstanceToTransitRouter<'_> {
         GrantInstanceToTransitRouter {
             client: self,
-            cen_id: None,
-            cen_owner_id: None,
-            instance_id: None,
-            instance_type: None,
-            order_type: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(GrantInstanceToTransitRouterFields {
+                cen_id: None,
+                cen_owner_id: None,
+                instance_id: None,
+                instance_type: None,
+                order_type: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -481,6 +509,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GrantInstanceToTransitRouter<'a> {
     client: &'a Client,
+    fields: Box<GrantInstanceToTransitRouterFields>,
+}
+/// The parameters of a [`GrantInstanceToTransitRouter`] being built.
+#[derive(Clone, Debug)]
+struct GrantInstanceToTransitRouterFields {
     cen_id: Option<::std::string::String>,
     cen_owner_id: Option<i64>,
     instance_id: Option<::std::string::String>,
@@ -497,21 +530,21 @@ impl<'a> GrantInstanceToTransitRouter<'a> {
     ///
     /// Enter the ID of the Cloud Enterprise Network (CEN) instance to which the transit router belongs.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `CenOwnerId` (required).
     ///
     /// The ID of the Alibaba Cloud account to which the CEN instance belongs.
     pub fn cen_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.cen_owner_id = Some(value.into());
+        self.fields.cen_owner_id = Some(value.into());
         self
     }
     /// `InstanceId` (required).
     ///
     /// The ID of the network instance.
     pub fn instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.instance_id = Some(value.into());
+        self.fields.instance_id = Some(value.into());
         self
     }
     /// `InstanceType` (required).
@@ -523,7 +556,7 @@ impl<'a> GrantInstanceToTransitRouter<'a> {
     /// *   **VPN**: IPsec-VPN connection
     /// *   **ECR**: ECR
     pub fn instance_type(mut self, value: impl Into<types::GrantInstanceType>) -> Self {
-        self.instance_type = Some(value.into());
+        self.fields.instance_type = Some(value.into());
         self
     }
     /// `OrderType`.
@@ -533,28 +566,28 @@ impl<'a> GrantInstanceToTransitRouter<'a> {
     /// *   **PayByCenOwner**: the Alibaba Cloud account that owns the CEN instance.
     /// *   **PayByResourceOwner**: the Alibaba Cloud account that owns the network instance.
     pub fn order_type(mut self, value: impl Into<types::OrderType>) -> Self {
-        self.order_type = Some(value.into());
+        self.fields.order_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The ID of the region where the network instance is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -564,14 +597,14 @@ impl<'a> GrantInstanceToTransitRouter<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -579,16 +612,16 @@ impl<'a> GrantInstanceToTransitRouter<'a> {
         mut self,
         request: types::GrantInstanceToTransitRouterRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.cen_owner_id = Some(request.cen_owner_id);
-        self.instance_id = Some(request.instance_id);
-        self.instance_type = Some(request.instance_type);
-        self.order_type = request.order_type;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.cen_owner_id = Some(request.cen_owner_id);
+        self.fields.instance_id = Some(request.instance_id);
+        self.fields.instance_type = Some(request.instance_type);
+        self.fields.order_type = request.order_type;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -601,45 +634,49 @@ impl<'a> GrantInstanceToTransitRouter<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "GrantInstanceToTransitRouter",
                 parameter: "CenId",
             });
         }
-        if self.cen_owner_id.is_none() {
+        if self.fields.cen_owner_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "GrantInstanceToTransitRouter",
                 parameter: "CenOwnerId",
             });
         }
-        if self.instance_id.is_none() {
+        if self.fields.instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "GrantInstanceToTransitRouter",
                 parameter: "InstanceId",
             });
         }
-        if self.instance_type.is_none() {
+        if self.fields.instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "GrantInstanceToTransitRouter",
                 parameter: "InstanceType",
             });
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("CenOwnerId", &self.cen_owner_id, &mut params);
-        crate::wire::write("InstanceId", &self.instance_id, &mut params);
-        crate::wire::write("InstanceType", &self.instance_type, &mut params);
-        crate::wire::write("OrderType", &self.order_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("CenOwnerId", &self.fields.cen_owner_id, &mut params);
+        crate::wire::write("InstanceId", &self.fields.instance_id, &mut params);
+        crate::wire::write("InstanceType", &self.fields.instance_type, &mut params);
+        crate::wire::write("OrderType", &self.fields.order_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -657,17 +694,19 @@ impl Client {
     pub fn list_grant_v_switches_to_cen(&self) -> ListGrantVSwitchesToCen<'_> {
         ListGrantVSwitchesToCen {
             client: self,
-            cen_id: None,
-            enabled_ipv6: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            vpc_id: None,
-            zone_id: None,
+            fields: Box::new(ListGrantVSwitchesToCenFields {
+                cen_id: None,
+                enabled_ipv6: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                vpc_id: None,
+                zone_id: None,
+            }),
         }
     }
 }
@@ -676,6 +715,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListGrantVSwitchesToCen<'a> {
     client: &'a Client,
+    fields: Box<ListGrantVSwitchesToCenFields>,
+}
+/// The parameters of a [`ListGrantVSwitchesToCen`] being built.
+#[derive(Clone, Debug)]
+struct ListGrantVSwitchesToCenFields {
     cen_id: Option<::std::string::String>,
     enabled_ipv6: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -693,49 +737,49 @@ impl<'a> ListGrantVSwitchesToCen<'a> {
     ///
     /// The CEN instance ID.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `EnabledIpv6`.
     ///
     /// Specifies whether to enable IPv6. true: enables IPv6. false: disables IPv6. If you do not specify a value, vSwitches are not filtered based on this attribute.
     pub fn enabled_ipv6(mut self, value: impl Into<bool>) -> Self {
-        self.enabled_ipv6 = Some(value.into());
+        self.fields.enabled_ipv6 = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The page number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Valid values: **1** to **50**. Default value: **10**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The region ID of the VPC.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -745,28 +789,28 @@ impl<'a> ListGrantVSwitchesToCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `VpcId` (required).
     ///
     /// The VPC ID.
     pub fn vpc_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.vpc_id = Some(value.into());
+        self.fields.vpc_id = Some(value.into());
         self
     }
     /// `ZoneId`.
     ///
     /// The ID of the zone.
     pub fn zone_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.zone_id = Some(value.into());
+        self.fields.zone_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -774,17 +818,17 @@ impl<'a> ListGrantVSwitchesToCen<'a> {
         mut self,
         request: types::ListGrantVSwitchesToCenRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.enabled_ipv6 = request.enabled_ipv6;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.vpc_id = Some(request.vpc_id);
-        self.zone_id = request.zone_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.enabled_ipv6 = request.enabled_ipv6;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.vpc_id = Some(request.vpc_id);
+        self.fields.zone_id = request.zone_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -797,40 +841,44 @@ impl<'a> ListGrantVSwitchesToCen<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListGrantVSwitchesToCen",
                 parameter: "CenId",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListGrantVSwitchesToCen",
                 parameter: "RegionId",
             });
         }
-        if self.vpc_id.is_none() {
+        if self.fields.vpc_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListGrantVSwitchesToCen",
                 parameter: "VpcId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("EnabledIpv6", &self.enabled_ipv6, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("EnabledIpv6", &self.fields.enabled_ipv6, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("VpcId", &self.vpc_id, &mut params);
-        crate::wire::write("ZoneId", &self.zone_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("VpcId", &self.fields.vpc_id, &mut params);
+        crate::wire::write("ZoneId", &self.fields.zone_id, &mut params);
         Ok(params)
     }
 }
@@ -846,7 +894,7 @@ impl<'a> ListGrantVSwitchesToCen<'a> {
 }
 impl crate::pagination::PageRequest for ListGrantVSwitchesToCen<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -870,14 +918,16 @@ impl Client {
     ) -> ModifyGrantInstanceToTransitRouter<'_> {
         ModifyGrantInstanceToTransitRouter {
             client: self,
-            cen_id: None,
-            client_token: None,
-            instance_id: None,
-            order_type: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(ModifyGrantInstanceToTransitRouterFields {
+                cen_id: None,
+                client_token: None,
+                instance_id: None,
+                order_type: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -886,6 +936,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ModifyGrantInstanceToTransitRouter<'a> {
     client: &'a Client,
+    fields: Box<ModifyGrantInstanceToTransitRouterFields>,
+}
+/// The parameters of a [`ModifyGrantInstanceToTransitRouter`] being built.
+#[derive(Clone, Debug)]
+struct ModifyGrantInstanceToTransitRouterFields {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     instance_id: Option<::std::string::String>,
@@ -898,38 +953,38 @@ pub struct ModifyGrantInstanceToTransitRouter<'a> {
 impl<'a> ModifyGrantInstanceToTransitRouter<'a> {
     /// `CenId` (required).
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// A token used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `InstanceId` (required).
     pub fn instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.instance_id = Some(value.into());
+        self.fields.instance_id = Some(value.into());
         self
     }
     /// `OrderType` (required).
     pub fn order_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.order_type = Some(value.into());
+        self.fields.order_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -939,14 +994,14 @@ impl<'a> ModifyGrantInstanceToTransitRouter<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -954,14 +1009,14 @@ impl<'a> ModifyGrantInstanceToTransitRouter<'a> {
         mut self,
         request: types::ModifyGrantInstanceToTransitRouterRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.client_token = request.client_token;
-        self.instance_id = Some(request.instance_id);
-        self.order_type = Some(request.order_type);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.client_token = request.client_token;
+        self.fields.instance_id = Some(request.instance_id);
+        self.fields.order_type = Some(request.order_type);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -976,40 +1031,44 @@ impl<'a> ModifyGrantInstanceToTransitRouter<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyGrantInstanceToTransitRouter",
                 parameter: "CenId",
             });
         }
-        if self.instance_id.is_none() {
+        if self.fields.instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyGrantInstanceToTransitRouter",
                 parameter: "InstanceId",
             });
         }
-        if self.order_type.is_none() {
+        if self.fields.order_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyGrantInstanceToTransitRouter",
                 parameter: "OrderType",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("InstanceId", &self.instance_id, &mut params);
-        crate::wire::write("OrderType", &self.order_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("InstanceId", &self.fields.instance_id, &mut params);
+        crate::wire::write("OrderType", &self.fields.order_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -1047,15 +1106,17 @@ impl Client {
     ) -> RevokeInstanceFromTransitRouter<'_> {
         RevokeInstanceFromTransitRouter {
             client: self,
-            cen_id: None,
-            cen_owner_id: None,
-            instance_id: None,
-            instance_type: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(RevokeInstanceFromTransitRouterFields {
+                cen_id: None,
+                cen_owner_id: None,
+                instance_id: None,
+                instance_type: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -1064,6 +1125,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RevokeInstanceFromTransitRouter<'a> {
     client: &'a Client,
+    fields: Box<RevokeInstanceFromTransitRouterFields>,
+}
+/// The parameters of a [`RevokeInstanceFromTransitRouter`] being built.
+#[derive(Clone, Debug)]
+struct RevokeInstanceFromTransitRouterFields {
     cen_id: Option<::std::string::String>,
     cen_owner_id: Option<i64>,
     instance_id: Option<::std::string::String>,
@@ -1079,21 +1145,21 @@ impl<'a> RevokeInstanceFromTransitRouter<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance to which the transit router belongs.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `CenOwnerId` (required).
     ///
     /// The ID of the Alibaba Cloud account to which the CEN instance belongs.
     pub fn cen_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.cen_owner_id = Some(value.into());
+        self.fields.cen_owner_id = Some(value.into());
         self
     }
     /// `InstanceId` (required).
     ///
     /// The network instance ID.
     pub fn instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.instance_id = Some(value.into());
+        self.fields.instance_id = Some(value.into());
         self
     }
     /// `InstanceType` (required).
@@ -1105,28 +1171,28 @@ impl<'a> RevokeInstanceFromTransitRouter<'a> {
     /// *   **VPN**: IPsec-VPN connection
     /// *   **ECR**: ECR
     pub fn instance_type(mut self, value: impl Into<types::GrantInstanceType>) -> Self {
-        self.instance_type = Some(value.into());
+        self.fields.instance_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The region ID of the network instance.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1136,14 +1202,14 @@ impl<'a> RevokeInstanceFromTransitRouter<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1151,15 +1217,15 @@ impl<'a> RevokeInstanceFromTransitRouter<'a> {
         mut self,
         request: types::RevokeInstanceFromTransitRouterRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.cen_owner_id = Some(request.cen_owner_id);
-        self.instance_id = Some(request.instance_id);
-        self.instance_type = Some(request.instance_type);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.cen_owner_id = Some(request.cen_owner_id);
+        self.fields.instance_id = Some(request.instance_id);
+        self.fields.instance_type = Some(request.instance_type);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1174,44 +1240,48 @@ impl<'a> RevokeInstanceFromTransitRouter<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RevokeInstanceFromTransitRouter",
                 parameter: "CenId",
             });
         }
-        if self.cen_owner_id.is_none() {
+        if self.fields.cen_owner_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RevokeInstanceFromTransitRouter",
                 parameter: "CenOwnerId",
             });
         }
-        if self.instance_id.is_none() {
+        if self.fields.instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RevokeInstanceFromTransitRouter",
                 parameter: "InstanceId",
             });
         }
-        if self.instance_type.is_none() {
+        if self.fields.instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RevokeInstanceFromTransitRouter",
                 parameter: "InstanceType",
             });
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("CenOwnerId", &self.cen_owner_id, &mut params);
-        crate::wire::write("InstanceId", &self.instance_id, &mut params);
-        crate::wire::write("InstanceType", &self.instance_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("CenOwnerId", &self.fields.cen_owner_id, &mut params);
+        crate::wire::write("InstanceId", &self.fields.instance_id, &mut params);
+        crate::wire::write("InstanceType", &self.fields.instance_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }

@@ -14,16 +14,18 @@ impl Client {
     pub fn describe_cen_vbr_health_check(&self) -> DescribeCenVbrHealthCheck<'_> {
         DescribeCenVbrHealthCheck {
             client: self,
-            cen_id: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            vbr_instance_id: None,
-            vbr_instance_owner_id: None,
-            vbr_instance_region_id: None,
+            fields: Box::new(DescribeCenVbrHealthCheckFields {
+                cen_id: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                vbr_instance_id: None,
+                vbr_instance_owner_id: None,
+                vbr_instance_region_id: None,
+            }),
         }
     }
 }
@@ -32,6 +34,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeCenVbrHealthCheck<'a> {
     client: &'a Client,
+    fields: Box<DescribeCenVbrHealthCheckFields>,
+}
+/// The parameters of a [`DescribeCenVbrHealthCheck`] being built.
+#[derive(Clone, Debug)]
+struct DescribeCenVbrHealthCheckFields {
     cen_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -48,35 +55,35 @@ impl<'a> DescribeCenVbrHealthCheck<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Valid values: **1** to **50**. Default value: **10**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -86,28 +93,28 @@ impl<'a> DescribeCenVbrHealthCheck<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `VbrInstanceId`.
     ///
     /// The ID of the VBR.
     pub fn vbr_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.vbr_instance_id = Some(value.into());
+        self.fields.vbr_instance_id = Some(value.into());
         self
     }
     /// `VbrInstanceOwnerId`.
     ///
     /// The ID of the Alibaba Cloud account that owns the VBRs.
     pub fn vbr_instance_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.vbr_instance_owner_id = Some(value.into());
+        self.fields.vbr_instance_owner_id = Some(value.into());
         self
     }
     /// `VbrInstanceRegionId` (required).
@@ -119,7 +126,7 @@ impl<'a> DescribeCenVbrHealthCheck<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.vbr_instance_region_id = Some(value.into());
+        self.fields.vbr_instance_region_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -127,16 +134,16 @@ impl<'a> DescribeCenVbrHealthCheck<'a> {
         mut self,
         request: types::DescribeCenVbrHealthCheckRequest,
     ) -> Self {
-        self.cen_id = request.cen_id;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.vbr_instance_id = request.vbr_instance_id;
-        self.vbr_instance_owner_id = request.vbr_instance_owner_id;
-        self.vbr_instance_region_id = Some(request.vbr_instance_region_id);
+        self.fields.cen_id = request.cen_id;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.vbr_instance_id = request.vbr_instance_id;
+        self.fields.vbr_instance_owner_id = request.vbr_instance_owner_id;
+        self.fields.vbr_instance_region_id = Some(request.vbr_instance_region_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -149,33 +156,37 @@ impl<'a> DescribeCenVbrHealthCheck<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.vbr_instance_region_id.is_none() {
+        if self.fields.vbr_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenVbrHealthCheck",
                 parameter: "VbrInstanceRegionId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("VbrInstanceId", &self.vbr_instance_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("VbrInstanceId", &self.fields.vbr_instance_id, &mut params);
         crate::wire::write(
             "VbrInstanceOwnerId",
-            &self.vbr_instance_owner_id,
+            &self.fields.vbr_instance_owner_id,
             &mut params,
         );
         crate::wire::write(
             "VbrInstanceRegionId",
-            &self.vbr_instance_region_id,
+            &self.fields.vbr_instance_region_id,
             &mut params,
         );
         Ok(params)
@@ -193,7 +204,7 @@ impl<'a> DescribeCenVbrHealthCheck<'a> {
 }
 impl crate::pagination::PageRequest for DescribeCenVbrHealthCheck<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -217,14 +228,16 @@ impl Client {
     pub fn disable_cen_vbr_health_check(&self) -> DisableCenVbrHealthCheck<'_> {
         DisableCenVbrHealthCheck {
             client: self,
-            cen_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            vbr_instance_id: None,
-            vbr_instance_owner_id: None,
-            vbr_instance_region_id: None,
+            fields: Box::new(DisableCenVbrHealthCheckFields {
+                cen_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                vbr_instance_id: None,
+                vbr_instance_owner_id: None,
+                vbr_instance_region_id: None,
+            }),
         }
     }
 }
@@ -233,6 +246,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DisableCenVbrHealthCheck<'a> {
     client: &'a Client,
+    fields: Box<DisableCenVbrHealthCheckFields>,
+}
+/// The parameters of a [`DisableCenVbrHealthCheck`] being built.
+#[derive(Clone, Debug)]
+struct DisableCenVbrHealthCheckFields {
     cen_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -247,21 +265,21 @@ impl<'a> DisableCenVbrHealthCheck<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -271,21 +289,21 @@ impl<'a> DisableCenVbrHealthCheck<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `VbrInstanceId` (required).
     ///
     /// The ID of the VBR.
     pub fn vbr_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.vbr_instance_id = Some(value.into());
+        self.fields.vbr_instance_id = Some(value.into());
         self
     }
     /// `VbrInstanceOwnerId`.
@@ -294,7 +312,7 @@ impl<'a> DisableCenVbrHealthCheck<'a> {
     ///
     /// > This parameter is required if the VBR and the CEN instance belong to different Alibaba Cloud accounts.
     pub fn vbr_instance_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.vbr_instance_owner_id = Some(value.into());
+        self.fields.vbr_instance_owner_id = Some(value.into());
         self
     }
     /// `VbrInstanceRegionId` (required).
@@ -306,7 +324,7 @@ impl<'a> DisableCenVbrHealthCheck<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.vbr_instance_region_id = Some(value.into());
+        self.fields.vbr_instance_region_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -314,14 +332,14 @@ impl<'a> DisableCenVbrHealthCheck<'a> {
         mut self,
         request: types::DisableCenVbrHealthCheckRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.vbr_instance_id = Some(request.vbr_instance_id);
-        self.vbr_instance_owner_id = request.vbr_instance_owner_id;
-        self.vbr_instance_region_id = Some(request.vbr_instance_region_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.vbr_instance_id = Some(request.vbr_instance_id);
+        self.fields.vbr_instance_owner_id = request.vbr_instance_owner_id;
+        self.fields.vbr_instance_region_id = Some(request.vbr_instance_region_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -334,43 +352,47 @@ impl<'a> DisableCenVbrHealthCheck<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DisableCenVbrHealthCheck",
                 parameter: "CenId",
             });
         }
-        if self.vbr_instance_id.is_none() {
+        if self.fields.vbr_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DisableCenVbrHealthCheck",
                 parameter: "VbrInstanceId",
             });
         }
-        if self.vbr_instance_region_id.is_none() {
+        if self.fields.vbr_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DisableCenVbrHealthCheck",
                 parameter: "VbrInstanceRegionId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("VbrInstanceId", &self.vbr_instance_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("VbrInstanceId", &self.fields.vbr_instance_id, &mut params);
         crate::wire::write(
             "VbrInstanceOwnerId",
-            &self.vbr_instance_owner_id,
+            &self.fields.vbr_instance_owner_id,
             &mut params,
         );
         crate::wire::write(
             "VbrInstanceRegionId",
-            &self.vbr_instance_region_id,
+            &self.fields.vbr_instance_region_id,
             &mut params,
         );
         Ok(params)
@@ -402,20 +424,22 @@ impl Client {
     pub fn enable_cen_vbr_health_check(&self) -> EnableCenVbrHealthCheck<'_> {
         EnableCenVbrHealthCheck {
             client: self,
-            cen_id: None,
-            description: None,
-            health_check_interval: None,
-            health_check_only: None,
-            health_check_source_ip: None,
-            health_check_target_ip: None,
-            healthy_threshold: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            vbr_instance_id: None,
-            vbr_instance_owner_id: None,
-            vbr_instance_region_id: None,
+            fields: Box::new(EnableCenVbrHealthCheckFields {
+                cen_id: None,
+                description: None,
+                health_check_interval: None,
+                health_check_only: None,
+                health_check_source_ip: None,
+                health_check_target_ip: None,
+                healthy_threshold: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                vbr_instance_id: None,
+                vbr_instance_owner_id: None,
+                vbr_instance_region_id: None,
+            }),
         }
     }
 }
@@ -424,6 +448,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct EnableCenVbrHealthCheck<'a> {
     client: &'a Client,
+    fields: Box<EnableCenVbrHealthCheckFields>,
+}
+/// The parameters of a [`EnableCenVbrHealthCheck`] being built.
+#[derive(Clone, Debug)]
+struct EnableCenVbrHealthCheckFields {
     cen_id: Option<::std::string::String>,
     description: Option<::std::string::String>,
     health_check_interval: Option<i32>,
@@ -444,7 +473,7 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `Description`.
@@ -453,14 +482,14 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
     ///
     /// The description must be 1 to 256 characters in length, and cannot start with `http://` or `https://`.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `HealthCheckInterval`.
     ///
     /// The time interval at which probe packets are sent during a health check. Unit: seconds. Default value: **2**. Valid values: **2 to 3**.
     pub fn health_check_interval(mut self, value: impl Into<i32>) -> Self {
-        self.health_check_interval = Some(value.into());
+        self.fields.health_check_interval = Some(value.into());
         self
     }
     /// `HealthCheckOnly`.
@@ -477,7 +506,7 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
     ///
     /// Probing is disabled by default. If a redundant route is specified, the system switches to the redundant route if the detected route is not reachable.
     pub fn health_check_only(mut self, value: impl Into<bool>) -> Self {
-        self.health_check_only = Some(value.into());
+        self.fields.health_check_only = Some(value.into());
         self
     }
     /// `HealthCheckSourceIp`.
@@ -490,7 +519,7 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.health_check_source_ip = Some(value.into());
+        self.fields.health_check_source_ip = Some(value.into());
         self
     }
     /// `HealthCheckTargetIp` (required).
@@ -502,28 +531,28 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.health_check_target_ip = Some(value.into());
+        self.fields.health_check_target_ip = Some(value.into());
         self
     }
     /// `HealthyThreshold`.
     ///
     /// The number of probe packets that are sent during a health check. Unit: packets. Valid values: **3 to 8**. Default value: **8**.
     pub fn healthy_threshold(mut self, value: impl Into<i32>) -> Self {
-        self.healthy_threshold = Some(value.into());
+        self.fields.healthy_threshold = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -533,21 +562,21 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `VbrInstanceId` (required).
     ///
     /// The ID of the VBR.
     pub fn vbr_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.vbr_instance_id = Some(value.into());
+        self.fields.vbr_instance_id = Some(value.into());
         self
     }
     /// `VbrInstanceOwnerId`.
@@ -556,7 +585,7 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
     ///
     /// > This parameter is required if the VBR and the CEN instance belong to different Alibaba Cloud accounts.
     pub fn vbr_instance_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.vbr_instance_owner_id = Some(value.into());
+        self.fields.vbr_instance_owner_id = Some(value.into());
         self
     }
     /// `VbrInstanceRegionId` (required).
@@ -568,7 +597,7 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.vbr_instance_region_id = Some(value.into());
+        self.fields.vbr_instance_region_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -576,20 +605,20 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
         mut self,
         request: types::EnableCenVbrHealthCheckRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.description = request.description;
-        self.health_check_interval = request.health_check_interval;
-        self.health_check_only = request.health_check_only;
-        self.health_check_source_ip = request.health_check_source_ip;
-        self.health_check_target_ip = Some(request.health_check_target_ip);
-        self.healthy_threshold = request.healthy_threshold;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.vbr_instance_id = Some(request.vbr_instance_id);
-        self.vbr_instance_owner_id = request.vbr_instance_owner_id;
-        self.vbr_instance_region_id = Some(request.vbr_instance_region_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.description = request.description;
+        self.fields.health_check_interval = request.health_check_interval;
+        self.fields.health_check_only = request.health_check_only;
+        self.fields.health_check_source_ip = request.health_check_source_ip;
+        self.fields.health_check_target_ip = Some(request.health_check_target_ip);
+        self.fields.healthy_threshold = request.healthy_threshold;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.vbr_instance_id = Some(request.vbr_instance_id);
+        self.fields.vbr_instance_owner_id = request.vbr_instance_owner_id;
+        self.fields.vbr_instance_region_id = Some(request.vbr_instance_region_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -602,67 +631,79 @@ impl<'a> EnableCenVbrHealthCheck<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "EnableCenVbrHealthCheck",
                 parameter: "CenId",
             });
         }
-        if self.health_check_target_ip.is_none() {
+        if self.fields.health_check_target_ip.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "EnableCenVbrHealthCheck",
                 parameter: "HealthCheckTargetIp",
             });
         }
-        if self.vbr_instance_id.is_none() {
+        if self.fields.vbr_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "EnableCenVbrHealthCheck",
                 parameter: "VbrInstanceId",
             });
         }
-        if self.vbr_instance_region_id.is_none() {
+        if self.fields.vbr_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "EnableCenVbrHealthCheck",
                 parameter: "VbrInstanceRegionId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(14usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("Description", &self.description, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
         crate::wire::write(
             "HealthCheckInterval",
-            &self.health_check_interval,
+            &self.fields.health_check_interval,
             &mut params,
         );
-        crate::wire::write("HealthCheckOnly", &self.health_check_only, &mut params);
+        crate::wire::write(
+            "HealthCheckOnly",
+            &self.fields.health_check_only,
+            &mut params,
+        );
         crate::wire::write(
             "HealthCheckSourceIp",
-            &self.health_check_source_ip,
+            &self.fields.health_check_source_ip,
             &mut params,
         );
         crate::wire::write(
             "HealthCheckTargetIp",
-            &self.health_check_target_ip,
+            &self.fields.health_check_target_ip,
             &mut params,
         );
-        crate::wire::write("HealthyThreshold", &self.healthy_threshold, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write(
+            "HealthyThreshold",
+            &self.fields.healthy_threshold,
+            &mut params,
+        );
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("VbrInstanceId", &self.vbr_instance_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("VbrInstanceId", &self.fields.vbr_instance_id, &mut params);
         crate::wire::write(
             "VbrInstanceOwnerId",
-            &self.vbr_instance_owner_id,
+            &self.fields.vbr_instance_owner_id,
             &mut params,
         );
         crate::wire::write(
             "VbrInstanceRegionId",
-            &self.vbr_instance_region_id,
+            &self.fields.vbr_instance_region_id,
             &mut params,
         );
         Ok(params)

@@ -16,15 +16,17 @@ impl Client {
     ) -> DescribeCenGeographicSpanRemainingBandwidth<'_> {
         DescribeCenGeographicSpanRemainingBandwidth {
             client: self,
-            cen_id: None,
-            geographic_region_a_id: None,
-            geographic_region_b_id: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DescribeCenGeographicSpanRemainingBandwidthFields {
+                cen_id: None,
+                geographic_region_a_id: None,
+                geographic_region_b_id: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -33,6 +35,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeCenGeographicSpanRemainingBandwidth<'a> {
     client: &'a Client,
+    fields: Box<DescribeCenGeographicSpanRemainingBandwidthFields>,
+}
+/// The parameters of a [`DescribeCenGeographicSpanRemainingBandwidth`] being built.
+#[derive(Clone, Debug)]
+struct DescribeCenGeographicSpanRemainingBandwidthFields {
     cen_id: Option<::std::string::String>,
     geographic_region_a_id: Option<types::GeographicRegionId>,
     geographic_region_b_id: Option<types::GeographicRegionId>,
@@ -48,7 +55,7 @@ impl<'a> DescribeCenGeographicSpanRemainingBandwidth<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance to which the bandwidth plan is associated.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `GeographicRegionAId` (required).
@@ -63,7 +70,7 @@ impl<'a> DescribeCenGeographicSpanRemainingBandwidth<'a> {
         mut self,
         value: impl Into<types::GeographicRegionId>,
     ) -> Self {
-        self.geographic_region_a_id = Some(value.into());
+        self.fields.geographic_region_a_id = Some(value.into());
         self
     }
     /// `GeographicRegionBId` (required).
@@ -78,35 +85,35 @@ impl<'a> DescribeCenGeographicSpanRemainingBandwidth<'a> {
         mut self,
         value: impl Into<types::GeographicRegionId>,
     ) -> Self {
-        self.geographic_region_b_id = Some(value.into());
+        self.fields.geographic_region_b_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Default value: **10**. Valid values: **1** to **50**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -116,14 +123,14 @@ impl<'a> DescribeCenGeographicSpanRemainingBandwidth<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -131,15 +138,15 @@ impl<'a> DescribeCenGeographicSpanRemainingBandwidth<'a> {
         mut self,
         request: types::DescribeCenGeographicSpanRemainingBandwidthRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.geographic_region_a_id = Some(request.geographic_region_a_id);
-        self.geographic_region_b_id = Some(request.geographic_region_b_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.geographic_region_a_id = Some(request.geographic_region_a_id);
+        self.fields.geographic_region_b_id = Some(request.geographic_region_b_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -154,46 +161,50 @@ impl<'a> DescribeCenGeographicSpanRemainingBandwidth<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenGeographicSpanRemainingBandwidth",
                 parameter: "CenId",
             });
         }
-        if self.geographic_region_a_id.is_none() {
+        if self.fields.geographic_region_a_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenGeographicSpanRemainingBandwidth",
                 parameter: "GeographicRegionAId",
             });
         }
-        if self.geographic_region_b_id.is_none() {
+        if self.fields.geographic_region_b_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenGeographicSpanRemainingBandwidth",
                 parameter: "GeographicRegionBId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
         crate::wire::write(
             "GeographicRegionAId",
-            &self.geographic_region_a_id,
+            &self.fields.geographic_region_a_id,
             &mut params,
         );
         crate::wire::write(
             "GeographicRegionBId",
-            &self.geographic_region_b_id,
+            &self.fields.geographic_region_b_id,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -211,13 +222,15 @@ impl Client {
     pub fn describe_cen_geographic_spans(&self) -> DescribeCenGeographicSpans<'_> {
         DescribeCenGeographicSpans {
             client: self,
-            geographic_span_id: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DescribeCenGeographicSpansFields {
+                geographic_span_id: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -226,6 +239,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeCenGeographicSpans<'a> {
     client: &'a Client,
+    fields: Box<DescribeCenGeographicSpansFields>,
+}
+/// The parameters of a [`DescribeCenGeographicSpans`] being built.
+#[derive(Clone, Debug)]
+struct DescribeCenGeographicSpansFields {
     geographic_span_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -244,35 +262,35 @@ impl<'a> DescribeCenGeographicSpans<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.geographic_span_id = Some(value.into());
+        self.fields.geographic_span_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries per page. Default value: **10**. Valid values: **1** to **50**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -282,14 +300,14 @@ impl<'a> DescribeCenGeographicSpans<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -297,13 +315,13 @@ impl<'a> DescribeCenGeographicSpans<'a> {
         mut self,
         request: types::DescribeCenGeographicSpansRequest,
     ) -> Self {
-        self.geographic_span_id = request.geographic_span_id;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.geographic_span_id = request.geographic_span_id;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -317,17 +335,25 @@ impl<'a> DescribeCenGeographicSpans<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(7usize);
-        crate::wire::write("GeographicSpanId", &self.geographic_span_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
         crate::wire::write(
-            "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            "GeographicSpanId",
+            &self.fields.geographic_span_id,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
+        crate::wire::write(
+            "ResourceOwnerAccount",
+            &self.fields.resource_owner_account,
+            &mut params,
+        );
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -343,7 +369,7 @@ impl<'a> DescribeCenGeographicSpans<'a> {
 }
 impl crate::pagination::PageRequest for DescribeCenGeographicSpans<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -365,14 +391,16 @@ impl Client {
     ) -> DescribeCenInterRegionBandwidthLimits<'_> {
         DescribeCenInterRegionBandwidthLimits {
             client: self,
-            cen_id: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tr_region_id: None,
+            fields: Box::new(DescribeCenInterRegionBandwidthLimitsFields {
+                cen_id: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tr_region_id: None,
+            }),
         }
     }
 }
@@ -381,6 +409,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeCenInterRegionBandwidthLimits<'a> {
     client: &'a Client,
+    fields: Box<DescribeCenInterRegionBandwidthLimitsFields>,
+}
+/// The parameters of a [`DescribeCenInterRegionBandwidthLimits`] being built.
+#[derive(Clone, Debug)]
+struct DescribeCenInterRegionBandwidthLimitsFields {
     cen_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -395,35 +428,35 @@ impl<'a> DescribeCenInterRegionBandwidthLimits<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Default value: **10**. Valid values: **1** to **50**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -433,14 +466,14 @@ impl<'a> DescribeCenInterRegionBandwidthLimits<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrRegionId`.
@@ -449,7 +482,7 @@ impl<'a> DescribeCenInterRegionBandwidthLimits<'a> {
     ///
     /// You can call the [DescribeChildInstanceRegions](https://help.aliyun.com/document_detail/132080.html) operation to query the most recent region list.
     pub fn tr_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.tr_region_id = Some(value.into());
+        self.fields.tr_region_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -457,14 +490,14 @@ impl<'a> DescribeCenInterRegionBandwidthLimits<'a> {
         mut self,
         request: types::DescribeCenInterRegionBandwidthLimitsRequest,
     ) -> Self {
-        self.cen_id = request.cen_id;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tr_region_id = request.tr_region_id;
+        self.fields.cen_id = request.cen_id;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tr_region_id = request.tr_region_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -480,18 +513,22 @@ impl<'a> DescribeCenInterRegionBandwidthLimits<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("TrRegionId", &self.tr_region_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("TrRegionId", &self.fields.tr_region_id, &mut params);
         Ok(params)
     }
 }
@@ -511,7 +548,7 @@ impl<'a> DescribeCenInterRegionBandwidthLimits<'a> {
 }
 impl crate::pagination::PageRequest for DescribeCenInterRegionBandwidthLimits<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -535,13 +572,15 @@ impl Client {
     ) -> DescribeGeographicRegionMembership<'_> {
         DescribeGeographicRegionMembership {
             client: self,
-            geographic_region_id: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DescribeGeographicRegionMembershipFields {
+                geographic_region_id: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -550,6 +589,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeGeographicRegionMembership<'a> {
     client: &'a Client,
+    fields: Box<DescribeGeographicRegionMembershipFields>,
+}
+/// The parameters of a [`DescribeGeographicRegionMembership`] being built.
+#[derive(Clone, Debug)]
+struct DescribeGeographicRegionMembershipFields {
     geographic_region_id: Option<
         types::DescribeGeographicRegionMembershipRequestGeographicRegionId,
     >,
@@ -575,35 +619,35 @@ impl<'a> DescribeGeographicRegionMembership<'a> {
             types::DescribeGeographicRegionMembershipRequestGeographicRegionId,
         >,
     ) -> Self {
-        self.geographic_region_id = Some(value.into());
+        self.fields.geographic_region_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return per page. Default value: **10**. Valid values: **1** to **50**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -613,14 +657,14 @@ impl<'a> DescribeGeographicRegionMembership<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -628,13 +672,13 @@ impl<'a> DescribeGeographicRegionMembership<'a> {
         mut self,
         request: types::DescribeGeographicRegionMembershipRequest,
     ) -> Self {
-        self.geographic_region_id = Some(request.geographic_region_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.geographic_region_id = Some(request.geographic_region_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -649,7 +693,7 @@ impl<'a> DescribeGeographicRegionMembership<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.geographic_region_id.is_none() {
+        if self.fields.geographic_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeGeographicRegionMembership",
                 parameter: "GeographicRegionId",
@@ -658,19 +702,23 @@ impl<'a> DescribeGeographicRegionMembership<'a> {
         let mut params = crate::wire::Params::with_capacity(7usize);
         crate::wire::write(
             "GeographicRegionId",
-            &self.geographic_region_id,
+            &self.fields.geographic_region_id,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -686,7 +734,7 @@ impl<'a> DescribeGeographicRegionMembership<'a> {
 }
 impl crate::pagination::PageRequest for DescribeGeographicRegionMembership<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -729,15 +777,17 @@ impl Client {
     ) -> SetCenInterRegionBandwidthLimit<'_> {
         SetCenInterRegionBandwidthLimit {
             client: self,
-            bandwidth_limit: None,
-            bandwidth_type: None,
-            cen_id: None,
-            local_region_id: None,
-            opposite_region_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(SetCenInterRegionBandwidthLimitFields {
+                bandwidth_limit: None,
+                bandwidth_type: None,
+                cen_id: None,
+                local_region_id: None,
+                opposite_region_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -746,6 +796,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SetCenInterRegionBandwidthLimit<'a> {
     client: &'a Client,
+    fields: Box<SetCenInterRegionBandwidthLimitFields>,
+}
+/// The parameters of a [`SetCenInterRegionBandwidthLimit`] being built.
+#[derive(Clone, Debug)]
+struct SetCenInterRegionBandwidthLimitFields {
     bandwidth_limit: Option<i64>,
     bandwidth_type: Option<::std::string::String>,
     cen_id: Option<::std::string::String>,
@@ -761,7 +816,7 @@ impl<'a> SetCenInterRegionBandwidthLimit<'a> {
     ///
     /// The maximum bandwidth value of the inter-region connection. Unit: Mbit/s.
     pub fn bandwidth_limit(mut self, value: impl Into<i64>) -> Self {
-        self.bandwidth_limit = Some(value.into());
+        self.fields.bandwidth_limit = Some(value.into());
         self
     }
     /// `BandwidthType`.
@@ -770,14 +825,14 @@ impl<'a> SetCenInterRegionBandwidthLimit<'a> {
     ///
     /// **BandwidthPackage**: allocates bandwidth from a bandwidth plan.
     pub fn bandwidth_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.bandwidth_type = Some(value.into());
+        self.fields.bandwidth_type = Some(value.into());
         self
     }
     /// `CenId` (required).
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `LocalRegionId` (required).
@@ -786,7 +841,7 @@ impl<'a> SetCenInterRegionBandwidthLimit<'a> {
     ///
     /// You can call the [DescribeChildInstanceRegions](https://help.aliyun.com/document_detail/132080.html) operation to query regions where you can attach network instances to a CEN instance.
     pub fn local_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.local_region_id = Some(value.into());
+        self.fields.local_region_id = Some(value.into());
         self
     }
     /// `OppositeRegionId` (required).
@@ -796,21 +851,21 @@ impl<'a> SetCenInterRegionBandwidthLimit<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.opposite_region_id = Some(value.into());
+        self.fields.opposite_region_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -820,14 +875,14 @@ impl<'a> SetCenInterRegionBandwidthLimit<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -835,15 +890,15 @@ impl<'a> SetCenInterRegionBandwidthLimit<'a> {
         mut self,
         request: types::SetCenInterRegionBandwidthLimitRequest,
     ) -> Self {
-        self.bandwidth_limit = Some(request.bandwidth_limit);
-        self.bandwidth_type = request.bandwidth_type;
-        self.cen_id = Some(request.cen_id);
-        self.local_region_id = Some(request.local_region_id);
-        self.opposite_region_id = Some(request.opposite_region_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.bandwidth_limit = Some(request.bandwidth_limit);
+        self.fields.bandwidth_type = request.bandwidth_type;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.local_region_id = Some(request.local_region_id);
+        self.fields.opposite_region_id = Some(request.opposite_region_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -858,44 +913,52 @@ impl<'a> SetCenInterRegionBandwidthLimit<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.bandwidth_limit.is_none() {
+        if self.fields.bandwidth_limit.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "SetCenInterRegionBandwidthLimit",
                 parameter: "BandwidthLimit",
             });
         }
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "SetCenInterRegionBandwidthLimit",
                 parameter: "CenId",
             });
         }
-        if self.local_region_id.is_none() {
+        if self.fields.local_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "SetCenInterRegionBandwidthLimit",
                 parameter: "LocalRegionId",
             });
         }
-        if self.opposite_region_id.is_none() {
+        if self.fields.opposite_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "SetCenInterRegionBandwidthLimit",
                 parameter: "OppositeRegionId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("BandwidthLimit", &self.bandwidth_limit, &mut params);
-        crate::wire::write("BandwidthType", &self.bandwidth_type, &mut params);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("LocalRegionId", &self.local_region_id, &mut params);
-        crate::wire::write("OppositeRegionId", &self.opposite_region_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("BandwidthLimit", &self.fields.bandwidth_limit, &mut params);
+        crate::wire::write("BandwidthType", &self.fields.bandwidth_type, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("LocalRegionId", &self.fields.local_region_id, &mut params);
         crate::wire::write(
-            "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            "OppositeRegionId",
+            &self.fields.opposite_region_id,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerAccount",
+            &self.fields.resource_owner_account,
+            &mut params,
+        );
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }

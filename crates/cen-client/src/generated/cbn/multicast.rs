@@ -43,15 +43,17 @@ impl Client {
     ) -> AssociateTransitRouterMulticastDomain<'_> {
         AssociateTransitRouterMulticastDomain {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
-            transit_router_multicast_domain_id: None,
-            v_switch_ids: Vec::new(),
+            fields: Box::new(AssociateTransitRouterMulticastDomainFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+                transit_router_multicast_domain_id: None,
+                v_switch_ids: Vec::new(),
+            }),
         }
     }
 }
@@ -60,6 +62,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AssociateTransitRouterMulticastDomain<'a> {
     client: &'a Client,
+    fields: Box<AssociateTransitRouterMulticastDomainFields>,
+}
+/// The parameters of a [`AssociateTransitRouterMulticastDomain`] being built.
+#[derive(Clone, Debug)]
+struct AssociateTransitRouterMulticastDomainFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -75,7 +82,7 @@ impl<'a> AssociateTransitRouterMulticastDomain<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -85,21 +92,21 @@ impl<'a> AssociateTransitRouterMulticastDomain<'a> {
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -109,14 +116,14 @@ impl<'a> AssociateTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -126,7 +133,7 @@ impl<'a> AssociateTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainId` (required).
@@ -136,7 +143,7 @@ impl<'a> AssociateTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_id = Some(value.into());
+        self.fields.transit_router_multicast_domain_id = Some(value.into());
         self
     }
     /// `VSwitchIds`.
@@ -145,7 +152,7 @@ impl<'a> AssociateTransitRouterMulticastDomain<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn v_switch_ids(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.v_switch_ids.push(item.into());
+        self.fields.v_switch_ids.push(item.into());
         self
     }
     /// Replaces every `VSwitchIds.N` item.
@@ -153,7 +160,7 @@ impl<'a> AssociateTransitRouterMulticastDomain<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.v_switch_ids = items;
+        self.fields.v_switch_ids = items;
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -161,17 +168,19 @@ impl<'a> AssociateTransitRouterMulticastDomain<'a> {
         mut self,
         request: types::AssociateTransitRouterMulticastDomainRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_multicast_domain_id = Some(
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_multicast_domain_id = Some(
             request.transit_router_multicast_domain_id,
         );
-        self.v_switch_ids = request.v_switch_ids;
+        self.fields.v_switch_ids = request.v_switch_ids;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -186,43 +195,47 @@ impl<'a> AssociateTransitRouterMulticastDomain<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AssociateTransitRouterMulticastDomain",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.transit_router_multicast_domain_id.is_none() {
+        if self.fields.transit_router_multicast_domain_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AssociateTransitRouterMulticastDomain",
                 parameter: "TransitRouterMulticastDomainId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterMulticastDomainId",
-            &self.transit_router_multicast_domain_id,
+            &self.fields.transit_router_multicast_domain_id,
             &mut params,
         );
-        crate::wire::write("VSwitchIds", &self.v_switch_ids, &mut params);
+        crate::wire::write("VSwitchIds", &self.fields.v_switch_ids, &mut params);
         Ok(params)
     }
 }
@@ -267,19 +280,21 @@ impl Client {
     ) -> CreateTransitRouterMulticastDomain<'_> {
         CreateTransitRouterMulticastDomain {
             client: self,
-            cen_id: None,
-            client_token: None,
-            dry_run: None,
-            options: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
-            transit_router_id: None,
-            transit_router_multicast_domain_description: None,
-            transit_router_multicast_domain_name: None,
+            fields: Box::new(CreateTransitRouterMulticastDomainFields {
+                cen_id: None,
+                client_token: None,
+                dry_run: None,
+                options: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+                transit_router_id: None,
+                transit_router_multicast_domain_description: None,
+                transit_router_multicast_domain_name: None,
+            }),
         }
     }
 }
@@ -288,6 +303,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTransitRouterMulticastDomain<'a> {
     client: &'a Client,
+    fields: Box<CreateTransitRouterMulticastDomainFields<'a>>,
+}
+/// The parameters of a [`CreateTransitRouterMulticastDomain`] being built.
+#[derive(Clone, Debug)]
+struct CreateTransitRouterMulticastDomainFields<'a> {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
@@ -307,14 +327,14 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -324,7 +344,7 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request format, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Options`.
@@ -334,28 +354,28 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<types::MulticastDomainCreateOptions>,
     ) -> Self {
-        self.options = Some(value.into());
+        self.fields.options = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The region ID of the transit router.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -365,14 +385,14 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -387,7 +407,8 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -396,7 +417,7 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -409,7 +430,7 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainDescription`.
@@ -419,7 +440,7 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_description = Some(value.into());
+        self.fields.transit_router_multicast_domain_description = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainName`.
@@ -429,7 +450,7 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_name = Some(value.into());
+        self.fields.transit_router_multicast_domain_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -437,16 +458,16 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
         mut self,
         request: types::CreateTransitRouterMulticastDomainRequest,
     ) -> Self {
-        self.cen_id = request.cen_id;
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.options = request.options;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.cen_id = request.cen_id;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.options = request.options;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -454,10 +475,10 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_id = request.transit_router_id;
-        self.transit_router_multicast_domain_description = request
+        self.fields.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_multicast_domain_description = request
             .transit_router_multicast_domain_description;
-        self.transit_router_multicast_domain_name = request
+        self.fields.transit_router_multicast_domain_name = request
             .transit_router_multicast_domain_name;
         self
     }
@@ -473,33 +494,41 @@ impl<'a> CreateTransitRouterMulticastDomain<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(13usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("Options", &self.options, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("Options", &self.fields.options, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterMulticastDomainDescription",
-            &self.transit_router_multicast_domain_description,
+            &self.fields.transit_router_multicast_domain_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterMulticastDomainName",
-            &self.transit_router_multicast_domain_name,
+            &self.fields.transit_router_multicast_domain_name,
             &mut params,
         );
         Ok(params)
@@ -538,13 +567,15 @@ impl Client {
     ) -> DeleteTransitRouterMulticastDomain<'_> {
         DeleteTransitRouterMulticastDomain {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_multicast_domain_id: None,
+            fields: Box::new(DeleteTransitRouterMulticastDomainFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_multicast_domain_id: None,
+            }),
         }
     }
 }
@@ -553,6 +584,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTransitRouterMulticastDomain<'a> {
     client: &'a Client,
+    fields: Box<DeleteTransitRouterMulticastDomainFields>,
+}
+/// The parameters of a [`DeleteTransitRouterMulticastDomain`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTransitRouterMulticastDomainFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -566,7 +602,7 @@ impl<'a> DeleteTransitRouterMulticastDomain<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -576,21 +612,21 @@ impl<'a> DeleteTransitRouterMulticastDomain<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -600,14 +636,14 @@ impl<'a> DeleteTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainId` (required).
@@ -617,7 +653,7 @@ impl<'a> DeleteTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_id = Some(value.into());
+        self.fields.transit_router_multicast_domain_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -625,13 +661,13 @@ impl<'a> DeleteTransitRouterMulticastDomain<'a> {
         mut self,
         request: types::DeleteTransitRouterMulticastDomainRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_multicast_domain_id = Some(
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_multicast_domain_id = Some(
             request.transit_router_multicast_domain_id,
         );
         self
@@ -648,29 +684,33 @@ impl<'a> DeleteTransitRouterMulticastDomain<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_multicast_domain_id.is_none() {
+        if self.fields.transit_router_multicast_domain_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterMulticastDomain",
                 parameter: "TransitRouterMulticastDomainId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(7usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterMulticastDomainId",
-            &self.transit_router_multicast_domain_id,
+            &self.fields.transit_router_multicast_domain_id,
             &mut params,
         );
         Ok(params)
@@ -707,16 +747,18 @@ impl Client {
     ) -> DeregisterTransitRouterMulticastGroupMembers<'_> {
         DeregisterTransitRouterMulticastGroupMembers {
             client: self,
-            client_token: None,
-            dry_run: None,
-            group_ip_address: None,
-            network_interface_ids: Vec::new(),
-            owner_account: None,
-            owner_id: None,
-            peer_transit_router_multicast_domains: Vec::new(),
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_multicast_domain_id: None,
+            fields: Box::new(DeregisterTransitRouterMulticastGroupMembersFields {
+                client_token: None,
+                dry_run: None,
+                group_ip_address: None,
+                network_interface_ids: Vec::new(),
+                owner_account: None,
+                owner_id: None,
+                peer_transit_router_multicast_domains: Vec::new(),
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_multicast_domain_id: None,
+            }),
         }
     }
 }
@@ -725,6 +767,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeregisterTransitRouterMulticastGroupMembers<'a> {
     client: &'a Client,
+    fields: Box<DeregisterTransitRouterMulticastGroupMembersFields>,
+}
+/// The parameters of a [`DeregisterTransitRouterMulticastGroupMembers`] being built.
+#[derive(Clone, Debug)]
+struct DeregisterTransitRouterMulticastGroupMembersFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     group_ip_address: Option<::std::string::String>,
@@ -741,7 +788,7 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -751,14 +798,14 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and performs the actual request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `GroupIpAddress` (required).
     ///
     /// The IP address of the multicast group to which the multicast members belong.
     pub fn group_ip_address(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.group_ip_address = Some(value.into());
+        self.fields.group_ip_address = Some(value.into());
         self
     }
     /// `NetworkInterfaceIds`.
@@ -770,7 +817,7 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.network_interface_ids.push(item.into());
+        self.fields.network_interface_ids.push(item.into());
         self
     }
     /// Replaces every `NetworkInterfaceIds.N` item.
@@ -778,21 +825,21 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.network_interface_ids = items;
+        self.fields.network_interface_ids = items;
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PeerTransitRouterMulticastDomains`.
@@ -804,7 +851,7 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.peer_transit_router_multicast_domains.push(item.into());
+        self.fields.peer_transit_router_multicast_domains.push(item.into());
         self
     }
     /// Replaces every `PeerTransitRouterMulticastDomains.N` item.
@@ -812,7 +859,7 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.peer_transit_router_multicast_domains = items;
+        self.fields.peer_transit_router_multicast_domains = items;
         self
     }
     /// `ResourceOwnerAccount`.
@@ -822,14 +869,14 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainId` (required).
@@ -839,7 +886,7 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_id = Some(value.into());
+        self.fields.transit_router_multicast_domain_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -847,17 +894,17 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         request: types::DeregisterTransitRouterMulticastGroupMembersRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.group_ip_address = Some(request.group_ip_address);
-        self.network_interface_ids = request.network_interface_ids;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.peer_transit_router_multicast_domains = request
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.group_ip_address = Some(request.group_ip_address);
+        self.fields.network_interface_ids = request.network_interface_ids;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.peer_transit_router_multicast_domains = request
             .peer_transit_router_multicast_domains;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_multicast_domain_id = Some(
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_multicast_domain_id = Some(
             request.transit_router_multicast_domain_id,
         );
         self
@@ -874,46 +921,50 @@ impl<'a> DeregisterTransitRouterMulticastGroupMembers<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.group_ip_address.is_none() {
+        if self.fields.group_ip_address.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeregisterTransitRouterMulticastGroupMembers",
                 parameter: "GroupIpAddress",
             });
         }
-        if self.transit_router_multicast_domain_id.is_none() {
+        if self.fields.transit_router_multicast_domain_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeregisterTransitRouterMulticastGroupMembers",
                 parameter: "TransitRouterMulticastDomainId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("GroupIpAddress", &self.group_ip_address, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("GroupIpAddress", &self.fields.group_ip_address, &mut params);
         crate::wire::write(
             "NetworkInterfaceIds",
-            &self.network_interface_ids,
+            &self.fields.network_interface_ids,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "PeerTransitRouterMulticastDomains",
-            &self.peer_transit_router_multicast_domains,
+            &self.fields.peer_transit_router_multicast_domains,
             &mut params,
         );
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterMulticastDomainId",
-            &self.transit_router_multicast_domain_id,
+            &self.fields.transit_router_multicast_domain_id,
             &mut params,
         );
         Ok(params)
@@ -950,15 +1001,17 @@ impl Client {
     ) -> DeregisterTransitRouterMulticastGroupSources<'_> {
         DeregisterTransitRouterMulticastGroupSources {
             client: self,
-            client_token: None,
-            dry_run: None,
-            group_ip_address: None,
-            network_interface_ids: Vec::new(),
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_multicast_domain_id: None,
+            fields: Box::new(DeregisterTransitRouterMulticastGroupSourcesFields {
+                client_token: None,
+                dry_run: None,
+                group_ip_address: None,
+                network_interface_ids: Vec::new(),
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_multicast_domain_id: None,
+            }),
         }
     }
 }
@@ -967,6 +1020,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeregisterTransitRouterMulticastGroupSources<'a> {
     client: &'a Client,
+    fields: Box<DeregisterTransitRouterMulticastGroupSourcesFields>,
+}
+/// The parameters of a [`DeregisterTransitRouterMulticastGroupSources`] being built.
+#[derive(Clone, Debug)]
+struct DeregisterTransitRouterMulticastGroupSourcesFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     group_ip_address: Option<::std::string::String>,
@@ -982,7 +1040,7 @@ impl<'a> DeregisterTransitRouterMulticastGroupSources<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -992,14 +1050,14 @@ impl<'a> DeregisterTransitRouterMulticastGroupSources<'a> {
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and performs the actual request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `GroupIpAddress` (required).
     ///
     /// The IP address of the multicast group to which the multicast source belongs.
     pub fn group_ip_address(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.group_ip_address = Some(value.into());
+        self.fields.group_ip_address = Some(value.into());
         self
     }
     /// `NetworkInterfaceIds`.
@@ -1011,7 +1069,7 @@ impl<'a> DeregisterTransitRouterMulticastGroupSources<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.network_interface_ids.push(item.into());
+        self.fields.network_interface_ids.push(item.into());
         self
     }
     /// Replaces every `NetworkInterfaceIds.N` item.
@@ -1019,21 +1077,21 @@ impl<'a> DeregisterTransitRouterMulticastGroupSources<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.network_interface_ids = items;
+        self.fields.network_interface_ids = items;
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1043,14 +1101,14 @@ impl<'a> DeregisterTransitRouterMulticastGroupSources<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainId` (required).
@@ -1060,7 +1118,7 @@ impl<'a> DeregisterTransitRouterMulticastGroupSources<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_id = Some(value.into());
+        self.fields.transit_router_multicast_domain_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1068,15 +1126,15 @@ impl<'a> DeregisterTransitRouterMulticastGroupSources<'a> {
         mut self,
         request: types::DeregisterTransitRouterMulticastGroupSourcesRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.group_ip_address = Some(request.group_ip_address);
-        self.network_interface_ids = request.network_interface_ids;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_multicast_domain_id = Some(
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.group_ip_address = Some(request.group_ip_address);
+        self.fields.network_interface_ids = request.network_interface_ids;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_multicast_domain_id = Some(
             request.transit_router_multicast_domain_id,
         );
         self
@@ -1093,41 +1151,45 @@ impl<'a> DeregisterTransitRouterMulticastGroupSources<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.group_ip_address.is_none() {
+        if self.fields.group_ip_address.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeregisterTransitRouterMulticastGroupSources",
                 parameter: "GroupIpAddress",
             });
         }
-        if self.transit_router_multicast_domain_id.is_none() {
+        if self.fields.transit_router_multicast_domain_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeregisterTransitRouterMulticastGroupSources",
                 parameter: "TransitRouterMulticastDomainId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("GroupIpAddress", &self.group_ip_address, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("GroupIpAddress", &self.fields.group_ip_address, &mut params);
         crate::wire::write(
             "NetworkInterfaceIds",
-            &self.network_interface_ids,
+            &self.fields.network_interface_ids,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterMulticastDomainId",
-            &self.transit_router_multicast_domain_id,
+            &self.fields.transit_router_multicast_domain_id,
             &mut params,
         );
         Ok(params)
@@ -1168,15 +1230,17 @@ impl Client {
     ) -> DisassociateTransitRouterMulticastDomain<'_> {
         DisassociateTransitRouterMulticastDomain {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
-            transit_router_multicast_domain_id: None,
-            v_switch_ids: Vec::new(),
+            fields: Box::new(DisassociateTransitRouterMulticastDomainFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+                transit_router_multicast_domain_id: None,
+                v_switch_ids: Vec::new(),
+            }),
         }
     }
 }
@@ -1185,6 +1249,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DisassociateTransitRouterMulticastDomain<'a> {
     client: &'a Client,
+    fields: Box<DisassociateTransitRouterMulticastDomainFields>,
+}
+/// The parameters of a [`DisassociateTransitRouterMulticastDomain`] being built.
+#[derive(Clone, Debug)]
+struct DisassociateTransitRouterMulticastDomainFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -1200,7 +1269,7 @@ impl<'a> DisassociateTransitRouterMulticastDomain<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -1210,21 +1279,21 @@ impl<'a> DisassociateTransitRouterMulticastDomain<'a> {
     /// - **true**: prechecks the request but does not disassociate the vSwitch from the multicast domain. The system checks the required parameters, the request format, and the service limits. If the request fails the check, an error message is returned. If the request passes the check, the DryRunOperation error code is returned.
     /// - **false** (default): sends the request. The vSwitch is disassociated from the multicast domain after the request passes the precheck.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1234,14 +1303,14 @@ impl<'a> DisassociateTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -1251,7 +1320,7 @@ impl<'a> DisassociateTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainId` (required).
@@ -1261,7 +1330,7 @@ impl<'a> DisassociateTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_id = Some(value.into());
+        self.fields.transit_router_multicast_domain_id = Some(value.into());
         self
     }
     /// `VSwitchIds`.
@@ -1270,7 +1339,7 @@ impl<'a> DisassociateTransitRouterMulticastDomain<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn v_switch_ids(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.v_switch_ids.push(item.into());
+        self.fields.v_switch_ids.push(item.into());
         self
     }
     /// Replaces every `VSwitchIds.N` item.
@@ -1278,7 +1347,7 @@ impl<'a> DisassociateTransitRouterMulticastDomain<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.v_switch_ids = items;
+        self.fields.v_switch_ids = items;
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1286,17 +1355,19 @@ impl<'a> DisassociateTransitRouterMulticastDomain<'a> {
         mut self,
         request: types::DisassociateTransitRouterMulticastDomainRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_multicast_domain_id = Some(
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_multicast_domain_id = Some(
             request.transit_router_multicast_domain_id,
         );
-        self.v_switch_ids = request.v_switch_ids;
+        self.fields.v_switch_ids = request.v_switch_ids;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1311,43 +1382,47 @@ impl<'a> DisassociateTransitRouterMulticastDomain<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DisassociateTransitRouterMulticastDomain",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.transit_router_multicast_domain_id.is_none() {
+        if self.fields.transit_router_multicast_domain_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DisassociateTransitRouterMulticastDomain",
                 parameter: "TransitRouterMulticastDomainId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterMulticastDomainId",
-            &self.transit_router_multicast_domain_id,
+            &self.fields.transit_router_multicast_domain_id,
             &mut params,
         );
-        crate::wire::write("VSwitchIds", &self.v_switch_ids, &mut params);
+        crate::wire::write("VSwitchIds", &self.fields.v_switch_ids, &mut params);
         Ok(params)
     }
 }
@@ -1365,18 +1440,20 @@ impl Client {
     pub fn list_grant_v_switch_enis(&self) -> ListGrantVSwitchEnis<'_> {
         ListGrantVSwitchEnis {
             client: self,
-            cen_id: None,
-            max_results: None,
-            network_interface_id: Vec::new(),
-            network_interface_name: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            primary_ip_address: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            v_switch_id: None,
-            vpc_id: None,
+            fields: Box::new(ListGrantVSwitchEnisFields {
+                cen_id: None,
+                max_results: None,
+                network_interface_id: Vec::new(),
+                network_interface_name: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                primary_ip_address: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                v_switch_id: None,
+                vpc_id: None,
+            }),
         }
     }
 }
@@ -1385,6 +1462,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListGrantVSwitchEnis<'a> {
     client: &'a Client,
+    fields: Box<ListGrantVSwitchEnisFields>,
+}
+/// The parameters of a [`ListGrantVSwitchEnis`] being built.
+#[derive(Clone, Debug)]
+struct ListGrantVSwitchEnisFields {
     cen_id: Option<::std::string::String>,
     max_results: Option<i64>,
     network_interface_id: ::std::vec::Vec<::std::string::String>,
@@ -1403,7 +1485,7 @@ impl<'a> ListGrantVSwitchEnis<'a> {
     ///
     /// The ID of the CEN instance to which the VPC is attached.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `MaxResults`.
@@ -1415,7 +1497,7 @@ impl<'a> ListGrantVSwitchEnis<'a> {
     /// *   If you do not specify a value, the default value is 20.
     /// *   If this parameter is set to a value greater than 500, the default value is 500.
     pub fn max_results(mut self, value: impl Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NetworkInterfaceId`.
@@ -1427,7 +1509,7 @@ impl<'a> ListGrantVSwitchEnis<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.network_interface_id.push(item.into());
+        self.fields.network_interface_id.push(item.into());
         self
     }
     /// Replaces every `NetworkInterfaceId.N` item.
@@ -1435,7 +1517,7 @@ impl<'a> ListGrantVSwitchEnis<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.network_interface_id = items;
+        self.fields.network_interface_id = items;
         self
     }
     /// `NetworkInterfaceName`.
@@ -1445,28 +1527,28 @@ impl<'a> ListGrantVSwitchEnis<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.network_interface_name = Some(value.into());
+        self.fields.network_interface_name = Some(value.into());
         self
     }
     /// `NextToken`.
     ///
     /// The pagination token that is used in the next request to retrieve a new page of results. You do not need to specify this parameter for the first request. You must specify the token that is obtained from the previous query as the value of NextToken.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PrimaryIpAddress`.
@@ -1476,7 +1558,7 @@ impl<'a> ListGrantVSwitchEnis<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.primary_ip_address = Some(value.into());
+        self.fields.primary_ip_address = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1486,44 +1568,44 @@ impl<'a> ListGrantVSwitchEnis<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `VSwitchId` (required).
     ///
     /// The ID of a vSwitch in the VPC. You can specify only one vSwitch in each call.
     pub fn v_switch_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.v_switch_id = Some(value.into());
+        self.fields.v_switch_id = Some(value.into());
         self
     }
     /// `VpcId` (required).
     ///
     /// The ID of the VPC.
     pub fn vpc_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.vpc_id = Some(value.into());
+        self.fields.vpc_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::ListGrantVSwitchEnisRequest) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.max_results = request.max_results;
-        self.network_interface_id = request.network_interface_id;
-        self.network_interface_name = request.network_interface_name;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.primary_ip_address = request.primary_ip_address;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.v_switch_id = Some(request.v_switch_id);
-        self.vpc_id = Some(request.vpc_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.max_results = request.max_results;
+        self.fields.network_interface_id = request.network_interface_id;
+        self.fields.network_interface_name = request.network_interface_name;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.primary_ip_address = request.primary_ip_address;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.v_switch_id = Some(request.v_switch_id);
+        self.fields.vpc_id = Some(request.vpc_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1536,49 +1618,57 @@ impl<'a> ListGrantVSwitchEnis<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListGrantVSwitchEnis",
                 parameter: "CenId",
             });
         }
-        if self.v_switch_id.is_none() {
+        if self.fields.v_switch_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListGrantVSwitchEnis",
                 parameter: "VSwitchId",
             });
         }
-        if self.vpc_id.is_none() {
+        if self.fields.vpc_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListGrantVSwitchEnis",
                 parameter: "VpcId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
         crate::wire::write(
             "NetworkInterfaceId",
-            &self.network_interface_id,
+            &self.fields.network_interface_id,
             &mut params,
         );
         crate::wire::write(
             "NetworkInterfaceName",
-            &self.network_interface_name,
+            &self.fields.network_interface_name,
             &mut params,
         );
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PrimaryIpAddress", &self.primary_ip_address, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write(
+            "PrimaryIpAddress",
+            &self.fields.primary_ip_address,
+            &mut params,
+        );
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("VSwitchId", &self.v_switch_id, &mut params);
-        crate::wire::write("VpcId", &self.vpc_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("VSwitchId", &self.fields.v_switch_id, &mut params);
+        crate::wire::write("VpcId", &self.fields.vpc_id, &mut params);
         Ok(params)
     }
 }
@@ -1597,7 +1687,7 @@ impl crate::pagination::PageRequest for ListGrantVSwitchEnis<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListGrantVSwitchEnis` answers.
@@ -1618,18 +1708,20 @@ impl Client {
     ) -> ListTransitRouterMulticastDomainAssociations<'_> {
         ListTransitRouterMulticastDomainAssociations {
             client: self,
-            client_token: None,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            resource_type: None,
-            transit_router_attachment_id: None,
-            transit_router_multicast_domain_id: None,
-            v_switch_ids: Vec::new(),
+            fields: Box::new(ListTransitRouterMulticastDomainAssociationsFields {
+                client_token: None,
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                resource_type: None,
+                transit_router_attachment_id: None,
+                transit_router_multicast_domain_id: None,
+                v_switch_ids: Vec::new(),
+            }),
         }
     }
 }
@@ -1638,6 +1730,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterMulticastDomainAssociations<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterMulticastDomainAssociationsFields>,
+}
+/// The parameters of a [`ListTransitRouterMulticastDomainAssociations`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterMulticastDomainAssociationsFields {
     client_token: Option<::std::string::String>,
     max_results: Option<i64>,
     next_token: Option<::std::string::String>,
@@ -1656,14 +1753,14 @@ impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `MaxResults`.
     ///
     /// The number of entries to return on each page. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -1673,28 +1770,28 @@ impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
     /// *   If this is your first query and no next queries are to be sent, ignore this parameter.
     /// *   If a subsequent query is to be sent, set the parameter to the value of NextToken that is returned from the last call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceId`.
     ///
     /// The ID of the resource associated with the multicast domain.
     pub fn resource_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.resource_id = Some(value.into());
+        self.fields.resource_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1704,14 +1801,14 @@ impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `ResourceType`.
@@ -1720,7 +1817,7 @@ impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
     ///
     /// Valid value: **VPC**.
     pub fn resource_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.resource_type = Some(value.into());
+        self.fields.resource_type = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId`.
@@ -1730,7 +1827,7 @@ impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainId`.
@@ -1740,7 +1837,7 @@ impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_id = Some(value.into());
+        self.fields.transit_router_multicast_domain_id = Some(value.into());
         self
     }
     /// `VSwitchIds`.
@@ -1749,7 +1846,7 @@ impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn v_switch_ids(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.v_switch_ids.push(item.into());
+        self.fields.v_switch_ids.push(item.into());
         self
     }
     /// Replaces every `VSwitchIds.N` item.
@@ -1757,7 +1854,7 @@ impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.v_switch_ids = items;
+        self.fields.v_switch_ids = items;
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1765,19 +1862,19 @@ impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
         mut self,
         request: types::ListTransitRouterMulticastDomainAssociationsRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_id = request.resource_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.resource_type = request.resource_type;
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_multicast_domain_id = request
+        self.fields.client_token = request.client_token;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_id = request.resource_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.resource_type = request.resource_type;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_multicast_domain_id = request
             .transit_router_multicast_domain_id;
-        self.v_switch_ids = request.v_switch_ids;
+        self.fields.v_switch_ids = request.v_switch_ids;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1792,34 +1889,38 @@ impl<'a> ListTransitRouterMulticastDomainAssociations<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("ResourceId", &self.resource_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("ResourceId", &self.fields.resource_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("ResourceType", &self.resource_type, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("ResourceType", &self.fields.resource_type, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterMulticastDomainId",
-            &self.transit_router_multicast_domain_id,
+            &self.fields.transit_router_multicast_domain_id,
             &mut params,
         );
-        crate::wire::write("VSwitchIds", &self.v_switch_ids, &mut params);
+        crate::wire::write("VSwitchIds", &self.fields.v_switch_ids, &mut params);
         Ok(params)
     }
 }
@@ -1843,7 +1944,7 @@ for ListTransitRouterMulticastDomainAssociations<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterMulticastDomainAssociations` answers.
@@ -1862,15 +1963,17 @@ impl Client {
     ) -> ListTransitRouterMulticastDomainVSwitches<'_> {
         ListTransitRouterMulticastDomainVSwitches {
             client: self,
-            cen_id: None,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            v_switch_ids: Vec::new(),
-            vpc_id: None,
+            fields: Box::new(ListTransitRouterMulticastDomainVSwitchesFields {
+                cen_id: None,
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                v_switch_ids: Vec::new(),
+                vpc_id: None,
+            }),
         }
     }
 }
@@ -1879,6 +1982,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterMulticastDomainVSwitches<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterMulticastDomainVSwitchesFields>,
+}
+/// The parameters of a [`ListTransitRouterMulticastDomainVSwitches`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterMulticastDomainVSwitchesFields {
     cen_id: Option<::std::string::String>,
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
@@ -1892,14 +2000,14 @@ pub struct ListTransitRouterMulticastDomainVSwitches<'a> {
 impl<'a> ListTransitRouterMulticastDomainVSwitches<'a> {
     /// `CenId` (required).
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `MaxResults`.
     ///
     /// The number of entries to return on each page. Minimum value: **0**. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -1910,21 +2018,21 @@ impl<'a> ListTransitRouterMulticastDomainVSwitches<'a> {
     ///
     /// - If there is a next query, set the value to the **NextToken** value that is returned from the previous API call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1934,14 +2042,14 @@ impl<'a> ListTransitRouterMulticastDomainVSwitches<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `VSwitchIds`.
@@ -1950,7 +2058,7 @@ impl<'a> ListTransitRouterMulticastDomainVSwitches<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn v_switch_ids(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.v_switch_ids.push(item.into());
+        self.fields.v_switch_ids.push(item.into());
         self
     }
     /// Replaces every `VSwitchIds.N` item.
@@ -1958,12 +2066,12 @@ impl<'a> ListTransitRouterMulticastDomainVSwitches<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.v_switch_ids = items;
+        self.fields.v_switch_ids = items;
         self
     }
     /// `VpcId` (required).
     pub fn vpc_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.vpc_id = Some(value.into());
+        self.fields.vpc_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1971,15 +2079,15 @@ impl<'a> ListTransitRouterMulticastDomainVSwitches<'a> {
         mut self,
         request: types::ListTransitRouterMulticastDomainVSwitchesRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.v_switch_ids = request.v_switch_ids;
-        self.vpc_id = Some(request.vpc_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.v_switch_ids = request.v_switch_ids;
+        self.fields.vpc_id = Some(request.vpc_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1994,32 +2102,36 @@ impl<'a> ListTransitRouterMulticastDomainVSwitches<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterMulticastDomainVSwitches",
                 parameter: "CenId",
             });
         }
-        if self.vpc_id.is_none() {
+        if self.fields.vpc_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterMulticastDomainVSwitches",
                 parameter: "VpcId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("VSwitchIds", &self.v_switch_ids, &mut params);
-        crate::wire::write("VpcId", &self.vpc_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("VSwitchIds", &self.fields.v_switch_ids, &mut params);
+        crate::wire::write("VpcId", &self.fields.vpc_id, &mut params);
         Ok(params)
     }
 }
@@ -2042,7 +2154,7 @@ impl crate::pagination::PageRequest for ListTransitRouterMulticastDomainVSwitche
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterMulticastDomainVSwitches` answers.
@@ -2063,18 +2175,20 @@ impl Client {
     ) -> ListTransitRouterMulticastDomains<'_> {
         ListTransitRouterMulticastDomains {
             client: self,
-            cen_id: None,
-            client_token: None,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
-            transit_router_id: None,
-            transit_router_multicast_domain_id: None,
+            fields: Box::new(ListTransitRouterMulticastDomainsFields {
+                cen_id: None,
+                client_token: None,
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+                transit_router_id: None,
+                transit_router_multicast_domain_id: None,
+            }),
         }
     }
 }
@@ -2083,6 +2197,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterMulticastDomains<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterMulticastDomainsFields<'a>>,
+}
+/// The parameters of a [`ListTransitRouterMulticastDomains`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterMulticastDomainsFields<'a> {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     max_results: Option<i64>,
@@ -2101,21 +2220,21 @@ impl<'a> ListTransitRouterMulticastDomains<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `MaxResults`.
     ///
     /// The number of entries to return on each page. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -2125,28 +2244,28 @@ impl<'a> ListTransitRouterMulticastDomains<'a> {
     /// *   You do not need to specify this parameter for the first request.
     /// *   If a value is returned for NextToken, specify the value in the next request to retrieve a new page of results.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The ID of the region to which the transit router belongs.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -2156,14 +2275,14 @@ impl<'a> ListTransitRouterMulticastDomains<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -2178,7 +2297,8 @@ impl<'a> ListTransitRouterMulticastDomains<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -2187,7 +2307,7 @@ impl<'a> ListTransitRouterMulticastDomains<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -2200,7 +2320,7 @@ impl<'a> ListTransitRouterMulticastDomains<'a> {
     ///
     /// The transit router ID.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainId`.
@@ -2210,7 +2330,7 @@ impl<'a> ListTransitRouterMulticastDomains<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_id = Some(value.into());
+        self.fields.transit_router_multicast_domain_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -2218,16 +2338,16 @@ impl<'a> ListTransitRouterMulticastDomains<'a> {
         mut self,
         request: types::ListTransitRouterMulticastDomainsRequest,
     ) -> Self {
-        self.cen_id = request.cen_id;
-        self.client_token = request.client_token;
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.cen_id = request.cen_id;
+        self.fields.client_token = request.client_token;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -2235,8 +2355,8 @@ impl<'a> ListTransitRouterMulticastDomains<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_id = request.transit_router_id;
-        self.transit_router_multicast_domain_id = request
+        self.fields.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_multicast_domain_id = request
             .transit_router_multicast_domain_id;
         self
     }
@@ -2252,28 +2372,36 @@ impl<'a> ListTransitRouterMulticastDomains<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterMulticastDomainId",
-            &self.transit_router_multicast_domain_id,
+            &self.fields.transit_router_multicast_domain_id,
             &mut params,
         );
         Ok(params)
@@ -2294,7 +2422,7 @@ impl crate::pagination::PageRequest for ListTransitRouterMulticastDomains<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterMulticastDomains` answers.
@@ -2325,23 +2453,25 @@ impl Client {
     ) -> ListTransitRouterMulticastGroups<'_> {
         ListTransitRouterMulticastGroups {
             client: self,
-            client_token: None,
-            group_ip_address: None,
-            is_group_member: None,
-            is_group_source: None,
-            max_results: None,
-            network_interface_ids: Vec::new(),
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            peer_transit_router_multicast_domains: Vec::new(),
-            resource_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            resource_type: None,
-            transit_router_attachment_id: None,
-            transit_router_multicast_domain_id: None,
-            v_switch_ids: Vec::new(),
+            fields: Box::new(ListTransitRouterMulticastGroupsFields {
+                client_token: None,
+                group_ip_address: None,
+                is_group_member: None,
+                is_group_source: None,
+                max_results: None,
+                network_interface_ids: Vec::new(),
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                peer_transit_router_multicast_domains: Vec::new(),
+                resource_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                resource_type: None,
+                transit_router_attachment_id: None,
+                transit_router_multicast_domain_id: None,
+                v_switch_ids: Vec::new(),
+            }),
         }
     }
 }
@@ -2350,6 +2480,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterMulticastGroups<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterMulticastGroupsFields>,
+}
+/// The parameters of a [`ListTransitRouterMulticastGroups`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterMulticastGroupsFields {
     client_token: Option<::std::string::String>,
     group_ip_address: Option<::std::string::String>,
     is_group_member: Option<bool>,
@@ -2373,14 +2508,14 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `GroupIpAddress`.
     ///
     /// The IP address of the multicast group.
     pub fn group_ip_address(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.group_ip_address = Some(value.into());
+        self.fields.group_ip_address = Some(value.into());
         self
     }
     /// `IsGroupMember`.
@@ -2390,7 +2525,7 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
     /// *   **false**
     /// *   **true**
     pub fn is_group_member(mut self, value: impl Into<bool>) -> Self {
-        self.is_group_member = Some(value.into());
+        self.fields.is_group_member = Some(value.into());
         self
     }
     /// `IsGroupSource`.
@@ -2400,14 +2535,14 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
     /// *   **false**
     /// *   **true**
     pub fn is_group_source(mut self, value: impl Into<bool>) -> Self {
-        self.is_group_source = Some(value.into());
+        self.fields.is_group_source = Some(value.into());
         self
     }
     /// `MaxResults`.
     ///
     /// The number of entries to return on each page. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NetworkInterfaceIds`.
@@ -2419,7 +2554,7 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.network_interface_ids.push(item.into());
+        self.fields.network_interface_ids.push(item.into());
         self
     }
     /// Replaces every `NetworkInterfaceIds.N` item.
@@ -2427,7 +2562,7 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.network_interface_ids = items;
+        self.fields.network_interface_ids = items;
         self
     }
     /// `NextToken`.
@@ -2437,21 +2572,21 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
     /// *   If this is your first query and no next queries are to be sent, ignore this parameter.
     /// *   If a subsequent query is to be sent, set the parameter to the value of NextToken that is returned from the last call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PeerTransitRouterMulticastDomains`.
@@ -2463,7 +2598,7 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.peer_transit_router_multicast_domains.push(item.into());
+        self.fields.peer_transit_router_multicast_domains.push(item.into());
         self
     }
     /// Replaces every `PeerTransitRouterMulticastDomains.N` item.
@@ -2471,14 +2606,14 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.peer_transit_router_multicast_domains = items;
+        self.fields.peer_transit_router_multicast_domains = items;
         self
     }
     /// `ResourceId`.
     ///
     /// The ID of the resource associated with the multicast resource.
     pub fn resource_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.resource_id = Some(value.into());
+        self.fields.resource_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -2488,14 +2623,14 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `ResourceType`.
@@ -2508,7 +2643,7 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
         mut self,
         value: impl Into<types::ListTransitRouterMulticastGroupsRequestResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.fields.resource_type = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId`.
@@ -2518,7 +2653,7 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainId`.
@@ -2528,7 +2663,7 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_id = Some(value.into());
+        self.fields.transit_router_multicast_domain_id = Some(value.into());
         self
     }
     /// `VSwitchIds`.
@@ -2537,7 +2672,7 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn v_switch_ids(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.v_switch_ids.push(item.into());
+        self.fields.v_switch_ids.push(item.into());
         self
     }
     /// Replaces every `VSwitchIds.N` item.
@@ -2545,7 +2680,7 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.v_switch_ids = items;
+        self.fields.v_switch_ids = items;
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -2553,25 +2688,25 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
         mut self,
         request: types::ListTransitRouterMulticastGroupsRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.group_ip_address = request.group_ip_address;
-        self.is_group_member = request.is_group_member;
-        self.is_group_source = request.is_group_source;
-        self.max_results = request.max_results;
-        self.network_interface_ids = request.network_interface_ids;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.peer_transit_router_multicast_domains = request
+        self.fields.client_token = request.client_token;
+        self.fields.group_ip_address = request.group_ip_address;
+        self.fields.is_group_member = request.is_group_member;
+        self.fields.is_group_source = request.is_group_source;
+        self.fields.max_results = request.max_results;
+        self.fields.network_interface_ids = request.network_interface_ids;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.peer_transit_router_multicast_domains = request
             .peer_transit_router_multicast_domains;
-        self.resource_id = request.resource_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.resource_type = request.resource_type;
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_multicast_domain_id = request
+        self.fields.resource_id = request.resource_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.resource_type = request.resource_type;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_multicast_domain_id = request
             .transit_router_multicast_domain_id;
-        self.v_switch_ids = request.v_switch_ids;
+        self.fields.v_switch_ids = request.v_switch_ids;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -2586,47 +2721,51 @@ impl<'a> ListTransitRouterMulticastGroups<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(17usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("GroupIpAddress", &self.group_ip_address, &mut params);
-        crate::wire::write("IsGroupMember", &self.is_group_member, &mut params);
-        crate::wire::write("IsGroupSource", &self.is_group_source, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("GroupIpAddress", &self.fields.group_ip_address, &mut params);
+        crate::wire::write("IsGroupMember", &self.fields.is_group_member, &mut params);
+        crate::wire::write("IsGroupSource", &self.fields.is_group_source, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
         crate::wire::write(
             "NetworkInterfaceIds",
-            &self.network_interface_ids,
+            &self.fields.network_interface_ids,
             &mut params,
         );
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "PeerTransitRouterMulticastDomains",
-            &self.peer_transit_router_multicast_domains,
+            &self.fields.peer_transit_router_multicast_domains,
             &mut params,
         );
-        crate::wire::write("ResourceId", &self.resource_id, &mut params);
+        crate::wire::write("ResourceId", &self.fields.resource_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("ResourceType", &self.resource_type, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("ResourceType", &self.fields.resource_type, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterMulticastDomainId",
-            &self.transit_router_multicast_domain_id,
+            &self.fields.transit_router_multicast_domain_id,
             &mut params,
         );
-        crate::wire::write("VSwitchIds", &self.v_switch_ids, &mut params);
+        crate::wire::write("VSwitchIds", &self.fields.v_switch_ids, &mut params);
         Ok(params)
     }
 }
@@ -2645,7 +2784,7 @@ impl crate::pagination::PageRequest for ListTransitRouterMulticastGroups<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterMulticastGroups` answers.
@@ -2672,16 +2811,18 @@ impl Client {
     ) -> ModifyTransitRouterMulticastDomain<'_> {
         ModifyTransitRouterMulticastDomain {
             client: self,
-            client_token: None,
-            dry_run: None,
-            options: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_multicast_domain_description: None,
-            transit_router_multicast_domain_id: None,
-            transit_router_multicast_domain_name: None,
+            fields: Box::new(ModifyTransitRouterMulticastDomainFields {
+                client_token: None,
+                dry_run: None,
+                options: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_multicast_domain_description: None,
+                transit_router_multicast_domain_id: None,
+                transit_router_multicast_domain_name: None,
+            }),
         }
     }
 }
@@ -2690,6 +2831,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ModifyTransitRouterMulticastDomain<'a> {
     client: &'a Client,
+    fields: Box<ModifyTransitRouterMulticastDomainFields>,
+}
+/// The parameters of a [`ModifyTransitRouterMulticastDomain`] being built.
+#[derive(Clone, Debug)]
+struct ModifyTransitRouterMulticastDomainFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     options: Option<types::TransitRouterMulticastDomainOptions>,
@@ -2706,7 +2852,7 @@ impl<'a> ModifyTransitRouterMulticastDomain<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -2716,7 +2862,7 @@ impl<'a> ModifyTransitRouterMulticastDomain<'a> {
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and performs the actual request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Options`.
@@ -2726,21 +2872,21 @@ impl<'a> ModifyTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<types::TransitRouterMulticastDomainOptions>,
     ) -> Self {
-        self.options = Some(value.into());
+        self.fields.options = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -2750,14 +2896,14 @@ impl<'a> ModifyTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainDescription`.
@@ -2767,7 +2913,7 @@ impl<'a> ModifyTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_description = Some(value.into());
+        self.fields.transit_router_multicast_domain_description = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainId` (required).
@@ -2777,7 +2923,7 @@ impl<'a> ModifyTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_id = Some(value.into());
+        self.fields.transit_router_multicast_domain_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainName`.
@@ -2787,7 +2933,7 @@ impl<'a> ModifyTransitRouterMulticastDomain<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_name = Some(value.into());
+        self.fields.transit_router_multicast_domain_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -2795,19 +2941,19 @@ impl<'a> ModifyTransitRouterMulticastDomain<'a> {
         mut self,
         request: types::ModifyTransitRouterMulticastDomainRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.options = request.options;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_multicast_domain_description = request
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.options = request.options;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_multicast_domain_description = request
             .transit_router_multicast_domain_description;
-        self.transit_router_multicast_domain_id = Some(
+        self.fields.transit_router_multicast_domain_id = Some(
             request.transit_router_multicast_domain_id,
         );
-        self.transit_router_multicast_domain_name = request
+        self.fields.transit_router_multicast_domain_name = request
             .transit_router_multicast_domain_name;
         self
     }
@@ -2823,40 +2969,44 @@ impl<'a> ModifyTransitRouterMulticastDomain<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_multicast_domain_id.is_none() {
+        if self.fields.transit_router_multicast_domain_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyTransitRouterMulticastDomain",
                 parameter: "TransitRouterMulticastDomainId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("Options", &self.options, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("Options", &self.fields.options, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterMulticastDomainDescription",
-            &self.transit_router_multicast_domain_description,
+            &self.fields.transit_router_multicast_domain_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterMulticastDomainId",
-            &self.transit_router_multicast_domain_id,
+            &self.fields.transit_router_multicast_domain_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterMulticastDomainName",
-            &self.transit_router_multicast_domain_name,
+            &self.fields.transit_router_multicast_domain_name,
             &mut params,
         );
         Ok(params)
@@ -2913,17 +3063,19 @@ impl Client {
     ) -> RegisterTransitRouterMulticastGroupMembers<'_> {
         RegisterTransitRouterMulticastGroupMembers {
             client: self,
-            client_token: None,
-            dry_run: None,
-            group_ip_address: None,
-            network_interface_ids: Vec::new(),
-            owner_account: None,
-            owner_id: None,
-            peer_transit_router_multicast_domains: Vec::new(),
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_multicast_domain_id: None,
-            vpc_id: None,
+            fields: Box::new(RegisterTransitRouterMulticastGroupMembersFields {
+                client_token: None,
+                dry_run: None,
+                group_ip_address: None,
+                network_interface_ids: Vec::new(),
+                owner_account: None,
+                owner_id: None,
+                peer_transit_router_multicast_domains: Vec::new(),
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_multicast_domain_id: None,
+                vpc_id: None,
+            }),
         }
     }
 }
@@ -2932,6 +3084,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RegisterTransitRouterMulticastGroupMembers<'a> {
     client: &'a Client,
+    fields: Box<RegisterTransitRouterMulticastGroupMembersFields>,
+}
+/// The parameters of a [`RegisterTransitRouterMulticastGroupMembers`] being built.
+#[derive(Clone, Debug)]
+struct RegisterTransitRouterMulticastGroupMembersFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     group_ip_address: Option<::std::string::String>,
@@ -2949,7 +3106,7 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -2959,14 +3116,14 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and performs the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `GroupIpAddress` (required).
     ///
     /// The IP address of the multicast group to which the multicast members belong. Valid values: **224.0.0.1** to **239.255.255.254**.
     pub fn group_ip_address(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.group_ip_address = Some(value.into());
+        self.fields.group_ip_address = Some(value.into());
         self
     }
     /// `NetworkInterfaceIds`.
@@ -2978,7 +3135,7 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.network_interface_ids.push(item.into());
+        self.fields.network_interface_ids.push(item.into());
         self
     }
     /// Replaces every `NetworkInterfaceIds.N` item.
@@ -2986,21 +3143,21 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.network_interface_ids = items;
+        self.fields.network_interface_ids = items;
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PeerTransitRouterMulticastDomains`.
@@ -3012,7 +3169,7 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.peer_transit_router_multicast_domains.push(item.into());
+        self.fields.peer_transit_router_multicast_domains.push(item.into());
         self
     }
     /// Replaces every `PeerTransitRouterMulticastDomains.N` item.
@@ -3020,7 +3177,7 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.peer_transit_router_multicast_domains = items;
+        self.fields.peer_transit_router_multicast_domains = items;
         self
     }
     /// `ResourceOwnerAccount`.
@@ -3030,14 +3187,14 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainId` (required).
@@ -3047,14 +3204,14 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_id = Some(value.into());
+        self.fields.transit_router_multicast_domain_id = Some(value.into());
         self
     }
     /// `VpcId`.
     ///
     /// The ID of the VPC to which the ENI belongs.
     pub fn vpc_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.vpc_id = Some(value.into());
+        self.fields.vpc_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -3062,20 +3219,20 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
         mut self,
         request: types::RegisterTransitRouterMulticastGroupMembersRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.group_ip_address = Some(request.group_ip_address);
-        self.network_interface_ids = request.network_interface_ids;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.peer_transit_router_multicast_domains = request
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.group_ip_address = Some(request.group_ip_address);
+        self.fields.network_interface_ids = request.network_interface_ids;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.peer_transit_router_multicast_domains = request
             .peer_transit_router_multicast_domains;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_multicast_domain_id = Some(
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_multicast_domain_id = Some(
             request.transit_router_multicast_domain_id,
         );
-        self.vpc_id = request.vpc_id;
+        self.fields.vpc_id = request.vpc_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -3090,49 +3247,53 @@ impl<'a> RegisterTransitRouterMulticastGroupMembers<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.group_ip_address.is_none() {
+        if self.fields.group_ip_address.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RegisterTransitRouterMulticastGroupMembers",
                 parameter: "GroupIpAddress",
             });
         }
-        if self.transit_router_multicast_domain_id.is_none() {
+        if self.fields.transit_router_multicast_domain_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RegisterTransitRouterMulticastGroupMembers",
                 parameter: "TransitRouterMulticastDomainId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("GroupIpAddress", &self.group_ip_address, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("GroupIpAddress", &self.fields.group_ip_address, &mut params);
         crate::wire::write(
             "NetworkInterfaceIds",
-            &self.network_interface_ids,
+            &self.fields.network_interface_ids,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "PeerTransitRouterMulticastDomains",
-            &self.peer_transit_router_multicast_domains,
+            &self.fields.peer_transit_router_multicast_domains,
             &mut params,
         );
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterMulticastDomainId",
-            &self.transit_router_multicast_domain_id,
+            &self.fields.transit_router_multicast_domain_id,
             &mut params,
         );
-        crate::wire::write("VpcId", &self.vpc_id, &mut params);
+        crate::wire::write("VpcId", &self.fields.vpc_id, &mut params);
         Ok(params)
     }
 }
@@ -3181,16 +3342,18 @@ impl Client {
     ) -> RegisterTransitRouterMulticastGroupSources<'_> {
         RegisterTransitRouterMulticastGroupSources {
             client: self,
-            client_token: None,
-            dry_run: None,
-            group_ip_address: None,
-            network_interface_ids: Vec::new(),
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_multicast_domain_id: None,
-            vpc_id: None,
+            fields: Box::new(RegisterTransitRouterMulticastGroupSourcesFields {
+                client_token: None,
+                dry_run: None,
+                group_ip_address: None,
+                network_interface_ids: Vec::new(),
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_multicast_domain_id: None,
+                vpc_id: None,
+            }),
         }
     }
 }
@@ -3199,6 +3362,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RegisterTransitRouterMulticastGroupSources<'a> {
     client: &'a Client,
+    fields: Box<RegisterTransitRouterMulticastGroupSourcesFields>,
+}
+/// The parameters of a [`RegisterTransitRouterMulticastGroupSources`] being built.
+#[derive(Clone, Debug)]
+struct RegisterTransitRouterMulticastGroupSourcesFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     group_ip_address: Option<::std::string::String>,
@@ -3215,7 +3383,7 @@ impl<'a> RegisterTransitRouterMulticastGroupSources<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -3225,14 +3393,14 @@ impl<'a> RegisterTransitRouterMulticastGroupSources<'a> {
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and performs the actual request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `GroupIpAddress` (required).
     ///
     /// The IP address of the multicast group to which the multicast source belongs. Valid values: **224.0.1.0** to **239.255.255.254**.
     pub fn group_ip_address(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.group_ip_address = Some(value.into());
+        self.fields.group_ip_address = Some(value.into());
         self
     }
     /// `NetworkInterfaceIds`.
@@ -3244,7 +3412,7 @@ impl<'a> RegisterTransitRouterMulticastGroupSources<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.network_interface_ids.push(item.into());
+        self.fields.network_interface_ids.push(item.into());
         self
     }
     /// Replaces every `NetworkInterfaceIds.N` item.
@@ -3252,21 +3420,21 @@ impl<'a> RegisterTransitRouterMulticastGroupSources<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.network_interface_ids = items;
+        self.fields.network_interface_ids = items;
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -3276,14 +3444,14 @@ impl<'a> RegisterTransitRouterMulticastGroupSources<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterMulticastDomainId` (required).
@@ -3293,14 +3461,14 @@ impl<'a> RegisterTransitRouterMulticastGroupSources<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_multicast_domain_id = Some(value.into());
+        self.fields.transit_router_multicast_domain_id = Some(value.into());
         self
     }
     /// `VpcId`.
     ///
     /// The ID of the VPC to which the ENI belongs.
     pub fn vpc_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.vpc_id = Some(value.into());
+        self.fields.vpc_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -3308,18 +3476,18 @@ impl<'a> RegisterTransitRouterMulticastGroupSources<'a> {
         mut self,
         request: types::RegisterTransitRouterMulticastGroupSourcesRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.group_ip_address = Some(request.group_ip_address);
-        self.network_interface_ids = request.network_interface_ids;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_multicast_domain_id = Some(
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.group_ip_address = Some(request.group_ip_address);
+        self.fields.network_interface_ids = request.network_interface_ids;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_multicast_domain_id = Some(
             request.transit_router_multicast_domain_id,
         );
-        self.vpc_id = request.vpc_id;
+        self.fields.vpc_id = request.vpc_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -3334,44 +3502,48 @@ impl<'a> RegisterTransitRouterMulticastGroupSources<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.group_ip_address.is_none() {
+        if self.fields.group_ip_address.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RegisterTransitRouterMulticastGroupSources",
                 parameter: "GroupIpAddress",
             });
         }
-        if self.transit_router_multicast_domain_id.is_none() {
+        if self.fields.transit_router_multicast_domain_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RegisterTransitRouterMulticastGroupSources",
                 parameter: "TransitRouterMulticastDomainId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("GroupIpAddress", &self.group_ip_address, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("GroupIpAddress", &self.fields.group_ip_address, &mut params);
         crate::wire::write(
             "NetworkInterfaceIds",
-            &self.network_interface_ids,
+            &self.fields.network_interface_ids,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterMulticastDomainId",
-            &self.transit_router_multicast_domain_id,
+            &self.fields.transit_router_multicast_domain_id,
             &mut params,
         );
-        crate::wire::write("VpcId", &self.vpc_id, &mut params);
+        crate::wire::write("VpcId", &self.fields.vpc_id, &mut params);
         Ok(params)
     }
 }

@@ -64,25 +64,27 @@ impl Client {
     ) -> CreateTransitRouterPeerAttachment<'_> {
         CreateTransitRouterPeerAttachment {
             client: self,
-            auto_publish_route_enabled: None,
-            bandwidth: None,
-            bandwidth_type: None,
-            cen_bandwidth_package_id: None,
-            cen_id: None,
-            client_token: None,
-            default_link_type: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            peer_transit_router_id: None,
-            peer_transit_router_region_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
-            transit_router_attachment_description: None,
-            transit_router_attachment_name: None,
-            transit_router_id: None,
+            fields: Box::new(CreateTransitRouterPeerAttachmentFields {
+                auto_publish_route_enabled: None,
+                bandwidth: None,
+                bandwidth_type: None,
+                cen_bandwidth_package_id: None,
+                cen_id: None,
+                client_token: None,
+                default_link_type: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                peer_transit_router_id: None,
+                peer_transit_router_region_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+                transit_router_attachment_description: None,
+                transit_router_attachment_name: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -91,6 +93,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTransitRouterPeerAttachment<'a> {
     client: &'a Client,
+    fields: Box<CreateTransitRouterPeerAttachmentFields<'a>>,
+}
+/// The parameters of a [`CreateTransitRouterPeerAttachment`] being built.
+#[derive(Clone, Debug)]
+struct CreateTransitRouterPeerAttachmentFields<'a> {
     auto_publish_route_enabled: Option<bool>,
     bandwidth: Option<i32>,
     bandwidth_type: Option<types::BandwidthType>,
@@ -119,14 +126,14 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
     /// *   **false** (default): no
     /// *   **true**: yes
     pub fn auto_publish_route_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auto_publish_route_enabled = Some(value.into());
+        self.fields.auto_publish_route_enabled = Some(value.into());
         self
     }
     /// `Bandwidth`.
     ///
     /// The bandwidth value of the inter-region connection. Unit: Mbit/s.
     pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.fields.bandwidth = Some(value.into());
         self
     }
     /// `BandwidthType`.
@@ -136,7 +143,7 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
     /// *   **BandwidthPackage**: allocates bandwidth from a bandwidth plan.
     /// *   **DataTransfer**: bandwidth is billed based on the pay-by-data-transfer metering method.
     pub fn bandwidth_type(mut self, value: impl Into<types::BandwidthType>) -> Self {
-        self.bandwidth_type = Some(value.into());
+        self.fields.bandwidth_type = Some(value.into());
         self
     }
     /// `CenBandwidthPackageId`.
@@ -146,21 +153,21 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.cen_bandwidth_package_id = Some(value.into());
+        self.fields.cen_bandwidth_package_id = Some(value.into());
         self
     }
     /// `CenId`.
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DefaultLinkType`.
@@ -169,7 +176,7 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
     ///
     /// Valid values: Platinum and Gold.
     pub fn default_link_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.default_link_type = Some(value.into());
+        self.fields.default_link_type = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -179,21 +186,21 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the system returns the ID of the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PeerTransitRouterId` (required).
@@ -203,7 +210,7 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.peer_transit_router_id = Some(value.into());
+        self.fields.peer_transit_router_id = Some(value.into());
         self
     }
     /// `PeerTransitRouterRegionId`.
@@ -213,14 +220,14 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.peer_transit_router_region_id = Some(value.into());
+        self.fields.peer_transit_router_region_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The ID of the region where the local Enterprise Edition transit router is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -230,14 +237,14 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -252,7 +259,8 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -261,7 +269,7 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -277,7 +285,7 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_description = Some(value.into());
+        self.fields.transit_router_attachment_description = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentName`.
@@ -287,14 +295,14 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_name = Some(value.into());
+        self.fields.transit_router_attachment_name = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the local Enterprise Edition transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -302,22 +310,23 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
         mut self,
         request: types::CreateTransitRouterPeerAttachmentRequest,
     ) -> Self {
-        self.auto_publish_route_enabled = request.auto_publish_route_enabled;
-        self.bandwidth = request.bandwidth;
-        self.bandwidth_type = request.bandwidth_type;
-        self.cen_bandwidth_package_id = request.cen_bandwidth_package_id;
-        self.cen_id = request.cen_id;
-        self.client_token = request.client_token;
-        self.default_link_type = request.default_link_type;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.peer_transit_router_id = Some(request.peer_transit_router_id);
-        self.peer_transit_router_region_id = request.peer_transit_router_region_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.auto_publish_route_enabled = request.auto_publish_route_enabled;
+        self.fields.bandwidth = request.bandwidth;
+        self.fields.bandwidth_type = request.bandwidth_type;
+        self.fields.cen_bandwidth_package_id = request.cen_bandwidth_package_id;
+        self.fields.cen_id = request.cen_id;
+        self.fields.client_token = request.client_token;
+        self.fields.default_link_type = request.default_link_type;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.peer_transit_router_id = Some(request.peer_transit_router_id);
+        self.fields.peer_transit_router_region_id = request
+            .peer_transit_router_region_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -325,10 +334,11 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_attachment_description = request
+        self.fields.transit_router_attachment_description = request
             .transit_router_attachment_description;
-        self.transit_router_attachment_name = request.transit_router_attachment_name;
-        self.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_attachment_name = request
+            .transit_router_attachment_name;
+        self.fields.transit_router_id = request.transit_router_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -343,63 +353,75 @@ impl<'a> CreateTransitRouterPeerAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.peer_transit_router_id.is_none() {
+        if self.fields.peer_transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterPeerAttachment",
                 parameter: "PeerTransitRouterId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(19usize);
         crate::wire::write(
             "AutoPublishRouteEnabled",
-            &self.auto_publish_route_enabled,
+            &self.fields.auto_publish_route_enabled,
             &mut params,
         );
-        crate::wire::write("Bandwidth", &self.bandwidth, &mut params);
-        crate::wire::write("BandwidthType", &self.bandwidth_type, &mut params);
+        crate::wire::write("Bandwidth", &self.fields.bandwidth, &mut params);
+        crate::wire::write("BandwidthType", &self.fields.bandwidth_type, &mut params);
         crate::wire::write(
             "CenBandwidthPackageId",
-            &self.cen_bandwidth_package_id,
+            &self.fields.cen_bandwidth_package_id,
             &mut params,
         );
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DefaultLinkType", &self.default_link_type, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write(
+            "DefaultLinkType",
+            &self.fields.default_link_type,
+            &mut params,
+        );
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "PeerTransitRouterId",
-            &self.peer_transit_router_id,
+            &self.fields.peer_transit_router_id,
             &mut params,
         );
         crate::wire::write(
             "PeerTransitRouterRegionId",
-            &self.peer_transit_router_region_id,
+            &self.fields.peer_transit_router_region_id,
             &mut params,
         );
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentDescription",
-            &self.transit_router_attachment_description,
+            &self.fields.transit_router_attachment_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentName",
-            &self.transit_router_attachment_name,
+            &self.fields.transit_router_attachment_name,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -446,14 +468,16 @@ impl Client {
     ) -> DeleteTransitRouterPeerAttachment<'_> {
         DeleteTransitRouterPeerAttachment {
             client: self,
-            client_token: None,
-            dry_run: None,
-            force: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
+            fields: Box::new(DeleteTransitRouterPeerAttachmentFields {
+                client_token: None,
+                dry_run: None,
+                force: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+            }),
         }
     }
 }
@@ -462,6 +486,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTransitRouterPeerAttachment<'a> {
     client: &'a Client,
+    fields: Box<DeleteTransitRouterPeerAttachmentFields>,
+}
+/// The parameters of a [`DeleteTransitRouterPeerAttachment`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTransitRouterPeerAttachmentFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     force: Option<bool>,
@@ -476,7 +505,7 @@ impl<'a> DeleteTransitRouterPeerAttachment<'a> {
     ///
     /// The client token that you want to use to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -486,7 +515,7 @@ impl<'a> DeleteTransitRouterPeerAttachment<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and request syntax. If the request fails to pass the check, an error message is returned. If the request passes the dry run, the system returns the ID of the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Force`.
@@ -496,21 +525,21 @@ impl<'a> DeleteTransitRouterPeerAttachment<'a> {
     /// *   **false** (default): Check for relevant resources, including associated forwarding and route learning, before deleting the inter-region connection. If such a resource exists, the VPC connection is not deleted and an error message is returned.
     /// *   **true**: Delete the inter-region connection and all relevant resources.
     pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.force = Some(value.into());
+        self.fields.force = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -520,14 +549,14 @@ impl<'a> DeleteTransitRouterPeerAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -537,7 +566,7 @@ impl<'a> DeleteTransitRouterPeerAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -545,14 +574,16 @@ impl<'a> DeleteTransitRouterPeerAttachment<'a> {
         mut self,
         request: types::DeleteTransitRouterPeerAttachmentRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.force = request.force;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.force = request.force;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -567,30 +598,34 @@ impl<'a> DeleteTransitRouterPeerAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterPeerAttachment",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("Force", &self.force, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("Force", &self.fields.force, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         Ok(params)
@@ -616,17 +651,19 @@ impl Client {
     ) -> ListTransitRouterPeerAttachments<'_> {
         ListTransitRouterPeerAttachments {
             client: self,
-            cen_id: None,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
-            transit_router_attachment_id: None,
-            transit_router_id: None,
+            fields: Box::new(ListTransitRouterPeerAttachmentsFields {
+                cen_id: None,
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+                transit_router_attachment_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -635,6 +672,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterPeerAttachments<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterPeerAttachmentsFields<'a>>,
+}
+/// The parameters of a [`ListTransitRouterPeerAttachments`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterPeerAttachmentsFields<'a> {
     cen_id: Option<::std::string::String>,
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
@@ -652,14 +694,14 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `MaxResults`.
     ///
     /// The number of entries returned per page. Default value: **20**. Maximum value: **100**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -669,28 +711,28 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
     /// *   You do not need to specify this parameter for the first request.
     /// *   You must specify the token that is obtained from the previous query as the value of **NextToken**.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The ID of the region where the Enterprise Edition transit router is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -700,14 +742,14 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -722,7 +764,8 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -731,7 +774,7 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -747,14 +790,14 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the Enterprise Edition transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -762,15 +805,15 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
         mut self,
         request: types::ListTransitRouterPeerAttachmentsRequest,
     ) -> Self {
-        self.cen_id = request.cen_id;
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.cen_id = request.cen_id;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -778,8 +821,8 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_id = request.transit_router_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -795,25 +838,33 @@ impl<'a> ListTransitRouterPeerAttachments<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -832,7 +883,7 @@ impl crate::pagination::PageRequest for ListTransitRouterPeerAttachments<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterPeerAttachments` answers.
@@ -862,20 +913,22 @@ impl Client {
     ) -> UpdateTransitRouterPeerAttachmentAttribute<'_> {
         UpdateTransitRouterPeerAttachmentAttribute {
             client: self,
-            auto_publish_route_enabled: None,
-            bandwidth: None,
-            bandwidth_type: None,
-            cen_bandwidth_package_id: None,
-            client_token: None,
-            default_link_type: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_description: None,
-            transit_router_attachment_id: None,
-            transit_router_attachment_name: None,
+            fields: Box::new(UpdateTransitRouterPeerAttachmentAttributeFields {
+                auto_publish_route_enabled: None,
+                bandwidth: None,
+                bandwidth_type: None,
+                cen_bandwidth_package_id: None,
+                client_token: None,
+                default_link_type: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_description: None,
+                transit_router_attachment_id: None,
+                transit_router_attachment_name: None,
+            }),
         }
     }
 }
@@ -884,6 +937,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTransitRouterPeerAttachmentAttribute<'a> {
     client: &'a Client,
+    fields: Box<UpdateTransitRouterPeerAttachmentAttributeFields>,
+}
+/// The parameters of a [`UpdateTransitRouterPeerAttachmentAttribute`] being built.
+#[derive(Clone, Debug)]
+struct UpdateTransitRouterPeerAttachmentAttributeFields {
     auto_publish_route_enabled: Option<bool>,
     bandwidth: Option<i32>,
     bandwidth_type: Option<types::BandwidthType>,
@@ -907,14 +965,14 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
     /// *   **false** (default): no
     /// *   **true**: yes
     pub fn auto_publish_route_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auto_publish_route_enabled = Some(value.into());
+        self.fields.auto_publish_route_enabled = Some(value.into());
         self
     }
     /// `Bandwidth`.
     ///
     /// The bandwidth value of the inter-region connection. Unit: Mbit/s.
     pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.fields.bandwidth = Some(value.into());
         self
     }
     /// `BandwidthType`.
@@ -924,7 +982,7 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
     /// *   **BandwidthPackage**: allocates bandwidth from a bandwidth plan.
     /// *   **DataTransfer**: bandwidth is billed based on the pay-by-data-transfer metering method.
     pub fn bandwidth_type(mut self, value: impl Into<types::BandwidthType>) -> Self {
-        self.bandwidth_type = Some(value.into());
+        self.fields.bandwidth_type = Some(value.into());
         self
     }
     /// `CenBandwidthPackageId`.
@@ -934,14 +992,14 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.cen_bandwidth_package_id = Some(value.into());
+        self.fields.cen_bandwidth_package_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DefaultLinkType`.
@@ -950,7 +1008,7 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
     ///
     /// Valid values: Platinum and Gold.
     pub fn default_link_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.default_link_type = Some(value.into());
+        self.fields.default_link_type = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -960,21 +1018,21 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the system returns the ID of the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -984,14 +1042,14 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentDescription`.
@@ -1001,7 +1059,7 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_description = Some(value.into());
+        self.fields.transit_router_attachment_description = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -1011,7 +1069,7 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentName`.
@@ -1021,7 +1079,7 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_name = Some(value.into());
+        self.fields.transit_router_attachment_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1029,21 +1087,24 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
         mut self,
         request: types::UpdateTransitRouterPeerAttachmentAttributeRequest,
     ) -> Self {
-        self.auto_publish_route_enabled = request.auto_publish_route_enabled;
-        self.bandwidth = request.bandwidth;
-        self.bandwidth_type = request.bandwidth_type;
-        self.cen_bandwidth_package_id = request.cen_bandwidth_package_id;
-        self.client_token = request.client_token;
-        self.default_link_type = request.default_link_type;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_description = request
+        self.fields.auto_publish_route_enabled = request.auto_publish_route_enabled;
+        self.fields.bandwidth = request.bandwidth;
+        self.fields.bandwidth_type = request.bandwidth_type;
+        self.fields.cen_bandwidth_package_id = request.cen_bandwidth_package_id;
+        self.fields.client_token = request.client_token;
+        self.fields.default_link_type = request.default_link_type;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_description = request
             .transit_router_attachment_description;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_attachment_name = request.transit_router_attachment_name;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_attachment_name = request
+            .transit_router_attachment_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1058,52 +1119,60 @@ impl<'a> UpdateTransitRouterPeerAttachmentAttribute<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterPeerAttachmentAttribute",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(14usize);
         crate::wire::write(
             "AutoPublishRouteEnabled",
-            &self.auto_publish_route_enabled,
+            &self.fields.auto_publish_route_enabled,
             &mut params,
         );
-        crate::wire::write("Bandwidth", &self.bandwidth, &mut params);
-        crate::wire::write("BandwidthType", &self.bandwidth_type, &mut params);
+        crate::wire::write("Bandwidth", &self.fields.bandwidth, &mut params);
+        crate::wire::write("BandwidthType", &self.fields.bandwidth_type, &mut params);
         crate::wire::write(
             "CenBandwidthPackageId",
-            &self.cen_bandwidth_package_id,
+            &self.fields.cen_bandwidth_package_id,
             &mut params,
         );
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DefaultLinkType", &self.default_link_type, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write(
+            "DefaultLinkType",
+            &self.fields.default_link_type,
+            &mut params,
+        );
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentDescription",
-            &self.transit_router_attachment_description,
+            &self.fields.transit_router_attachment_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentName",
-            &self.transit_router_attachment_name,
+            &self.fields.transit_router_attachment_name,
             &mut params,
         );
         Ok(params)

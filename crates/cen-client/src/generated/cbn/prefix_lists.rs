@@ -50,19 +50,21 @@ impl Client {
     ) -> CreateTransitRouterPrefixListAssociation<'_> {
         CreateTransitRouterPrefixListAssociation {
             client: self,
-            client_token: None,
-            dry_run: None,
-            next_hop: None,
-            next_hop_type: None,
-            owner_account: None,
-            owner_id: None,
-            owner_uid: None,
-            prefix_list_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_id: None,
-            transit_router_table_id: None,
+            fields: Box::new(CreateTransitRouterPrefixListAssociationFields {
+                client_token: None,
+                dry_run: None,
+                next_hop: None,
+                next_hop_type: None,
+                owner_account: None,
+                owner_id: None,
+                owner_uid: None,
+                prefix_list_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_id: None,
+                transit_router_table_id: None,
+            }),
         }
     }
 }
@@ -71,6 +73,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTransitRouterPrefixListAssociation<'a> {
     client: &'a Client,
+    fields: Box<CreateTransitRouterPrefixListAssociationFields>,
+}
+/// The parameters of a [`CreateTransitRouterPrefixListAssociation`] being built.
+#[derive(Clone, Debug)]
+struct CreateTransitRouterPrefixListAssociationFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     next_hop: Option<::std::string::String>,
@@ -92,7 +99,7 @@ impl<'a> CreateTransitRouterPrefixListAssociation<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -102,14 +109,14 @@ impl<'a> CreateTransitRouterPrefixListAssociation<'a> {
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `NextHop` (required).
     ///
     /// The ID of the next hop connection.
     pub fn next_hop(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_hop = Some(value.into());
+        self.fields.next_hop = Some(value.into());
         self
     }
     /// `NextHopType`.
@@ -127,42 +134,42 @@ impl<'a> CreateTransitRouterPrefixListAssociation<'a> {
             types::CreateTransitRouterPrefixListAssociationRequestNextHopType,
         >,
     ) -> Self {
-        self.next_hop_type = Some(value.into());
+        self.fields.next_hop_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `OwnerUid`.
     ///
     /// The ID of the Alibaba Cloud account to which the prefix list belongs.
     pub fn owner_uid(mut self, value: impl Into<i64>) -> Self {
-        self.owner_uid = Some(value.into());
+        self.fields.owner_uid = Some(value.into());
         self
     }
     /// `PrefixListId` (required).
     ///
     /// The ID of the prefix list.
     pub fn prefix_list_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.prefix_list_id = Some(value.into());
+        self.fields.prefix_list_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The ID of the region where the transit router is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -172,21 +179,21 @@ impl<'a> CreateTransitRouterPrefixListAssociation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterId` (required).
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `TransitRouterTableId` (required).
@@ -196,7 +203,7 @@ impl<'a> CreateTransitRouterPrefixListAssociation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_table_id = Some(value.into());
+        self.fields.transit_router_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -204,19 +211,19 @@ impl<'a> CreateTransitRouterPrefixListAssociation<'a> {
         mut self,
         request: types::CreateTransitRouterPrefixListAssociationRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.next_hop = Some(request.next_hop);
-        self.next_hop_type = request.next_hop_type;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.owner_uid = request.owner_uid;
-        self.prefix_list_id = Some(request.prefix_list_id);
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_id = Some(request.transit_router_id);
-        self.transit_router_table_id = Some(request.transit_router_table_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.next_hop = Some(request.next_hop);
+        self.fields.next_hop_type = request.next_hop_type;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.owner_uid = request.owner_uid;
+        self.fields.prefix_list_id = Some(request.prefix_list_id);
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_id = Some(request.transit_router_id);
+        self.fields.transit_router_table_id = Some(request.transit_router_table_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -231,59 +238,67 @@ impl<'a> CreateTransitRouterPrefixListAssociation<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.next_hop.is_none() {
+        if self.fields.next_hop.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterPrefixListAssociation",
                 parameter: "NextHop",
             });
         }
-        if self.prefix_list_id.is_none() {
+        if self.fields.prefix_list_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterPrefixListAssociation",
                 parameter: "PrefixListId",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterPrefixListAssociation",
                 parameter: "RegionId",
             });
         }
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterPrefixListAssociation",
                 parameter: "TransitRouterId",
             });
         }
-        if self.transit_router_table_id.is_none() {
+        if self.fields.transit_router_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterPrefixListAssociation",
                 parameter: "TransitRouterTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(13usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("NextHop", &self.next_hop, &mut params);
-        crate::wire::write("NextHopType", &self.next_hop_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("OwnerUid", &self.owner_uid, &mut params);
-        crate::wire::write("PrefixListId", &self.prefix_list_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("NextHop", &self.fields.next_hop, &mut params);
+        crate::wire::write("NextHopType", &self.fields.next_hop_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("OwnerUid", &self.fields.owner_uid, &mut params);
+        crate::wire::write("PrefixListId", &self.fields.prefix_list_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterTableId",
-            &self.transit_router_table_id,
+            &self.fields.transit_router_table_id,
             &mut params,
         );
         Ok(params)
@@ -321,18 +336,20 @@ impl Client {
     ) -> DeleteTransitRouterPrefixListAssociation<'_> {
         DeleteTransitRouterPrefixListAssociation {
             client: self,
-            client_token: None,
-            dry_run: None,
-            next_hop: None,
-            next_hop_type: None,
-            owner_account: None,
-            owner_id: None,
-            prefix_list_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_id: None,
-            transit_router_table_id: None,
+            fields: Box::new(DeleteTransitRouterPrefixListAssociationFields {
+                client_token: None,
+                dry_run: None,
+                next_hop: None,
+                next_hop_type: None,
+                owner_account: None,
+                owner_id: None,
+                prefix_list_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_id: None,
+                transit_router_table_id: None,
+            }),
         }
     }
 }
@@ -341,6 +358,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTransitRouterPrefixListAssociation<'a> {
     client: &'a Client,
+    fields: Box<DeleteTransitRouterPrefixListAssociationFields>,
+}
+/// The parameters of a [`DeleteTransitRouterPrefixListAssociation`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTransitRouterPrefixListAssociationFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     next_hop: Option<::std::string::String>,
@@ -359,7 +381,7 @@ impl<'a> DeleteTransitRouterPrefixListAssociation<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -369,14 +391,14 @@ impl<'a> DeleteTransitRouterPrefixListAssociation<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the task.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `NextHop` (required).
     ///
     /// The ID of the next hop.
     pub fn next_hop(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_hop = Some(value.into());
+        self.fields.next_hop = Some(value.into());
         self
     }
     /// `NextHopType`.
@@ -391,35 +413,35 @@ impl<'a> DeleteTransitRouterPrefixListAssociation<'a> {
         mut self,
         value: impl Into<types::PrefixListNextHopType>,
     ) -> Self {
-        self.next_hop_type = Some(value.into());
+        self.fields.next_hop_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PrefixListId` (required).
     ///
     /// The ID of the prefix list.
     pub fn prefix_list_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.prefix_list_id = Some(value.into());
+        self.fields.prefix_list_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The ID of the region where the transit router is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -429,21 +451,21 @@ impl<'a> DeleteTransitRouterPrefixListAssociation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterId` (required).
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `TransitRouterTableId` (required).
@@ -453,7 +475,7 @@ impl<'a> DeleteTransitRouterPrefixListAssociation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_table_id = Some(value.into());
+        self.fields.transit_router_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -461,18 +483,18 @@ impl<'a> DeleteTransitRouterPrefixListAssociation<'a> {
         mut self,
         request: types::DeleteTransitRouterPrefixListAssociationRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.next_hop = Some(request.next_hop);
-        self.next_hop_type = request.next_hop_type;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.prefix_list_id = Some(request.prefix_list_id);
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_id = Some(request.transit_router_id);
-        self.transit_router_table_id = Some(request.transit_router_table_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.next_hop = Some(request.next_hop);
+        self.fields.next_hop_type = request.next_hop_type;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.prefix_list_id = Some(request.prefix_list_id);
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_id = Some(request.transit_router_id);
+        self.fields.transit_router_table_id = Some(request.transit_router_table_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -487,58 +509,66 @@ impl<'a> DeleteTransitRouterPrefixListAssociation<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.next_hop.is_none() {
+        if self.fields.next_hop.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterPrefixListAssociation",
                 parameter: "NextHop",
             });
         }
-        if self.prefix_list_id.is_none() {
+        if self.fields.prefix_list_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterPrefixListAssociation",
                 parameter: "PrefixListId",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterPrefixListAssociation",
                 parameter: "RegionId",
             });
         }
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterPrefixListAssociation",
                 parameter: "TransitRouterId",
             });
         }
-        if self.transit_router_table_id.is_none() {
+        if self.fields.transit_router_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterPrefixListAssociation",
                 parameter: "TransitRouterTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("NextHop", &self.next_hop, &mut params);
-        crate::wire::write("NextHopType", &self.next_hop_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PrefixListId", &self.prefix_list_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("NextHop", &self.fields.next_hop, &mut params);
+        crate::wire::write("NextHopType", &self.fields.next_hop_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PrefixListId", &self.fields.prefix_list_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterTableId",
-            &self.transit_router_table_id,
+            &self.fields.transit_router_table_id,
             &mut params,
         );
         Ok(params)
@@ -558,21 +588,23 @@ impl Client {
     ) -> ListTransitRouterPrefixListAssociation<'_> {
         ListTransitRouterPrefixListAssociation {
             client: self,
-            next_hop: None,
-            next_hop_instance_id: None,
-            next_hop_type: None,
-            owner_account: None,
-            owner_id: None,
-            owner_uid: None,
-            page_number: None,
-            page_size: None,
-            prefix_list_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            status: None,
-            transit_router_id: None,
-            transit_router_table_id: None,
+            fields: Box::new(ListTransitRouterPrefixListAssociationFields {
+                next_hop: None,
+                next_hop_instance_id: None,
+                next_hop_type: None,
+                owner_account: None,
+                owner_id: None,
+                owner_uid: None,
+                page_number: None,
+                page_size: None,
+                prefix_list_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                status: None,
+                transit_router_id: None,
+                transit_router_table_id: None,
+            }),
         }
     }
 }
@@ -581,6 +613,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterPrefixListAssociation<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterPrefixListAssociationFields>,
+}
+/// The parameters of a [`ListTransitRouterPrefixListAssociation`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterPrefixListAssociationFields {
     next_hop: Option<::std::string::String>,
     next_hop_instance_id: Option<::std::string::String>,
     next_hop_type: Option<types::PrefixListNextHopType>,
@@ -602,7 +639,7 @@ impl<'a> ListTransitRouterPrefixListAssociation<'a> {
     ///
     /// The ID of the next hop.
     pub fn next_hop(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_hop = Some(value.into());
+        self.fields.next_hop = Some(value.into());
         self
     }
     /// `NextHopInstanceId`.
@@ -612,7 +649,7 @@ impl<'a> ListTransitRouterPrefixListAssociation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.next_hop_instance_id = Some(value.into());
+        self.fields.next_hop_instance_id = Some(value.into());
         self
     }
     /// `NextHopType`.
@@ -627,56 +664,56 @@ impl<'a> ListTransitRouterPrefixListAssociation<'a> {
         mut self,
         value: impl Into<types::PrefixListNextHopType>,
     ) -> Self {
-        self.next_hop_type = Some(value.into());
+        self.fields.next_hop_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `OwnerUid`.
     ///
     /// The ID of the Alibaba Cloud account to which the prefix list belongs.
     pub fn owner_uid(mut self, value: impl Into<i64>) -> Self {
-        self.owner_uid = Some(value.into());
+        self.fields.owner_uid = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Maximum value: **100**. Default value: **10**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `PrefixListId`.
     ///
     /// The ID of the prefix list.
     pub fn prefix_list_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.prefix_list_id = Some(value.into());
+        self.fields.prefix_list_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The ID of the region where the transit router is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -686,14 +723,14 @@ impl<'a> ListTransitRouterPrefixListAssociation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Status`.
@@ -706,14 +743,14 @@ impl<'a> ListTransitRouterPrefixListAssociation<'a> {
         mut self,
         value: impl Into<types::ListTransitRouterPrefixListAssociationRequestStatus>,
     ) -> Self {
-        self.status = Some(value.into());
+        self.fields.status = Some(value.into());
         self
     }
     /// `TransitRouterId` (required).
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `TransitRouterTableId`.
@@ -723,7 +760,7 @@ impl<'a> ListTransitRouterPrefixListAssociation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_table_id = Some(value.into());
+        self.fields.transit_router_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -731,21 +768,21 @@ impl<'a> ListTransitRouterPrefixListAssociation<'a> {
         mut self,
         request: types::ListTransitRouterPrefixListAssociationRequest,
     ) -> Self {
-        self.next_hop = request.next_hop;
-        self.next_hop_instance_id = request.next_hop_instance_id;
-        self.next_hop_type = request.next_hop_type;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.owner_uid = request.owner_uid;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.prefix_list_id = request.prefix_list_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.status = request.status;
-        self.transit_router_id = Some(request.transit_router_id);
-        self.transit_router_table_id = request.transit_router_table_id;
+        self.fields.next_hop = request.next_hop;
+        self.fields.next_hop_instance_id = request.next_hop_instance_id;
+        self.fields.next_hop_type = request.next_hop_type;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.owner_uid = request.owner_uid;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.prefix_list_id = request.prefix_list_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.status = request.status;
+        self.fields.transit_router_id = Some(request.transit_router_id);
+        self.fields.transit_router_table_id = request.transit_router_table_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -760,40 +797,52 @@ impl<'a> ListTransitRouterPrefixListAssociation<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterPrefixListAssociation",
                 parameter: "RegionId",
             });
         }
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterPrefixListAssociation",
                 parameter: "TransitRouterId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(15usize);
-        crate::wire::write("NextHop", &self.next_hop, &mut params);
-        crate::wire::write("NextHopInstanceId", &self.next_hop_instance_id, &mut params);
-        crate::wire::write("NextHopType", &self.next_hop_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("OwnerUid", &self.owner_uid, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
-        crate::wire::write("PrefixListId", &self.prefix_list_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("NextHop", &self.fields.next_hop, &mut params);
         crate::wire::write(
-            "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            "NextHopInstanceId",
+            &self.fields.next_hop_instance_id,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Status", &self.status, &mut params);
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write("NextHopType", &self.fields.next_hop_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("OwnerUid", &self.fields.owner_uid, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
+        crate::wire::write("PrefixListId", &self.fields.prefix_list_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerAccount",
+            &self.fields.resource_owner_account,
+            &mut params,
+        );
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Status", &self.fields.status, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterTableId",
-            &self.transit_router_table_id,
+            &self.fields.transit_router_table_id,
             &mut params,
         );
         Ok(params)
@@ -815,7 +864,7 @@ impl<'a> ListTransitRouterPrefixListAssociation<'a> {
 }
 impl crate::pagination::PageRequest for ListTransitRouterPrefixListAssociation<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;

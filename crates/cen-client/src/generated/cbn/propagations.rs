@@ -35,14 +35,16 @@ impl Client {
     ) -> DisableTransitRouterRouteTablePropagation<'_> {
         DisableTransitRouterRouteTablePropagation {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
-            transit_router_route_table_id: None,
+            fields: Box::new(DisableTransitRouterRouteTablePropagationFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+                transit_router_route_table_id: None,
+            }),
         }
     }
 }
@@ -51,6 +53,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DisableTransitRouterRouteTablePropagation<'a> {
     client: &'a Client,
+    fields: Box<DisableTransitRouterRouteTablePropagationFields>,
+}
+/// The parameters of a [`DisableTransitRouterRouteTablePropagation`] being built.
+#[derive(Clone, Debug)]
+struct DisableTransitRouterRouteTablePropagationFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -65,7 +72,7 @@ impl<'a> DisableTransitRouterRouteTablePropagation<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -75,21 +82,21 @@ impl<'a> DisableTransitRouterRouteTablePropagation<'a> {
     /// *   **false** (default): performs a dry run and performs the actual request.
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -99,14 +106,14 @@ impl<'a> DisableTransitRouterRouteTablePropagation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -116,7 +123,7 @@ impl<'a> DisableTransitRouterRouteTablePropagation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId` (required).
@@ -126,7 +133,7 @@ impl<'a> DisableTransitRouterRouteTablePropagation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -134,14 +141,18 @@ impl<'a> DisableTransitRouterRouteTablePropagation<'a> {
         mut self,
         request: types::DisableTransitRouterRouteTablePropagationRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_route_table_id = Some(request.transit_router_route_table_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_route_table_id = Some(
+            request.transit_router_route_table_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -156,40 +167,44 @@ impl<'a> DisableTransitRouterRouteTablePropagation<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DisableTransitRouterRouteTablePropagation",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.transit_router_route_table_id.is_none() {
+        if self.fields.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DisableTransitRouterRouteTablePropagation",
                 parameter: "TransitRouterRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -232,14 +247,16 @@ impl Client {
     ) -> EnableTransitRouterRouteTablePropagation<'_> {
         EnableTransitRouterRouteTablePropagation {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
-            transit_router_route_table_id: None,
+            fields: Box::new(EnableTransitRouterRouteTablePropagationFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+                transit_router_route_table_id: None,
+            }),
         }
     }
 }
@@ -248,6 +265,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct EnableTransitRouterRouteTablePropagation<'a> {
     client: &'a Client,
+    fields: Box<EnableTransitRouterRouteTablePropagationFields>,
+}
+/// The parameters of a [`EnableTransitRouterRouteTablePropagation`] being built.
+#[derive(Clone, Debug)]
+struct EnableTransitRouterRouteTablePropagationFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -262,7 +284,7 @@ impl<'a> EnableTransitRouterRouteTablePropagation<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -272,21 +294,21 @@ impl<'a> EnableTransitRouterRouteTablePropagation<'a> {
     /// *   **false** (default): performs a dry run and performs the actual request.
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -296,14 +318,14 @@ impl<'a> EnableTransitRouterRouteTablePropagation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -313,7 +335,7 @@ impl<'a> EnableTransitRouterRouteTablePropagation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId` (required).
@@ -323,7 +345,7 @@ impl<'a> EnableTransitRouterRouteTablePropagation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -331,14 +353,18 @@ impl<'a> EnableTransitRouterRouteTablePropagation<'a> {
         mut self,
         request: types::EnableTransitRouterRouteTablePropagationRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_route_table_id = Some(request.transit_router_route_table_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_route_table_id = Some(
+            request.transit_router_route_table_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -353,40 +379,44 @@ impl<'a> EnableTransitRouterRouteTablePropagation<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "EnableTransitRouterRouteTablePropagation",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.transit_router_route_table_id.is_none() {
+        if self.fields.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "EnableTransitRouterRouteTablePropagation",
                 parameter: "TransitRouterRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -406,17 +436,19 @@ impl Client {
     ) -> ListTransitRouterRouteTablePropagations<'_> {
         ListTransitRouterRouteTablePropagations {
             client: self,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            status: None,
-            transit_router_attachment_id: None,
-            transit_router_attachment_resource_id: None,
-            transit_router_attachment_resource_type: None,
-            transit_router_route_table_id: None,
+            fields: Box::new(ListTransitRouterRouteTablePropagationsFields {
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                status: None,
+                transit_router_attachment_id: None,
+                transit_router_attachment_resource_id: None,
+                transit_router_attachment_resource_type: None,
+                transit_router_route_table_id: None,
+            }),
         }
     }
 }
@@ -425,6 +457,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterRouteTablePropagations<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterRouteTablePropagationsFields>,
+}
+/// The parameters of a [`ListTransitRouterRouteTablePropagations`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterRouteTablePropagationsFields {
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -442,28 +479,28 @@ impl<'a> ListTransitRouterRouteTablePropagations<'a> {
     ///
     /// The number of entries to return on each page. Default value: **50**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
     ///
     /// The token that determines the start point of the query.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -473,14 +510,14 @@ impl<'a> ListTransitRouterRouteTablePropagations<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Status`.
@@ -494,7 +531,7 @@ impl<'a> ListTransitRouterRouteTablePropagations<'a> {
         mut self,
         value: impl Into<types::ListTransitRouterRouteTablePropagationsRequestStatus>,
     ) -> Self {
-        self.status = Some(value.into());
+        self.fields.status = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId`.
@@ -504,7 +541,7 @@ impl<'a> ListTransitRouterRouteTablePropagations<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentResourceId`.
@@ -514,7 +551,7 @@ impl<'a> ListTransitRouterRouteTablePropagations<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_resource_id = Some(value.into());
+        self.fields.transit_router_attachment_resource_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentResourceType`.
@@ -529,7 +566,7 @@ impl<'a> ListTransitRouterRouteTablePropagations<'a> {
         mut self,
         value: impl Into<types::AttachmentResourceType>,
     ) -> Self {
-        self.transit_router_attachment_resource_type = Some(value.into());
+        self.fields.transit_router_attachment_resource_type = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId` (required).
@@ -539,7 +576,7 @@ impl<'a> ListTransitRouterRouteTablePropagations<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -547,19 +584,21 @@ impl<'a> ListTransitRouterRouteTablePropagations<'a> {
         mut self,
         request: types::ListTransitRouterRouteTablePropagationsRequest,
     ) -> Self {
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.status = request.status;
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_attachment_resource_id = request
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.status = request.status;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_attachment_resource_id = request
             .transit_router_attachment_resource_id;
-        self.transit_router_attachment_resource_type = request
+        self.fields.transit_router_attachment_resource_type = request
             .transit_router_attachment_resource_type;
-        self.transit_router_route_table_id = Some(request.transit_router_route_table_id);
+        self.fields.transit_router_route_table_id = Some(
+            request.transit_router_route_table_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -574,42 +613,46 @@ impl<'a> ListTransitRouterRouteTablePropagations<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_route_table_id.is_none() {
+        if self.fields.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterRouteTablePropagations",
                 parameter: "TransitRouterRouteTableId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Status", &self.status, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Status", &self.fields.status, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentResourceId",
-            &self.transit_router_attachment_resource_id,
+            &self.fields.transit_router_attachment_resource_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentResourceType",
-            &self.transit_router_attachment_resource_type,
+            &self.fields.transit_router_attachment_resource_type,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -634,7 +677,7 @@ impl crate::pagination::PageRequest for ListTransitRouterRouteTablePropagations<
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterRouteTablePropagations` answers.

@@ -58,19 +58,21 @@ impl Client {
     ) -> CreateCenInterRegionTrafficQosPolicy<'_> {
         CreateCenInterRegionTrafficQosPolicy {
             client: self,
-            bandwidth_guarantee_mode: None,
-            client_token: None,
-            console_dry_run: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_qos_policy_description: None,
-            traffic_qos_policy_name: None,
-            traffic_qos_queues: Vec::new(),
-            transit_router_attachment_id: None,
-            transit_router_id: None,
+            fields: Box::new(CreateCenInterRegionTrafficQosPolicyFields {
+                bandwidth_guarantee_mode: None,
+                client_token: None,
+                console_dry_run: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_qos_policy_description: None,
+                traffic_qos_policy_name: None,
+                traffic_qos_queues: Vec::new(),
+                transit_router_attachment_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -79,6 +81,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateCenInterRegionTrafficQosPolicy<'a> {
     client: &'a Client,
+    fields: Box<CreateCenInterRegionTrafficQosPolicyFields>,
+}
+/// The parameters of a [`CreateCenInterRegionTrafficQosPolicy`] being built.
+#[derive(Clone, Debug)]
+struct CreateCenInterRegionTrafficQosPolicyFields {
     bandwidth_guarantee_mode: Option<
         types::CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode,
     >,
@@ -108,21 +115,21 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
             types::CreateCenInterRegionTrafficQosPolicyRequestBandwidthGuaranteeMode,
         >,
     ) -> Self {
-        self.bandwidth_guarantee_mode = Some(value.into());
+        self.fields.bandwidth_guarantee_mode = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `ConsoleDryRun`.
     ///
     /// Modelled by the Go SDK only (newer than the Python SDK 1.4.0).
     pub fn console_dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.console_dry_run = Some(value.into());
+        self.fields.console_dry_run = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -132,21 +139,21 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
     /// *   **true**: prechecks the request but does not create the QoS policy. The system checks the required parameters, the request format, and the service limits. If the request fails the check, an error message is returned. If the request passes the check, the `DryRunOperation` error code is returned.
     /// *   **false**: sends the API request. If the request passes the precheck, the QoS policy is created. This is the default value.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -156,14 +163,14 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficQosPolicyDescription`.
@@ -173,7 +180,7 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_policy_description = Some(value.into());
+        self.fields.traffic_qos_policy_description = Some(value.into());
         self
     }
     /// `TrafficQosPolicyName`.
@@ -183,7 +190,7 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_policy_name = Some(value.into());
+        self.fields.traffic_qos_policy_name = Some(value.into());
         self
     }
     /// `TrafficQosQueues`.
@@ -195,7 +202,7 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
         mut self,
         item: impl Into<types::TrafficQosQueue>,
     ) -> Self {
-        self.traffic_qos_queues.push(item.into());
+        self.fields.traffic_qos_queues.push(item.into());
         self
     }
     /// Replaces every `TrafficQosQueues.N` item.
@@ -203,7 +210,7 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
         mut self,
         items: ::std::vec::Vec<types::TrafficQosQueue>,
     ) -> Self {
-        self.traffic_qos_queues = items;
+        self.fields.traffic_qos_queues = items;
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -213,14 +220,14 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterId` (required).
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -228,19 +235,22 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
         mut self,
         request: types::CreateCenInterRegionTrafficQosPolicyRequest,
     ) -> Self {
-        self.bandwidth_guarantee_mode = request.bandwidth_guarantee_mode;
-        self.client_token = request.client_token;
-        self.console_dry_run = request.console_dry_run;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_qos_policy_description = request.traffic_qos_policy_description;
-        self.traffic_qos_policy_name = request.traffic_qos_policy_name;
-        self.traffic_qos_queues = request.traffic_qos_queues;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_id = Some(request.transit_router_id);
+        self.fields.bandwidth_guarantee_mode = request.bandwidth_guarantee_mode;
+        self.fields.client_token = request.client_token;
+        self.fields.console_dry_run = request.console_dry_run;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_qos_policy_description = request
+            .traffic_qos_policy_description;
+        self.fields.traffic_qos_policy_name = request.traffic_qos_policy_name;
+        self.fields.traffic_qos_queues = request.traffic_qos_queues;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_id = Some(request.transit_router_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -255,55 +265,67 @@ impl<'a> CreateCenInterRegionTrafficQosPolicy<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenInterRegionTrafficQosPolicy",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenInterRegionTrafficQosPolicy",
                 parameter: "TransitRouterId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(13usize);
         crate::wire::write(
             "BandwidthGuaranteeMode",
-            &self.bandwidth_guarantee_mode,
+            &self.fields.bandwidth_guarantee_mode,
             &mut params,
         );
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("ConsoleDryRun", &self.console_dry_run, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("ConsoleDryRun", &self.fields.console_dry_run, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficQosPolicyDescription",
-            &self.traffic_qos_policy_description,
+            &self.fields.traffic_qos_policy_description,
             &mut params,
         );
         crate::wire::write(
             "TrafficQosPolicyName",
-            &self.traffic_qos_policy_name,
+            &self.fields.traffic_qos_policy_name,
             &mut params,
         );
-        crate::wire::write("TrafficQosQueues", &self.traffic_qos_queues, &mut params);
+        crate::wire::write(
+            "TrafficQosQueues",
+            &self.fields.traffic_qos_queues,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -344,18 +366,20 @@ impl Client {
     ) -> CreateCenInterRegionTrafficQosQueue<'_> {
         CreateCenInterRegionTrafficQosQueue {
             client: self,
-            bandwidth: None,
-            client_token: None,
-            dry_run: None,
-            dscps: Vec::new(),
-            owner_account: None,
-            owner_id: None,
-            qos_queue_description: None,
-            qos_queue_name: None,
-            remain_bandwidth_percent: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_qos_policy_id: None,
+            fields: Box::new(CreateCenInterRegionTrafficQosQueueFields {
+                bandwidth: None,
+                client_token: None,
+                dry_run: None,
+                dscps: Vec::new(),
+                owner_account: None,
+                owner_id: None,
+                qos_queue_description: None,
+                qos_queue_name: None,
+                remain_bandwidth_percent: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_qos_policy_id: None,
+            }),
         }
     }
 }
@@ -364,6 +388,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateCenInterRegionTrafficQosQueue<'a> {
     client: &'a Client,
+    fields: Box<CreateCenInterRegionTrafficQosQueueFields>,
+}
+/// The parameters of a [`CreateCenInterRegionTrafficQosQueue`] being built.
+#[derive(Clone, Debug)]
+struct CreateCenInterRegionTrafficQosQueueFields {
     bandwidth: Option<i64>,
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
@@ -382,14 +411,14 @@ impl<'a> CreateCenInterRegionTrafficQosQueue<'a> {
     ///
     /// The maximum absolute bandwidth value that can be allocated to the queue. Unit: Mbit/s.
     pub fn bandwidth(mut self, value: impl Into<i64>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.fields.bandwidth = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -399,7 +428,7 @@ impl<'a> CreateCenInterRegionTrafficQosQueue<'a> {
     /// - **true**: performs a dry run. The system checks the required parameters, the request format, and the service limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// - **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Dscps` (required).
@@ -408,26 +437,26 @@ impl<'a> CreateCenInterRegionTrafficQosQueue<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn dscps(mut self, item: impl Into<i32>) -> Self {
-        self.dscps.push(item.into());
+        self.fields.dscps.push(item.into());
         self
     }
     /// Replaces every `Dscps.N` item.
     pub fn set_dscps(mut self, items: ::std::vec::Vec<i32>) -> Self {
-        self.dscps = items;
+        self.fields.dscps = items;
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `QosQueueDescription`.
@@ -437,14 +466,14 @@ impl<'a> CreateCenInterRegionTrafficQosQueue<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.qos_queue_description = Some(value.into());
+        self.fields.qos_queue_description = Some(value.into());
         self
     }
     /// `QosQueueName`.
     ///
     /// The name of the queue.
     pub fn qos_queue_name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.qos_queue_name = Some(value.into());
+        self.fields.qos_queue_name = Some(value.into());
         self
     }
     /// `RemainBandwidthPercent`.
@@ -454,7 +483,7 @@ impl<'a> CreateCenInterRegionTrafficQosQueue<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.remain_bandwidth_percent = Some(value.into());
+        self.fields.remain_bandwidth_percent = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -464,14 +493,14 @@ impl<'a> CreateCenInterRegionTrafficQosQueue<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficQosPolicyId` (required).
@@ -481,7 +510,7 @@ impl<'a> CreateCenInterRegionTrafficQosQueue<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_policy_id = Some(value.into());
+        self.fields.traffic_qos_policy_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -489,18 +518,18 @@ impl<'a> CreateCenInterRegionTrafficQosQueue<'a> {
         mut self,
         request: types::CreateCenInterRegionTrafficQosQueueRequest,
     ) -> Self {
-        self.bandwidth = request.bandwidth;
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.dscps = request.dscps;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.qos_queue_description = request.qos_queue_description;
-        self.qos_queue_name = request.qos_queue_name;
-        self.remain_bandwidth_percent = request.remain_bandwidth_percent;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_qos_policy_id = Some(request.traffic_qos_policy_id);
+        self.fields.bandwidth = request.bandwidth;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.dscps = request.dscps;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.qos_queue_description = request.qos_queue_description;
+        self.fields.qos_queue_name = request.qos_queue_name;
+        self.fields.remain_bandwidth_percent = request.remain_bandwidth_percent;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_qos_policy_id = Some(request.traffic_qos_policy_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -515,48 +544,52 @@ impl<'a> CreateCenInterRegionTrafficQosQueue<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.dscps.is_empty() {
+        if self.fields.dscps.is_empty() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenInterRegionTrafficQosQueue",
                 parameter: "Dscps",
             });
         }
-        if self.traffic_qos_policy_id.is_none() {
+        if self.fields.traffic_qos_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenInterRegionTrafficQosQueue",
                 parameter: "TrafficQosPolicyId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("Bandwidth", &self.bandwidth, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("Dscps", &self.dscps, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("Bandwidth", &self.fields.bandwidth, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("Dscps", &self.fields.dscps, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "QosQueueDescription",
-            &self.qos_queue_description,
+            &self.fields.qos_queue_description,
             &mut params,
         );
-        crate::wire::write("QosQueueName", &self.qos_queue_name, &mut params);
+        crate::wire::write("QosQueueName", &self.fields.qos_queue_name, &mut params);
         crate::wire::write(
             "RemainBandwidthPercent",
-            &self.remain_bandwidth_percent,
+            &self.fields.remain_bandwidth_percent,
             &mut params,
         );
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficQosPolicyId",
-            &self.traffic_qos_policy_id,
+            &self.fields.traffic_qos_policy_id,
             &mut params,
         );
         Ok(params)
@@ -594,13 +627,15 @@ impl Client {
     ) -> DeleteCenInterRegionTrafficQosPolicy<'_> {
         DeleteCenInterRegionTrafficQosPolicy {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_qos_policy_id: None,
+            fields: Box::new(DeleteCenInterRegionTrafficQosPolicyFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_qos_policy_id: None,
+            }),
         }
     }
 }
@@ -609,6 +644,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteCenInterRegionTrafficQosPolicy<'a> {
     client: &'a Client,
+    fields: Box<DeleteCenInterRegionTrafficQosPolicyFields>,
+}
+/// The parameters of a [`DeleteCenInterRegionTrafficQosPolicy`] being built.
+#[derive(Clone, Debug)]
+struct DeleteCenInterRegionTrafficQosPolicyFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -622,7 +662,7 @@ impl<'a> DeleteCenInterRegionTrafficQosPolicy<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -632,21 +672,21 @@ impl<'a> DeleteCenInterRegionTrafficQosPolicy<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the DryRunOperation error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -656,14 +696,14 @@ impl<'a> DeleteCenInterRegionTrafficQosPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficQosPolicyId` (required).
@@ -673,7 +713,7 @@ impl<'a> DeleteCenInterRegionTrafficQosPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_policy_id = Some(value.into());
+        self.fields.traffic_qos_policy_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -681,13 +721,13 @@ impl<'a> DeleteCenInterRegionTrafficQosPolicy<'a> {
         mut self,
         request: types::DeleteCenInterRegionTrafficQosPolicyRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_qos_policy_id = Some(request.traffic_qos_policy_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_qos_policy_id = Some(request.traffic_qos_policy_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -702,29 +742,33 @@ impl<'a> DeleteCenInterRegionTrafficQosPolicy<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.traffic_qos_policy_id.is_none() {
+        if self.fields.traffic_qos_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenInterRegionTrafficQosPolicy",
                 parameter: "TrafficQosPolicyId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(7usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficQosPolicyId",
-            &self.traffic_qos_policy_id,
+            &self.fields.traffic_qos_policy_id,
             &mut params,
         );
         Ok(params)
@@ -754,13 +798,15 @@ impl Client {
     ) -> DeleteCenInterRegionTrafficQosQueue<'_> {
         DeleteCenInterRegionTrafficQosQueue {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            qos_queue_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DeleteCenInterRegionTrafficQosQueueFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                qos_queue_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -769,6 +815,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteCenInterRegionTrafficQosQueue<'a> {
     client: &'a Client,
+    fields: Box<DeleteCenInterRegionTrafficQosQueueFields>,
+}
+/// The parameters of a [`DeleteCenInterRegionTrafficQosQueue`] being built.
+#[derive(Clone, Debug)]
+struct DeleteCenInterRegionTrafficQosQueueFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -782,7 +833,7 @@ impl<'a> DeleteCenInterRegionTrafficQosQueue<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -792,28 +843,28 @@ impl<'a> DeleteCenInterRegionTrafficQosQueue<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `QosQueueId` (required).
     ///
     /// The ID of the queue.
     pub fn qos_queue_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.qos_queue_id = Some(value.into());
+        self.fields.qos_queue_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -823,14 +874,14 @@ impl<'a> DeleteCenInterRegionTrafficQosQueue<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -838,13 +889,13 @@ impl<'a> DeleteCenInterRegionTrafficQosQueue<'a> {
         mut self,
         request: types::DeleteCenInterRegionTrafficQosQueueRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.qos_queue_id = Some(request.qos_queue_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.qos_queue_id = Some(request.qos_queue_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -859,27 +910,31 @@ impl<'a> DeleteCenInterRegionTrafficQosQueue<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.qos_queue_id.is_none() {
+        if self.fields.qos_queue_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenInterRegionTrafficQosQueue",
                 parameter: "QosQueueId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(7usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("QosQueueId", &self.qos_queue_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("QosQueueId", &self.fields.qos_queue_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -907,17 +962,19 @@ impl Client {
     ) -> ListCenInterRegionTrafficQosPolicies<'_> {
         ListCenInterRegionTrafficQosPolicies {
             client: self,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_qos_policy_description: None,
-            traffic_qos_policy_id: None,
-            traffic_qos_policy_name: None,
-            transit_router_attachment_id: None,
-            transit_router_id: None,
+            fields: Box::new(ListCenInterRegionTrafficQosPoliciesFields {
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_qos_policy_description: None,
+                traffic_qos_policy_id: None,
+                traffic_qos_policy_name: None,
+                transit_router_attachment_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -926,6 +983,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListCenInterRegionTrafficQosPolicies<'a> {
     client: &'a Client,
+    fields: Box<ListCenInterRegionTrafficQosPoliciesFields>,
+}
+/// The parameters of a [`ListCenInterRegionTrafficQosPolicies`] being built.
+#[derive(Clone, Debug)]
+struct ListCenInterRegionTrafficQosPoliciesFields {
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -943,7 +1005,7 @@ impl<'a> ListCenInterRegionTrafficQosPolicies<'a> {
     ///
     /// The number of entries to return on each page. Valid values: **1** to **100**. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -953,21 +1015,21 @@ impl<'a> ListCenInterRegionTrafficQosPolicies<'a> {
     /// *   If this is your first query or no subsequent query is to be sent, ignore this parameter.
     /// *   If a next query is to be sent, set the value to the value of **NextToken** that is returned from the last call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -977,14 +1039,14 @@ impl<'a> ListCenInterRegionTrafficQosPolicies<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficQosPolicyDescription`.
@@ -994,7 +1056,7 @@ impl<'a> ListCenInterRegionTrafficQosPolicies<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_policy_description = Some(value.into());
+        self.fields.traffic_qos_policy_description = Some(value.into());
         self
     }
     /// `TrafficQosPolicyId`.
@@ -1004,7 +1066,7 @@ impl<'a> ListCenInterRegionTrafficQosPolicies<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_policy_id = Some(value.into());
+        self.fields.traffic_qos_policy_id = Some(value.into());
         self
     }
     /// `TrafficQosPolicyName`.
@@ -1014,7 +1076,7 @@ impl<'a> ListCenInterRegionTrafficQosPolicies<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_policy_name = Some(value.into());
+        self.fields.traffic_qos_policy_name = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId`.
@@ -1024,14 +1086,14 @@ impl<'a> ListCenInterRegionTrafficQosPolicies<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1039,17 +1101,18 @@ impl<'a> ListCenInterRegionTrafficQosPolicies<'a> {
         mut self,
         request: types::ListCenInterRegionTrafficQosPoliciesRequest,
     ) -> Self {
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_qos_policy_description = request.traffic_qos_policy_description;
-        self.traffic_qos_policy_id = request.traffic_qos_policy_id;
-        self.traffic_qos_policy_name = request.traffic_qos_policy_name;
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_id = request.transit_router_id;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_qos_policy_description = request
+            .traffic_qos_policy_description;
+        self.fields.traffic_qos_policy_id = request.traffic_qos_policy_id;
+        self.fields.traffic_qos_policy_name = request.traffic_qos_policy_name;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_id = request.transit_router_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1065,37 +1128,45 @@ impl<'a> ListCenInterRegionTrafficQosPolicies<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficQosPolicyDescription",
-            &self.traffic_qos_policy_description,
+            &self.fields.traffic_qos_policy_description,
             &mut params,
         );
         crate::wire::write(
             "TrafficQosPolicyId",
-            &self.traffic_qos_policy_id,
+            &self.fields.traffic_qos_policy_id,
             &mut params,
         );
         crate::wire::write(
             "TrafficQosPolicyName",
-            &self.traffic_qos_policy_name,
+            &self.fields.traffic_qos_policy_name,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -1114,7 +1185,7 @@ impl crate::pagination::PageRequest for ListCenInterRegionTrafficQosPolicies<'_>
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListCenInterRegionTrafficQosPolicies` answers.
@@ -1135,19 +1206,21 @@ impl Client {
     ) -> ListCenInterRegionTrafficQosQueues<'_> {
         ListCenInterRegionTrafficQosQueues {
             client: self,
-            effective_bandwidth_filter: None,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_qos_policy_id: None,
-            traffic_qos_queue_description: None,
-            traffic_qos_queue_id: None,
-            traffic_qos_queue_name: None,
-            transit_router_attachment_id: None,
-            transit_router_id: None,
+            fields: Box::new(ListCenInterRegionTrafficQosQueuesFields {
+                effective_bandwidth_filter: None,
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_qos_policy_id: None,
+                traffic_qos_queue_description: None,
+                traffic_qos_queue_id: None,
+                traffic_qos_queue_name: None,
+                transit_router_attachment_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -1156,6 +1229,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListCenInterRegionTrafficQosQueues<'a> {
     client: &'a Client,
+    fields: Box<ListCenInterRegionTrafficQosQueuesFields>,
+}
+/// The parameters of a [`ListCenInterRegionTrafficQosQueues`] being built.
+#[derive(Clone, Debug)]
+struct ListCenInterRegionTrafficQosQueuesFields {
     effective_bandwidth_filter: Option<types::EffectiveBandwidthFilter>,
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
@@ -1178,35 +1256,35 @@ impl<'a> ListCenInterRegionTrafficQosQueues<'a> {
         mut self,
         value: impl Into<types::EffectiveBandwidthFilter>,
     ) -> Self {
-        self.effective_bandwidth_filter = Some(value.into());
+        self.fields.effective_bandwidth_filter = Some(value.into());
         self
     }
     /// `MaxResults`.
     ///
     /// The number of entries to return on each page. Valid values: **1** to **100**. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
     ///
     /// The pagination token that is used in the next request to retrieve a new page of results.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1216,14 +1294,14 @@ impl<'a> ListCenInterRegionTrafficQosQueues<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficQosPolicyId`.
@@ -1233,7 +1311,7 @@ impl<'a> ListCenInterRegionTrafficQosQueues<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_policy_id = Some(value.into());
+        self.fields.traffic_qos_policy_id = Some(value.into());
         self
     }
     /// `TrafficQosQueueDescription`.
@@ -1243,7 +1321,7 @@ impl<'a> ListCenInterRegionTrafficQosQueues<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_queue_description = Some(value.into());
+        self.fields.traffic_qos_queue_description = Some(value.into());
         self
     }
     /// `TrafficQosQueueId`.
@@ -1253,7 +1331,7 @@ impl<'a> ListCenInterRegionTrafficQosQueues<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_queue_id = Some(value.into());
+        self.fields.traffic_qos_queue_id = Some(value.into());
         self
     }
     /// `TrafficQosQueueName`.
@@ -1263,7 +1341,7 @@ impl<'a> ListCenInterRegionTrafficQosQueues<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_queue_name = Some(value.into());
+        self.fields.traffic_qos_queue_name = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId`.
@@ -1273,14 +1351,14 @@ impl<'a> ListCenInterRegionTrafficQosQueues<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1288,19 +1366,20 @@ impl<'a> ListCenInterRegionTrafficQosQueues<'a> {
         mut self,
         request: types::ListCenInterRegionTrafficQosQueuesRequest,
     ) -> Self {
-        self.effective_bandwidth_filter = request.effective_bandwidth_filter;
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_qos_policy_id = request.traffic_qos_policy_id;
-        self.traffic_qos_queue_description = request.traffic_qos_queue_description;
-        self.traffic_qos_queue_id = request.traffic_qos_queue_id;
-        self.traffic_qos_queue_name = request.traffic_qos_queue_name;
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_id = request.transit_router_id;
+        self.fields.effective_bandwidth_filter = request.effective_bandwidth_filter;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_qos_policy_id = request.traffic_qos_policy_id;
+        self.fields.traffic_qos_queue_description = request
+            .traffic_qos_queue_description;
+        self.fields.traffic_qos_queue_id = request.traffic_qos_queue_id;
+        self.fields.traffic_qos_queue_name = request.traffic_qos_queue_name;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_id = request.transit_router_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1318,41 +1397,53 @@ impl<'a> ListCenInterRegionTrafficQosQueues<'a> {
         let mut params = crate::wire::Params::with_capacity(13usize);
         crate::wire::write(
             "EffectiveBandwidthFilter",
-            &self.effective_bandwidth_filter,
+            &self.fields.effective_bandwidth_filter,
             &mut params,
         );
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficQosPolicyId",
-            &self.traffic_qos_policy_id,
+            &self.fields.traffic_qos_policy_id,
             &mut params,
         );
         crate::wire::write(
             "TrafficQosQueueDescription",
-            &self.traffic_qos_queue_description,
+            &self.fields.traffic_qos_queue_description,
             &mut params,
         );
-        crate::wire::write("TrafficQosQueueId", &self.traffic_qos_queue_id, &mut params);
+        crate::wire::write(
+            "TrafficQosQueueId",
+            &self.fields.traffic_qos_queue_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficQosQueueName",
-            &self.traffic_qos_queue_name,
+            &self.fields.traffic_qos_queue_name,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -1371,7 +1462,7 @@ impl crate::pagination::PageRequest for ListCenInterRegionTrafficQosQueues<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListCenInterRegionTrafficQosQueues` answers.
@@ -1396,15 +1487,17 @@ impl Client {
     ) -> UpdateCenInterRegionTrafficQosPolicyAttribute<'_> {
         UpdateCenInterRegionTrafficQosPolicyAttribute {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_qos_policy_description: None,
-            traffic_qos_policy_id: None,
-            traffic_qos_policy_name: None,
+            fields: Box::new(UpdateCenInterRegionTrafficQosPolicyAttributeFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_qos_policy_description: None,
+                traffic_qos_policy_id: None,
+                traffic_qos_policy_name: None,
+            }),
         }
     }
 }
@@ -1413,6 +1506,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateCenInterRegionTrafficQosPolicyAttribute<'a> {
     client: &'a Client,
+    fields: Box<UpdateCenInterRegionTrafficQosPolicyAttributeFields>,
+}
+/// The parameters of a [`UpdateCenInterRegionTrafficQosPolicyAttribute`] being built.
+#[derive(Clone, Debug)]
+struct UpdateCenInterRegionTrafficQosPolicyAttributeFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -1428,7 +1526,7 @@ impl<'a> UpdateCenInterRegionTrafficQosPolicyAttribute<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -1438,21 +1536,21 @@ impl<'a> UpdateCenInterRegionTrafficQosPolicyAttribute<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and performs the actual request. If the request passes the dry run, the operation is performed.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1462,14 +1560,14 @@ impl<'a> UpdateCenInterRegionTrafficQosPolicyAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficQosPolicyDescription`.
@@ -1479,7 +1577,7 @@ impl<'a> UpdateCenInterRegionTrafficQosPolicyAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_policy_description = Some(value.into());
+        self.fields.traffic_qos_policy_description = Some(value.into());
         self
     }
     /// `TrafficQosPolicyId` (required).
@@ -1489,7 +1587,7 @@ impl<'a> UpdateCenInterRegionTrafficQosPolicyAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_policy_id = Some(value.into());
+        self.fields.traffic_qos_policy_id = Some(value.into());
         self
     }
     /// `TrafficQosPolicyName`.
@@ -1499,7 +1597,7 @@ impl<'a> UpdateCenInterRegionTrafficQosPolicyAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_qos_policy_name = Some(value.into());
+        self.fields.traffic_qos_policy_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1507,15 +1605,16 @@ impl<'a> UpdateCenInterRegionTrafficQosPolicyAttribute<'a> {
         mut self,
         request: types::UpdateCenInterRegionTrafficQosPolicyAttributeRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_qos_policy_description = request.traffic_qos_policy_description;
-        self.traffic_qos_policy_id = Some(request.traffic_qos_policy_id);
-        self.traffic_qos_policy_name = request.traffic_qos_policy_name;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_qos_policy_description = request
+            .traffic_qos_policy_description;
+        self.fields.traffic_qos_policy_id = Some(request.traffic_qos_policy_id);
+        self.fields.traffic_qos_policy_name = request.traffic_qos_policy_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1530,39 +1629,43 @@ impl<'a> UpdateCenInterRegionTrafficQosPolicyAttribute<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.traffic_qos_policy_id.is_none() {
+        if self.fields.traffic_qos_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateCenInterRegionTrafficQosPolicyAttribute",
                 parameter: "TrafficQosPolicyId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficQosPolicyDescription",
-            &self.traffic_qos_policy_description,
+            &self.fields.traffic_qos_policy_description,
             &mut params,
         );
         crate::wire::write(
             "TrafficQosPolicyId",
-            &self.traffic_qos_policy_id,
+            &self.fields.traffic_qos_policy_id,
             &mut params,
         );
         crate::wire::write(
             "TrafficQosPolicyName",
-            &self.traffic_qos_policy_name,
+            &self.fields.traffic_qos_policy_name,
             &mut params,
         );
         Ok(params)
@@ -1592,18 +1695,20 @@ impl Client {
     ) -> UpdateCenInterRegionTrafficQosQueueAttribute<'_> {
         UpdateCenInterRegionTrafficQosQueueAttribute {
             client: self,
-            bandwidth: None,
-            client_token: None,
-            dry_run: None,
-            dscps: Vec::new(),
-            owner_account: None,
-            owner_id: None,
-            qos_queue_description: None,
-            qos_queue_id: None,
-            qos_queue_name: None,
-            remain_bandwidth_percent: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(UpdateCenInterRegionTrafficQosQueueAttributeFields {
+                bandwidth: None,
+                client_token: None,
+                dry_run: None,
+                dscps: Vec::new(),
+                owner_account: None,
+                owner_id: None,
+                qos_queue_description: None,
+                qos_queue_id: None,
+                qos_queue_name: None,
+                remain_bandwidth_percent: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -1612,6 +1717,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateCenInterRegionTrafficQosQueueAttribute<'a> {
     client: &'a Client,
+    fields: Box<UpdateCenInterRegionTrafficQosQueueAttributeFields>,
+}
+/// The parameters of a [`UpdateCenInterRegionTrafficQosQueueAttribute`] being built.
+#[derive(Clone, Debug)]
+struct UpdateCenInterRegionTrafficQosQueueAttributeFields {
     bandwidth: Option<i64>,
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
@@ -1630,14 +1740,14 @@ impl<'a> UpdateCenInterRegionTrafficQosQueueAttribute<'a> {
     ///
     /// The absolute bandwidth value that can be allocated to the current queue. Unit: Mbit/s.
     pub fn bandwidth(mut self, value: impl Into<i64>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.fields.bandwidth = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -1647,7 +1757,7 @@ impl<'a> UpdateCenInterRegionTrafficQosQueueAttribute<'a> {
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and performs the actual request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Dscps`.
@@ -1656,26 +1766,26 @@ impl<'a> UpdateCenInterRegionTrafficQosQueueAttribute<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn dscps(mut self, item: impl Into<i32>) -> Self {
-        self.dscps.push(item.into());
+        self.fields.dscps.push(item.into());
         self
     }
     /// Replaces every `Dscps.N` item.
     pub fn set_dscps(mut self, items: ::std::vec::Vec<i32>) -> Self {
-        self.dscps = items;
+        self.fields.dscps = items;
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `QosQueueDescription`.
@@ -1685,21 +1795,21 @@ impl<'a> UpdateCenInterRegionTrafficQosQueueAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.qos_queue_description = Some(value.into());
+        self.fields.qos_queue_description = Some(value.into());
         self
     }
     /// `QosQueueId` (required).
     ///
     /// The queue ID.
     pub fn qos_queue_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.qos_queue_id = Some(value.into());
+        self.fields.qos_queue_id = Some(value.into());
         self
     }
     /// `QosQueueName`.
     ///
     /// The new name of the queue.
     pub fn qos_queue_name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.qos_queue_name = Some(value.into());
+        self.fields.qos_queue_name = Some(value.into());
         self
     }
     /// `RemainBandwidthPercent`.
@@ -1709,7 +1819,7 @@ impl<'a> UpdateCenInterRegionTrafficQosQueueAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.remain_bandwidth_percent = Some(value.into());
+        self.fields.remain_bandwidth_percent = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1719,14 +1829,14 @@ impl<'a> UpdateCenInterRegionTrafficQosQueueAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1734,18 +1844,18 @@ impl<'a> UpdateCenInterRegionTrafficQosQueueAttribute<'a> {
         mut self,
         request: types::UpdateCenInterRegionTrafficQosQueueAttributeRequest,
     ) -> Self {
-        self.bandwidth = request.bandwidth;
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.dscps = request.dscps;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.qos_queue_description = request.qos_queue_description;
-        self.qos_queue_id = Some(request.qos_queue_id);
-        self.qos_queue_name = request.qos_queue_name;
-        self.remain_bandwidth_percent = request.remain_bandwidth_percent;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.bandwidth = request.bandwidth;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.dscps = request.dscps;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.qos_queue_description = request.qos_queue_description;
+        self.fields.qos_queue_id = Some(request.qos_queue_id);
+        self.fields.qos_queue_name = request.qos_queue_name;
+        self.fields.remain_bandwidth_percent = request.remain_bandwidth_percent;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1760,40 +1870,44 @@ impl<'a> UpdateCenInterRegionTrafficQosQueueAttribute<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.qos_queue_id.is_none() {
+        if self.fields.qos_queue_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateCenInterRegionTrafficQosQueueAttribute",
                 parameter: "QosQueueId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("Bandwidth", &self.bandwidth, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("Dscps", &self.dscps, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("Bandwidth", &self.fields.bandwidth, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("Dscps", &self.fields.dscps, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "QosQueueDescription",
-            &self.qos_queue_description,
+            &self.fields.qos_queue_description,
             &mut params,
         );
-        crate::wire::write("QosQueueId", &self.qos_queue_id, &mut params);
-        crate::wire::write("QosQueueName", &self.qos_queue_name, &mut params);
+        crate::wire::write("QosQueueId", &self.fields.qos_queue_id, &mut params);
+        crate::wire::write("QosQueueName", &self.fields.qos_queue_name, &mut params);
         crate::wire::write(
             "RemainBandwidthPercent",
-            &self.remain_bandwidth_percent,
+            &self.fields.remain_bandwidth_percent,
             &mut params,
         );
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }

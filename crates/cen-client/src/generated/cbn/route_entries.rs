@@ -47,18 +47,20 @@ impl Client {
     ) -> CreateTransitRouterRouteEntry<'_> {
         CreateTransitRouterRouteEntry {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_route_entry_description: None,
-            transit_router_route_entry_destination_cidr_block: None,
-            transit_router_route_entry_name: None,
-            transit_router_route_entry_next_hop_id: None,
-            transit_router_route_entry_next_hop_type: None,
-            transit_router_route_table_id: None,
+            fields: Box::new(CreateTransitRouterRouteEntryFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_route_entry_description: None,
+                transit_router_route_entry_destination_cidr_block: None,
+                transit_router_route_entry_name: None,
+                transit_router_route_entry_next_hop_id: None,
+                transit_router_route_entry_next_hop_type: None,
+                transit_router_route_table_id: None,
+            }),
         }
     }
 }
@@ -67,6 +69,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTransitRouterRouteEntry<'a> {
     client: &'a Client,
+    fields: Box<CreateTransitRouterRouteEntryFields>,
+}
+/// The parameters of a [`CreateTransitRouterRouteEntry`] being built.
+#[derive(Clone, Debug)]
+struct CreateTransitRouterRouteEntryFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -87,7 +94,7 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -97,21 +104,21 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
     /// *   **false** (default): performs a dry run and performs the actual request.
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -121,14 +128,14 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryDescription`.
@@ -138,7 +145,7 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_description = Some(value.into());
+        self.fields.transit_router_route_entry_description = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryDestinationCidrBlock` (required).
@@ -148,7 +155,9 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_destination_cidr_block = Some(value.into());
+        self.fields.transit_router_route_entry_destination_cidr_block = Some(
+            value.into(),
+        );
         self
     }
     /// `TransitRouterRouteEntryName`.
@@ -158,7 +167,7 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_name = Some(value.into());
+        self.fields.transit_router_route_entry_name = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryNextHopId`.
@@ -168,7 +177,7 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_next_hop_id = Some(value.into());
+        self.fields.transit_router_route_entry_next_hop_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryNextHopType` (required).
@@ -181,7 +190,7 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<types::TransitRouterRouteEntryNextHopType>,
     ) -> Self {
-        self.transit_router_route_entry_next_hop_type = Some(value.into());
+        self.fields.transit_router_route_entry_next_hop_type = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId` (required).
@@ -191,7 +200,7 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -199,24 +208,27 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
         mut self,
         request: types::CreateTransitRouterRouteEntryRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_route_entry_description = request
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_route_entry_description = request
             .transit_router_route_entry_description;
-        self.transit_router_route_entry_destination_cidr_block = Some(
+        self.fields.transit_router_route_entry_destination_cidr_block = Some(
             request.transit_router_route_entry_destination_cidr_block,
         );
-        self.transit_router_route_entry_name = request.transit_router_route_entry_name;
-        self.transit_router_route_entry_next_hop_id = request
+        self.fields.transit_router_route_entry_name = request
+            .transit_router_route_entry_name;
+        self.fields.transit_router_route_entry_next_hop_id = request
             .transit_router_route_entry_next_hop_id;
-        self.transit_router_route_entry_next_hop_type = Some(
+        self.fields.transit_router_route_entry_next_hop_type = Some(
             request.transit_router_route_entry_next_hop_type,
         );
-        self.transit_router_route_table_id = Some(request.transit_router_route_table_id);
+        self.fields.transit_router_route_table_id = Some(
+            request.transit_router_route_table_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -231,66 +243,70 @@ impl<'a> CreateTransitRouterRouteEntry<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_route_entry_destination_cidr_block.is_none() {
+        if self.fields.transit_router_route_entry_destination_cidr_block.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterRouteEntry",
                 parameter: "TransitRouterRouteEntryDestinationCidrBlock",
             });
         }
-        if self.transit_router_route_entry_next_hop_type.is_none() {
+        if self.fields.transit_router_route_entry_next_hop_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterRouteEntry",
                 parameter: "TransitRouterRouteEntryNextHopType",
             });
         }
-        if self.transit_router_route_table_id.is_none() {
+        if self.fields.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterRouteEntry",
                 parameter: "TransitRouterRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterRouteEntryDescription",
-            &self.transit_router_route_entry_description,
+            &self.fields.transit_router_route_entry_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryDestinationCidrBlock",
-            &self.transit_router_route_entry_destination_cidr_block,
+            &self.fields.transit_router_route_entry_destination_cidr_block,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryName",
-            &self.transit_router_route_entry_name,
+            &self.fields.transit_router_route_entry_name,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryNextHopId",
-            &self.transit_router_route_entry_next_hop_id,
+            &self.fields.transit_router_route_entry_next_hop_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryNextHopType",
-            &self.transit_router_route_entry_next_hop_type,
+            &self.fields.transit_router_route_entry_next_hop_type,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -345,17 +361,19 @@ impl Client {
     ) -> DeleteTransitRouterRouteEntry<'_> {
         DeleteTransitRouterRouteEntry {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_route_entry_destination_cidr_block: None,
-            transit_router_route_entry_id: None,
-            transit_router_route_entry_next_hop_id: None,
-            transit_router_route_entry_next_hop_type: None,
-            transit_router_route_table_id: None,
+            fields: Box::new(DeleteTransitRouterRouteEntryFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_route_entry_destination_cidr_block: None,
+                transit_router_route_entry_id: None,
+                transit_router_route_entry_next_hop_id: None,
+                transit_router_route_entry_next_hop_type: None,
+                transit_router_route_table_id: None,
+            }),
         }
     }
 }
@@ -364,6 +382,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTransitRouterRouteEntry<'a> {
     client: &'a Client,
+    fields: Box<DeleteTransitRouterRouteEntryFields>,
+}
+/// The parameters of a [`DeleteTransitRouterRouteEntry`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTransitRouterRouteEntryFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -383,7 +406,7 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -393,21 +416,21 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
     /// *   **false** (default): sends the request. If the request passes the precheck, the route is deleted.
     /// *   **true**: sends a precheck request. The route is not deleted after the request passes the precheck. If you use this value, the system checks the required parameters and the request syntax. If the check fails, the corresponding error message is returned. If the request passes the check, the system returns the ID of the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -417,14 +440,14 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryDestinationCidrBlock`.
@@ -434,7 +457,9 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_destination_cidr_block = Some(value.into());
+        self.fields.transit_router_route_entry_destination_cidr_block = Some(
+            value.into(),
+        );
         self
     }
     /// `TransitRouterRouteEntryId`.
@@ -444,7 +469,7 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_id = Some(value.into());
+        self.fields.transit_router_route_entry_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryNextHopId`.
@@ -454,7 +479,7 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_next_hop_id = Some(value.into());
+        self.fields.transit_router_route_entry_next_hop_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryNextHopType`.
@@ -467,7 +492,7 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<types::TransitRouterRouteEntryNextHopType>,
     ) -> Self {
-        self.transit_router_route_entry_next_hop_type = Some(value.into());
+        self.fields.transit_router_route_entry_next_hop_type = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId`.
@@ -477,7 +502,7 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -485,20 +510,22 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
         mut self,
         request: types::DeleteTransitRouterRouteEntryRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_route_entry_destination_cidr_block = request
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_route_entry_destination_cidr_block = request
             .transit_router_route_entry_destination_cidr_block;
-        self.transit_router_route_entry_id = request.transit_router_route_entry_id;
-        self.transit_router_route_entry_next_hop_id = request
+        self.fields.transit_router_route_entry_id = request
+            .transit_router_route_entry_id;
+        self.fields.transit_router_route_entry_next_hop_id = request
             .transit_router_route_entry_next_hop_id;
-        self.transit_router_route_entry_next_hop_type = request
+        self.fields.transit_router_route_entry_next_hop_type = request
             .transit_router_route_entry_next_hop_type;
-        self.transit_router_route_table_id = request.transit_router_route_table_id;
+        self.fields.transit_router_route_table_id = request
+            .transit_router_route_table_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -513,43 +540,47 @@ impl<'a> DeleteTransitRouterRouteEntry<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterRouteEntryDestinationCidrBlock",
-            &self.transit_router_route_entry_destination_cidr_block,
+            &self.fields.transit_router_route_entry_destination_cidr_block,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryId",
-            &self.transit_router_route_entry_id,
+            &self.fields.transit_router_route_entry_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryNextHopId",
-            &self.transit_router_route_entry_next_hop_id,
+            &self.fields.transit_router_route_entry_next_hop_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryNextHopType",
-            &self.transit_router_route_entry_next_hop_type,
+            &self.fields.transit_router_route_entry_next_hop_type,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -569,26 +600,28 @@ impl Client {
     ) -> ListTransitRouterRouteEntries<'_> {
         ListTransitRouterRouteEntries {
             client: self,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            prefix_list_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_filter: Vec::new(),
-            transit_router_route_entry_destination_cidr_block: None,
-            transit_router_route_entry_ids: Vec::new(),
-            transit_router_route_entry_names: Vec::new(),
-            transit_router_route_entry_next_hop_id: None,
-            transit_router_route_entry_next_hop_resource_id: None,
-            transit_router_route_entry_next_hop_resource_type: None,
-            transit_router_route_entry_next_hop_type: None,
-            transit_router_route_entry_origin_resource_id: None,
-            transit_router_route_entry_origin_resource_type: None,
-            transit_router_route_entry_status: None,
-            transit_router_route_entry_type: None,
-            transit_router_route_table_id: None,
+            fields: Box::new(ListTransitRouterRouteEntriesFields {
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                prefix_list_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_filter: Vec::new(),
+                transit_router_route_entry_destination_cidr_block: None,
+                transit_router_route_entry_ids: Vec::new(),
+                transit_router_route_entry_names: Vec::new(),
+                transit_router_route_entry_next_hop_id: None,
+                transit_router_route_entry_next_hop_resource_id: None,
+                transit_router_route_entry_next_hop_resource_type: None,
+                transit_router_route_entry_next_hop_type: None,
+                transit_router_route_entry_origin_resource_id: None,
+                transit_router_route_entry_origin_resource_type: None,
+                transit_router_route_entry_status: None,
+                transit_router_route_entry_type: None,
+                transit_router_route_table_id: None,
+            }),
         }
     }
 }
@@ -597,6 +630,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterRouteEntries<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterRouteEntriesFields>,
+}
+/// The parameters of a [`ListTransitRouterRouteEntries`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterRouteEntriesFields {
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -633,7 +671,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
     ///
     /// The number of entries per page. Valid values: **1** to **100**. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -643,28 +681,28 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
     /// *   You do not need to specify this parameter for the first request.
     /// *   You must specify the token that is obtained from the previous query as the value of **NextToken**.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PrefixListId`.
     ///
     /// The prefix list ID.
     pub fn prefix_list_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.prefix_list_id = Some(value.into());
+        self.fields.prefix_list_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -674,14 +712,14 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteFilter`.
@@ -690,7 +728,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn route_filter(mut self, item: impl Into<types::RouteFilter>) -> Self {
-        self.route_filter.push(item.into());
+        self.fields.route_filter.push(item.into());
         self
     }
     /// Replaces every `RouteFilter.N` item.
@@ -698,7 +736,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         items: ::std::vec::Vec<types::RouteFilter>,
     ) -> Self {
-        self.route_filter = items;
+        self.fields.route_filter = items;
         self
     }
     /// `TransitRouterRouteEntryDestinationCidrBlock`.
@@ -708,7 +746,9 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_destination_cidr_block = Some(value.into());
+        self.fields.transit_router_route_entry_destination_cidr_block = Some(
+            value.into(),
+        );
         self
     }
     /// `TransitRouterRouteEntryIds`.
@@ -720,7 +760,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_ids.push(item.into());
+        self.fields.transit_router_route_entry_ids.push(item.into());
         self
     }
     /// Replaces every `TransitRouterRouteEntryIds.N` item.
@@ -728,7 +768,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_ids = items;
+        self.fields.transit_router_route_entry_ids = items;
         self
     }
     /// `TransitRouterRouteEntryNames`.
@@ -740,7 +780,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_names.push(item.into());
+        self.fields.transit_router_route_entry_names.push(item.into());
         self
     }
     /// Replaces every `TransitRouterRouteEntryNames.N` item.
@@ -748,7 +788,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_names = items;
+        self.fields.transit_router_route_entry_names = items;
         self
     }
     /// `TransitRouterRouteEntryNextHopId`.
@@ -758,7 +798,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_next_hop_id = Some(value.into());
+        self.fields.transit_router_route_entry_next_hop_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryNextHopResourceId`.
@@ -768,7 +808,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_next_hop_resource_id = Some(value.into());
+        self.fields.transit_router_route_entry_next_hop_resource_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryNextHopResourceType`.
@@ -783,7 +823,9 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         value: impl Into<types::AttachmentResourceType>,
     ) -> Self {
-        self.transit_router_route_entry_next_hop_resource_type = Some(value.into());
+        self.fields.transit_router_route_entry_next_hop_resource_type = Some(
+            value.into(),
+        );
         self
     }
     /// `TransitRouterRouteEntryNextHopType`.
@@ -796,7 +838,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         value: impl Into<types::TransitRouterRouteEntryNextHopType>,
     ) -> Self {
-        self.transit_router_route_entry_next_hop_type = Some(value.into());
+        self.fields.transit_router_route_entry_next_hop_type = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryOriginResourceId`.
@@ -806,7 +848,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_origin_resource_id = Some(value.into());
+        self.fields.transit_router_route_entry_origin_resource_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryOriginResourceType`.
@@ -821,7 +863,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         value: impl Into<types::AttachmentResourceType>,
     ) -> Self {
-        self.transit_router_route_entry_origin_resource_type = Some(value.into());
+        self.fields.transit_router_route_entry_origin_resource_type = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryStatus`.
@@ -840,7 +882,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
             types::ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryStatus,
         >,
     ) -> Self {
-        self.transit_router_route_entry_status = Some(value.into());
+        self.fields.transit_router_route_entry_status = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryType`.
@@ -855,7 +897,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
             types::ListTransitRouterRouteEntriesRequestTransitRouterRouteEntryType,
         >,
     ) -> Self {
-        self.transit_router_route_entry_type = Some(value.into());
+        self.fields.transit_router_route_entry_type = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId` (required).
@@ -865,7 +907,7 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -873,34 +915,39 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
         mut self,
         request: types::ListTransitRouterRouteEntriesRequest,
     ) -> Self {
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.prefix_list_id = request.prefix_list_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_filter = request.route_filter;
-        self.transit_router_route_entry_destination_cidr_block = request
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.prefix_list_id = request.prefix_list_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_filter = request.route_filter;
+        self.fields.transit_router_route_entry_destination_cidr_block = request
             .transit_router_route_entry_destination_cidr_block;
-        self.transit_router_route_entry_ids = request.transit_router_route_entry_ids;
-        self.transit_router_route_entry_names = request.transit_router_route_entry_names;
-        self.transit_router_route_entry_next_hop_id = request
+        self.fields.transit_router_route_entry_ids = request
+            .transit_router_route_entry_ids;
+        self.fields.transit_router_route_entry_names = request
+            .transit_router_route_entry_names;
+        self.fields.transit_router_route_entry_next_hop_id = request
             .transit_router_route_entry_next_hop_id;
-        self.transit_router_route_entry_next_hop_resource_id = request
+        self.fields.transit_router_route_entry_next_hop_resource_id = request
             .transit_router_route_entry_next_hop_resource_id;
-        self.transit_router_route_entry_next_hop_resource_type = request
+        self.fields.transit_router_route_entry_next_hop_resource_type = request
             .transit_router_route_entry_next_hop_resource_type;
-        self.transit_router_route_entry_next_hop_type = request
+        self.fields.transit_router_route_entry_next_hop_type = request
             .transit_router_route_entry_next_hop_type;
-        self.transit_router_route_entry_origin_resource_id = request
+        self.fields.transit_router_route_entry_origin_resource_id = request
             .transit_router_route_entry_origin_resource_id;
-        self.transit_router_route_entry_origin_resource_type = request
+        self.fields.transit_router_route_entry_origin_resource_type = request
             .transit_router_route_entry_origin_resource_type;
-        self.transit_router_route_entry_status = request
+        self.fields.transit_router_route_entry_status = request
             .transit_router_route_entry_status;
-        self.transit_router_route_entry_type = request.transit_router_route_entry_type;
-        self.transit_router_route_table_id = Some(request.transit_router_route_table_id);
+        self.fields.transit_router_route_entry_type = request
+            .transit_router_route_entry_type;
+        self.fields.transit_router_route_table_id = Some(
+            request.transit_router_route_table_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -915,83 +962,87 @@ impl<'a> ListTransitRouterRouteEntries<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_route_table_id.is_none() {
+        if self.fields.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterRouteEntries",
                 parameter: "TransitRouterRouteTableId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(20usize);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PrefixListId", &self.prefix_list_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PrefixListId", &self.fields.prefix_list_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteFilter", &self.route_filter, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("RouteFilter", &self.fields.route_filter, &mut params);
         crate::wire::write(
             "TransitRouterRouteEntryDestinationCidrBlock",
-            &self.transit_router_route_entry_destination_cidr_block,
+            &self.fields.transit_router_route_entry_destination_cidr_block,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryIds",
-            &self.transit_router_route_entry_ids,
+            &self.fields.transit_router_route_entry_ids,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryNames",
-            &self.transit_router_route_entry_names,
+            &self.fields.transit_router_route_entry_names,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryNextHopId",
-            &self.transit_router_route_entry_next_hop_id,
+            &self.fields.transit_router_route_entry_next_hop_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryNextHopResourceId",
-            &self.transit_router_route_entry_next_hop_resource_id,
+            &self.fields.transit_router_route_entry_next_hop_resource_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryNextHopResourceType",
-            &self.transit_router_route_entry_next_hop_resource_type,
+            &self.fields.transit_router_route_entry_next_hop_resource_type,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryNextHopType",
-            &self.transit_router_route_entry_next_hop_type,
+            &self.fields.transit_router_route_entry_next_hop_type,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryOriginResourceId",
-            &self.transit_router_route_entry_origin_resource_id,
+            &self.fields.transit_router_route_entry_origin_resource_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryOriginResourceType",
-            &self.transit_router_route_entry_origin_resource_type,
+            &self.fields.transit_router_route_entry_origin_resource_type,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryStatus",
-            &self.transit_router_route_entry_status,
+            &self.fields.transit_router_route_entry_status,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryType",
-            &self.transit_router_route_entry_type,
+            &self.fields.transit_router_route_entry_type,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -1012,7 +1063,7 @@ impl crate::pagination::PageRequest for ListTransitRouterRouteEntries<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterRouteEntries` answers.
@@ -1041,15 +1092,17 @@ impl Client {
     ) -> UpdateTransitRouterRouteEntry<'_> {
         UpdateTransitRouterRouteEntry {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_route_entry_description: None,
-            transit_router_route_entry_id: None,
-            transit_router_route_entry_name: None,
+            fields: Box::new(UpdateTransitRouterRouteEntryFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_route_entry_description: None,
+                transit_router_route_entry_id: None,
+                transit_router_route_entry_name: None,
+            }),
         }
     }
 }
@@ -1058,6 +1111,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTransitRouterRouteEntry<'a> {
     client: &'a Client,
+    fields: Box<UpdateTransitRouterRouteEntryFields>,
+}
+/// The parameters of a [`UpdateTransitRouterRouteEntry`] being built.
+#[derive(Clone, Debug)]
+struct UpdateTransitRouterRouteEntryFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -1073,7 +1131,7 @@ impl<'a> UpdateTransitRouterRouteEntry<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -1083,21 +1141,21 @@ impl<'a> UpdateTransitRouterRouteEntry<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1107,14 +1165,14 @@ impl<'a> UpdateTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryDescription`.
@@ -1124,7 +1182,7 @@ impl<'a> UpdateTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_description = Some(value.into());
+        self.fields.transit_router_route_entry_description = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryId` (required).
@@ -1134,7 +1192,7 @@ impl<'a> UpdateTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_id = Some(value.into());
+        self.fields.transit_router_route_entry_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteEntryName`.
@@ -1144,7 +1202,7 @@ impl<'a> UpdateTransitRouterRouteEntry<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_entry_name = Some(value.into());
+        self.fields.transit_router_route_entry_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1152,16 +1210,19 @@ impl<'a> UpdateTransitRouterRouteEntry<'a> {
         mut self,
         request: types::UpdateTransitRouterRouteEntryRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_route_entry_description = request
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_route_entry_description = request
             .transit_router_route_entry_description;
-        self.transit_router_route_entry_id = Some(request.transit_router_route_entry_id);
-        self.transit_router_route_entry_name = request.transit_router_route_entry_name;
+        self.fields.transit_router_route_entry_id = Some(
+            request.transit_router_route_entry_id,
+        );
+        self.fields.transit_router_route_entry_name = request
+            .transit_router_route_entry_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1176,39 +1237,43 @@ impl<'a> UpdateTransitRouterRouteEntry<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_route_entry_id.is_none() {
+        if self.fields.transit_router_route_entry_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterRouteEntry",
                 parameter: "TransitRouterRouteEntryId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterRouteEntryDescription",
-            &self.transit_router_route_entry_description,
+            &self.fields.transit_router_route_entry_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryId",
-            &self.transit_router_route_entry_id,
+            &self.fields.transit_router_route_entry_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteEntryName",
-            &self.transit_router_route_entry_name,
+            &self.fields.transit_router_route_entry_name,
             &mut params,
         );
         Ok(params)

@@ -26,40 +26,42 @@ impl Client {
     pub fn create_cen_route_map(&self) -> CreateCenRouteMap<'_> {
         CreateCenRouteMap {
             client: self,
-            as_path_match_mode: None,
-            cen_id: None,
-            cen_region_id: None,
-            cidr_match_mode: None,
-            community_match_mode: None,
-            community_operate_mode: None,
-            description: None,
-            destination_child_instance_types: Vec::new(),
-            destination_cidr_blocks: Vec::new(),
-            destination_instance_ids: Vec::new(),
-            destination_instance_ids_reverse_match: None,
-            destination_region_ids: Vec::new(),
-            destination_route_table_ids: Vec::new(),
-            map_result: None,
-            match_address_type: None,
-            match_asns: Vec::new(),
-            match_community_set: Vec::new(),
-            next_priority: None,
-            operate_community_set: Vec::new(),
-            owner_account: None,
-            owner_id: None,
-            preference: None,
-            prepend_as_path: Vec::new(),
-            priority: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_types: Vec::new(),
-            source_child_instance_types: Vec::new(),
-            source_instance_ids: Vec::new(),
-            source_instance_ids_reverse_match: None,
-            source_region_ids: Vec::new(),
-            source_route_table_ids: Vec::new(),
-            transit_router_route_table_id: None,
-            transmit_direction: None,
+            fields: Box::new(CreateCenRouteMapFields {
+                as_path_match_mode: None,
+                cen_id: None,
+                cen_region_id: None,
+                cidr_match_mode: None,
+                community_match_mode: None,
+                community_operate_mode: None,
+                description: None,
+                destination_child_instance_types: Vec::new(),
+                destination_cidr_blocks: Vec::new(),
+                destination_instance_ids: Vec::new(),
+                destination_instance_ids_reverse_match: None,
+                destination_region_ids: Vec::new(),
+                destination_route_table_ids: Vec::new(),
+                map_result: None,
+                match_address_type: None,
+                match_asns: Vec::new(),
+                match_community_set: Vec::new(),
+                next_priority: None,
+                operate_community_set: Vec::new(),
+                owner_account: None,
+                owner_id: None,
+                preference: None,
+                prepend_as_path: Vec::new(),
+                priority: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_types: Vec::new(),
+                source_child_instance_types: Vec::new(),
+                source_instance_ids: Vec::new(),
+                source_instance_ids_reverse_match: None,
+                source_region_ids: Vec::new(),
+                source_route_table_ids: Vec::new(),
+                transit_router_route_table_id: None,
+                transmit_direction: None,
+            }),
         }
     }
 }
@@ -68,6 +70,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateCenRouteMap<'a> {
     client: &'a Client,
+    fields: Box<CreateCenRouteMapFields>,
+}
+/// The parameters of a [`CreateCenRouteMap`] being built.
+#[derive(Clone, Debug)]
+struct CreateCenRouteMapFields {
     as_path_match_mode: Option<types::MatchMode>,
     cen_id: Option<::std::string::String>,
     cen_region_id: Option<::std::string::String>,
@@ -111,21 +118,21 @@ impl<'a> CreateCenRouteMap<'a> {
     /// *   **Include**: fuzzy match. A route is a match if the AS path of the route overlaps with the AS path in the match conditions.
     /// *   **Complete**: exact match. A route is a match only if the AS path of the route matches the AS path in the match conditions.
     pub fn as_path_match_mode(mut self, value: impl Into<types::MatchMode>) -> Self {
-        self.as_path_match_mode = Some(value.into());
+        self.fields.as_path_match_mode = Some(value.into());
         self
     }
     /// `CenId` (required).
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `CenRegionId` (required).
     ///
     /// The ID of the region in which the routing policy is applied.
     pub fn cen_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_region_id = Some(value.into());
+        self.fields.cen_region_id = Some(value.into());
         self
     }
     /// `CidrMatchMode`.
@@ -135,7 +142,7 @@ impl<'a> CreateCenRouteMap<'a> {
     /// *   **Include**: fuzzy match. A route is a match if the AS path of the route overlaps with the AS path in the match conditions.
     /// *   **Complete**: exact match. A route is a match only if the AS path of the route matches the AS path in the match conditions.
     pub fn cidr_match_mode(mut self, value: impl Into<types::MatchMode>) -> Self {
-        self.cidr_match_mode = Some(value.into());
+        self.fields.cidr_match_mode = Some(value.into());
         self
     }
     /// `CommunityMatchMode`.
@@ -145,7 +152,7 @@ impl<'a> CreateCenRouteMap<'a> {
     /// *   **Include**: fuzzy match. A route is a match if the AS path of the route overlaps with the AS path in the match conditions.
     /// *   **Complete**: exact match. A route is a match only if the AS path of the route matches the AS path in the match conditions.
     pub fn community_match_mode(mut self, value: impl Into<types::MatchMode>) -> Self {
-        self.community_match_mode = Some(value.into());
+        self.fields.community_match_mode = Some(value.into());
         self
     }
     /// `CommunityOperateMode`.
@@ -158,14 +165,14 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         value: impl Into<types::CommunityOperateMode>,
     ) -> Self {
-        self.community_operate_mode = Some(value.into());
+        self.fields.community_operate_mode = Some(value.into());
         self
     }
     /// `Description`.
     ///
     /// The description of the routing policy.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `DestinationChildInstanceTypes`.
@@ -177,7 +184,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_child_instance_types.push(item.into());
+        self.fields.destination_child_instance_types.push(item.into());
         self
     }
     /// Replaces every `DestinationChildInstanceTypes.N` item.
@@ -185,7 +192,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.destination_child_instance_types = items;
+        self.fields.destination_child_instance_types = items;
         self
     }
     /// `DestinationCidrBlocks`.
@@ -197,7 +204,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_blocks.push(item.into());
+        self.fields.destination_cidr_blocks.push(item.into());
         self
     }
     /// Replaces every `DestinationCidrBlocks.N` item.
@@ -205,7 +212,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_blocks = items;
+        self.fields.destination_cidr_blocks = items;
         self
     }
     /// `DestinationInstanceIds`.
@@ -217,7 +224,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_instance_ids.push(item.into());
+        self.fields.destination_instance_ids.push(item.into());
         self
     }
     /// Replaces every `DestinationInstanceIds.N` item.
@@ -225,7 +232,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.destination_instance_ids = items;
+        self.fields.destination_instance_ids = items;
         self
     }
     /// `DestinationInstanceIdsReverseMatch`.
@@ -238,7 +245,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         value: impl Into<bool>,
     ) -> Self {
-        self.destination_instance_ids_reverse_match = Some(value.into());
+        self.fields.destination_instance_ids_reverse_match = Some(value.into());
         self
     }
     /// `DestinationRegionIds`.
@@ -250,7 +257,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_region_ids.push(item.into());
+        self.fields.destination_region_ids.push(item.into());
         self
     }
     /// Replaces every `DestinationRegionIds.N` item.
@@ -258,7 +265,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.destination_region_ids = items;
+        self.fields.destination_region_ids = items;
         self
     }
     /// `DestinationRouteTableIds`.
@@ -270,7 +277,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_route_table_ids.push(item.into());
+        self.fields.destination_route_table_ids.push(item.into());
         self
     }
     /// Replaces every `DestinationRouteTableIds.N` item.
@@ -278,7 +285,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.destination_route_table_ids = items;
+        self.fields.destination_route_table_ids = items;
         self
     }
     /// `MapResult` (required).
@@ -288,7 +295,7 @@ impl<'a> CreateCenRouteMap<'a> {
     /// *   **Permit**: the route is permitted.
     /// *   **Deny**: the route is denied.
     pub fn map_result(mut self, value: impl Into<types::MapResult>) -> Self {
-        self.map_result = Some(value.into());
+        self.fields.map_result = Some(value.into());
         self
     }
     /// `MatchAddressType`.
@@ -301,7 +308,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         value: impl Into<types::MatchAddressType>,
     ) -> Self {
-        self.match_address_type = Some(value.into());
+        self.fields.match_address_type = Some(value.into());
         self
     }
     /// `MatchAsns`.
@@ -310,12 +317,12 @@ impl<'a> CreateCenRouteMap<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn match_asns(mut self, item: impl Into<i64>) -> Self {
-        self.match_asns.push(item.into());
+        self.fields.match_asns.push(item.into());
         self
     }
     /// Replaces every `MatchAsns.N` item.
     pub fn set_match_asns(mut self, items: ::std::vec::Vec<i64>) -> Self {
-        self.match_asns = items;
+        self.fields.match_asns = items;
         self
     }
     /// `MatchCommunitySet`.
@@ -329,7 +336,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.match_community_set.push(item.into());
+        self.fields.match_community_set.push(item.into());
         self
     }
     /// Replaces every `MatchCommunitySet.N` item.
@@ -337,14 +344,14 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.match_community_set = items;
+        self.fields.match_community_set = items;
         self
     }
     /// `NextPriority`.
     ///
     /// The priority of the routing policy that you want to associate with the current one.
     pub fn next_priority(mut self, value: impl Into<i32>) -> Self {
-        self.next_priority = Some(value.into());
+        self.fields.next_priority = Some(value.into());
         self
     }
     /// `OperateCommunitySet`.
@@ -358,7 +365,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.operate_community_set.push(item.into());
+        self.fields.operate_community_set.push(item.into());
         self
     }
     /// Replaces every `OperateCommunitySet.N` item.
@@ -366,21 +373,21 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.operate_community_set = items;
+        self.fields.operate_community_set = items;
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `Preference`.
@@ -389,7 +396,7 @@ impl<'a> CreateCenRouteMap<'a> {
     ///
     /// Valid values: **1** to **100**. The default priority is **50**. A smaller value indicates a higher priority.
     pub fn preference(mut self, value: impl Into<i32>) -> Self {
-        self.preference = Some(value.into());
+        self.fields.preference = Some(value.into());
         self
     }
     /// `PrependAsPath`.
@@ -398,19 +405,19 @@ impl<'a> CreateCenRouteMap<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn prepend_as_path(mut self, item: impl Into<i64>) -> Self {
-        self.prepend_as_path.push(item.into());
+        self.fields.prepend_as_path.push(item.into());
         self
     }
     /// Replaces every `PrependAsPath.N` item.
     pub fn set_prepend_as_path(mut self, items: ::std::vec::Vec<i64>) -> Self {
-        self.prepend_as_path = items;
+        self.fields.prepend_as_path = items;
         self
     }
     /// `Priority` (required).
     ///
     /// The priority of the routing policy. Valid values: **1** to **100**. A smaller value indicates a higher priority.
     pub fn priority(mut self, value: impl Into<i32>) -> Self {
-        self.priority = Some(value.into());
+        self.fields.priority = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -420,14 +427,14 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteTypes`.
@@ -440,7 +447,7 @@ impl<'a> CreateCenRouteMap<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn route_types(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.route_types.push(item.into());
+        self.fields.route_types.push(item.into());
         self
     }
     /// Replaces every `RouteTypes.N` item.
@@ -448,7 +455,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.route_types = items;
+        self.fields.route_types = items;
         self
     }
     /// `SourceChildInstanceTypes`.
@@ -460,7 +467,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.source_child_instance_types.push(item.into());
+        self.fields.source_child_instance_types.push(item.into());
         self
     }
     /// Replaces every `SourceChildInstanceTypes.N` item.
@@ -468,7 +475,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.source_child_instance_types = items;
+        self.fields.source_child_instance_types = items;
         self
     }
     /// `SourceInstanceIds`.
@@ -480,7 +487,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.source_instance_ids.push(item.into());
+        self.fields.source_instance_ids.push(item.into());
         self
     }
     /// Replaces every `SourceInstanceIds.N` item.
@@ -488,7 +495,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.source_instance_ids = items;
+        self.fields.source_instance_ids = items;
         self
     }
     /// `SourceInstanceIdsReverseMatch`.
@@ -498,7 +505,7 @@ impl<'a> CreateCenRouteMap<'a> {
     /// *   **false** (default): A route is a match if the source instance ID is included in the list specified by **SourceInstanceIds.N**.
     /// *   **true**: A route is a match if the source network instance ID is not in the list specified by **SourceInstanceIds.N**.
     pub fn source_instance_ids_reverse_match(mut self, value: impl Into<bool>) -> Self {
-        self.source_instance_ids_reverse_match = Some(value.into());
+        self.fields.source_instance_ids_reverse_match = Some(value.into());
         self
     }
     /// `SourceRegionIds`.
@@ -507,7 +514,7 @@ impl<'a> CreateCenRouteMap<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn source_region_ids(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.source_region_ids.push(item.into());
+        self.fields.source_region_ids.push(item.into());
         self
     }
     /// Replaces every `SourceRegionIds.N` item.
@@ -515,7 +522,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.source_region_ids = items;
+        self.fields.source_region_ids = items;
         self
     }
     /// `SourceRouteTableIds`.
@@ -527,7 +534,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.source_route_table_ids.push(item.into());
+        self.fields.source_route_table_ids.push(item.into());
         self
     }
     /// Replaces every `SourceRouteTableIds.N` item.
@@ -535,7 +542,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.source_route_table_ids = items;
+        self.fields.source_route_table_ids = items;
         self
     }
     /// `TransitRouterRouteTableId`.
@@ -545,7 +552,7 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// `TransmitDirection` (required).
@@ -559,47 +566,49 @@ impl<'a> CreateCenRouteMap<'a> {
         mut self,
         value: impl Into<types::TransmitDirection>,
     ) -> Self {
-        self.transmit_direction = Some(value.into());
+        self.fields.transmit_direction = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::CreateCenRouteMapRequest) -> Self {
-        self.as_path_match_mode = request.as_path_match_mode;
-        self.cen_id = Some(request.cen_id);
-        self.cen_region_id = Some(request.cen_region_id);
-        self.cidr_match_mode = request.cidr_match_mode;
-        self.community_match_mode = request.community_match_mode;
-        self.community_operate_mode = request.community_operate_mode;
-        self.description = request.description;
-        self.destination_child_instance_types = request.destination_child_instance_types;
-        self.destination_cidr_blocks = request.destination_cidr_blocks;
-        self.destination_instance_ids = request.destination_instance_ids;
-        self.destination_instance_ids_reverse_match = request
+        self.fields.as_path_match_mode = request.as_path_match_mode;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.cen_region_id = Some(request.cen_region_id);
+        self.fields.cidr_match_mode = request.cidr_match_mode;
+        self.fields.community_match_mode = request.community_match_mode;
+        self.fields.community_operate_mode = request.community_operate_mode;
+        self.fields.description = request.description;
+        self.fields.destination_child_instance_types = request
+            .destination_child_instance_types;
+        self.fields.destination_cidr_blocks = request.destination_cidr_blocks;
+        self.fields.destination_instance_ids = request.destination_instance_ids;
+        self.fields.destination_instance_ids_reverse_match = request
             .destination_instance_ids_reverse_match;
-        self.destination_region_ids = request.destination_region_ids;
-        self.destination_route_table_ids = request.destination_route_table_ids;
-        self.map_result = Some(request.map_result);
-        self.match_address_type = request.match_address_type;
-        self.match_asns = request.match_asns;
-        self.match_community_set = request.match_community_set;
-        self.next_priority = request.next_priority;
-        self.operate_community_set = request.operate_community_set;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.preference = request.preference;
-        self.prepend_as_path = request.prepend_as_path;
-        self.priority = Some(request.priority);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_types = request.route_types;
-        self.source_child_instance_types = request.source_child_instance_types;
-        self.source_instance_ids = request.source_instance_ids;
-        self.source_instance_ids_reverse_match = request
+        self.fields.destination_region_ids = request.destination_region_ids;
+        self.fields.destination_route_table_ids = request.destination_route_table_ids;
+        self.fields.map_result = Some(request.map_result);
+        self.fields.match_address_type = request.match_address_type;
+        self.fields.match_asns = request.match_asns;
+        self.fields.match_community_set = request.match_community_set;
+        self.fields.next_priority = request.next_priority;
+        self.fields.operate_community_set = request.operate_community_set;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.preference = request.preference;
+        self.fields.prepend_as_path = request.prepend_as_path;
+        self.fields.priority = Some(request.priority);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_types = request.route_types;
+        self.fields.source_child_instance_types = request.source_child_instance_types;
+        self.fields.source_instance_ids = request.source_instance_ids;
+        self.fields.source_instance_ids_reverse_match = request
             .source_instance_ids_reverse_match;
-        self.source_region_ids = request.source_region_ids;
-        self.source_route_table_ids = request.source_route_table_ids;
-        self.transit_router_route_table_id = request.transit_router_route_table_id;
-        self.transmit_direction = Some(request.transmit_direction);
+        self.fields.source_region_ids = request.source_region_ids;
+        self.fields.source_route_table_ids = request.source_route_table_ids;
+        self.fields.transit_router_route_table_id = request
+            .transit_router_route_table_id;
+        self.fields.transmit_direction = Some(request.transmit_direction);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -612,127 +621,155 @@ impl<'a> CreateCenRouteMap<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenRouteMap",
                 parameter: "CenId",
             });
         }
-        if self.cen_region_id.is_none() {
+        if self.fields.cen_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenRouteMap",
                 parameter: "CenRegionId",
             });
         }
-        if self.map_result.is_none() {
+        if self.fields.map_result.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenRouteMap",
                 parameter: "MapResult",
             });
         }
-        if self.priority.is_none() {
+        if self.fields.priority.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenRouteMap",
                 parameter: "Priority",
             });
         }
-        if self.transmit_direction.is_none() {
+        if self.fields.transmit_direction.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenRouteMap",
                 parameter: "TransmitDirection",
             });
         }
         let mut params = crate::wire::Params::with_capacity(34usize);
-        crate::wire::write("AsPathMatchMode", &self.as_path_match_mode, &mut params);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("CenRegionId", &self.cen_region_id, &mut params);
-        crate::wire::write("CidrMatchMode", &self.cidr_match_mode, &mut params);
+        crate::wire::write(
+            "AsPathMatchMode",
+            &self.fields.as_path_match_mode,
+            &mut params,
+        );
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("CenRegionId", &self.fields.cen_region_id, &mut params);
+        crate::wire::write("CidrMatchMode", &self.fields.cidr_match_mode, &mut params);
         crate::wire::write(
             "CommunityMatchMode",
-            &self.community_match_mode,
+            &self.fields.community_match_mode,
             &mut params,
         );
         crate::wire::write(
             "CommunityOperateMode",
-            &self.community_operate_mode,
+            &self.fields.community_operate_mode,
             &mut params,
         );
-        crate::wire::write("Description", &self.description, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
         crate::wire::write(
             "DestinationChildInstanceTypes",
-            &self.destination_child_instance_types,
+            &self.fields.destination_child_instance_types,
             &mut params,
         );
         crate::wire::write(
             "DestinationCidrBlocks",
-            &self.destination_cidr_blocks,
+            &self.fields.destination_cidr_blocks,
             &mut params,
         );
         crate::wire::write(
             "DestinationInstanceIds",
-            &self.destination_instance_ids,
+            &self.fields.destination_instance_ids,
             &mut params,
         );
         crate::wire::write(
             "DestinationInstanceIdsReverseMatch",
-            &self.destination_instance_ids_reverse_match,
+            &self.fields.destination_instance_ids_reverse_match,
             &mut params,
         );
         crate::wire::write(
             "DestinationRegionIds",
-            &self.destination_region_ids,
+            &self.fields.destination_region_ids,
             &mut params,
         );
         crate::wire::write(
             "DestinationRouteTableIds",
-            &self.destination_route_table_ids,
+            &self.fields.destination_route_table_ids,
             &mut params,
         );
-        crate::wire::write("MapResult", &self.map_result, &mut params);
-        crate::wire::write("MatchAddressType", &self.match_address_type, &mut params);
-        crate::wire::write("MatchAsns", &self.match_asns, &mut params);
-        crate::wire::write("MatchCommunitySet", &self.match_community_set, &mut params);
-        crate::wire::write("NextPriority", &self.next_priority, &mut params);
+        crate::wire::write("MapResult", &self.fields.map_result, &mut params);
+        crate::wire::write(
+            "MatchAddressType",
+            &self.fields.match_address_type,
+            &mut params,
+        );
+        crate::wire::write("MatchAsns", &self.fields.match_asns, &mut params);
+        crate::wire::write(
+            "MatchCommunitySet",
+            &self.fields.match_community_set,
+            &mut params,
+        );
+        crate::wire::write("NextPriority", &self.fields.next_priority, &mut params);
         crate::wire::write(
             "OperateCommunitySet",
-            &self.operate_community_set,
+            &self.fields.operate_community_set,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("Preference", &self.preference, &mut params);
-        crate::wire::write("PrependAsPath", &self.prepend_as_path, &mut params);
-        crate::wire::write("Priority", &self.priority, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("Preference", &self.fields.preference, &mut params);
+        crate::wire::write("PrependAsPath", &self.fields.prepend_as_path, &mut params);
+        crate::wire::write("Priority", &self.fields.priority, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteTypes", &self.route_types, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("RouteTypes", &self.fields.route_types, &mut params);
         crate::wire::write(
             "SourceChildInstanceTypes",
-            &self.source_child_instance_types,
+            &self.fields.source_child_instance_types,
             &mut params,
         );
-        crate::wire::write("SourceInstanceIds", &self.source_instance_ids, &mut params);
+        crate::wire::write(
+            "SourceInstanceIds",
+            &self.fields.source_instance_ids,
+            &mut params,
+        );
         crate::wire::write(
             "SourceInstanceIdsReverseMatch",
-            &self.source_instance_ids_reverse_match,
+            &self.fields.source_instance_ids_reverse_match,
             &mut params,
         );
-        crate::wire::write("SourceRegionIds", &self.source_region_ids, &mut params);
+        crate::wire::write(
+            "SourceRegionIds",
+            &self.fields.source_region_ids,
+            &mut params,
+        );
         crate::wire::write(
             "SourceRouteTableIds",
-            &self.source_route_table_ids,
+            &self.fields.source_route_table_ids,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
-        crate::wire::write("TransmitDirection", &self.transmit_direction, &mut params);
+        crate::wire::write(
+            "TransmitDirection",
+            &self.fields.transmit_direction,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -760,13 +797,15 @@ impl Client {
     pub fn delete_cen_route_map(&self) -> DeleteCenRouteMap<'_> {
         DeleteCenRouteMap {
             client: self,
-            cen_id: None,
-            cen_region_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_map_id: None,
+            fields: Box::new(DeleteCenRouteMapFields {
+                cen_id: None,
+                cen_region_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_map_id: None,
+            }),
         }
     }
 }
@@ -775,6 +814,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteCenRouteMap<'a> {
     client: &'a Client,
+    fields: Box<DeleteCenRouteMapFields>,
+}
+/// The parameters of a [`DeleteCenRouteMap`] being built.
+#[derive(Clone, Debug)]
+struct DeleteCenRouteMapFields {
     cen_id: Option<::std::string::String>,
     cen_region_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -788,28 +832,28 @@ impl<'a> DeleteCenRouteMap<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `CenRegionId` (required).
     ///
     /// The ID of the region in which the routing policy is applied.
     pub fn cen_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_region_id = Some(value.into());
+        self.fields.cen_region_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -819,32 +863,32 @@ impl<'a> DeleteCenRouteMap<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteMapId` (required).
     ///
     /// The ID of the routing policy.
     pub fn route_map_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.route_map_id = Some(value.into());
+        self.fields.route_map_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::DeleteCenRouteMapRequest) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.cen_region_id = Some(request.cen_region_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_map_id = Some(request.route_map_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.cen_region_id = Some(request.cen_region_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_map_id = Some(request.route_map_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -857,36 +901,40 @@ impl<'a> DeleteCenRouteMap<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenRouteMap",
                 parameter: "CenId",
             });
         }
-        if self.cen_region_id.is_none() {
+        if self.fields.cen_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenRouteMap",
                 parameter: "CenRegionId",
             });
         }
-        if self.route_map_id.is_none() {
+        if self.fields.route_map_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenRouteMap",
                 parameter: "RouteMapId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(7usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("CenRegionId", &self.cen_region_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("CenRegionId", &self.fields.cen_region_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteMapId", &self.route_map_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("RouteMapId", &self.fields.route_map_id, &mut params);
         Ok(params)
     }
 }
@@ -902,17 +950,19 @@ impl Client {
     pub fn describe_cen_route_maps(&self) -> DescribeCenRouteMaps<'_> {
         DescribeCenRouteMaps {
             client: self,
-            cen_id: None,
-            cen_region_id: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_map_id: None,
-            transit_router_route_table_id: None,
-            transmit_direction: None,
+            fields: Box::new(DescribeCenRouteMapsFields {
+                cen_id: None,
+                cen_region_id: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_map_id: None,
+                transit_router_route_table_id: None,
+                transmit_direction: None,
+            }),
         }
     }
 }
@@ -921,6 +971,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeCenRouteMaps<'a> {
     client: &'a Client,
+    fields: Box<DescribeCenRouteMapsFields>,
+}
+/// The parameters of a [`DescribeCenRouteMaps`] being built.
+#[derive(Clone, Debug)]
+struct DescribeCenRouteMapsFields {
     cen_id: Option<::std::string::String>,
     cen_region_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -938,42 +993,42 @@ impl<'a> DescribeCenRouteMaps<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `CenRegionId`.
     ///
     /// The region ID of the routing policy.
     pub fn cen_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_region_id = Some(value.into());
+        self.fields.cen_region_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The page number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries per page. Default value: **10**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -983,21 +1038,21 @@ impl<'a> DescribeCenRouteMaps<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteMapId`.
     ///
     /// The routing policy ID.
     pub fn route_map_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.route_map_id = Some(value.into());
+        self.fields.route_map_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId`.
@@ -1007,7 +1062,7 @@ impl<'a> DescribeCenRouteMaps<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// `TransmitDirection`.
@@ -1021,22 +1076,23 @@ impl<'a> DescribeCenRouteMaps<'a> {
         mut self,
         value: impl Into<types::TransmitDirection>,
     ) -> Self {
-        self.transmit_direction = Some(value.into());
+        self.fields.transmit_direction = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::DescribeCenRouteMapsRequest) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.cen_region_id = request.cen_region_id;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_map_id = request.route_map_id;
-        self.transit_router_route_table_id = request.transit_router_route_table_id;
-        self.transmit_direction = request.transmit_direction;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.cen_region_id = request.cen_region_id;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_map_id = request.route_map_id;
+        self.fields.transit_router_route_table_id = request
+            .transit_router_route_table_id;
+        self.fields.transmit_direction = request.transmit_direction;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1049,32 +1105,40 @@ impl<'a> DescribeCenRouteMaps<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenRouteMaps",
                 parameter: "CenId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("CenRegionId", &self.cen_region_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("CenRegionId", &self.fields.cen_region_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteMapId", &self.route_map_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("RouteMapId", &self.fields.route_map_id, &mut params);
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
-        crate::wire::write("TransmitDirection", &self.transmit_direction, &mut params);
+        crate::wire::write(
+            "TransmitDirection",
+            &self.fields.transmit_direction,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -1090,7 +1154,7 @@ impl<'a> DescribeCenRouteMaps<'a> {
 }
 impl crate::pagination::PageRequest for DescribeCenRouteMaps<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -1120,39 +1184,41 @@ impl Client {
     pub fn modify_cen_route_map(&self) -> ModifyCenRouteMap<'_> {
         ModifyCenRouteMap {
             client: self,
-            as_path_match_mode: None,
-            cen_id: None,
-            cen_region_id: None,
-            cidr_match_mode: None,
-            community_match_mode: None,
-            community_operate_mode: None,
-            description: None,
-            destination_child_instance_types: Vec::new(),
-            destination_cidr_blocks: Vec::new(),
-            destination_instance_ids: Vec::new(),
-            destination_instance_ids_reverse_match: None,
-            destination_region_ids: Vec::new(),
-            destination_route_table_ids: Vec::new(),
-            map_result: None,
-            match_address_type: None,
-            match_asns: Vec::new(),
-            match_community_set: Vec::new(),
-            next_priority: None,
-            operate_community_set: Vec::new(),
-            owner_account: None,
-            owner_id: None,
-            preference: None,
-            prepend_as_path: Vec::new(),
-            priority: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_map_id: None,
-            route_types: Vec::new(),
-            source_child_instance_types: Vec::new(),
-            source_instance_ids: Vec::new(),
-            source_instance_ids_reverse_match: None,
-            source_region_ids: Vec::new(),
-            source_route_table_ids: Vec::new(),
+            fields: Box::new(ModifyCenRouteMapFields {
+                as_path_match_mode: None,
+                cen_id: None,
+                cen_region_id: None,
+                cidr_match_mode: None,
+                community_match_mode: None,
+                community_operate_mode: None,
+                description: None,
+                destination_child_instance_types: Vec::new(),
+                destination_cidr_blocks: Vec::new(),
+                destination_instance_ids: Vec::new(),
+                destination_instance_ids_reverse_match: None,
+                destination_region_ids: Vec::new(),
+                destination_route_table_ids: Vec::new(),
+                map_result: None,
+                match_address_type: None,
+                match_asns: Vec::new(),
+                match_community_set: Vec::new(),
+                next_priority: None,
+                operate_community_set: Vec::new(),
+                owner_account: None,
+                owner_id: None,
+                preference: None,
+                prepend_as_path: Vec::new(),
+                priority: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_map_id: None,
+                route_types: Vec::new(),
+                source_child_instance_types: Vec::new(),
+                source_instance_ids: Vec::new(),
+                source_instance_ids_reverse_match: None,
+                source_region_ids: Vec::new(),
+                source_route_table_ids: Vec::new(),
+            }),
         }
     }
 }
@@ -1161,6 +1227,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ModifyCenRouteMap<'a> {
     client: &'a Client,
+    fields: Box<ModifyCenRouteMapFields>,
+}
+/// The parameters of a [`ModifyCenRouteMap`] being built.
+#[derive(Clone, Debug)]
+struct ModifyCenRouteMapFields {
     as_path_match_mode: Option<types::MatchMode>,
     cen_id: Option<::std::string::String>,
     cen_region_id: Option<::std::string::String>,
@@ -1203,21 +1274,21 @@ impl<'a> ModifyCenRouteMap<'a> {
     /// *   **Include**: fuzzy match. A route is a match if the AS path of the route overlaps with the AS path in the match conditions.
     /// *   **Complete**: exact match. A route is a match only if the AS path of the route matches the AS path in the match conditions.
     pub fn as_path_match_mode(mut self, value: impl Into<types::MatchMode>) -> Self {
-        self.as_path_match_mode = Some(value.into());
+        self.fields.as_path_match_mode = Some(value.into());
         self
     }
     /// `CenId` (required).
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `CenRegionId` (required).
     ///
     /// The ID of the region in which the routing policy is applied.
     pub fn cen_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_region_id = Some(value.into());
+        self.fields.cen_region_id = Some(value.into());
         self
     }
     /// `CidrMatchMode`.
@@ -1227,7 +1298,7 @@ impl<'a> ModifyCenRouteMap<'a> {
     /// *   **Include**: fuzzy match. A route is a match if the AS path of the route overlaps with the AS path in the match conditions.
     /// *   **Complete**: exact match. A route is a match only if the AS path of the route matches the AS path in the match conditions.
     pub fn cidr_match_mode(mut self, value: impl Into<types::MatchMode>) -> Self {
-        self.cidr_match_mode = Some(value.into());
+        self.fields.cidr_match_mode = Some(value.into());
         self
     }
     /// `CommunityMatchMode`.
@@ -1237,7 +1308,7 @@ impl<'a> ModifyCenRouteMap<'a> {
     /// *   **Include**: fuzzy match. A route is a match if the AS path of the route overlaps with the AS path in the match conditions.
     /// *   **Complete**: exact match. A route is a match only if the AS path of the route matches the AS path in the match conditions.
     pub fn community_match_mode(mut self, value: impl Into<types::MatchMode>) -> Self {
-        self.community_match_mode = Some(value.into());
+        self.fields.community_match_mode = Some(value.into());
         self
     }
     /// `CommunityOperateMode`.
@@ -1250,14 +1321,14 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         value: impl Into<types::CommunityOperateMode>,
     ) -> Self {
-        self.community_operate_mode = Some(value.into());
+        self.fields.community_operate_mode = Some(value.into());
         self
     }
     /// `Description`.
     ///
     /// The description of the routing policy.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `DestinationChildInstanceTypes`.
@@ -1269,7 +1340,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_child_instance_types.push(item.into());
+        self.fields.destination_child_instance_types.push(item.into());
         self
     }
     /// Replaces every `DestinationChildInstanceTypes.N` item.
@@ -1277,7 +1348,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.destination_child_instance_types = items;
+        self.fields.destination_child_instance_types = items;
         self
     }
     /// `DestinationCidrBlocks`.
@@ -1289,7 +1360,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_blocks.push(item.into());
+        self.fields.destination_cidr_blocks.push(item.into());
         self
     }
     /// Replaces every `DestinationCidrBlocks.N` item.
@@ -1297,7 +1368,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_blocks = items;
+        self.fields.destination_cidr_blocks = items;
         self
     }
     /// `DestinationInstanceIds`.
@@ -1309,7 +1380,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_instance_ids.push(item.into());
+        self.fields.destination_instance_ids.push(item.into());
         self
     }
     /// Replaces every `DestinationInstanceIds.N` item.
@@ -1317,7 +1388,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.destination_instance_ids = items;
+        self.fields.destination_instance_ids = items;
         self
     }
     /// `DestinationInstanceIdsReverseMatch`.
@@ -1330,7 +1401,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         value: impl Into<bool>,
     ) -> Self {
-        self.destination_instance_ids_reverse_match = Some(value.into());
+        self.fields.destination_instance_ids_reverse_match = Some(value.into());
         self
     }
     /// `DestinationRegionIds`.
@@ -1342,7 +1413,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_region_ids.push(item.into());
+        self.fields.destination_region_ids.push(item.into());
         self
     }
     /// Replaces every `DestinationRegionIds.N` item.
@@ -1350,7 +1421,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.destination_region_ids = items;
+        self.fields.destination_region_ids = items;
         self
     }
     /// `DestinationRouteTableIds`.
@@ -1362,7 +1433,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_route_table_ids.push(item.into());
+        self.fields.destination_route_table_ids.push(item.into());
         self
     }
     /// Replaces every `DestinationRouteTableIds.N` item.
@@ -1370,7 +1441,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.destination_route_table_ids = items;
+        self.fields.destination_route_table_ids = items;
         self
     }
     /// `MapResult` (required).
@@ -1380,7 +1451,7 @@ impl<'a> ModifyCenRouteMap<'a> {
     /// *   **Permit**: the route is permitted.
     /// *   **Deny**: the route is denied.
     pub fn map_result(mut self, value: impl Into<types::MapResult>) -> Self {
-        self.map_result = Some(value.into());
+        self.fields.map_result = Some(value.into());
         self
     }
     /// `MatchAddressType`.
@@ -1393,7 +1464,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         value: impl Into<types::MatchAddressType>,
     ) -> Self {
-        self.match_address_type = Some(value.into());
+        self.fields.match_address_type = Some(value.into());
         self
     }
     /// `MatchAsns`.
@@ -1402,12 +1473,12 @@ impl<'a> ModifyCenRouteMap<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn match_asns(mut self, item: impl Into<i32>) -> Self {
-        self.match_asns.push(item.into());
+        self.fields.match_asns.push(item.into());
         self
     }
     /// Replaces every `MatchAsns.N` item.
     pub fn set_match_asns(mut self, items: ::std::vec::Vec<i32>) -> Self {
-        self.match_asns = items;
+        self.fields.match_asns = items;
         self
     }
     /// `MatchCommunitySet`.
@@ -1421,7 +1492,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.match_community_set.push(item.into());
+        self.fields.match_community_set.push(item.into());
         self
     }
     /// Replaces every `MatchCommunitySet.N` item.
@@ -1429,14 +1500,14 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.match_community_set = items;
+        self.fields.match_community_set = items;
         self
     }
     /// `NextPriority`.
     ///
     /// The priority of the routing policy that you want to associate with the current one.
     pub fn next_priority(mut self, value: impl Into<i32>) -> Self {
-        self.next_priority = Some(value.into());
+        self.fields.next_priority = Some(value.into());
         self
     }
     /// `OperateCommunitySet`.
@@ -1450,7 +1521,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.operate_community_set.push(item.into());
+        self.fields.operate_community_set.push(item.into());
         self
     }
     /// Replaces every `OperateCommunitySet.N` item.
@@ -1458,21 +1529,21 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.operate_community_set = items;
+        self.fields.operate_community_set = items;
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `Preference`.
@@ -1481,7 +1552,7 @@ impl<'a> ModifyCenRouteMap<'a> {
     ///
     /// Valid values: **1** to **100**. The default priority is **50**. A smaller value indicates a higher priority.
     pub fn preference(mut self, value: impl Into<i32>) -> Self {
-        self.preference = Some(value.into());
+        self.fields.preference = Some(value.into());
         self
     }
     /// `PrependAsPath`.
@@ -1490,19 +1561,19 @@ impl<'a> ModifyCenRouteMap<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn prepend_as_path(mut self, item: impl Into<i64>) -> Self {
-        self.prepend_as_path.push(item.into());
+        self.fields.prepend_as_path.push(item.into());
         self
     }
     /// Replaces every `PrependAsPath.N` item.
     pub fn set_prepend_as_path(mut self, items: ::std::vec::Vec<i64>) -> Self {
-        self.prepend_as_path = items;
+        self.fields.prepend_as_path = items;
         self
     }
     /// `Priority` (required).
     ///
     /// The priority of the routing policy. Valid values: **1** to **100**. A smaller value indicates a higher priority.
     pub fn priority(mut self, value: impl Into<i32>) -> Self {
-        self.priority = Some(value.into());
+        self.fields.priority = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1512,21 +1583,21 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteMapId` (required).
     ///
     /// The ID of the routing policy.
     pub fn route_map_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.route_map_id = Some(value.into());
+        self.fields.route_map_id = Some(value.into());
         self
     }
     /// `RouteTypes`.
@@ -1535,7 +1606,7 @@ impl<'a> ModifyCenRouteMap<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn route_types(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.route_types.push(item.into());
+        self.fields.route_types.push(item.into());
         self
     }
     /// Replaces every `RouteTypes.N` item.
@@ -1543,7 +1614,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.route_types = items;
+        self.fields.route_types = items;
         self
     }
     /// `SourceChildInstanceTypes`.
@@ -1555,7 +1626,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.source_child_instance_types.push(item.into());
+        self.fields.source_child_instance_types.push(item.into());
         self
     }
     /// Replaces every `SourceChildInstanceTypes.N` item.
@@ -1563,7 +1634,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.source_child_instance_types = items;
+        self.fields.source_child_instance_types = items;
         self
     }
     /// `SourceInstanceIds`.
@@ -1575,7 +1646,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.source_instance_ids.push(item.into());
+        self.fields.source_instance_ids.push(item.into());
         self
     }
     /// Replaces every `SourceInstanceIds.N` item.
@@ -1583,7 +1654,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.source_instance_ids = items;
+        self.fields.source_instance_ids = items;
         self
     }
     /// `SourceInstanceIdsReverseMatch`.
@@ -1593,7 +1664,7 @@ impl<'a> ModifyCenRouteMap<'a> {
     /// *   **false** (default): A route is a match if the source instance ID is included in the list specified by **SourceInstanceIds.N**.
     /// *   **true**: A route is a match if the source network instance ID is not in the list specified by **SourceInstanceIds.N**.
     pub fn source_instance_ids_reverse_match(mut self, value: impl Into<bool>) -> Self {
-        self.source_instance_ids_reverse_match = Some(value.into());
+        self.fields.source_instance_ids_reverse_match = Some(value.into());
         self
     }
     /// `SourceRegionIds`.
@@ -1602,7 +1673,7 @@ impl<'a> ModifyCenRouteMap<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn source_region_ids(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.source_region_ids.push(item.into());
+        self.fields.source_region_ids.push(item.into());
         self
     }
     /// Replaces every `SourceRegionIds.N` item.
@@ -1610,7 +1681,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.source_region_ids = items;
+        self.fields.source_region_ids = items;
         self
     }
     /// `SourceRouteTableIds`.
@@ -1622,7 +1693,7 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.source_route_table_ids.push(item.into());
+        self.fields.source_route_table_ids.push(item.into());
         self
     }
     /// Replaces every `SourceRouteTableIds.N` item.
@@ -1630,46 +1701,47 @@ impl<'a> ModifyCenRouteMap<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.source_route_table_ids = items;
+        self.fields.source_route_table_ids = items;
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::ModifyCenRouteMapRequest) -> Self {
-        self.as_path_match_mode = request.as_path_match_mode;
-        self.cen_id = Some(request.cen_id);
-        self.cen_region_id = Some(request.cen_region_id);
-        self.cidr_match_mode = request.cidr_match_mode;
-        self.community_match_mode = request.community_match_mode;
-        self.community_operate_mode = request.community_operate_mode;
-        self.description = request.description;
-        self.destination_child_instance_types = request.destination_child_instance_types;
-        self.destination_cidr_blocks = request.destination_cidr_blocks;
-        self.destination_instance_ids = request.destination_instance_ids;
-        self.destination_instance_ids_reverse_match = request
+        self.fields.as_path_match_mode = request.as_path_match_mode;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.cen_region_id = Some(request.cen_region_id);
+        self.fields.cidr_match_mode = request.cidr_match_mode;
+        self.fields.community_match_mode = request.community_match_mode;
+        self.fields.community_operate_mode = request.community_operate_mode;
+        self.fields.description = request.description;
+        self.fields.destination_child_instance_types = request
+            .destination_child_instance_types;
+        self.fields.destination_cidr_blocks = request.destination_cidr_blocks;
+        self.fields.destination_instance_ids = request.destination_instance_ids;
+        self.fields.destination_instance_ids_reverse_match = request
             .destination_instance_ids_reverse_match;
-        self.destination_region_ids = request.destination_region_ids;
-        self.destination_route_table_ids = request.destination_route_table_ids;
-        self.map_result = Some(request.map_result);
-        self.match_address_type = request.match_address_type;
-        self.match_asns = request.match_asns;
-        self.match_community_set = request.match_community_set;
-        self.next_priority = request.next_priority;
-        self.operate_community_set = request.operate_community_set;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.preference = request.preference;
-        self.prepend_as_path = request.prepend_as_path;
-        self.priority = Some(request.priority);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_map_id = Some(request.route_map_id);
-        self.route_types = request.route_types;
-        self.source_child_instance_types = request.source_child_instance_types;
-        self.source_instance_ids = request.source_instance_ids;
-        self.source_instance_ids_reverse_match = request
+        self.fields.destination_region_ids = request.destination_region_ids;
+        self.fields.destination_route_table_ids = request.destination_route_table_ids;
+        self.fields.map_result = Some(request.map_result);
+        self.fields.match_address_type = request.match_address_type;
+        self.fields.match_asns = request.match_asns;
+        self.fields.match_community_set = request.match_community_set;
+        self.fields.next_priority = request.next_priority;
+        self.fields.operate_community_set = request.operate_community_set;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.preference = request.preference;
+        self.fields.prepend_as_path = request.prepend_as_path;
+        self.fields.priority = Some(request.priority);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_map_id = Some(request.route_map_id);
+        self.fields.route_types = request.route_types;
+        self.fields.source_child_instance_types = request.source_child_instance_types;
+        self.fields.source_instance_ids = request.source_instance_ids;
+        self.fields.source_instance_ids_reverse_match = request
             .source_instance_ids_reverse_match;
-        self.source_region_ids = request.source_region_ids;
-        self.source_route_table_ids = request.source_route_table_ids;
+        self.fields.source_region_ids = request.source_region_ids;
+        self.fields.source_route_table_ids = request.source_route_table_ids;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1682,120 +1754,144 @@ impl<'a> ModifyCenRouteMap<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyCenRouteMap",
                 parameter: "CenId",
             });
         }
-        if self.cen_region_id.is_none() {
+        if self.fields.cen_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyCenRouteMap",
                 parameter: "CenRegionId",
             });
         }
-        if self.map_result.is_none() {
+        if self.fields.map_result.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyCenRouteMap",
                 parameter: "MapResult",
             });
         }
-        if self.priority.is_none() {
+        if self.fields.priority.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyCenRouteMap",
                 parameter: "Priority",
             });
         }
-        if self.route_map_id.is_none() {
+        if self.fields.route_map_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyCenRouteMap",
                 parameter: "RouteMapId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(33usize);
-        crate::wire::write("AsPathMatchMode", &self.as_path_match_mode, &mut params);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("CenRegionId", &self.cen_region_id, &mut params);
-        crate::wire::write("CidrMatchMode", &self.cidr_match_mode, &mut params);
+        crate::wire::write(
+            "AsPathMatchMode",
+            &self.fields.as_path_match_mode,
+            &mut params,
+        );
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("CenRegionId", &self.fields.cen_region_id, &mut params);
+        crate::wire::write("CidrMatchMode", &self.fields.cidr_match_mode, &mut params);
         crate::wire::write(
             "CommunityMatchMode",
-            &self.community_match_mode,
+            &self.fields.community_match_mode,
             &mut params,
         );
         crate::wire::write(
             "CommunityOperateMode",
-            &self.community_operate_mode,
+            &self.fields.community_operate_mode,
             &mut params,
         );
-        crate::wire::write("Description", &self.description, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
         crate::wire::write(
             "DestinationChildInstanceTypes",
-            &self.destination_child_instance_types,
+            &self.fields.destination_child_instance_types,
             &mut params,
         );
         crate::wire::write(
             "DestinationCidrBlocks",
-            &self.destination_cidr_blocks,
+            &self.fields.destination_cidr_blocks,
             &mut params,
         );
         crate::wire::write(
             "DestinationInstanceIds",
-            &self.destination_instance_ids,
+            &self.fields.destination_instance_ids,
             &mut params,
         );
         crate::wire::write(
             "DestinationInstanceIdsReverseMatch",
-            &self.destination_instance_ids_reverse_match,
+            &self.fields.destination_instance_ids_reverse_match,
             &mut params,
         );
         crate::wire::write(
             "DestinationRegionIds",
-            &self.destination_region_ids,
+            &self.fields.destination_region_ids,
             &mut params,
         );
         crate::wire::write(
             "DestinationRouteTableIds",
-            &self.destination_route_table_ids,
+            &self.fields.destination_route_table_ids,
             &mut params,
         );
-        crate::wire::write("MapResult", &self.map_result, &mut params);
-        crate::wire::write("MatchAddressType", &self.match_address_type, &mut params);
-        crate::wire::write("MatchAsns", &self.match_asns, &mut params);
-        crate::wire::write("MatchCommunitySet", &self.match_community_set, &mut params);
-        crate::wire::write("NextPriority", &self.next_priority, &mut params);
+        crate::wire::write("MapResult", &self.fields.map_result, &mut params);
+        crate::wire::write(
+            "MatchAddressType",
+            &self.fields.match_address_type,
+            &mut params,
+        );
+        crate::wire::write("MatchAsns", &self.fields.match_asns, &mut params);
+        crate::wire::write(
+            "MatchCommunitySet",
+            &self.fields.match_community_set,
+            &mut params,
+        );
+        crate::wire::write("NextPriority", &self.fields.next_priority, &mut params);
         crate::wire::write(
             "OperateCommunitySet",
-            &self.operate_community_set,
+            &self.fields.operate_community_set,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("Preference", &self.preference, &mut params);
-        crate::wire::write("PrependAsPath", &self.prepend_as_path, &mut params);
-        crate::wire::write("Priority", &self.priority, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("Preference", &self.fields.preference, &mut params);
+        crate::wire::write("PrependAsPath", &self.fields.prepend_as_path, &mut params);
+        crate::wire::write("Priority", &self.fields.priority, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteMapId", &self.route_map_id, &mut params);
-        crate::wire::write("RouteTypes", &self.route_types, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("RouteMapId", &self.fields.route_map_id, &mut params);
+        crate::wire::write("RouteTypes", &self.fields.route_types, &mut params);
         crate::wire::write(
             "SourceChildInstanceTypes",
-            &self.source_child_instance_types,
+            &self.fields.source_child_instance_types,
             &mut params,
         );
-        crate::wire::write("SourceInstanceIds", &self.source_instance_ids, &mut params);
+        crate::wire::write(
+            "SourceInstanceIds",
+            &self.fields.source_instance_ids,
+            &mut params,
+        );
         crate::wire::write(
             "SourceInstanceIdsReverseMatch",
-            &self.source_instance_ids_reverse_match,
+            &self.fields.source_instance_ids_reverse_match,
             &mut params,
         );
-        crate::wire::write("SourceRegionIds", &self.source_region_ids, &mut params);
+        crate::wire::write(
+            "SourceRegionIds",
+            &self.fields.source_region_ids,
+            &mut params,
+        );
         crate::wire::write(
             "SourceRouteTableIds",
-            &self.source_route_table_ids,
+            &self.fields.source_route_table_ids,
             &mut params,
         );
         Ok(params)

@@ -29,17 +29,19 @@ impl Client {
     ) -> CreateTransitRouterRouteTable<'_> {
         CreateTransitRouterRouteTable {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_table_options: None,
-            tag: Vec::new(),
-            transit_router_id: None,
-            transit_router_route_table_description: None,
-            transit_router_route_table_name: None,
+            fields: Box::new(CreateTransitRouterRouteTableFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_table_options: None,
+                tag: Vec::new(),
+                transit_router_id: None,
+                transit_router_route_table_description: None,
+                transit_router_route_table_name: None,
+            }),
         }
     }
 }
@@ -48,6 +50,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTransitRouterRouteTable<'a> {
     client: &'a Client,
+    fields: Box<CreateTransitRouterRouteTableFields<'a>>,
+}
+/// The parameters of a [`CreateTransitRouterRouteTable`] being built.
+#[derive(Clone, Debug)]
+struct CreateTransitRouterRouteTableFields<'a> {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -65,7 +72,7 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -75,21 +82,21 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
     /// *   **false** (default): sends the request. If the request passes the precheck, the custom route table is created.
     /// *   **true**: prechecks the request but does not create the custom route table. If you use this value, the system checks the required parameters and the request syntax. If the request fails to pass the precheck, an error message is returned. If the request passes the check, the system returns the ID of the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -99,14 +106,14 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteTableOptions`.
@@ -116,7 +123,7 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
         mut self,
         value: impl Into<types::RouteTableOptions>,
     ) -> Self {
-        self.route_table_options = Some(value.into());
+        self.fields.route_table_options = Some(value.into());
         self
     }
     /// `Tag`.
@@ -131,7 +138,8 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -140,7 +148,7 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -153,7 +161,7 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
     ///
     /// The ID of the Enterprise Edition transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableDescription`.
@@ -163,7 +171,7 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_description = Some(value.into());
+        self.fields.transit_router_route_table_description = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableName`.
@@ -173,7 +181,7 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_name = Some(value.into());
+        self.fields.transit_router_route_table_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -181,14 +189,14 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
         mut self,
         request: types::CreateTransitRouterRouteTableRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_table_options = request.route_table_options;
-        self.tag = request
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_table_options = request.route_table_options;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -196,10 +204,11 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_id = Some(request.transit_router_id);
-        self.transit_router_route_table_description = request
+        self.fields.transit_router_id = Some(request.transit_router_id);
+        self.fields.transit_router_route_table_description = request
             .transit_router_route_table_description;
-        self.transit_router_route_table_name = request.transit_router_route_table_name;
+        self.fields.transit_router_route_table_name = request
+            .transit_router_route_table_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -214,37 +223,49 @@ impl<'a> CreateTransitRouterRouteTable<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterRouteTable",
                 parameter: "TransitRouterId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteTableOptions", &self.route_table_options, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write(
+            "RouteTableOptions",
+            &self.fields.route_table_options,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterRouteTableDescription",
-            &self.transit_router_route_table_description,
+            &self.fields.transit_router_route_table_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableName",
-            &self.transit_router_route_table_name,
+            &self.fields.transit_router_route_table_name,
             &mut params,
         );
         Ok(params)
@@ -286,13 +307,15 @@ impl Client {
     ) -> DeleteTransitRouterRouteTable<'_> {
         DeleteTransitRouterRouteTable {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_route_table_id: None,
+            fields: Box::new(DeleteTransitRouterRouteTableFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_route_table_id: None,
+            }),
         }
     }
 }
@@ -301,6 +324,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTransitRouterRouteTable<'a> {
     client: &'a Client,
+    fields: Box<DeleteTransitRouterRouteTableFields>,
+}
+/// The parameters of a [`DeleteTransitRouterRouteTable`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTransitRouterRouteTableFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -314,7 +342,7 @@ impl<'a> DeleteTransitRouterRouteTable<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -324,21 +352,21 @@ impl<'a> DeleteTransitRouterRouteTable<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and the request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -348,14 +376,14 @@ impl<'a> DeleteTransitRouterRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId` (required).
@@ -365,7 +393,7 @@ impl<'a> DeleteTransitRouterRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -373,13 +401,15 @@ impl<'a> DeleteTransitRouterRouteTable<'a> {
         mut self,
         request: types::DeleteTransitRouterRouteTableRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_route_table_id = Some(request.transit_router_route_table_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_route_table_id = Some(
+            request.transit_router_route_table_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -394,29 +424,33 @@ impl<'a> DeleteTransitRouterRouteTable<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_route_table_id.is_none() {
+        if self.fields.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterRouteTable",
                 parameter: "TransitRouterRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(7usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
         Ok(params)
@@ -434,19 +468,21 @@ impl Client {
     pub fn list_transit_router_route_tables(&self) -> ListTransitRouterRouteTables<'_> {
         ListTransitRouterRouteTables {
             client: self,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_table_options: None,
-            tag: Vec::new(),
-            transit_router_id: None,
-            transit_router_route_table_ids: Vec::new(),
-            transit_router_route_table_names: Vec::new(),
-            transit_router_route_table_status: None,
-            transit_router_route_table_type: None,
+            fields: Box::new(ListTransitRouterRouteTablesFields {
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_table_options: None,
+                tag: Vec::new(),
+                transit_router_id: None,
+                transit_router_route_table_ids: Vec::new(),
+                transit_router_route_table_names: Vec::new(),
+                transit_router_route_table_status: None,
+                transit_router_route_table_type: None,
+            }),
         }
     }
 }
@@ -455,6 +491,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterRouteTables<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterRouteTablesFields<'a>>,
+}
+/// The parameters of a [`ListTransitRouterRouteTables`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterRouteTablesFields<'a> {
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -478,7 +519,7 @@ impl<'a> ListTransitRouterRouteTables<'a> {
     ///
     /// The number of entries per page. Valid values: **1** to **100**. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -488,21 +529,21 @@ impl<'a> ListTransitRouterRouteTables<'a> {
     /// *   If this is your first query or no subsequent query is to be sent, ignore this parameter.
     /// *   If a subsequent query is to be sent, set the value to the value of **NextToken** that is returned from the last call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -512,14 +553,14 @@ impl<'a> ListTransitRouterRouteTables<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteTableOptions`.
@@ -529,7 +570,7 @@ impl<'a> ListTransitRouterRouteTables<'a> {
         mut self,
         value: impl Into<types::RouteTableOptions>,
     ) -> Self {
-        self.route_table_options = Some(value.into());
+        self.fields.route_table_options = Some(value.into());
         self
     }
     /// `Tag`.
@@ -544,7 +585,8 @@ impl<'a> ListTransitRouterRouteTables<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -553,7 +595,7 @@ impl<'a> ListTransitRouterRouteTables<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -566,7 +608,7 @@ impl<'a> ListTransitRouterRouteTables<'a> {
     ///
     /// The ID of the Enterprise Edition transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableIds`.
@@ -578,7 +620,7 @@ impl<'a> ListTransitRouterRouteTables<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_ids.push(item.into());
+        self.fields.transit_router_route_table_ids.push(item.into());
         self
     }
     /// Replaces every `TransitRouterRouteTableIds.N` item.
@@ -586,7 +628,7 @@ impl<'a> ListTransitRouterRouteTables<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_ids = items;
+        self.fields.transit_router_route_table_ids = items;
         self
     }
     /// `TransitRouterRouteTableNames`.
@@ -598,7 +640,7 @@ impl<'a> ListTransitRouterRouteTables<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_names.push(item.into());
+        self.fields.transit_router_route_table_names.push(item.into());
         self
     }
     /// Replaces every `TransitRouterRouteTableNames.N` item.
@@ -606,7 +648,7 @@ impl<'a> ListTransitRouterRouteTables<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_names = items;
+        self.fields.transit_router_route_table_names = items;
         self
     }
     /// `TransitRouterRouteTableStatus`.
@@ -622,7 +664,7 @@ impl<'a> ListTransitRouterRouteTables<'a> {
             types::ListTransitRouterRouteTablesRequestTransitRouterRouteTableStatus,
         >,
     ) -> Self {
-        self.transit_router_route_table_status = Some(value.into());
+        self.fields.transit_router_route_table_status = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableType`.
@@ -637,7 +679,7 @@ impl<'a> ListTransitRouterRouteTables<'a> {
             types::ListTransitRouterRouteTablesRequestTransitRouterRouteTableType,
         >,
     ) -> Self {
-        self.transit_router_route_table_type = Some(value.into());
+        self.fields.transit_router_route_table_type = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -645,14 +687,14 @@ impl<'a> ListTransitRouterRouteTables<'a> {
         mut self,
         request: types::ListTransitRouterRouteTablesRequest,
     ) -> Self {
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_table_options = request.route_table_options;
-        self.tag = request
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_table_options = request.route_table_options;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -660,12 +702,15 @@ impl<'a> ListTransitRouterRouteTables<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_id = request.transit_router_id;
-        self.transit_router_route_table_ids = request.transit_router_route_table_ids;
-        self.transit_router_route_table_names = request.transit_router_route_table_names;
-        self.transit_router_route_table_status = request
+        self.fields.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_route_table_ids = request
+            .transit_router_route_table_ids;
+        self.fields.transit_router_route_table_names = request
+            .transit_router_route_table_names;
+        self.fields.transit_router_route_table_status = request
             .transit_router_route_table_status;
-        self.transit_router_route_table_type = request.transit_router_route_table_type;
+        self.fields.transit_router_route_table_type = request
+            .transit_router_route_table_type;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -679,37 +724,49 @@ impl<'a> ListTransitRouterRouteTables<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(13usize);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteTableOptions", &self.route_table_options, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write(
+            "RouteTableOptions",
+            &self.fields.route_table_options,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterRouteTableIds",
-            &self.transit_router_route_table_ids,
+            &self.fields.transit_router_route_table_ids,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableNames",
-            &self.transit_router_route_table_names,
+            &self.fields.transit_router_route_table_names,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableStatus",
-            &self.transit_router_route_table_status,
+            &self.fields.transit_router_route_table_status,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableType",
-            &self.transit_router_route_table_type,
+            &self.fields.transit_router_route_table_type,
             &mut params,
         );
         Ok(params)
@@ -730,7 +787,7 @@ impl crate::pagination::PageRequest for ListTransitRouterRouteTables<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterRouteTables` answers.
@@ -759,16 +816,18 @@ impl Client {
     ) -> UpdateTransitRouterRouteTable<'_> {
         UpdateTransitRouterRouteTable {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_table_options: None,
-            transit_router_route_table_description: None,
-            transit_router_route_table_id: None,
-            transit_router_route_table_name: None,
+            fields: Box::new(UpdateTransitRouterRouteTableFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_table_options: None,
+                transit_router_route_table_description: None,
+                transit_router_route_table_id: None,
+                transit_router_route_table_name: None,
+            }),
         }
     }
 }
@@ -777,6 +836,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTransitRouterRouteTable<'a> {
     client: &'a Client,
+    fields: Box<UpdateTransitRouterRouteTableFields>,
+}
+/// The parameters of a [`UpdateTransitRouterRouteTable`] being built.
+#[derive(Clone, Debug)]
+struct UpdateTransitRouterRouteTableFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -793,7 +857,7 @@ impl<'a> UpdateTransitRouterRouteTable<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -803,21 +867,21 @@ impl<'a> UpdateTransitRouterRouteTable<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and the request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -827,14 +891,14 @@ impl<'a> UpdateTransitRouterRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteTableOptions`.
@@ -844,7 +908,7 @@ impl<'a> UpdateTransitRouterRouteTable<'a> {
         mut self,
         value: impl Into<types::RouteTableOptions>,
     ) -> Self {
-        self.route_table_options = Some(value.into());
+        self.fields.route_table_options = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableDescription`.
@@ -854,7 +918,7 @@ impl<'a> UpdateTransitRouterRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_description = Some(value.into());
+        self.fields.transit_router_route_table_description = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableId` (required).
@@ -864,7 +928,7 @@ impl<'a> UpdateTransitRouterRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_id = Some(value.into());
+        self.fields.transit_router_route_table_id = Some(value.into());
         self
     }
     /// `TransitRouterRouteTableName`.
@@ -874,7 +938,7 @@ impl<'a> UpdateTransitRouterRouteTable<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_route_table_name = Some(value.into());
+        self.fields.transit_router_route_table_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -882,17 +946,20 @@ impl<'a> UpdateTransitRouterRouteTable<'a> {
         mut self,
         request: types::UpdateTransitRouterRouteTableRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_table_options = request.route_table_options;
-        self.transit_router_route_table_description = request
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_table_options = request.route_table_options;
+        self.fields.transit_router_route_table_description = request
             .transit_router_route_table_description;
-        self.transit_router_route_table_id = Some(request.transit_router_route_table_id);
-        self.transit_router_route_table_name = request.transit_router_route_table_name;
+        self.fields.transit_router_route_table_id = Some(
+            request.transit_router_route_table_id,
+        );
+        self.fields.transit_router_route_table_name = request
+            .transit_router_route_table_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -907,40 +974,48 @@ impl<'a> UpdateTransitRouterRouteTable<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_route_table_id.is_none() {
+        if self.fields.transit_router_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterRouteTable",
                 parameter: "TransitRouterRouteTableId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteTableOptions", &self.route_table_options, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write(
+            "RouteTableOptions",
+            &self.fields.route_table_options,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterRouteTableDescription",
-            &self.transit_router_route_table_description,
+            &self.fields.transit_router_route_table_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableId",
-            &self.transit_router_route_table_id,
+            &self.fields.transit_router_route_table_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterRouteTableName",
-            &self.transit_router_route_table_name,
+            &self.fields.transit_router_route_table_name,
             &mut params,
         );
         Ok(params)

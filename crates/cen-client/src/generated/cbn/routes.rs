@@ -25,17 +25,19 @@ impl Client {
     ) -> CreateCenChildInstanceRouteEntryToCen<'_> {
         CreateCenChildInstanceRouteEntryToCen {
             client: self,
-            cen_id: None,
-            child_instance_ali_uid: None,
-            child_instance_id: None,
-            child_instance_region_id: None,
-            child_instance_type: None,
-            destination_cidr_block: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_table_id: None,
+            fields: Box::new(CreateCenChildInstanceRouteEntryToCenFields {
+                cen_id: None,
+                child_instance_ali_uid: None,
+                child_instance_id: None,
+                child_instance_region_id: None,
+                child_instance_type: None,
+                destination_cidr_block: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_table_id: None,
+            }),
         }
     }
 }
@@ -44,6 +46,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateCenChildInstanceRouteEntryToCen<'a> {
     client: &'a Client,
+    fields: Box<CreateCenChildInstanceRouteEntryToCenFields>,
+}
+/// The parameters of a [`CreateCenChildInstanceRouteEntryToCen`] being built.
+#[derive(Clone, Debug)]
+struct CreateCenChildInstanceRouteEntryToCenFields {
     cen_id: Option<::std::string::String>,
     child_instance_ali_uid: Option<i64>,
     child_instance_id: Option<::std::string::String>,
@@ -61,7 +68,7 @@ impl<'a> CreateCenChildInstanceRouteEntryToCen<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChildInstanceAliUid`.
@@ -70,14 +77,14 @@ impl<'a> CreateCenChildInstanceRouteEntryToCen<'a> {
     ///
     /// > If the network instance belongs to another Alibaba Cloud account, this parameter is required.
     pub fn child_instance_ali_uid(mut self, value: impl Into<i64>) -> Self {
-        self.child_instance_ali_uid = Some(value.into());
+        self.fields.child_instance_ali_uid = Some(value.into());
         self
     }
     /// `ChildInstanceId` (required).
     ///
     /// The ID of the network instance.
     pub fn child_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.child_instance_id = Some(value.into());
+        self.fields.child_instance_id = Some(value.into());
         self
     }
     /// `ChildInstanceRegionId` (required).
@@ -87,7 +94,7 @@ impl<'a> CreateCenChildInstanceRouteEntryToCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_region_id = Some(value.into());
+        self.fields.child_instance_region_id = Some(value.into());
         self
     }
     /// `ChildInstanceType` (required).
@@ -100,7 +107,7 @@ impl<'a> CreateCenChildInstanceRouteEntryToCen<'a> {
         mut self,
         value: impl Into<types::PublishChildInstanceType>,
     ) -> Self {
-        self.child_instance_type = Some(value.into());
+        self.fields.child_instance_type = Some(value.into());
         self
     }
     /// `DestinationCidrBlock` (required).
@@ -110,21 +117,21 @@ impl<'a> CreateCenChildInstanceRouteEntryToCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.fields.destination_cidr_block = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -134,21 +141,21 @@ impl<'a> CreateCenChildInstanceRouteEntryToCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteTableId` (required).
     ///
     /// The ID of the route table configured on the network instance.
     pub fn route_table_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.route_table_id = Some(value.into());
+        self.fields.route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -156,17 +163,17 @@ impl<'a> CreateCenChildInstanceRouteEntryToCen<'a> {
         mut self,
         request: types::CreateCenChildInstanceRouteEntryToCenRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.child_instance_ali_uid = request.child_instance_ali_uid;
-        self.child_instance_id = Some(request.child_instance_id);
-        self.child_instance_region_id = Some(request.child_instance_region_id);
-        self.child_instance_type = Some(request.child_instance_type);
-        self.destination_cidr_block = Some(request.destination_cidr_block);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_table_id = Some(request.route_table_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.child_instance_ali_uid = request.child_instance_ali_uid;
+        self.fields.child_instance_id = Some(request.child_instance_id);
+        self.fields.child_instance_region_id = Some(request.child_instance_region_id);
+        self.fields.child_instance_type = Some(request.child_instance_type);
+        self.fields.destination_cidr_block = Some(request.destination_cidr_block);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_table_id = Some(request.route_table_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -181,70 +188,82 @@ impl<'a> CreateCenChildInstanceRouteEntryToCen<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenChildInstanceRouteEntryToCen",
                 parameter: "CenId",
             });
         }
-        if self.child_instance_id.is_none() {
+        if self.fields.child_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenChildInstanceRouteEntryToCen",
                 parameter: "ChildInstanceId",
             });
         }
-        if self.child_instance_region_id.is_none() {
+        if self.fields.child_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenChildInstanceRouteEntryToCen",
                 parameter: "ChildInstanceRegionId",
             });
         }
-        if self.child_instance_type.is_none() {
+        if self.fields.child_instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenChildInstanceRouteEntryToCen",
                 parameter: "ChildInstanceType",
             });
         }
-        if self.destination_cidr_block.is_none() {
+        if self.fields.destination_cidr_block.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenChildInstanceRouteEntryToCen",
                 parameter: "DestinationCidrBlock",
             });
         }
-        if self.route_table_id.is_none() {
+        if self.fields.route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateCenChildInstanceRouteEntryToCen",
                 parameter: "RouteTableId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
         crate::wire::write(
             "ChildInstanceAliUid",
-            &self.child_instance_ali_uid,
+            &self.fields.child_instance_ali_uid,
             &mut params,
         );
-        crate::wire::write("ChildInstanceId", &self.child_instance_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceId",
+            &self.fields.child_instance_id,
+            &mut params,
+        );
         crate::wire::write(
             "ChildInstanceRegionId",
-            &self.child_instance_region_id,
+            &self.fields.child_instance_region_id,
             &mut params,
         );
-        crate::wire::write("ChildInstanceType", &self.child_instance_type, &mut params);
+        crate::wire::write(
+            "ChildInstanceType",
+            &self.fields.child_instance_type,
+            &mut params,
+        );
         crate::wire::write(
             "DestinationCidrBlock",
-            &self.destination_cidr_block,
+            &self.fields.destination_cidr_block,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteTableId", &self.route_table_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("RouteTableId", &self.fields.route_table_id, &mut params);
         Ok(params)
     }
 }
@@ -269,17 +288,19 @@ impl Client {
     ) -> DeleteCenChildInstanceRouteEntryToCen<'_> {
         DeleteCenChildInstanceRouteEntryToCen {
             client: self,
-            cen_id: None,
-            child_instance_ali_uid: None,
-            child_instance_id: None,
-            child_instance_region_id: None,
-            child_instance_type: None,
-            destination_cidr_block: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            route_table_id: None,
+            fields: Box::new(DeleteCenChildInstanceRouteEntryToCenFields {
+                cen_id: None,
+                child_instance_ali_uid: None,
+                child_instance_id: None,
+                child_instance_region_id: None,
+                child_instance_type: None,
+                destination_cidr_block: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                route_table_id: None,
+            }),
         }
     }
 }
@@ -288,6 +309,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteCenChildInstanceRouteEntryToCen<'a> {
     client: &'a Client,
+    fields: Box<DeleteCenChildInstanceRouteEntryToCenFields>,
+}
+/// The parameters of a [`DeleteCenChildInstanceRouteEntryToCen`] being built.
+#[derive(Clone, Debug)]
+struct DeleteCenChildInstanceRouteEntryToCenFields {
     cen_id: Option<::std::string::String>,
     child_instance_ali_uid: Option<i64>,
     child_instance_id: Option<::std::string::String>,
@@ -305,7 +331,7 @@ impl<'a> DeleteCenChildInstanceRouteEntryToCen<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChildInstanceAliUid`.
@@ -314,14 +340,14 @@ impl<'a> DeleteCenChildInstanceRouteEntryToCen<'a> {
     ///
     /// > If the network instance and the CEN instance belong to different Alibaba Cloud accounts, this parameter is required.
     pub fn child_instance_ali_uid(mut self, value: impl Into<i64>) -> Self {
-        self.child_instance_ali_uid = Some(value.into());
+        self.fields.child_instance_ali_uid = Some(value.into());
         self
     }
     /// `ChildInstanceId` (required).
     ///
     /// The ID of the network instance.
     pub fn child_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.child_instance_id = Some(value.into());
+        self.fields.child_instance_id = Some(value.into());
         self
     }
     /// `ChildInstanceRegionId` (required).
@@ -331,7 +357,7 @@ impl<'a> DeleteCenChildInstanceRouteEntryToCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_region_id = Some(value.into());
+        self.fields.child_instance_region_id = Some(value.into());
         self
     }
     /// `ChildInstanceType` (required).
@@ -344,7 +370,7 @@ impl<'a> DeleteCenChildInstanceRouteEntryToCen<'a> {
         mut self,
         value: impl Into<types::PublishChildInstanceType>,
     ) -> Self {
-        self.child_instance_type = Some(value.into());
+        self.fields.child_instance_type = Some(value.into());
         self
     }
     /// `DestinationCidrBlock` (required).
@@ -354,21 +380,21 @@ impl<'a> DeleteCenChildInstanceRouteEntryToCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.fields.destination_cidr_block = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -378,21 +404,21 @@ impl<'a> DeleteCenChildInstanceRouteEntryToCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `RouteTableId` (required).
     ///
     /// The ID of the route table configured on the network instance.
     pub fn route_table_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.route_table_id = Some(value.into());
+        self.fields.route_table_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -400,17 +426,17 @@ impl<'a> DeleteCenChildInstanceRouteEntryToCen<'a> {
         mut self,
         request: types::DeleteCenChildInstanceRouteEntryToCenRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.child_instance_ali_uid = request.child_instance_ali_uid;
-        self.child_instance_id = Some(request.child_instance_id);
-        self.child_instance_region_id = Some(request.child_instance_region_id);
-        self.child_instance_type = Some(request.child_instance_type);
-        self.destination_cidr_block = Some(request.destination_cidr_block);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.route_table_id = Some(request.route_table_id);
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.child_instance_ali_uid = request.child_instance_ali_uid;
+        self.fields.child_instance_id = Some(request.child_instance_id);
+        self.fields.child_instance_region_id = Some(request.child_instance_region_id);
+        self.fields.child_instance_type = Some(request.child_instance_type);
+        self.fields.destination_cidr_block = Some(request.destination_cidr_block);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.route_table_id = Some(request.route_table_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -425,70 +451,82 @@ impl<'a> DeleteCenChildInstanceRouteEntryToCen<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenChildInstanceRouteEntryToCen",
                 parameter: "CenId",
             });
         }
-        if self.child_instance_id.is_none() {
+        if self.fields.child_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenChildInstanceRouteEntryToCen",
                 parameter: "ChildInstanceId",
             });
         }
-        if self.child_instance_region_id.is_none() {
+        if self.fields.child_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenChildInstanceRouteEntryToCen",
                 parameter: "ChildInstanceRegionId",
             });
         }
-        if self.child_instance_type.is_none() {
+        if self.fields.child_instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenChildInstanceRouteEntryToCen",
                 parameter: "ChildInstanceType",
             });
         }
-        if self.destination_cidr_block.is_none() {
+        if self.fields.destination_cidr_block.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenChildInstanceRouteEntryToCen",
                 parameter: "DestinationCidrBlock",
             });
         }
-        if self.route_table_id.is_none() {
+        if self.fields.route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteCenChildInstanceRouteEntryToCen",
                 parameter: "RouteTableId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
         crate::wire::write(
             "ChildInstanceAliUid",
-            &self.child_instance_ali_uid,
+            &self.fields.child_instance_ali_uid,
             &mut params,
         );
-        crate::wire::write("ChildInstanceId", &self.child_instance_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceId",
+            &self.fields.child_instance_id,
+            &mut params,
+        );
         crate::wire::write(
             "ChildInstanceRegionId",
-            &self.child_instance_region_id,
+            &self.fields.child_instance_region_id,
             &mut params,
         );
-        crate::wire::write("ChildInstanceType", &self.child_instance_type, &mut params);
+        crate::wire::write(
+            "ChildInstanceType",
+            &self.fields.child_instance_type,
+            &mut params,
+        );
         crate::wire::write(
             "DestinationCidrBlock",
-            &self.destination_cidr_block,
+            &self.fields.destination_cidr_block,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("RouteTableId", &self.route_table_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("RouteTableId", &self.fields.route_table_id, &mut params);
         Ok(params)
     }
 }
@@ -508,18 +546,20 @@ impl Client {
     ) -> DescribeCenChildInstanceRouteEntries<'_> {
         DescribeCenChildInstanceRouteEntries {
             client: self,
-            cen_id: None,
-            child_instance_id: None,
-            child_instance_region_id: None,
-            child_instance_route_table_id: None,
-            child_instance_type: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            status: None,
+            fields: Box::new(DescribeCenChildInstanceRouteEntriesFields {
+                cen_id: None,
+                child_instance_id: None,
+                child_instance_region_id: None,
+                child_instance_route_table_id: None,
+                child_instance_type: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                status: None,
+            }),
         }
     }
 }
@@ -528,6 +568,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeCenChildInstanceRouteEntries<'a> {
     client: &'a Client,
+    fields: Box<DescribeCenChildInstanceRouteEntriesFields>,
+}
+/// The parameters of a [`DescribeCenChildInstanceRouteEntries`] being built.
+#[derive(Clone, Debug)]
+struct DescribeCenChildInstanceRouteEntriesFields {
     cen_id: Option<::std::string::String>,
     child_instance_id: Option<::std::string::String>,
     child_instance_region_id: Option<::std::string::String>,
@@ -548,14 +593,14 @@ impl<'a> DescribeCenChildInstanceRouteEntries<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChildInstanceId` (required).
     ///
     /// The ID of the network instance.
     pub fn child_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.child_instance_id = Some(value.into());
+        self.fields.child_instance_id = Some(value.into());
         self
     }
     /// `ChildInstanceRegionId`.
@@ -565,7 +610,7 @@ impl<'a> DescribeCenChildInstanceRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_region_id = Some(value.into());
+        self.fields.child_instance_region_id = Some(value.into());
         self
     }
     /// `ChildInstanceRouteTableId`.
@@ -575,7 +620,7 @@ impl<'a> DescribeCenChildInstanceRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_route_table_id = Some(value.into());
+        self.fields.child_instance_route_table_id = Some(value.into());
         self
     }
     /// `ChildInstanceType` (required).
@@ -592,35 +637,35 @@ impl<'a> DescribeCenChildInstanceRouteEntries<'a> {
             types::DescribeCenChildInstanceRouteEntriesRequestChildInstanceType,
         >,
     ) -> Self {
-        self.child_instance_type = Some(value.into());
+        self.fields.child_instance_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries per page. Valid values: **1** to **500**. Default value: **10**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -630,14 +675,14 @@ impl<'a> DescribeCenChildInstanceRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Status`.
@@ -653,7 +698,7 @@ impl<'a> DescribeCenChildInstanceRouteEntries<'a> {
         mut self,
         value: impl Into<types::DescribeCenChildInstanceRouteEntriesRequestStatus>,
     ) -> Self {
-        self.status = Some(value.into());
+        self.fields.status = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -661,18 +706,19 @@ impl<'a> DescribeCenChildInstanceRouteEntries<'a> {
         mut self,
         request: types::DescribeCenChildInstanceRouteEntriesRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.child_instance_id = Some(request.child_instance_id);
-        self.child_instance_region_id = request.child_instance_region_id;
-        self.child_instance_route_table_id = request.child_instance_route_table_id;
-        self.child_instance_type = Some(request.child_instance_type);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.status = request.status;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.child_instance_id = Some(request.child_instance_id);
+        self.fields.child_instance_region_id = request.child_instance_region_id;
+        self.fields.child_instance_route_table_id = request
+            .child_instance_route_table_id;
+        self.fields.child_instance_type = Some(request.child_instance_type);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.status = request.status;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -687,49 +733,61 @@ impl<'a> DescribeCenChildInstanceRouteEntries<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenChildInstanceRouteEntries",
                 parameter: "CenId",
             });
         }
-        if self.child_instance_id.is_none() {
+        if self.fields.child_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenChildInstanceRouteEntries",
                 parameter: "ChildInstanceId",
             });
         }
-        if self.child_instance_type.is_none() {
+        if self.fields.child_instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenChildInstanceRouteEntries",
                 parameter: "ChildInstanceType",
             });
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ChildInstanceId", &self.child_instance_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceId",
+            &self.fields.child_instance_id,
+            &mut params,
+        );
         crate::wire::write(
             "ChildInstanceRegionId",
-            &self.child_instance_region_id,
+            &self.fields.child_instance_region_id,
             &mut params,
         );
         crate::wire::write(
             "ChildInstanceRouteTableId",
-            &self.child_instance_route_table_id,
+            &self.fields.child_instance_route_table_id,
             &mut params,
         );
-        crate::wire::write("ChildInstanceType", &self.child_instance_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
+        crate::wire::write(
+            "ChildInstanceType",
+            &self.fields.child_instance_type,
+            &mut params,
+        );
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Status", &self.status, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Status", &self.fields.status, &mut params);
         Ok(params)
     }
 }
@@ -745,7 +803,7 @@ impl<'a> DescribeCenChildInstanceRouteEntries<'a> {
 }
 impl crate::pagination::PageRequest for DescribeCenChildInstanceRouteEntries<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -769,15 +827,17 @@ impl Client {
     ) -> DescribeCenRegionDomainRouteEntries<'_> {
         DescribeCenRegionDomainRouteEntries {
             client: self,
-            cen_id: None,
-            cen_region_id: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            status: None,
+            fields: Box::new(DescribeCenRegionDomainRouteEntriesFields {
+                cen_id: None,
+                cen_region_id: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                status: None,
+            }),
         }
     }
 }
@@ -786,6 +846,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeCenRegionDomainRouteEntries<'a> {
     client: &'a Client,
+    fields: Box<DescribeCenRegionDomainRouteEntriesFields>,
+}
+/// The parameters of a [`DescribeCenRegionDomainRouteEntries`] being built.
+#[derive(Clone, Debug)]
+struct DescribeCenRegionDomainRouteEntriesFields {
     cen_id: Option<::std::string::String>,
     cen_region_id: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -801,7 +866,7 @@ impl<'a> DescribeCenRegionDomainRouteEntries<'a> {
     ///
     /// The CEN instance ID.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `CenRegionId` (required).
@@ -810,35 +875,35 @@ impl<'a> DescribeCenRegionDomainRouteEntries<'a> {
     ///
     /// You can call the [DescribeChildInstanceRegions](https://help.aliyun.com/document_detail/132080.html) operation to query the most recent region list.
     pub fn cen_region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_region_id = Some(value.into());
+        self.fields.cen_region_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries per page. Valid values: **1** to **500**. Default value: **10**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -848,14 +913,14 @@ impl<'a> DescribeCenRegionDomainRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Status`.
@@ -871,7 +936,7 @@ impl<'a> DescribeCenRegionDomainRouteEntries<'a> {
         mut self,
         value: impl Into<types::DescribeCenRegionDomainRouteEntriesRequestStatus>,
     ) -> Self {
-        self.status = Some(value.into());
+        self.fields.status = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -879,15 +944,15 @@ impl<'a> DescribeCenRegionDomainRouteEntries<'a> {
         mut self,
         request: types::DescribeCenRegionDomainRouteEntriesRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.cen_region_id = Some(request.cen_region_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.status = request.status;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.cen_region_id = Some(request.cen_region_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.status = request.status;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -902,32 +967,36 @@ impl<'a> DescribeCenRegionDomainRouteEntries<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenRegionDomainRouteEntries",
                 parameter: "CenId",
             });
         }
-        if self.cen_region_id.is_none() {
+        if self.fields.cen_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeCenRegionDomainRouteEntries",
                 parameter: "CenRegionId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("CenRegionId", &self.cen_region_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("CenRegionId", &self.fields.cen_region_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Status", &self.status, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Status", &self.fields.status, &mut params);
         Ok(params)
     }
 }
@@ -943,7 +1012,7 @@ impl<'a> DescribeCenRegionDomainRouteEntries<'a> {
 }
 impl crate::pagination::PageRequest for DescribeCenRegionDomainRouteEntries<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -972,18 +1041,20 @@ impl Client {
     pub fn describe_published_route_entries(&self) -> DescribePublishedRouteEntries<'_> {
         DescribePublishedRouteEntries {
             client: self,
-            cen_id: None,
-            child_instance_id: None,
-            child_instance_region_id: None,
-            child_instance_route_table_id: None,
-            child_instance_type: None,
-            destination_cidr_block: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            owner_id: None,
-            owner_account: None,
+            fields: Box::new(DescribePublishedRouteEntriesFields {
+                cen_id: None,
+                child_instance_id: None,
+                child_instance_region_id: None,
+                child_instance_route_table_id: None,
+                child_instance_type: None,
+                destination_cidr_block: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                owner_id: None,
+                owner_account: None,
+            }),
         }
     }
 }
@@ -992,6 +1063,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribePublishedRouteEntries<'a> {
     client: &'a Client,
+    fields: Box<DescribePublishedRouteEntriesFields>,
+}
+/// The parameters of a [`DescribePublishedRouteEntries`] being built.
+#[derive(Clone, Debug)]
+struct DescribePublishedRouteEntriesFields {
     cen_id: Option<::std::string::String>,
     child_instance_id: Option<::std::string::String>,
     child_instance_region_id: Option<::std::string::String>,
@@ -1010,14 +1086,14 @@ impl<'a> DescribePublishedRouteEntries<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChildInstanceId` (required).
     ///
     /// The ID of the network instance.
     pub fn child_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.child_instance_id = Some(value.into());
+        self.fields.child_instance_id = Some(value.into());
         self
     }
     /// `ChildInstanceRegionId` (required).
@@ -1029,7 +1105,7 @@ impl<'a> DescribePublishedRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_region_id = Some(value.into());
+        self.fields.child_instance_region_id = Some(value.into());
         self
     }
     /// `ChildInstanceRouteTableId`.
@@ -1039,7 +1115,7 @@ impl<'a> DescribePublishedRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_route_table_id = Some(value.into());
+        self.fields.child_instance_route_table_id = Some(value.into());
         self
     }
     /// `ChildInstanceType` (required).
@@ -1053,7 +1129,7 @@ impl<'a> DescribePublishedRouteEntries<'a> {
         mut self,
         value: impl Into<types::ChildInstanceType>,
     ) -> Self {
-        self.child_instance_type = Some(value.into());
+        self.fields.child_instance_type = Some(value.into());
         self
     }
     /// `DestinationCidrBlock`.
@@ -1063,21 +1139,21 @@ impl<'a> DescribePublishedRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.fields.destination_cidr_block = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Default value: **10**. Valid values: **1** to **50**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1087,28 +1163,28 @@ impl<'a> DescribePublishedRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1116,18 +1192,19 @@ impl<'a> DescribePublishedRouteEntries<'a> {
         mut self,
         request: types::DescribePublishedRouteEntriesRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.child_instance_id = Some(request.child_instance_id);
-        self.child_instance_region_id = Some(request.child_instance_region_id);
-        self.child_instance_route_table_id = request.child_instance_route_table_id;
-        self.child_instance_type = Some(request.child_instance_type);
-        self.destination_cidr_block = request.destination_cidr_block;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.owner_id = request.owner_id;
-        self.owner_account = request.owner_account;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.child_instance_id = Some(request.child_instance_id);
+        self.fields.child_instance_region_id = Some(request.child_instance_region_id);
+        self.fields.child_instance_route_table_id = request
+            .child_instance_route_table_id;
+        self.fields.child_instance_type = Some(request.child_instance_type);
+        self.fields.destination_cidr_block = request.destination_cidr_block;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.owner_id = request.owner_id;
+        self.fields.owner_account = request.owner_account;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1142,59 +1219,71 @@ impl<'a> DescribePublishedRouteEntries<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribePublishedRouteEntries",
                 parameter: "CenId",
             });
         }
-        if self.child_instance_id.is_none() {
+        if self.fields.child_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribePublishedRouteEntries",
                 parameter: "ChildInstanceId",
             });
         }
-        if self.child_instance_region_id.is_none() {
+        if self.fields.child_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribePublishedRouteEntries",
                 parameter: "ChildInstanceRegionId",
             });
         }
-        if self.child_instance_type.is_none() {
+        if self.fields.child_instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribePublishedRouteEntries",
                 parameter: "ChildInstanceType",
             });
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ChildInstanceId", &self.child_instance_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceId",
+            &self.fields.child_instance_id,
+            &mut params,
+        );
         crate::wire::write(
             "ChildInstanceRegionId",
-            &self.child_instance_region_id,
+            &self.fields.child_instance_region_id,
             &mut params,
         );
         crate::wire::write(
             "ChildInstanceRouteTableId",
-            &self.child_instance_route_table_id,
+            &self.fields.child_instance_route_table_id,
             &mut params,
         );
-        crate::wire::write("ChildInstanceType", &self.child_instance_type, &mut params);
+        crate::wire::write(
+            "ChildInstanceType",
+            &self.fields.child_instance_type,
+            &mut params,
+        );
         crate::wire::write(
             "DestinationCidrBlock",
-            &self.destination_cidr_block,
+            &self.fields.destination_cidr_block,
             &mut params,
         );
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
         Ok(params)
     }
 }
@@ -1210,7 +1299,7 @@ impl<'a> DescribePublishedRouteEntries<'a> {
 }
 impl crate::pagination::PageRequest for DescribePublishedRouteEntries<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -1231,17 +1320,19 @@ impl Client {
     pub fn describe_route_conflict(&self) -> DescribeRouteConflict<'_> {
         DescribeRouteConflict {
             client: self,
-            child_instance_id: None,
-            child_instance_region_id: None,
-            child_instance_route_table_id: None,
-            child_instance_type: None,
-            destination_cidr_block: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DescribeRouteConflictFields {
+                child_instance_id: None,
+                child_instance_region_id: None,
+                child_instance_route_table_id: None,
+                child_instance_type: None,
+                destination_cidr_block: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -1250,6 +1341,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeRouteConflict<'a> {
     client: &'a Client,
+    fields: Box<DescribeRouteConflictFields>,
+}
+/// The parameters of a [`DescribeRouteConflict`] being built.
+#[derive(Clone, Debug)]
+struct DescribeRouteConflictFields {
     child_instance_id: Option<::std::string::String>,
     child_instance_region_id: Option<::std::string::String>,
     child_instance_route_table_id: Option<::std::string::String>,
@@ -1267,7 +1363,7 @@ impl<'a> DescribeRouteConflict<'a> {
     ///
     /// The ID of the network instance that you want to query.
     pub fn child_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.child_instance_id = Some(value.into());
+        self.fields.child_instance_id = Some(value.into());
         self
     }
     /// `ChildInstanceRegionId` (required).
@@ -1279,7 +1375,7 @@ impl<'a> DescribeRouteConflict<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_region_id = Some(value.into());
+        self.fields.child_instance_region_id = Some(value.into());
         self
     }
     /// `ChildInstanceRouteTableId` (required).
@@ -1289,7 +1385,7 @@ impl<'a> DescribeRouteConflict<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_route_table_id = Some(value.into());
+        self.fields.child_instance_route_table_id = Some(value.into());
         self
     }
     /// `ChildInstanceType` (required).
@@ -1303,7 +1399,7 @@ impl<'a> DescribeRouteConflict<'a> {
         mut self,
         value: impl Into<types::ChildInstanceType>,
     ) -> Self {
-        self.child_instance_type = Some(value.into());
+        self.fields.child_instance_type = Some(value.into());
         self
     }
     /// `DestinationCidrBlock`.
@@ -1313,35 +1409,35 @@ impl<'a> DescribeRouteConflict<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.fields.destination_cidr_block = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Default value: **10**. Valid values: **1** to **50**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1351,29 +1447,31 @@ impl<'a> DescribeRouteConflict<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::DescribeRouteConflictRequest) -> Self {
-        self.child_instance_id = Some(request.child_instance_id);
-        self.child_instance_region_id = Some(request.child_instance_region_id);
-        self.child_instance_route_table_id = Some(request.child_instance_route_table_id);
-        self.child_instance_type = Some(request.child_instance_type);
-        self.destination_cidr_block = request.destination_cidr_block;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.child_instance_id = Some(request.child_instance_id);
+        self.fields.child_instance_region_id = Some(request.child_instance_region_id);
+        self.fields.child_instance_route_table_id = Some(
+            request.child_instance_route_table_id,
+        );
+        self.fields.child_instance_type = Some(request.child_instance_type);
+        self.fields.destination_cidr_block = request.destination_cidr_block;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1386,58 +1484,70 @@ impl<'a> DescribeRouteConflict<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.child_instance_id.is_none() {
+        if self.fields.child_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeRouteConflict",
                 parameter: "ChildInstanceId",
             });
         }
-        if self.child_instance_region_id.is_none() {
+        if self.fields.child_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeRouteConflict",
                 parameter: "ChildInstanceRegionId",
             });
         }
-        if self.child_instance_route_table_id.is_none() {
+        if self.fields.child_instance_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeRouteConflict",
                 parameter: "ChildInstanceRouteTableId",
             });
         }
-        if self.child_instance_type.is_none() {
+        if self.fields.child_instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeRouteConflict",
                 parameter: "ChildInstanceType",
             });
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("ChildInstanceId", &self.child_instance_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceId",
+            &self.fields.child_instance_id,
+            &mut params,
+        );
         crate::wire::write(
             "ChildInstanceRegionId",
-            &self.child_instance_region_id,
+            &self.fields.child_instance_region_id,
             &mut params,
         );
         crate::wire::write(
             "ChildInstanceRouteTableId",
-            &self.child_instance_route_table_id,
+            &self.fields.child_instance_route_table_id,
             &mut params,
         );
-        crate::wire::write("ChildInstanceType", &self.child_instance_type, &mut params);
+        crate::wire::write(
+            "ChildInstanceType",
+            &self.fields.child_instance_type,
+            &mut params,
+        );
         crate::wire::write(
             "DestinationCidrBlock",
-            &self.destination_cidr_block,
+            &self.fields.destination_cidr_block,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -1453,7 +1563,7 @@ impl<'a> DescribeRouteConflict<'a> {
 }
 impl crate::pagination::PageRequest for DescribeRouteConflict<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -1483,16 +1593,18 @@ impl Client {
     pub fn publish_route_entries(&self) -> PublishRouteEntries<'_> {
         PublishRouteEntries {
             client: self,
-            cen_id: None,
-            child_instance_id: None,
-            child_instance_region_id: None,
-            child_instance_route_table_id: None,
-            child_instance_type: None,
-            destination_cidr_block: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            owner_id: None,
-            owner_account: None,
+            fields: Box::new(PublishRouteEntriesFields {
+                cen_id: None,
+                child_instance_id: None,
+                child_instance_region_id: None,
+                child_instance_route_table_id: None,
+                child_instance_type: None,
+                destination_cidr_block: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                owner_id: None,
+                owner_account: None,
+            }),
         }
     }
 }
@@ -1501,6 +1613,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct PublishRouteEntries<'a> {
     client: &'a Client,
+    fields: Box<PublishRouteEntriesFields>,
+}
+/// The parameters of a [`PublishRouteEntries`] being built.
+#[derive(Clone, Debug)]
+struct PublishRouteEntriesFields {
     cen_id: Option<::std::string::String>,
     child_instance_id: Option<::std::string::String>,
     child_instance_region_id: Option<::std::string::String>,
@@ -1517,14 +1634,14 @@ impl<'a> PublishRouteEntries<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChildInstanceId` (required).
     ///
     /// The ID of the network instance.
     pub fn child_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.child_instance_id = Some(value.into());
+        self.fields.child_instance_id = Some(value.into());
         self
     }
     /// `ChildInstanceRegionId` (required).
@@ -1536,7 +1653,7 @@ impl<'a> PublishRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_region_id = Some(value.into());
+        self.fields.child_instance_region_id = Some(value.into());
         self
     }
     /// `ChildInstanceRouteTableId` (required).
@@ -1546,7 +1663,7 @@ impl<'a> PublishRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_route_table_id = Some(value.into());
+        self.fields.child_instance_route_table_id = Some(value.into());
         self
     }
     /// `ChildInstanceType` (required).
@@ -1559,7 +1676,7 @@ impl<'a> PublishRouteEntries<'a> {
         mut self,
         value: impl Into<types::PublishChildInstanceType>,
     ) -> Self {
-        self.child_instance_type = Some(value.into());
+        self.fields.child_instance_type = Some(value.into());
         self
     }
     /// `DestinationCidrBlock` (required).
@@ -1569,7 +1686,7 @@ impl<'a> PublishRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.fields.destination_cidr_block = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1579,42 +1696,44 @@ impl<'a> PublishRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::PublishRouteEntriesRequest) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.child_instance_id = Some(request.child_instance_id);
-        self.child_instance_region_id = Some(request.child_instance_region_id);
-        self.child_instance_route_table_id = Some(request.child_instance_route_table_id);
-        self.child_instance_type = Some(request.child_instance_type);
-        self.destination_cidr_block = Some(request.destination_cidr_block);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.owner_id = request.owner_id;
-        self.owner_account = request.owner_account;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.child_instance_id = Some(request.child_instance_id);
+        self.fields.child_instance_region_id = Some(request.child_instance_region_id);
+        self.fields.child_instance_route_table_id = Some(
+            request.child_instance_route_table_id,
+        );
+        self.fields.child_instance_type = Some(request.child_instance_type);
+        self.fields.destination_cidr_block = Some(request.destination_cidr_block);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.owner_id = request.owner_id;
+        self.fields.owner_account = request.owner_account;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1627,69 +1746,81 @@ impl<'a> PublishRouteEntries<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "PublishRouteEntries",
                 parameter: "CenId",
             });
         }
-        if self.child_instance_id.is_none() {
+        if self.fields.child_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "PublishRouteEntries",
                 parameter: "ChildInstanceId",
             });
         }
-        if self.child_instance_region_id.is_none() {
+        if self.fields.child_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "PublishRouteEntries",
                 parameter: "ChildInstanceRegionId",
             });
         }
-        if self.child_instance_route_table_id.is_none() {
+        if self.fields.child_instance_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "PublishRouteEntries",
                 parameter: "ChildInstanceRouteTableId",
             });
         }
-        if self.child_instance_type.is_none() {
+        if self.fields.child_instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "PublishRouteEntries",
                 parameter: "ChildInstanceType",
             });
         }
-        if self.destination_cidr_block.is_none() {
+        if self.fields.destination_cidr_block.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "PublishRouteEntries",
                 parameter: "DestinationCidrBlock",
             });
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ChildInstanceId", &self.child_instance_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceId",
+            &self.fields.child_instance_id,
+            &mut params,
+        );
         crate::wire::write(
             "ChildInstanceRegionId",
-            &self.child_instance_region_id,
+            &self.fields.child_instance_region_id,
             &mut params,
         );
         crate::wire::write(
             "ChildInstanceRouteTableId",
-            &self.child_instance_route_table_id,
+            &self.fields.child_instance_route_table_id,
             &mut params,
         );
-        crate::wire::write("ChildInstanceType", &self.child_instance_type, &mut params);
+        crate::wire::write(
+            "ChildInstanceType",
+            &self.fields.child_instance_type,
+            &mut params,
+        );
         crate::wire::write(
             "DestinationCidrBlock",
-            &self.destination_cidr_block,
+            &self.fields.destination_cidr_block,
             &mut params,
         );
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
         Ok(params)
     }
 }
@@ -1715,16 +1846,18 @@ impl Client {
     pub fn withdraw_published_route_entries(&self) -> WithdrawPublishedRouteEntries<'_> {
         WithdrawPublishedRouteEntries {
             client: self,
-            cen_id: None,
-            child_instance_id: None,
-            child_instance_region_id: None,
-            child_instance_route_table_id: None,
-            child_instance_type: None,
-            destination_cidr_block: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            owner_id: None,
-            owner_account: None,
+            fields: Box::new(WithdrawPublishedRouteEntriesFields {
+                cen_id: None,
+                child_instance_id: None,
+                child_instance_region_id: None,
+                child_instance_route_table_id: None,
+                child_instance_type: None,
+                destination_cidr_block: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                owner_id: None,
+                owner_account: None,
+            }),
         }
     }
 }
@@ -1733,6 +1866,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct WithdrawPublishedRouteEntries<'a> {
     client: &'a Client,
+    fields: Box<WithdrawPublishedRouteEntriesFields>,
+}
+/// The parameters of a [`WithdrawPublishedRouteEntries`] being built.
+#[derive(Clone, Debug)]
+struct WithdrawPublishedRouteEntriesFields {
     cen_id: Option<::std::string::String>,
     child_instance_id: Option<::std::string::String>,
     child_instance_region_id: Option<::std::string::String>,
@@ -1751,14 +1889,14 @@ impl<'a> WithdrawPublishedRouteEntries<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChildInstanceId` (required).
     ///
     /// The ID of the attached network instance.
     pub fn child_instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.child_instance_id = Some(value.into());
+        self.fields.child_instance_id = Some(value.into());
         self
     }
     /// `ChildInstanceRegionId` (required).
@@ -1768,7 +1906,7 @@ impl<'a> WithdrawPublishedRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_region_id = Some(value.into());
+        self.fields.child_instance_region_id = Some(value.into());
         self
     }
     /// `ChildInstanceRouteTableId` (required).
@@ -1778,7 +1916,7 @@ impl<'a> WithdrawPublishedRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.child_instance_route_table_id = Some(value.into());
+        self.fields.child_instance_route_table_id = Some(value.into());
         self
     }
     /// `ChildInstanceType` (required).
@@ -1790,7 +1928,7 @@ impl<'a> WithdrawPublishedRouteEntries<'a> {
         mut self,
         value: impl Into<types::WithdrawPublishedRouteEntriesRequestChildInstanceType>,
     ) -> Self {
-        self.child_instance_type = Some(value.into());
+        self.fields.child_instance_type = Some(value.into());
         self
     }
     /// `DestinationCidrBlock` (required).
@@ -1800,7 +1938,7 @@ impl<'a> WithdrawPublishedRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.fields.destination_cidr_block = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1810,28 +1948,28 @@ impl<'a> WithdrawPublishedRouteEntries<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1839,16 +1977,18 @@ impl<'a> WithdrawPublishedRouteEntries<'a> {
         mut self,
         request: types::WithdrawPublishedRouteEntriesRequest,
     ) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.child_instance_id = Some(request.child_instance_id);
-        self.child_instance_region_id = Some(request.child_instance_region_id);
-        self.child_instance_route_table_id = Some(request.child_instance_route_table_id);
-        self.child_instance_type = Some(request.child_instance_type);
-        self.destination_cidr_block = Some(request.destination_cidr_block);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.owner_id = request.owner_id;
-        self.owner_account = request.owner_account;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.child_instance_id = Some(request.child_instance_id);
+        self.fields.child_instance_region_id = Some(request.child_instance_region_id);
+        self.fields.child_instance_route_table_id = Some(
+            request.child_instance_route_table_id,
+        );
+        self.fields.child_instance_type = Some(request.child_instance_type);
+        self.fields.destination_cidr_block = Some(request.destination_cidr_block);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.owner_id = request.owner_id;
+        self.fields.owner_account = request.owner_account;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1863,69 +2003,81 @@ impl<'a> WithdrawPublishedRouteEntries<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "WithdrawPublishedRouteEntries",
                 parameter: "CenId",
             });
         }
-        if self.child_instance_id.is_none() {
+        if self.fields.child_instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "WithdrawPublishedRouteEntries",
                 parameter: "ChildInstanceId",
             });
         }
-        if self.child_instance_region_id.is_none() {
+        if self.fields.child_instance_region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "WithdrawPublishedRouteEntries",
                 parameter: "ChildInstanceRegionId",
             });
         }
-        if self.child_instance_route_table_id.is_none() {
+        if self.fields.child_instance_route_table_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "WithdrawPublishedRouteEntries",
                 parameter: "ChildInstanceRouteTableId",
             });
         }
-        if self.child_instance_type.is_none() {
+        if self.fields.child_instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "WithdrawPublishedRouteEntries",
                 parameter: "ChildInstanceType",
             });
         }
-        if self.destination_cidr_block.is_none() {
+        if self.fields.destination_cidr_block.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "WithdrawPublishedRouteEntries",
                 parameter: "DestinationCidrBlock",
             });
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ChildInstanceId", &self.child_instance_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write(
+            "ChildInstanceId",
+            &self.fields.child_instance_id,
+            &mut params,
+        );
         crate::wire::write(
             "ChildInstanceRegionId",
-            &self.child_instance_region_id,
+            &self.fields.child_instance_region_id,
             &mut params,
         );
         crate::wire::write(
             "ChildInstanceRouteTableId",
-            &self.child_instance_route_table_id,
+            &self.fields.child_instance_route_table_id,
             &mut params,
         );
-        crate::wire::write("ChildInstanceType", &self.child_instance_type, &mut params);
+        crate::wire::write(
+            "ChildInstanceType",
+            &self.fields.child_instance_type,
+            &mut params,
+        );
         crate::wire::write(
             "DestinationCidrBlock",
-            &self.destination_cidr_block,
+            &self.fields.destination_cidr_block,
             &mut params,
         );
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
         Ok(params)
     }
 }

@@ -27,16 +27,18 @@ impl Client {
     pub fn list_tag_resources(&self) -> ListTagResources<'_> {
         ListTagResources {
             client: self,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            page_size: None,
-            region_id: None,
-            resource_id: Vec::new(),
-            resource_owner_account: None,
-            resource_owner_id: None,
-            resource_type: None,
-            tag: Vec::new(),
+            fields: Box::new(ListTagResourcesFields {
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                page_size: None,
+                region_id: None,
+                resource_id: Vec::new(),
+                resource_owner_account: None,
+                resource_owner_id: None,
+                resource_type: None,
+                tag: Vec::new(),
+            }),
         }
     }
 }
@@ -45,6 +47,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTagResources<'a> {
     client: &'a Client,
+    fields: Box<ListTagResourcesFields<'a>>,
+}
+/// The parameters of a [`ListTagResources`] being built.
+#[derive(Clone, Debug)]
+struct ListTagResourcesFields<'a> {
     next_token: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -64,28 +71,28 @@ impl<'a> ListTagResources<'a> {
     /// *   If this is your first query and no next queries are to be sent, ignore this parameter.
     /// *   If a subsequent query is to be sent, set the parameter to the value of NextToken that is returned from the last call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Valid values: **1** to **50**. Default value: **10**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `RegionId`.
@@ -94,7 +101,7 @@ impl<'a> ListTagResources<'a> {
     ///
     /// You can ignore this parameter if ResourceType is set to Cen or BandwidthPackage.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceId`.
@@ -105,7 +112,7 @@ impl<'a> ListTagResources<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn resource_id(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.resource_id.push(item.into());
+        self.fields.resource_id.push(item.into());
         self
     }
     /// Replaces every `ResourceId.N` item.
@@ -113,7 +120,7 @@ impl<'a> ListTagResources<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.resource_id = items;
+        self.fields.resource_id = items;
         self
     }
     /// `ResourceOwnerAccount`.
@@ -123,14 +130,14 @@ impl<'a> ListTagResources<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `ResourceType` (required).
@@ -157,7 +164,7 @@ impl<'a> ListTagResources<'a> {
     ///
     /// **TransitRouterMulticastDomain**: multicast domain
     pub fn resource_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.resource_type = Some(value.into());
+        self.fields.resource_type = Some(value.into());
         self
     }
     /// `Tag`.
@@ -174,7 +181,8 @@ impl<'a> ListTagResources<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -183,7 +191,7 @@ impl<'a> ListTagResources<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -194,16 +202,16 @@ impl<'a> ListTagResources<'a> {
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::ListTagResourcesRequest) -> Self {
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_size = request.page_size;
-        self.region_id = request.region_id;
-        self.resource_id = request.resource_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.resource_type = Some(request.resource_type);
-        self.tag = request
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_size = request.page_size;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_id = request.resource_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.resource_type = Some(request.resource_type);
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -223,27 +231,31 @@ impl<'a> ListTagResources<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.resource_type.is_none() {
+        if self.fields.resource_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTagResources",
                 parameter: "ResourceType",
             });
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
-        crate::wire::write("ResourceId", &self.resource_id, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
+        crate::wire::write("ResourceId", &self.fields.resource_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("ResourceType", &self.resource_type, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("ResourceType", &self.fields.resource_type, &mut params);
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         Ok(params)
     }
 }
@@ -262,7 +274,7 @@ impl crate::pagination::PageRequest for ListTagResources<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTagResources` answers.
@@ -280,15 +292,17 @@ impl Client {
     pub fn move_resource_group(&self) -> MoveResourceGroup<'_> {
         MoveResourceGroup {
             client: self,
-            client_token: None,
-            dry_run: None,
-            new_resource_group_id: None,
-            owner_account: None,
-            owner_id: None,
-            resource_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            resource_type: None,
+            fields: Box::new(MoveResourceGroupFields {
+                client_token: None,
+                dry_run: None,
+                new_resource_group_id: None,
+                owner_account: None,
+                owner_id: None,
+                resource_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                resource_type: None,
+            }),
         }
     }
 }
@@ -297,6 +311,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct MoveResourceGroup<'a> {
     client: &'a Client,
+    fields: Box<MoveResourceGroupFields>,
+}
+/// The parameters of a [`MoveResourceGroup`] being built.
+#[derive(Clone, Debug)]
+struct MoveResourceGroupFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     new_resource_group_id: Option<::std::string::String>,
@@ -312,7 +331,7 @@ impl<'a> MoveResourceGroup<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -322,7 +341,7 @@ impl<'a> MoveResourceGroup<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false:** performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `NewResourceGroupId` (required).
@@ -332,28 +351,28 @@ impl<'a> MoveResourceGroup<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.new_resource_group_id = Some(value.into());
+        self.fields.new_resource_group_id = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceId` (required).
     ///
     /// The ID of the resource.
     pub fn resource_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.resource_id = Some(value.into());
+        self.fields.resource_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -363,14 +382,14 @@ impl<'a> MoveResourceGroup<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `ResourceType` (required).
@@ -383,20 +402,20 @@ impl<'a> MoveResourceGroup<'a> {
         mut self,
         value: impl Into<types::MoveResourceGroupRequestResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.fields.resource_type = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::MoveResourceGroupRequest) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.new_resource_group_id = Some(request.new_resource_group_id);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_id = Some(request.resource_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.resource_type = Some(request.resource_type);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.new_resource_group_id = Some(request.new_resource_group_id);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_id = Some(request.resource_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.resource_type = Some(request.resource_type);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -409,45 +428,49 @@ impl<'a> MoveResourceGroup<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.new_resource_group_id.is_none() {
+        if self.fields.new_resource_group_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "MoveResourceGroup",
                 parameter: "NewResourceGroupId",
             });
         }
-        if self.resource_id.is_none() {
+        if self.fields.resource_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "MoveResourceGroup",
                 parameter: "ResourceId",
             });
         }
-        if self.resource_type.is_none() {
+        if self.fields.resource_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "MoveResourceGroup",
                 parameter: "ResourceType",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
         crate::wire::write(
             "NewResourceGroupId",
-            &self.new_resource_group_id,
+            &self.fields.new_resource_group_id,
             &mut params,
         );
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("ResourceId", &self.resource_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("ResourceId", &self.fields.resource_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("ResourceType", &self.resource_type, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("ResourceType", &self.fields.resource_type, &mut params);
         Ok(params)
     }
 }
@@ -480,14 +503,16 @@ impl Client {
     pub fn tag_resources(&self) -> TagResources<'_> {
         TagResources {
             client: self,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_id: Vec::new(),
-            resource_owner_account: None,
-            resource_owner_id: None,
-            resource_type: None,
-            tag: Vec::new(),
+            fields: Box::new(TagResourcesFields {
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_id: Vec::new(),
+                resource_owner_account: None,
+                resource_owner_id: None,
+                resource_type: None,
+                tag: Vec::new(),
+            }),
         }
     }
 }
@@ -496,6 +521,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct TagResources<'a> {
     client: &'a Client,
+    fields: Box<TagResourcesFields<'a>>,
+}
+/// The parameters of a [`TagResources`] being built.
+#[derive(Clone, Debug)]
+struct TagResourcesFields<'a> {
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
     region_id: Option<::std::string::String>,
@@ -510,21 +540,21 @@ impl<'a> TagResources<'a> {
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The ID of the region.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceId` (required).
@@ -533,7 +563,7 @@ impl<'a> TagResources<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn resource_id(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.resource_id.push(item.into());
+        self.fields.resource_id.push(item.into());
         self
     }
     /// Replaces every `ResourceId.N` item.
@@ -541,7 +571,7 @@ impl<'a> TagResources<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.resource_id = items;
+        self.fields.resource_id = items;
         self
     }
     /// `ResourceOwnerAccount`.
@@ -551,21 +581,21 @@ impl<'a> TagResources<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `ResourceType` (required).
     ///
     /// The type of the resource. Set the value to **cen**, which specifies a CEN instance.
     pub fn resource_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.resource_type = Some(value.into());
+        self.fields.resource_type = Some(value.into());
         self
     }
     /// `Tag` (required).
@@ -580,7 +610,8 @@ impl<'a> TagResources<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -589,7 +620,7 @@ impl<'a> TagResources<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -600,14 +631,14 @@ impl<'a> TagResources<'a> {
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::TagResourcesRequest) -> Self {
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_id = request.resource_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.resource_type = Some(request.resource_type);
-        self.tag = request
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_id = request.resource_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.resource_type = Some(request.resource_type);
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -627,37 +658,41 @@ impl<'a> TagResources<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.resource_id.is_empty() {
+        if self.fields.resource_id.is_empty() {
             return Err(crate::Error::MissingParameter {
                 operation: "TagResources",
                 parameter: "ResourceId",
             });
         }
-        if self.resource_type.is_none() {
+        if self.fields.resource_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "TagResources",
                 parameter: "ResourceType",
             });
         }
-        if self.tag.is_empty() {
+        if self.fields.tag.is_empty() {
             return Err(crate::Error::MissingParameter {
                 operation: "TagResources",
                 parameter: "Tag",
             });
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
-        crate::wire::write("ResourceId", &self.resource_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
+        crate::wire::write("ResourceId", &self.fields.resource_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("ResourceType", &self.resource_type, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("ResourceType", &self.fields.resource_type, &mut params);
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         Ok(params)
     }
 }
@@ -686,15 +721,17 @@ impl Client {
     pub fn untag_resources(&self) -> UntagResources<'_> {
         UntagResources {
             client: self,
-            all: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_id: Vec::new(),
-            resource_owner_account: None,
-            resource_owner_id: None,
-            resource_type: None,
-            tag_key: Vec::new(),
+            fields: Box::new(UntagResourcesFields {
+                all: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_id: Vec::new(),
+                resource_owner_account: None,
+                resource_owner_id: None,
+                resource_type: None,
+                tag_key: Vec::new(),
+            }),
         }
     }
 }
@@ -703,6 +740,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UntagResources<'a> {
     client: &'a Client,
+    fields: Box<UntagResourcesFields>,
+}
+/// The parameters of a [`UntagResources`] being built.
+#[derive(Clone, Debug)]
+struct UntagResourcesFields {
     all: Option<bool>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -718,28 +760,28 @@ impl<'a> UntagResources<'a> {
     ///
     /// Whether to remove every tag of the resources when TagKey.N is empty.
     pub fn all(mut self, value: impl Into<bool>) -> Self {
-        self.all = Some(value.into());
+        self.fields.all = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The region ID.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceId` (required).
@@ -748,7 +790,7 @@ impl<'a> UntagResources<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn resource_id(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.resource_id.push(item.into());
+        self.fields.resource_id.push(item.into());
         self
     }
     /// Replaces every `ResourceId.N` item.
@@ -756,7 +798,7 @@ impl<'a> UntagResources<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.resource_id = items;
+        self.fields.resource_id = items;
         self
     }
     /// `ResourceOwnerAccount`.
@@ -766,21 +808,21 @@ impl<'a> UntagResources<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `ResourceType` (required).
     ///
     /// The type of the resources.
     pub fn resource_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.resource_type = Some(value.into());
+        self.fields.resource_type = Some(value.into());
         self
     }
     /// `TagKey`.
@@ -789,25 +831,25 @@ impl<'a> UntagResources<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn tag_key(mut self, item: impl Into<::std::string::String>) -> Self {
-        self.tag_key.push(item.into());
+        self.fields.tag_key.push(item.into());
         self
     }
     /// Replaces every `TagKey.N` item.
     pub fn set_tag_key(mut self, items: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.tag_key = items;
+        self.fields.tag_key = items;
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::UntagResourcesRequest) -> Self {
-        self.all = request.all;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_id = request.resource_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.resource_type = Some(request.resource_type);
-        self.tag_key = request.tag_key;
+        self.fields.all = request.all;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_id = request.resource_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.resource_type = Some(request.resource_type);
+        self.fields.tag_key = request.tag_key;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -820,32 +862,36 @@ impl<'a> UntagResources<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.resource_id.is_empty() {
+        if self.fields.resource_id.is_empty() {
             return Err(crate::Error::MissingParameter {
                 operation: "UntagResources",
                 parameter: "ResourceId",
             });
         }
-        if self.resource_type.is_none() {
+        if self.fields.resource_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UntagResources",
                 parameter: "ResourceType",
             });
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("All", &self.all, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
-        crate::wire::write("ResourceId", &self.resource_id, &mut params);
+        crate::wire::write("All", &self.fields.all, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
+        crate::wire::write("ResourceId", &self.fields.resource_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("ResourceType", &self.resource_type, &mut params);
-        crate::wire::write("TagKey", &self.tag_key, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("ResourceType", &self.fields.resource_type, &mut params);
+        crate::wire::write("TagKey", &self.fields.tag_key, &mut params);
         Ok(params)
     }
 }

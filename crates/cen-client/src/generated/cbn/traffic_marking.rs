@@ -43,14 +43,16 @@ impl Client {
     ) -> AddTrafficMatchRuleToTrafficMarkingPolicy<'_> {
         AddTrafficMatchRuleToTrafficMarkingPolicy {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_marking_policy_id: None,
-            traffic_match_rules: Vec::new(),
+            fields: Box::new(AddTrafficMatchRuleToTrafficMarkingPolicyFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_marking_policy_id: None,
+                traffic_match_rules: Vec::new(),
+            }),
         }
     }
 }
@@ -59,6 +61,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AddTrafficMatchRuleToTrafficMarkingPolicy<'a> {
     client: &'a Client,
+    fields: Box<AddTrafficMatchRuleToTrafficMarkingPolicyFields>,
+}
+/// The parameters of a [`AddTrafficMatchRuleToTrafficMarkingPolicy`] being built.
+#[derive(Clone, Debug)]
+struct AddTrafficMatchRuleToTrafficMarkingPolicyFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -73,7 +80,7 @@ impl<'a> AddTrafficMatchRuleToTrafficMarkingPolicy<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -83,21 +90,21 @@ impl<'a> AddTrafficMatchRuleToTrafficMarkingPolicy<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request format, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -107,14 +114,14 @@ impl<'a> AddTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficMarkingPolicyId` (required).
@@ -124,7 +131,7 @@ impl<'a> AddTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_id = Some(value.into());
+        self.fields.traffic_marking_policy_id = Some(value.into());
         self
     }
     /// `TrafficMatchRules`.
@@ -136,7 +143,7 @@ impl<'a> AddTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         item: impl Into<types::TrafficMatchRule>,
     ) -> Self {
-        self.traffic_match_rules.push(item.into());
+        self.fields.traffic_match_rules.push(item.into());
         self
     }
     /// Replaces every `TrafficMatchRules.N` item.
@@ -144,7 +151,7 @@ impl<'a> AddTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         items: ::std::vec::Vec<types::TrafficMatchRule>,
     ) -> Self {
-        self.traffic_match_rules = items;
+        self.fields.traffic_match_rules = items;
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -152,14 +159,14 @@ impl<'a> AddTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         request: types::AddTrafficMatchRuleToTrafficMarkingPolicyRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
-        self.traffic_match_rules = request.traffic_match_rules;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
+        self.fields.traffic_match_rules = request.traffic_match_rules;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -174,32 +181,40 @@ impl<'a> AddTrafficMatchRuleToTrafficMarkingPolicy<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.traffic_marking_policy_id.is_none() {
+        if self.fields.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AddTrafficMatchRuleToTrafficMarkingPolicy",
                 parameter: "TrafficMarkingPolicyId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficMarkingPolicyId",
-            &self.traffic_marking_policy_id,
+            &self.fields.traffic_marking_policy_id,
             &mut params,
         );
-        crate::wire::write("TrafficMatchRules", &self.traffic_match_rules, &mut params);
+        crate::wire::write(
+            "TrafficMatchRules",
+            &self.fields.traffic_match_rules,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -240,14 +255,16 @@ impl Client {
     ) -> AddTraficMatchRuleToTrafficMarkingPolicy<'_> {
         AddTraficMatchRuleToTrafficMarkingPolicy {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_marking_policy_id: None,
-            traffic_match_rules: Vec::new(),
+            fields: Box::new(AddTraficMatchRuleToTrafficMarkingPolicyFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_marking_policy_id: None,
+                traffic_match_rules: Vec::new(),
+            }),
         }
     }
 }
@@ -256,6 +273,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AddTraficMatchRuleToTrafficMarkingPolicy<'a> {
     client: &'a Client,
+    fields: Box<AddTraficMatchRuleToTrafficMarkingPolicyFields>,
+}
+/// The parameters of a [`AddTraficMatchRuleToTrafficMarkingPolicy`] being built.
+#[derive(Clone, Debug)]
+struct AddTraficMatchRuleToTrafficMarkingPolicyFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -270,7 +292,7 @@ impl<'a> AddTraficMatchRuleToTrafficMarkingPolicy<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -280,21 +302,21 @@ impl<'a> AddTraficMatchRuleToTrafficMarkingPolicy<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -304,14 +326,14 @@ impl<'a> AddTraficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficMarkingPolicyId` (required).
@@ -321,7 +343,7 @@ impl<'a> AddTraficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_id = Some(value.into());
+        self.fields.traffic_marking_policy_id = Some(value.into());
         self
     }
     /// `TrafficMatchRules`.
@@ -333,7 +355,7 @@ impl<'a> AddTraficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         item: impl Into<types::TraficMatchRule>,
     ) -> Self {
-        self.traffic_match_rules.push(item.into());
+        self.fields.traffic_match_rules.push(item.into());
         self
     }
     /// Replaces every `TrafficMatchRules.N` item.
@@ -341,7 +363,7 @@ impl<'a> AddTraficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         items: ::std::vec::Vec<types::TraficMatchRule>,
     ) -> Self {
-        self.traffic_match_rules = items;
+        self.fields.traffic_match_rules = items;
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -349,14 +371,14 @@ impl<'a> AddTraficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         request: types::AddTraficMatchRuleToTrafficMarkingPolicyRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
-        self.traffic_match_rules = request.traffic_match_rules;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
+        self.fields.traffic_match_rules = request.traffic_match_rules;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -371,32 +393,40 @@ impl<'a> AddTraficMatchRuleToTrafficMarkingPolicy<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.traffic_marking_policy_id.is_none() {
+        if self.fields.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AddTraficMatchRuleToTrafficMarkingPolicy",
                 parameter: "TrafficMarkingPolicyId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficMarkingPolicyId",
-            &self.traffic_marking_policy_id,
+            &self.fields.traffic_marking_policy_id,
             &mut params,
         );
-        crate::wire::write("TrafficMatchRules", &self.traffic_match_rules, &mut params);
+        crate::wire::write(
+            "TrafficMatchRules",
+            &self.fields.traffic_match_rules,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -451,18 +481,20 @@ impl Client {
     pub fn create_traffic_marking_policy(&self) -> CreateTrafficMarkingPolicy<'_> {
         CreateTrafficMarkingPolicy {
             client: self,
-            client_token: None,
-            dry_run: None,
-            marking_dscp: None,
-            owner_account: None,
-            owner_id: None,
-            priority: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_marking_policy_description: None,
-            traffic_marking_policy_name: None,
-            traffic_match_rules: Vec::new(),
-            transit_router_id: None,
+            fields: Box::new(CreateTrafficMarkingPolicyFields {
+                client_token: None,
+                dry_run: None,
+                marking_dscp: None,
+                owner_account: None,
+                owner_id: None,
+                priority: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_marking_policy_description: None,
+                traffic_marking_policy_name: None,
+                traffic_match_rules: Vec::new(),
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -471,6 +503,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTrafficMarkingPolicy<'a> {
     client: &'a Client,
+    fields: Box<CreateTrafficMarkingPolicyFields>,
+}
+/// The parameters of a [`CreateTrafficMarkingPolicy`] being built.
+#[derive(Clone, Debug)]
+struct CreateTrafficMarkingPolicyFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     marking_dscp: Option<i32>,
@@ -489,7 +526,7 @@ impl<'a> CreateTrafficMarkingPolicy<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -499,35 +536,35 @@ impl<'a> CreateTrafficMarkingPolicy<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request format, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `MarkingDscp` (required).
     ///
     /// The differentiated services code point (DSCP) value to be added to packets that match the traffic classification rule. Valid values: **0** to **63**.
     pub fn marking_dscp(mut self, value: impl Into<i32>) -> Self {
-        self.marking_dscp = Some(value.into());
+        self.fields.marking_dscp = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `Priority` (required).
     ///
     /// The priority value of the traffic marking policy. Valid values: **1** to **100**.
     pub fn priority(mut self, value: impl Into<i32>) -> Self {
-        self.priority = Some(value.into());
+        self.fields.priority = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -537,14 +574,14 @@ impl<'a> CreateTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficMarkingPolicyDescription`.
@@ -554,7 +591,7 @@ impl<'a> CreateTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_description = Some(value.into());
+        self.fields.traffic_marking_policy_description = Some(value.into());
         self
     }
     /// `TrafficMarkingPolicyName`.
@@ -564,7 +601,7 @@ impl<'a> CreateTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_name = Some(value.into());
+        self.fields.traffic_marking_policy_name = Some(value.into());
         self
     }
     /// `TrafficMatchRules`.
@@ -576,7 +613,7 @@ impl<'a> CreateTrafficMarkingPolicy<'a> {
         mut self,
         item: impl Into<types::TrafficMatchRule>,
     ) -> Self {
-        self.traffic_match_rules.push(item.into());
+        self.fields.traffic_match_rules.push(item.into());
         self
     }
     /// Replaces every `TrafficMatchRules.N` item.
@@ -584,14 +621,14 @@ impl<'a> CreateTrafficMarkingPolicy<'a> {
         mut self,
         items: ::std::vec::Vec<types::TrafficMatchRule>,
     ) -> Self {
-        self.traffic_match_rules = items;
+        self.fields.traffic_match_rules = items;
         self
     }
     /// `TransitRouterId` (required).
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -599,19 +636,19 @@ impl<'a> CreateTrafficMarkingPolicy<'a> {
         mut self,
         request: types::CreateTrafficMarkingPolicyRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.marking_dscp = Some(request.marking_dscp);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.priority = Some(request.priority);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_marking_policy_description = request
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.marking_dscp = Some(request.marking_dscp);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.priority = Some(request.priority);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_marking_policy_description = request
             .traffic_marking_policy_description;
-        self.traffic_marking_policy_name = request.traffic_marking_policy_name;
-        self.traffic_match_rules = request.traffic_match_rules;
-        self.transit_router_id = Some(request.transit_router_id);
+        self.fields.traffic_marking_policy_name = request.traffic_marking_policy_name;
+        self.fields.traffic_match_rules = request.traffic_match_rules;
+        self.fields.transit_router_id = Some(request.transit_router_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -624,52 +661,64 @@ impl<'a> CreateTrafficMarkingPolicy<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.marking_dscp.is_none() {
+        if self.fields.marking_dscp.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTrafficMarkingPolicy",
                 parameter: "MarkingDscp",
             });
         }
-        if self.priority.is_none() {
+        if self.fields.priority.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTrafficMarkingPolicy",
                 parameter: "Priority",
             });
         }
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTrafficMarkingPolicy",
                 parameter: "TransitRouterId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("MarkingDscp", &self.marking_dscp, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("Priority", &self.priority, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("MarkingDscp", &self.fields.marking_dscp, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("Priority", &self.fields.priority, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficMarkingPolicyDescription",
-            &self.traffic_marking_policy_description,
+            &self.fields.traffic_marking_policy_description,
             &mut params,
         );
         crate::wire::write(
             "TrafficMarkingPolicyName",
-            &self.traffic_marking_policy_name,
+            &self.fields.traffic_marking_policy_name,
             &mut params,
         );
-        crate::wire::write("TrafficMatchRules", &self.traffic_match_rules, &mut params);
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TrafficMatchRules",
+            &self.fields.traffic_match_rules,
+            &mut params,
+        );
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -703,14 +752,16 @@ impl Client {
     pub fn delete_traffic_marking_policy(&self) -> DeleteTrafficMarkingPolicy<'_> {
         DeleteTrafficMarkingPolicy {
             client: self,
-            client_token: None,
-            dry_run: None,
-            force: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_marking_policy_id: None,
+            fields: Box::new(DeleteTrafficMarkingPolicyFields {
+                client_token: None,
+                dry_run: None,
+                force: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_marking_policy_id: None,
+            }),
         }
     }
 }
@@ -719,6 +770,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTrafficMarkingPolicy<'a> {
     client: &'a Client,
+    fields: Box<DeleteTrafficMarkingPolicyFields>,
+}
+/// The parameters of a [`DeleteTrafficMarkingPolicy`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTrafficMarkingPolicyFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     force: Option<bool>,
@@ -733,7 +789,7 @@ impl<'a> DeleteTrafficMarkingPolicy<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -743,7 +799,7 @@ impl<'a> DeleteTrafficMarkingPolicy<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the DryRunOperation error code is returned.
     /// *   **false** (default): performs a dry run and sends the request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Force`.
@@ -753,21 +809,21 @@ impl<'a> DeleteTrafficMarkingPolicy<'a> {
     /// *   **false** (default): checks whether there is a traffic classification rule before deleting the traffic marking policy. If there is, the traffic marking policy cannot be deleted and an error is returned.
     /// *   **true**: When you delete a traffic marking policy, all traffic classification rules are deleted by default.
     pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.force = Some(value.into());
+        self.fields.force = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -777,14 +833,14 @@ impl<'a> DeleteTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficMarkingPolicyId` (required).
@@ -794,7 +850,7 @@ impl<'a> DeleteTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_id = Some(value.into());
+        self.fields.traffic_marking_policy_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -802,14 +858,14 @@ impl<'a> DeleteTrafficMarkingPolicy<'a> {
         mut self,
         request: types::DeleteTrafficMarkingPolicyRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.force = request.force;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.force = request.force;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -822,30 +878,34 @@ impl<'a> DeleteTrafficMarkingPolicy<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.traffic_marking_policy_id.is_none() {
+        if self.fields.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTrafficMarkingPolicy",
                 parameter: "TrafficMarkingPolicyId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("Force", &self.force, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("Force", &self.fields.force, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficMarkingPolicyId",
-            &self.traffic_marking_policy_id,
+            &self.fields.traffic_marking_policy_id,
             &mut params,
         );
         Ok(params)
@@ -871,16 +931,18 @@ impl Client {
     pub fn list_traffic_marking_policies(&self) -> ListTrafficMarkingPolicies<'_> {
         ListTrafficMarkingPolicies {
             client: self,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_marking_policy_description: None,
-            traffic_marking_policy_id: None,
-            traffic_marking_policy_name: None,
-            transit_router_id: None,
+            fields: Box::new(ListTrafficMarkingPoliciesFields {
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_marking_policy_description: None,
+                traffic_marking_policy_id: None,
+                traffic_marking_policy_name: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -889,6 +951,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTrafficMarkingPolicies<'a> {
     client: &'a Client,
+    fields: Box<ListTrafficMarkingPoliciesFields>,
+}
+/// The parameters of a [`ListTrafficMarkingPolicies`] being built.
+#[derive(Clone, Debug)]
+struct ListTrafficMarkingPoliciesFields {
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
@@ -905,7 +972,7 @@ impl<'a> ListTrafficMarkingPolicies<'a> {
     ///
     /// The number of entries to return on each page. Valid values: **1** to **100**. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -915,21 +982,21 @@ impl<'a> ListTrafficMarkingPolicies<'a> {
     /// *   If this is your first query or no subsequent query is to be sent, ignore this parameter.
     /// *   If a next query is to be sent, set the value to the value of **NextToken** that is returned from the last call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -939,14 +1006,14 @@ impl<'a> ListTrafficMarkingPolicies<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficMarkingPolicyDescription`.
@@ -956,7 +1023,7 @@ impl<'a> ListTrafficMarkingPolicies<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_description = Some(value.into());
+        self.fields.traffic_marking_policy_description = Some(value.into());
         self
     }
     /// `TrafficMarkingPolicyId`.
@@ -966,7 +1033,7 @@ impl<'a> ListTrafficMarkingPolicies<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_id = Some(value.into());
+        self.fields.traffic_marking_policy_id = Some(value.into());
         self
     }
     /// `TrafficMarkingPolicyName`.
@@ -976,14 +1043,14 @@ impl<'a> ListTrafficMarkingPolicies<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_name = Some(value.into());
+        self.fields.traffic_marking_policy_name = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -991,17 +1058,17 @@ impl<'a> ListTrafficMarkingPolicies<'a> {
         mut self,
         request: types::ListTrafficMarkingPoliciesRequest,
     ) -> Self {
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_marking_policy_description = request
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_marking_policy_description = request
             .traffic_marking_policy_description;
-        self.traffic_marking_policy_id = request.traffic_marking_policy_id;
-        self.traffic_marking_policy_name = request.traffic_marking_policy_name;
-        self.transit_router_id = request.transit_router_id;
+        self.fields.traffic_marking_policy_id = request.traffic_marking_policy_id;
+        self.fields.traffic_marking_policy_name = request.traffic_marking_policy_name;
+        self.fields.transit_router_id = request.transit_router_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1015,32 +1082,40 @@ impl<'a> ListTrafficMarkingPolicies<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficMarkingPolicyDescription",
-            &self.traffic_marking_policy_description,
+            &self.fields.traffic_marking_policy_description,
             &mut params,
         );
         crate::wire::write(
             "TrafficMarkingPolicyId",
-            &self.traffic_marking_policy_id,
+            &self.fields.traffic_marking_policy_id,
             &mut params,
         );
         crate::wire::write(
             "TrafficMarkingPolicyName",
-            &self.traffic_marking_policy_name,
+            &self.fields.traffic_marking_policy_name,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -1059,7 +1134,7 @@ impl crate::pagination::PageRequest for ListTrafficMarkingPolicies<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTrafficMarkingPolicies` answers.
@@ -1079,16 +1154,18 @@ impl Client {
     ) -> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'_> {
         ModifyTrafficMatchRuleToTrafficMarkingPolicy {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_marking_policy_id: None,
-            traffic_match_rule_description: None,
-            traffic_match_rule_id: None,
-            traffic_match_rule_name: None,
+            fields: Box::new(ModifyTrafficMatchRuleToTrafficMarkingPolicyFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_marking_policy_id: None,
+                traffic_match_rule_description: None,
+                traffic_match_rule_id: None,
+                traffic_match_rule_name: None,
+            }),
         }
     }
 }
@@ -1097,6 +1174,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
     client: &'a Client,
+    fields: Box<ModifyTrafficMatchRuleToTrafficMarkingPolicyFields>,
+}
+/// The parameters of a [`ModifyTrafficMatchRuleToTrafficMarkingPolicy`] being built.
+#[derive(Clone, Debug)]
+struct ModifyTrafficMatchRuleToTrafficMarkingPolicyFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -1113,7 +1195,7 @@ impl<'a> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -1123,21 +1205,21 @@ impl<'a> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1147,14 +1229,14 @@ impl<'a> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficMarkingPolicyId` (required).
@@ -1164,7 +1246,7 @@ impl<'a> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_id = Some(value.into());
+        self.fields.traffic_marking_policy_id = Some(value.into());
         self
     }
     /// `TrafficMatchRuleDescription`.
@@ -1174,7 +1256,7 @@ impl<'a> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_match_rule_description = Some(value.into());
+        self.fields.traffic_match_rule_description = Some(value.into());
         self
     }
     /// `TrafficMatchRuleId` (required).
@@ -1184,7 +1266,7 @@ impl<'a> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_match_rule_id = Some(value.into());
+        self.fields.traffic_match_rule_id = Some(value.into());
         self
     }
     /// `TrafficMatchRuleName`.
@@ -1194,7 +1276,7 @@ impl<'a> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_match_rule_name = Some(value.into());
+        self.fields.traffic_match_rule_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1202,16 +1284,17 @@ impl<'a> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
         mut self,
         request: types::ModifyTrafficMatchRuleToTrafficMarkingPolicyRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
-        self.traffic_match_rule_description = request.traffic_match_rule_description;
-        self.traffic_match_rule_id = Some(request.traffic_match_rule_id);
-        self.traffic_match_rule_name = request.traffic_match_rule_name;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
+        self.fields.traffic_match_rule_description = request
+            .traffic_match_rule_description;
+        self.fields.traffic_match_rule_id = Some(request.traffic_match_rule_id);
+        self.fields.traffic_match_rule_name = request.traffic_match_rule_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1226,50 +1309,54 @@ impl<'a> ModifyTrafficMatchRuleToTrafficMarkingPolicy<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.traffic_marking_policy_id.is_none() {
+        if self.fields.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyTrafficMatchRuleToTrafficMarkingPolicy",
                 parameter: "TrafficMarkingPolicyId",
             });
         }
-        if self.traffic_match_rule_id.is_none() {
+        if self.fields.traffic_match_rule_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyTrafficMatchRuleToTrafficMarkingPolicy",
                 parameter: "TrafficMatchRuleId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficMarkingPolicyId",
-            &self.traffic_marking_policy_id,
+            &self.fields.traffic_marking_policy_id,
             &mut params,
         );
         crate::wire::write(
             "TrafficMatchRuleDescription",
-            &self.traffic_match_rule_description,
+            &self.fields.traffic_match_rule_description,
             &mut params,
         );
         crate::wire::write(
             "TrafficMatchRuleId",
-            &self.traffic_match_rule_id,
+            &self.fields.traffic_match_rule_id,
             &mut params,
         );
         crate::wire::write(
             "TrafficMatchRuleName",
-            &self.traffic_match_rule_name,
+            &self.fields.traffic_match_rule_name,
             &mut params,
         );
         Ok(params)
@@ -1310,14 +1397,16 @@ impl Client {
     ) -> RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'_> {
         RemoveTrafficMatchRuleFromTrafficMarkingPolicy {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_mark_rule_ids: Vec::new(),
-            traffic_marking_policy_id: None,
+            fields: Box::new(RemoveTrafficMatchRuleFromTrafficMarkingPolicyFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_mark_rule_ids: Vec::new(),
+                traffic_marking_policy_id: None,
+            }),
         }
     }
 }
@@ -1326,6 +1415,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'a> {
     client: &'a Client,
+    fields: Box<RemoveTrafficMatchRuleFromTrafficMarkingPolicyFields>,
+}
+/// The parameters of a [`RemoveTrafficMatchRuleFromTrafficMarkingPolicy`] being built.
+#[derive(Clone, Debug)]
+struct RemoveTrafficMatchRuleFromTrafficMarkingPolicyFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -1340,7 +1434,7 @@ impl<'a> RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -1350,21 +1444,21 @@ impl<'a> RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1374,14 +1468,14 @@ impl<'a> RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficMarkRuleIds`.
@@ -1393,7 +1487,7 @@ impl<'a> RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mark_rule_ids.push(item.into());
+        self.fields.traffic_mark_rule_ids.push(item.into());
         self
     }
     /// Replaces every `TrafficMarkRuleIds.N` item.
@@ -1401,7 +1495,7 @@ impl<'a> RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.traffic_mark_rule_ids = items;
+        self.fields.traffic_mark_rule_ids = items;
         self
     }
     /// `TrafficMarkingPolicyId` (required).
@@ -1411,7 +1505,7 @@ impl<'a> RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_id = Some(value.into());
+        self.fields.traffic_marking_policy_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1419,14 +1513,14 @@ impl<'a> RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'a> {
         mut self,
         request: types::RemoveTrafficMatchRuleFromTrafficMarkingPolicyRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_mark_rule_ids = request.traffic_mark_rule_ids;
-        self.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_mark_rule_ids = request.traffic_mark_rule_ids;
+        self.fields.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1441,34 +1535,38 @@ impl<'a> RemoveTrafficMatchRuleFromTrafficMarkingPolicy<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.traffic_marking_policy_id.is_none() {
+        if self.fields.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RemoveTrafficMatchRuleFromTrafficMarkingPolicy",
                 parameter: "TrafficMarkingPolicyId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficMarkRuleIds",
-            &self.traffic_mark_rule_ids,
+            &self.fields.traffic_mark_rule_ids,
             &mut params,
         );
         crate::wire::write(
             "TrafficMarkingPolicyId",
-            &self.traffic_marking_policy_id,
+            &self.fields.traffic_marking_policy_id,
             &mut params,
         );
         Ok(params)
@@ -1501,14 +1599,16 @@ impl Client {
     ) -> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'_> {
         RemoveTraficMatchRuleFromTrafficMarkingPolicy {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_mark_rule_ids: Vec::new(),
-            traffic_marking_policy_id: None,
+            fields: Box::new(RemoveTraficMatchRuleFromTrafficMarkingPolicyFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_mark_rule_ids: Vec::new(),
+                traffic_marking_policy_id: None,
+            }),
         }
     }
 }
@@ -1517,6 +1617,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RemoveTraficMatchRuleFromTrafficMarkingPolicy<'a> {
     client: &'a Client,
+    fields: Box<RemoveTraficMatchRuleFromTrafficMarkingPolicyFields>,
+}
+/// The parameters of a [`RemoveTraficMatchRuleFromTrafficMarkingPolicy`] being built.
+#[derive(Clone, Debug)]
+struct RemoveTraficMatchRuleFromTrafficMarkingPolicyFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -1531,7 +1636,7 @@ impl<'a> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -1541,21 +1646,21 @@ impl<'a> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'a> {
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error code is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and performs the actual request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1565,14 +1670,14 @@ impl<'a> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficMarkRuleIds`.
@@ -1584,7 +1689,7 @@ impl<'a> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'a> {
         mut self,
         item: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mark_rule_ids.push(item.into());
+        self.fields.traffic_mark_rule_ids.push(item.into());
         self
     }
     /// Replaces every `TrafficMarkRuleIds.N` item.
@@ -1592,7 +1697,7 @@ impl<'a> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'a> {
         mut self,
         items: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        self.traffic_mark_rule_ids = items;
+        self.fields.traffic_mark_rule_ids = items;
         self
     }
     /// `TrafficMarkingPolicyId` (required).
@@ -1602,7 +1707,7 @@ impl<'a> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_id = Some(value.into());
+        self.fields.traffic_marking_policy_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1610,14 +1715,14 @@ impl<'a> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'a> {
         mut self,
         request: types::RemoveTraficMatchRuleFromTrafficMarkingPolicyRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_mark_rule_ids = request.traffic_mark_rule_ids;
-        self.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_mark_rule_ids = request.traffic_mark_rule_ids;
+        self.fields.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1632,34 +1737,38 @@ impl<'a> RemoveTraficMatchRuleFromTrafficMarkingPolicy<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.traffic_marking_policy_id.is_none() {
+        if self.fields.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RemoveTraficMatchRuleFromTrafficMarkingPolicy",
                 parameter: "TrafficMarkingPolicyId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficMarkRuleIds",
-            &self.traffic_mark_rule_ids,
+            &self.fields.traffic_mark_rule_ids,
             &mut params,
         );
         crate::wire::write(
             "TrafficMarkingPolicyId",
-            &self.traffic_marking_policy_id,
+            &self.fields.traffic_marking_policy_id,
             &mut params,
         );
         Ok(params)
@@ -1700,17 +1809,19 @@ impl Client {
     ) -> UpdateTrafficMarkingPolicyAttribute<'_> {
         UpdateTrafficMarkingPolicyAttribute {
             client: self,
-            add_traffic_match_rules: Vec::new(),
-            client_token: None,
-            delete_traffic_match_rules: Vec::new(),
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            traffic_marking_policy_description: None,
-            traffic_marking_policy_id: None,
-            traffic_marking_policy_name: None,
+            fields: Box::new(UpdateTrafficMarkingPolicyAttributeFields {
+                add_traffic_match_rules: Vec::new(),
+                client_token: None,
+                delete_traffic_match_rules: Vec::new(),
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                traffic_marking_policy_description: None,
+                traffic_marking_policy_id: None,
+                traffic_marking_policy_name: None,
+            }),
         }
     }
 }
@@ -1719,6 +1830,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTrafficMarkingPolicyAttribute<'a> {
     client: &'a Client,
+    fields: Box<UpdateTrafficMarkingPolicyAttributeFields>,
+}
+/// The parameters of a [`UpdateTrafficMarkingPolicyAttribute`] being built.
+#[derive(Clone, Debug)]
+struct UpdateTrafficMarkingPolicyAttributeFields {
     add_traffic_match_rules: ::std::vec::Vec<types::TrafficMatchRule>,
     client_token: Option<::std::string::String>,
     delete_traffic_match_rules: ::std::vec::Vec<types::TrafficMatchRule>,
@@ -1741,7 +1857,7 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
         mut self,
         item: impl Into<types::TrafficMatchRule>,
     ) -> Self {
-        self.add_traffic_match_rules.push(item.into());
+        self.fields.add_traffic_match_rules.push(item.into());
         self
     }
     /// Replaces every `AddTrafficMatchRules.N` item.
@@ -1749,14 +1865,14 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
         mut self,
         items: ::std::vec::Vec<types::TrafficMatchRule>,
     ) -> Self {
-        self.add_traffic_match_rules = items;
+        self.fields.add_traffic_match_rules = items;
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DeleteTrafficMatchRules`.
@@ -1768,7 +1884,7 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
         mut self,
         item: impl Into<types::TrafficMatchRule>,
     ) -> Self {
-        self.delete_traffic_match_rules.push(item.into());
+        self.fields.delete_traffic_match_rules.push(item.into());
         self
     }
     /// Replaces every `DeleteTrafficMatchRules.N` item.
@@ -1776,7 +1892,7 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
         mut self,
         items: ::std::vec::Vec<types::TrafficMatchRule>,
     ) -> Self {
-        self.delete_traffic_match_rules = items;
+        self.fields.delete_traffic_match_rules = items;
         self
     }
     /// `DryRun`.
@@ -1786,21 +1902,21 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
     /// *   **true**: preforms a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1810,14 +1926,14 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TrafficMarkingPolicyDescription`.
@@ -1827,7 +1943,7 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_description = Some(value.into());
+        self.fields.traffic_marking_policy_description = Some(value.into());
         self
     }
     /// `TrafficMarkingPolicyId` (required).
@@ -1837,7 +1953,7 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_id = Some(value.into());
+        self.fields.traffic_marking_policy_id = Some(value.into());
         self
     }
     /// `TrafficMarkingPolicyName`.
@@ -1847,7 +1963,7 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.traffic_marking_policy_name = Some(value.into());
+        self.fields.traffic_marking_policy_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1855,18 +1971,18 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
         mut self,
         request: types::UpdateTrafficMarkingPolicyAttributeRequest,
     ) -> Self {
-        self.add_traffic_match_rules = request.add_traffic_match_rules;
-        self.client_token = request.client_token;
-        self.delete_traffic_match_rules = request.delete_traffic_match_rules;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.traffic_marking_policy_description = request
+        self.fields.add_traffic_match_rules = request.add_traffic_match_rules;
+        self.fields.client_token = request.client_token;
+        self.fields.delete_traffic_match_rules = request.delete_traffic_match_rules;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.traffic_marking_policy_description = request
             .traffic_marking_policy_description;
-        self.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
-        self.traffic_marking_policy_name = request.traffic_marking_policy_name;
+        self.fields.traffic_marking_policy_id = Some(request.traffic_marking_policy_id);
+        self.fields.traffic_marking_policy_name = request.traffic_marking_policy_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1881,49 +1997,53 @@ impl<'a> UpdateTrafficMarkingPolicyAttribute<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.traffic_marking_policy_id.is_none() {
+        if self.fields.traffic_marking_policy_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTrafficMarkingPolicyAttribute",
                 parameter: "TrafficMarkingPolicyId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
         crate::wire::write(
             "AddTrafficMatchRules",
-            &self.add_traffic_match_rules,
+            &self.fields.add_traffic_match_rules,
             &mut params,
         );
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
         crate::wire::write(
             "DeleteTrafficMatchRules",
-            &self.delete_traffic_match_rules,
+            &self.fields.delete_traffic_match_rules,
             &mut params,
         );
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TrafficMarkingPolicyDescription",
-            &self.traffic_marking_policy_description,
+            &self.fields.traffic_marking_policy_description,
             &mut params,
         );
         crate::wire::write(
             "TrafficMarkingPolicyId",
-            &self.traffic_marking_policy_id,
+            &self.fields.traffic_marking_policy_id,
             &mut params,
         );
         crate::wire::write(
             "TrafficMarkingPolicyName",
-            &self.traffic_marking_policy_name,
+            &self.fields.traffic_marking_policy_name,
             &mut params,
         );
         Ok(params)

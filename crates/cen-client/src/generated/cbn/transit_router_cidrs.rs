@@ -39,18 +39,20 @@ impl Client {
     pub fn create_transit_router_cidr(&self) -> CreateTransitRouterCidr<'_> {
         CreateTransitRouterCidr {
             client: self,
-            cidr: None,
-            client_token: None,
-            description: None,
-            dry_run: None,
-            name: None,
-            owner_account: None,
-            owner_id: None,
-            publish_cidr_route: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_id: None,
+            fields: Box::new(CreateTransitRouterCidrFields {
+                cidr: None,
+                client_token: None,
+                description: None,
+                dry_run: None,
+                name: None,
+                owner_account: None,
+                owner_id: None,
+                publish_cidr_route: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -59,6 +61,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTransitRouterCidr<'a> {
     client: &'a Client,
+    fields: Box<CreateTransitRouterCidrFields>,
+}
+/// The parameters of a [`CreateTransitRouterCidr`] being built.
+#[derive(Clone, Debug)]
+struct CreateTransitRouterCidrFields {
     cidr: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     description: Option<::std::string::String>,
@@ -77,21 +84,21 @@ impl<'a> CreateTransitRouterCidr<'a> {
     ///
     /// The CIDR block of the transit router.
     pub fn cidr(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cidr = Some(value.into());
+        self.fields.cidr = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `Description`.
     ///
     /// The description of the transit router CIDR block.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -101,28 +108,28 @@ impl<'a> CreateTransitRouterCidr<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Name`.
     ///
     /// The name of the transit router CIDR block.
     pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.name = Some(value.into());
+        self.fields.name = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PublishCidrRoute`.
@@ -131,14 +138,14 @@ impl<'a> CreateTransitRouterCidr<'a> {
     ///
     /// *   **true** (default)
     pub fn publish_cidr_route(mut self, value: impl Into<bool>) -> Self {
-        self.publish_cidr_route = Some(value.into());
+        self.fields.publish_cidr_route = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The ID of the region to which the transfer router belongs.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -148,21 +155,21 @@ impl<'a> CreateTransitRouterCidr<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterId` (required).
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -170,18 +177,18 @@ impl<'a> CreateTransitRouterCidr<'a> {
         mut self,
         request: types::CreateTransitRouterCidrRequest,
     ) -> Self {
-        self.cidr = Some(request.cidr);
-        self.client_token = request.client_token;
-        self.description = request.description;
-        self.dry_run = request.dry_run;
-        self.name = request.name;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.publish_cidr_route = request.publish_cidr_route;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_id = Some(request.transit_router_id);
+        self.fields.cidr = Some(request.cidr);
+        self.fields.client_token = request.client_token;
+        self.fields.description = request.description;
+        self.fields.dry_run = request.dry_run;
+        self.fields.name = request.name;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.publish_cidr_route = request.publish_cidr_route;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_id = Some(request.transit_router_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -194,44 +201,56 @@ impl<'a> CreateTransitRouterCidr<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cidr.is_none() {
+        if self.fields.cidr.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterCidr",
                 parameter: "Cidr",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterCidr",
                 parameter: "RegionId",
             });
         }
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterCidr",
                 parameter: "TransitRouterId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(12usize);
-        crate::wire::write("Cidr", &self.cidr, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("Description", &self.description, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("Name", &self.name, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PublishCidrRoute", &self.publish_cidr_route, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("Cidr", &self.fields.cidr, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("Name", &self.fields.name, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
-            "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            "PublishCidrRoute",
+            &self.fields.publish_cidr_route,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerAccount",
+            &self.fields.resource_owner_account,
+            &mut params,
+        );
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -255,15 +274,17 @@ impl Client {
     pub fn delete_transit_router_cidr(&self) -> DeleteTransitRouterCidr<'_> {
         DeleteTransitRouterCidr {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_cidr_id: None,
-            transit_router_id: None,
+            fields: Box::new(DeleteTransitRouterCidrFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_cidr_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -272,6 +293,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTransitRouterCidr<'a> {
     client: &'a Client,
+    fields: Box<DeleteTransitRouterCidrFields>,
+}
+/// The parameters of a [`DeleteTransitRouterCidr`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTransitRouterCidrFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -287,7 +313,7 @@ impl<'a> DeleteTransitRouterCidr<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -297,28 +323,28 @@ impl<'a> DeleteTransitRouterCidr<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The region ID of the transit router.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -328,14 +354,14 @@ impl<'a> DeleteTransitRouterCidr<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterCidrId` (required).
@@ -345,14 +371,14 @@ impl<'a> DeleteTransitRouterCidr<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_cidr_id = Some(value.into());
+        self.fields.transit_router_cidr_id = Some(value.into());
         self
     }
     /// `TransitRouterId` (required).
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -360,15 +386,15 @@ impl<'a> DeleteTransitRouterCidr<'a> {
         mut self,
         request: types::DeleteTransitRouterCidrRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_cidr_id = Some(request.transit_router_cidr_id);
-        self.transit_router_id = Some(request.transit_router_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_cidr_id = Some(request.transit_router_cidr_id);
+        self.fields.transit_router_id = Some(request.transit_router_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -381,45 +407,53 @@ impl<'a> DeleteTransitRouterCidr<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterCidr",
                 parameter: "RegionId",
             });
         }
-        if self.transit_router_cidr_id.is_none() {
+        if self.fields.transit_router_cidr_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterCidr",
                 parameter: "TransitRouterCidrId",
             });
         }
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterCidr",
                 parameter: "TransitRouterId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterCidrId",
-            &self.transit_router_cidr_id,
+            &self.fields.transit_router_cidr_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -437,15 +471,17 @@ impl Client {
     pub fn list_transit_router_cidr(&self) -> ListTransitRouterCidr<'_> {
         ListTransitRouterCidr {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_cidr_id: None,
-            transit_router_id: None,
+            fields: Box::new(ListTransitRouterCidrFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_cidr_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -454,6 +490,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterCidr<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterCidrFields>,
+}
+/// The parameters of a [`ListTransitRouterCidr`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterCidrFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -469,7 +510,7 @@ impl<'a> ListTransitRouterCidr<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -479,28 +520,28 @@ impl<'a> ListTransitRouterCidr<'a> {
     /// *   **true**: prechecks the request but does not query the CIDR block. The system checks the required parameters, the request format, and the service limits. If the request fails the check, an error message is returned. If the request passes the check, the `DryRunOperation` error code is returned.
     /// *   **false** (default): sends the request. After the request passes the check, the operation is performed.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The region ID of the transit router.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -510,14 +551,14 @@ impl<'a> ListTransitRouterCidr<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterCidrId`.
@@ -527,27 +568,27 @@ impl<'a> ListTransitRouterCidr<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_cidr_id = Some(value.into());
+        self.fields.transit_router_cidr_id = Some(value.into());
         self
     }
     /// `TransitRouterId` (required).
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::ListTransitRouterCidrRequest) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_cidr_id = request.transit_router_cidr_id;
-        self.transit_router_id = Some(request.transit_router_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_cidr_id = request.transit_router_cidr_id;
+        self.fields.transit_router_id = Some(request.transit_router_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -560,39 +601,47 @@ impl<'a> ListTransitRouterCidr<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterCidr",
                 parameter: "RegionId",
             });
         }
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterCidr",
                 parameter: "TransitRouterId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterCidrId",
-            &self.transit_router_cidr_id,
+            &self.fields.transit_router_cidr_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -612,22 +661,24 @@ impl Client {
     ) -> ListTransitRouterCidrAllocation<'_> {
         ListTransitRouterCidrAllocation {
             client: self,
-            attachment_id: None,
-            attachment_name: None,
-            cidr: None,
-            cidr_block: None,
-            client_token: None,
-            dedicated_owner_id: None,
-            dry_run: None,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_cidr_id: None,
-            transit_router_id: None,
+            fields: Box::new(ListTransitRouterCidrAllocationFields {
+                attachment_id: None,
+                attachment_name: None,
+                cidr: None,
+                cidr_block: None,
+                client_token: None,
+                dedicated_owner_id: None,
+                dry_run: None,
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_cidr_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -636,6 +687,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterCidrAllocation<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterCidrAllocationFields>,
+}
+/// The parameters of a [`ListTransitRouterCidrAllocation`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterCidrAllocationFields {
     attachment_id: Option<::std::string::String>,
     attachment_name: Option<::std::string::String>,
     cidr: Option<::std::string::String>,
@@ -658,35 +714,35 @@ impl<'a> ListTransitRouterCidrAllocation<'a> {
     ///
     /// The ID of the network instance connection.
     pub fn attachment_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.attachment_id = Some(value.into());
+        self.fields.attachment_id = Some(value.into());
         self
     }
     /// `AttachmentName`.
     ///
     /// The name of the network instance connection.
     pub fn attachment_name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.attachment_name = Some(value.into());
+        self.fields.attachment_name = Some(value.into());
         self
     }
     /// `Cidr`.
     ///
     /// The CIDR block of the transit router.
     pub fn cidr(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cidr = Some(value.into());
+        self.fields.cidr = Some(value.into());
         self
     }
     /// `CidrBlock`.
     ///
     /// The CIDR blocks that have IP addresses allocated to network instances.
     pub fn cidr_block(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cidr_block = Some(value.into());
+        self.fields.cidr_block = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DedicatedOwnerId`.
@@ -696,7 +752,7 @@ impl<'a> ListTransitRouterCidrAllocation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.dedicated_owner_id = Some(value.into());
+        self.fields.dedicated_owner_id = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -706,7 +762,7 @@ impl<'a> ListTransitRouterCidrAllocation<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `MaxResults`.
@@ -715,7 +771,7 @@ impl<'a> ListTransitRouterCidrAllocation<'a> {
     ///
     /// *   If you specify a value for **MaxResults**, entries are returned in batches. Valid values: **1** to **100**. We recommend that you set **MaxResults** to **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -725,28 +781,28 @@ impl<'a> ListTransitRouterCidrAllocation<'a> {
     /// *   If this is your first query or no subsequent query is to be sent, ignore this parameter.
     /// *   If a subsequent query is to be sent, set the value to the value of **NextToken** that is returned from the last call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The region ID of the transit router.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -756,14 +812,14 @@ impl<'a> ListTransitRouterCidrAllocation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterCidrId`.
@@ -773,14 +829,14 @@ impl<'a> ListTransitRouterCidrAllocation<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_cidr_id = Some(value.into());
+        self.fields.transit_router_cidr_id = Some(value.into());
         self
     }
     /// `TransitRouterId` (required).
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -788,22 +844,22 @@ impl<'a> ListTransitRouterCidrAllocation<'a> {
         mut self,
         request: types::ListTransitRouterCidrAllocationRequest,
     ) -> Self {
-        self.attachment_id = request.attachment_id;
-        self.attachment_name = request.attachment_name;
-        self.cidr = request.cidr;
-        self.cidr_block = request.cidr_block;
-        self.client_token = request.client_token;
-        self.dedicated_owner_id = request.dedicated_owner_id;
-        self.dry_run = request.dry_run;
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_cidr_id = request.transit_router_cidr_id;
-        self.transit_router_id = Some(request.transit_router_id);
+        self.fields.attachment_id = request.attachment_id;
+        self.fields.attachment_name = request.attachment_name;
+        self.fields.cidr = request.cidr;
+        self.fields.cidr_block = request.cidr_block;
+        self.fields.client_token = request.client_token;
+        self.fields.dedicated_owner_id = request.dedicated_owner_id;
+        self.fields.dry_run = request.dry_run;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_cidr_id = request.transit_router_cidr_id;
+        self.fields.transit_router_id = Some(request.transit_router_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -818,46 +874,58 @@ impl<'a> ListTransitRouterCidrAllocation<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterCidrAllocation",
                 parameter: "RegionId",
             });
         }
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterCidrAllocation",
                 parameter: "TransitRouterId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(16usize);
-        crate::wire::write("AttachmentId", &self.attachment_id, &mut params);
-        crate::wire::write("AttachmentName", &self.attachment_name, &mut params);
-        crate::wire::write("Cidr", &self.cidr, &mut params);
-        crate::wire::write("CidrBlock", &self.cidr_block, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DedicatedOwnerId", &self.dedicated_owner_id, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("AttachmentId", &self.fields.attachment_id, &mut params);
+        crate::wire::write("AttachmentName", &self.fields.attachment_name, &mut params);
+        crate::wire::write("Cidr", &self.fields.cidr, &mut params);
+        crate::wire::write("CidrBlock", &self.fields.cidr_block, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write(
+            "DedicatedOwnerId",
+            &self.fields.dedicated_owner_id,
+            &mut params,
+        );
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterCidrId",
-            &self.transit_router_cidr_id,
+            &self.fields.transit_router_cidr_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -876,7 +944,7 @@ impl crate::pagination::PageRequest for ListTransitRouterCidrAllocation<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterCidrAllocation` answers.
@@ -911,19 +979,21 @@ impl Client {
     pub fn modify_transit_router_cidr(&self) -> ModifyTransitRouterCidr<'_> {
         ModifyTransitRouterCidr {
             client: self,
-            cidr: None,
-            client_token: None,
-            description: None,
-            dry_run: None,
-            name: None,
-            owner_account: None,
-            owner_id: None,
-            publish_cidr_route: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_cidr_id: None,
-            transit_router_id: None,
+            fields: Box::new(ModifyTransitRouterCidrFields {
+                cidr: None,
+                client_token: None,
+                description: None,
+                dry_run: None,
+                name: None,
+                owner_account: None,
+                owner_id: None,
+                publish_cidr_route: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_cidr_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -932,6 +1002,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ModifyTransitRouterCidr<'a> {
     client: &'a Client,
+    fields: Box<ModifyTransitRouterCidrFields>,
+}
+/// The parameters of a [`ModifyTransitRouterCidr`] being built.
+#[derive(Clone, Debug)]
+struct ModifyTransitRouterCidrFields {
     cidr: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     description: Option<::std::string::String>,
@@ -951,21 +1026,21 @@ impl<'a> ModifyTransitRouterCidr<'a> {
     ///
     /// The new CIDR block of the transit router.
     pub fn cidr(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cidr = Some(value.into());
+        self.fields.cidr = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `Description`.
     ///
     /// The new description of the transit router CIDR block.
     pub fn description(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.description = Some(value.into());
+        self.fields.description = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -975,28 +1050,28 @@ impl<'a> ModifyTransitRouterCidr<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false**: performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Name`.
     ///
     /// The new name of the transit router CIDR block.
     pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.name = Some(value.into());
+        self.fields.name = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PublishCidrRoute`.
@@ -1007,14 +1082,14 @@ impl<'a> ModifyTransitRouterCidr<'a> {
     ///
     /// *   **false**
     pub fn publish_cidr_route(mut self, value: impl Into<bool>) -> Self {
-        self.publish_cidr_route = Some(value.into());
+        self.fields.publish_cidr_route = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The ID of the region where the transit router is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1024,14 +1099,14 @@ impl<'a> ModifyTransitRouterCidr<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterCidrId` (required).
@@ -1041,14 +1116,14 @@ impl<'a> ModifyTransitRouterCidr<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_cidr_id = Some(value.into());
+        self.fields.transit_router_cidr_id = Some(value.into());
         self
     }
     /// `TransitRouterId` (required).
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1056,19 +1131,19 @@ impl<'a> ModifyTransitRouterCidr<'a> {
         mut self,
         request: types::ModifyTransitRouterCidrRequest,
     ) -> Self {
-        self.cidr = request.cidr;
-        self.client_token = request.client_token;
-        self.description = request.description;
-        self.dry_run = request.dry_run;
-        self.name = request.name;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.publish_cidr_route = request.publish_cidr_route;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_cidr_id = Some(request.transit_router_cidr_id);
-        self.transit_router_id = Some(request.transit_router_id);
+        self.fields.cidr = request.cidr;
+        self.fields.client_token = request.client_token;
+        self.fields.description = request.description;
+        self.fields.dry_run = request.dry_run;
+        self.fields.name = request.name;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.publish_cidr_route = request.publish_cidr_route;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_cidr_id = Some(request.transit_router_cidr_id);
+        self.fields.transit_router_id = Some(request.transit_router_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1081,49 +1156,61 @@ impl<'a> ModifyTransitRouterCidr<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyTransitRouterCidr",
                 parameter: "RegionId",
             });
         }
-        if self.transit_router_cidr_id.is_none() {
+        if self.fields.transit_router_cidr_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyTransitRouterCidr",
                 parameter: "TransitRouterCidrId",
             });
         }
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ModifyTransitRouterCidr",
                 parameter: "TransitRouterId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(13usize);
-        crate::wire::write("Cidr", &self.cidr, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("Description", &self.description, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("Name", &self.name, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PublishCidrRoute", &self.publish_cidr_route, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("Cidr", &self.fields.cidr, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("Description", &self.fields.description, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("Name", &self.fields.name, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write(
+            "PublishCidrRoute",
+            &self.fields.publish_cidr_route,
+            &mut params,
+        );
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterCidrId",
-            &self.transit_router_cidr_id,
+            &self.fields.transit_router_cidr_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }

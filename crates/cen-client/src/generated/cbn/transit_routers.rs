@@ -14,11 +14,13 @@ impl Client {
     pub fn check_transit_router_service(&self) -> CheckTransitRouterService<'_> {
         CheckTransitRouterService {
             client: self,
-            client_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(CheckTransitRouterServiceFields {
+                client_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -27,6 +29,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CheckTransitRouterService<'a> {
     client: &'a Client,
+    fields: Box<CheckTransitRouterServiceFields>,
+}
+/// The parameters of a [`CheckTransitRouterService`] being built.
+#[derive(Clone, Debug)]
+struct CheckTransitRouterServiceFields {
     client_token: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -38,21 +45,21 @@ impl<'a> CheckTransitRouterService<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -62,14 +69,14 @@ impl<'a> CheckTransitRouterService<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -77,11 +84,11 @@ impl<'a> CheckTransitRouterService<'a> {
         mut self,
         request: types::CheckTransitRouterServiceRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.client_token = request.client_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -94,19 +101,23 @@ impl<'a> CheckTransitRouterService<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(5usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -159,19 +170,21 @@ impl Client {
     pub fn create_transit_router(&self) -> CreateTransitRouter<'_> {
         CreateTransitRouter {
             client: self,
-            cen_id: None,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            support_multicast: None,
-            tag: Vec::new(),
-            transit_router_cidr_list: None,
-            transit_router_description: None,
-            transit_router_name: None,
+            fields: Box::new(CreateTransitRouterFields {
+                cen_id: None,
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                support_multicast: None,
+                tag: Vec::new(),
+                transit_router_cidr_list: None,
+                transit_router_description: None,
+                transit_router_name: None,
+            }),
         }
     }
 }
@@ -180,6 +193,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTransitRouter<'a> {
     client: &'a Client,
+    fields: Box<CreateTransitRouterFields<'a>>,
+}
+/// The parameters of a [`CreateTransitRouter`] being built.
+#[derive(Clone, Debug)]
+struct CreateTransitRouterFields<'a> {
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
@@ -199,7 +217,7 @@ impl<'a> CreateTransitRouter<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
@@ -207,7 +225,7 @@ impl<'a> CreateTransitRouter<'a> {
     /// The client token that is used to ensure the idempotence of the request.
     /// You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -217,28 +235,28 @@ impl<'a> CreateTransitRouter<'a> {
     /// *   **false** (default): sends the request. If the request passes the check, an Enterprise Edition transit router is created.
     /// *   **true**: checks the request but does not create the Enterprise Edition transit router. If you use this value, the system checks whether the required parameters are set, and whether the request syntax is valid. If the request fails the check, an error message is returned. If the request passes the check, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The ID of the region where the Enterprise Edition transit router is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -248,14 +266,14 @@ impl<'a> CreateTransitRouter<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `SupportMulticast`.
@@ -265,7 +283,7 @@ impl<'a> CreateTransitRouter<'a> {
     /// *   **false** (default): no
     /// *   **true**: yes
     pub fn support_multicast(mut self, value: impl Into<bool>) -> Self {
-        self.support_multicast = Some(value.into());
+        self.fields.support_multicast = Some(value.into());
         self
     }
     /// `Tag`.
@@ -280,7 +298,8 @@ impl<'a> CreateTransitRouter<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -289,7 +308,7 @@ impl<'a> CreateTransitRouter<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -305,7 +324,7 @@ impl<'a> CreateTransitRouter<'a> {
         mut self,
         value: impl Into<::std::vec::Vec<types::TransitRouterCidrInput>>,
     ) -> Self {
-        self.transit_router_cidr_list = Some(value.into());
+        self.fields.transit_router_cidr_list = Some(value.into());
         self
     }
     /// `TransitRouterDescription`.
@@ -315,7 +334,7 @@ impl<'a> CreateTransitRouter<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_description = Some(value.into());
+        self.fields.transit_router_description = Some(value.into());
         self
     }
     /// `TransitRouterName`.
@@ -325,21 +344,21 @@ impl<'a> CreateTransitRouter<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_name = Some(value.into());
+        self.fields.transit_router_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::CreateTransitRouterRequest) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.support_multicast = request.support_multicast;
-        self.tag = request
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.support_multicast = request.support_multicast;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -347,10 +366,12 @@ impl<'a> CreateTransitRouter<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_cidr_list = (!request.transit_router_cidr_list.is_empty())
+        self.fields.transit_router_cidr_list = (!request
+            .transit_router_cidr_list
+            .is_empty())
             .then_some(request.transit_router_cidr_list);
-        self.transit_router_description = request.transit_router_description;
-        self.transit_router_name = request.transit_router_name;
+        self.fields.transit_router_description = request.transit_router_description;
+        self.fields.transit_router_name = request.transit_router_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -363,47 +384,59 @@ impl<'a> CreateTransitRouter<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouter",
                 parameter: "CenId",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouter",
                 parameter: "RegionId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(13usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("SupportMulticast", &self.support_multicast, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write(
+            "SupportMulticast",
+            &self.fields.support_multicast,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write_json(
             "TransitRouterCidrList",
-            &self.transit_router_cidr_list,
+            &self.fields.transit_router_cidr_list,
             &mut params,
         )?;
         crate::wire::write(
             "TransitRouterDescription",
-            &self.transit_router_description,
+            &self.fields.transit_router_description,
             &mut params,
         );
-        crate::wire::write("TransitRouterName", &self.transit_router_name, &mut params);
+        crate::wire::write(
+            "TransitRouterName",
+            &self.fields.transit_router_name,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -467,13 +500,15 @@ impl Client {
     pub fn delete_transit_router(&self) -> DeleteTransitRouter<'_> {
         DeleteTransitRouter {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_id: None,
+            fields: Box::new(DeleteTransitRouterFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -482,6 +517,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTransitRouter<'a> {
     client: &'a Client,
+    fields: Box<DeleteTransitRouterFields>,
+}
+/// The parameters of a [`DeleteTransitRouter`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTransitRouterFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -495,7 +535,7 @@ impl<'a> DeleteTransitRouter<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -505,21 +545,21 @@ impl<'a> DeleteTransitRouter<'a> {
     /// *   **false** (default): sends the request. If the request passes the precheck, the transit router is deleted.
     /// *   **true**: prechecks the request but does not delete the transit router. If you use this value, the system checks the required parameters and the request syntax. If the request fails to pass the precheck, an error message is returned. If the request passes the precheck, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -529,32 +569,32 @@ impl<'a> DeleteTransitRouter<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterId` (required).
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::DeleteTransitRouterRequest) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_id = Some(request.transit_router_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_id = Some(request.transit_router_id);
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -567,27 +607,35 @@ impl<'a> DeleteTransitRouter<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouter",
                 parameter: "TransitRouterId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(7usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -619,12 +667,14 @@ impl Client {
     ) -> ListTransitRouterAvailableResource<'_> {
         ListTransitRouterAvailableResource {
             client: self,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            support_multicast: None,
+            fields: Box::new(ListTransitRouterAvailableResourceFields {
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                support_multicast: None,
+            }),
         }
     }
 }
@@ -633,6 +683,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterAvailableResource<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterAvailableResourceFields>,
+}
+/// The parameters of a [`ListTransitRouterAvailableResource`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterAvailableResourceFields {
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
     region_id: Option<::std::string::String>,
@@ -645,21 +700,21 @@ impl<'a> ListTransitRouterAvailableResource<'a> {
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The region ID of the Enterprise Edition transit router.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -669,14 +724,14 @@ impl<'a> ListTransitRouterAvailableResource<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `SupportMulticast`.
@@ -687,7 +742,7 @@ impl<'a> ListTransitRouterAvailableResource<'a> {
     ///
     /// *   **false** (default)
     pub fn support_multicast(mut self, value: impl Into<bool>) -> Self {
-        self.support_multicast = Some(value.into());
+        self.fields.support_multicast = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -695,12 +750,12 @@ impl<'a> ListTransitRouterAvailableResource<'a> {
         mut self,
         request: types::ListTransitRouterAvailableResourceRequest,
     ) -> Self {
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.support_multicast = request.support_multicast;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.support_multicast = request.support_multicast;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -715,23 +770,31 @@ impl<'a> ListTransitRouterAvailableResource<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "ListTransitRouterAvailableResource",
                 parameter: "RegionId",
             });
         }
         let mut params = crate::wire::Params::with_capacity(6usize);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("SupportMulticast", &self.support_multicast, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write(
+            "SupportMulticast",
+            &self.fields.support_multicast,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -760,20 +823,22 @@ impl Client {
     pub fn list_transit_routers(&self) -> ListTransitRouters<'_> {
         ListTransitRouters {
             client: self,
-            cen_id: None,
-            feature_filter: Vec::new(),
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            status: None,
-            tag: Vec::new(),
-            transit_router_id: None,
-            transit_router_name: None,
-            type_: None,
+            fields: Box::new(ListTransitRoutersFields {
+                cen_id: None,
+                feature_filter: Vec::new(),
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                status: None,
+                tag: Vec::new(),
+                transit_router_id: None,
+                transit_router_name: None,
+                type_: None,
+            }),
         }
     }
 }
@@ -782,6 +847,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouters<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRoutersFields<'a>>,
+}
+/// The parameters of a [`ListTransitRouters`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRoutersFields<'a> {
     cen_id: Option<::std::string::String>,
     feature_filter: ::std::vec::Vec<types::Filter>,
     owner_account: Option<::std::string::String>,
@@ -802,7 +872,7 @@ impl<'a> ListTransitRouters<'a> {
     ///
     /// The ID of the CEN instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `FeatureFilter`.
@@ -811,47 +881,47 @@ impl<'a> ListTransitRouters<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn feature_filter(mut self, item: impl Into<types::Filter>) -> Self {
-        self.feature_filter.push(item.into());
+        self.fields.feature_filter.push(item.into());
         self
     }
     /// Replaces every `FeatureFilter.N` item.
     pub fn set_feature_filter(mut self, items: ::std::vec::Vec<types::Filter>) -> Self {
-        self.feature_filter = items;
+        self.fields.feature_filter = items;
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The number of the page to return. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries to return on each page. Valid values: **1** to **50**. Default value: **10**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The ID of the region where the transit router is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -861,14 +931,14 @@ impl<'a> ListTransitRouters<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Status`.
@@ -884,7 +954,7 @@ impl<'a> ListTransitRouters<'a> {
         mut self,
         value: impl Into<types::ListTransitRoutersRequestStatus>,
     ) -> Self {
-        self.status = Some(value.into());
+        self.fields.status = Some(value.into());
         self
     }
     /// `Tag`.
@@ -899,7 +969,8 @@ impl<'a> ListTransitRouters<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -908,7 +979,7 @@ impl<'a> ListTransitRouters<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -921,7 +992,7 @@ impl<'a> ListTransitRouters<'a> {
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `TransitRouterName`.
@@ -931,7 +1002,7 @@ impl<'a> ListTransitRouters<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_name = Some(value.into());
+        self.fields.transit_router_name = Some(value.into());
         self
     }
     /// `Type`.
@@ -944,22 +1015,22 @@ impl<'a> ListTransitRouters<'a> {
         mut self,
         value: impl Into<types::ListTransitRoutersRequestType>,
     ) -> Self {
-        self.type_ = Some(value.into());
+        self.fields.type_ = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::ListTransitRoutersRequest) -> Self {
-        self.cen_id = request.cen_id;
-        self.feature_filter = request.feature_filter;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.status = request.status;
-        self.tag = request
+        self.fields.cen_id = request.cen_id;
+        self.fields.feature_filter = request.feature_filter;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.status = request.status;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -967,9 +1038,9 @@ impl<'a> ListTransitRouters<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_id = request.transit_router_id;
-        self.transit_router_name = request.transit_router_name;
-        self.type_ = request.type_;
+        self.fields.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_name = request.transit_router_name;
+        self.fields.type_ = request.type_;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -983,24 +1054,36 @@ impl<'a> ListTransitRouters<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(14usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("FeatureFilter", &self.feature_filter, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("FeatureFilter", &self.fields.feature_filter, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Status", &self.status, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        crate::wire::write("TransitRouterName", &self.transit_router_name, &mut params);
-        crate::wire::write("Type", &self.type_, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Status", &self.fields.status, &mut params);
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
+        crate::wire::write(
+            "TransitRouterName",
+            &self.fields.transit_router_name,
+            &mut params,
+        );
+        crate::wire::write("Type", &self.fields.type_, &mut params);
         Ok(params)
     }
 }
@@ -1016,7 +1099,7 @@ impl<'a> ListTransitRouters<'a> {
 }
 impl crate::pagination::PageRequest for ListTransitRouters<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -1037,11 +1120,13 @@ impl Client {
     pub fn open_transit_router_service(&self) -> OpenTransitRouterService<'_> {
         OpenTransitRouterService {
             client: self,
-            client_token: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(OpenTransitRouterServiceFields {
+                client_token: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -1050,6 +1135,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct OpenTransitRouterService<'a> {
     client: &'a Client,
+    fields: Box<OpenTransitRouterServiceFields>,
+}
+/// The parameters of a [`OpenTransitRouterService`] being built.
+#[derive(Clone, Debug)]
+struct OpenTransitRouterServiceFields {
     client_token: Option<::std::string::String>,
     owner_account: Option<::std::string::String>,
     owner_id: Option<i64>,
@@ -1061,21 +1151,21 @@ impl<'a> OpenTransitRouterService<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1085,14 +1175,14 @@ impl<'a> OpenTransitRouterService<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1100,11 +1190,11 @@ impl<'a> OpenTransitRouterService<'a> {
         mut self,
         request: types::OpenTransitRouterServiceRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.client_token = request.client_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1117,19 +1207,23 @@ impl<'a> OpenTransitRouterService<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(5usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -1158,16 +1252,18 @@ impl Client {
     pub fn update_transit_router(&self) -> UpdateTransitRouter<'_> {
         UpdateTransitRouter {
             client: self,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_description: None,
-            transit_router_id: None,
-            transit_router_name: None,
+            fields: Box::new(UpdateTransitRouterFields {
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_description: None,
+                transit_router_id: None,
+                transit_router_name: None,
+            }),
         }
     }
 }
@@ -1176,6 +1272,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTransitRouter<'a> {
     client: &'a Client,
+    fields: Box<UpdateTransitRouterFields>,
+}
+/// The parameters of a [`UpdateTransitRouter`] being built.
+#[derive(Clone, Debug)]
+struct UpdateTransitRouterFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     owner_account: Option<::std::string::String>,
@@ -1192,7 +1293,7 @@ impl<'a> UpdateTransitRouter<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -1202,28 +1303,28 @@ impl<'a> UpdateTransitRouter<'a> {
     /// *   **false** (default): performs a dry run and performs the actual request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the system returns the ID of the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The region ID of the transit router.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1233,14 +1334,14 @@ impl<'a> UpdateTransitRouter<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterDescription`.
@@ -1250,14 +1351,14 @@ impl<'a> UpdateTransitRouter<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_description = Some(value.into());
+        self.fields.transit_router_description = Some(value.into());
         self
     }
     /// `TransitRouterId` (required).
     ///
     /// The transit router ID.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `TransitRouterName`.
@@ -1267,21 +1368,21 @@ impl<'a> UpdateTransitRouter<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_name = Some(value.into());
+        self.fields.transit_router_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::UpdateTransitRouterRequest) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_description = request.transit_router_description;
-        self.transit_router_id = Some(request.transit_router_id);
-        self.transit_router_name = request.transit_router_name;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_description = request.transit_router_description;
+        self.fields.transit_router_id = Some(request.transit_router_id);
+        self.fields.transit_router_name = request.transit_router_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1294,40 +1395,52 @@ impl<'a> UpdateTransitRouter<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouter",
                 parameter: "RegionId",
             });
         }
-        if self.transit_router_id.is_none() {
+        if self.fields.transit_router_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouter",
                 parameter: "TransitRouterId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterDescription",
-            &self.transit_router_description,
+            &self.fields.transit_router_description,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        crate::wire::write("TransitRouterName", &self.transit_router_name, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
+        crate::wire::write(
+            "TransitRouterName",
+            &self.fields.transit_router_name,
+            &mut params,
+        );
         Ok(params)
     }
 }

@@ -47,21 +47,23 @@ impl Client {
     ) -> CreateTransitRouterVbrAttachment<'_> {
         CreateTransitRouterVbrAttachment {
             client: self,
-            auto_publish_route_enabled: None,
-            cen_id: None,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
-            transit_router_attachment_description: None,
-            transit_router_attachment_name: None,
-            transit_router_id: None,
-            vbr_id: None,
-            vbr_owner_id: None,
+            fields: Box::new(CreateTransitRouterVbrAttachmentFields {
+                auto_publish_route_enabled: None,
+                cen_id: None,
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+                transit_router_attachment_description: None,
+                transit_router_attachment_name: None,
+                transit_router_id: None,
+                vbr_id: None,
+                vbr_owner_id: None,
+            }),
         }
     }
 }
@@ -70,6 +72,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTransitRouterVbrAttachment<'a> {
     client: &'a Client,
+    fields: Box<CreateTransitRouterVbrAttachmentFields<'a>>,
+}
+/// The parameters of a [`CreateTransitRouterVbrAttachment`] being built.
+#[derive(Clone, Debug)]
+struct CreateTransitRouterVbrAttachmentFields<'a> {
     auto_publish_route_enabled: Option<bool>,
     cen_id: Option<::std::string::String>,
     client_token: Option<::std::string::String>,
@@ -94,21 +101,21 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
     /// *   **false** (default): no
     /// *   **true**: yes
     pub fn auto_publish_route_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auto_publish_route_enabled = Some(value.into());
+        self.fields.auto_publish_route_enabled = Some(value.into());
         self
     }
     /// `CenId`.
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -118,28 +125,28 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the system returns the ID of the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The region ID of the VBR.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -149,14 +156,14 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -171,7 +178,8 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -180,7 +188,7 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -196,7 +204,7 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_description = Some(value.into());
+        self.fields.transit_router_attachment_description = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentName`.
@@ -206,21 +214,21 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_name = Some(value.into());
+        self.fields.transit_router_attachment_name = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the Enterprise Edition transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `VbrId` (required).
     ///
     /// The ID of the VBR.
     pub fn vbr_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.vbr_id = Some(value.into());
+        self.fields.vbr_id = Some(value.into());
         self
     }
     /// `VbrOwnerId`.
@@ -229,7 +237,7 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
     ///
     /// > If the network instance and CEN instance belong to different Alibaba Cloud accounts, this parameter is required.
     pub fn vbr_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.vbr_owner_id = Some(value.into());
+        self.fields.vbr_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -237,16 +245,16 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
         mut self,
         request: types::CreateTransitRouterVbrAttachmentRequest,
     ) -> Self {
-        self.auto_publish_route_enabled = request.auto_publish_route_enabled;
-        self.cen_id = request.cen_id;
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.auto_publish_route_enabled = request.auto_publish_route_enabled;
+        self.fields.cen_id = request.cen_id;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -254,12 +262,13 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_attachment_description = request
+        self.fields.transit_router_attachment_description = request
             .transit_router_attachment_description;
-        self.transit_router_attachment_name = request.transit_router_attachment_name;
-        self.transit_router_id = request.transit_router_id;
-        self.vbr_id = Some(request.vbr_id);
-        self.vbr_owner_id = request.vbr_owner_id;
+        self.fields.transit_router_attachment_name = request
+            .transit_router_attachment_name;
+        self.fields.transit_router_id = request.transit_router_id;
+        self.fields.vbr_id = Some(request.vbr_id);
+        self.fields.vbr_owner_id = request.vbr_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -274,47 +283,55 @@ impl<'a> CreateTransitRouterVbrAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.vbr_id.is_none() {
+        if self.fields.vbr_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterVbrAttachment",
                 parameter: "VbrId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(15usize);
         crate::wire::write(
             "AutoPublishRouteEnabled",
-            &self.auto_publish_route_enabled,
+            &self.fields.auto_publish_route_enabled,
             &mut params,
         );
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentDescription",
-            &self.transit_router_attachment_description,
+            &self.fields.transit_router_attachment_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentName",
-            &self.transit_router_attachment_name,
+            &self.fields.transit_router_attachment_name,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        crate::wire::write("VbrId", &self.vbr_id, &mut params);
-        crate::wire::write("VbrOwnerId", &self.vbr_owner_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
+        crate::wire::write("VbrId", &self.fields.vbr_id, &mut params);
+        crate::wire::write("VbrOwnerId", &self.fields.vbr_owner_id, &mut params);
         Ok(params)
     }
 }
@@ -359,14 +376,16 @@ impl Client {
     ) -> DeleteTransitRouterVbrAttachment<'_> {
         DeleteTransitRouterVbrAttachment {
             client: self,
-            client_token: None,
-            dry_run: None,
-            force: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
+            fields: Box::new(DeleteTransitRouterVbrAttachmentFields {
+                client_token: None,
+                dry_run: None,
+                force: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+            }),
         }
     }
 }
@@ -375,6 +394,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTransitRouterVbrAttachment<'a> {
     client: &'a Client,
+    fields: Box<DeleteTransitRouterVbrAttachmentFields>,
+}
+/// The parameters of a [`DeleteTransitRouterVbrAttachment`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTransitRouterVbrAttachmentFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     force: Option<bool>,
@@ -389,7 +413,7 @@ impl<'a> DeleteTransitRouterVbrAttachment<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -399,7 +423,7 @@ impl<'a> DeleteTransitRouterVbrAttachment<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and the request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the system returns the ID of the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Force`.
@@ -409,21 +433,21 @@ impl<'a> DeleteTransitRouterVbrAttachment<'a> {
     /// *   **false** (default): checks for resources related to the VBR connection, such as associated forwarding and route learning policies. If such resources exist, the VBR connection is not deleted and an error message is returned.
     /// *   **true**: deletes the VBR connection and related resources.
     pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.force = Some(value.into());
+        self.fields.force = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -433,14 +457,14 @@ impl<'a> DeleteTransitRouterVbrAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -450,7 +474,7 @@ impl<'a> DeleteTransitRouterVbrAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -458,14 +482,16 @@ impl<'a> DeleteTransitRouterVbrAttachment<'a> {
         mut self,
         request: types::DeleteTransitRouterVbrAttachmentRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.force = request.force;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.force = request.force;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -480,30 +506,34 @@ impl<'a> DeleteTransitRouterVbrAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterVbrAttachment",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("Force", &self.force, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("Force", &self.fields.force, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         Ok(params)
@@ -531,17 +561,19 @@ impl Client {
     ) -> ListTransitRouterVbrAttachments<'_> {
         ListTransitRouterVbrAttachments {
             client: self,
-            cen_id: None,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
-            transit_router_attachment_id: None,
-            transit_router_id: None,
+            fields: Box::new(ListTransitRouterVbrAttachmentsFields {
+                cen_id: None,
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+                transit_router_attachment_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -550,6 +582,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterVbrAttachments<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterVbrAttachmentsFields<'a>>,
+}
+/// The parameters of a [`ListTransitRouterVbrAttachments`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterVbrAttachmentsFields<'a> {
     cen_id: Option<::std::string::String>,
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
@@ -567,42 +604,42 @@ impl<'a> ListTransitRouterVbrAttachments<'a> {
     ///
     /// The IDs of the CEN instances.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `MaxResults`.
     ///
     /// The number of entries to return on each page. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
     ///
     /// The pagination token that is used in the next request to retrieve a new page of results.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The region ID of the Enterprise Edition transit router.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -612,14 +649,14 @@ impl<'a> ListTransitRouterVbrAttachments<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -634,7 +671,8 @@ impl<'a> ListTransitRouterVbrAttachments<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -643,7 +681,7 @@ impl<'a> ListTransitRouterVbrAttachments<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -659,14 +697,14 @@ impl<'a> ListTransitRouterVbrAttachments<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the Enterprise Edition transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -674,15 +712,15 @@ impl<'a> ListTransitRouterVbrAttachments<'a> {
         mut self,
         request: types::ListTransitRouterVbrAttachmentsRequest,
     ) -> Self {
-        self.cen_id = request.cen_id;
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.cen_id = request.cen_id;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -690,8 +728,8 @@ impl<'a> ListTransitRouterVbrAttachments<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_id = request.transit_router_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -707,25 +745,33 @@ impl<'a> ListTransitRouterVbrAttachments<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -744,7 +790,7 @@ impl crate::pagination::PageRequest for ListTransitRouterVbrAttachments<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterVbrAttachments` answers.
@@ -775,17 +821,19 @@ impl Client {
     ) -> UpdateTransitRouterVbrAttachmentAttribute<'_> {
         UpdateTransitRouterVbrAttachmentAttribute {
             client: self,
-            auto_publish_route_enabled: None,
-            client_token: None,
-            dry_run: None,
-            order_type: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_description: None,
-            transit_router_attachment_id: None,
-            transit_router_attachment_name: None,
+            fields: Box::new(UpdateTransitRouterVbrAttachmentAttributeFields {
+                auto_publish_route_enabled: None,
+                client_token: None,
+                dry_run: None,
+                order_type: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_description: None,
+                transit_router_attachment_id: None,
+                transit_router_attachment_name: None,
+            }),
         }
     }
 }
@@ -794,6 +842,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTransitRouterVbrAttachmentAttribute<'a> {
     client: &'a Client,
+    fields: Box<UpdateTransitRouterVbrAttachmentAttributeFields>,
+}
+/// The parameters of a [`UpdateTransitRouterVbrAttachmentAttribute`] being built.
+#[derive(Clone, Debug)]
+struct UpdateTransitRouterVbrAttachmentAttributeFields {
     auto_publish_route_enabled: Option<bool>,
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
@@ -814,14 +867,14 @@ impl<'a> UpdateTransitRouterVbrAttachmentAttribute<'a> {
     /// *   **true**
     /// *   **false**
     pub fn auto_publish_route_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auto_publish_route_enabled = Some(value.into());
+        self.fields.auto_publish_route_enabled = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -831,26 +884,26 @@ impl<'a> UpdateTransitRouterVbrAttachmentAttribute<'a> {
     /// *   **false** (default): performs a dry run and performs the actual request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
     /// *   **true**: performs only a dry run. The system checks the request for potential issues, including missing parameter values, incorrect request syntax, and service limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OrderType`.
     pub fn order_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.order_type = Some(value.into());
+        self.fields.order_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -860,14 +913,14 @@ impl<'a> UpdateTransitRouterVbrAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentDescription`.
@@ -877,7 +930,7 @@ impl<'a> UpdateTransitRouterVbrAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_description = Some(value.into());
+        self.fields.transit_router_attachment_description = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -887,7 +940,7 @@ impl<'a> UpdateTransitRouterVbrAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentName`.
@@ -897,7 +950,7 @@ impl<'a> UpdateTransitRouterVbrAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_name = Some(value.into());
+        self.fields.transit_router_attachment_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -905,18 +958,21 @@ impl<'a> UpdateTransitRouterVbrAttachmentAttribute<'a> {
         mut self,
         request: types::UpdateTransitRouterVbrAttachmentAttributeRequest,
     ) -> Self {
-        self.auto_publish_route_enabled = request.auto_publish_route_enabled;
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.order_type = request.order_type;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_description = request
+        self.fields.auto_publish_route_enabled = request.auto_publish_route_enabled;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.order_type = request.order_type;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_description = request
             .transit_router_attachment_description;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_attachment_name = request.transit_router_attachment_name;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_attachment_name = request
+            .transit_router_attachment_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -931,45 +987,49 @@ impl<'a> UpdateTransitRouterVbrAttachmentAttribute<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterVbrAttachmentAttribute",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
         crate::wire::write(
             "AutoPublishRouteEnabled",
-            &self.auto_publish_route_enabled,
+            &self.fields.auto_publish_route_enabled,
             &mut params,
         );
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OrderType", &self.order_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OrderType", &self.fields.order_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentDescription",
-            &self.transit_router_attachment_description,
+            &self.fields.transit_router_attachment_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentName",
-            &self.transit_router_attachment_name,
+            &self.fields.transit_router_attachment_name,
             &mut params,
         );
         Ok(params)

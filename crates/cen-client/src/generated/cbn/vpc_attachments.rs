@@ -95,25 +95,27 @@ impl Client {
     ) -> CreateTransitRouterVpcAttachment<'_> {
         CreateTransitRouterVpcAttachment {
             client: self,
-            auto_publish_route_enabled: None,
-            cen_id: None,
-            charge_type: None,
-            client_token: None,
-            dry_run: None,
-            options: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
-            transit_router_attachment_description: None,
-            transit_router_attachment_name: None,
-            transit_router_id: None,
-            transit_router_vpc_attachment_options: None,
-            vpc_id: None,
-            vpc_owner_id: None,
-            zone_mappings: Vec::new(),
+            fields: Box::new(CreateTransitRouterVpcAttachmentFields {
+                auto_publish_route_enabled: None,
+                cen_id: None,
+                charge_type: None,
+                client_token: None,
+                dry_run: None,
+                options: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+                transit_router_attachment_description: None,
+                transit_router_attachment_name: None,
+                transit_router_id: None,
+                transit_router_vpc_attachment_options: None,
+                vpc_id: None,
+                vpc_owner_id: None,
+                zone_mappings: Vec::new(),
+            }),
         }
     }
 }
@@ -122,6 +124,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTransitRouterVpcAttachment<'a> {
     client: &'a Client,
+    fields: Box<CreateTransitRouterVpcAttachmentFields<'a>>,
+}
+/// The parameters of a [`CreateTransitRouterVpcAttachment`] being built.
+#[derive(Clone, Debug)]
+struct CreateTransitRouterVpcAttachmentFields<'a> {
     auto_publish_route_enabled: Option<bool>,
     cen_id: Option<::std::string::String>,
     charge_type: Option<::std::string::String>,
@@ -152,28 +159,28 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
     /// *   **false:** (default)
     /// *   **true**
     pub fn auto_publish_route_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auto_publish_route_enabled = Some(value.into());
+        self.fields.auto_publish_route_enabled = Some(value.into());
         self
     }
     /// `CenId`.
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChargeType`.
     ///
     /// The billing method. The default value is **POSTPAY**, which specifies the pay-as-you-go billing method.
     pub fn charge_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.charge_type = Some(value.into());
+        self.fields.charge_type = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -183,35 +190,35 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Options`.
     ///
     /// Modelled by the Go SDK only (newer than the Python SDK 1.4.0).
     pub fn options(mut self, value: impl Into<types::Options>) -> Self {
-        self.options = Some(value.into());
+        self.fields.options = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The ID of the region where the VPC is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -221,14 +228,14 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -243,7 +250,8 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -252,7 +260,7 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -268,7 +276,7 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_description = Some(value.into());
+        self.fields.transit_router_attachment_description = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentName`.
@@ -278,14 +286,14 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_name = Some(value.into());
+        self.fields.transit_router_attachment_name = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the Enterprise Edition transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `TransitRouterVPCAttachmentOptions`.
@@ -297,14 +305,14 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.transit_router_vpc_attachment_options = Some(value.into());
+        self.fields.transit_router_vpc_attachment_options = Some(value.into());
         self
     }
     /// `VpcId` (required).
     ///
     /// The VPC ID.
     pub fn vpc_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.vpc_id = Some(value.into());
+        self.fields.vpc_id = Some(value.into());
         self
     }
     /// `VpcOwnerId`.
@@ -313,7 +321,7 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
     ///
     /// > If the network instance and CEN instance belong to different Alibaba Cloud accounts, this parameter is required.
     pub fn vpc_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.vpc_owner_id = Some(value.into());
+        self.fields.vpc_owner_id = Some(value.into());
         self
     }
     /// `ZoneMappings` (required).
@@ -322,7 +330,7 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn zone_mappings(mut self, item: impl Into<types::ZoneMapping>) -> Self {
-        self.zone_mappings.push(item.into());
+        self.fields.zone_mappings.push(item.into());
         self
     }
     /// Replaces every `ZoneMappings.N` item.
@@ -330,7 +338,7 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
         mut self,
         items: ::std::vec::Vec<types::ZoneMapping>,
     ) -> Self {
-        self.zone_mappings = items;
+        self.fields.zone_mappings = items;
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -338,18 +346,18 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
         mut self,
         request: types::CreateTransitRouterVpcAttachmentRequest,
     ) -> Self {
-        self.auto_publish_route_enabled = request.auto_publish_route_enabled;
-        self.cen_id = request.cen_id;
-        self.charge_type = request.charge_type;
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.options = request.options;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.auto_publish_route_enabled = request.auto_publish_route_enabled;
+        self.fields.cen_id = request.cen_id;
+        self.fields.charge_type = request.charge_type;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.options = request.options;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -357,17 +365,18 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_attachment_description = request
+        self.fields.transit_router_attachment_description = request
             .transit_router_attachment_description;
-        self.transit_router_attachment_name = request.transit_router_attachment_name;
-        self.transit_router_id = request.transit_router_id;
-        self.transit_router_vpc_attachment_options = (!request
+        self.fields.transit_router_attachment_name = request
+            .transit_router_attachment_name;
+        self.fields.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_vpc_attachment_options = (!request
             .transit_router_vpc_attachment_options
             .is_empty())
             .then_some(request.transit_router_vpc_attachment_options);
-        self.vpc_id = Some(request.vpc_id);
-        self.vpc_owner_id = request.vpc_owner_id;
-        self.zone_mappings = request.zone_mappings;
+        self.fields.vpc_id = Some(request.vpc_id);
+        self.fields.vpc_owner_id = request.vpc_owner_id;
+        self.fields.zone_mappings = request.zone_mappings;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -382,61 +391,69 @@ impl<'a> CreateTransitRouterVpcAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.vpc_id.is_none() {
+        if self.fields.vpc_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterVpcAttachment",
                 parameter: "VpcId",
             });
         }
-        if self.zone_mappings.is_empty() {
+        if self.fields.zone_mappings.is_empty() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterVpcAttachment",
                 parameter: "ZoneMappings",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(19usize);
         crate::wire::write(
             "AutoPublishRouteEnabled",
-            &self.auto_publish_route_enabled,
+            &self.fields.auto_publish_route_enabled,
             &mut params,
         );
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ChargeType", &self.charge_type, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write_json("Options", &self.options, &mut params)?;
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ChargeType", &self.fields.charge_type, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write_json("Options", &self.fields.options, &mut params)?;
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentDescription",
-            &self.transit_router_attachment_description,
+            &self.fields.transit_router_attachment_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentName",
-            &self.transit_router_attachment_name,
+            &self.fields.transit_router_attachment_name,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         crate::wire::write_json(
             "TransitRouterVPCAttachmentOptions",
-            &self.transit_router_vpc_attachment_options,
+            &self.fields.transit_router_vpc_attachment_options,
             &mut params,
         )?;
-        crate::wire::write("VpcId", &self.vpc_id, &mut params);
-        crate::wire::write("VpcOwnerId", &self.vpc_owner_id, &mut params);
-        crate::wire::write("ZoneMappings", &self.zone_mappings, &mut params);
+        crate::wire::write("VpcId", &self.fields.vpc_id, &mut params);
+        crate::wire::write("VpcOwnerId", &self.fields.vpc_owner_id, &mut params);
+        crate::wire::write("ZoneMappings", &self.fields.zone_mappings, &mut params);
         Ok(params)
     }
 }
@@ -501,14 +518,16 @@ impl Client {
     ) -> DeleteTransitRouterVpcAttachment<'_> {
         DeleteTransitRouterVpcAttachment {
             client: self,
-            client_token: None,
-            dry_run: None,
-            force: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
+            fields: Box::new(DeleteTransitRouterVpcAttachmentFields {
+                client_token: None,
+                dry_run: None,
+                force: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+            }),
         }
     }
 }
@@ -517,6 +536,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTransitRouterVpcAttachment<'a> {
     client: &'a Client,
+    fields: Box<DeleteTransitRouterVpcAttachmentFields>,
+}
+/// The parameters of a [`DeleteTransitRouterVpcAttachment`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTransitRouterVpcAttachmentFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     force: Option<bool>,
@@ -531,7 +555,7 @@ impl<'a> DeleteTransitRouterVpcAttachment<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -541,7 +565,7 @@ impl<'a> DeleteTransitRouterVpcAttachment<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the system returns the ID of the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Force`.
@@ -551,21 +575,21 @@ impl<'a> DeleteTransitRouterVpcAttachment<'a> {
     /// *   **false** (default): checks resources such as associated forwarding correlations and route learning policies that are related to the VPC connection before it is deleted. If such a resource exists, the VPC connection is not deleted and an error message is returned.
     /// *   **true**: deletes the VPC connection and all resources that are related to the VPC connection.
     pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.force = Some(value.into());
+        self.fields.force = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -575,14 +599,14 @@ impl<'a> DeleteTransitRouterVpcAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -592,7 +616,7 @@ impl<'a> DeleteTransitRouterVpcAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -600,14 +624,16 @@ impl<'a> DeleteTransitRouterVpcAttachment<'a> {
         mut self,
         request: types::DeleteTransitRouterVpcAttachmentRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.force = request.force;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.force = request.force;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -622,30 +648,34 @@ impl<'a> DeleteTransitRouterVpcAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterVpcAttachment",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("Force", &self.force, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("Force", &self.fields.force, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         Ok(params)
@@ -680,20 +710,22 @@ impl Client {
     ) -> ListTransitRouterVpcAttachments<'_> {
         ListTransitRouterVpcAttachments {
             client: self,
-            cen_id: None,
-            max_results: None,
-            next_token: None,
-            order_type: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            status: None,
-            tag: Vec::new(),
-            transit_router_attachment_id: None,
-            transit_router_id: None,
-            vpc_id: None,
+            fields: Box::new(ListTransitRouterVpcAttachmentsFields {
+                cen_id: None,
+                max_results: None,
+                next_token: None,
+                order_type: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                status: None,
+                tag: Vec::new(),
+                transit_router_attachment_id: None,
+                transit_router_id: None,
+                vpc_id: None,
+            }),
         }
     }
 }
@@ -702,6 +734,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterVpcAttachments<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterVpcAttachmentsFields<'a>>,
+}
+/// The parameters of a [`ListTransitRouterVpcAttachments`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterVpcAttachmentsFields<'a> {
     cen_id: Option<::std::string::String>,
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
@@ -722,14 +759,14 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
     ///
     /// The IDs of the CEN instances.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `MaxResults`.
     ///
     /// The number of entries to return on each page. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -739,7 +776,7 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
     /// *   If this is your first query and no subsequent queries are to be sent, ignore this parameter.
     /// *   If a subsequent query is to be sent, set the parameter to the value of NextToken that is returned from the last call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OrderType`.
@@ -749,28 +786,28 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
     /// *   **PayByCenOwner**: the Alibaba Cloud account that owns the CEN instance.
     /// *   **PayByResourceOwner**: the Alibaba Cloud account that owns the network instance.
     pub fn order_type(mut self, value: impl Into<types::OrderType>) -> Self {
-        self.order_type = Some(value.into());
+        self.fields.order_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The region ID of the Enterprise Edition transit router.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -780,14 +817,14 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Status`.
@@ -801,7 +838,7 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
         mut self,
         value: impl Into<types::ListTransitRouterVpcAttachmentsRequestStatus>,
     ) -> Self {
-        self.status = Some(value.into());
+        self.fields.status = Some(value.into());
         self
     }
     /// `Tag`.
@@ -816,7 +853,8 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -825,7 +863,7 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -841,21 +879,21 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the Enterprise Edition transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `VpcId`.
     ///
     /// The ID of the VPC.
     pub fn vpc_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.vpc_id = Some(value.into());
+        self.fields.vpc_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -863,17 +901,17 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
         mut self,
         request: types::ListTransitRouterVpcAttachmentsRequest,
     ) -> Self {
-        self.cen_id = request.cen_id;
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.order_type = request.order_type;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.status = request.status;
-        self.tag = request
+        self.fields.cen_id = request.cen_id;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.order_type = request.order_type;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.status = request.status;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -881,9 +919,9 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_id = request.transit_router_id;
-        self.vpc_id = request.vpc_id;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_id = request.transit_router_id;
+        self.fields.vpc_id = request.vpc_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -899,28 +937,36 @@ impl<'a> ListTransitRouterVpcAttachments<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(14usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OrderType", &self.order_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OrderType", &self.fields.order_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Status", &self.status, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Status", &self.fields.status, &mut params);
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        crate::wire::write("VpcId", &self.vpc_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
+        crate::wire::write("VpcId", &self.fields.vpc_id, &mut params);
         Ok(params)
     }
 }
@@ -939,7 +985,7 @@ impl crate::pagination::PageRequest for ListTransitRouterVpcAttachments<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterVpcAttachments` answers.
@@ -974,19 +1020,21 @@ impl Client {
     ) -> UpdateTransitRouterVpcAttachmentAttribute<'_> {
         UpdateTransitRouterVpcAttachmentAttribute {
             client: self,
-            auto_publish_route_enabled: None,
-            client_token: None,
-            dry_run: None,
-            options: None,
-            order_type: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_description: None,
-            transit_router_attachment_id: None,
-            transit_router_attachment_name: None,
-            transit_router_vpc_attachment_options: None,
+            fields: Box::new(UpdateTransitRouterVpcAttachmentAttributeFields {
+                auto_publish_route_enabled: None,
+                client_token: None,
+                dry_run: None,
+                options: None,
+                order_type: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_description: None,
+                transit_router_attachment_id: None,
+                transit_router_attachment_name: None,
+                transit_router_vpc_attachment_options: None,
+            }),
         }
     }
 }
@@ -995,6 +1043,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTransitRouterVpcAttachmentAttribute<'a> {
     client: &'a Client,
+    fields: Box<UpdateTransitRouterVpcAttachmentAttributeFields>,
+}
+/// The parameters of a [`UpdateTransitRouterVpcAttachmentAttribute`] being built.
+#[derive(Clone, Debug)]
+struct UpdateTransitRouterVpcAttachmentAttributeFields {
     auto_publish_route_enabled: Option<bool>,
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
@@ -1019,14 +1072,14 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
     /// *   **false:** (default)
     /// *   **true**
     pub fn auto_publish_route_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auto_publish_route_enabled = Some(value.into());
+        self.fields.auto_publish_route_enabled = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -1036,35 +1089,35 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
     /// *   **false** (default): performs a dry run and sends the request.
     /// *   **true**: performs a dry run. The system checks the required parameters and request syntax. If the request fails the dry run, an error message is returned. If the request passes the dry run, the system returns the ID of the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Options`.
     ///
     /// Modelled by the Go SDK only (newer than the Python SDK 1.4.0).
     pub fn options(mut self, value: impl Into<types::Options>) -> Self {
-        self.options = Some(value.into());
+        self.fields.options = Some(value.into());
         self
     }
     /// `OrderType`.
     ///
     /// The billing method.
     pub fn order_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.order_type = Some(value.into());
+        self.fields.order_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1074,14 +1127,14 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentDescription`.
@@ -1091,7 +1144,7 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_description = Some(value.into());
+        self.fields.transit_router_attachment_description = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -1101,7 +1154,7 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentName`.
@@ -1111,7 +1164,7 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_name = Some(value.into());
+        self.fields.transit_router_attachment_name = Some(value.into());
         self
     }
     /// `TransitRouterVPCAttachmentOptions`.
@@ -1123,7 +1176,7 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.transit_router_vpc_attachment_options = Some(value.into());
+        self.fields.transit_router_vpc_attachment_options = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1131,20 +1184,23 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
         mut self,
         request: types::UpdateTransitRouterVpcAttachmentAttributeRequest,
     ) -> Self {
-        self.auto_publish_route_enabled = request.auto_publish_route_enabled;
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.options = request.options;
-        self.order_type = request.order_type;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_description = request
+        self.fields.auto_publish_route_enabled = request.auto_publish_route_enabled;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.options = request.options;
+        self.fields.order_type = request.order_type;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_description = request
             .transit_router_attachment_description;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_attachment_name = request.transit_router_attachment_name;
-        self.transit_router_vpc_attachment_options = (!request
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_attachment_name = request
+            .transit_router_attachment_name;
+        self.fields.transit_router_vpc_attachment_options = (!request
             .transit_router_vpc_attachment_options
             .is_empty())
             .then_some(request.transit_router_vpc_attachment_options);
@@ -1162,51 +1218,55 @@ impl<'a> UpdateTransitRouterVpcAttachmentAttribute<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterVpcAttachmentAttribute",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(13usize);
         crate::wire::write(
             "AutoPublishRouteEnabled",
-            &self.auto_publish_route_enabled,
+            &self.fields.auto_publish_route_enabled,
             &mut params,
         );
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write_json("Options", &self.options, &mut params)?;
-        crate::wire::write("OrderType", &self.order_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write_json("Options", &self.fields.options, &mut params)?;
+        crate::wire::write("OrderType", &self.fields.order_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentDescription",
-            &self.transit_router_attachment_description,
+            &self.fields.transit_router_attachment_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentName",
-            &self.transit_router_attachment_name,
+            &self.fields.transit_router_attachment_name,
             &mut params,
         );
         crate::wire::write_json(
             "TransitRouterVPCAttachmentOptions",
-            &self.transit_router_vpc_attachment_options,
+            &self.fields.transit_router_vpc_attachment_options,
             &mut params,
         )?;
         Ok(params)
@@ -1249,15 +1309,17 @@ impl Client {
     ) -> UpdateTransitRouterVpcAttachmentZones<'_> {
         UpdateTransitRouterVpcAttachmentZones {
             client: self,
-            add_zone_mappings: Vec::new(),
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            remove_zone_mappings: Vec::new(),
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
+            fields: Box::new(UpdateTransitRouterVpcAttachmentZonesFields {
+                add_zone_mappings: Vec::new(),
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                remove_zone_mappings: Vec::new(),
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+            }),
         }
     }
 }
@@ -1266,6 +1328,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTransitRouterVpcAttachmentZones<'a> {
     client: &'a Client,
+    fields: Box<UpdateTransitRouterVpcAttachmentZonesFields>,
+}
+/// The parameters of a [`UpdateTransitRouterVpcAttachmentZones`] being built.
+#[derive(Clone, Debug)]
+struct UpdateTransitRouterVpcAttachmentZonesFields {
     add_zone_mappings: ::std::vec::Vec<types::AddZoneMapping>,
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
@@ -1283,7 +1350,7 @@ impl<'a> UpdateTransitRouterVpcAttachmentZones<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn add_zone_mappings(mut self, item: impl Into<types::AddZoneMapping>) -> Self {
-        self.add_zone_mappings.push(item.into());
+        self.fields.add_zone_mappings.push(item.into());
         self
     }
     /// Replaces every `AddZoneMappings.N` item.
@@ -1291,14 +1358,14 @@ impl<'a> UpdateTransitRouterVpcAttachmentZones<'a> {
         mut self,
         items: ::std::vec::Vec<types::AddZoneMapping>,
     ) -> Self {
-        self.add_zone_mappings = items;
+        self.fields.add_zone_mappings = items;
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -1308,21 +1375,21 @@ impl<'a> UpdateTransitRouterVpcAttachmentZones<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RemoveZoneMappings`.
@@ -1334,7 +1401,7 @@ impl<'a> UpdateTransitRouterVpcAttachmentZones<'a> {
         mut self,
         item: impl Into<types::AddZoneMapping>,
     ) -> Self {
-        self.remove_zone_mappings.push(item.into());
+        self.fields.remove_zone_mappings.push(item.into());
         self
     }
     /// Replaces every `RemoveZoneMappings.N` item.
@@ -1342,7 +1409,7 @@ impl<'a> UpdateTransitRouterVpcAttachmentZones<'a> {
         mut self,
         items: ::std::vec::Vec<types::AddZoneMapping>,
     ) -> Self {
-        self.remove_zone_mappings = items;
+        self.fields.remove_zone_mappings = items;
         self
     }
     /// `ResourceOwnerAccount`.
@@ -1352,14 +1419,14 @@ impl<'a> UpdateTransitRouterVpcAttachmentZones<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -1369,7 +1436,7 @@ impl<'a> UpdateTransitRouterVpcAttachmentZones<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -1377,15 +1444,17 @@ impl<'a> UpdateTransitRouterVpcAttachmentZones<'a> {
         mut self,
         request: types::UpdateTransitRouterVpcAttachmentZonesRequest,
     ) -> Self {
-        self.add_zone_mappings = request.add_zone_mappings;
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.remove_zone_mappings = request.remove_zone_mappings;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
+        self.fields.add_zone_mappings = request.add_zone_mappings;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.remove_zone_mappings = request.remove_zone_mappings;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -1400,35 +1469,43 @@ impl<'a> UpdateTransitRouterVpcAttachmentZones<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterVpcAttachmentZones",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(9usize);
-        crate::wire::write("AddZoneMappings", &self.add_zone_mappings, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write(
+            "AddZoneMappings",
+            &self.fields.add_zone_mappings,
+            &mut params,
+        );
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "RemoveZoneMappings",
-            &self.remove_zone_mappings,
+            &self.fields.remove_zone_mappings,
             &mut params,
         );
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         Ok(params)

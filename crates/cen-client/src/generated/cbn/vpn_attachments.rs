@@ -43,23 +43,25 @@ impl Client {
     ) -> CreateTransitRouterVpnAttachment<'_> {
         CreateTransitRouterVpnAttachment {
             client: self,
-            auto_publish_route_enabled: None,
-            cen_id: None,
-            charge_type: None,
-            client_token: None,
-            dry_run: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
-            transit_router_attachment_description: None,
-            transit_router_attachment_name: None,
-            transit_router_id: None,
-            vpn_id: None,
-            vpn_owner_id: None,
-            zone: Vec::new(),
+            fields: Box::new(CreateTransitRouterVpnAttachmentFields {
+                auto_publish_route_enabled: None,
+                cen_id: None,
+                charge_type: None,
+                client_token: None,
+                dry_run: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+                transit_router_attachment_description: None,
+                transit_router_attachment_name: None,
+                transit_router_id: None,
+                vpn_id: None,
+                vpn_owner_id: None,
+                zone: Vec::new(),
+            }),
         }
     }
 }
@@ -68,6 +70,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTransitRouterVpnAttachment<'a> {
     client: &'a Client,
+    fields: Box<CreateTransitRouterVpnAttachmentFields<'a>>,
+}
+/// The parameters of a [`CreateTransitRouterVpnAttachment`] being built.
+#[derive(Clone, Debug)]
+struct CreateTransitRouterVpnAttachmentFields<'a> {
     auto_publish_route_enabled: Option<bool>,
     cen_id: Option<::std::string::String>,
     charge_type: Option<::std::string::String>,
@@ -94,14 +101,14 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
     /// *   **true** (default): yes
     /// *   **false**: no
     pub fn auto_publish_route_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auto_publish_route_enabled = Some(value.into());
+        self.fields.auto_publish_route_enabled = Some(value.into());
         self
     }
     /// `CenId`.
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `ChargeType`.
@@ -110,14 +117,14 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
     ///
     /// Set the value to **POSTPAY**, which is the default value and specifies the pay-as-you-go billing method.
     pub fn charge_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.charge_type = Some(value.into());
+        self.fields.charge_type = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -127,28 +134,28 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The ID of the region where the transit router is deployed.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -158,14 +165,14 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -180,7 +187,8 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -189,7 +197,7 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -205,7 +213,7 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_description = Some(value.into());
+        self.fields.transit_router_attachment_description = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentName`.
@@ -215,28 +223,28 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_name = Some(value.into());
+        self.fields.transit_router_attachment_name = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// `VpnId` (required).
     ///
     /// The ID of the IPsec-VPN attachment.
     pub fn vpn_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.vpn_id = Some(value.into());
+        self.fields.vpn_id = Some(value.into());
         self
     }
     /// `VpnOwnerId`.
     ///
     /// The ID of the Alibaba Cloud account to which the IPsec-VPN connection belongs.
     pub fn vpn_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.vpn_owner_id = Some(value.into());
+        self.fields.vpn_owner_id = Some(value.into());
         self
     }
     /// `Zone`.
@@ -245,12 +253,12 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
     ///
     /// Adds one item; call again for more.
     pub fn zone(mut self, item: impl Into<types::VpnAttachmentZone>) -> Self {
-        self.zone.push(item.into());
+        self.fields.zone.push(item.into());
         self
     }
     /// Replaces every `Zone.N` item.
     pub fn set_zone(mut self, items: ::std::vec::Vec<types::VpnAttachmentZone>) -> Self {
-        self.zone = items;
+        self.fields.zone = items;
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -258,17 +266,17 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
         mut self,
         request: types::CreateTransitRouterVpnAttachmentRequest,
     ) -> Self {
-        self.auto_publish_route_enabled = request.auto_publish_route_enabled;
-        self.cen_id = request.cen_id;
-        self.charge_type = request.charge_type;
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.auto_publish_route_enabled = request.auto_publish_route_enabled;
+        self.fields.cen_id = request.cen_id;
+        self.fields.charge_type = request.charge_type;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -276,13 +284,14 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_attachment_description = request
+        self.fields.transit_router_attachment_description = request
             .transit_router_attachment_description;
-        self.transit_router_attachment_name = request.transit_router_attachment_name;
-        self.transit_router_id = request.transit_router_id;
-        self.vpn_id = Some(request.vpn_id);
-        self.vpn_owner_id = request.vpn_owner_id;
-        self.zone = request.zone;
+        self.fields.transit_router_attachment_name = request
+            .transit_router_attachment_name;
+        self.fields.transit_router_id = request.transit_router_id;
+        self.fields.vpn_id = Some(request.vpn_id);
+        self.fields.vpn_owner_id = request.vpn_owner_id;
+        self.fields.zone = request.zone;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -297,49 +306,57 @@ impl<'a> CreateTransitRouterVpnAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.vpn_id.is_none() {
+        if self.fields.vpn_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "CreateTransitRouterVpnAttachment",
                 parameter: "VpnId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(17usize);
         crate::wire::write(
             "AutoPublishRouteEnabled",
-            &self.auto_publish_route_enabled,
+            &self.fields.auto_publish_route_enabled,
             &mut params,
         );
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("ChargeType", &self.charge_type, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("ChargeType", &self.fields.charge_type, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentDescription",
-            &self.transit_router_attachment_description,
+            &self.fields.transit_router_attachment_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentName",
-            &self.transit_router_attachment_name,
+            &self.fields.transit_router_attachment_name,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
-        crate::wire::write("VpnId", &self.vpn_id, &mut params);
-        crate::wire::write("VpnOwnerId", &self.vpn_owner_id, &mut params);
-        crate::wire::write("Zone", &self.zone, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
+        crate::wire::write("VpnId", &self.fields.vpn_id, &mut params);
+        crate::wire::write("VpnOwnerId", &self.fields.vpn_owner_id, &mut params);
+        crate::wire::write("Zone", &self.fields.zone, &mut params);
         Ok(params)
     }
 }
@@ -377,14 +394,16 @@ impl Client {
     ) -> DeleteTransitRouterVpnAttachment<'_> {
         DeleteTransitRouterVpnAttachment {
             client: self,
-            client_token: None,
-            dry_run: None,
-            force: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_id: None,
+            fields: Box::new(DeleteTransitRouterVpnAttachmentFields {
+                client_token: None,
+                dry_run: None,
+                force: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_id: None,
+            }),
         }
     }
 }
@@ -393,6 +412,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTransitRouterVpnAttachment<'a> {
     client: &'a Client,
+    fields: Box<DeleteTransitRouterVpnAttachmentFields>,
+}
+/// The parameters of a [`DeleteTransitRouterVpnAttachment`] being built.
+#[derive(Clone, Debug)]
+struct DeleteTransitRouterVpnAttachmentFields {
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
     force: Option<bool>,
@@ -407,7 +431,7 @@ impl<'a> DeleteTransitRouterVpnAttachment<'a> {
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -417,7 +441,7 @@ impl<'a> DeleteTransitRouterVpnAttachment<'a> {
     /// *   **true**: performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `Force`.
@@ -427,21 +451,21 @@ impl<'a> DeleteTransitRouterVpnAttachment<'a> {
     /// *   **false** (default): Check for resource dependencies, such as associated forwarding and route learning, before the VPN attachment is deleted. If such resources exist, the VPN attachment is not deleted and an error message is returned.
     /// *   **true**: Delete the resource dependencies along with the VPN attachment.
     pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.force = Some(value.into());
+        self.fields.force = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -451,14 +475,14 @@ impl<'a> DeleteTransitRouterVpnAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -468,7 +492,7 @@ impl<'a> DeleteTransitRouterVpnAttachment<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -476,14 +500,16 @@ impl<'a> DeleteTransitRouterVpnAttachment<'a> {
         mut self,
         request: types::DeleteTransitRouterVpnAttachmentRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.force = request.force;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.force = request.force;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -498,30 +524,34 @@ impl<'a> DeleteTransitRouterVpnAttachment<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DeleteTransitRouterVpnAttachment",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(8usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("Force", &self.force, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("Force", &self.fields.force, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         Ok(params)
@@ -551,17 +581,19 @@ impl Client {
     ) -> ListTransitRouterVpnAttachments<'_> {
         ListTransitRouterVpnAttachments {
             client: self,
-            cen_id: None,
-            max_results: None,
-            next_token: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            tag: Vec::new(),
-            transit_router_attachment_id: None,
-            transit_router_id: None,
+            fields: Box::new(ListTransitRouterVpnAttachmentsFields {
+                cen_id: None,
+                max_results: None,
+                next_token: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                tag: Vec::new(),
+                transit_router_attachment_id: None,
+                transit_router_id: None,
+            }),
         }
     }
 }
@@ -570,6 +602,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTransitRouterVpnAttachments<'a> {
     client: &'a Client,
+    fields: Box<ListTransitRouterVpnAttachmentsFields<'a>>,
+}
+/// The parameters of a [`ListTransitRouterVpnAttachments`] being built.
+#[derive(Clone, Debug)]
+struct ListTransitRouterVpnAttachmentsFields<'a> {
     cen_id: Option<::std::string::String>,
     max_results: Option<i32>,
     next_token: Option<::std::string::String>,
@@ -587,14 +624,14 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
     ///
     /// The ID of the Cloud Enterprise Network (CEN) instance.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `MaxResults`.
     ///
     /// The number of entries to return on each page. Default value: **20**.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.fields.max_results = Some(value.into());
         self
     }
     /// `NextToken`.
@@ -604,28 +641,28 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
     /// *   If this is your first query and no subsequent queries are to be sent, ignore this parameter.
     /// *   If a subsequent query is to be sent, set the parameter to the value of NextToken that is returned from the last call.
     pub fn next_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.next_token = Some(value.into());
+        self.fields.next_token = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId`.
     ///
     /// The region ID of the transit router.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -635,14 +672,14 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `Tag`.
@@ -657,7 +694,8 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
         key: impl Into<::std::borrow::Cow<'a, str>>,
         value: impl Into<::std::borrow::Cow<'a, str>>,
     ) -> Self {
-        self.tag
+        self.fields
+            .tag
             .push(crate::wire::KeyValue {
                 key: Some(key.into()),
                 value: Some(value.into()),
@@ -666,7 +704,7 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
     }
     /// Replaces every `Tag.N` item.
     pub fn set_tag(mut self, items: ::std::vec::Vec<types::Tag>) -> Self {
-        self.tag = items
+        self.fields.tag = items
             .into_iter()
             .map(|item| crate::wire::KeyValue {
                 key: item.key.map(::std::borrow::Cow::Owned),
@@ -682,14 +720,14 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterId`.
     ///
     /// The ID of the transit router.
     pub fn transit_router_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.transit_router_id = Some(value.into());
+        self.fields.transit_router_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -697,15 +735,15 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
         mut self,
         request: types::ListTransitRouterVpnAttachmentsRequest,
     ) -> Self {
-        self.cen_id = request.cen_id;
-        self.max_results = request.max_results;
-        self.next_token = request.next_token;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = request.region_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.tag = request
+        self.fields.cen_id = request.cen_id;
+        self.fields.max_results = request.max_results;
+        self.fields.next_token = request.next_token;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = request.region_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.tag = request
             .tag
             .into_iter()
             .map(|item| crate::wire::KeyValue {
@@ -713,8 +751,8 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
                 value: item.value.map(::std::borrow::Cow::Owned),
             })
             .collect();
-        self.transit_router_attachment_id = request.transit_router_attachment_id;
-        self.transit_router_id = request.transit_router_id;
+        self.fields.transit_router_attachment_id = request.transit_router_attachment_id;
+        self.fields.transit_router_id = request.transit_router_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -730,25 +768,33 @@ impl<'a> ListTransitRouterVpnAttachments<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("MaxResults", &self.max_results, &mut params);
-        crate::wire::write("NextToken", &self.next_token, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("MaxResults", &self.fields.max_results, &mut params);
+        crate::wire::write("NextToken", &self.fields.next_token, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
-        crate::wire::write("Tag", &self.tag, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
+        crate::wire::write("Tag", &self.fields.tag, &mut params);
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
-        crate::wire::write("TransitRouterId", &self.transit_router_id, &mut params);
+        crate::wire::write(
+            "TransitRouterId",
+            &self.fields.transit_router_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -767,7 +813,7 @@ impl crate::pagination::PageRequest for ListTransitRouterVpnAttachments<'_> {
         let _ = number;
     }
     fn set_next_token(&mut self, token: Option<String>) {
-        self.next_token = token;
+        self.fields.next_token = token;
     }
 }
 /// What `ListTransitRouterVpnAttachments` answers.
@@ -794,17 +840,19 @@ impl Client {
     ) -> UpdateTransitRouterVpnAttachmentAttribute<'_> {
         UpdateTransitRouterVpnAttachmentAttribute {
             client: self,
-            auto_publish_route_enabled: None,
-            client_token: None,
-            dry_run: None,
-            order_type: None,
-            owner_account: None,
-            owner_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
-            transit_router_attachment_description: None,
-            transit_router_attachment_id: None,
-            transit_router_attachment_name: None,
+            fields: Box::new(UpdateTransitRouterVpnAttachmentAttributeFields {
+                auto_publish_route_enabled: None,
+                client_token: None,
+                dry_run: None,
+                order_type: None,
+                owner_account: None,
+                owner_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+                transit_router_attachment_description: None,
+                transit_router_attachment_id: None,
+                transit_router_attachment_name: None,
+            }),
         }
     }
 }
@@ -813,6 +861,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTransitRouterVpnAttachmentAttribute<'a> {
     client: &'a Client,
+    fields: Box<UpdateTransitRouterVpnAttachmentAttributeFields>,
+}
+/// The parameters of a [`UpdateTransitRouterVpnAttachmentAttribute`] being built.
+#[derive(Clone, Debug)]
+struct UpdateTransitRouterVpnAttachmentAttributeFields {
     auto_publish_route_enabled: Option<bool>,
     client_token: Option<::std::string::String>,
     dry_run: Option<bool>,
@@ -833,14 +886,14 @@ impl<'a> UpdateTransitRouterVpnAttachmentAttribute<'a> {
     /// *   **true**: yes
     /// *   **false**: no
     pub fn auto_publish_route_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auto_publish_route_enabled = Some(value.into());
+        self.fields.auto_publish_route_enabled = Some(value.into());
         self
     }
     /// `ClientToken`.
     ///
     /// The client token that is used to ensure the idempotence of the request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `DryRun`.
@@ -850,26 +903,26 @@ impl<'a> UpdateTransitRouterVpnAttachmentAttribute<'a> {
     /// *   **true**:performs a dry run. The system checks the required parameters, request syntax, and limits. If the request fails the dry run, an error message is returned. If the request passes the dry run, the `DryRunOperation` error code is returned.
     /// *   **false** (default): performs a dry run and sends the request.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.fields.dry_run = Some(value.into());
         self
     }
     /// `OrderType`.
     pub fn order_type(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.order_type = Some(value.into());
+        self.fields.order_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -879,14 +932,14 @@ impl<'a> UpdateTransitRouterVpnAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentDescription`.
@@ -896,7 +949,7 @@ impl<'a> UpdateTransitRouterVpnAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_description = Some(value.into());
+        self.fields.transit_router_attachment_description = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentId` (required).
@@ -906,7 +959,7 @@ impl<'a> UpdateTransitRouterVpnAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_id = Some(value.into());
+        self.fields.transit_router_attachment_id = Some(value.into());
         self
     }
     /// `TransitRouterAttachmentName`.
@@ -916,7 +969,7 @@ impl<'a> UpdateTransitRouterVpnAttachmentAttribute<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.transit_router_attachment_name = Some(value.into());
+        self.fields.transit_router_attachment_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -924,18 +977,21 @@ impl<'a> UpdateTransitRouterVpnAttachmentAttribute<'a> {
         mut self,
         request: types::UpdateTransitRouterVpnAttachmentAttributeRequest,
     ) -> Self {
-        self.auto_publish_route_enabled = request.auto_publish_route_enabled;
-        self.client_token = request.client_token;
-        self.dry_run = request.dry_run;
-        self.order_type = request.order_type;
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
-        self.transit_router_attachment_description = request
+        self.fields.auto_publish_route_enabled = request.auto_publish_route_enabled;
+        self.fields.client_token = request.client_token;
+        self.fields.dry_run = request.dry_run;
+        self.fields.order_type = request.order_type;
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
+        self.fields.transit_router_attachment_description = request
             .transit_router_attachment_description;
-        self.transit_router_attachment_id = Some(request.transit_router_attachment_id);
-        self.transit_router_attachment_name = request.transit_router_attachment_name;
+        self.fields.transit_router_attachment_id = Some(
+            request.transit_router_attachment_id,
+        );
+        self.fields.transit_router_attachment_name = request
+            .transit_router_attachment_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -950,45 +1006,49 @@ impl<'a> UpdateTransitRouterVpnAttachmentAttribute<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.transit_router_attachment_id.is_none() {
+        if self.fields.transit_router_attachment_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "UpdateTransitRouterVpnAttachmentAttribute",
                 parameter: "TransitRouterAttachmentId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
         crate::wire::write(
             "AutoPublishRouteEnabled",
-            &self.auto_publish_route_enabled,
+            &self.fields.auto_publish_route_enabled,
             &mut params,
         );
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("DryRun", &self.dry_run, &mut params);
-        crate::wire::write("OrderType", &self.order_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("DryRun", &self.fields.dry_run, &mut params);
+        crate::wire::write("OrderType", &self.fields.order_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         crate::wire::write(
             "TransitRouterAttachmentDescription",
-            &self.transit_router_attachment_description,
+            &self.fields.transit_router_attachment_description,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentId",
-            &self.transit_router_attachment_id,
+            &self.fields.transit_router_attachment_id,
             &mut params,
         );
         crate::wire::write(
             "TransitRouterAttachmentName",
-            &self.transit_router_attachment_name,
+            &self.fields.transit_router_attachment_name,
             &mut params,
         );
         Ok(params)

@@ -20,12 +20,14 @@ impl Client {
     pub fn assume_role(&self) -> AssumeRole<'_> {
         AssumeRole {
             client: self,
-            duration_seconds: None,
-            external_id: None,
-            policy: None,
-            role_arn: None,
-            role_session_name: None,
-            source_identity: None,
+            fields: Box::new(AssumeRoleFields {
+                duration_seconds: None,
+                external_id: None,
+                policy: None,
+                role_arn: None,
+                role_session_name: None,
+                source_identity: None,
+            }),
         }
     }
 }
@@ -34,6 +36,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AssumeRole<'a> {
     client: &'a Client,
+    fields: Box<AssumeRoleFields>,
+}
+/// The parameters of a [`AssumeRole`] being built.
+#[derive(Clone, Debug)]
+struct AssumeRoleFields {
     duration_seconds: Option<i64>,
     external_id: Option<::std::string::String>,
     policy: Option<::std::string::String>,
@@ -46,52 +53,52 @@ impl<'a> AssumeRole<'a> {
     ///
     /// The validity period of the credentials, in seconds, from 900 up to the role's MaxSessionDuration.
     pub fn duration_seconds(mut self, value: impl Into<i64>) -> Self {
-        self.duration_seconds = Some(value.into());
+        self.fields.duration_seconds = Some(value.into());
         self
     }
     /// `ExternalId`.
     ///
     /// The external ID the role's trust policy may require, against the confused deputy problem. 2 to 1,224 characters, `[\w+=,.@:\/-]*`.
     pub fn external_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.external_id = Some(value.into());
+        self.fields.external_id = Some(value.into());
         self
     }
     /// `Policy`.
     ///
     /// A policy (JSON) narrowing the permissions of the credentials to those it and the role both grant. 1 to 2,048 characters.
     pub fn policy(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.policy = Some(value.into());
+        self.fields.policy = Some(value.into());
         self
     }
     /// `RoleArn` (required).
     ///
     /// The ARN of the RAM role, `acs:ram::<account_id>:role/<role_name>`.
     pub fn role_arn(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.role_arn = Some(value.into());
+        self.fields.role_arn = Some(value.into());
         self
     }
     /// `RoleSessionName` (required).
     ///
     /// A name for the session, visible in ActionTrail. 2 to 64 characters, letters, digits and `. @ - _`.
     pub fn role_session_name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.role_session_name = Some(value.into());
+        self.fields.role_session_name = Some(value.into());
         self
     }
     /// `SourceIdentity`.
     ///
     /// The source identity, carried into the session (answered back as SourceIdentity).
     pub fn source_identity(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.source_identity = Some(value.into());
+        self.fields.source_identity = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::AssumeRoleRequest) -> Self {
-        self.duration_seconds = request.duration_seconds;
-        self.external_id = request.external_id;
-        self.policy = request.policy;
-        self.role_arn = Some(request.role_arn);
-        self.role_session_name = Some(request.role_session_name);
-        self.source_identity = request.source_identity;
+        self.fields.duration_seconds = request.duration_seconds;
+        self.fields.external_id = request.external_id;
+        self.fields.policy = request.policy;
+        self.fields.role_arn = Some(request.role_arn);
+        self.fields.role_session_name = Some(request.role_session_name);
+        self.fields.source_identity = request.source_identity;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -104,25 +111,33 @@ impl<'a> AssumeRole<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.role_arn.is_none() {
+        if self.fields.role_arn.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AssumeRole",
                 parameter: "RoleArn",
             });
         }
-        if self.role_session_name.is_none() {
+        if self.fields.role_session_name.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "AssumeRole",
                 parameter: "RoleSessionName",
             });
         }
         let mut params = crate::wire::Params::with_capacity(6usize);
-        crate::wire::write("DurationSeconds", &self.duration_seconds, &mut params);
-        crate::wire::write("ExternalId", &self.external_id, &mut params);
-        crate::wire::write("Policy", &self.policy, &mut params);
-        crate::wire::write("RoleArn", &self.role_arn, &mut params);
-        crate::wire::write("RoleSessionName", &self.role_session_name, &mut params);
-        crate::wire::write("SourceIdentity", &self.source_identity, &mut params);
+        crate::wire::write(
+            "DurationSeconds",
+            &self.fields.duration_seconds,
+            &mut params,
+        );
+        crate::wire::write("ExternalId", &self.fields.external_id, &mut params);
+        crate::wire::write("Policy", &self.fields.policy, &mut params);
+        crate::wire::write("RoleArn", &self.fields.role_arn, &mut params);
+        crate::wire::write(
+            "RoleSessionName",
+            &self.fields.role_session_name,
+            &mut params,
+        );
+        crate::wire::write("SourceIdentity", &self.fields.source_identity, &mut params);
         Ok(params)
     }
 }
@@ -150,12 +165,14 @@ impl Client {
     pub fn assume_role_with_oidc(&self) -> AssumeRoleWithOIDC<'_> {
         AssumeRoleWithOIDC {
             client: self,
-            duration_seconds: None,
-            oidc_provider_arn: None,
-            oidc_token: None,
-            policy: None,
-            role_arn: None,
-            role_session_name: None,
+            fields: Box::new(AssumeRoleWithOIDCFields {
+                duration_seconds: None,
+                oidc_provider_arn: None,
+                oidc_token: None,
+                policy: None,
+                role_arn: None,
+                role_session_name: None,
+            }),
         }
     }
 }
@@ -164,6 +181,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AssumeRoleWithOIDC<'a> {
     client: &'a Client,
+    fields: Box<AssumeRoleWithOIDCFields>,
+}
+/// The parameters of a [`AssumeRoleWithOIDC`] being built.
+#[derive(Clone, Debug)]
+struct AssumeRoleWithOIDCFields {
     duration_seconds: Option<i64>,
     oidc_provider_arn: Option<::std::string::String>,
     oidc_token: Option<::std::string::String>,
@@ -176,52 +198,52 @@ impl<'a> AssumeRoleWithOIDC<'a> {
     ///
     /// The validity period of the credentials, in seconds, from 900 up to the role's MaxSessionDuration.
     pub fn duration_seconds(mut self, value: impl Into<i64>) -> Self {
-        self.duration_seconds = Some(value.into());
+        self.fields.duration_seconds = Some(value.into());
         self
     }
     /// `OIDCProviderArn`.
     ///
     /// The ARN of the OIDC identity provider, `acs:ram::<account_id>:oidc-provider/<provider_name>`.
     pub fn oidc_provider_arn(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.oidc_provider_arn = Some(value.into());
+        self.fields.oidc_provider_arn = Some(value.into());
         self
     }
     /// `OIDCToken`.
     ///
     /// The OIDC token (a JWT) issued by the identity provider, as issued (not Base64-encoded again). 4 to 20,000 characters.
     pub fn oidc_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.oidc_token = Some(value.into());
+        self.fields.oidc_token = Some(value.into());
         self
     }
     /// `Policy`.
     ///
     /// A policy (JSON) narrowing the permissions of the credentials to those it and the role both grant. 1 to 2,048 characters.
     pub fn policy(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.policy = Some(value.into());
+        self.fields.policy = Some(value.into());
         self
     }
     /// `RoleArn`.
     ///
     /// The ARN of the RAM role, `acs:ram::<account_id>:role/<role_name>`.
     pub fn role_arn(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.role_arn = Some(value.into());
+        self.fields.role_arn = Some(value.into());
         self
     }
     /// `RoleSessionName`.
     ///
     /// A name for the session, visible in ActionTrail. 2 to 64 characters, letters, digits and `. @ - _`.
     pub fn role_session_name(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.role_session_name = Some(value.into());
+        self.fields.role_session_name = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::AssumeRoleWithOidcRequest) -> Self {
-        self.duration_seconds = request.duration_seconds;
-        self.oidc_provider_arn = request.oidc_provider_arn;
-        self.oidc_token = request.oidc_token;
-        self.policy = request.policy;
-        self.role_arn = request.role_arn;
-        self.role_session_name = request.role_session_name;
+        self.fields.duration_seconds = request.duration_seconds;
+        self.fields.oidc_provider_arn = request.oidc_provider_arn;
+        self.fields.oidc_token = request.oidc_token;
+        self.fields.policy = request.policy;
+        self.fields.role_arn = request.role_arn;
+        self.fields.role_session_name = request.role_session_name;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -235,12 +257,24 @@ impl<'a> AssumeRoleWithOIDC<'a> {
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
         let mut params = crate::wire::Params::with_capacity(6usize);
-        crate::wire::write("DurationSeconds", &self.duration_seconds, &mut params);
-        crate::wire::write("OIDCProviderArn", &self.oidc_provider_arn, &mut params);
-        crate::wire::write("OIDCToken", &self.oidc_token, &mut params);
-        crate::wire::write("Policy", &self.policy, &mut params);
-        crate::wire::write("RoleArn", &self.role_arn, &mut params);
-        crate::wire::write("RoleSessionName", &self.role_session_name, &mut params);
+        crate::wire::write(
+            "DurationSeconds",
+            &self.fields.duration_seconds,
+            &mut params,
+        );
+        crate::wire::write(
+            "OIDCProviderArn",
+            &self.fields.oidc_provider_arn,
+            &mut params,
+        );
+        crate::wire::write("OIDCToken", &self.fields.oidc_token, &mut params);
+        crate::wire::write("Policy", &self.fields.policy, &mut params);
+        crate::wire::write("RoleArn", &self.fields.role_arn, &mut params);
+        crate::wire::write(
+            "RoleSessionName",
+            &self.fields.role_session_name,
+            &mut params,
+        );
         Ok(params)
     }
 }

@@ -12,17 +12,19 @@ impl Client {
     pub fn describe_grant_rules_to_cen(&self) -> DescribeGrantRulesToCen<'_> {
         DescribeGrantRulesToCen {
             client: self,
-            client_token: None,
-            instance_id: None,
-            instance_type: None,
-            owner_account: None,
-            owner_id: None,
-            page_number: None,
-            page_size: None,
-            region_id: None,
-            resource_group_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(DescribeGrantRulesToCenFields {
+                client_token: None,
+                instance_id: None,
+                instance_type: None,
+                owner_account: None,
+                owner_id: None,
+                page_number: None,
+                page_size: None,
+                region_id: None,
+                resource_group_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -31,6 +33,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DescribeGrantRulesToCen<'a> {
     client: &'a Client,
+    fields: Box<DescribeGrantRulesToCenFields>,
+}
+/// The parameters of a [`DescribeGrantRulesToCen`] being built.
+#[derive(Clone, Debug)]
+struct DescribeGrantRulesToCenFields {
     client_token: Option<::std::string::String>,
     instance_id: Option<::std::string::String>,
     instance_type: Option<types::InstanceType>,
@@ -52,14 +59,14 @@ impl<'a> DescribeGrantRulesToCen<'a> {
     ///
     /// > If you do not specify this parameter, the system automatically uses the **RequestId** as the **ClientToken**. The **RequestId** may be different for each API request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `InstanceId` (required).
     ///
     /// The ID of the network instance to query.
     pub fn instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.instance_id = Some(value.into());
+        self.fields.instance_id = Some(value.into());
         self
     }
     /// `InstanceType` (required).
@@ -72,49 +79,49 @@ impl<'a> DescribeGrantRulesToCen<'a> {
     ///
     /// - **CCN**: Cloud Connect Network.
     pub fn instance_type(mut self, value: impl Into<types::InstanceType>) -> Self {
-        self.instance_type = Some(value.into());
+        self.fields.instance_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `PageNumber`.
     ///
     /// The page number. Default value: **1**.
     pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.fields.page_number = Some(value.into());
         self
     }
     /// `PageSize`.
     ///
     /// The number of entries per page for paging. Maximum value: **50**. Default value: **10**.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.fields.page_size = Some(value.into());
         self
     }
     /// `RegionId` (required).
     ///
     /// The region of the network instance to query.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceGroupId`.
     ///
     /// The ID of the resource group to which the network instance belongs.
     pub fn resource_group_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.fields.resource_group_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -124,14 +131,14 @@ impl<'a> DescribeGrantRulesToCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
@@ -139,17 +146,17 @@ impl<'a> DescribeGrantRulesToCen<'a> {
         mut self,
         request: types::DescribeGrantRulesToCenRequest,
     ) -> Self {
-        self.client_token = request.client_token;
-        self.instance_id = Some(request.instance_id);
-        self.instance_type = Some(request.instance_type);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.page_number = request.page_number;
-        self.page_size = request.page_size;
-        self.region_id = Some(request.region_id);
-        self.resource_group_id = request.resource_group_id;
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.client_token = request.client_token;
+        self.fields.instance_id = Some(request.instance_id);
+        self.fields.instance_type = Some(request.instance_type);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.page_number = request.page_number;
+        self.fields.page_size = request.page_size;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_group_id = request.resource_group_id;
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -162,43 +169,51 @@ impl<'a> DescribeGrantRulesToCen<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.instance_id.is_none() {
+        if self.fields.instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeGrantRulesToCen",
                 parameter: "InstanceId",
             });
         }
-        if self.instance_type.is_none() {
+        if self.fields.instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeGrantRulesToCen",
                 parameter: "InstanceType",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "DescribeGrantRulesToCen",
                 parameter: "RegionId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(11usize);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("InstanceId", &self.instance_id, &mut params);
-        crate::wire::write("InstanceType", &self.instance_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("PageNumber", &self.page_number, &mut params);
-        crate::wire::write("PageSize", &self.page_size, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
-        crate::wire::write("ResourceGroupId", &self.resource_group_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("InstanceId", &self.fields.instance_id, &mut params);
+        crate::wire::write("InstanceType", &self.fields.instance_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("PageNumber", &self.fields.page_number, &mut params);
+        crate::wire::write("PageSize", &self.fields.page_size, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
-            "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            "ResourceGroupId",
+            &self.fields.resource_group_id,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerAccount",
+            &self.fields.resource_owner_account,
+            &mut params,
+        );
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -214,7 +229,7 @@ impl<'a> DescribeGrantRulesToCen<'a> {
 }
 impl crate::pagination::PageRequest for DescribeGrantRulesToCen<'_> {
     fn set_page(&mut self, number: i32) {
-        self.page_number = Some(number.into());
+        self.fields.page_number = Some(number.into());
     }
     fn set_next_token(&mut self, token: Option<String>) {
         let _ = token;
@@ -244,16 +259,18 @@ impl Client {
     pub fn grant_instance_to_cen(&self) -> GrantInstanceToCen<'_> {
         GrantInstanceToCen {
             client: self,
-            cen_id: None,
-            cen_owner_id: None,
-            client_token: None,
-            instance_id: None,
-            instance_type: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(GrantInstanceToCenFields {
+                cen_id: None,
+                cen_owner_id: None,
+                client_token: None,
+                instance_id: None,
+                instance_type: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -262,6 +279,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GrantInstanceToCen<'a> {
     client: &'a Client,
+    fields: Box<GrantInstanceToCenFields>,
+}
+/// The parameters of a [`GrantInstanceToCen`] being built.
+#[derive(Clone, Debug)]
+struct GrantInstanceToCenFields {
     cen_id: Option<::std::string::String>,
     cen_owner_id: Option<i64>,
     client_token: Option<::std::string::String>,
@@ -278,14 +300,14 @@ impl<'a> GrantInstanceToCen<'a> {
     ///
     /// The ID of the CEN instance to which you want to grant permissions.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `CenOwnerId` (required).
     ///
     /// The UID of the Alibaba Cloud account to which the CEN instance belongs.
     pub fn cen_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.cen_owner_id = Some(value.into());
+        self.fields.cen_owner_id = Some(value.into());
         self
     }
     /// `ClientToken`.
@@ -296,14 +318,14 @@ impl<'a> GrantInstanceToCen<'a> {
     ///
     /// > If you do not specify this parameter, the system uses the **RequestId** of the API request as the **ClientToken**. The **RequestId** may be different for each API request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `InstanceId` (required).
     ///
     /// The ID of the network instance.
     pub fn instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.instance_id = Some(value.into());
+        self.fields.instance_id = Some(value.into());
         self
     }
     /// `InstanceType` (required).
@@ -317,21 +339,21 @@ impl<'a> GrantInstanceToCen<'a> {
         mut self,
         value: impl Into<types::GrantInstanceToCenRequestInstanceType>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.fields.instance_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
@@ -340,7 +362,7 @@ impl<'a> GrantInstanceToCen<'a> {
     ///
     /// You can call the [DescribeRegions](https://help.aliyun.com/document_detail/36063.html) operation to query the region ID.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -350,28 +372,28 @@ impl<'a> GrantInstanceToCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::GrantInstanceToCenRequest) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.cen_owner_id = Some(request.cen_owner_id);
-        self.client_token = request.client_token;
-        self.instance_id = Some(request.instance_id);
-        self.instance_type = Some(request.instance_type);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.cen_owner_id = Some(request.cen_owner_id);
+        self.fields.client_token = request.client_token;
+        self.fields.instance_id = Some(request.instance_id);
+        self.fields.instance_type = Some(request.instance_type);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -384,54 +406,58 @@ impl<'a> GrantInstanceToCen<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "GrantInstanceToCen",
                 parameter: "CenId",
             });
         }
-        if self.cen_owner_id.is_none() {
+        if self.fields.cen_owner_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "GrantInstanceToCen",
                 parameter: "CenOwnerId",
             });
         }
-        if self.instance_id.is_none() {
+        if self.fields.instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "GrantInstanceToCen",
                 parameter: "InstanceId",
             });
         }
-        if self.instance_type.is_none() {
+        if self.fields.instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "GrantInstanceToCen",
                 parameter: "InstanceType",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "GrantInstanceToCen",
                 parameter: "RegionId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("CenOwnerId", &self.cen_owner_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("InstanceId", &self.instance_id, &mut params);
-        crate::wire::write("InstanceType", &self.instance_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("CenOwnerId", &self.fields.cen_owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("InstanceId", &self.fields.instance_id, &mut params);
+        crate::wire::write("InstanceType", &self.fields.instance_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
@@ -455,16 +481,18 @@ impl Client {
     pub fn revoke_instance_from_cen(&self) -> RevokeInstanceFromCen<'_> {
         RevokeInstanceFromCen {
             client: self,
-            cen_id: None,
-            cen_owner_id: None,
-            client_token: None,
-            instance_id: None,
-            instance_type: None,
-            owner_account: None,
-            owner_id: None,
-            region_id: None,
-            resource_owner_account: None,
-            resource_owner_id: None,
+            fields: Box::new(RevokeInstanceFromCenFields {
+                cen_id: None,
+                cen_owner_id: None,
+                client_token: None,
+                instance_id: None,
+                instance_type: None,
+                owner_account: None,
+                owner_id: None,
+                region_id: None,
+                resource_owner_account: None,
+                resource_owner_id: None,
+            }),
         }
     }
 }
@@ -473,6 +501,11 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RevokeInstanceFromCen<'a> {
     client: &'a Client,
+    fields: Box<RevokeInstanceFromCenFields>,
+}
+/// The parameters of a [`RevokeInstanceFromCen`] being built.
+#[derive(Clone, Debug)]
+struct RevokeInstanceFromCenFields {
     cen_id: Option<::std::string::String>,
     cen_owner_id: Option<i64>,
     client_token: Option<::std::string::String>,
@@ -489,14 +522,14 @@ impl<'a> RevokeInstanceFromCen<'a> {
     ///
     /// The ID of the CEN instance for which you want to revoke authorization.
     pub fn cen_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.cen_id = Some(value.into());
+        self.fields.cen_id = Some(value.into());
         self
     }
     /// `CenOwnerId` (required).
     ///
     /// The UID of the Alibaba Cloud account to which the CEN instance belongs.
     pub fn cen_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.cen_owner_id = Some(value.into());
+        self.fields.cen_owner_id = Some(value.into());
         self
     }
     /// `ClientToken`.
@@ -507,14 +540,14 @@ impl<'a> RevokeInstanceFromCen<'a> {
     ///
     /// > If you do not specify this parameter, the system uses the **RequestId** of the API request as the **ClientToken**. The **RequestId** may differ for each API request.
     pub fn client_token(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.client_token = Some(value.into());
+        self.fields.client_token = Some(value.into());
         self
     }
     /// `InstanceId` (required).
     ///
     /// The ID of the network instance.
     pub fn instance_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.instance_id = Some(value.into());
+        self.fields.instance_id = Some(value.into());
         self
     }
     /// `InstanceType` (required).
@@ -527,21 +560,21 @@ impl<'a> RevokeInstanceFromCen<'a> {
     ///
     /// - **CCN**: Cloud Connect Network.
     pub fn instance_type(mut self, value: impl Into<types::InstanceType>) -> Self {
-        self.instance_type = Some(value.into());
+        self.fields.instance_type = Some(value.into());
         self
     }
     /// `OwnerAccount`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_account(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.owner_account = Some(value.into());
+        self.fields.owner_account = Some(value.into());
         self
     }
     /// `OwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.owner_id = Some(value.into());
+        self.fields.owner_id = Some(value.into());
         self
     }
     /// `RegionId` (required).
@@ -550,7 +583,7 @@ impl<'a> RevokeInstanceFromCen<'a> {
     ///
     /// You can call the [DescribeRegions](https://help.aliyun.com/document_detail/36063.html) operation to query the region ID.
     pub fn region_id(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.region_id = Some(value.into());
+        self.fields.region_id = Some(value.into());
         self
     }
     /// `ResourceOwnerAccount`.
@@ -560,28 +593,28 @@ impl<'a> RevokeInstanceFromCen<'a> {
         mut self,
         value: impl Into<::std::string::String>,
     ) -> Self {
-        self.resource_owner_account = Some(value.into());
+        self.fields.resource_owner_account = Some(value.into());
         self
     }
     /// `ResourceOwnerId`.
     ///
     /// Caller parameter accepted by every operation.
     pub fn resource_owner_id(mut self, value: impl Into<i64>) -> Self {
-        self.resource_owner_id = Some(value.into());
+        self.fields.resource_owner_id = Some(value.into());
         self
     }
     /// Replaces every parameter with those of a typed request value.
     pub fn with_request(mut self, request: types::RevokeInstanceFromCenRequest) -> Self {
-        self.cen_id = Some(request.cen_id);
-        self.cen_owner_id = Some(request.cen_owner_id);
-        self.client_token = request.client_token;
-        self.instance_id = Some(request.instance_id);
-        self.instance_type = Some(request.instance_type);
-        self.owner_account = request.owner_account;
-        self.owner_id = request.owner_id;
-        self.region_id = Some(request.region_id);
-        self.resource_owner_account = request.resource_owner_account;
-        self.resource_owner_id = request.resource_owner_id;
+        self.fields.cen_id = Some(request.cen_id);
+        self.fields.cen_owner_id = Some(request.cen_owner_id);
+        self.fields.client_token = request.client_token;
+        self.fields.instance_id = Some(request.instance_id);
+        self.fields.instance_type = Some(request.instance_type);
+        self.fields.owner_account = request.owner_account;
+        self.fields.owner_id = request.owner_id;
+        self.fields.region_id = Some(request.region_id);
+        self.fields.resource_owner_account = request.resource_owner_account;
+        self.fields.resource_owner_id = request.resource_owner_id;
         self
     }
     /// Sends the request: checks the required parameters (nothing is sent when one is
@@ -594,54 +627,58 @@ impl<'a> RevokeInstanceFromCen<'a> {
     /// The wire parameters this request sends, after checking the required ones and
     /// filling in an idempotence token where the operation takes one.
     pub fn into_params(mut self) -> Result<crate::wire::Params, crate::Error> {
-        if self.cen_id.is_none() {
+        if self.fields.cen_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RevokeInstanceFromCen",
                 parameter: "CenId",
             });
         }
-        if self.cen_owner_id.is_none() {
+        if self.fields.cen_owner_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RevokeInstanceFromCen",
                 parameter: "CenOwnerId",
             });
         }
-        if self.instance_id.is_none() {
+        if self.fields.instance_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RevokeInstanceFromCen",
                 parameter: "InstanceId",
             });
         }
-        if self.instance_type.is_none() {
+        if self.fields.instance_type.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RevokeInstanceFromCen",
                 parameter: "InstanceType",
             });
         }
-        if self.region_id.is_none() {
+        if self.fields.region_id.is_none() {
             return Err(crate::Error::MissingParameter {
                 operation: "RevokeInstanceFromCen",
                 parameter: "RegionId",
             });
         }
-        if self.client_token.is_none() {
-            self.client_token = Some(crate::wire::client_token());
+        if self.fields.client_token.is_none() {
+            self.fields.client_token = Some(crate::wire::client_token());
         }
         let mut params = crate::wire::Params::with_capacity(10usize);
-        crate::wire::write("CenId", &self.cen_id, &mut params);
-        crate::wire::write("CenOwnerId", &self.cen_owner_id, &mut params);
-        crate::wire::write("ClientToken", &self.client_token, &mut params);
-        crate::wire::write("InstanceId", &self.instance_id, &mut params);
-        crate::wire::write("InstanceType", &self.instance_type, &mut params);
-        crate::wire::write("OwnerAccount", &self.owner_account, &mut params);
-        crate::wire::write("OwnerId", &self.owner_id, &mut params);
-        crate::wire::write("RegionId", &self.region_id, &mut params);
+        crate::wire::write("CenId", &self.fields.cen_id, &mut params);
+        crate::wire::write("CenOwnerId", &self.fields.cen_owner_id, &mut params);
+        crate::wire::write("ClientToken", &self.fields.client_token, &mut params);
+        crate::wire::write("InstanceId", &self.fields.instance_id, &mut params);
+        crate::wire::write("InstanceType", &self.fields.instance_type, &mut params);
+        crate::wire::write("OwnerAccount", &self.fields.owner_account, &mut params);
+        crate::wire::write("OwnerId", &self.fields.owner_id, &mut params);
+        crate::wire::write("RegionId", &self.fields.region_id, &mut params);
         crate::wire::write(
             "ResourceOwnerAccount",
-            &self.resource_owner_account,
+            &self.fields.resource_owner_account,
             &mut params,
         );
-        crate::wire::write("ResourceOwnerId", &self.resource_owner_id, &mut params);
+        crate::wire::write(
+            "ResourceOwnerId",
+            &self.fields.resource_owner_id,
+            &mut params,
+        );
         Ok(params)
     }
 }
