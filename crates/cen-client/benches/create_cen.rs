@@ -7,10 +7,12 @@
 //! with V3 (ACS3-HMAC-SHA256). Three smaller benchmarks split that cost into building and signing.
 //!
 //! After criterion, `main` runs `benches/python_sdk_sign.py` (aliyun-python-sdk-core's
-//! `get_signed_url` for V1, alibabacloud-tea-openapi's ACS3 `get_authorization` for V3, each with
-//! the SDK's own request model) and prints both figures and their ratio. Without `python3` or the
-//! SDKs (`pip install -r crates/cen-emulator/interop/requirements.txt`) it says why it skipped;
-//! `CEN_BENCH_PYTHON` names another interpreter, `CEN_BENCH_PYTHON=skip` skips on purpose.
+//! `get_signed_url`, alibabacloud-tea-openapi's ACS3 `get_authorization`, each with the SDK's own
+//! request model) and prints the figures and ratios: V1 and V3 against `get_signed_url`, the
+//! baseline the 50x target is set against, and V3 against tea-openapi's signing of the same
+//! algorithm. Without `python3` or the SDKs (`pip install -r
+//! crates/cen-emulator/interop/requirements.txt`) it says why it skipped; `CEN_BENCH_PYTHON` names
+//! another interpreter, `CEN_BENCH_PYTHON=skip` skips on purpose.
 //!
 //! ```sh
 //! cargo bench -p cen-client --bench create_cen
@@ -178,22 +180,26 @@ fn compare_with_python(started: SystemTime) {
     for line in &python.report {
         println!("  {line}");
     }
+    // The issue's baseline is aliyun-python-sdk-core's `get_signed_url` for both versions (that
+    // SDK has no V3 signer); tea-openapi's ACS3 signing is the same algorithm as Rust's V3 and is
+    // shown beside it without a target.
     let rows = [
-        ("V1", v1, python.v1_us, &python.v1_what),
-        ("V3", v3, python.v3_us, &python.v3_what),
+        ("V1", v1, python.v1_us, &python.v1_what, true),
+        ("V3", v3, python.v1_us, &python.v1_what, true),
+        ("V3", v3, python.v3_us, &python.v3_what, false),
     ];
-    for (version, rust_ns, python_us, what) in rows {
+    for (version, rust_ns, python_us, what, targeted) in rows {
         let Some(rust_ns) = rust_ns else { continue };
         let rust_us = rust_ns / 1000.0;
         let ratio = python_us / rust_us;
+        let verdict = match (targeted, ratio >= TARGET_RATIO) {
+            (false, _) => "the same signature algorithm, no target".to_owned(),
+            (true, true) => format!("meets the {TARGET_RATIO}x target"),
+            (true, false) => format!("below the {TARGET_RATIO}x target"),
+        };
         println!(
             "  {version}: Rust {rust_us:.2} µs, Python {python_us:.1} µs ({what}, best run): \
-             Rust is {ratio:.0}x faster ({} the {TARGET_RATIO}x target)",
-            if ratio >= TARGET_RATIO {
-                "meets"
-            } else {
-                "below"
-            }
+             Rust is {ratio:.0}x faster ({verdict})"
         );
     }
 }
