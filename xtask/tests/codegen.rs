@@ -130,7 +130,11 @@ fn each_operation_has_a_builder_with_setters_send_and_a_paginator_when_it_pages(
         "a list of {{Key, Value}} adds one pair per call"
     );
     assert!(builders.contains("pub async fn send(self) -> Result<CreateCenOutput, crate::Error>"));
-    assert!(builders.contains("crate::wire::write(\"Name\", &self.name, &mut params);"));
+    assert!(builders.contains("crate::wire::write(\"Name\", &self.fields.name, &mut params);"));
+    assert!(
+        builders.contains("fields: Box<CreateCenFields<'a>>,"),
+        "a builder moves its parameters as one pointer"
+    );
     let vpc = &file(&generated, "vpc/vpc.rs").contents;
     assert!(vpc.contains("impl<'a> DescribeVpcs<'a>") && vpc.contains("pub fn into_paginator("));
     assert!(builders.contains("pub type CreateCenOutput = types::CreateCenResponse;"));
