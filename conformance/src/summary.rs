@@ -10,7 +10,18 @@ use std::fmt::Write as _;
 use crate::coverage::{Coverage, Row, cells, total};
 use crate::runner::{Outcome, Report};
 
-/// The summary of a run as Markdown.
+/// The most bytes a summary takes. GitHub drops a step summary above 1 MiB (1,048,576 bytes)
+/// with an error instead of showing it; this leaves room for anything else the step appends.
+pub const MAX_BYTES: usize = 1_000_000;
+
+/// The most bytes of one failure's details shown; the JUnit report keeps them whole.
+const MAX_DETAILS: usize = 16 * 1024;
+
+/// The summary of a run as Markdown, at most [`MAX_BYTES`] long.
+///
+/// The totals and the coverage tables always fit. Failures come in run order, each with its diff
+/// cut at 16 KiB; when the next one would not fit, the rest are listed by name only, and past
+/// that only counted, with a pointer to the JUnit report.
 pub fn markdown(report: &Report) -> String {
     let coverage = report.coverage();
     let mut out = String::from("## cen-conformance\n\n");
@@ -22,26 +33,29 @@ pub fn markdown(report: &Report) -> String {
         coverage.covered(),
         coverage.api_operations
     );
-    write_failures(&mut out, report, &coverage);
-    let _ = writeln!(out, "### Coverage by family\n");
-    write_table(&mut out, "family", coverage.families.iter());
+    let mut tables = String::new();
+    let _ = writeln!(tables, "### Coverage by family\n");
+    write_table(&mut tables, "family", coverage.families.iter());
     let _ = writeln!(
-        out,
+        tables,
         "<details><summary>Coverage by operation ({} checked)</summary>\n",
         coverage.operations.len()
     );
-    write_table(&mut out, "operation", coverage.operations.iter());
+    write_table(&mut tables, "operation", coverage.operations.iter());
     if !coverage.uncovered.is_empty() {
         let names: Vec<String> = coverage.uncovered.iter().map(|n| code(n)).collect();
-        let _ = writeln!(out, "Uncovered: {}\n", names.join(", "));
+        let _ = writeln!(tables, "Uncovered: {}\n", names.join(", "));
     }
-    out.push_str("</details>\n");
+    tables.push_str("</details>\n");
+    let budget = MAX_BYTES.saturating_sub(out.len() + tables.len());
+    write_failures(&mut out, report, &coverage, budget);
+    out.push_str(&tables);
     out
 }
 
 /// The failing operations, then each failed case with its one-line reason and its details (the
-/// expected/actual diff) in a fenced block.
-fn write_failures(out: &mut String, report: &Report, coverage: &Coverage) {
+/// expected/actual diff) in a fenced block, in at most `budget` bytes.
+fn write_failures(out: &mut String, report: &Report, coverage: &Coverage, budget: usize) {
     let failing: Vec<String> = coverage
         .operations
         .iter()
@@ -51,30 +65,81 @@ fn write_failures(out: &mut String, report: &Report, coverage: &Coverage) {
     if report.failed() == 0 {
         return;
     }
-    let _ = writeln!(out, "### Failures\n");
+    // What is always written after the failures that fit: the pointer to the rest.
+    const ROOM_FOR_THE_REST: usize = 200;
+    let mut section = String::from("### Failures\n\n");
     if !failing.is_empty() {
-        let _ = writeln!(out, "Failing operations: {}.\n", failing.join(", "));
-    }
-    for result in &report.results {
-        let Outcome::Fail(failure) = &result.outcome else {
-            continue;
-        };
-        let _ = writeln!(
-            out,
-            "#### ❌ {} ({})\n",
-            code(&result.name),
-            code(&result.operation)
-        );
-        let _ = writeln!(out, "{}\n", escape_text(&failure.summary));
-        if !failure.details.trim().is_empty() {
-            let fence = fence_for(&failure.details);
-            let _ = writeln!(
-                out,
-                "{fence}diff\n{}\n{fence}\n",
-                failure.details.trim_end()
-            );
+        let line = format!("Failing operations: {}.\n\n", failing.join(", "));
+        if section.len() + line.len() + ROOM_FOR_THE_REST <= budget {
+            section.push_str(&line);
         }
     }
+    let failures = report
+        .results
+        .iter()
+        .filter_map(|result| match &result.outcome {
+            Outcome::Fail(failure) => Some((result, failure)),
+            _ => None,
+        });
+    let mut names_only = false;
+    let mut left_out = 0;
+    for (result, failure) in failures {
+        let title = format!("{} ({})", code(&result.name), code(&result.operation));
+        let block = if names_only {
+            format!("- ❌ {title}: {}\n", escape_text(&failure.summary))
+        } else {
+            failure_block(&title, failure)
+        };
+        if section.len() + block.len() + ROOM_FOR_THE_REST <= budget {
+            section.push_str(&block);
+            continue;
+        }
+        if !names_only {
+            names_only = true;
+            section
+                .push_str("The other failures, by name (their diffs are in the JUnit report):\n\n");
+            let line = format!("- ❌ {title}: {}\n", escape_text(&failure.summary));
+            if section.len() + line.len() + ROOM_FOR_THE_REST <= budget {
+                section.push_str(&line);
+                continue;
+            }
+        }
+        left_out += 1;
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            section,
+            "\n…and {left_out} more failed cases, which GitHub's 1 MiB limit on a job summary \
+             leaves out; the JUnit report lists them all.\n"
+        );
+    } else if names_only {
+        section.push('\n');
+    }
+    out.push_str(&section);
+}
+
+/// One failure: its title, its one-line reason and its details, cut at [`MAX_DETAILS`] bytes.
+fn failure_block(title: &str, failure: &crate::diff::Failure) -> String {
+    let mut block = format!("#### ❌ {title}\n\n{}\n\n", escape_text(&failure.summary));
+    let details = failure.details.trim_end();
+    if details.trim().is_empty() {
+        return block;
+    }
+    let mut cut = details.len().min(MAX_DETAILS);
+    while !details.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let shown = details.get(..cut).unwrap_or_default();
+    let fence = fence_for(shown);
+    let _ = writeln!(block, "{fence}diff\n{shown}\n{fence}\n");
+    if cut < details.len() {
+        let _ = writeln!(
+            block,
+            "_{} more bytes of this diff are in the JUnit report._\n",
+            details.len() - cut
+        );
+    }
+    block
 }
 
 /// A table with a row per family or operation: the counts, and the counts by kind and format.
@@ -156,6 +221,61 @@ mod tests {
         assert_eq!(code("`a"), "`` `a ``");
         assert_eq!(fence_for("- a\n+ b"), "```");
         assert_eq!(fence_for("- ````\n"), "`````");
+    }
+
+    fn failing(name: &str, details: String) -> crate::runner::CaseResult {
+        crate::runner::CaseResult {
+            name: name.to_owned(),
+            family: "flows".to_owned(),
+            operation: "CreateCen".to_owned(),
+            format: None,
+            error_case: false,
+            covers: vec![("CreateCen".to_owned(), false)],
+            outcome: Outcome::Fail(crate::diff::Failure {
+                summary: format!("{name} differed"),
+                details,
+            }),
+            duration: std::time::Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_summary_of_many_large_failures_stays_under_github_s_limit() {
+        let line = "- expected: a line of a diff\n+ actual: another line of a diff\n";
+        let results: Vec<_> = (0..2_000)
+            .map(|i| failing(&format!("case-{i}"), line.repeat(400)))
+            .collect();
+        let report = Report { results };
+        let summary = markdown(&report);
+        assert!(summary.len() <= MAX_BYTES, "{} bytes", summary.len());
+        assert!(
+            summary.contains("#### ❌ `case-0`"),
+            "the first failures keep their diffs"
+        );
+        assert!(summary.contains("more bytes of this diff are in the JUnit report"));
+        assert!(summary.contains("The other failures, by name"));
+        assert!(
+            summary.contains("more failed cases"),
+            "the rest are counted"
+        );
+        assert!(
+            summary.contains("### Coverage by family"),
+            "the tables always fit"
+        );
+    }
+
+    #[test]
+    fn a_small_summary_shows_every_failure_whole() {
+        let report = Report {
+            results: vec![
+                failing("a", "- x\n+ y".to_owned()),
+                failing("b", String::new()),
+            ],
+        };
+        let summary = markdown(&report);
+        assert!(summary.contains("```diff\n- x\n+ y\n```"));
+        assert!(summary.contains("#### ❌ `b` (`CreateCen`)"));
+        assert!(!summary.contains("by name") && !summary.contains("more failed"));
     }
 
     #[test]
