@@ -1,7 +1,6 @@
 //! Cost of turning one CreateCen call (20 tags) into a signed wire request, the work the client
 //! hook does on every attempt.
 
-use std::borrow::Cow;
 use std::hint::black_box;
 
 use acs_rpc::flat::flatten;
@@ -29,7 +28,7 @@ fn request(body: &Value) -> RpcRequest<'static> {
         action: "CreateCen".into(),
         version: "2017-09-12".into(),
         format: "JSON".into(),
-        params: Cow::Owned(flatten(body, &[]).unwrap_or_default().into()),
+        params: acs_rpc::Params::from(flatten(body, &[]).unwrap_or_default()).into(),
         placement: Placement::Query,
     }
 }

@@ -219,6 +219,8 @@ impl Encoder {
 /// length: always an 8-byte copy, so no call to `memcpy`.
 #[inline(always)]
 fn put(out: &mut [u8], len: usize, entry: &[u8; 8]) -> usize {
+    // Callers make room first; a write past the buffer would be a bug, never an input.
+    debug_assert!(len + 8 <= out.len(), "no room for an encoded byte");
     if let Some(slot) = out.get_mut(len..len + 8) {
         slot.copy_from_slice(entry);
     }
@@ -235,6 +237,7 @@ fn encode_piece(out: &mut [u8], mut len: usize, piece: &[u8], table: &Encoding) 
     let mut blocks = piece.chunks_exact(8);
     for block in blocks.by_ref() {
         if all_unreserved(block) {
+            debug_assert!(len + 8 <= out.len(), "no room for eight bytes");
             if let Some(slot) = out.get_mut(len..len + 8) {
                 slot.copy_from_slice(block);
             }
@@ -649,6 +652,66 @@ mod tests {
             );
             assert_eq!(once, expected);
             assert_eq!(twice, percent_encode(&expected));
+        }
+    }
+
+    /// A naive percent-encoding, byte by byte, to check the fast paths against.
+    fn naive(s: &str) -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_fast_paths_agree_with_a_naive_encoding_on_every_length_and_mix() {
+        // A fixed pseudo-random walk (so a failure reproduces) over lengths around the 8-byte
+        // blocks, the 64-byte pieces and the 512-byte chunk, mixing unreserved, reserved, NUL and
+        // multi-byte characters, plus a slow block followed by an unreserved tail.
+        let alphabet = [
+            "a", "Z", "9", "-", "~", " ", "%", "&", "=", "\0", "é", "€", "😀",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |bound: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            usize::try_from(seed >> 33).unwrap_or(0) % bound
+        };
+        let lengths = [
+            0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 100, 511, 512, 513, 1100,
+        ];
+        let mut strings = vec!["a b.cdefgh".to_owned(), "a".to_owned(), "a\0".to_owned()];
+        for _ in 0..400 {
+            let len = lengths[next(lengths.len())];
+            let unreserved_only = next(3) == 0;
+            let text: String = (0..len)
+                .map(|_| alphabet[next(if unreserved_only { 5 } else { alphabet.len() })])
+                .collect();
+            strings.push(text);
+        }
+        for pair in strings.chunks(2) {
+            let (name, value) = (&pair[0], pair.get(1).unwrap_or(&pair[0]));
+            let (mut once, mut twice) = (String::new(), String::new());
+            for (encoder, out) in [(Encoder::once(), &mut once), (Encoder::twice(), &mut twice)] {
+                let mut encoder = encoder;
+                let mut sink = into_string(out);
+                encoder.pair(true, name, value, &mut sink);
+                encoder.pair(false, value, name, &mut sink);
+                encoder.finish(&mut sink);
+            }
+            let expected = format!(
+                "{}={}&{}={}",
+                naive(name),
+                naive(value),
+                naive(value),
+                naive(name)
+            );
+            assert_eq!(once, expected, "{name:?} / {value:?}");
+            assert_eq!(twice, naive(&expected), "{name:?} / {value:?}");
         }
     }
 

@@ -5,6 +5,7 @@
 //! name and value back to back in one `String` with their boundaries beside it, so writing,
 //! copying and signing a call allocate a handful of times whatever its size.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Flat `(name, value)` parameters in the order they were added.
@@ -115,6 +116,20 @@ impl From<Vec<(String, String)>> for Params {
             params.push(name, value);
         }
         params
+    }
+}
+
+/// A call's own parameters, for an [`crate::RpcRequest`] that keeps them.
+impl From<Params> for Cow<'_, Params> {
+    fn from(params: Params) -> Self {
+        Cow::Owned(params)
+    }
+}
+
+/// Parameters lent to an [`crate::RpcRequest`], so signing a retry copies nothing.
+impl<'a> From<&'a Params> for Cow<'a, Params> {
+    fn from(params: &'a Params) -> Self {
+        Cow::Borrowed(params)
     }
 }
 

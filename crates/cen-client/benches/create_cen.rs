@@ -18,7 +18,6 @@
 //! cargo bench -p cen-client --bench create_cen
 //! ```
 
-use std::borrow::Cow;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -73,7 +72,7 @@ fn rpc(params: acs_rpc::Params) -> RpcRequest<'static> {
         action: "CreateCen".into(),
         version: "2017-09-12".into(),
         format: "JSON".into(),
-        params: Cow::Owned(params),
+        params: params.into(),
         placement: Placement::Query,
     }
 }

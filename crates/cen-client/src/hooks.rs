@@ -6,7 +6,6 @@
 //! [`execute`] (the `exec` hook) turns it into a signed request to `/`, signs it anew for each
 //! attempt and retries what the [`RetryPolicy`](crate::RetryPolicy) allows.
 
-use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use acs_rpc::credentials::{Credentials, CredentialsError, ProvideCredentials};
@@ -173,7 +172,7 @@ impl Call {
             action: self.action.as_str().into(),
             version: context.product.version.into(),
             format: "JSON".into(),
-            params: Cow::Borrowed(&self.params),
+            params: (&self.params).into(),
             placement,
         };
         let signing = (settings.signing)();

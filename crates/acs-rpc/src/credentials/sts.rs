@@ -4,7 +4,6 @@
 //! official credentials libraries send them, or V3); `AssumeRoleWithOIDC` is anonymous, because
 //! the OIDC token is the proof, and is sent without any signature as the official SDKs send it.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -195,7 +194,7 @@ impl StsClient {
             action: action.into(),
             version: STS_VERSION.into(),
             format: "JSON".into(),
-            params: Cow::Owned(params),
+            params: params.into(),
             placement: Placement::Body,
         };
         let context = SigningContext::now();
