@@ -98,6 +98,7 @@ fn generate_product(product: &Product) -> Result<(Vec<GeneratedFile>, Vec<PagedO
     let file = format_file(path, &header(&[&product.source]), client_tokens)?;
     let families = TypeFamilies::new(product, generator.get_type_space());
     let type_items = crate::enums::open_enums(type_items);
+    let type_items = crate::sensitive::redact_debug(type_items, &product.sensitive);
     let types_files = types_files(product, &families, type_items)?;
 
     let types = Types {

@@ -272,7 +272,7 @@ pub fn generate_product(
     let mut families: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
     for op in &product.operations {
         let params = walker.params(op)?;
-        let tokens = builder(op, &params, paged.contains(&op.action));
+        let tokens = builder(op, &params, paged.contains(&op.action), &product.sensitive);
         families
             .entry(op.family.to_snake_case())
             .or_default()
@@ -400,7 +400,12 @@ fn doc_lines(text: &str) -> Vec<String> {
 }
 
 /// One operation's builder, its constructor on the client, its setters and `send()`.
-fn builder(op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
+fn builder(
+    op: &Operation,
+    params: &[Param<'_>],
+    paged: bool,
+    sensitive: &BTreeSet<String>,
+) -> TokenStream {
     let name = format_ident!("{}", op.action);
     let method = format_ident!("{}", sanitize(&op.action, Case::Snake));
     let action = &op.action;
@@ -467,13 +472,33 @@ fn builder(op: &Operation, params: &[Param<'_>], paged: bool) -> TokenStream {
         (quote!(), quote!(), quote!())
     } else {
         let fields_doc = format!(" The parameters of a [`{action}`] being built.");
+        // A secret parameter (`x-acs-sensitive`) is shown as `***` by the builder's `Debug`.
+        let (derives, debug) = if params.iter().any(|p| sensitive.contains(p.wire)) {
+            let shown: Vec<crate::sensitive::Shown> = params
+                .iter()
+                .map(|p| crate::sensitive::Shown {
+                    ident: p.field.clone(),
+                    secret: sensitive.contains(p.wire),
+                    optional: !matches!(p.ty, Ty::Vec(..)) || p.json,
+                })
+                .collect();
+            let generics: syn::Generics = match &fields_lifetime {
+                Some(lifetime) => syn::parse_quote!(#lifetime),
+                None => syn::Generics::default(),
+            };
+            let debug = crate::sensitive::debug_impl(&fields_name, &generics, &shown);
+            (quote!(#[derive(Clone)]), quote!(#debug))
+        } else {
+            (quote!(#[derive(Clone, Debug)]), quote!())
+        };
         (
             quote! {
                 #[doc = #fields_doc]
-                #[derive(Clone, Debug)]
+                #derives
                 struct #fields_name #fields_lifetime {
                     #(#fields,)*
                 }
+                #debug
             },
             quote!(fields: Box<#fields_name #fields_lifetime>,),
             quote!(fields: Box::new(#fields_name { #(#inits,)* }),),

@@ -19,6 +19,7 @@ pub mod pagination;
 pub mod response_shapes;
 mod rust;
 mod schema;
+mod sensitive;
 pub mod server;
 mod shape;
 pub mod spec;

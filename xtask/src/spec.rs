@@ -40,6 +40,9 @@ pub struct Product {
     pub waiters: Vec<crate::waiter::Waiter>,
     /// `x-acs-common-errors`: the product-wide error table, codes any operation may answer.
     pub common_errors: Vec<DocumentedError>,
+    /// The wire names of the properties marked `x-acs-sensitive: true` (secrets and tokens),
+    /// which generated `Debug` output shows as `***`.
+    pub sensitive: BTreeSet<String>,
     /// The parsed document, for generators that need more than the model.
     pub document: OpenAPI,
 }
@@ -372,6 +375,7 @@ pub fn validate(
         );
     }
     operations.sort_by(|a, b| a.action.cmp(&b.action));
+    let sensitive = v.sensitive_properties();
     let mut problems = v.problems;
     let waiters = crate::waiter::waiters(&document, &operations, &mut problems);
     crate::waiter::check_async(&operations, &waiters, &mut problems);
@@ -386,6 +390,7 @@ pub fn validate(
                 operations,
                 waiters,
                 common_errors,
+                sensitive,
                 document,
             })
         }
@@ -1049,6 +1054,66 @@ impl<'a> Validator<'a> {
 
     /// Walks a request or response schema (following `$ref`s once each) and reports every keyword
     /// that breaks progenitor or changes the generated types.
+    /// The names of the properties marked `x-acs-sensitive: true`, anywhere in the document.
+    ///
+    /// Generated `Debug` output redacts a property by its wire name, so a name marked in one
+    /// schema must be marked wherever it appears: an unmarked twin would be a secret printed.
+    fn sensitive_properties(&mut self) -> BTreeSet<String> {
+        let doc = self.doc;
+        let mut stack: Vec<&'a Schema> = Vec::new();
+        if let Some(components) = &doc.components {
+            stack.extend(components.schemas.values().filter_map(ReferenceOr::as_item));
+        }
+        for (_, item) in doc.paths.iter() {
+            let Some(item) = item.as_item() else { continue };
+            for (_, op) in item.iter() {
+                let request = op
+                    .request_body
+                    .as_ref()
+                    .and_then(ReferenceOr::as_item)
+                    .into_iter()
+                    .flat_map(|body| body.content.values());
+                let responses = op
+                    .responses
+                    .responses
+                    .values()
+                    .filter_map(ReferenceOr::as_item)
+                    .flat_map(|response| response.content.values());
+                for media in request.chain(responses) {
+                    stack.extend(media.schema.as_ref().and_then(ReferenceOr::as_item));
+                }
+            }
+        }
+        let (mut marked, mut unmarked) = (BTreeSet::new(), BTreeSet::new());
+        while let Some(schema) = stack.pop() {
+            for (child, sub) in children(schema) {
+                // A `$ref` is walked as a component; it cannot carry extensions of its own.
+                let Sub::Inline(property) = sub else { continue };
+                stack.push(property);
+                let Child::Property(name) = child else {
+                    continue;
+                };
+                match property.schema_data.extensions.get("x-acs-sensitive") {
+                    Some(Value::Bool(true)) => {
+                        marked.insert(name.to_owned());
+                    }
+                    Some(_) => self.problem(format!(
+                        "property `{name}` has `x-acs-sensitive` other than `true`; mark a secret with `x-acs-sensitive: true` or leave the extension out."
+                    )),
+                    None => {
+                        unmarked.insert(name.to_owned());
+                    }
+                }
+            }
+        }
+        for name in marked.intersection(&unmarked) {
+            self.problem(format!(
+                "property `{name}` is marked `x-acs-sensitive: true` in one schema but not in another; mark every property of that name, since `Debug` output redacts it by name."
+            ));
+        }
+        marked
+    }
+
     fn check_keywords_in(&mut self, schema: &'a Schema, side: &str, seen: &mut BTreeSet<String>) {
         let mut stack: Vec<(String, &'a Schema)> = vec![(String::new(), schema)];
         let mut found: Vec<(String, Forbidden)> = Vec::new();

@@ -213,3 +213,40 @@ async fn fixed_credentials_still_work() {
     cen.cbn().describe_cens().send().await.unwrap();
     assert_eq!(access_key_id(&server.requests()[0]), "fixed-id");
 }
+
+/// Secrets the spec marks `x-acs-sensitive` never reach `Debug` output: not from a request
+/// builder holding an OIDC token, nor from the temporary credentials STS answers.
+#[test]
+fn debug_output_shows_secrets_as_stars() {
+    let cen = Cen::builder()
+        .endpoint("http://127.0.0.1:9")
+        .credentials(Credentials::new("LTAI-debug", "debug-secret"))
+        .build()
+        .expect("a client");
+    let builder = cen
+        .sts()
+        .assume_role_with_oidc()
+        .oidc_token("eyJ.secret-jwt.sig")
+        .role_session_name("ci");
+    let shown = format!("{builder:?}");
+    assert!(!shown.contains("secret-jwt"), "{shown}");
+    assert!(shown.contains(r#"oidc_token: Some("***")"#), "{shown}");
+    assert!(
+        shown.contains(r#"role_session_name: Some("ci")"#),
+        "{shown}"
+    );
+
+    let answered: cen_client::sts::types::Credentials = serde_json::from_value(json!({
+        "AccessKeyId": "STS.id",
+        "AccessKeySecret": "sts-secret",
+        "SecurityToken": "sts-token",
+        "Expiration": "2026-12-01T00:00:00Z",
+    }))
+    .expect("STS credentials decode");
+    let shown = format!("{answered:?}");
+    assert!(
+        !shown.contains("sts-secret") && !shown.contains("sts-token"),
+        "{shown}"
+    );
+    assert!(shown.contains("STS.id"), "{shown}");
+}

@@ -184,7 +184,7 @@ pub struct AssumeRoleWithOIDC<'a> {
     fields: Box<AssumeRoleWithOIDCFields>,
 }
 /// The parameters of a [`AssumeRoleWithOIDC`] being built.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct AssumeRoleWithOIDCFields {
     duration_seconds: Option<i64>,
     oidc_provider_arn: Option<::std::string::String>,
@@ -192,6 +192,18 @@ struct AssumeRoleWithOIDCFields {
     policy: Option<::std::string::String>,
     role_arn: Option<::std::string::String>,
     role_session_name: Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for AssumeRoleWithOIDCFields {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssumeRoleWithOIDCFields")
+            .field("duration_seconds", &self.duration_seconds)
+            .field("oidc_provider_arn", &self.oidc_provider_arn)
+            .field("oidc_token", &self.oidc_token.as_ref().map(|_| "***"))
+            .field("policy", &self.policy)
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .finish()
+    }
 }
 impl<'a> AssumeRoleWithOIDC<'a> {
     /// `DurationSeconds`.

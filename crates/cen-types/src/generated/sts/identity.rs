@@ -61,7 +61,7 @@ pub struct AssumeRoleResponse {
     pub source_identity: ::std::option::Option<::std::string::String>,
 }
 ///`AssumeRoleWithOidcRequest`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct AssumeRoleWithOidcRequest {
     ///The validity period of the credentials, in seconds, from 900 up to the role's MaxSessionDuration.
     #[serde(
@@ -93,6 +93,18 @@ pub struct AssumeRoleWithOidcRequest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub role_session_name: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for AssumeRoleWithOidcRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssumeRoleWithOidcRequest")
+            .field("duration_seconds", &self.duration_seconds)
+            .field("oidc_provider_arn", &self.oidc_provider_arn)
+            .field("oidc_token", &self.oidc_token.as_ref().map(|_| "***"))
+            .field("policy", &self.policy)
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .finish()
+    }
 }
 ///`AssumeRoleWithOidcResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -139,7 +151,7 @@ pub struct AssumedRoleUser {
     pub assumed_role_id: ::std::option::Option<::std::string::String>,
 }
 ///Temporary credentials. They are used like an AccessKey, with the SecurityToken sent beside them (`SecurityToken` in V1, `x-acs-security-token` in V3), until Expiration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct Credentials {
     ///The temporary AccessKey ID; it starts with `STS.`.
     #[serde(
@@ -165,6 +177,16 @@ pub struct Credentials {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub security_token: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &self.access_key_secret.as_ref().map(|_| "***"))
+            .field("expiration", &self.expiration)
+            .field("security_token", &self.security_token.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 ///GetCallerIdentity takes no parameter besides the common ones.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
