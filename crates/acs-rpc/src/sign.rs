@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
+use std::sync::OnceLock;
 use std::time::SystemTime;
 
 use hmac::{Hmac, Mac};
@@ -188,20 +189,25 @@ impl fmt::Debug for WireRequest {
 
 /// The HMAC states keyed by one AccessKey secret, ready for a string to sign: HMAC hashes its key
 /// into two blocks before any message, and these keep that work from one signature to the next.
-#[derive(Clone)]
+/// Each is derived on the first signature of its version, so a caller of one version (or a
+/// security token, which never signs) derives nothing it does not use.
+#[derive(Clone, Default)]
 pub(crate) struct SigningKeys {
     /// HMAC-SHA1 keyed with `secret&`.
-    v1: Hmac<Sha1>,
+    v1: OnceLock<Hmac<Sha1>>,
     /// HMAC-SHA256 keyed with the bare secret.
-    v3: Hmac<Sha256>,
+    v3: OnceLock<Hmac<Sha256>>,
 }
 
 impl SigningKeys {
-    pub(crate) fn new(secret: &str) -> Self {
-        Self {
-            v1: v1::keyed(secret),
-            v3: v3::keyed(secret),
-        }
+    /// A fresh V1 HMAC keyed with `secret`, which must be the text these keys belong to.
+    pub(crate) fn v1(&self, secret: &str) -> Hmac<Sha1> {
+        self.v1.get_or_init(|| v1::keyed(secret)).clone()
+    }
+
+    /// A fresh V3 HMAC keyed with `secret`, which must be the text these keys belong to.
+    pub(crate) fn v3(&self, secret: &str) -> Hmac<Sha256> {
+        self.v3.get_or_init(|| v3::keyed(secret)).clone()
     }
 }
 
@@ -325,7 +331,7 @@ fn sign_v1_parts(req: &RpcRequest<'_>, creds: &Credentials, ctx: &SigningContext
     let start = text.len();
     // The string to sign is `METHOD&%2F&` and the canonical query encoded once more; both
     // encodings come from one pass over the parameters, the second straight into the HMAC.
-    let mut mac = creds.access_key_secret.signing_keys().v1.clone();
+    let mut mac = creds.access_key_secret.hmac_v1();
     mac.update(method.as_str().as_bytes());
     mac.update(b"&%2F&");
     {
@@ -511,10 +517,7 @@ fn sign_v3_parts(
     let mut string_to_sign = Ascii::<{ v3::ALGORITHM.len() + 1 + 64 }>::from_str(v3::ALGORITHM);
     string_to_sign.push_str("\n");
     string_to_sign.push_str(lower_hex(&hashed).as_str());
-    let signature = v3::signature_hex(
-        creds.access_key_secret.signing_keys().v3.clone(),
-        string_to_sign.as_str(),
-    );
+    let signature = v3::signature_hex(creds.access_key_secret.hmac_v3(), string_to_sign.as_str());
 
     let signed_headers = tail.get(signed_headers).unwrap_or_default();
     let mut authorization = String::with_capacity(

@@ -13,7 +13,7 @@ use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use subtle::ConstantTimeEq;
@@ -87,7 +87,7 @@ pub struct Secret {
     text: String,
     /// The HMAC states keyed by this secret, derived on the first signature and shared by every
     /// clone, so each later signature skips hashing the key (two blocks per signature version).
-    keys: Arc<OnceLock<SigningKeys>>,
+    keys: Arc<SigningKeys>,
 }
 
 impl Secret {
@@ -104,9 +104,14 @@ impl Secret {
         &self.text
     }
 
-    /// The HMAC states keyed by this secret, as an AccessKey secret signs.
-    pub(crate) fn signing_keys(&self) -> &SigningKeys {
-        self.keys.get_or_init(|| SigningKeys::new(&self.text))
+    /// A V1 (HMAC-SHA1) signer keyed by this secret, as an AccessKey secret signs.
+    pub(crate) fn hmac_v1(&self) -> hmac::Hmac<sha1::Sha1> {
+        self.keys.v1(&self.text)
+    }
+
+    /// A V3 (HMAC-SHA256) signer keyed by this secret.
+    pub(crate) fn hmac_v3(&self) -> hmac::Hmac<sha2::Sha256> {
+        self.keys.v3(&self.text)
     }
 }
 
