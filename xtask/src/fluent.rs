@@ -63,6 +63,14 @@ struct Param<'o> {
     description: Option<String>,
 }
 
+impl Param<'_> {
+    /// Whether the builder keeps this parameter as `{Key, Value}` pairs borrowed from the caller
+    /// (`Vec<crate::wire::KeyValue<'a>>`), which gives the builder's fields a lifetime.
+    fn keeps_key_values(&self) -> bool {
+        matches!(self.ty, Ty::Vec(..)) && !self.json && self.key_value.is_some()
+    }
+}
+
 /// Walks schemas and typify's types side by side, collecting the structs and enums that need
 /// a wire writer.
 struct Walker<'a> {
@@ -443,7 +451,7 @@ fn builder(
         match &p.ty {
             // `{Key, Value}` lists (tags) keep what the caller gave, borrowed or owned, so a
             // `.tag("env", "prod")` costs no allocation until the parameters are written.
-            Ty::Vec(..) if !p.json && p.key_value.is_some() => {
+            Ty::Vec(..) if p.keeps_key_values() => {
                 quote! { #field: Vec<crate::wire::KeyValue<'a>> }
             }
             Ty::Vec(_, t) if !p.json => quote! { #field: #t },
@@ -466,38 +474,34 @@ fn builder(
     let fields_name = format_ident!("{}Fields", op.action);
     let fields_lifetime = params
         .iter()
-        .any(|p| matches!(p.ty, Ty::Vec(..)) && !p.json && p.key_value.is_some())
+        .any(Param::keeps_key_values)
         .then(|| quote!(<'a>));
     let (fields_struct, fields_field, fields_init) = if params.is_empty() {
         (quote!(), quote!(), quote!())
     } else {
         let fields_doc = format!(" The parameters of a [`{action}`] being built.");
-        // A secret parameter (`x-acs-sensitive`) is shown as `***` by the builder's `Debug`.
-        let (derives, debug) = if params.iter().any(|p| sensitive.contains(p.wire)) {
-            let shown: Vec<crate::sensitive::Shown> = params
-                .iter()
-                .map(|p| crate::sensitive::Shown {
-                    ident: p.field.clone(),
-                    secret: sensitive.contains(p.wire),
-                    optional: !matches!(p.ty, Ty::Vec(..)) || p.json,
-                })
-                .collect();
-            let generics: syn::Generics = match &fields_lifetime {
-                Some(lifetime) => syn::parse_quote!(#lifetime),
-                None => syn::Generics::default(),
-            };
-            let debug = crate::sensitive::debug_impl(&fields_name, &generics, &shown);
-            (quote!(#[derive(Clone)]), quote!(#debug))
-        } else {
-            (quote!(#[derive(Clone, Debug)]), quote!())
+        let mut fields_item: syn::ItemStruct = syn::parse_quote! {
+            #[doc = #fields_doc]
+            #[derive(Clone, Debug)]
+            struct #fields_name #fields_lifetime {
+                #(#fields,)*
+            }
         };
+        // A secret parameter (`x-acs-sensitive`) is shown as `***` by the builder's `Debug`.
+        let secrets: BTreeSet<String> = params
+            .iter()
+            .filter(|p| sensitive.contains(p.wire))
+            .map(|p| p.field.to_string())
+            .collect();
+        let debug = crate::sensitive::redacted_debug(&mut fields_item, |field| {
+            field
+                .ident
+                .as_ref()
+                .is_some_and(|i| secrets.contains(&i.to_string()))
+        });
         (
             quote! {
-                #[doc = #fields_doc]
-                #derives
-                struct #fields_name #fields_lifetime {
-                    #(#fields,)*
-                }
+                #fields_item
                 #debug
             },
             quote!(fields: Box<#fields_name #fields_lifetime>,),
@@ -547,7 +551,7 @@ fn builder(
     let from_request = params.iter().map(|p| {
         let field = &p.field;
         match (&p.ty, p.optional) {
-            (Ty::Vec(..), false) if !p.json && p.key_value.is_some() => {
+            (Ty::Vec(..), false) if p.keeps_key_values() => {
                 let convert = key_value_from_typed(p.key_value);
                 quote! { self.fields.#field = request.#field.into_iter().map(#convert).collect(); }
             }

@@ -15,66 +15,51 @@ pub fn redact_debug(items: Vec<syn::Item>, sensitive: &BTreeSet<String>) -> Vec<
     if sensitive.is_empty() {
         return items;
     }
+    let is_secret = |field: &syn::Field| wire_name(field).is_some_and(|n| sensitive.contains(&n));
     let mut out = Vec::with_capacity(items.len());
     for mut item in items {
-        let mut debug = None;
-        if let syn::Item::Struct(s) = &mut item
-            && let syn::Fields::Named(fields) = &s.fields
-        {
-            let shown: Vec<Shown> = fields
-                .named
-                .iter()
-                .filter_map(|field| {
-                    let ident = field.ident.clone()?;
-                    let secret = wire_name(field).is_some_and(|name| sensitive.contains(&name));
-                    Some(Shown {
-                        ident,
-                        secret,
-                        optional: is_option(&field.ty),
-                    })
-                })
-                .collect();
-            if shown.iter().any(|f| f.secret) && drop_derived_debug(&mut s.attrs) {
-                debug = Some(debug_impl(&s.ident, &s.generics, &shown));
-            }
-        }
+        let debug = match &mut item {
+            syn::Item::Struct(s) => redacted_debug(s, is_secret),
+            _ => None,
+        };
         out.push(item);
         out.extend(debug);
     }
     out
 }
 
-/// One field as the `Debug` output shows it.
-pub struct Shown {
-    /// The Rust field name.
-    pub ident: syn::Ident,
-    /// Whether it is shown as `***`.
-    pub secret: bool,
-    /// Whether it is an `Option` (an absent secret shows as `None`).
-    pub optional: bool,
-}
-
-/// An `impl Debug` that prints every field, each secret one as `***`.
-pub fn debug_impl(name: &syn::Ident, generics: &syn::Generics, fields: &[Shown]) -> syn::Item {
-    let label = name.to_string();
-    let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
-    let entries = fields.iter().map(|f| {
-        let ident = &f.ident;
+/// When `is_secret` picks a field of `s`: drops `Debug` from its derives and returns an
+/// `impl Debug` that prints every field, each secret one as `***`.
+pub fn redacted_debug(
+    s: &mut syn::ItemStruct,
+    is_secret: impl Fn(&syn::Field) -> bool,
+) -> Option<syn::Item> {
+    let syn::Fields::Named(fields) = &s.fields else {
+        return None;
+    };
+    if !fields.named.iter().any(&is_secret) || !drop_derived_debug(&mut s.attrs) {
+        return None;
+    }
+    let label = s.ident.to_string();
+    let entries = fields.named.iter().filter_map(|field| {
+        let ident = field.ident.as_ref()?;
         let key = ident.to_string();
-        let value: TokenStream = match (f.secret, f.optional) {
+        let value: TokenStream = match (is_secret(field), is_option(&field.ty)) {
             (false, _) => quote!(&self.#ident),
             (true, true) => quote!(&self.#ident.as_ref().map(|_| "***")),
             (true, false) => quote!(&"***"),
         };
-        quote!(.field(#key, #value))
+        Some(quote!(.field(#key, #value)))
     });
-    syn::parse_quote! {
+    let name = &s.ident;
+    let (impl_generics, type_generics, where_clause) = s.generics.split_for_impl();
+    Some(syn::parse_quote! {
         impl #impl_generics ::std::fmt::Debug for #name #type_generics #where_clause {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct(#label) #(#entries)* .finish()
             }
         }
-    }
+    })
 }
 
 /// The `rename` of a field's `#[serde(..)]` attribute.
