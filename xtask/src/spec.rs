@@ -1060,9 +1060,9 @@ impl<'a> Validator<'a> {
     /// schema must be marked wherever it appears: an unmarked twin would be a secret printed.
     fn sensitive_properties(&mut self) -> BTreeSet<String> {
         let doc = self.doc;
-        let mut stack: Vec<&'a Schema> = Vec::new();
+        let mut roots: Vec<&'a Schema> = Vec::new();
         if let Some(components) = &doc.components {
-            stack.extend(components.schemas.values().filter_map(ReferenceOr::as_item));
+            roots.extend(components.schemas.values().filter_map(ReferenceOr::as_item));
         }
         for (_, item) in doc.paths.iter() {
             let Some(item) = item.as_item() else { continue };
@@ -1080,71 +1080,88 @@ impl<'a> Validator<'a> {
                     .filter_map(ReferenceOr::as_item)
                     .flat_map(|response| response.content.values());
                 for media in request.chain(responses) {
-                    stack.extend(media.schema.as_ref().and_then(ReferenceOr::as_item));
+                    roots.extend(media.schema.as_ref().and_then(ReferenceOr::as_item));
                 }
             }
         }
+        // Each component is walked as a root, so no `$ref` needs following (and a `$ref` cannot
+        // carry extensions of its own).
+        let mut seen: BTreeSet<String> = doc
+            .components
+            .iter()
+            .flat_map(|c| c.schemas.keys())
+            .map(|name| format!("#/components/schemas/{name}"))
+            .collect();
         let (mut marked, mut unmarked) = (BTreeSet::new(), BTreeSet::new());
-        while let Some(schema) = stack.pop() {
-            for (child, sub) in children(schema) {
-                // A `$ref` is walked as a component; it cannot carry extensions of its own.
-                let Sub::Inline(property) = sub else { continue };
-                stack.push(property);
-                let Child::Property(name) = child else {
-                    continue;
+        let mut not_true = BTreeSet::new();
+        for root in roots {
+            self.walk(root, &mut seen, &mut |_, property, schema| {
+                let Some(name) = property else { return };
+                match schema.schema_data.extensions.get("x-acs-sensitive") {
+                    Some(Value::Bool(true)) => marked.insert(name),
+                    Some(_) => not_true.insert(name),
+                    None => unmarked.insert(name),
                 };
-                match property.schema_data.extensions.get("x-acs-sensitive") {
-                    Some(Value::Bool(true)) => {
-                        marked.insert(name.to_owned());
-                    }
-                    Some(_) => self.problem(format!(
-                        "property `{name}` has `x-acs-sensitive` other than `true`; mark a secret with `x-acs-sensitive: true` or leave the extension out."
-                    )),
-                    None => {
-                        unmarked.insert(name.to_owned());
-                    }
-                }
-            }
+            });
+        }
+        for name in not_true {
+            self.problem(format!(
+                "property `{name}` has `x-acs-sensitive` other than `true`; mark a secret with `x-acs-sensitive: true` or leave the extension out."
+            ));
         }
         for name in marked.intersection(&unmarked) {
             self.problem(format!(
                 "property `{name}` is marked `x-acs-sensitive: true` in one schema but not in another; mark every property of that name, since `Debug` output redacts it by name."
             ));
         }
-        marked
+        marked.into_iter().map(str::to_owned).collect()
     }
 
-    fn check_keywords_in(&mut self, schema: &'a Schema, side: &str, seen: &mut BTreeSet<String>) {
-        let mut stack: Vec<(String, &'a Schema)> = vec![(String::new(), schema)];
-        let mut found: Vec<(String, Forbidden)> = Vec::new();
-        while let Some((path, schema)) = stack.pop() {
-            forbidden_keywords(schema, &mut |f| found.push((path.clone(), f)));
-            let mut push = |child_path: String, child: Sub<'a>| match child {
-                Sub::Inline(s) => stack.push((child_path, s)),
-                Sub::Ref(reference) => {
-                    if seen.insert(reference.to_owned())
-                        && let Some(s) = component_name(reference).and_then(|n| self.component(n))
-                    {
-                        stack.push((child_path, s));
-                    }
-                }
-            };
-            let join = |name: &str| {
-                if path.is_empty() {
-                    name.to_owned()
-                } else {
-                    format!("{path}.{name}")
-                }
-            };
+    /// Visits `schema` and every schema below it, following each `$ref` not yet in `seen` (and
+    /// adding it), with the dotted path of each and, for an inline property, its name.
+    fn walk(
+        &self,
+        schema: &'a Schema,
+        seen: &mut BTreeSet<String>,
+        visit: &mut dyn FnMut(&str, Option<&'a str>, &'a Schema),
+    ) {
+        let mut stack: Vec<(String, Option<&'a str>, &'a Schema)> =
+            vec![(String::new(), None, schema)];
+        while let Some((path, property, schema)) = stack.pop() {
+            visit(&path, property, schema);
             for (name, child) in children(schema) {
                 let child_path = match name {
-                    Child::Property(n) => join(n),
+                    Child::Property(n) if path.is_empty() => n.to_owned(),
+                    Child::Property(n) => format!("{path}.{n}"),
                     Child::Items => format!("{path}[]"),
                     Child::Other => path.clone(),
                 };
-                push(child_path, child);
+                match child {
+                    Sub::Inline(s) => {
+                        let property = match name {
+                            Child::Property(n) => Some(n),
+                            _ => None,
+                        };
+                        stack.push((child_path, property, s));
+                    }
+                    Sub::Ref(reference) => {
+                        if seen.insert(reference.to_owned())
+                            && let Some(s) =
+                                component_name(reference).and_then(|n| self.component(n))
+                        {
+                            stack.push((child_path, None, s));
+                        }
+                    }
+                }
             }
         }
+    }
+
+    fn check_keywords_in(&mut self, schema: &'a Schema, side: &str, seen: &mut BTreeSet<String>) {
+        let mut found: Vec<(String, Forbidden)> = Vec::new();
+        self.walk(schema, seen, &mut |path, _, schema| {
+            forbidden_keywords(schema, &mut |f| found.push((path.to_owned(), f)));
+        });
         found.sort_by(|a, b| a.0.cmp(&b.0));
         for (path, f) in found {
             let place = if path.is_empty() {
