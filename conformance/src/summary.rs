@@ -57,15 +57,15 @@ pub fn markdown(report: &Report) -> String {
 /// The failing operations, then each failed case with its one-line reason and its details (the
 /// expected/actual diff) in a fenced block, in at most `budget` bytes.
 fn write_failures(out: &mut String, report: &Report, coverage: &Coverage, budget: usize) {
+    if report.failed() == 0 {
+        return;
+    }
     let failing: Vec<String> = coverage
         .operations
         .iter()
         .filter(|(_, row)| total(row).failed > 0)
         .map(|(name, _)| code(name))
         .collect();
-    if report.failed() == 0 {
-        return;
-    }
     // What is always written after the failures that fit: the pointer to the rest.
     const ROOM_FOR_THE_REST: usize = 200;
     let mut section = String::from("### Failures\n\n");
@@ -85,31 +85,29 @@ fn write_failures(out: &mut String, report: &Report, coverage: &Coverage, budget
     // Diffs take at most half the room, so the names of the failures after them still fit.
     let diff_budget = budget / 2;
     let mut names_only = false;
-    let mut left_out = 0;
+    let mut shown = 0;
     for (result, failure) in failures {
         let title = format!("{} ({})", code(&result.name), code(&result.operation));
-        let name_line = format!("- ❌ {title}: {}\n", escape_text(&failure.summary));
-        if left_out > 0 {
-            // Once one failure is left out, so are the rest, so the count means "the rest".
-            left_out += 1;
-            continue;
-        }
         if !names_only {
             let block = failure_block(&title, failure);
             if section.len() + block.len() + ROOM_FOR_THE_REST <= diff_budget {
                 section.push_str(&block);
+                shown += 1;
                 continue;
             }
             names_only = true;
             section
                 .push_str("The other failures, by name (their diffs are in the JUnit report):\n\n");
         }
-        if section.len() + name_line.len() + ROOM_FOR_THE_REST <= budget {
-            section.push_str(&name_line);
-        } else {
-            left_out += 1;
+        let name_line = format!("- ❌ {title}: {}\n", escape_text(&failure.summary));
+        if section.len() + name_line.len() + ROOM_FOR_THE_REST > budget {
+            // The count below then means exactly the failures after the last one named.
+            break;
         }
+        section.push_str(&name_line);
+        shown += 1;
     }
+    let left_out = report.failed() - shown;
     if left_out > 0 {
         let _ = writeln!(
             section,
